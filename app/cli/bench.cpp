@@ -1,0 +1,211 @@
+// `wirescope-cli bench`: a ghz-like load generator over the same engine the GUI uses.
+#include "common.h"
+
+#include "rpc/jsonutil.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <unordered_map>
+
+namespace cli {
+
+namespace {
+
+double percentile(std::vector<double> &sorted, double p)
+{
+    if (sorted.empty())
+        return 0;
+    const double rank = p / 100.0 * static_cast<double>(sorted.size() - 1);
+    const auto lo = static_cast<std::size_t>(std::floor(rank));
+    const auto hi = static_cast<std::size_t>(std::ceil(rank));
+    return sorted[lo] + (sorted[hi] - sorted[lo]) * (rank - static_cast<double>(lo));
+}
+
+bool parseDuration(const std::string &text, double *seconds)
+{
+    std::size_t used = 0;
+    double v = 0;
+    try {
+        v = std::stod(text, &used);
+    } catch (...) {
+        return false;
+    }
+    const std::string unit = text.substr(used);
+    if (unit.empty() || unit == "s")
+        *seconds = v;
+    else if (unit == "ms")
+        *seconds = v / 1000;
+    else if (unit == "m")
+        *seconds = v * 60;
+    else
+        return false;
+    return *seconds > 0;
+}
+
+} // namespace
+
+int runBench(const std::vector<std::string> &args)
+{
+    Flags flags;
+    defineCommonFlags(flags);
+    using K = Flags::Kind;
+    flags.define("n", K::Value, "Total number of calls (default 200 when -z is not given).");
+    flags.define("c", K::Value, "Number of calls in flight at once (default 50).");
+    flags.define("z", K::Value, "Run for this long (\"10s\", \"500ms\", \"1m\") instead of a number of calls.");
+    flags.define("stream-messages", K::Value, "Messages each client- or bidi-streaming call sends (default 1).");
+    std::string error;
+    if (!flags.parse(args, &error)) {
+        std::cerr << error << "\n";
+        return kExitUsage;
+    }
+    if (flags.boolean("help")) {
+        std::cout << "Usage: wirescope-cli bench [flags] address method\n\nFlags:\n" << flags.helpText();
+        return 0;
+    }
+    const auto &pos = flags.positional();
+    if (pos.size() != 2) {
+        std::cerr << "bench needs an address and a method.\n";
+        return kExitUsage;
+    }
+    const std::string address = pos[0];
+    const std::string methodName = pos[1];
+    const long total = flags.isSet("n") ? std::atol(flags.value("n").c_str())
+                                        : (flags.isSet("z") ? -1 : 200);
+    const int concurrency = std::max(1, std::atoi(flags.value("c", "50").c_str()));
+    const int streamMessages = std::max(1, std::atoi(flags.value("stream-messages", "1").c_str()));
+    double duration = 0;
+    if (flags.isSet("z") && !parseDuration(flags.value("z"), &duration)) {
+        std::cerr << "The -z value must be a duration such as 10s or 500ms.\n";
+        return kExitUsage;
+    }
+    const bool jsonOut = flags.value("format", "text") == "json";
+
+    rpc::Metadata headers;
+    if (!parseHeaders(flags.list("H"), &headers, &error) ||
+        !parseHeaders(flags.list("rpc-header"), &headers, &error)) {
+        std::cerr << error << "\n";
+        return kExitUsage;
+    }
+    rpc::SchemaSpec spec;
+    spec.importPaths = flags.list("import-path");
+    spec.protoFiles = flags.list("proto");
+    spec.protosetFiles = flags.list("protoset");
+    spec.useReflection = flags.isSet("use-reflection") ? flags.boolean("use-reflection")
+                                                       : spec.protoFiles.empty() && spec.protosetFiles.empty();
+    spec.reflectionChannel = channelOptions(flags, address);
+    spec.reflectionHeaders = headers;
+    rpc::SchemaLoader loader;
+    auto schema = loader.load(spec);
+    if (!schema) {
+        std::cerr << "Failed to load the schema: " << schema.error().toString() << "\n";
+        return kExitError;
+    }
+    auto method = (*schema)->findMethod(methodName);
+    if (!method) {
+        std::cerr << "Failed to resolve method \"" << methodName << "\": " << method.error().message << "\n";
+        return kExitError;
+    }
+    std::string data = flags.value("d", "{}");
+    auto split = rpc::splitJsonValues(data);
+    if (!split || split->empty()) {
+        std::cerr << "Failed to parse request data (-d)\n";
+        return kExitError;
+    }
+    std::vector<std::string> messages;
+    for (int i = 0; i < (method->clientStreams() ? streamMessages : 1); ++i)
+        messages.push_back(split->front());
+
+    rpc::CallRequest base;
+    base.schema = *schema;
+    base.method = method->fullName;
+    base.channel = channelOptions(flags, address);
+    base.metadata = headers;
+    base.messages = messages;
+    base.codec.pretty = false;
+    if (flags.isSet("max-time")) {
+        double s = 0;
+        if (parseSeconds(flags.value("max-time"), &s))
+            base.deadlineMs = static_cast<std::int64_t>(s * 1000);
+    }
+
+    rpc::Engine engine;
+    std::unordered_map<std::uint64_t, std::int64_t> startedAt;
+    std::vector<double> latencies;
+    std::map<std::string, long> statuses;
+    long launched = 0, finished = 0, messagesReceived = 0, messagesSent = 0;
+    std::uint64_t nextId = 1;
+    const std::int64_t begin = rpc::monotonicNs();
+    const std::int64_t stopAt = duration > 0 ? begin + static_cast<std::int64_t>(duration * 1e9) : 0;
+    auto wantMore = [&] {
+        if (total >= 0 && launched >= total)
+            return false;
+        return stopAt == 0 || rpc::monotonicNs() < stopAt;
+    };
+    auto launch = [&] {
+        rpc::CallRequest r = base;
+        r.callId = nextId++;
+        startedAt[r.callId] = rpc::monotonicNs();
+        ++launched;
+        engine.start(std::move(r));
+    };
+    for (int i = 0; i < concurrency && wantMore(); ++i)
+        launch();
+    while (finished < launched) {
+        for (const auto &e : engine.events().waitAndDrain(std::chrono::milliseconds(100))) {
+            if (e.kind == rpc::EventKind::MessageReceived) {
+                ++messagesReceived;
+            } else if (e.kind == rpc::EventKind::MessageSent && e.error.empty()) {
+                ++messagesSent;
+            } else if (e.kind == rpc::EventKind::Finished) {
+                ++finished;
+                auto it = startedAt.find(e.callId);
+                if (it != startedAt.end()) {
+                    latencies.push_back(static_cast<double>(e.timeNs - it->second) / 1e6);
+                    startedAt.erase(it);
+                }
+                ++statuses[rpc::statusCodeName(e.status.code)];
+                if (wantMore())
+                    launch();
+            }
+        }
+    }
+    const double seconds = static_cast<double>(rpc::monotonicNs() - begin) / 1e9;
+    std::sort(latencies.begin(), latencies.end());
+    const double p50 = percentile(latencies, 50), p90 = percentile(latencies, 90),
+                 p99 = percentile(latencies, 99), mx = latencies.empty() ? 0 : latencies.back();
+    const double callsPerSecond = seconds > 0 ? static_cast<double>(finished) / seconds : 0;
+    const double messagesPerSecond =
+        seconds > 0 ? static_cast<double>(messagesReceived + messagesSent) / seconds : 0;
+
+    char buf[512];
+    if (jsonOut) {
+        std::string status;
+        for (const auto &[k, v] : statuses)
+            status += (status.empty() ? "" : ",") + ("\"" + k + "\":" + std::to_string(v));
+        std::snprintf(buf, sizeof buf,
+                      "{\"calls\":%ld,\"seconds\":%.6f,\"calls_per_second\":%.3f,"
+                      "\"messages_per_second\":%.3f,\"messages_sent\":%ld,\"messages_received\":%ld,"
+                      "\"concurrency\":%d,\"latency_ms\":{\"p50\":%.4f,\"p90\":%.4f,\"p99\":%.4f,"
+                      "\"max\":%.4f},",
+                      finished, seconds, callsPerSecond, messagesPerSecond, messagesSent,
+                      messagesReceived, concurrency, p50, p90, p99, mx);
+        std::cout << buf << "\"status\":{" << status << "}}\n";
+    } else {
+        std::snprintf(buf, sizeof buf,
+                      "Summary:\n  Calls:        %ld\n  Total:        %.3f s\n  Calls/s:      %.1f\n"
+                      "  Messages/s:   %.1f (sent %ld, received %ld)\n  Concurrency:  %d\n"
+                      "\nLatency (ms):\n  p50:  %.3f\n  p90:  %.3f\n  p99:  %.3f\n  max:  %.3f\n",
+                      finished, seconds, callsPerSecond, messagesPerSecond, messagesSent,
+                      messagesReceived, concurrency, p50, p90, p99, mx);
+        std::cout << buf << "\nStatus:\n";
+        for (const auto &[k, v] : statuses)
+            std::cout << "  " << k << ": " << v << "\n";
+    }
+    const bool allOk = statuses.size() == 1 && statuses.count("OK");
+    return allOk || finished == 0 ? 0 : kExitError;
+}
+
+} // namespace cli

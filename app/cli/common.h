@@ -1,0 +1,24 @@
+#pragma once
+
+#include "flags.h"
+
+#include "rpc/engine.h"
+#include "rpc/schema.h"
+
+#include <string>
+
+namespace cli {
+
+// Exit codes, as grpcurl: 0 OK, 1 a local error, 2 bad usage, 64 + code for an RPC error.
+constexpr int kExitError = 1;
+constexpr int kExitUsage = 2;
+constexpr int kStatusCodeOffset = 64;
+
+// The connection and schema flags shared by invoke, list, describe and bench.
+void defineCommonFlags(Flags &flags);
+rpc::ChannelOptions channelOptions(const Flags &flags, const std::string &address);
+// Parses "-H 'name: value'" lines; "-bin" values are base64 as in grpcurl.
+bool parseHeaders(const std::vector<std::string> &lines, rpc::Metadata *out, std::string *error);
+bool parseSeconds(const std::string &text, double *seconds);
+
+} // namespace cli

@@ -1,0 +1,480 @@
+// wirescope-cli: a grpcurl-compatible command line over the Wirescope engine.
+#include "common.h"
+
+#include "rpc/jsonutil.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+
+#ifndef WIRESCOPE_VERSION
+#define WIRESCOPE_VERSION "0.0.0"
+#endif
+
+namespace cli {
+int runBench(const std::vector<std::string> &args);
+}
+
+namespace {
+
+using namespace cli;
+
+const char *kUsage = R"(Usage:
+  wirescope-cli [flags] [address] [list|describe] [symbol]
+  wirescope-cli [flags] address method
+  wirescope-cli bench [flags] address method
+
+The address is only optional with 'list' or 'describe' and -proto or -protoset.
+'list' prints the services, or the methods of the named service. 'describe' prints the
+declaration of a symbol (service, method, message, enum, ...), or of every service.
+Otherwise the named method ("pkg.Service/Method" or "pkg.Service.Method") is invoked with the
+messages given by -d.
+
+Exit codes: 0 OK; 1 a local error; 2 bad usage; 64 + the gRPC status code for an RPC error.
+
+Flags:
+)";
+
+int fail(const std::string &message)
+{
+    std::cerr << "Failed " << message << "\n";
+    return kExitError;
+}
+
+std::string metadataText(const rpc::Metadata &md)
+{
+    if (md.empty())
+        return "(empty)";
+    std::vector<std::string> lines;
+    for (const auto &[k, v] : md) {
+        const bool binary = k.size() > 4 && k.compare(k.size() - 4, 4, "-bin") == 0;
+        lines.push_back(k + ": " + (binary ? rpc::base64Encode(v) : v));
+    }
+    std::sort(lines.begin(), lines.end());
+    std::string out;
+    for (const auto &l : lines)
+        out += (out.empty() ? "" : "\n") + l;
+    return out;
+}
+
+std::string indentLines(const std::string &text, const std::string &prefix)
+{
+    std::string out;
+    std::istringstream in(text);
+    std::string line;
+    bool first = true;
+    while (std::getline(in, line)) {
+        out += (first ? "" : "\n" + prefix) + line;
+        first = false;
+    }
+    return out;
+}
+
+void printStatus(const rpc::RpcStatus &status, bool formatError)
+{
+    if (formatError) {
+        std::string json = "{\"code\":" + std::to_string(status.code) + ",\"message\":\"";
+        for (char c : status.message) {
+            if (c == '"' || c == '\\')
+                json += '\\';
+            if (c == '\n') {
+                json += "\\n";
+                continue;
+            }
+            json += c;
+        }
+        json += "\"";
+        if (!status.details.empty()) {
+            json += ",\"details\":[";
+            for (std::size_t i = 0; i < status.details.size(); ++i)
+                json += (i ? "," : "") + status.details[i];
+            json += "]";
+        }
+        json += "}";
+        std::cerr << rpc::prettyJson(json) << "\n";
+        return;
+    }
+    std::cerr << "ERROR:\n  Code: " << rpc::statusCodeCamelName(status.code)
+              << "\n  Message: " << status.message << "\n";
+    if (!status.details.empty()) {
+        std::cerr << "  Details:\n";
+        for (std::size_t i = 0; i < status.details.size(); ++i) {
+            const std::string prefix = "  " + std::to_string(i + 1) + ")";
+            std::cerr << prefix << "\t"
+                      << indentLines(status.details[i], std::string(prefix.size(), ' ') + "\t") << "\n";
+        }
+    }
+}
+
+std::string readAll(std::istream &in)
+{
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+bool writeProtosetOut(const Flags &flags, const rpc::Schema &schema,
+                      const std::vector<std::string> &symbols)
+{
+    if (!flags.isSet("protoset-out"))
+        return true;
+    auto set = schema.fileDescriptorSet(symbols);
+    if (!set) {
+        fail("to write protoset: " + set.error().message);
+        return false;
+    }
+    std::ofstream out(flags.value("protoset-out"), std::ios::binary | std::ios::trunc);
+    if (!out || !(out << *set)) {
+        fail("to write protoset to " + flags.value("protoset-out"));
+        return false;
+    }
+    return true;
+}
+
+std::string formatMs(std::int64_t ns)
+{
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.3fms", static_cast<double>(ns) / 1e6);
+    return buf;
+}
+
+void printTimeline(const std::vector<rpc::CallEvent> &events)
+{
+    if (events.empty())
+        return;
+    const std::int64_t t0 = events.front().timeNs;
+    std::cout << "\nTimeline:\n";
+    for (const auto &e : events) {
+        const char *dir = e.direction == rpc::Direction::Outbound ? "->"
+                          : e.direction == rpc::Direction::Inbound ? "<-"
+                                                                   : "--";
+        char line[160];
+        std::snprintf(line, sizeof line, "  +%10.3fms %s %-10s", static_cast<double>(e.timeNs - t0) / 1e6,
+                      dir, rpc::eventKindName(e.kind));
+        std::cout << line;
+        switch (e.kind) {
+        case rpc::EventKind::Started:
+            std::cout << " " << e.payload << " (" << rpc::methodKindName(e.callKind) << ", "
+                      << e.metadata.size() << " headers)";
+            break;
+        case rpc::EventKind::MessageSent:
+        case rpc::EventKind::MessageReceived:
+            std::cout << " #" << e.index << " " << e.wireSize << " bytes";
+            if (!e.error.empty())
+                std::cout << " (" << e.error << ")";
+            break;
+        case rpc::EventKind::ResponseHeaders:
+            std::cout << " " << e.metadata.size() << " headers";
+            break;
+        case rpc::EventKind::Finished:
+            std::cout << " " << rpc::statusCodeName(e.status.code) << ", " << e.metadata.size()
+                      << " trailers";
+            break;
+        case rpc::EventKind::HalfClosed:
+            break;
+        }
+        std::cout << "\n";
+    }
+}
+
+int invoke(const Flags &flags, const rpc::SchemaPtr &schema, const std::string &address,
+           const std::string &methodName, const rpc::Metadata &headers, int verbosity,
+           std::int64_t deadlineMs)
+{
+    auto method = schema->findMethod(methodName);
+    if (!method)
+        return fail("to resolve method \"" + methodName + "\": " + method.error().message);
+    const bool text = flags.value("format", "json") == "text";
+
+    std::string data = flags.value("d");
+    if (data == "@")
+        data = readAll(std::cin);
+    std::vector<std::string> messages;
+    if (text) {
+        std::size_t start = 0;
+        while (start <= data.size()) {
+            const auto sep = data.find('\x1e', start);
+            std::string part = data.substr(start, sep == std::string::npos ? std::string::npos : sep - start);
+            if (part.find_first_not_of(" \t\r\n") != std::string::npos)
+                messages.push_back(part);
+            if (sep == std::string::npos)
+                break;
+            start = sep + 1;
+        }
+    } else {
+        auto split = rpc::splitJsonValues(data);
+        if (!split)
+            return fail("to parse request data (-d): " + split.error().diagnostics.front().toString());
+        messages = std::move(split.value());
+    }
+
+    if (verbosity > 0) {
+        auto desc = schema->describe(method->fullName);
+        std::cout << "\nResolved method descriptor:\n" << (desc ? desc->text : method->fullName) << "\n";
+        std::cout << "\nRequest metadata to send:\n" << metadataText(headers) << "\n";
+    }
+
+    rpc::CallRequest req;
+    req.callId = 1;
+    req.schema = schema;
+    req.method = method->fullName;
+    req.channel = channelOptions(flags, address);
+    req.metadata = headers;
+    req.deadlineMs = deadlineMs;
+    req.messages = messages;
+    req.closeAfterMessages = true;
+    req.codec.format = text ? rpc::PayloadFormat::Text : rpc::PayloadFormat::Json;
+    req.codec.emitDefaults = flags.boolean("emit-defaults");
+    req.codec.allowUnknownFields = flags.boolean("allow-unknown-fields");
+    req.codec.pretty = true;
+
+    rpc::Engine engine;
+    engine.start(req);
+    std::vector<rpc::CallEvent> timeline;
+    rpc::RpcStatus status;
+    std::int64_t startNs = 0, headersNs = 0, firstNs = 0, endNs = 0;
+    int responses = 0;
+    int sent = 0;
+    bool done = false;
+    while (!done) {
+        for (auto &e : engine.events().waitAndDrain(std::chrono::milliseconds(200))) {
+            switch (e.kind) {
+            case rpc::EventKind::Started:
+                startNs = e.timeNs;
+                break;
+            case rpc::EventKind::MessageSent:
+                if (e.error.empty())
+                    ++sent;
+                break;
+            case rpc::EventKind::ResponseHeaders:
+                headersNs = e.timeNs;
+                if (verbosity > 0)
+                    std::cout << "\nResponse headers received:\n" << metadataText(e.metadata) << "\n";
+                break;
+            case rpc::EventKind::MessageReceived:
+                if (!firstNs)
+                    firstNs = e.timeNs;
+                if (verbosity > 1)
+                    std::cout << "\nEstimated response size: " << e.wireSize << " bytes\n";
+                if (verbosity > 0)
+                    std::cout << "\nResponse contents:\n";
+                if (!e.error.empty())
+                    std::cout << "Failed to format response message " << responses + 1 << ": " << e.error << "\n";
+                else if (text && responses > 0)
+                    std::cout << '\x1e' << e.payload << "\n";
+                else
+                    std::cout << e.payload << "\n";
+                ++responses;
+                break;
+            case rpc::EventKind::Finished:
+                endNs = e.timeNs;
+                status = e.status;
+                if (verbosity > 0 && !e.status.local)
+                    std::cout << "\nResponse trailers received:\n" << metadataText(e.metadata) << "\n";
+                done = true;
+                break;
+            case rpc::EventKind::HalfClosed:
+                break;
+            }
+            timeline.push_back(std::move(e));
+        }
+    }
+    if (verbosity > 0)
+        std::cout << "Sent " << sent << " request" << (sent == 1 ? "" : "s") << " and received "
+                  << responses << " response" << (responses == 1 ? "" : "s") << "\n";
+    if (verbosity > 1 && startNs) {
+        std::cout << "\nTiming Data: " << formatMs(endNs - startNs) << "\n";
+        if (headersNs)
+            std::cout << "  Response headers: " << formatMs(headersNs - startNs) << "\n";
+        if (firstNs)
+            std::cout << "  First response: " << formatMs(firstNs - startNs) << "\n";
+    }
+    if (flags.boolean("timeline"))
+        printTimeline(timeline);
+    std::cout.flush();
+    if (!writeProtosetOut(flags, *schema, {method->serviceName}))
+        return kExitError;
+    if (status.local && status.code == 3) // our own check of the request failed: nothing was sent
+        return fail("to encode request: " + status.message);
+    if (!status.ok()) {
+        printStatus(status, flags.boolean("format-error"));
+        return kStatusCodeOffset + status.code;
+    }
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    std::vector<std::string> args(argv + 1, argv + argc);
+    if (!args.empty() && args.front() == "bench")
+        return cli::runBench({args.begin() + 1, args.end()});
+
+    Flags flags;
+    defineCommonFlags(flags);
+    using K = Flags::Kind;
+    flags.define("msg-template", K::Bool, "With 'describe' of a message: also print a JSON template for it.");
+    flags.define("protoset-out", K::Value, "Write the descriptors of the symbols used to this file as a FileDescriptorSet.");
+    flags.define("format-error", K::Bool, "Print an RPC error status with the -format formatter (JSON).");
+    flags.define("timeline", K::Bool, "After the call, print every call event in order with relative times and sizes.");
+
+    std::string error;
+    if (!flags.parse(args, &error)) {
+        std::cerr << error << "\n" << kUsage << flags.helpText();
+        return kExitUsage;
+    }
+    if (flags.boolean("version")) {
+        std::cout << "wirescope-cli " << WIRESCOPE_VERSION << " (gRPC " << rpc::grpcVersion()
+                  << ", protobuf " << rpc::protobufVersion() << ")\n";
+        return 0;
+    }
+    if (flags.boolean("help")) {
+        std::cout << kUsage << flags.helpText();
+        return 0;
+    }
+    const std::string format = flags.value("format", "json");
+    if (format != "json" && format != "text") {
+        std::cerr << "The -format option must be 'json' or 'text'.\n";
+        return kExitUsage;
+    }
+
+    auto pos = flags.positional();
+    const bool haveLocalSchema = flags.isSet("proto") || flags.isSet("protoset");
+    std::string address;
+    if (!pos.empty() && !(haveLocalSchema && (pos[0] == "list" || pos[0] == "describe"))) {
+        address = pos[0];
+        pos.erase(pos.begin());
+    }
+    if (pos.empty()) {
+        std::cerr << "Too few arguments.\n" << kUsage << flags.helpText();
+        return kExitUsage;
+    }
+    const std::string verb = pos[0];
+    const bool isList = verb == "list";
+    const bool isDescribe = verb == "describe";
+    std::string symbol;
+    if (isList || isDescribe) {
+        if (pos.size() > 2) {
+            std::cerr << "Too many arguments.\n";
+            return kExitUsage;
+        }
+        if (pos.size() == 2)
+            symbol = pos[1];
+    } else if (pos.size() > 1) {
+        std::cerr << "Too many arguments.\n";
+        return kExitUsage;
+    }
+    if (address.empty() && !(isList || isDescribe)) {
+        std::cerr << "No host:port specified.\n";
+        return kExitUsage;
+    }
+    if (flags.boolean("plaintext") && flags.boolean("insecure")) {
+        std::cerr << "The -plaintext and -insecure arguments are mutually exclusive.\n";
+        return kExitUsage;
+    }
+    if (flags.isSet("cert") != flags.isSet("key")) {
+        std::cerr << "The -cert and -key arguments must be used together.\n";
+        return kExitUsage;
+    }
+    if (flags.boolean("plaintext") && (flags.isSet("cacert") || flags.isSet("cert"))) {
+        std::cerr << "The -cacert, -cert and -key arguments are not valid with -plaintext.\n";
+        return kExitUsage;
+    }
+    if (flags.isSet("proto") && flags.isSet("protoset")) {
+        std::cerr << "Use either -proto or -protoset, not both.\n";
+        return kExitUsage;
+    }
+
+    rpc::Metadata all, rpcOnly, reflectOnly;
+    if (!parseHeaders(flags.list("H"), &all, &error) ||
+        !parseHeaders(flags.list("rpc-header"), &rpcOnly, &error) ||
+        !parseHeaders(flags.list("reflect-header"), &reflectOnly, &error)) {
+        std::cerr << error << "\n";
+        return kExitUsage;
+    }
+    std::int64_t deadlineMs = 0;
+    if (flags.isSet("max-time")) {
+        double s = 0;
+        if (!parseSeconds(flags.value("max-time"), &s)) {
+            std::cerr << "The -max-time value must be a number of seconds.\n";
+            return kExitUsage;
+        }
+        deadlineMs = static_cast<std::int64_t>(s * 1000);
+    }
+
+    rpc::SchemaSpec spec;
+    spec.importPaths = flags.list("import-path");
+    spec.protoFiles = flags.list("proto");
+    spec.protosetFiles = flags.list("protoset");
+    spec.useReflection = flags.isSet("use-reflection") ? flags.boolean("use-reflection") : !haveLocalSchema;
+    if (spec.useReflection) {
+        if (address.empty()) {
+            std::cerr << "No host:port specified; server reflection needs one.\n";
+            return kExitUsage;
+        }
+        spec.reflectionChannel = channelOptions(flags, address);
+        spec.reflectionHeaders = all;
+        spec.reflectionHeaders.insert(spec.reflectionHeaders.end(), reflectOnly.begin(), reflectOnly.end());
+        if (deadlineMs > 0)
+            spec.reflectionTimeoutMs = static_cast<int>(std::min<std::int64_t>(deadlineMs, spec.reflectionTimeoutMs));
+    }
+    rpc::SchemaLoader loader;
+    auto schema = loader.load(spec);
+    if (!schema) {
+        std::cerr << "Failed to load the schema: " << schema.error().toString() << "\n";
+        return kExitError;
+    }
+
+    if (isList) {
+        if (symbol.empty()) {
+            auto names = (*schema)->serviceNames();
+            if (!names)
+                return fail("to list services: " + names.error().message);
+            for (const auto &n : *names)
+                std::cout << n << "\n";
+            return writeProtosetOut(flags, **schema, *names) ? 0 : kExitError;
+        }
+        auto service = (*schema)->service(symbol);
+        if (!service)
+            return fail("to list methods for service \"" + symbol + "\": " + service.error().message);
+        std::vector<std::string> methods;
+        for (const auto &m : service->methods)
+            methods.push_back(m.fullName);
+        std::sort(methods.begin(), methods.end());
+        for (const auto &m : methods)
+            std::cout << m << "\n";
+        return writeProtosetOut(flags, **schema, {symbol}) ? 0 : kExitError;
+    }
+    if (isDescribe) {
+        std::vector<std::string> symbols;
+        if (symbol.empty()) {
+            auto names = (*schema)->serviceNames();
+            if (!names)
+                return fail("to list services: " + names.error().message);
+            symbols = *names;
+        } else {
+            symbols.push_back(symbol);
+        }
+        for (const auto &s : symbols) {
+            auto d = (*schema)->describe(s);
+            if (!d)
+                return fail("to resolve symbol \"" + s + "\": " + d.error().message);
+            const char *article = (d->kindName == "enum" || d->kindName == "enum value" ||
+                                   d->kindName == "extension") ? "an" : "a";
+            std::cout << d->fullName << " is " << article << " " << d->kindName << ":\n" << d->text << "\n";
+            if (flags.boolean("msg-template") && d->kind == rpc::SymbolDescription::Kind::Message) {
+                auto t = (*schema)->messageTemplate(d->fullName);
+                if (t)
+                    std::cout << "\nMessage template:\n" << *t << "\n";
+            }
+        }
+        return writeProtosetOut(flags, **schema, symbols) ? 0 : kExitError;
+    }
+
+    rpc::Metadata rpcHeaders = all;
+    rpcHeaders.insert(rpcHeaders.end(), rpcOnly.begin(), rpcOnly.end());
+    const int verbosity = flags.boolean("vv") ? 2 : flags.boolean("v") ? 1 : 0;
+    return invoke(flags, *schema, address, verb, rpcHeaders, verbosity, deadlineMs);
+}

@@ -1,0 +1,47 @@
+# wirescope_embed_files(<out.cpp> <symbol> <base-dir> <relative files...>)
+# Writes a C++ source that defines `<symbol>` as a table of {relative name, contents}
+# so the program carries these files inside the binary instead of reading them at run time.
+function(wirescope_embed_files out symbol)
+  set(options)
+  set(multi FILES)
+  cmake_parse_arguments(ARG "${options}" "" "${multi}" ${ARGN})
+  set(deps)
+  set(specs)
+  foreach(spec IN LISTS ARG_FILES)
+    # each spec is "<name as seen by importers>=<absolute path>"
+    string(REPLACE "=" ";" parts "${spec}")
+    list(GET parts 1 path)
+    list(APPEND deps "${path}")
+    list(APPEND specs "${spec}")
+  endforeach()
+  string(REPLACE ";" "|" joined "${specs}")
+  add_custom_command(
+    OUTPUT "${out}"
+    COMMAND ${CMAKE_COMMAND} "-DOUT=${out}" "-DSYMBOL=${symbol}" "-DSPECS=${joined}"
+            -P "${PROJECT_SOURCE_DIR}/cmake/EmbedFiles.cmake"
+    DEPENDS ${deps} "${PROJECT_SOURCE_DIR}/cmake/EmbedFiles.cmake"
+    COMMENT "Embedding ${symbol}"
+    VERBATIM)
+endfunction()
+
+# wirescope_grpc_cpp(<target> <proto-root> <protos...>): generates C++ messages and gRPC
+# services for protos that may live outside the source tree (protobuf_generate cannot).
+function(wirescope_grpc_cpp target root)
+  set(outdir "${CMAKE_CURRENT_BINARY_DIR}/gen")
+  file(MAKE_DIRECTORY "${outdir}")
+  set(srcs)
+  foreach(proto IN LISTS ARGN)
+    string(REGEX REPLACE "\\.proto$" "" stem "${proto}")
+    set(gen "${outdir}/${stem}.pb.cc" "${outdir}/${stem}.pb.h"
+            "${outdir}/${stem}.grpc.pb.cc" "${outdir}/${stem}.grpc.pb.h")
+    add_custom_command(
+      OUTPUT ${gen}
+      COMMAND protobuf::protoc "--proto_path=${root}" "--cpp_out=${outdir}" "--grpc_out=${outdir}"
+              "--plugin=protoc-gen-grpc=$<TARGET_FILE:gRPC::grpc_cpp_plugin>" "${root}/${proto}"
+      DEPENDS "${root}/${proto}" protobuf::protoc gRPC::grpc_cpp_plugin
+      VERBATIM)
+    list(APPEND srcs ${gen})
+  endforeach()
+  target_sources(${target} PRIVATE ${srcs})
+  target_include_directories(${target} PUBLIC "${outdir}")
+endfunction()

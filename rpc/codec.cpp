@@ -1,0 +1,571 @@
+// Request and response payloads: JSON (proto3 mapping) and text format, both ways.
+#include "rpc/internal/jsondom.h"
+#include "rpc/internal/schemaimpl.h"
+#include "rpc/jsonutil.h"
+
+#include <google/protobuf/dynamic_message.h>
+#include <google/protobuf/text_format.h>
+#include <google/protobuf/util/json_util.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <limits>
+#include <set>
+
+namespace pb = google::protobuf;
+
+namespace rpc {
+
+namespace {
+
+using json::Value;
+using FD = pb::FieldDescriptor;
+
+bool isWellKnown(const pb::Descriptor *d)
+{
+    return d->file()->name().rfind("google/protobuf/", 0) == 0;
+}
+
+bool isWrapper(const pb::Descriptor *d)
+{
+    static const std::set<std::string> names = {
+        "google.protobuf.DoubleValue", "google.protobuf.FloatValue", "google.protobuf.Int64Value",
+        "google.protobuf.UInt64Value", "google.protobuf.Int32Value", "google.protobuf.UInt32Value",
+        "google.protobuf.BoolValue",   "google.protobuf.StringValue", "google.protobuf.BytesValue"};
+    return names.count(d->full_name()) > 0;
+}
+
+// Walks a JSON DOM against a message type and reports every mismatch with its place.
+class Validator
+{
+public:
+    Validator(const Schema::Impl &impl, std::string_view text, const CodecOptions &options)
+        : m_impl(impl), m_text(text), m_options(options)
+    {}
+
+    std::vector<Diagnostic> take() { return std::move(m_diags); }
+
+    void message(const pb::Descriptor *d, const Value &v, const std::string &path)
+    {
+        if (v.type == Value::Type::Null)
+            return;
+        if (isWellKnown(d) && wellKnown(d, v, path))
+            return;
+        if (v.type != Value::Type::Object) {
+            report(v.offset, path, "expected an object for " + d->full_name() + ", found " + v.typeName());
+            return;
+        }
+        std::map<const pb::OneofDescriptor *, std::string> oneofs;
+        for (const auto &m : v.members) {
+            const FD *f = d->FindFieldByName(m.name);
+            for (int i = 0; !f && i < d->field_count(); ++i)
+                if (d->field(i)->json_name() == m.name)
+                    f = d->field(i);
+            const std::string childPath = path.empty() ? m.name : path + '.' + m.name;
+            if (!f) {
+                if (!m_options.allowUnknownFields)
+                    report(m.nameOffset, childPath,
+                           "unknown field \"" + m.name + "\" in " + d->full_name());
+                continue;
+            }
+            if (const auto *o = f->real_containing_oneof(); o && m.value.type != Value::Type::Null) {
+                auto [it, inserted] = oneofs.emplace(o, m.name);
+                if (!inserted)
+                    report(m.nameOffset, childPath,
+                           "oneof \"" + o->name() + "\" already has \"" + it->second + "\" set");
+            }
+            field(f, m.value, childPath);
+        }
+    }
+
+private:
+    void report(std::size_t offset, const std::string &path, std::string message)
+    {
+        m_diags.push_back(json::diagnosticAt(m_text, offset, path, std::move(message)));
+    }
+
+    // True when the type was handled here.
+    bool wellKnown(const pb::Descriptor *d, const Value &v, const std::string &path)
+    {
+        const std::string &n = d->full_name();
+        auto expect = [&](Value::Type t, const char *what) {
+            if (v.type != t)
+                report(v.offset, path, std::string("expected ") + what + " for " + n + ", found " + v.typeName());
+        };
+        if (isWrapper(d)) {
+            field(d->FindFieldByName("value"), v, path);
+            return true;
+        }
+        if (n == "google.protobuf.Timestamp" || n == "google.protobuf.Duration" ||
+            n == "google.protobuf.FieldMask") {
+            expect(Value::Type::String, "a string");
+            return true;
+        }
+        if (n == "google.protobuf.Struct") {
+            expect(Value::Type::Object, "an object");
+            return true;
+        }
+        if (n == "google.protobuf.ListValue") {
+            expect(Value::Type::Array, "an array");
+            return true;
+        }
+        if (n == "google.protobuf.Value")
+            return true;
+        if (n == "google.protobuf.Any") {
+            if (v.type != Value::Type::Object) {
+                expect(Value::Type::Object, "an object");
+                return true;
+            }
+            const Value::Member *type = nullptr;
+            for (const auto &m : v.members)
+                if (m.name == "@type")
+                    type = &m;
+            if (!type) {
+                if (!v.members.empty())
+                    report(v.offset, path, "an Any needs \"@type\"");
+                return true;
+            }
+            if (type->value.type != Value::Type::String) {
+                report(type->value.offset, path + ".@type", "\"@type\" must be a string");
+                return true;
+            }
+            const std::string &url = type->value.text;
+            const auto slash = url.rfind('/');
+            const pb::Descriptor *inner = m_impl.message(slash == std::string::npos ? url : url.substr(slash + 1));
+            if (!inner) {
+                report(type->value.offset, path + ".@type", "unknown type \"" + url + "\" in Any");
+                return true;
+            }
+            if (isWellKnown(inner) && inner->full_name() != "google.protobuf.Empty") {
+                for (const auto &m : v.members)
+                    if (m.name == "value")
+                        message(inner, m.value, path + ".value");
+                return true;
+            }
+            Value rest = v;
+            rest.members.clear();
+            for (const auto &m : v.members)
+                if (m.name != "@type")
+                    rest.members.push_back(m);
+            message(inner, rest, path);
+            return true;
+        }
+        return false; // Empty, Api, Type, ... are ordinary messages in JSON
+    }
+
+    void field(const FD *f, const Value &v, const std::string &path)
+    {
+        if (v.type == Value::Type::Null)
+            return;
+        if (f->is_map()) {
+            if (v.type != Value::Type::Object) {
+                report(v.offset, path, std::string("expected an object for map field, found ") + v.typeName());
+                return;
+            }
+            const FD *key = f->message_type()->map_key();
+            const FD *val = f->message_type()->map_value();
+            for (const auto &m : v.members) {
+                const std::string childPath = path + '[' + m.name + ']';
+                mapKey(key, m.name, m.nameOffset, childPath);
+                single(val, m.value, childPath);
+            }
+            return;
+        }
+        if (f->is_repeated()) {
+            if (v.type != Value::Type::Array) {
+                report(v.offset, path, std::string("expected an array for repeated field, found ") + v.typeName());
+                return;
+            }
+            for (std::size_t i = 0; i < v.items.size(); ++i)
+                single(f, v.items[i], path + '[' + std::to_string(i) + ']');
+            return;
+        }
+        single(f, v, path);
+    }
+
+    void mapKey(const FD *key, const std::string &name, std::size_t offset, const std::string &path)
+    {
+        switch (key->cpp_type()) {
+        case FD::CPPTYPE_BOOL:
+            if (name != "true" && name != "false")
+                report(offset, path, "map key must be \"true\" or \"false\"");
+            break;
+        case FD::CPPTYPE_STRING:
+            break;
+        default: {
+            Value k;
+            k.type = Value::Type::String;
+            k.text = name;
+            k.offset = offset;
+            integer(key, k, path);
+        }
+        }
+    }
+
+    void integer(const FD *f, const Value &v, const std::string &path)
+    {
+        if (v.type != Value::Type::Number && v.type != Value::Type::String) {
+            report(v.offset, path, std::string("expected an integer for ") + f->type_name() + ", found " + v.typeName());
+            return;
+        }
+        const std::string &t = v.text;
+        const bool isUnsigned = f->cpp_type() == FD::CPPTYPE_UINT32 || f->cpp_type() == FD::CPPTYPE_UINT64;
+        const bool is32 = f->cpp_type() == FD::CPPTYPE_INT32 || f->cpp_type() == FD::CPPTYPE_UINT32;
+        // Integers may be written with a fraction or exponent if the value is whole.
+        errno = 0;
+        char *end = nullptr;
+        bool whole = true;
+        long double value = 0;
+        if (!t.empty() && t.find_first_of(".eE") == std::string::npos) {
+            if (isUnsigned) {
+                if (t[0] == '-') {
+                    report(v.offset, path, std::string("negative value for ") + f->type_name());
+                    return;
+                }
+                value = static_cast<long double>(std::strtoull(t.c_str(), &end, 10));
+            } else {
+                value = static_cast<long double>(std::strtoll(t.c_str(), &end, 10));
+            }
+        } else {
+            value = std::strtold(t.c_str(), &end);
+            whole = std::isfinite(value) && std::floor(value) == value;
+        }
+        if (t.empty() || end != t.c_str() + t.size() || (v.type == Value::Type::String && t.find(' ') != std::string::npos)) {
+            report(v.offset, path, "\"" + t + "\" is not an integer");
+            return;
+        }
+        if (!whole) {
+            report(v.offset, path, t + " is not a whole number");
+            return;
+        }
+        long double lo = 0, hi = 0;
+        switch (f->cpp_type()) {
+        case FD::CPPTYPE_INT32: lo = std::numeric_limits<std::int32_t>::min(); hi = std::numeric_limits<std::int32_t>::max(); break;
+        case FD::CPPTYPE_UINT32: lo = 0; hi = std::numeric_limits<std::uint32_t>::max(); break;
+        case FD::CPPTYPE_INT64: lo = static_cast<long double>(std::numeric_limits<std::int64_t>::min()); hi = static_cast<long double>(std::numeric_limits<std::int64_t>::max()); break;
+        default: lo = 0; hi = static_cast<long double>(std::numeric_limits<std::uint64_t>::max()); break;
+        }
+        if (errno == ERANGE || value < lo || value > hi)
+            report(v.offset, path, t + " is out of range for " + f->type_name());
+        (void)is32;
+    }
+
+    void single(const FD *f, const Value &v, const std::string &path)
+    {
+        if (v.type == Value::Type::Null)
+            return;
+        switch (f->cpp_type()) {
+        case FD::CPPTYPE_MESSAGE:
+            message(f->message_type(), v, path);
+            break;
+        case FD::CPPTYPE_INT32:
+        case FD::CPPTYPE_INT64:
+        case FD::CPPTYPE_UINT32:
+        case FD::CPPTYPE_UINT64:
+            integer(f, v, path);
+            break;
+        case FD::CPPTYPE_DOUBLE:
+        case FD::CPPTYPE_FLOAT:
+            if (v.type == Value::Type::String) {
+                if (v.text == "NaN" || v.text == "Infinity" || v.text == "-Infinity")
+                    break;
+                char *end = nullptr;
+                std::strtod(v.text.c_str(), &end);
+                if (v.text.empty() || end != v.text.c_str() + v.text.size())
+                    report(v.offset, path, "\"" + v.text + "\" is not a number");
+            } else if (v.type != Value::Type::Number) {
+                report(v.offset, path, std::string("expected a number, found ") + v.typeName());
+            } else if (f->cpp_type() == FD::CPPTYPE_FLOAT) {
+                const double d = std::strtod(v.text.c_str(), nullptr);
+                if (std::isfinite(d) && std::fabs(d) > std::numeric_limits<float>::max())
+                    report(v.offset, path, v.text + " is out of range for float");
+            }
+            break;
+        case FD::CPPTYPE_BOOL:
+            if (v.type != Value::Type::Bool)
+                report(v.offset, path, std::string("expected true or false, found ") + v.typeName());
+            break;
+        case FD::CPPTYPE_ENUM:
+            if (v.type == Value::Type::String) {
+                if (!f->enum_type()->FindValueByName(v.text))
+                    report(v.offset, path,
+                           "unknown value \"" + v.text + "\" for enum " + f->enum_type()->full_name());
+            } else if (v.type == Value::Type::Number) {
+                integer(f, v, path);
+            } else {
+                report(v.offset, path, std::string("expected an enum name or number, found ") + v.typeName());
+            }
+            break;
+        case FD::CPPTYPE_STRING:
+            if (v.type != Value::Type::String) {
+                report(v.offset, path, std::string("expected a string, found ") + v.typeName());
+            } else if (f->type() == FD::TYPE_BYTES) {
+                for (char c : v.text) {
+                    const bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/' ||
+                                    c == '-' || c == '_' || c == '=' ;
+                    if (!ok) {
+                        report(v.offset, path, "bytes must be base64; found '" + std::string(1, c) + "'");
+                        break;
+                    }
+                }
+            }
+            break;
+        }
+    }
+
+    const Schema::Impl &m_impl;
+    std::string_view m_text;
+    const CodecOptions &m_options;
+    std::vector<Diagnostic> m_diags;
+};
+
+std::string plural(std::size_t n, const char *word)
+{
+    return std::to_string(n) + ' ' + word + (n == 1 ? "" : "s");
+}
+
+class TextErrors final : public pb::io::ErrorCollector
+{
+public:
+    void AddError(int line, pb::io::ColumnNumber column, const std::string &message) override
+    {
+        Diagnostic d;
+        d.line = line + 1;
+        d.column = column + 1;
+        d.message = message;
+        diags.push_back(std::move(d));
+    }
+    std::vector<Diagnostic> diags;
+};
+
+} // namespace
+
+std::vector<Diagnostic> Schema::validateJson(std::string_view typeName, std::string_view text,
+                                             const CodecOptions &options) const
+{
+    const pb::Descriptor *d = m_impl->message(typeName);
+    if (!d)
+        return {Diagnostic{{}, 0, 0, -1, {}, "unknown message type \"" + std::string(typeName) + "\""}};
+    auto dom = json::parseDocument(text);
+    if (!dom)
+        return dom.error().diagnostics;
+    Validator validator(*m_impl, text, options);
+    validator.message(d, *dom, {});
+    return validator.take();
+}
+
+Result<std::string> Schema::encode(std::string_view typeName, std::string_view input,
+                                   const CodecOptions &options) const
+{
+    const pb::Descriptor *d = m_impl->message(typeName);
+    if (!d)
+        return Error("unknown message type \"" + std::string(typeName) + "\"");
+    std::string out;
+    if (options.format == PayloadFormat::Text) {
+        std::unique_ptr<pb::Message> msg(m_impl->prototype(d)->New());
+        TextErrors errors;
+        pb::TextFormat::Parser parser;
+        parser.RecordErrorsTo(&errors);
+        parser.AllowUnknownField(options.allowUnknownFields);
+        if (!parser.ParseFromString(std::string(input), msg.get())) {
+            std::string first = errors.diags.empty() ? std::string("cannot parse") : errors.diags.front().toString();
+            return Error("invalid text format for " + d->full_name() + ": " + first, errors.diags);
+        }
+        msg->SerializeToString(&out);
+        return out;
+    }
+
+    auto diags = validateJson(typeName, input, options);
+    if (!diags.empty()) {
+        std::string summary = "invalid request for " + d->full_name() + ": " + diags.front().toString();
+        if (diags.size() > 1)
+            summary += " (and " + plural(diags.size() - 1, "more problem") + ")";
+        return Error(summary, std::move(diags));
+    }
+    pb::util::JsonParseOptions parse;
+    parse.ignore_unknown_fields = options.allowUnknownFields;
+    auto status = pb::util::JsonToBinaryString(m_impl->resolver.get(), m_impl->typeUrl(d),
+                                               pb::StringPiece(input.data(), input.size()), &out, parse);
+    if (!status.ok())
+        return Error("invalid request for " + d->full_name() + ": " + std::string(status.message()));
+    return out;
+}
+
+Result<std::string> Schema::decode(std::string_view typeName, std::string_view bytes,
+                                   const CodecOptions &options) const
+{
+    const pb::Descriptor *d = m_impl->message(typeName);
+    if (!d)
+        return Error("unknown message type \"" + std::string(typeName) + "\"");
+    std::string out;
+    if (options.format == PayloadFormat::Text) {
+        std::unique_ptr<pb::Message> msg(m_impl->prototype(d)->New());
+        if (!msg->ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
+            return Error("cannot decode " + d->full_name() + ": the bytes are not a valid message");
+        pb::TextFormat::Printer printer;
+        printer.SetSingleLineMode(!options.pretty);
+        printer.PrintToString(*msg, &out);
+        return out;
+    }
+    pb::util::JsonPrintOptions print;
+    print.always_print_primitive_fields = options.emitDefaults;
+    print.preserve_proto_field_names = options.originalNames;
+    auto status = pb::util::BinaryToJsonString(m_impl->resolver.get(), m_impl->typeUrl(d),
+                                               std::string(bytes), &out, print);
+    if (!status.ok())
+        return Error("cannot decode " + d->full_name() + ": " + std::string(status.message()));
+    if (options.pretty)
+        return prettyJson(out);
+    return out;
+}
+
+RpcStatus Schema::decodeStatus(int code, std::string message, std::string rawDetails) const
+{
+    RpcStatus status;
+    status.code = code;
+    status.message = std::move(message);
+    status.rawDetails = std::move(rawDetails);
+    if (status.rawDetails.empty())
+        return status;
+    const pb::Descriptor *statusType = m_impl->message("google.rpc.Status");
+    if (!statusType)
+        return status;
+    std::unique_ptr<pb::Message> msg(m_impl->prototype(statusType)->New());
+    if (!msg->ParseFromString(status.rawDetails)) {
+        status.details.push_back(R"({"error": "grpc-status-details-bin is not a google.rpc.Status"})");
+        return status;
+    }
+    const FD *details = statusType->FindFieldByName("details");
+    const auto *refl = msg->GetReflection();
+    CodecOptions options;
+    for (int i = 0; i < refl->FieldSize(*msg, details); ++i) {
+        const pb::Message &any = refl->GetRepeatedMessage(*msg, details, i);
+        std::string out;
+        auto st = pb::util::BinaryToJsonString(m_impl->resolver.get(),
+                                               "type.googleapis.com/google.protobuf.Any",
+                                               any.SerializeAsString(), &out, {});
+        if (st.ok()) {
+            status.details.push_back(prettyJson(out));
+            continue;
+        }
+        // Unknown detail type: show what there is.
+        const auto *anyRefl = any.GetReflection();
+        const std::string url = anyRefl->GetString(any, any.GetDescriptor()->FindFieldByName("type_url"));
+        std::string value = anyRefl->GetString(any, any.GetDescriptor()->FindFieldByName("value"));
+        static const char *b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        std::string enc;
+        for (std::size_t j = 0; j < value.size(); j += 3) {
+            const unsigned n = (static_cast<unsigned char>(value[j]) << 16) |
+                               (j + 1 < value.size() ? static_cast<unsigned char>(value[j + 1]) << 8 : 0) |
+                               (j + 2 < value.size() ? static_cast<unsigned char>(value[j + 2]) : 0);
+            enc += b64[(n >> 18) & 63];
+            enc += b64[(n >> 12) & 63];
+            enc += j + 1 < value.size() ? b64[(n >> 6) & 63] : '=';
+            enc += j + 2 < value.size() ? b64[n & 63] : '=';
+        }
+        status.details.push_back("{\n  \"@type\": \"" + url + "\",\n  \"value\": \"" + enc + "\"\n}");
+    }
+    return status;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Message templates
+
+namespace {
+
+void appendQuoted(std::string *out, const std::string &s)
+{
+    out->push_back('"');
+    for (char c : s) {
+        if (c == '"' || c == '\\')
+            out->push_back('\\');
+        out->push_back(c);
+    }
+    out->push_back('"');
+}
+
+void templateValue(const FD *f, std::set<const pb::Descriptor *> *stack, std::string *out);
+
+void templateMessage(const pb::Descriptor *d, std::set<const pb::Descriptor *> *stack, std::string *out)
+{
+    const std::string &n = d->full_name();
+    if (n == "google.protobuf.Timestamp") { *out += "\"1970-01-01T00:00:00Z\""; return; }
+    if (n == "google.protobuf.Duration") { *out += "\"0s\""; return; }
+    if (n == "google.protobuf.FieldMask") { *out += "\"\""; return; }
+    if (n == "google.protobuf.Struct") { *out += "{}"; return; }
+    if (n == "google.protobuf.ListValue") { *out += "[]"; return; }
+    if (n == "google.protobuf.Value") { *out += "null"; return; }
+    if (n == "google.protobuf.Any") { *out += R"({"@type": "type.googleapis.com/google.protobuf.Empty"})"; return; }
+    if (isWrapper(d)) { templateValue(d->FindFieldByName("value"), stack, out); return; }
+    if (!stack->insert(d).second) { // a cycle: stop here
+        *out += "{}";
+        return;
+    }
+    *out += '{';
+    bool first = true;
+    std::set<const pb::OneofDescriptor *> oneofs;
+    for (int i = 0; i < d->field_count(); ++i) {
+        const FD *f = d->field(i);
+        if (const auto *o = f->real_containing_oneof(); o && !oneofs.insert(o).second)
+            continue; // one member per oneof keeps the template valid
+        if (!first)
+            *out += ',';
+        first = false;
+        appendQuoted(out, f->json_name());
+        *out += ':';
+        if (f->is_map()) {
+            *out += '{';
+            const FD *key = f->message_type()->map_key();
+            std::string k;
+            switch (key->cpp_type()) {
+            case FD::CPPTYPE_STRING: k = "key"; break;
+            case FD::CPPTYPE_BOOL: k = "true"; break;
+            default: k = "0";
+            }
+            appendQuoted(out, k);
+            *out += ':';
+            templateValue(f->message_type()->map_value(), stack, out);
+            *out += '}';
+        } else if (f->is_repeated()) {
+            *out += '[';
+            templateValue(f, stack, out);
+            *out += ']';
+        } else {
+            templateValue(f, stack, out);
+        }
+    }
+    *out += '}';
+    stack->erase(d);
+}
+
+void templateValue(const FD *f, std::set<const pb::Descriptor *> *stack, std::string *out)
+{
+    switch (f->cpp_type()) {
+    case FD::CPPTYPE_MESSAGE: templateMessage(f->message_type(), stack, out); break;
+    case FD::CPPTYPE_INT32:
+    case FD::CPPTYPE_UINT32: *out += '0'; break;
+    case FD::CPPTYPE_INT64:
+    case FD::CPPTYPE_UINT64: *out += "\"0\""; break;
+    case FD::CPPTYPE_DOUBLE:
+    case FD::CPPTYPE_FLOAT: *out += "0.0"; break;
+    case FD::CPPTYPE_BOOL: *out += "false"; break;
+    case FD::CPPTYPE_ENUM: appendQuoted(out, f->enum_type()->value(0)->name()); break;
+    case FD::CPPTYPE_STRING: *out += "\"\""; break;
+    }
+}
+
+} // namespace
+
+Result<std::string> Schema::messageTemplate(std::string_view typeName) const
+{
+    const pb::Descriptor *d = m_impl->message(typeName);
+    if (!d)
+        return Error("unknown message type \"" + std::string(typeName) + "\"");
+    std::set<const pb::Descriptor *> stack;
+    std::string out;
+    templateMessage(d, &stack, &out);
+    return prettyJson(out);
+}
+
+} // namespace rpc

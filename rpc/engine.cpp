@@ -1,0 +1,556 @@
+#include "rpc/engine.h"
+
+#include "rpc/internal/channels.h"
+#include "rpc/internal/schemaimpl.h"
+
+#include <grpcpp/alarm.h>
+#include <grpcpp/completion_queue.h>
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/support/byte_buffer.h>
+
+#include <atomic>
+#include <deque>
+#include <map>
+#include <thread>
+
+namespace rpc {
+
+namespace {
+
+// Every completion-queue tag is a Tag; the engine thread calls done() for it, and done()
+// deletes the tag.
+struct Tag
+{
+    virtual ~Tag() = default;
+    virtual void done(bool ok) = 0;
+};
+
+template<typename Fn>
+struct FnTag final : Tag
+{
+    explicit FnTag(Fn f) : fn(std::move(f)) {}
+    void done(bool ok) override
+    {
+        fn(ok);
+        delete this;
+    }
+    Fn fn;
+};
+
+Metadata toMetadata(const std::multimap<grpc::string_ref, grpc::string_ref> &md)
+{
+    Metadata out;
+    out.reserve(md.size());
+    for (const auto &[k, v] : md)
+        out.emplace_back(std::string(k.data(), k.size()), std::string(v.data(), v.size()));
+    return out;
+}
+
+} // namespace
+
+struct Engine::Impl
+{
+    struct Call;
+
+    Impl() : thread([this] { run(); }) {}
+
+    ~Impl()
+    {
+        post([this] {
+            m_stopping = true;
+            for (auto &[id, call] : calls)
+                cancelCall(*call, "the engine is shutting down");
+            maybeShutdownQueue();
+        });
+        thread.join();
+    }
+
+    void run()
+    {
+        void *tag = nullptr;
+        bool ok = false;
+        while (cq.Next(&tag, &ok))
+            static_cast<Tag *>(tag)->done(ok);
+    }
+
+    // Runs `fn` on the engine thread. Wakes the queue with one alarm per burst of commands.
+    void post(std::function<void()> fn)
+    {
+        std::lock_guard lock(inboxMutex);
+        inbox.push_back(std::move(fn));
+        if (wakePending)
+            return;
+        wakePending = true;
+        struct Wake final : Tag
+        {
+            explicit Wake(Impl *i) : impl(i) {}
+            void done(bool) override
+            {
+                impl->runInbox();
+                delete this;
+            }
+            Impl *impl;
+            grpc::Alarm alarm;
+        };
+        auto *wake = new Wake(this);
+        wake->alarm.Set(&cq, gpr_now(GPR_CLOCK_MONOTONIC), wake);
+    }
+
+    void runInbox()
+    {
+        std::vector<std::function<void()>> batch;
+        {
+            std::lock_guard lock(inboxMutex);
+            batch.swap(inbox);
+            wakePending = false;
+        }
+        for (auto &fn : batch)
+            fn();
+    }
+
+    void maybeShutdownQueue()
+    {
+        if (m_stopping && calls.empty() && !m_queueShut) {
+            m_queueShut = true;
+            cq.Shutdown();
+        }
+    }
+
+    std::shared_ptr<grpc::Channel> channelFor(const ChannelOptions &options, std::string *error)
+    {
+        const std::string key = options.cacheKey();
+        if (auto it = channels.find(key); it != channels.end())
+            return it->second;
+        auto made = internal::makeChannel(options);
+        if (!made) {
+            *error = made.error().message;
+            return nullptr;
+        }
+        channels.emplace(key, *made);
+        return *made;
+    }
+
+    void emit(CallEvent e) { events.push(std::move(e)); }
+
+    void start(CallRequest request);
+    void cancelCall(Call &call, const std::string &why);
+    void finishLocally(std::uint64_t id, MethodKind kind, int code, std::string message);
+
+    EventQueue events;
+    grpc::CompletionQueue cq;
+    std::mutex inboxMutex;
+    std::vector<std::function<void()>> inbox;
+    bool wakePending = false;
+
+    // engine thread only
+    std::map<std::uint64_t, std::unique_ptr<Call>> calls;
+    std::map<std::string, std::shared_ptr<grpc::Channel>> channels;
+    bool m_stopping = false;
+    bool m_queueShut = false;
+    std::atomic<int> active{0};
+
+    std::thread thread; // last: starts after everything above exists
+};
+
+// One call of any kind. The method only decides how many messages may be sent; everything
+// else is the same state machine: start, headers, reads until the end, writes one at a time,
+// half-close, finish.
+struct Engine::Impl::Call
+{
+    Call(Impl *engine, CallRequest req, MethodInfo info)
+        : impl(engine), request(std::move(req)), method(std::move(info))
+    {}
+
+    Impl *impl;
+    CallRequest request;
+    MethodInfo method;
+    std::shared_ptr<grpc::Channel> channel;
+    std::unique_ptr<grpc::GenericStub> stub;
+    grpc::ClientContext context;
+    std::unique_ptr<grpc::GenericClientAsyncReaderWriter> stream;
+    grpc::ByteBuffer readBuffer;
+    grpc::Status status;
+    std::unique_ptr<grpc::Alarm> connectAlarm;
+
+    struct Pending
+    {
+        std::string bytes;
+        std::string text;
+    };
+    std::deque<Pending> writes;
+    bool writing = false;
+    bool closeRequested = false;
+    bool closed = false;
+    bool readsDone = false;
+    bool finishing = false;
+    bool finished = false;
+    bool headersSeen = false;
+    bool connectTimedOut = false;
+    int outstanding = 0;
+    std::uint64_t sent = 0;
+    std::uint64_t received = 0;
+
+    CallEvent event(EventKind kind, Direction dir) const
+    {
+        CallEvent e;
+        e.callId = request.callId;
+        e.callKind = method.kind;
+        e.kind = kind;
+        e.direction = dir;
+        e.timeNs = monotonicNs();
+        return e;
+    }
+
+    template<typename Fn>
+    void *tag(Fn fn)
+    {
+        ++outstanding;
+        return new FnTag([this, fn = std::move(fn)](bool ok) mutable {
+            --outstanding;
+            fn(ok);
+            release();
+        });
+    }
+
+    // Deletes the call once it has finished and no operation refers to it any more.
+    void release()
+    {
+        if (finished && outstanding == 0) {
+            const auto id = request.callId;
+            Impl *engine = impl;
+            engine->calls.erase(id); // destroys this
+            engine->active.fetch_sub(1);
+            engine->maybeShutdownQueue();
+        }
+    }
+
+    void begin()
+    {
+        if (request.deadlineMs > 0)
+            context.set_deadline(std::chrono::system_clock::now() +
+                                 std::chrono::milliseconds(request.deadlineMs));
+        for (const auto &[k, v] : request.metadata)
+            context.AddMetadata(k, v);
+        if (request.channel.gzip)
+            context.set_compression_algorithm(GRPC_COMPRESS_GZIP);
+        // Headers go out with the first message instead of in a packet of their own.
+        if (!writes.empty())
+            context.set_initial_metadata_corked(true);
+
+        const auto state = channel->GetState(true);
+        stub = std::make_unique<grpc::GenericStub>(channel);
+        stream = stub->PrepareCall(&context, method.path(), &impl->cq);
+
+        CallEvent started = event(EventKind::Started, Direction::Outbound);
+        started.metadata = request.metadata;
+        started.payload = method.fullName;
+        impl->emit(std::move(started));
+
+        stream->StartCall(tag([](bool) {}));
+        stream->ReadInitialMetadata(tag([this](bool ok) { onHeaders(ok); }));
+        pumpWrites();
+
+        if (state != GRPC_CHANNEL_READY && request.channel.connectTimeoutMs > 0) {
+            connectAlarm = std::make_unique<grpc::Alarm>();
+            connectAlarm->Set(&impl->cq,
+                              std::chrono::system_clock::now() +
+                                  std::chrono::milliseconds(request.channel.connectTimeoutMs),
+                              tag([this](bool fired) { onConnectAlarm(fired); }));
+        }
+    }
+
+    void onConnectAlarm(bool fired)
+    {
+        if (!fired || headersSeen || finishing)
+            return;
+        if (channel->GetState(false) == GRPC_CHANNEL_READY)
+            return;
+        connectTimedOut = true;
+        context.TryCancel();
+    }
+
+    void stopConnectAlarm()
+    {
+        if (connectAlarm)
+            connectAlarm->Cancel();
+    }
+
+    void onHeaders(bool ok)
+    {
+        if (ok) {
+            headersSeen = true;
+            stopConnectAlarm();
+            CallEvent e = event(EventKind::ResponseHeaders, Direction::Inbound);
+            e.metadata = toMetadata(context.GetServerInitialMetadata());
+            impl->emit(std::move(e));
+            stream->Read(&readBuffer, tag([this](bool ok2) { onRead(ok2); }));
+        } else {
+            readsDone = true;
+            startFinish();
+        }
+    }
+
+    void onRead(bool ok)
+    {
+        if (!ok) {
+            readsDone = true;
+            startFinish();
+            return;
+        }
+        CallEvent e = event(EventKind::MessageReceived, Direction::Inbound);
+        std::string bytes = internal::bufferBytes(readBuffer);
+        readBuffer.Clear();
+        e.wireSize = bytes.size();
+        e.index = received++;
+        // Ask for the next message before decoding this one, so gRPC reads while we work.
+        stream->Read(&readBuffer, tag([this](bool ok2) { onRead(ok2); }));
+        auto decoded = request.schema->decode(method.outputType, bytes, request.codec);
+        if (decoded)
+            e.payload = std::move(decoded.value());
+        else
+            e.error = decoded.error().message;
+        if (request.keepRaw || !decoded)
+            e.raw = std::move(bytes);
+        impl->emit(std::move(e));
+    }
+
+    void queue(std::string text)
+    {
+        if (closeRequested || finishing) {
+            CallEvent e = event(EventKind::MessageSent, Direction::Local);
+            e.error = closeRequested ? "the request stream is already closed"
+                                     : "the call has ended";
+            impl->emit(std::move(e));
+            return;
+        }
+        if (!method.clientStreams() && sent + writes.size() >= 1) {
+            CallEvent e = event(EventKind::MessageSent, Direction::Local);
+            e.error = "a " + std::string(methodKindName(method.kind)) + " call takes one request message";
+            impl->emit(std::move(e));
+            return;
+        }
+        auto bytes = request.schema->encode(method.inputType, text, request.codec);
+        if (!bytes) {
+            CallEvent e = event(EventKind::MessageSent, Direction::Local);
+            e.error = bytes.error().toString();
+            e.payload = std::move(text);
+            impl->emit(std::move(e));
+            return;
+        }
+        writes.push_back({std::move(bytes.value()), std::move(text)});
+        pumpWrites();
+    }
+
+    void requestClose()
+    {
+        if (closeRequested)
+            return;
+        closeRequested = true;
+        pumpWrites();
+    }
+
+    void pumpWrites()
+    {
+        if (writing || closed || finishing || !stream)
+            return;
+        if (!writes.empty()) {
+            Pending p = std::move(writes.front());
+            writes.pop_front();
+            const bool last = writes.empty() && closeRequested;
+            grpc::Slice slice(p.bytes);
+            grpc::ByteBuffer buffer(&slice, 1);
+            writing = true;
+            const std::size_t size = p.bytes.size();
+            auto onDone = [this, size, last, text = std::move(p.text)](bool ok) mutable {
+                writing = false;
+                if (!ok) { // the server has ended the call; its status tells why
+                    writes.clear();
+                    closed = true;
+                    return;
+                }
+                CallEvent e = event(EventKind::MessageSent, Direction::Outbound);
+                e.wireSize = size;
+                e.index = sent++;
+                e.payload = std::move(text);
+                impl->emit(std::move(e));
+                if (last) {
+                    closed = true;
+                    impl->emit(event(EventKind::HalfClosed, Direction::Outbound));
+                }
+                pumpWrites();
+            };
+            if (last)
+                stream->WriteLast(buffer, grpc::WriteOptions(), tag(std::move(onDone)));
+            else
+                stream->Write(buffer, tag(std::move(onDone)));
+            return;
+        }
+        if (closeRequested) {
+            writing = true;
+            stream->WritesDone(tag([this](bool ok) {
+                writing = false;
+                closed = true;
+                if (ok)
+                    impl->emit(event(EventKind::HalfClosed, Direction::Outbound));
+            }));
+        }
+    }
+
+    void startFinish()
+    {
+        if (finishing)
+            return;
+        finishing = true;
+        stopConnectAlarm();
+        stream->Finish(&status, tag([this](bool) { onFinished(); }));
+    }
+
+    void onFinished()
+    {
+        CallEvent e = event(EventKind::Finished, Direction::Inbound);
+        e.metadata = toMetadata(context.GetServerTrailingMetadata());
+        if (connectTimedOut) {
+            e.status.code = grpc::StatusCode::UNAVAILABLE;
+            e.status.message = "could not connect to " + request.channel.target + " within " +
+                               std::to_string(request.channel.connectTimeoutMs) + " ms";
+            e.status.local = true;
+        } else {
+            e.status = request.schema->decodeStatus(status.error_code(), status.error_message(),
+                                                    status.error_details());
+        }
+        finished = true;
+        writes.clear();
+        impl->emit(std::move(e));
+    }
+};
+
+void Engine::Impl::finishLocally(std::uint64_t id, MethodKind kind, int code, std::string message)
+{
+    CallEvent e;
+    e.callId = id;
+    e.callKind = kind;
+    e.kind = EventKind::Finished;
+    e.direction = Direction::Local;
+    e.timeNs = monotonicNs();
+    e.status.code = code;
+    e.status.message = std::move(message);
+    e.status.local = true;
+    emit(std::move(e));
+}
+
+void Engine::Impl::start(CallRequest request)
+{
+    const auto id = request.callId;
+    if (m_stopping)
+        return finishLocally(id, MethodKind::Unary, grpc::StatusCode::CANCELLED,
+                             "the engine is shutting down");
+    if (calls.count(id))
+        return finishLocally(id, MethodKind::Unary, grpc::StatusCode::ALREADY_EXISTS,
+                             "call id " + std::to_string(id) + " is in use");
+    if (!request.schema)
+        return finishLocally(id, MethodKind::Unary, grpc::StatusCode::FAILED_PRECONDITION,
+                             "no schema loaded");
+    auto method = request.schema->findMethod(request.method);
+    if (!method)
+        return finishLocally(id, MethodKind::Unary, grpc::StatusCode::UNIMPLEMENTED,
+                             method.error().message);
+    const MethodInfo info = *method;
+    if (!info.clientStreams() && request.messages.size() > 1)
+        return finishLocally(id, info.kind, grpc::StatusCode::INVALID_ARGUMENT,
+                             std::string("a ") + methodKindName(info.kind) +
+                                 " call takes one request message, " +
+                                 std::to_string(request.messages.size()) + " were given");
+
+    auto call = std::make_unique<Call>(this, std::move(request), info);
+    // Encode everything before touching the network: bad input fails fast and sends nothing.
+    for (auto &text : call->request.messages) {
+        auto bytes = call->request.schema->encode(info.inputType, text, call->request.codec);
+        if (!bytes)
+            return finishLocally(id, info.kind, grpc::StatusCode::INVALID_ARGUMENT,
+                                 bytes.error().toString());
+        call->writes.push_back({std::move(bytes.value()), std::move(text)});
+    }
+    call->request.messages.clear();
+    if (!info.clientStreams() && call->writes.empty()) {
+        // A unary or server-streaming call with no body sends the empty message, as grpcurl does.
+        call->writes.push_back({std::string(), "{}"});
+    }
+    if (call->request.closeAfterMessages || !info.clientStreams())
+        call->closeRequested = true;
+
+    std::string error;
+    call->channel = channelFor(call->request.channel, &error);
+    if (!call->channel)
+        return finishLocally(id, info.kind, grpc::StatusCode::INVALID_ARGUMENT, error);
+
+    Call *raw = call.get();
+    calls.emplace(id, std::move(call));
+    active.fetch_add(1);
+    raw->begin();
+}
+
+void Engine::Impl::cancelCall(Call &call, const std::string &)
+{
+    if (!call.finished)
+        call.context.TryCancel();
+}
+
+Engine::Engine() : m_impl(std::make_unique<Impl>()) {}
+Engine::~Engine() = default;
+
+EventQueue &Engine::events()
+{
+    return m_impl->events;
+}
+
+void Engine::start(CallRequest request)
+{
+    m_impl->post([impl = m_impl.get(), r = std::move(request)]() mutable { impl->start(std::move(r)); });
+}
+
+void Engine::send(std::uint64_t callId, std::string message)
+{
+    m_impl->post([impl = m_impl.get(), callId, m = std::move(message)]() mutable {
+        auto it = impl->calls.find(callId);
+        if (it == impl->calls.end())
+            return;
+        it->second->queue(std::move(m));
+    });
+}
+
+void Engine::halfClose(std::uint64_t callId)
+{
+    m_impl->post([impl = m_impl.get(), callId] {
+        if (auto it = impl->calls.find(callId); it != impl->calls.end())
+            it->second->requestClose();
+    });
+}
+
+void Engine::cancel(std::uint64_t callId)
+{
+    m_impl->post([impl = m_impl.get(), callId] {
+        if (auto it = impl->calls.find(callId); it != impl->calls.end())
+            impl->cancelCall(*it->second, "cancelled");
+    });
+}
+
+int Engine::activeCalls() const
+{
+    return m_impl->active.load();
+}
+
+} // namespace rpc
+
+#include <google/protobuf/stubs/common.h>
+#include <grpcpp/grpcpp.h>
+
+namespace rpc {
+std::string grpcVersion()
+{
+    return grpc::Version();
+}
+std::string protobufVersion()
+{
+    return google::protobuf::internal::VersionString(GOOGLE_PROTOBUF_VERSION);
+}
+} // namespace rpc

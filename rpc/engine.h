@@ -1,0 +1,58 @@
+#pragma once
+
+#include "rpc/eventqueue.h"
+#include "rpc/schema.h"
+#include "rpc/types.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace rpc {
+
+// What it takes to start a call. The caller picks the id; every event echoes it.
+struct CallRequest
+{
+    std::uint64_t callId = 0;
+    SchemaPtr schema;
+    std::string method; // "pkg.Svc/Method" or "pkg.Svc.Method"
+    ChannelOptions channel;
+    Metadata metadata;
+    std::int64_t deadlineMs = 0;       // 0: none
+    std::vector<std::string> messages; // sent at once, in order
+    // Half-close after `messages`. Unary and server-streaming calls always do.
+    bool closeAfterMessages = true;
+    CodecOptions codec;
+    bool keepRaw = false; // put message bytes in CallEvent::raw as well
+};
+
+// Runs gRPC calls of all four kinds on its own thread. Every method returns at once;
+// results arrive as CallEvents in events(). A call always ends with exactly one Finished
+// event, also when it could not start (bad JSON, unknown method, no connection).
+class Engine
+{
+public:
+    Engine();
+    ~Engine(); // cancels running calls and joins the thread
+
+    Engine(const Engine &) = delete;
+    Engine &operator=(const Engine &) = delete;
+
+    EventQueue &events();
+
+    void start(CallRequest request);
+    // Queues one more request message for a client or bidi stream.
+    void send(std::uint64_t callId, std::string message);
+    void halfClose(std::uint64_t callId);
+    void cancel(std::uint64_t callId);
+
+    // Number of calls not yet finished (engine thread's view, for tests and benches).
+    int activeCalls() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
+
+} // namespace rpc

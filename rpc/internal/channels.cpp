@@ -1,0 +1,124 @@
+#include "rpc/internal/channels.h"
+
+#include <grpcpp/create_channel.h>
+#include <grpcpp/security/credentials.h>
+#include <grpcpp/security/tls_certificate_provider.h>
+#include <grpcpp/security/tls_certificate_verifier.h>
+#include <grpcpp/security/tls_credentials_options.h>
+#include <grpcpp/support/channel_arguments.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace rpc::internal {
+
+namespace {
+
+Result<std::string> readPem(const std::string &path, const char *what)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        return Error(std::string("cannot read ") + what + " file " + path);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    if (ss.str().find("-----BEGIN") == std::string::npos)
+        return Error(std::string(what) + " file " + path + " holds no PEM data");
+    return ss.str();
+}
+
+} // namespace
+
+Result<std::shared_ptr<grpc::Channel>> makeChannel(const ChannelOptions &o, int minReceiveBytes)
+{
+    if (o.target.empty())
+        return Error("no target address given");
+
+    grpc::ChannelArguments args;
+    int receive = o.maxReceiveBytes;
+    if (minReceiveBytes > 0 && (receive == 0 || receive < minReceiveBytes) && receive >= 0)
+        receive = std::max(receive, minReceiveBytes);
+    if (receive != 0)
+        args.SetMaxReceiveMessageSize(receive);
+    if (o.maxSendBytes != 0)
+        args.SetMaxSendMessageSize(o.maxSendBytes);
+    if (!o.authority.empty())
+        args.SetString(GRPC_ARG_DEFAULT_AUTHORITY, o.authority);
+    if (o.keepaliveTimeMs > 0) {
+        args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, o.keepaliveTimeMs);
+        args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+    }
+    if (o.gzip)
+        args.SetCompressionAlgorithm(GRPC_COMPRESS_GZIP);
+    // A private subchannel pool: two Wirescope channels never share a connection, so one
+    // call's connection problems (or a tap, later) stay with its own channel.
+    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+
+    std::shared_ptr<grpc::ChannelCredentials> creds;
+    if (o.plaintext) {
+        creds = grpc::InsecureChannelCredentials();
+    } else {
+        if (!o.serverName.empty())
+            args.SetSslTargetNameOverride(o.serverName);
+        std::string ca, cert, key;
+        if (!o.caFile.empty()) {
+            auto r = readPem(o.caFile, "CA certificate");
+            if (!r)
+                return r.error();
+            ca = *r;
+        }
+        if (o.certFile.empty() != o.keyFile.empty())
+            return Error("a client certificate needs both a certificate file and a key file");
+        if (!o.certFile.empty()) {
+            auto c = readPem(o.certFile, "client certificate");
+            if (!c)
+                return c.error();
+            auto k = readPem(o.keyFile, "client key");
+            if (!k)
+                return k.error();
+            cert = *c;
+            key = *k;
+        }
+        if (o.skipVerify) {
+            grpc::experimental::TlsChannelCredentialsOptions tls;
+            tls.set_verify_server_certs(false);
+            tls.set_check_call_host(false);
+            tls.set_certificate_verifier(
+                std::make_shared<grpc::experimental::NoOpCertificateVerifier>());
+            if (!cert.empty()) {
+                std::vector<grpc::experimental::IdentityKeyCertPair> pairs{{key, cert}};
+                tls.set_certificate_provider(
+                    std::make_shared<grpc::experimental::StaticDataCertificateProvider>(pairs));
+                tls.watch_identity_key_cert_pairs();
+            }
+            creds = grpc::experimental::TlsCredentials(tls);
+        } else {
+            grpc::SslCredentialsOptions ssl;
+            ssl.pem_root_certs = ca;
+            ssl.pem_cert_chain = cert;
+            ssl.pem_private_key = key;
+            creds = grpc::SslCredentials(ssl);
+        }
+        if (!creds)
+            return Error("could not set up TLS credentials");
+    }
+    return grpc::CreateCustomChannel(o.target, creds, args);
+}
+
+std::string bufferBytes(const grpc::ByteBuffer &buffer)
+{
+    std::string out;
+    grpc::Slice single;
+    if (buffer.TrySingleSlice(&single).ok()) {
+        out.assign(reinterpret_cast<const char *>(single.begin()), single.size());
+        return out;
+    }
+    std::vector<grpc::Slice> slices;
+    if (!buffer.Dump(&slices).ok())
+        return out;
+    out.reserve(buffer.Length());
+    for (const auto &s : slices)
+        out.append(reinterpret_cast<const char *>(s.begin()), s.size());
+    return out;
+}
+
+} // namespace rpc::internal

@@ -1,0 +1,64 @@
+#pragma once
+
+#include "rpc/schema.h"
+#include "rpc/internal/reflectiondb.h"
+
+#include <google/protobuf/compiler/importer.h>
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/descriptor_database.h>
+#include <google/protobuf/dynamic_message.h>
+#include <google/protobuf/util/type_resolver.h>
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace rpc {
+
+// Collects pool build errors (for lazily built files too) as diagnostics.
+class PoolErrorCollector final : public google::protobuf::DescriptorPool::ErrorCollector
+{
+public:
+    void AddError(const std::string &filename, const std::string &element,
+                  const google::protobuf::Message *descriptor, ErrorLocation location,
+                  const std::string &message) override;
+    std::vector<Diagnostic> take();
+
+private:
+    std::mutex m_mutex;
+    std::vector<Diagnostic> m_errors;
+};
+
+struct Schema::Impl
+{
+    // Declaration order is destruction order reversed: databases outlive the pool that reads
+    // them, the pool outlives the factory and resolver made from it.
+    std::unique_ptr<google::protobuf::compiler::DiskSourceTree> diskTree;
+    std::unique_ptr<google::protobuf::compiler::SourceTreeDescriptorDatabase> sourceDb;
+    std::unique_ptr<google::protobuf::SimpleDescriptorDatabase> protosetDb;
+    std::unique_ptr<internal::ReflectionDatabase> reflectionDb;
+    std::unique_ptr<google::protobuf::MergedDescriptorDatabase> merged;
+    PoolErrorCollector lazyErrors;
+    std::unique_ptr<google::protobuf::DescriptorPool> pool;
+    std::unique_ptr<google::protobuf::DynamicMessageFactory> factory;
+    std::unique_ptr<google::protobuf::util::TypeResolver> resolver;
+
+    std::vector<std::string> localServices; // from files and protosets, sorted
+    std::vector<Schema::SourceStamp> sources;
+
+    const google::protobuf::Descriptor *message(std::string_view name) const;
+    const google::protobuf::ServiceDescriptor *serviceDescriptor(std::string_view name) const;
+    const google::protobuf::MethodDescriptor *method(std::string_view name) const;
+    // A prototype from this generation's factory (thread-safe).
+    const google::protobuf::Message *prototype(const google::protobuf::Descriptor *d) const;
+    std::string typeUrl(const google::protobuf::Descriptor *d) const;
+};
+
+// The parsed well-known types and google/rpc files, shared by every generation (read-only).
+google::protobuf::SimpleDescriptorDatabase &builtinDatabase();
+std::vector<std::string> builtinFileNames();
+
+MethodInfo methodInfo(const google::protobuf::MethodDescriptor *m);
+
+} // namespace rpc

@@ -1,0 +1,26 @@
+#pragma once
+
+#include "rpc/result.h"
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace rpc {
+
+// Splits text holding zero or more JSON values one after another (grpcurl's -d for streams)
+// into the text of each value. Syntax errors carry line, column and offset.
+Result<std::vector<std::string>> splitJsonValues(std::string_view text);
+
+// Re-indents valid JSON with `indent` spaces per level; keeps member order and number text.
+std::string prettyJson(std::string_view json, int indent = 2);
+
+// 1-based line and column of a byte offset.
+void lineColumnAt(std::string_view text, std::size_t offset, int *line, int *column);
+
+// Standard base64 with padding (what grpcurl prints for -bin metadata).
+std::string base64Encode(const std::string &bytes);
+// Accepts the standard and the URL-safe alphabets, with or without padding.
+bool base64Decode(const std::string &text, std::string *bytes);
+
+} // namespace rpc

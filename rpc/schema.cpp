@@ -1,0 +1,552 @@
+#include "rpc/schema.h"
+
+#include "rpc/internal/cachingresolver.h"
+#include "rpc/internal/channels.h"
+#include "rpc/internal/embedded.h"
+#include "rpc/internal/schemaimpl.h"
+
+#include <google/protobuf/compiler/parser.h>
+#include <google/protobuf/io/tokenizer.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+#include <google/protobuf/util/type_resolver_util.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <thread>
+
+namespace pb = google::protobuf;
+namespace fs = std::filesystem;
+
+namespace rpc {
+
+namespace {
+
+class ProtoErrorCollector final : public pb::compiler::MultiFileErrorCollector
+{
+public:
+    void AddError(const std::string &filename, int line, int column,
+                  const std::string &message) override
+    {
+        Diagnostic d;
+        d.file = filename;
+        d.line = line >= 0 ? line + 1 : 0;
+        d.column = line >= 0 ? column + 1 : 0;
+        d.message = message;
+        errors.push_back(std::move(d));
+    }
+    std::vector<Diagnostic> errors;
+};
+
+class SingleErrorCollector final : public pb::io::ErrorCollector
+{
+public:
+    explicit SingleErrorCollector(std::string file) : m_file(std::move(file)) {}
+    void AddError(int line, pb::io::ColumnNumber column, const std::string &message) override
+    {
+        errors.push_back({m_file, line + 1, column + 1, -1, {}, message});
+    }
+    std::vector<Diagnostic> errors;
+
+private:
+    std::string m_file;
+};
+
+std::int64_t mtimeNs(const fs::path &p, std::error_code &ec)
+{
+    const auto t = fs::last_write_time(p, ec);
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+}
+
+Schema::SourceStamp stampOf(const std::string &path)
+{
+    std::error_code ec;
+    Schema::SourceStamp s;
+    s.path = path;
+    s.mtimeNs = mtimeNs(path, ec);
+    s.size = ec ? -1 : static_cast<std::int64_t>(fs::file_size(path, ec));
+    return s;
+}
+
+bool stampsUnchanged(const std::vector<Schema::SourceStamp> &stamps)
+{
+    for (const auto &s : stamps) {
+        const auto now = stampOf(s.path);
+        if (now.mtimeNs != s.mtimeNs || now.size != s.size)
+            return false;
+    }
+    return true;
+}
+
+std::string specKey(const SchemaSpec &spec)
+{
+    std::ostringstream k;
+    for (const auto &p : spec.importPaths)
+        k << "I" << p << '\n';
+    for (const auto &p : spec.protoFiles)
+        k << "P" << p << '\n';
+    for (const auto &p : spec.protosetFiles)
+        k << "S" << p << '\n';
+    return k.str();
+}
+
+void walkFiles(const pb::FileDescriptor *f, std::set<const pb::FileDescriptor *> *seen,
+               std::vector<const pb::FileDescriptor *> *order)
+{
+    if (!seen->insert(f).second)
+        return;
+    for (int i = 0; i < f->dependency_count(); ++i)
+        walkFiles(f->dependency(i), seen, order);
+    order->push_back(f);
+}
+
+// Explains an import that resolved nowhere: which file asked, and where we looked.
+void explainMissingImports(std::vector<Diagnostic> *diags, const std::vector<std::string> &roots,
+                           const std::set<std::string> &missing)
+{
+    std::string searched;
+    for (const auto &r : roots)
+        searched += (searched.empty() ? "" : ", ") + r;
+    searched += searched.empty() ? "the built-in well-known types" : ", the built-in well-known types";
+    std::vector<Diagnostic> out;
+    for (auto &d : *diags) {
+        // the source tree's own "File not found." for the imported file adds nothing
+        if (d.line == 0 && missing.count(d.file))
+            continue;
+        const std::string marker = "Import \"";
+        const auto at = d.message.find(marker);
+        if (at != std::string::npos && d.message.find("was not found") != std::string::npos) {
+            const auto end = d.message.find('"', at + marker.size());
+            const std::string imported = d.message.substr(at + marker.size(), end - at - marker.size());
+            if (missing.count(imported)) {
+                d.message = "import \"" + imported + "\" (imported by " + d.file +
+                            ") was not found; searched: " + searched;
+            }
+        }
+        out.push_back(std::move(d));
+    }
+    *diags = std::move(out);
+}
+
+} // namespace
+
+void PoolErrorCollector::AddError(const std::string &filename, const std::string &element,
+                                  const pb::Message *, ErrorLocation, const std::string &message)
+{
+    std::lock_guard lock(m_mutex);
+    Diagnostic d;
+    d.file = filename;
+    d.path = element;
+    d.message = message;
+    m_errors.push_back(std::move(d));
+}
+
+std::vector<Diagnostic> PoolErrorCollector::take()
+{
+    std::lock_guard lock(m_mutex);
+    return std::exchange(m_errors, {});
+}
+
+pb::SimpleDescriptorDatabase &builtinDatabase()
+{
+    static pb::SimpleDescriptorDatabase *db = [] {
+        auto *d = new pb::SimpleDescriptorDatabase;
+        for (const auto &file : wirescope::embedded::wellKnownProtos()) {
+            pb::io::ArrayInputStream input(file.contents.data(), static_cast<int>(file.contents.size()));
+            SingleErrorCollector errors(file.name);
+            pb::io::Tokenizer tokenizer(&input, &errors);
+            pb::compiler::Parser parser;
+            parser.RecordErrorsTo(&errors);
+            pb::FileDescriptorProto proto;
+            if (parser.Parse(&tokenizer, &proto)) {
+                proto.set_name(file.name);
+                d->Add(proto);
+            }
+        }
+        return d;
+    }();
+    return *db;
+}
+
+std::vector<std::string> builtinFileNames()
+{
+    std::vector<std::string> names;
+    for (const auto &f : wirescope::embedded::wellKnownProtos())
+        names.push_back(f.name);
+    return names;
+}
+
+MethodInfo methodInfo(const pb::MethodDescriptor *m)
+{
+    MethodInfo info;
+    info.fullName = m->full_name();
+    info.serviceName = m->service()->full_name();
+    info.name = m->name();
+    info.inputType = m->input_type()->full_name();
+    info.outputType = m->output_type()->full_name();
+    if (m->client_streaming() && m->server_streaming())
+        info.kind = MethodKind::BidiStreaming;
+    else if (m->client_streaming())
+        info.kind = MethodKind::ClientStreaming;
+    else if (m->server_streaming())
+        info.kind = MethodKind::ServerStreaming;
+    return info;
+}
+
+const pb::Descriptor *Schema::Impl::message(std::string_view name) const
+{
+    if (!name.empty() && name.front() == '.')
+        name.remove_prefix(1);
+    return pool->FindMessageTypeByName(std::string(name));
+}
+
+const pb::ServiceDescriptor *Schema::Impl::serviceDescriptor(std::string_view name) const
+{
+    if (!name.empty() && name.front() == '.')
+        name.remove_prefix(1);
+    return pool->FindServiceByName(std::string(name));
+}
+
+const pb::MethodDescriptor *Schema::Impl::method(std::string_view name) const
+{
+    std::string n(name);
+    if (!n.empty() && n.front() == '/')
+        n.erase(0, 1);
+    const auto slash = n.find('/');
+    if (slash != std::string::npos)
+        n[slash] = '.';
+    if (const auto *m = pool->FindMethodByName(n))
+        return m;
+    // the pool may not know the service yet (lazy reflection): ask for it first
+    const auto dot = n.rfind('.');
+    if (dot == std::string::npos)
+        return nullptr;
+    if (const auto *s = serviceDescriptor(n.substr(0, dot)))
+        return s->FindMethodByName(n.substr(dot + 1));
+    return nullptr;
+}
+
+const pb::Message *Schema::Impl::prototype(const pb::Descriptor *d) const
+{
+    return factory->GetPrototype(d);
+}
+
+std::string Schema::Impl::typeUrl(const pb::Descriptor *d) const
+{
+    return "type.googleapis.com/" + d->full_name();
+}
+
+Schema::Schema(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+Schema::~Schema() = default;
+
+const std::vector<Schema::SourceStamp> &Schema::sources() const
+{
+    return m_impl->sources;
+}
+
+Result<std::vector<std::string>> Schema::serviceNames() const
+{
+    std::vector<std::string> names;
+    if (m_impl->reflectionDb) {
+        auto r = m_impl->reflectionDb->listServices();
+        if (!r)
+            return r.error();
+        names = std::move(r.value());
+    }
+    for (const auto &s : m_impl->localServices)
+        if (std::find(names.begin(), names.end(), s) == names.end())
+            names.push_back(s);
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+namespace {
+Error notFound(const Schema::Impl &impl, std::string what)
+{
+    std::string msg = std::move(what);
+    if (impl.reflectionDb && !impl.reflectionDb->lastError().empty())
+        msg += " (reflection: " + impl.reflectionDb->lastError() + ")";
+    auto lazy = const_cast<Schema::Impl &>(impl).lazyErrors.take();
+    if (!lazy.empty())
+        msg += " (" + lazy.front().file + ": " + lazy.front().message + ")";
+    return Error(msg, lazy);
+}
+} // namespace
+
+Result<ServiceInfo> Schema::service(std::string_view fullName) const
+{
+    const auto *s = m_impl->serviceDescriptor(fullName);
+    if (!s)
+        return notFound(*m_impl, "service \"" + std::string(fullName) + "\" not found");
+    ServiceInfo info;
+    info.fullName = s->full_name();
+    info.file = s->file()->name();
+    for (int i = 0; i < s->method_count(); ++i)
+        info.methods.push_back(methodInfo(s->method(i)));
+    return info;
+}
+
+Result<MethodInfo> Schema::findMethod(std::string_view name) const
+{
+    const auto *m = m_impl->method(name);
+    if (!m)
+        return notFound(*m_impl, "method \"" + std::string(name) + "\" not found");
+    return methodInfo(m);
+}
+
+bool Schema::hasMessage(std::string_view typeName) const
+{
+    return m_impl->message(typeName) != nullptr;
+}
+
+Result<std::string> Schema::fileDescriptorSet(const std::vector<std::string> &symbols) const
+{
+    std::set<const pb::FileDescriptor *> seen;
+    std::vector<const pb::FileDescriptor *> order;
+    for (const auto &symbol : symbols) {
+        std::string s = symbol;
+        if (const auto slash = s.find('/'); slash != std::string::npos && slash > 0)
+            s[slash] = '.';
+        const pb::FileDescriptor *file = m_impl->pool->FindFileContainingSymbol(s);
+        if (!file)
+            file = m_impl->pool->FindFileByName(s);
+        if (!file)
+            return notFound(*m_impl, "symbol \"" + symbol + "\" not found");
+        walkFiles(file, &seen, &order);
+    }
+    pb::FileDescriptorSet set;
+    for (const auto *f : order)
+        f->CopyTo(set.add_file());
+    return set.SerializeAsString();
+}
+
+// ---------------------------------------------------------------------------------------------
+
+Result<SchemaPtr> SchemaLoader::load(const SchemaSpec &spec, std::stop_token stop,
+                                     const ProgressFn &progress)
+{
+    // An unchanged workspace of local files reloads as the same generation: stat, no parse.
+    const std::string key = specKey(spec);
+    if (!spec.useReflection && m_last && key == m_lastKey && stampsUnchanged(m_last->sources()))
+        return m_last;
+
+    auto impl = std::make_unique<Schema::Impl>();
+    std::vector<pb::DescriptorDatabase *> chain;
+    std::vector<Diagnostic> diags;
+    LoadProgress prog;
+    prog.total = static_cast<int>(spec.protoFiles.size() + spec.protosetFiles.size()) +
+                 (spec.useReflection ? 1 : 0);
+    auto step = [&] {
+        ++prog.done;
+        if (progress)
+            progress(prog);
+    };
+    if (progress)
+        progress(prog);
+    auto cancelled = [&] { return Error("schema loading cancelled"); };
+
+    if (spec.useReflection) {
+        auto channel = internal::makeChannel(spec.reflectionChannel, 64 * 1024 * 1024);
+        if (!channel)
+            return channel.error();
+        impl->reflectionDb = std::make_unique<internal::ReflectionDatabase>(
+            *channel, spec.reflectionHeaders, spec.reflectionTimeoutMs);
+        // Ask once now, so that an unreachable server or one without reflection fails the load.
+        auto services = impl->reflectionDb->listServices();
+        if (!services)
+            return Error("cannot use server reflection on " + spec.reflectionChannel.target +
+                         ": " + services.error().message);
+        chain.push_back(impl->reflectionDb.get());
+        step();
+    }
+
+    // Protosets: several FileDescriptorSet files, one database; a file defined twice with
+    // different contents names both protosets.
+    std::map<std::string, std::pair<std::string, std::string>> protosetOrigin; // name -> (set, bytes)
+    std::vector<std::string> protosetFileNames;
+    if (!spec.protosetFiles.empty()) {
+        impl->protosetDb = std::make_unique<pb::SimpleDescriptorDatabase>();
+        for (const auto &path : spec.protosetFiles) {
+            if (stop.stop_requested())
+                return cancelled();
+            std::ifstream in(path, std::ios::binary);
+            if (!in) {
+                diags.push_back({path, 0, 0, -1, {}, "cannot read protoset file"});
+                step();
+                continue;
+            }
+            std::ostringstream ss;
+            ss << in.rdbuf();
+            pb::FileDescriptorSet set;
+            if (!set.ParseFromString(ss.str())) {
+                diags.push_back({path, 0, 0, -1, {},
+                                 "not a protoset: the file is not a serialized FileDescriptorSet"});
+                step();
+                continue;
+            }
+            for (const auto &file : set.file()) {
+                const std::string bytes = file.SerializeAsString();
+                auto [it, inserted] = protosetOrigin.emplace(file.name(), std::make_pair(path, bytes));
+                if (!inserted) {
+                    if (it->second.second != bytes)
+                        diags.push_back({path, 0, 0, -1, {},
+                                         "\"" + file.name() + "\" differs from the copy in " +
+                                             it->second.first});
+                    continue;
+                }
+                impl->protosetDb->Add(file);
+                protosetFileNames.push_back(file.name());
+            }
+            impl->sources.push_back(stampOf(path));
+            step();
+        }
+        chain.push_back(impl->protosetDb.get());
+    }
+
+    ProtoErrorCollector parseErrors;
+    std::vector<std::string> roots = spec.importPaths;
+    std::vector<std::string> virtualNames;
+    std::set<std::string> missingImports;
+    if (!spec.protoFiles.empty()) {
+        impl->diskTree = std::make_unique<pb::compiler::DiskSourceTree>();
+        if (roots.empty())
+            roots.push_back(".");
+        for (const auto &r : roots)
+            impl->diskTree->MapPath("", r);
+        // protoc's rule: a file is named relative to a root; a path on disk under a root is
+        // mapped to that name.
+        for (const auto &f : spec.protoFiles) {
+            std::string virtualName;
+            std::string shadow;
+            std::string disk;
+            if (impl->diskTree->VirtualFileToDiskFile(f, &disk)) {
+                virtualName = f;
+            } else {
+                const auto r = impl->diskTree->DiskFileToVirtualFile(f, &virtualName, &shadow);
+                if (r == pb::compiler::DiskSourceTree::SHADOWED) {
+                    diags.push_back({f, 0, 0, -1, {},
+                                     "shadowed by " + shadow + ", which has the same name under an "
+                                     "earlier import path"});
+                    continue;
+                }
+                if (r != pb::compiler::DiskSourceTree::SUCCESS) {
+                    std::string searched;
+                    for (const auto &root : roots)
+                        searched += (searched.empty() ? "" : ", ") + root;
+                    diags.push_back({f, 0, 0, -1, {},
+                                     r == pb::compiler::DiskSourceTree::NO_MAPPING
+                                         ? "file is not under any import path (" + searched + ")"
+                                         : "file not found (searched: " + searched + ")"});
+                    continue;
+                }
+            }
+            virtualNames.push_back(virtualName);
+        }
+        impl->sourceDb = std::make_unique<pb::compiler::SourceTreeDescriptorDatabase>(
+            impl->diskTree.get(), &builtinDatabase());
+        impl->sourceDb->RecordErrorsTo(&parseErrors);
+        chain.push_back(impl->sourceDb.get());
+    } else {
+        chain.push_back(&builtinDatabase());
+    }
+
+    impl->merged = std::make_unique<pb::MergedDescriptorDatabase>(chain);
+    pb::DescriptorPool::ErrorCollector *collector = impl->sourceDb
+        ? impl->sourceDb->GetValidationErrorCollector()
+        : static_cast<pb::DescriptorPool::ErrorCollector *>(&impl->lazyErrors);
+    impl->pool = std::make_unique<pb::DescriptorPool>(impl->merged.get(), collector);
+
+    std::set<const pb::FileDescriptor *> seen;
+    std::vector<const pb::FileDescriptor *> loaded;
+    for (const auto &name : virtualNames) {
+        if (stop.stop_requested())
+            return cancelled();
+        const pb::FileDescriptor *file = impl->pool->FindFileByName(name);
+        if (file)
+            walkFiles(file, &seen, &loaded);
+        step();
+    }
+    for (const auto &name : protosetFileNames) {
+        if (stop.stop_requested())
+            return cancelled();
+        if (const pb::FileDescriptor *file = impl->pool->FindFileByName(name))
+            walkFiles(file, &seen, &loaded);
+        else
+            diags.push_back({name, 0, 0, -1, {}, "cannot be built from the protoset"});
+    }
+
+    // Which imports were not found anywhere, to say so clearly.
+    for (const auto &d : parseErrors.errors)
+        if (d.line == 0)
+            missingImports.insert(d.file);
+    diags.insert(diags.end(), parseErrors.errors.begin(), parseErrors.errors.end());
+    auto lazy = impl->lazyErrors.take();
+    diags.insert(diags.end(), lazy.begin(), lazy.end());
+    explainMissingImports(&diags, roots, missingImports);
+    if (!diags.empty()) {
+        std::string summary = std::to_string(diags.size()) +
+                              (diags.size() == 1 ? " error" : " errors") + " in the schema";
+        return Error(summary, std::move(diags));
+    }
+
+    for (const auto *f : loaded) {
+        for (int i = 0; i < f->service_count(); ++i)
+            impl->localServices.push_back(f->service(i)->full_name());
+        std::string disk;
+        if (impl->diskTree && impl->diskTree->VirtualFileToDiskFile(f->name(), &disk))
+            impl->sources.push_back(stampOf(disk));
+    }
+    std::sort(impl->localServices.begin(), impl->localServices.end());
+    impl->localServices.erase(std::unique(impl->localServices.begin(), impl->localServices.end()),
+                              impl->localServices.end());
+
+    impl->factory = std::make_unique<pb::DynamicMessageFactory>(impl->pool.get());
+    impl->resolver = std::make_unique<internal::CachingTypeResolver>(
+        pb::util::NewTypeResolverForDescriptorPool("type.googleapis.com", impl->pool.get()));
+
+    auto schema = std::make_shared<const Schema>(std::move(impl));
+    if (!spec.useReflection) {
+        m_last = schema;
+        m_lastKey = key;
+    }
+    return SchemaPtr(schema);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+struct SchemaLoadJob::State
+{
+    std::jthread thread;
+};
+
+SchemaLoadJob::SchemaLoadJob(SchemaSpec spec, SchemaLoader::ProgressFn progress,
+                             FinishedFn finished, std::shared_ptr<SchemaLoader> loader)
+    : m_state(std::make_unique<State>())
+{
+    if (!loader)
+        loader = std::make_shared<SchemaLoader>();
+    m_state->thread = std::jthread([spec = std::move(spec), progress = std::move(progress),
+                                    finished = std::move(finished),
+                                    loader = std::move(loader)](std::stop_token stop) {
+        auto result = loader->load(spec, stop, progress);
+        if (stop.stop_requested() && result)
+            finished(Error("schema loading cancelled"));
+        else
+            finished(std::move(result));
+    });
+}
+
+SchemaLoadJob::~SchemaLoadJob()
+{
+    cancel();
+}
+
+void SchemaLoadJob::cancel()
+{
+    m_state->thread.request_stop();
+}
+
+} // namespace rpc

@@ -1,0 +1,133 @@
+#pragma once
+
+#include "rpc/result.h"
+#include "rpc/types.h"
+
+#include <functional>
+#include <memory>
+#include <stop_token>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace rpc {
+
+// Where a schema comes from. Any mix is allowed; with reflection on, symbols resolve from the
+// server first and then from the local files, so local files can supply Any or detail types.
+struct SchemaSpec
+{
+    std::vector<std::string> importPaths;   // protoc -I roots, searched in order
+    std::vector<std::string> protoFiles;    // named relative to a root (or a path under one)
+    std::vector<std::string> protosetFiles; // FileDescriptorSet files
+    bool useReflection = false;
+    ChannelOptions reflectionChannel;
+    Metadata reflectionHeaders;
+    int reflectionTimeoutMs = 20000;
+};
+
+struct LoadProgress
+{
+    int done = 0;
+    int total = 0;
+};
+
+// What `describe` found.
+struct SymbolDescription
+{
+    enum class Kind { Service, Method, Message, Enum, EnumValue, Field, Extension, File };
+    Kind kind = Kind::Message;
+    std::string fullName;
+    std::string kindName; // "service", "method", "message", ...
+    std::string text;     // the declaration in .proto syntax
+};
+
+// One schema generation: the descriptor pool, the databases under it and the message factory,
+// created together and destroyed together. Reading is thread-safe. Reloading makes a new one.
+class Schema
+{
+public:
+    struct Impl;
+    explicit Schema(std::unique_ptr<Impl> impl);
+    ~Schema();
+    Schema(const Schema &) = delete;
+    Schema &operator=(const Schema &) = delete;
+
+    // Full names of the services, sorted.
+    Result<std::vector<std::string>> serviceNames() const;
+    Result<ServiceInfo> service(std::string_view fullName) const;
+    // Accepts "pkg.Svc/Method", "pkg.Svc.Method" and "/pkg.Svc/Method".
+    Result<MethodInfo> findMethod(std::string_view name) const;
+    Result<SymbolDescription> describe(std::string_view symbol) const;
+    bool hasMessage(std::string_view typeName) const;
+
+    // A JSON request for `typeName` with every field set to an example value.
+    Result<std::string> messageTemplate(std::string_view typeName) const;
+
+    // Request text (JSON or text format) to wire bytes. JSON errors carry path, offset,
+    // line and column.
+    Result<std::string> encode(std::string_view typeName, std::string_view input,
+                               const CodecOptions &options) const;
+    // Wire bytes to JSON or text format.
+    Result<std::string> decode(std::string_view typeName, std::string_view bytes,
+                               const CodecOptions &options) const;
+    // Every problem in a JSON request (syntax and schema), without encoding it.
+    std::vector<Diagnostic> validateJson(std::string_view typeName, std::string_view json,
+                                         const CodecOptions &options) const;
+
+    // Decodes grpc-status-details-bin; details whose type is unknown keep their bytes.
+    RpcStatus decodeStatus(int code, std::string message, std::string rawDetails) const;
+
+    // A serialized FileDescriptorSet holding the files that define `symbols`, with their
+    // dependencies (protoc --include_imports order).
+    Result<std::string> fileDescriptorSet(const std::vector<std::string> &symbols) const;
+
+    // Files read from disk for this generation, with their modification stamps.
+    struct SourceStamp
+    {
+        std::string path;
+        std::int64_t mtimeNs = 0;
+        std::int64_t size = 0;
+    };
+    const std::vector<SourceStamp> &sources() const;
+
+    Impl &impl() const { return *m_impl; }
+
+private:
+    std::unique_ptr<Impl> m_impl;
+};
+
+using SchemaPtr = std::shared_ptr<const Schema>;
+
+// Builds schema generations. Loading runs on the calling thread; use SchemaLoadJob to run it
+// elsewhere. A loader remembers its last result so that reloading an unchanged workspace
+// returns it at the cost of a stat per file.
+class SchemaLoader
+{
+public:
+    using ProgressFn = std::function<void(const LoadProgress &)>;
+
+    Result<SchemaPtr> load(const SchemaSpec &spec, std::stop_token stop = {},
+                           const ProgressFn &progress = {});
+
+private:
+    SchemaPtr m_last;
+    std::string m_lastKey;
+};
+
+// Runs a load on its own thread. `finished` is called on that thread exactly once (also when
+// cancelled, with an error saying so); destroying the job cancels it and waits.
+class SchemaLoadJob
+{
+public:
+    using FinishedFn = std::function<void(Result<SchemaPtr>)>;
+    SchemaLoadJob(SchemaSpec spec, SchemaLoader::ProgressFn progress, FinishedFn finished,
+                  std::shared_ptr<SchemaLoader> loader = {});
+    ~SchemaLoadJob();
+    void cancel();
+
+private:
+    struct State;
+    std::unique_ptr<State> m_state;
+};
+
+} // namespace rpc

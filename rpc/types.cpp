@@ -1,0 +1,155 @@
+#include "rpc/result.h"
+#include "rpc/types.h"
+#include "rpc/jsonutil.h"
+
+#include <sstream>
+
+namespace rpc {
+
+const char *methodKindName(MethodKind kind)
+{
+    switch (kind) {
+    case MethodKind::Unary: return "unary";
+    case MethodKind::ServerStreaming: return "server streaming";
+    case MethodKind::ClientStreaming: return "client streaming";
+    case MethodKind::BidiStreaming: return "bidi streaming";
+    }
+    return "?";
+}
+
+const char *eventKindName(EventKind kind)
+{
+    switch (kind) {
+    case EventKind::Started: return "start";
+    case EventKind::MessageSent: return "message";
+    case EventKind::HalfClosed: return "half-close";
+    case EventKind::ResponseHeaders: return "headers";
+    case EventKind::MessageReceived: return "message";
+    case EventKind::Finished: return "trailers";
+    }
+    return "?";
+}
+
+namespace {
+const char *const kCodes[] = {"OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED",
+                              "NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED",
+                              "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE",
+                              "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS",
+                              "UNAUTHENTICATED"};
+const char *const kCamel[] = {"OK", "Canceled", "Unknown", "InvalidArgument", "DeadlineExceeded",
+                              "NotFound", "AlreadyExists", "PermissionDenied", "ResourceExhausted",
+                              "FailedPrecondition", "Aborted", "OutOfRange", "Unimplemented",
+                              "Internal", "Unavailable", "DataLoss", "Unauthenticated"};
+} // namespace
+
+std::string statusCodeName(int code)
+{
+    if (code >= 0 && code <= 16)
+        return kCodes[code];
+    return "CODE(" + std::to_string(code) + ")";
+}
+
+std::string statusCodeCamelName(int code)
+{
+    if (code >= 0 && code <= 16)
+        return kCamel[code];
+    return "Code(" + std::to_string(code) + ")";
+}
+
+std::string ChannelOptions::cacheKey() const
+{
+    std::ostringstream k;
+    k << target << '\x1f' << plaintext << '\x1f' << caFile << '\x1f' << certFile << '\x1f' << keyFile
+      << '\x1f' << skipVerify << '\x1f' << authority << '\x1f' << serverName << '\x1f'
+      << maxReceiveBytes << '\x1f' << maxSendBytes << '\x1f' << keepaliveTimeMs << '\x1f' << gzip;
+    return k.str();
+}
+
+std::string Diagnostic::toString() const
+{
+    std::string s;
+    if (!file.empty())
+        s += file;
+    if (line > 0) {
+        s += (s.empty() ? "" : ":") + std::to_string(line);
+        if (column > 0)
+            s += ':' + std::to_string(column);
+    }
+    if (!path.empty())
+        s += (s.empty() ? "" : ": ") + std::string("at ") + path;
+    if (offset >= 0 && file.empty())
+        s += (s.empty() ? "" : " ") + std::string("(offset ") + std::to_string(offset) + ")";
+    if (!s.empty())
+        s += ": ";
+    return s + message;
+}
+
+std::string Error::toString() const
+{
+    std::string s = message;
+    for (const auto &d : diagnostics) {
+        const std::string line = d.toString();
+        if (line != message)
+            s += "\n  " + line;
+    }
+    return s;
+}
+
+namespace {
+int decode64(char c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    if (c == '+' || c == '-')
+        return 62;
+    if (c == '/' || c == '_')
+        return 63;
+    return -1;
+}
+
+} // namespace
+
+bool base64Decode(const std::string &in, std::string *out)
+{
+    unsigned buffer = 0;
+    int bits = 0;
+    out->clear();
+    for (char c : in) {
+        if (c == '=')
+            break;
+        const int v = decode64(c);
+        if (v < 0)
+            return false;
+        buffer = (buffer << 6) | static_cast<unsigned>(v);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out->push_back(static_cast<char>((buffer >> bits) & 0xFF));
+        }
+    }
+    return true;
+}
+
+std::string base64Encode(const std::string &in)
+{
+    static const char *t = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    for (std::size_t i = 0; i < in.size(); i += 3) {
+        unsigned n = static_cast<unsigned char>(in[i]) << 16;
+        if (i + 1 < in.size())
+            n |= static_cast<unsigned char>(in[i + 1]) << 8;
+        if (i + 2 < in.size())
+            n |= static_cast<unsigned char>(in[i + 2]);
+        out += t[(n >> 18) & 63];
+        out += t[(n >> 12) & 63];
+        out += i + 1 < in.size() ? t[(n >> 6) & 63] : '=';
+        out += i + 2 < in.size() ? t[n & 63] : '=';
+    }
+    return out;
+}
+
+} // namespace rpc

@@ -1,0 +1,139 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace rpc {
+
+enum class MethodKind { Unary, ServerStreaming, ClientStreaming, BidiStreaming };
+
+const char *methodKindName(MethodKind kind);
+
+struct MethodInfo
+{
+    std::string fullName;    // "pkg.Service.Method"
+    std::string serviceName; // "pkg.Service"
+    std::string name;        // "Method"
+    std::string inputType;   // "pkg.Request"
+    std::string outputType;  // "pkg.Response"
+    MethodKind kind = MethodKind::Unary;
+
+    bool clientStreams() const
+    {
+        return kind == MethodKind::ClientStreaming || kind == MethodKind::BidiStreaming;
+    }
+    bool serverStreams() const
+    {
+        return kind == MethodKind::ServerStreaming || kind == MethodKind::BidiStreaming;
+    }
+    // The HTTP/2 :path, "/pkg.Service/Method".
+    std::string path() const { return '/' + serviceName + '/' + name; }
+};
+
+struct ServiceInfo
+{
+    std::string fullName;
+    std::string file; // the .proto file that declares it
+    std::vector<MethodInfo> methods;
+};
+
+// Request or response metadata in order. Keys ending in "-bin" carry raw bytes as values.
+using Metadata = std::vector<std::pair<std::string, std::string>>;
+
+// How to reach a server. Two calls with equal options share one channel.
+struct ChannelOptions
+{
+    std::string target;        // "host:port", "unix:/path" or any gRPC target URI
+    bool plaintext = true;     // false: TLS
+    std::string caFile;        // PEM roots; empty: the system roots
+    std::string certFile;      // PEM client certificate (mTLS)
+    std::string keyFile;       // PEM client key (mTLS)
+    bool skipVerify = false;   // TLS without verifying the server: insecure
+    std::string authority;     // :authority override
+    std::string serverName;    // name checked against the server certificate
+    int maxReceiveBytes = 0;   // 0: gRPC's default (4 MiB)
+    int maxSendBytes = 0;      // 0: unlimited
+    int keepaliveTimeMs = 0;   // 0: no keepalive pings
+    bool gzip = false;         // compress requests with gzip
+    int connectTimeoutMs = 10000;
+
+    // A stable key: equal options give equal keys.
+    std::string cacheKey() const;
+};
+
+enum class PayloadFormat { Json, Text };
+
+struct CodecOptions
+{
+    PayloadFormat format = PayloadFormat::Json;
+    bool emitDefaults = false;       // print fields that hold their default value
+    bool originalNames = false;      // print proto field names instead of lowerCamelCase
+    bool allowUnknownFields = false; // accept (and drop) JSON fields the schema does not know
+    bool pretty = true;              // indented output
+};
+
+// The final status of a call, with google.rpc.Status details decoded where present.
+struct RpcStatus
+{
+    int code = 0;
+    std::string message;
+    std::vector<std::string> details; // each detail as JSON ({"@type": ..., ...})
+    std::string rawDetails;           // grpc-status-details-bin, undecoded
+    bool local = false;               // produced by Wirescope, not by the server
+
+    bool ok() const { return code == 0; }
+};
+
+// "OK", "NOT_FOUND", ... as in google.rpc.Code; "CODE(n)" for others.
+std::string statusCodeName(int code);
+// grpcurl's spelling: "OK", "NotFound", ...
+std::string statusCodeCamelName(int code);
+
+enum class EventKind {
+    Started,          // the call was created; `metadata` is the request metadata
+    MessageSent,      // one request message was written
+    HalfClosed,       // the client finished sending
+    ResponseHeaders,  // `metadata` holds the response headers
+    MessageReceived,  // one response message; `payload` holds it decoded
+    Finished,         // `metadata` holds the trailers, `status` the outcome
+};
+
+enum class Direction { Outbound, Inbound, Local };
+
+const char *eventKindName(EventKind kind);
+
+// Everything the engine reports. Values only: safe to carry to any thread.
+struct CallEvent
+{
+    std::uint64_t callId = 0;
+    MethodKind callKind = MethodKind::Unary;
+    EventKind kind = EventKind::Started;
+    Direction direction = Direction::Local;
+    std::int64_t timeNs = 0;      // steady clock, nanoseconds
+    std::size_t wireSize = 0;     // serialized message bytes (without the 5-byte gRPC prefix)
+    std::uint64_t index = 0;      // 0-based number of the message in its direction
+    std::string payload;          // message as JSON or text format
+    std::string raw;              // message bytes, when the request asked to keep them
+    std::string error;            // a message that could not be decoded says why here
+    Metadata metadata;
+    RpcStatus status;
+};
+
+// Monotonic time in nanoseconds, the clock of CallEvent::timeNs.
+inline std::int64_t monotonicNs()
+{
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+} // namespace rpc
+
+namespace rpc {
+// Versions of the libraries the engine was built with, for --version.
+std::string grpcVersion();
+std::string protobufVersion();
+} // namespace rpc

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages Wirescope needs to build, test and run.
+# Only packages that are missing are installed; safe to run again.
+set -euo pipefail
+
+packages=(
+  cmake g++ pkg-config ninja-build
+  qt6-base-dev qt6-base-dev-tools qt6-svg-dev libqscintilla2-qt6-dev qtkeychain-qt6-dev
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev libprotoc-dev protobuf-compiler grpc-proto
+  libnghttp2-dev libgtest-dev
+  xvfb xauth fonts-dejavu-core
+  python3-grpcio
+  openssl
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+sudo_cmd=()
+[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -q
+"${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"

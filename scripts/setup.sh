@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The README's two commands.
+#   scripts/setup.sh run    install what is missing, build, open Wirescope
+#   scripts/setup.sh test   install what is missing, build, run every test; then the same
+#                           with AddressSanitizer + UndefinedBehaviorSanitizer
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode=${1:-run}
+jobs=$(nproc)
+
+"$PWD/scripts/install-deps.sh"
+
+build() { # dir, extra cmake args...
+  local dir=$1; shift
+  cmake -S . -B "$dir" -G Ninja "$@" >/dev/null
+  cmake --build "$dir" -j "$jobs"
+}
+
+case "$mode" in
+  run)
+    build build -DWIRESCOPE_BUILD_TESTS=OFF -DWIRESCOPE_BUILD_BENCH=OFF
+    exec build/app/wirescope "${@:2}"
+    ;;
+  test)
+    build build
+    (cd build && ctest --output-on-failure -j "$jobs")
+    if [ "${WIRESCOPE_SKIP_SANITIZERS:-0}" != 1 ]; then
+      build build-asan -DWIRESCOPE_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug -DWIRESCOPE_BUILD_BENCH=OFF
+      (cd build-asan && ctest --output-on-failure -j "$jobs")
+    fi
+    ;;
+  *)
+    echo "usage: scripts/setup.sh run|test" >&2
+    exit 2
+    ;;
+esac

@@ -5,6 +5,8 @@
 
 #include <google/protobuf/dynamic_message.h>
 #include <google/protobuf/text_format.h>
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/wire_format_lite.h>
 #include <google/protobuf/util/json_util.h>
 
 #include <cerrno>
@@ -34,6 +36,61 @@ bool isWrapper(const pb::Descriptor *d)
         "google.protobuf.UInt64Value", "google.protobuf.Int32Value", "google.protobuf.UInt32Value",
         "google.protobuf.BoolValue",   "google.protobuf.StringValue", "google.protobuf.BytesValue"};
     return names.count(d->full_name()) > 0;
+}
+
+bool digits(std::string_view s, std::size_t at, std::size_t count)
+{
+    if (at + count > s.size())
+        return false;
+    for (std::size_t i = at; i < at + count; ++i)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    return true;
+}
+
+std::size_t skipDigits(std::string_view s, std::size_t *i)
+{
+    const std::size_t start = *i;
+    while (*i < s.size() && s[*i] >= '0' && s[*i] <= '9')
+        ++*i;
+    return *i - start;
+}
+
+// An optional ".123456789": one to nine digits after a dot.
+bool skipFraction(std::string_view s, std::size_t *i)
+{
+    if (*i >= s.size() || s[*i] != '.')
+        return true;
+    ++*i;
+    const std::size_t n = skipDigits(s, i);
+    return n >= 1 && n <= 9;
+}
+
+// "1972-01-01T10:00:20.021Z" or with an offset "+05:30": the shape the JSON mapping prints.
+bool isTimestamp(std::string_view s)
+{
+    if (!digits(s, 0, 4) || s.size() < 20 || s[4] != '-' || !digits(s, 5, 2) || s[7] != '-' ||
+        !digits(s, 8, 2) || (s[10] != 'T' && s[10] != 't') || !digits(s, 11, 2) || s[13] != ':' ||
+        !digits(s, 14, 2) || s[16] != ':' || !digits(s, 17, 2))
+        return false;
+    std::size_t i = 19;
+    if (!skipFraction(s, &i))
+        return false;
+    if (i < s.size() && (s[i] == 'Z' || s[i] == 'z'))
+        return i + 1 == s.size();
+    return i + 6 == s.size() && (s[i] == '+' || s[i] == '-') && digits(s, i + 1, 2) &&
+           s[i + 3] == ':' && digits(s, i + 4, 2);
+}
+
+// "-1.5s", "3s", "0.000000001s".
+bool isDuration(std::string_view s)
+{
+    std::size_t i = 0;
+    if (i < s.size() && s[i] == '-')
+        ++i;
+    if (skipDigits(s, &i) == 0 || !skipFraction(s, &i))
+        return false;
+    return i + 1 == s.size() && s[i] == 's';
 }
 
 // Walks a JSON DOM against a message type and reports every mismatch with its place.
@@ -100,6 +157,13 @@ private:
         if (n == "google.protobuf.Timestamp" || n == "google.protobuf.Duration" ||
             n == "google.protobuf.FieldMask") {
             expect(Value::Type::String, "a string");
+            if (v.type != Value::Type::String)
+                return true;
+            if (n == "google.protobuf.Timestamp" && !isTimestamp(v.text))
+                report(v.offset, path,
+                       "\"" + v.text + "\" is not an RFC 3339 time such as \"2024-05-01T12:00:00Z\"");
+            else if (n == "google.protobuf.Duration" && !isDuration(v.text))
+                report(v.offset, path, "\"" + v.text + "\" is not a duration such as \"1.5s\"");
             return true;
         }
         if (n == "google.protobuf.Struct") {
@@ -408,6 +472,16 @@ Result<std::string> Schema::decode(std::string_view typeName, std::string_view b
         printer.PrintToString(*msg, &out);
         return out;
     }
+    {
+        // The JSON printer streams the bytes and lets a truncated or garbled tail through;
+        // check the wire structure first (cheap: nothing is allocated).
+        pb::io::CodedInputStream input(reinterpret_cast<const std::uint8_t *>(bytes.data()),
+                                       static_cast<int>(bytes.size()));
+        if (!pb::internal::WireFormatLite::SkipMessage(&input) || !input.ConsumedEntireMessage() ||
+            input.CurrentPosition() != static_cast<int>(bytes.size()))
+            return Error("cannot decode " + d->full_name() + ": the bytes are not a valid message (at byte " +
+                         std::to_string(input.CurrentPosition()) + " of " + std::to_string(bytes.size()) + ")");
+    }
     pb::util::JsonPrintOptions print;
     print.always_print_primitive_fields = options.emitDefaults;
     print.preserve_proto_field_names = options.originalNames;
@@ -453,18 +527,10 @@ RpcStatus Schema::decodeStatus(int code, std::string message, std::string rawDet
         const auto *anyRefl = any.GetReflection();
         const std::string url = anyRefl->GetString(any, any.GetDescriptor()->FindFieldByName("type_url"));
         std::string value = anyRefl->GetString(any, any.GetDescriptor()->FindFieldByName("value"));
-        static const char *b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-        std::string enc;
-        for (std::size_t j = 0; j < value.size(); j += 3) {
-            const unsigned n = (static_cast<unsigned char>(value[j]) << 16) |
-                               (j + 1 < value.size() ? static_cast<unsigned char>(value[j + 1]) << 8 : 0) |
-                               (j + 2 < value.size() ? static_cast<unsigned char>(value[j + 2]) : 0);
-            enc += b64[(n >> 18) & 63];
-            enc += b64[(n >> 12) & 63];
-            enc += j + 1 < value.size() ? b64[(n >> 6) & 63] : '=';
-            enc += j + 2 < value.size() ? b64[n & 63] : '=';
-        }
-        status.details.push_back("{\n  \"@type\": \"" + url + "\",\n  \"value\": \"" + enc + "\"\n}");
+        // grpcurl's shape for a detail it cannot resolve: the type, why, and the raw bytes.
+        status.details.push_back("{\n  \"@type\": " + jsonQuote(url) + ",\n  \"@error\": " +
+                                 jsonQuote(std::string(st.message())) + ",\n  \"@value\": " +
+                                 jsonQuote(base64Encode(value)) + "\n}");
     }
     return status;
 }

@@ -186,6 +186,11 @@ struct Engine::Impl::Call
     bool finished = false;
     bool headersSeen = false;
     bool connectTimedOut = false;
+    bool corked = false;
+    // Inbound events that complete while a write is in flight wait for that write's
+    // MessageSent, so the event list keeps the order things happened on the wire: the
+    // completion queue may hand back the server's answer before the write's own completion.
+    std::vector<CallEvent> held;
     int outstanding = 0;
     std::uint64_t sent = 0;
     std::uint64_t received = 0;
@@ -199,6 +204,22 @@ struct Engine::Impl::Call
         e.direction = dir;
         e.timeNs = monotonicNs();
         return e;
+    }
+
+    void emitInbound(CallEvent e)
+    {
+        if (writing)
+            held.push_back(std::move(e));
+        else
+            impl->emit(std::move(e));
+    }
+
+    void releaseHeld()
+    {
+        if (held.empty())
+            return;
+        impl->events.push(std::move(held));
+        held.clear();
     }
 
     template<typename Fn>
@@ -234,7 +255,8 @@ struct Engine::Impl::Call
         if (request.channel.gzip)
             context.set_compression_algorithm(GRPC_COMPRESS_GZIP);
         // Headers go out with the first message instead of in a packet of their own.
-        if (!writes.empty())
+        corked = !writes.empty();
+        if (corked)
             context.set_initial_metadata_corked(true);
 
         const auto state = channel->GetState(true);
@@ -246,7 +268,18 @@ struct Engine::Impl::Call
         started.payload = method.fullName;
         impl->emit(std::move(started));
 
-        stream->StartCall(tag([](bool) {}));
+        // A corked StartCall performs no operation, so its tag would never come back. An
+        // uncorked one shares its operation set with Write: no write may start before it ends.
+        if (corked) {
+            stream->StartCall(nullptr);
+        } else {
+            writing = true;
+            stream->StartCall(tag([this](bool) {
+                writing = false;
+                releaseHeld();
+                pumpWrites();
+            }));
+        }
         stream->ReadInitialMetadata(tag([this](bool ok) { onHeaders(ok); }));
         pumpWrites();
 
@@ -282,7 +315,7 @@ struct Engine::Impl::Call
             stopConnectAlarm();
             CallEvent e = event(EventKind::ResponseHeaders, Direction::Inbound);
             e.metadata = toMetadata(context.GetServerInitialMetadata());
-            impl->emit(std::move(e));
+            emitInbound(std::move(e));
             stream->Read(&readBuffer, tag([this](bool ok2) { onRead(ok2); }));
         } else {
             readsDone = true;
@@ -311,7 +344,7 @@ struct Engine::Impl::Call
             e.error = decoded.error().message;
         if (request.keepRaw || !decoded)
             e.raw = std::move(bytes);
-        impl->emit(std::move(e));
+        emitInbound(std::move(e));
     }
 
     void queue(std::string text)
@@ -361,22 +394,28 @@ struct Engine::Impl::Call
             grpc::ByteBuffer buffer(&slice, 1);
             writing = true;
             const std::size_t size = p.bytes.size();
-            auto onDone = [this, size, last, text = std::move(p.text)](bool ok) mutable {
+            const std::int64_t issued = monotonicNs();
+            auto onDone = [this, size, last, issued, text = std::move(p.text)](bool ok) mutable {
                 writing = false;
                 if (!ok) { // the server has ended the call; its status tells why
                     writes.clear();
                     closed = true;
+                    releaseHeld();
                     return;
                 }
                 CallEvent e = event(EventKind::MessageSent, Direction::Outbound);
+                e.timeNs = issued;
                 e.wireSize = size;
                 e.index = sent++;
                 e.payload = std::move(text);
                 impl->emit(std::move(e));
                 if (last) {
                     closed = true;
-                    impl->emit(event(EventKind::HalfClosed, Direction::Outbound));
+                    CallEvent half = event(EventKind::HalfClosed, Direction::Outbound);
+                    half.timeNs = issued;
+                    impl->emit(std::move(half));
                 }
+                releaseHeld();
                 pumpWrites();
             };
             if (last)
@@ -387,11 +426,16 @@ struct Engine::Impl::Call
         }
         if (closeRequested) {
             writing = true;
-            stream->WritesDone(tag([this](bool ok) {
+            const std::int64_t issued = monotonicNs();
+            stream->WritesDone(tag([this, issued](bool ok) {
                 writing = false;
                 closed = true;
-                if (ok)
-                    impl->emit(event(EventKind::HalfClosed, Direction::Outbound));
+                if (ok) {
+                    CallEvent half = event(EventKind::HalfClosed, Direction::Outbound);
+                    half.timeNs = issued;
+                    impl->emit(std::move(half));
+                }
+                releaseHeld();
             }));
         }
     }
@@ -420,7 +464,7 @@ struct Engine::Impl::Call
         }
         finished = true;
         writes.clear();
-        impl->emit(std::move(e));
+        emitInbound(std::move(e));
     }
 };
 
@@ -512,8 +556,17 @@ void Engine::send(std::uint64_t callId, std::string message)
 {
     m_impl->post([impl = m_impl.get(), callId, m = std::move(message)]() mutable {
         auto it = impl->calls.find(callId);
-        if (it == impl->calls.end())
+        if (it == impl->calls.end()) {
+            CallEvent e;
+            e.callId = callId;
+            e.kind = EventKind::MessageSent;
+            e.direction = Direction::Local;
+            e.timeNs = monotonicNs();
+            e.error = "call " + std::to_string(callId) + " has ended or never started";
+            e.payload = std::move(m);
+            impl->emit(std::move(e));
             return;
+        }
         it->second->queue(std::move(m));
     });
 }

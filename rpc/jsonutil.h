@@ -18,6 +18,9 @@ std::string prettyJson(std::string_view json, int indent = 2);
 // 1-based line and column of a byte offset.
 void lineColumnAt(std::string_view text, std::size_t offset, int *line, int *column);
 
+// `text` as a JSON string literal, quotes included.
+std::string jsonQuote(std::string_view text);
+
 // Standard base64 with padding (what grpcurl prints for -bin metadata).
 std::string base64Encode(const std::string &bytes);
 // Accepts the standard and the URL-safe alphabets, with or without padding.

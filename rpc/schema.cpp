@@ -196,11 +196,24 @@ MethodInfo methodInfo(const pb::MethodDescriptor *m)
     return info;
 }
 
+bool Schema::Impl::loadType(const std::string &name) const
+{
+    if (pool->FindMessageTypeByName(name) || pool->FindEnumTypeByName(name))
+        return true;
+    // A built-in type (google.rpc.Status, say) that no loaded file imports: the merged database
+    // hides it by symbol, since the source tree also serves that file name. Load it by name.
+    pb::FileDescriptorProto file;
+    return builtinDatabase().FindFileContainingSymbol(name, &file) && pool->FindFileByName(file.name());
+}
+
 const pb::Descriptor *Schema::Impl::message(std::string_view name) const
 {
     if (!name.empty() && name.front() == '.')
         name.remove_prefix(1);
-    return pool->FindMessageTypeByName(std::string(name));
+    const std::string full(name);
+    if (const auto *d = pool->FindMessageTypeByName(full))
+        return d;
+    return loadType(full) ? pool->FindMessageTypeByName(full) : nullptr;
 }
 
 const pb::ServiceDescriptor *Schema::Impl::serviceDescriptor(std::string_view name) const
@@ -406,7 +419,10 @@ Result<SchemaPtr> SchemaLoader::load(const SchemaSpec &spec, std::stop_token sto
         chain.push_back(impl->protosetDb.get());
     }
 
-    ProtoErrorCollector parseErrors;
+    // Owned by the generation: the source database keeps reporting to it on later lookups.
+    auto ownedParseErrors = std::make_unique<ProtoErrorCollector>();
+    ProtoErrorCollector &parseErrors = *ownedParseErrors;
+    impl->sourceErrors = std::move(ownedParseErrors);
     std::vector<std::string> roots = spec.importPaths;
     std::vector<std::string> virtualNames;
     std::set<std::string> missingImports;
@@ -449,9 +465,9 @@ Result<SchemaPtr> SchemaLoader::load(const SchemaSpec &spec, std::stop_token sto
             impl->diskTree.get(), &builtinDatabase());
         impl->sourceDb->RecordErrorsTo(&parseErrors);
         chain.push_back(impl->sourceDb.get());
-    } else {
-        chain.push_back(&builtinDatabase());
     }
+    if (spec.protoFiles.empty())
+        chain.push_back(&builtinDatabase());
 
     impl->merged = std::make_unique<pb::MergedDescriptorDatabase>(chain);
     pb::DescriptorPool::ErrorCollector *collector = impl->sourceDb
@@ -483,6 +499,7 @@ Result<SchemaPtr> SchemaLoader::load(const SchemaSpec &spec, std::stop_token sto
         if (d.line == 0)
             missingImports.insert(d.file);
     diags.insert(diags.end(), parseErrors.errors.begin(), parseErrors.errors.end());
+    parseErrors.errors.clear();
     auto lazy = impl->lazyErrors.take();
     diags.insert(diags.end(), lazy.begin(), lazy.end());
     explainMissingImports(&diags, roots, missingImports);
@@ -505,7 +522,8 @@ Result<SchemaPtr> SchemaLoader::load(const SchemaSpec &spec, std::stop_token sto
 
     impl->factory = std::make_unique<pb::DynamicMessageFactory>(impl->pool.get());
     impl->resolver = std::make_unique<internal::CachingTypeResolver>(
-        pb::util::NewTypeResolverForDescriptorPool("type.googleapis.com", impl->pool.get()));
+        pb::util::NewTypeResolverForDescriptorPool("type.googleapis.com", impl->pool.get()),
+        [raw = impl.get()](const std::string &name) { return raw->loadType(name); });
 
     auto schema = std::make_shared<const Schema>(std::move(impl));
     if (!spec.useReflection) {

@@ -2,6 +2,7 @@
 #include "rpc/types.h"
 #include "rpc/jsonutil.h"
 
+#include <cstdio>
 #include <sstream>
 
 namespace rpc {
@@ -149,6 +150,30 @@ std::string base64Encode(const std::string &in)
         out += i + 1 < in.size() ? t[(n >> 6) & 63] : '=';
         out += i + 2 < in.size() ? t[n & 63] : '=';
     }
+    return out;
+}
+
+std::string jsonQuote(std::string_view text)
+{
+    std::string out = "\"";
+    for (const char c : text) {
+        switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        default:
+            if (static_cast<unsigned char>(c) < 0x20) {
+                char buf[8];
+                std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned char>(c));
+                out += buf;
+            } else {
+                out += c;
+            }
+        }
+    }
+    out += '"';
     return out;
 }
 

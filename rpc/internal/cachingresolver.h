@@ -3,6 +3,7 @@
 #include <google/protobuf/type.pb.h>
 #include <google/protobuf/util/type_resolver.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -16,7 +17,12 @@ namespace rpc::internal {
 class CachingTypeResolver final : public google::protobuf::util::TypeResolver
 {
 public:
-    explicit CachingTypeResolver(google::protobuf::util::TypeResolver *inner) : m_inner(inner) {}
+    // `load` is asked to bring a type into the pool (by full name) when the pool lacks it.
+    using LoadFn = std::function<bool(const std::string &typeName)>;
+
+    CachingTypeResolver(google::protobuf::util::TypeResolver *inner, LoadFn load)
+        : m_inner(inner), m_load(std::move(load))
+    {}
 
     google::protobuf::util::Status ResolveMessageType(const std::string &url,
                                                       google::protobuf::Type *type) override
@@ -29,6 +35,8 @@ public:
             }
         }
         auto status = m_inner->ResolveMessageType(url, type);
+        if (!status.ok() && m_load && m_load(typeName(url)))
+            status = m_inner->ResolveMessageType(url, type);
         if (status.ok()) {
             std::lock_guard lock(m_mutex);
             m_types.emplace(url, *type);
@@ -47,6 +55,8 @@ public:
             }
         }
         auto status = m_inner->ResolveEnumType(url, enumType);
+        if (!status.ok() && m_load && m_load(typeName(url)))
+            status = m_inner->ResolveEnumType(url, enumType);
         if (status.ok()) {
             std::lock_guard lock(m_mutex);
             m_enums.emplace(url, *enumType);
@@ -55,7 +65,14 @@ public:
     }
 
 private:
+    static std::string typeName(const std::string &url)
+    {
+        const auto slash = url.rfind('/');
+        return slash == std::string::npos ? url : url.substr(slash + 1);
+    }
+
     std::unique_ptr<google::protobuf::util::TypeResolver> m_inner;
+    LoadFn m_load;
     std::mutex m_mutex;
     std::map<std::string, google::protobuf::Type> m_types;
     std::map<std::string, google::protobuf::Enum> m_enums;

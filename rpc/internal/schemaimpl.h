@@ -35,6 +35,7 @@ struct Schema::Impl
     // Declaration order is destruction order reversed: databases outlive the pool that reads
     // them, the pool outlives the factory and resolver made from it.
     std::unique_ptr<google::protobuf::compiler::DiskSourceTree> diskTree;
+    std::unique_ptr<google::protobuf::compiler::MultiFileErrorCollector> sourceErrors;
     std::unique_ptr<google::protobuf::compiler::SourceTreeDescriptorDatabase> sourceDb;
     std::unique_ptr<google::protobuf::SimpleDescriptorDatabase> protosetDb;
     std::unique_ptr<internal::ReflectionDatabase> reflectionDb;
@@ -48,6 +49,8 @@ struct Schema::Impl
     std::vector<Schema::SourceStamp> sources;
 
     const google::protobuf::Descriptor *message(std::string_view name) const;
+    // Brings a message or enum type into the pool if some database has it; true if it is there.
+    bool loadType(const std::string &name) const;
     const google::protobuf::ServiceDescriptor *serviceDescriptor(std::string_view name) const;
     const google::protobuf::MethodDescriptor *method(std::string_view name) const;
     // A prototype from this generation's factory (thread-safe).

@@ -76,6 +76,7 @@ class Service final : public wt::TestService::Service
         }
         const auto authority = ctx->ExperimentalGetAuthority();
         resp->set_authority(std::string(authority.data(), authority.size()));
+        resp->set_peer(ctx->peer());
         return grpc::Status::OK;
     }
 

@@ -1,0 +1,229 @@
+// JSON and text format to and from wire bytes, and the errors users see for bad requests.
+#include "support.h"
+
+#include "rpc/jsonutil.h"
+#include "rpc/schema.h"
+
+#include <gtest/gtest.h>
+
+using namespace testsupport;
+
+namespace {
+
+const char *kEcho = "wirescope.testing.EchoRequest";
+
+rpc::SchemaPtr schema()
+{
+    static rpc::SchemaPtr s = testSchema();
+    return s;
+}
+
+std::string roundTrip(const std::string &json, rpc::CodecOptions options = {})
+{
+    auto bytes = schema()->encode(kEcho, json, options);
+    EXPECT_TRUE(bytes) << bytes.error().toString();
+    if (!bytes)
+        return {};
+    options.pretty = false;
+    auto back = schema()->decode(kEcho, *bytes, options);
+    EXPECT_TRUE(back) << back.error().message;
+    return back ? *back : std::string();
+}
+
+} // namespace
+
+TEST(Codec, Proto3JsonMappingRoundTrips)
+{
+    const std::string out = roundTrip(R"({
+        "text": "héllo", "i64": "-9007199254740993", "u64": "18446744073709551615",
+        "fx64": "1", "sfx64": "-2", "f": 1.5, "d": -0.25, "flag": true,
+        "data": "AAEC/w==", "color": "BLUE", "colors": ["RED", 2],
+        "inner": {"name": "n", "value": 7}, "items": [{"name": "a"}, {"name": "b"}],
+        "counts": {"x": 1}, "byId": {"42": {"name": "forty-two"}},
+        "numberChoice": 5,
+        "when": "2024-02-29T12:00:00.5Z", "timeout": "3.000000001s",
+        "extra": {"@type": "type.googleapis.com/wirescope.testing.Inner", "name": "packed"},
+        "attrs": {"a": [1, "two", null, {"b": false}]}, "anyValue": 3,
+        "wrapped": "12", "mask": "text,inner.name", "maybe": 0
+    })");
+    for (const char *expect : {R"("i64":"-9007199254740993")", R"("u64":"18446744073709551615")",
+                               R"("data":"AAEC/w==")", R"("color":"BLUE")", R"("colors":["RED","GREEN"])",
+                               R"("byId":{"42":{"name":"forty-two"}})", R"("numberChoice":5)",
+                               R"("when":"2024-02-29T12:00:00.500Z")", R"("timeout":"3.000000001s")",
+                               R"("@type":"type.googleapis.com/wirescope.testing.Inner")", R"("wrapped":"12")",
+                               R"("mask":"text,inner.name")", R"("maybe":0)"})
+        EXPECT_NE(out.find(expect), std::string::npos) << expect << " not in " << out;
+}
+
+TEST(Codec, EnumsByNumberAndOriginalNamesAndDefaults)
+{
+    rpc::CodecOptions o;
+    o.originalNames = true;
+    const std::string out = roundTrip(R"({"color": 1, "by_id": {"1": {}}, "name_choice": "x"})", o);
+    EXPECT_NE(out.find(R"("color":"RED")"), std::string::npos) << out;
+    EXPECT_NE(out.find(R"("by_id")"), std::string::npos) << out;
+    EXPECT_NE(out.find(R"("name_choice":"x")"), std::string::npos) << out;
+
+    rpc::CodecOptions defaults;
+    defaults.emitDefaults = true;
+    const std::string all = roundTrip("{}", defaults);
+    EXPECT_NE(all.find(R"("i32":0)"), std::string::npos) << all;
+    EXPECT_NE(all.find(R"("tags":[])"), std::string::npos) << all;
+    EXPECT_EQ(roundTrip("{}"), "{}");
+}
+
+TEST(Codec, UnknownFieldIsAnErrorWithPathAndOffsetUnlessAllowed)
+{
+    const std::string json = "{\n  \"inner\": {\"name\": \"a\", \"nmae\": 1}\n}";
+    auto r = schema()->encode(kEcho, json, {});
+    ASSERT_FALSE(r);
+    ASSERT_FALSE(r.error().diagnostics.empty());
+    const auto &d = r.error().diagnostics.front();
+    EXPECT_EQ(d.path, "inner.nmae");
+    EXPECT_EQ(d.offset, static_cast<std::int64_t>(json.find("\"nmae\"")));
+    EXPECT_EQ(d.line, 2);
+    EXPECT_EQ(d.column, 26); // 1-based, at the opening quote of "nmae"
+    EXPECT_NE(d.message.find("nmae"), std::string::npos);
+
+    rpc::CodecOptions allow;
+    allow.allowUnknownFields = true;
+    EXPECT_TRUE(schema()->encode(kEcho, json, allow));
+}
+
+TEST(Codec, UnknownEnumNameIsAnErrorNeverZero)
+{
+    auto r = schema()->encode(kEcho, R"({"colors": ["RED", "PURPLE"]})", {});
+    ASSERT_FALSE(r);
+    const auto &d = r.error().diagnostics.front();
+    EXPECT_EQ(d.path, "colors[1]");
+    EXPECT_NE(d.message.find("PURPLE"), std::string::npos) << d.message;
+}
+
+TEST(Codec, EveryProblemIsListed)
+{
+    const std::string json = R"({"i32": "abc", "flag": 3, "i64": 1.5, "inner": [], "data": "%%%", "when": "yesterday"})";
+    auto diags = schema()->validateJson(kEcho, json, {});
+    std::set<std::string> paths;
+    for (const auto &d : diags) {
+        paths.insert(d.path);
+        EXPECT_GE(d.offset, 0) << d.toString();
+    }
+    for (const char *p : {"i32", "flag", "i64", "inner", "data", "when"})
+        EXPECT_TRUE(paths.count(p)) << p;
+}
+
+TEST(Codec, SyntaxErrorsHaveLineAndColumn)
+{
+    const std::string json = "{\n  \"text\": \"a\",\n  \"i32\": 1,,\n}";
+    auto r = schema()->encode(kEcho, json, {});
+    ASSERT_FALSE(r);
+    const auto &d = r.error().diagnostics.front();
+    EXPECT_EQ(d.line, 3);
+    EXPECT_EQ(d.column, 12); // the second comma
+    EXPECT_NE(r.error().toString().find("3:12"), std::string::npos) << r.error().toString();
+    EXPECT_FALSE(schema()->encode(kEcho, "", {}));
+    EXPECT_FALSE(schema()->encode(kEcho, "[1]", {}));
+    EXPECT_FALSE(schema()->encode(kEcho, R"({"text": "unterminated)", {}));
+}
+
+TEST(Codec, RangeChecksOnIntegers)
+{
+    EXPECT_FALSE(schema()->encode(kEcho, R"({"i32": 2147483648})", {}));
+    EXPECT_TRUE(schema()->encode(kEcho, R"({"i32": -2147483648})", {}));
+    EXPECT_FALSE(schema()->encode(kEcho, R"({"u32": -1})", {}));
+    EXPECT_FALSE(schema()->encode(kEcho, R"({"u64": "18446744073709551616"})", {}));
+    EXPECT_TRUE(schema()->encode(kEcho, R"({"i64": 42})", {}));
+}
+
+TEST(Codec, AnyWithUnknownTypeIsReported)
+{
+    auto r = schema()->encode(kEcho, R"({"extra": {"@type": "type.googleapis.com/no.Such", "x": 1}})", {});
+    ASSERT_FALSE(r);
+    EXPECT_NE(r.error().toString().find("no.Such"), std::string::npos) << r.error().toString();
+}
+
+TEST(Codec, TextFormatBothWays)
+{
+    rpc::CodecOptions text;
+    text.format = rpc::PayloadFormat::Text;
+    auto bytes = schema()->encode(kEcho, "text: \"hi\" i64: -5 color: GREEN inner { name: \"n\" }", text);
+    ASSERT_TRUE(bytes) << bytes.error().toString();
+    auto back = schema()->decode(kEcho, *bytes, text);
+    ASSERT_TRUE(back);
+    EXPECT_NE(back->find("text: \"hi\""), std::string::npos) << *back;
+    EXPECT_NE(back->find("color: GREEN"), std::string::npos) << *back;
+    auto json = schema()->decode(kEcho, *bytes, {});
+    ASSERT_TRUE(json);
+    EXPECT_NE(json->find("\"i64\": \"-5\""), std::string::npos) << *json;
+
+    auto bad = schema()->encode(kEcho, "text: \"hi\"\nnope: 1", text);
+    ASSERT_FALSE(bad);
+    ASSERT_FALSE(bad.error().diagnostics.empty());
+    EXPECT_EQ(bad.error().diagnostics.front().line, 2);
+}
+
+TEST(Codec, GarbageBytesDoNotDecode)
+{
+    EXPECT_FALSE(schema()->decode(kEcho, std::string("\xff\xff\xff", 3), {}));
+}
+
+TEST(Codec, StatusDetailsDecodeAsJson)
+{
+    // google.rpc.Status{code: 5, message: "m", details: [Any{ErrorInfo{reason: "R"}}, Any{unknown}]}
+    auto statusSchema = testSchema();
+    const std::string status = R"({"code": 5, "message": "m", "details": [
+        {"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "R", "domain": "d"},
+        {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "2s"}]})";
+    auto bytes = statusSchema->encode("google.rpc.Status", status, {});
+    ASSERT_TRUE(bytes) << bytes.error().toString();
+    auto decoded = statusSchema->decodeStatus(5, "m", *bytes);
+    ASSERT_EQ(decoded.details.size(), 2u);
+    EXPECT_NE(decoded.details[0].find("\"reason\": \"R\""), std::string::npos) << decoded.details[0];
+    EXPECT_NE(decoded.details[1].find("\"retryDelay\": \"2s\""), std::string::npos) << decoded.details[1];
+
+    // A detail of a type nobody knows keeps its bytes, as grpcurl shows them.
+    const std::string unknownAny = std::string("\x0a\x1atype.googleapis.com/x.Gone\x12\x02\x08\x01", 32);
+    const std::string raw = std::string("\x08\x05\x1a", 3) + char(unknownAny.size()) + unknownAny;
+    auto withUnknown = statusSchema->decodeStatus(5, "m", raw);
+    ASSERT_EQ(withUnknown.details.size(), 1u);
+    EXPECT_NE(withUnknown.details[0].find("x.Gone"), std::string::npos) << withUnknown.details[0];
+    EXPECT_NE(withUnknown.details[0].find("\"@value\": \"CAE=\""), std::string::npos) << withUnknown.details[0];
+}
+
+TEST(JsonUtil, SplitsConcatenatedValues)
+{
+    auto parts = rpc::splitJsonValues(" {\"a\": 1}\n{\"b\": \"}\"} {}");
+    ASSERT_TRUE(parts);
+    ASSERT_EQ(parts->size(), 3u);
+    EXPECT_EQ((*parts)[1], "{\"b\": \"}\"}");
+    auto bad = rpc::splitJsonValues("{\"a\": 1}\n{\"b\": ");
+    ASSERT_FALSE(bad);
+    EXPECT_FALSE(bad.error().diagnostics.empty());
+    EXPECT_EQ(bad.error().diagnostics.front().line, 2);
+    auto empty = rpc::splitJsonValues("  \n");
+    ASSERT_TRUE(empty);
+    EXPECT_TRUE(empty->empty());
+}
+
+TEST(JsonUtil, Base64BothAlphabets)
+{
+    const std::string bytes("\x00\x01\xfb\xff", 4);
+    EXPECT_EQ(rpc::base64Encode(bytes), "AAH7/w==");
+    std::string out;
+    ASSERT_TRUE(rpc::base64Decode("AAH7_w", &out));
+    EXPECT_EQ(out, bytes);
+    EXPECT_FALSE(rpc::base64Decode("a b", &out));
+}
+
+TEST(Codec, TimestampsAndDurationsAreCheckedBeforeEncoding)
+{
+    for (const char *ok : {R"({"when": "2024-05-01T12:00:00Z", "timeout": "3s"})",
+                           R"({"when": "2024-05-01T12:00:00.123456789+02:00", "timeout": "-1.5s"})"})
+        EXPECT_TRUE(schema()->encode(kEcho, ok, {})) << ok;
+    for (const char *bad : {R"({"when": "2024-05-01 12:00:00"})", R"({"when": "2024-05-01T12:00:00.Z"})",
+                            R"({"timeout": "3"})", R"({"timeout": "1.1234567890s"})"}) {
+        auto r = schema()->encode(kEcho, bad, {});
+        ASSERT_FALSE(r) << bad;
+        EXPECT_GE(r.error().diagnostics.front().offset, 0);
+    }
+}

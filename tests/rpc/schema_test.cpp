@@ -1,0 +1,412 @@
+// Schema loading from proto files, protosets and reflection, and what users see when it fails.
+#include "support.h"
+#include "testserver.h"
+
+#include "rpc/schema.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+using namespace testsupport;
+namespace fs = std::filesystem;
+
+namespace {
+
+rpc::Result<rpc::SchemaPtr> loadFiles(std::vector<std::string> roots, std::vector<std::string> files)
+{
+    rpc::SchemaSpec spec;
+    spec.importPaths = std::move(roots);
+    spec.protoFiles = std::move(files);
+    return rpc::SchemaLoader().load(spec);
+}
+
+std::string allDiagnostics(const rpc::Error &e)
+{
+    std::string out;
+    for (const auto &d : e.diagnostics)
+        out += d.toString() + "\n";
+    return out;
+}
+
+// Runs protoc to make a protoset, as users do.
+std::string makeProtoset(const TempDir &dir, const std::string &root, const std::string &file,
+                         const std::string &outName)
+{
+    const std::string out = (dir.path() / outName).string();
+    auto r = run({WIRESCOPE_PROTOC, "-I" + root, "--include_imports", "--descriptor_set_out=" + out, file});
+    EXPECT_EQ(r.exitCode, 0) << r.err;
+    return out;
+}
+
+} // namespace
+
+TEST(Schema, LoadsProtoFilesWithServicesAndMethodKinds)
+{
+    auto schema = loadFiles({WIRESCOPE_TEST_PROTO_DIR}, {"wirescope/testing/test.proto"});
+    ASSERT_TRUE(schema) << schema.error().toString();
+    auto names = (*schema)->serviceNames();
+    ASSERT_TRUE(names);
+    EXPECT_EQ(*names, std::vector<std::string>{"wirescope.testing.TestService"});
+    auto svc = (*schema)->service("wirescope.testing.TestService");
+    ASSERT_TRUE(svc);
+    EXPECT_EQ(svc->file, "wirescope/testing/test.proto");
+    std::map<std::string, rpc::MethodKind> kinds;
+    for (const auto &m : svc->methods)
+        kinds[m.name] = m.kind;
+    EXPECT_EQ(kinds["Echo"], rpc::MethodKind::Unary);
+    EXPECT_EQ(kinds["ServerStream"], rpc::MethodKind::ServerStreaming);
+    EXPECT_EQ(kinds["ClientStream"], rpc::MethodKind::ClientStreaming);
+    EXPECT_EQ(kinds["Chat"], rpc::MethodKind::BidiStreaming);
+
+    for (const char *name : {"wirescope.testing.TestService/Echo", "wirescope.testing.TestService.Echo",
+                             "/wirescope.testing.TestService/Echo"}) {
+        auto m = (*schema)->findMethod(name);
+        ASSERT_TRUE(m) << name;
+        EXPECT_EQ(m->path(), "/wirescope.testing.TestService/Echo");
+        EXPECT_EQ(m->inputType, "wirescope.testing.EchoRequest");
+    }
+    auto missing = (*schema)->findMethod("wirescope.testing.TestService/Nope");
+    ASSERT_FALSE(missing);
+    EXPECT_NE(missing.error().message.find("Nope"), std::string::npos);
+}
+
+TEST(Schema, SeveralImportRootsAndFilesNamedByDiskPath)
+{
+    TempDir dir;
+    dir.write("common/shared/types.proto",
+              "syntax = \"proto3\";\npackage shared;\nmessage Id { string value = 1; }\n");
+    const std::string api = dir.write("api/svc/api.proto",
+                                      "syntax = \"proto3\";\npackage svc;\nimport \"shared/types.proto\";\n"
+                                      "service Users { rpc Get(shared.Id) returns (shared.Id); }\n");
+    const std::string common = (dir.path() / "common").string();
+    const std::string apiRoot = (dir.path() / "api").string();
+    // Named relative to a root, as protoc wants.
+    auto byName = loadFiles({apiRoot, common}, {"svc/api.proto"});
+    ASSERT_TRUE(byName) << byName.error().toString();
+    EXPECT_TRUE((*byName)->findMethod("svc.Users/Get"));
+    // Named by its path on disk under a root: mapped to the same name.
+    auto byPath = loadFiles({apiRoot, common}, {api});
+    ASSERT_TRUE(byPath) << byPath.error().toString();
+    auto svc = (*byPath)->service("svc.Users");
+    ASSERT_TRUE(svc);
+    EXPECT_EQ(svc->file, "svc/api.proto");
+    // A file outside every root says which roots were searched.
+    auto outside = loadFiles({common}, {api});
+    ASSERT_FALSE(outside);
+    EXPECT_NE(allDiagnostics(outside.error()).find(common), std::string::npos) << allDiagnostics(outside.error());
+}
+
+TEST(Schema, EveryParseErrorHasFileLineAndColumn)
+{
+    TempDir dir;
+    dir.write("broken.proto", "syntax = \"proto3\";\n"
+                              "message A {\n"
+                              "  string name = 1\n"     // missing ';'
+                              "}\n"
+                              "message B {\n"
+                              "  int32 = 2;\n"          // missing name
+                              "}\n");
+    auto r = loadFiles({dir.path().string()}, {"broken.proto"});
+    ASSERT_FALSE(r);
+    const auto &d = r.error().diagnostics;
+    ASSERT_GE(d.size(), 2u) << allDiagnostics(r.error());
+    EXPECT_EQ(d[0].file, "broken.proto");
+    EXPECT_EQ(d[0].line, 4);
+    EXPECT_GT(d[0].column, 0);
+    bool sawLine6 = false;
+    for (const auto &x : d)
+        sawLine6 |= x.line == 6 && x.file == "broken.proto" && x.column > 0;
+    EXPECT_TRUE(sawLine6) << allDiagnostics(r.error());
+    EXPECT_NE(d[0].toString().find("broken.proto:4:"), std::string::npos);
+}
+
+TEST(Schema, TypeErrorsAreLocatedToo)
+{
+    TempDir dir;
+    dir.write("types.proto", "syntax = \"proto3\";\n"
+                             "message A {\n"
+                             "  Missing m = 1;\n"
+                             "}\n");
+    auto r = loadFiles({dir.path().string()}, {"types.proto"});
+    ASSERT_FALSE(r);
+    const auto text = allDiagnostics(r.error());
+    EXPECT_NE(text.find("types.proto:3:"), std::string::npos) << text;
+    EXPECT_NE(text.find("Missing"), std::string::npos) << text;
+}
+
+TEST(Schema, MissingImportNamesImportImporterAndRoots)
+{
+    TempDir dir;
+    dir.write("main.proto", "syntax = \"proto3\";\nimport \"lib/gone.proto\";\nmessage A { int32 x = 1; }\n");
+    auto r = loadFiles({dir.path().string(), "/nonexistent-root"}, {"main.proto"});
+    ASSERT_FALSE(r);
+    const auto text = allDiagnostics(r.error());
+    EXPECT_NE(text.find("lib/gone.proto"), std::string::npos) << text;
+    EXPECT_NE(text.find("main.proto"), std::string::npos) << text;
+    EXPECT_NE(text.find(dir.path().string()), std::string::npos) << text;
+    EXPECT_NE(text.find("/nonexistent-root"), std::string::npos) << text;
+}
+
+TEST(Schema, DuplicateSymbolNamesBothFiles)
+{
+    TempDir dir;
+    dir.write("one.proto", "syntax = \"proto3\";\npackage dup;\nmessage Thing { int32 a = 1; }\n");
+    dir.write("two.proto", "syntax = \"proto3\";\npackage dup;\nmessage Thing { int32 b = 1; }\n");
+    auto r = loadFiles({dir.path().string()}, {"one.proto", "two.proto"});
+    ASSERT_FALSE(r);
+    const auto text = allDiagnostics(r.error());
+    EXPECT_NE(text.find("dup.Thing"), std::string::npos) << text;
+    EXPECT_NE(text.find("one.proto"), std::string::npos) << text;
+    EXPECT_NE(text.find("two.proto"), std::string::npos) << text;
+}
+
+TEST(Schema, WellKnownAndGoogleRpcTypesNeedNoFiles)
+{
+    TempDir dir;
+    dir.write("wkt.proto", "syntax = \"proto3\";\n"
+                           "import \"google/protobuf/timestamp.proto\";\n"
+                           "import \"google/protobuf/struct.proto\";\n"
+                           "import \"google/rpc/status.proto\";\n"
+                           "import \"google/rpc/error_details.proto\";\n"
+                           "message A { google.protobuf.Timestamp at = 1; google.rpc.Status s = 2;"
+                           " google.rpc.BadRequest b = 3; google.protobuf.Struct st = 4; }\n");
+    auto r = loadFiles({dir.path().string()}, {"wkt.proto"});
+    ASSERT_TRUE(r) << r.error().toString();
+    auto bytes = (*r)->encode("A", R"({"at":"2024-01-02T03:04:05Z","s":{"code":5},"st":{"k":[1,"x"]}})", {});
+    ASSERT_TRUE(bytes) << bytes.error().toString();
+    EXPECT_TRUE((*r)->hasMessage("google.rpc.Status"));
+}
+
+TEST(Schema, ProtosetsLoadAndCorruptOnesAreReported)
+{
+    TempDir dir;
+    const std::string set = makeProtoset(dir, WIRESCOPE_TEST_PROTO_DIR, "wirescope/testing/test.proto", "test.protoset");
+    dir.write("other/extra.proto", "syntax = \"proto3\";\npackage extra;\nmessage E { string s = 1; }\n"
+                                   "service X { rpc Do(E) returns (E); }\n");
+    const std::string set2 = makeProtoset(dir, (dir.path() / "other").string(), "extra.proto", "extra.protoset");
+
+    rpc::SchemaSpec spec;
+    spec.protosetFiles = {set, set2};
+    auto r = rpc::SchemaLoader().load(spec);
+    ASSERT_TRUE(r) << r.error().toString();
+    auto names = (*r)->serviceNames();
+    ASSERT_TRUE(names);
+    EXPECT_EQ(*names, (std::vector<std::string>{"extra.X", "wirescope.testing.TestService"}));
+    EXPECT_TRUE((*r)->findMethod("extra.X/Do"));
+
+    const std::string corrupt = dir.write("corrupt.protoset", "\x0a\xff\xff\xff\x0fgarbage");
+    spec.protosetFiles = {set, corrupt};
+    auto bad = rpc::SchemaLoader().load(spec);
+    ASSERT_FALSE(bad);
+    const auto text = allDiagnostics(bad.error());
+    EXPECT_NE(text.find("corrupt.protoset"), std::string::npos) << text;
+    EXPECT_NE(text.find("FileDescriptorSet"), std::string::npos) << text;
+
+    spec.protosetFiles = {(dir.path() / "absent.protoset").string()};
+    auto absent = rpc::SchemaLoader().load(spec);
+    ASSERT_FALSE(absent);
+    EXPECT_NE(allDiagnostics(absent.error()).find("absent.protoset"), std::string::npos);
+}
+
+TEST(Schema, ReflectionFallsBackToV1AlphaAndListsOnce)
+{
+    // gRPC 1.51's C++ server offers only v1alpha, so this exercises the fallback.
+    testing_server::TestServer server;
+    ASSERT_TRUE(server.start());
+    rpc::SchemaSpec spec;
+    spec.useReflection = true;
+    spec.reflectionChannel.target = server.address();
+    auto r = rpc::SchemaLoader().load(spec);
+    ASSERT_TRUE(r) << r.error().toString();
+    for (int i = 0; i < 2; ++i) { // the second list reuses the stream
+        auto names = (*r)->serviceNames();
+        ASSERT_TRUE(names) << names.error().message;
+        EXPECT_EQ(*names, (std::vector<std::string>{"grpc.reflection.v1alpha.ServerReflection",
+                                                    "wirescope.testing.TestService"}));
+    }
+    auto m = (*r)->findMethod("wirescope.testing.TestService/Chat");
+    ASSERT_TRUE(m) << m.error().message;
+    EXPECT_EQ(m->kind, rpc::MethodKind::BidiStreaming);
+    // Types are fetched on demand, with their dependencies (Timestamp, Any, ...).
+    auto bytes = (*r)->encode("wirescope.testing.EchoRequest",
+                              R"({"when":"2020-01-01T00:00:00Z","timeout":"1.5s"})", {});
+    ASSERT_TRUE(bytes) << bytes.error().toString();
+    auto d = (*r)->describe("wirescope.testing.Inner");
+    ASSERT_TRUE(d);
+    EXPECT_NE(d->text.find("int32 value = 2;"), std::string::npos) << d->text;
+}
+
+TEST(Schema, ReflectionFailuresAreClear)
+{
+    testing_server::ServerOptions o;
+    o.reflection = false;
+    testing_server::TestServer server(o);
+    ASSERT_TRUE(server.start());
+    rpc::SchemaSpec spec;
+    spec.useReflection = true;
+    spec.reflectionChannel.target = server.address();
+    auto r = rpc::SchemaLoader().load(spec);
+    ASSERT_FALSE(r);
+    EXPECT_NE(r.error().message.find("does not offer reflection"), std::string::npos) << r.error().message;
+
+    spec.reflectionChannel.target = "127.0.0.1:" + std::to_string(deadPort());
+    spec.reflectionChannel.connectTimeoutMs = 2000;
+    spec.reflectionTimeoutMs = 3000;
+    auto dead = rpc::SchemaLoader().load(spec);
+    ASSERT_FALSE(dead);
+    EXPECT_NE(dead.error().message.find(spec.reflectionChannel.target), std::string::npos)
+        << dead.error().message;
+}
+
+TEST(Schema, CompositeResolvesAnyFromLocalFilesBesideReflection)
+{
+    testing_server::TestServer server;
+    ASSERT_TRUE(server.start());
+    TempDir dir;
+    dir.write("local/extra.proto", "syntax = \"proto3\";\npackage local;\nmessage Note { string text = 1; }\n");
+    rpc::SchemaSpec spec;
+    spec.useReflection = true;
+    spec.reflectionChannel.target = server.address();
+    spec.importPaths = {dir.path().string()};
+    spec.protoFiles = {"local/extra.proto"};
+    auto r = rpc::SchemaLoader().load(spec);
+    ASSERT_TRUE(r) << r.error().toString();
+    const char *json = R"({"extra":{"@type":"type.googleapis.com/local.Note","text":"hi"}})";
+    auto bytes = (*r)->encode("wirescope.testing.EchoRequest", json, {});
+    ASSERT_TRUE(bytes) << bytes.error().toString();
+    auto back = (*r)->decode("wirescope.testing.EchoRequest", *bytes, {});
+    ASSERT_TRUE(back);
+    EXPECT_NE(back->find("local.Note"), std::string::npos) << *back;
+    auto names = (*r)->serviceNames();
+    ASSERT_TRUE(names);
+    EXPECT_EQ(names->size(), 2u);
+}
+
+TEST(Schema, CachedReloadReturnsTheSameGenerationUntilAFileChanges)
+{
+    TempDir dir;
+    const std::string file = dir.write("a.proto", "syntax = \"proto3\";\nmessage A { int32 x = 1; }\n");
+    rpc::SchemaSpec spec;
+    spec.importPaths = {dir.path().string()};
+    spec.protoFiles = {"a.proto"};
+    rpc::SchemaLoader loader;
+    auto first = loader.load(spec);
+    ASSERT_TRUE(first);
+    auto second = loader.load(spec);
+    ASSERT_TRUE(second);
+    EXPECT_EQ(first->get(), second->get());
+    // A change on disk (another size, so the stamp differs even within one mtime tick).
+    dir.write("a.proto", "syntax = \"proto3\";\nmessage A { int32 x = 1; int32 y = 2; }\n");
+    auto third = loader.load(spec);
+    ASSERT_TRUE(third);
+    EXPECT_NE(first->get(), third->get());
+    EXPECT_TRUE((*third)->encode("A", R"({"y":3})", {}));
+    EXPECT_FALSE((*first)->encode("A", R"({"y":3})", {})); // the old generation is untouched
+}
+
+TEST(Schema, LoadingReportsProgressAndCanBeCancelled)
+{
+    TempDir dir;
+    std::vector<std::string> files;
+    for (int i = 0; i < 30; ++i) {
+        const std::string name = "f" + std::to_string(i) + ".proto";
+        dir.write(name, "syntax = \"proto3\";\npackage p" + std::to_string(i) + ";\nmessage M { int32 x = 1; }\n");
+        files.push_back(name);
+    }
+    rpc::SchemaSpec spec;
+    spec.importPaths = {dir.path().string()};
+    spec.protoFiles = files;
+
+    std::vector<rpc::LoadProgress> seen;
+    auto r = rpc::SchemaLoader().load(spec, {}, [&](const rpc::LoadProgress &p) { seen.push_back(p); });
+    ASSERT_TRUE(r);
+    ASSERT_FALSE(seen.empty());
+    EXPECT_EQ(seen.back().total, 30);
+    EXPECT_EQ(seen.back().done, 30);
+    for (std::size_t i = 1; i < seen.size(); ++i)
+        EXPECT_GE(seen[i].done, seen[i - 1].done);
+
+    // Cancel from the progress callback, half-way.
+    std::stop_source stop;
+    auto cancelled = rpc::SchemaLoader().load(spec, stop.get_token(), [&](const rpc::LoadProgress &p) {
+        if (p.done == 10)
+            stop.request_stop();
+    });
+    ASSERT_FALSE(cancelled);
+    EXPECT_NE(cancelled.error().message.find("cancelled"), std::string::npos);
+
+    // The job runs on another thread and reports there.
+    std::mutex mutex;
+    std::condition_variable cv;
+    bool done = false;
+    std::thread::id reportedOn;
+    rpc::SchemaPtr loaded;
+    {
+        rpc::SchemaLoadJob job(spec, {}, [&](rpc::Result<rpc::SchemaPtr> result) {
+            std::lock_guard lock(mutex);
+            reportedOn = std::this_thread::get_id();
+            if (result)
+                loaded = *result;
+            done = true;
+            cv.notify_all();
+        });
+        std::unique_lock lock(mutex);
+        ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(20), [&] { return done; }));
+    }
+    EXPECT_NE(reportedOn, std::this_thread::get_id());
+    EXPECT_TRUE(loaded);
+}
+
+TEST(Schema, MessageTemplateFillsEveryFieldAndStopsAtCycles)
+{
+    auto schema = testSchema();
+    auto t = schema->messageTemplate("wirescope.testing.EchoRequest");
+    ASSERT_TRUE(t) << t.error().message;
+    for (const char *field : {"\"text\"", "\"i64\"", "\"data\"", "\"color\"", "\"inner\"", "\"tags\"",
+                              "\"counts\"", "\"byId\"", "\"when\"", "\"timeout\"", "\"tree\"", "\"colors\""})
+        EXPECT_NE(t->find(field), std::string::npos) << field << " missing in\n" << *t;
+    // The template is itself a valid request.
+    auto bytes = schema->encode("wirescope.testing.EchoRequest", *t, {});
+    EXPECT_TRUE(bytes) << bytes.error().toString() << "\n" << *t;
+    // Tree refers to itself: the template must end.
+    auto tree = schema->messageTemplate("wirescope.testing.Tree");
+    ASSERT_TRUE(tree);
+    EXPECT_LT(tree->size(), 2000u);
+}
+
+TEST(Schema, DescribeSymbolsInProtoSyntax)
+{
+    auto schema = testSchema();
+    auto svc = schema->describe("wirescope.testing.TestService");
+    ASSERT_TRUE(svc);
+    EXPECT_EQ(svc->kindName, "service");
+    EXPECT_NE(svc->text.find("rpc Chat ( stream .wirescope.testing.ChatMessage ) returns ( stream "
+                             ".wirescope.testing.ChatMessage );"),
+              std::string::npos)
+        << svc->text;
+    auto method = schema->describe("wirescope.testing.TestService.Echo");
+    ASSERT_TRUE(method);
+    EXPECT_EQ(method->kindName, "method");
+    auto en = schema->describe("wirescope.testing.Color");
+    ASSERT_TRUE(en);
+    EXPECT_NE(en->text.find("BLUE = 3;"), std::string::npos);
+    EXPECT_FALSE(schema->describe("no.such.Thing"));
+}
+
+TEST(Schema, FileDescriptorSetOutputLoadsAgain)
+{
+    auto schema = testSchema();
+    auto set = schema->fileDescriptorSet({"wirescope.testing.TestService"});
+    ASSERT_TRUE(set) << set.error().message;
+    TempDir dir;
+    rpc::SchemaSpec spec;
+    spec.protosetFiles = {dir.write("out.protoset", *set)};
+    auto again = rpc::SchemaLoader().load(spec);
+    ASSERT_TRUE(again) << again.error().toString();
+    EXPECT_TRUE((*again)->findMethod("wirescope.testing.TestService/Large"));
+}

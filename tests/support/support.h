@@ -1,0 +1,75 @@
+#pragma once
+// Helpers shared by the tests: temporary folders, files, spawned processes and engine calls.
+
+#include "rpc/engine.h"
+#include "rpc/schema.h"
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace testsupport {
+
+// A fresh folder under the system temp dir, removed with its contents at the end of scope.
+class TempDir
+{
+public:
+    TempDir();
+    ~TempDir();
+    TempDir(const TempDir &) = delete;
+    TempDir &operator=(const TempDir &) = delete;
+
+    const std::filesystem::path &path() const { return m_path; }
+    // Writes `text` to the relative path `name` (folders made as needed); returns the full path.
+    std::string write(const std::string &name, const std::string &text) const;
+
+private:
+    std::filesystem::path m_path;
+};
+
+std::string readFile(const std::string &path);
+
+struct ProcessResult
+{
+    int exitCode = -1;
+    std::string out;
+    std::string err;
+};
+
+// Runs a program with arguments (no shell), feeding `input` to its stdin.
+ProcessResult run(const std::vector<std::string> &argv, const std::string &input = {},
+                  std::chrono::seconds timeout = std::chrono::seconds(60));
+
+// A program running in the background until destroyed (SIGTERM, then waited for).
+class Spawned
+{
+public:
+    explicit Spawned(const std::vector<std::string> &argv);
+    ~Spawned();
+    Spawned(const Spawned &) = delete;
+    Spawned &operator=(const Spawned &) = delete;
+    // Reads stdout until a line contains `text`; returns that line, or "" on timeout/exit.
+    std::string waitForLine(const std::string &text, std::chrono::seconds timeout);
+    int pid() const { return m_pid; }
+
+private:
+    int m_pid = -1;
+    int m_out = -1;
+    std::string m_buffer;
+};
+
+// A TCP port on 127.0.0.1 where nothing listens (bound, then closed).
+int deadPort();
+
+// The test service's schema from tests/proto with no reflection.
+rpc::SchemaPtr testSchema();
+
+// Collects every event of one call until its Finished event (or the timeout).
+std::vector<rpc::CallEvent> collect(rpc::Engine &engine, std::uint64_t callId,
+                                    std::chrono::milliseconds timeout = std::chrono::seconds(20));
+// Events of a kind, in order.
+std::vector<rpc::CallEvent> ofKind(const std::vector<rpc::CallEvent> &events, rpc::EventKind kind);
+const rpc::CallEvent *finished(const std::vector<rpc::CallEvent> &events);
+
+} // namespace testsupport

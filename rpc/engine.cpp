@@ -595,6 +595,8 @@ int Engine::activeCalls() const
 } // namespace rpc
 
 #include <google/protobuf/stubs/common.h>
+#include <grpc/support/log.h>
+#include <cstdio>
 #include <grpcpp/grpcpp.h>
 
 namespace rpc {
@@ -605,5 +607,22 @@ std::string grpcVersion()
 std::string protobufVersion()
 {
     return google::protobuf::internal::VersionString(GOOGLE_PROTOBUF_VERSION);
+}
+
+namespace {
+std::atomic<bool> g_libraryLogging{true};
+
+void libraryLog(gpr_log_func_args *args)
+{
+    if (g_libraryLogging.load(std::memory_order_relaxed))
+        std::fprintf(stderr, "grpc %s %s:%d: %s\n", gpr_log_severity_string(args->severity), args->file,
+                     args->line, args->message);
+}
+} // namespace
+
+void setLibraryLogging(bool on)
+{
+    g_libraryLogging = on;
+    gpr_set_log_function(libraryLog);
 }
 } // namespace rpc

@@ -196,6 +196,11 @@ MethodInfo methodInfo(const pb::MethodDescriptor *m)
     return info;
 }
 
+std::string Schema::reflectionVersion() const
+{
+    return m_impl->reflectionDb ? m_impl->reflectionDb->version() : std::string();
+}
+
 bool Schema::Impl::loadType(const std::string &name) const
 {
     if (pool->FindMessageTypeByName(name) || pool->FindEnumTypeByName(name))

@@ -59,6 +59,8 @@ public:
     Result<MethodInfo> findMethod(std::string_view name) const;
     Result<SymbolDescription> describe(std::string_view symbol) const;
     bool hasMessage(std::string_view typeName) const;
+    // "v1" or "v1alpha" once the server's reflection has answered; empty without reflection.
+    std::string reflectionVersion() const;
 
     // A JSON request for `typeName` with every field set to an example value.
     Result<std::string> messageTemplate(std::string_view typeName) const;

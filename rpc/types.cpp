@@ -62,7 +62,8 @@ std::string ChannelOptions::cacheKey() const
     std::ostringstream k;
     k << target << '\x1f' << plaintext << '\x1f' << caFile << '\x1f' << certFile << '\x1f' << keyFile
       << '\x1f' << skipVerify << '\x1f' << authority << '\x1f' << serverName << '\x1f'
-      << maxReceiveBytes << '\x1f' << maxSendBytes << '\x1f' << keepaliveTimeMs << '\x1f' << gzip;
+      << maxReceiveBytes << '\x1f' << maxSendBytes << '\x1f' << keepaliveTimeMs << '\x1f' << gzip
+      << '\x1f' << userAgent;
     return k.str();
 }
 

@@ -59,6 +59,7 @@ struct ChannelOptions
     int keepaliveTimeMs = 0;   // 0: no keepalive pings
     bool gzip = false;         // compress requests with gzip
     int connectTimeoutMs = 10000;
+    std::string userAgent;     // put before gRPC's own user-agent, e.g. "wirescope-cli/0.1.0"
 
     // A stable key: equal options give equal keys.
     std::string cacheKey() const;
@@ -136,4 +137,7 @@ namespace rpc {
 // Versions of the libraries the engine was built with, for --version.
 std::string grpcVersion();
 std::string protobufVersion();
+// gRPC prints its own errors (failed TLS handshakes, say) to stderr; the engine already
+// reports each of them in the call's status. Off keeps a command line's stderr for results.
+void setLibraryLogging(bool on);
 } // namespace rpc

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <map>
 #include <unordered_map>
@@ -45,6 +46,23 @@ bool parseDuration(const std::string &text, double *seconds)
     return *seconds > 0;
 }
 
+// -n, -c and -stream-messages are whole numbers of at least one.
+bool checkCounts(const Flags &flags, std::string *error)
+{
+    for (const char *name : {"n", "c", "stream-messages"}) {
+        if (!flags.isSet(name))
+            continue;
+        const std::string v = flags.value(name);
+        char *end = nullptr;
+        const long n = std::strtol(v.c_str(), &end, 10);
+        if (v.empty() || *end != '\0' || n < 1) {
+            *error = std::string("The -") + name + " value must be a whole number of at least 1, not \"" + v + "\".";
+            return false;
+        }
+    }
+    return true;
+}
+
 } // namespace
 
 int runBench(const std::vector<std::string> &args)
@@ -64,6 +82,11 @@ int runBench(const std::vector<std::string> &args)
     if (flags.boolean("help")) {
         std::cout << "Usage: wirescope-cli bench [flags] address method\n\nFlags:\n" << flags.helpText();
         return 0;
+    }
+    rpc::setLibraryLogging(false);
+    if (!checkNumericFlags(flags, &error) || !checkCounts(flags, &error)) {
+        std::cerr << error << "\n";
+        return kExitUsage;
     }
     const auto &pos = flags.positional();
     if (pos.size() != 2) {

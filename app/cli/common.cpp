@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
+#include <limits>
 
 namespace cli {
 
@@ -105,7 +107,30 @@ rpc::ChannelOptions channelOptions(const Flags &f, const std::string &address)
         o.keepaliveTimeMs = static_cast<int>(s * 1000);
     if (f.isSet("max-msg-sz"))
         o.maxReceiveBytes = std::atoi(f.value("max-msg-sz").c_str());
+    o.userAgent = std::string("wirescope-cli/") + WIRESCOPE_VERSION;
     return o;
+}
+
+bool checkNumericFlags(const Flags &f, std::string *error)
+{
+    for (const char *name : {"connect-timeout", "keepalive-time", "max-time"}) {
+        double s = 0;
+        if (f.isSet(name) && (!parseSeconds(f.value(name), &s) || s <= 0)) {
+            *error = std::string("The -") + name + " value must be a positive number of seconds, not \"" +
+                     f.value(name) + "\".";
+            return false;
+        }
+    }
+    if (f.isSet("max-msg-sz")) {
+        const std::string v = f.value("max-msg-sz");
+        char *end = nullptr;
+        const long n = std::strtol(v.c_str(), &end, 10);
+        if (v.empty() || *end != '\0' || n <= 0 || n > std::numeric_limits<int>::max()) {
+            *error = "The -max-msg-sz value must be a positive number of bytes, not \"" + v + "\".";
+            return false;
+        }
+    }
+    return true;
 }
 
 } // namespace cli

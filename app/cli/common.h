@@ -20,5 +20,8 @@ rpc::ChannelOptions channelOptions(const Flags &flags, const std::string &addres
 // Parses "-H 'name: value'" lines; "-bin" values are base64 as in grpcurl.
 bool parseHeaders(const std::vector<std::string> &lines, rpc::Metadata *out, std::string *error);
 bool parseSeconds(const std::string &text, double *seconds);
+// Checks -connect-timeout, -keepalive-time, -max-time and -max-msg-sz; false with a message
+// naming the flag when one is not a valid number.
+bool checkNumericFlags(const Flags &flags, std::string *error);
 
 } // namespace cli

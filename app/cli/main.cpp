@@ -325,6 +325,7 @@ int main(int argc, char **argv)
         std::cerr << error << "\n" << kUsage << flags.helpText();
         return kExitUsage;
     }
+    rpc::setLibraryLogging(flags.boolean("vv"));
     if (flags.boolean("version")) {
         std::cout << "wirescope-cli " << WIRESCOPE_VERSION << " (gRPC " << rpc::grpcVersion()
                   << ", protobuf " << rpc::protobufVersion() << ")\n";
@@ -394,15 +395,13 @@ int main(int argc, char **argv)
         std::cerr << error << "\n";
         return kExitUsage;
     }
-    std::int64_t deadlineMs = 0;
-    if (flags.isSet("max-time")) {
-        double s = 0;
-        if (!parseSeconds(flags.value("max-time"), &s)) {
-            std::cerr << "The -max-time value must be a number of seconds.\n";
-            return kExitUsage;
-        }
-        deadlineMs = static_cast<std::int64_t>(s * 1000);
+    if (!checkNumericFlags(flags, &error)) {
+        std::cerr << error << "\n";
+        return kExitUsage;
     }
+    std::int64_t deadlineMs = 0;
+    if (double s = 0; flags.isSet("max-time") && parseSeconds(flags.value("max-time"), &s))
+        deadlineMs = static_cast<std::int64_t>(s * 1000);
 
     rpc::SchemaSpec spec;
     spec.importPaths = flags.list("import-path");

@@ -52,6 +52,8 @@ Result<std::shared_ptr<grpc::Channel>> makeChannel(const ChannelOptions &o, int 
     // A private subchannel pool: two Wirescope channels never share a connection, so one
     // call's connection problems (or a tap, later) stay with its own channel.
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+    if (!o.userAgent.empty())
+        args.SetString(GRPC_ARG_PRIMARY_USER_AGENT_STRING, o.userAgent);
 
     std::shared_ptr<grpc::ChannelCredentials> creds;
     if (o.plaintext) {

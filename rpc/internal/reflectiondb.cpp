@@ -412,6 +412,34 @@ void ReflectionDatabase::collectSymbolsLocked(const std::string &file, std::set<
         collectSymbolsLocked(dep, symbols, visited);
 }
 
+// Removes the dependencies `drop` says to, keeping public and weak dependency indices right.
+template<typename Pred>
+void removeDependencies(pb::FileDescriptorProto *file, Pred drop)
+{
+    std::vector<int> newIndex(static_cast<std::size_t>(file->dependency_size()), -1);
+    std::vector<std::string> kept;
+    for (int i = 0; i < file->dependency_size(); ++i) {
+        if (drop(file->dependency(i)))
+            continue;
+        newIndex[static_cast<std::size_t>(i)] = static_cast<int>(kept.size());
+        kept.push_back(file->dependency(i));
+    }
+    if (kept.size() == static_cast<std::size_t>(file->dependency_size()))
+        return;
+    auto remap = [&](google::protobuf::RepeatedField<std::int32_t> *indices) {
+        google::protobuf::RepeatedField<std::int32_t> out;
+        for (int old : *indices)
+            if (old >= 0 && old < static_cast<int>(newIndex.size()) && newIndex[static_cast<std::size_t>(old)] >= 0)
+                out.Add(newIndex[static_cast<std::size_t>(old)]);
+        indices->Swap(&out);
+    };
+    remap(file->mutable_public_dependency());
+    remap(file->mutable_weak_dependency());
+    file->clear_dependency();
+    for (auto &d : kept)
+        file->add_dependency(std::move(d));
+}
+
 // Adds a dependency for every type the file uses that neither it nor its dependencies define,
 // as some servers send files with incomplete dependency lists.
 void ReflectionDatabase::repairLocked(pb::FileDescriptorProto *file)
@@ -434,11 +462,23 @@ void ReflectionDatabase::repairLocked(pb::FileDescriptorProto *file)
         }
     if (used.empty())
         return;
+    // Imports the server cannot serve by name (it may hold their types under another file
+    // name) are set aside; they come back only if their types cannot be found by symbol, so a
+    // local copy (the built-in well-known types, say) can still supply them.
+    std::vector<std::string> unserved;
+    removeDependencies(file, [&](const std::string &dep) {
+        pb::FileDescriptorProto ignored;
+        if (fileByNameLocked(dep, &ignored))
+            return false;
+        unserved.push_back(dep);
+        return true;
+    });
     std::set<std::string> known;
     fileSymbols(*file, &known);
     std::set<std::string> visited{file->name()};
     for (const auto &dep : file->dependency())
         collectSymbolsLocked(dep, &known, &visited);
+    bool unresolved = false;
     for (const auto &symbol : used) {
         if (known.count(symbol))
             continue;
@@ -454,8 +494,13 @@ void ReflectionDatabase::repairLocked(pb::FileDescriptorProto *file)
         if (it != m_symbolToFile.end() && it->second != file->name()) {
             file->add_dependency(it->second);
             collectSymbolsLocked(it->second, &known, &visited);
+        } else if (it == m_symbolToFile.end()) {
+            unresolved = true;
         }
     }
+    if (unresolved)
+        for (const auto &dep : unserved)
+            file->add_dependency(dep);
 }
 
 bool ReflectionDatabase::fileByNameLocked(const std::string &name, pb::FileDescriptorProto *out)

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <atomic>
 #include <condition_variable>
 #include <filesystem>
@@ -213,15 +215,21 @@ TEST(Schema, ProtosetsLoadAndCorruptOnesAreReported)
     EXPECT_NE(allDiagnostics(absent.error()).find("absent.protoset"), std::string::npos);
 }
 
+rpc::Result<rpc::SchemaPtr> loadByReflection(const testing_server::TestServer &server, rpc::Metadata headers = {})
+{
+    rpc::SchemaSpec spec;
+    spec.useReflection = true;
+    spec.reflectionChannel.target = server.address();
+    spec.reflectionHeaders = std::move(headers);
+    return rpc::SchemaLoader().load(spec);
+}
+
 TEST(Schema, ReflectionFallsBackToV1AlphaAndListsOnce)
 {
     // gRPC 1.51's C++ server offers only v1alpha, so this exercises the fallback.
     testing_server::TestServer server;
     ASSERT_TRUE(server.start());
-    rpc::SchemaSpec spec;
-    spec.useReflection = true;
-    spec.reflectionChannel.target = server.address();
-    auto r = rpc::SchemaLoader().load(spec);
+    auto r = loadByReflection(server);
     ASSERT_TRUE(r) << r.error().toString();
     for (int i = 0; i < 2; ++i) { // the second list reuses the stream
         auto names = (*r)->serviceNames();
@@ -239,6 +247,64 @@ TEST(Schema, ReflectionFallsBackToV1AlphaAndListsOnce)
     auto d = (*r)->describe("wirescope.testing.Inner");
     ASSERT_TRUE(d);
     EXPECT_NE(d->text.find("int32 value = 2;"), std::string::npos) << d->text;
+}
+
+// Loads a schema by reflection from a server offering v1 as well, answering in `quirk`'s way,
+// and uses it: method kinds, a request with well-known types, a description.
+void expectUsableV1Schema(testing_server::ReflectionQuirk quirk)
+{
+    testing_server::ServerOptions o;
+    o.reflectionV1 = true;
+    o.reflectionV1Quirk = quirk;
+    testing_server::TestServer server(o);
+    ASSERT_TRUE(server.start());
+    auto r = loadByReflection(server);
+    ASSERT_TRUE(r) << r.error().toString();
+    auto m = (*r)->findMethod("wirescope.testing.TestService/Chat");
+    ASSERT_TRUE(m) << m.error().message;
+    EXPECT_EQ(m->kind, rpc::MethodKind::BidiStreaming);
+    EXPECT_EQ((*r)->reflectionVersion(), "v1");
+    auto bytes = (*r)->encode("wirescope.testing.EchoRequest",
+                              R"({"when":"2020-01-01T00:00:00Z","timeout":"1.5s","attrs":{"a":1},)"
+                              R"("extra":{"@type":"type.googleapis.com/wirescope.testing.Inner","name":"x"}})",
+                              {});
+    ASSERT_TRUE(bytes) << bytes.error().toString();
+    auto back = (*r)->decode("wirescope.testing.EchoRequest", *bytes, {});
+    ASSERT_TRUE(back) << back.error().message;
+    EXPECT_NE(back->find("\"timeout\": \"1.500s\""), std::string::npos) << *back;
+    auto d = (*r)->describe("wirescope.testing.EchoRequest");
+    ASSERT_TRUE(d) << d.error().message;
+    EXPECT_NE(d->text.find(".google.protobuf.Timestamp when = 25;"), std::string::npos) << d->text;
+}
+
+TEST(Schema, ReflectionV1IsPreferredWhenOffered)
+{
+    expectUsableV1Schema(testing_server::ReflectionQuirk::None);
+}
+
+TEST(Schema, ReflectionToleratesFilesWithoutDependencyLists)
+{
+    expectUsableV1Schema(testing_server::ReflectionQuirk::NoDependencies);
+}
+
+TEST(Schema, ReflectionToleratesImportsServedUnderAnotherFileName)
+{
+    expectUsableV1Schema(testing_server::ReflectionQuirk::MergedImports);
+}
+
+TEST(Schema, ReflectionRequestsCarryTheGivenHeaders)
+{
+    testing_server::TestServer server;
+    ASSERT_TRUE(server.start());
+    auto r = loadByReflection(server, {{"x-reflect", "yes"}, {"x-key-bin", std::string("\x01\x02", 2)}});
+    ASSERT_TRUE(r) << r.error().toString();
+    ASSERT_TRUE((*r)->serviceNames());
+    auto seen = server.lastReflectionHeaders();
+    auto has = [&](const std::string &k, const std::string &v) {
+        return std::find(seen.begin(), seen.end(), std::make_pair(k, v)) != seen.end();
+    };
+    EXPECT_TRUE(has("x-reflect", "yes"));
+    EXPECT_TRUE(has("x-key-bin", std::string("\x01\x02", 2)));
 }
 
 TEST(Schema, ReflectionFailuresAreClear)

@@ -7,9 +7,11 @@
 #include <google/protobuf/stubs/strutil.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
+#include <grpcpp/support/server_interceptor.h>
 #include <grpcpp/security/server_credentials.h>
 
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <thread>
 
@@ -181,13 +183,59 @@ class Service final : public wt::TestService::Service
         return grpc::Status::OK;
     }
 };
+// Keeps the request headers of the latest server-reflection call, so tests can check what a
+// client sends on reflection requests (-reflect-header).
+struct ReflectionHeaders
+{
+    std::mutex mutex;
+    std::vector<std::pair<std::string, std::string>> latest;
+};
+
+class RecordingInterceptor final : public grpc::experimental::Interceptor
+{
+public:
+    RecordingInterceptor(ReflectionHeaders *sink, bool reflection) : m_sink(sink), m_reflection(reflection) {}
+    void Intercept(grpc::experimental::InterceptorBatchMethods *methods) override
+    {
+        if (m_reflection &&
+            methods->QueryInterceptionHookPoint(
+                grpc::experimental::InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
+            std::vector<std::pair<std::string, std::string>> md;
+            for (const auto &[k, v] : *methods->GetRecvInitialMetadata())
+                md.emplace_back(std::string(k.data(), k.size()), std::string(v.data(), v.size()));
+            std::lock_guard lock(m_sink->mutex);
+            m_sink->latest = std::move(md);
+        }
+        methods->Proceed();
+    }
+
+private:
+    ReflectionHeaders *m_sink;
+    bool m_reflection;
+};
+
+class RecordingFactory final : public grpc::experimental::ServerInterceptorFactoryInterface
+{
+public:
+    explicit RecordingFactory(ReflectionHeaders *sink) : m_sink(sink) {}
+    grpc::experimental::Interceptor *CreateServerInterceptor(grpc::experimental::ServerRpcInfo *info) override
+    {
+        const std::string method = info->method() ? info->method() : "";
+        return new RecordingInterceptor(m_sink, method.rfind("/grpc.reflection.", 0) == 0);
+    }
+
+private:
+    ReflectionHeaders *m_sink;
+};
 
 } // namespace
 
 struct TestServer::Impl
 {
+    ReflectionHeaders reflectionHeaders;
     ServerOptions options;
     Service service;
+    std::unique_ptr<grpc::Service> reflectionV1;
     std::unique_ptr<grpc::Server> server;
     int port = 0;
 };
@@ -222,6 +270,13 @@ bool TestServer::start(std::string *error)
     }
     builder.AddListeningPort(m_impl->options.address, creds, &m_impl->port);
     builder.RegisterService(&m_impl->service);
+    if (m_impl->options.reflectionV1) {
+        m_impl->reflectionV1 = makeReflectionV1(m_impl->options.reflectionV1Quirk);
+        builder.RegisterService(m_impl->reflectionV1.get());
+    }
+    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+    interceptors.push_back(std::make_unique<RecordingFactory>(&m_impl->reflectionHeaders));
+    builder.experimental().SetInterceptorCreators(std::move(interceptors));
     builder.SetMaxReceiveMessageSize(64 * 1024 * 1024);
     builder.SetMaxSendMessageSize(64 * 1024 * 1024);
     m_impl->server = builder.BuildAndStart();
@@ -246,6 +301,12 @@ void TestServer::stop()
 int TestServer::port() const
 {
     return m_impl->port;
+}
+
+std::vector<std::pair<std::string, std::string>> TestServer::lastReflectionHeaders() const
+{
+    std::lock_guard lock(m_impl->reflectionHeaders.mutex);
+    return m_impl->reflectionHeaders.latest;
 }
 
 std::string TestServer::address() const

@@ -1,7 +1,11 @@
 #pragma once
 
+#include "reflectionv1.h"
+
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace testing_server {
 
@@ -11,7 +15,10 @@ struct ServerOptions
     std::string certFile;                 // TLS when set (PEM)
     std::string keyFile;
     std::string clientCaFile;             // require and verify client certificates (mTLS)
-    bool reflection = true;
+    bool reflection = true;               // gRPC's own reflection service (v1alpha)
+    // Also serve grpc.reflection.v1 (the test server's own), answering in the given manner.
+    bool reflectionV1 = false;
+    ReflectionQuirk reflectionV1Quirk = ReflectionQuirk::None;
 };
 
 // wirescope.testing.TestService: every call kind, metadata echo, rich errors, a slow method,
@@ -26,6 +33,8 @@ public:
     void stop();
     int port() const;
     std::string address() const; // "127.0.0.1:<port>"
+    // Request headers of the latest server-reflection call.
+    std::vector<std::pair<std::string, std::string>> lastReflectionHeaders() const;
 
 private:
     struct Impl;

@@ -183,6 +183,35 @@ std::string Spawned::waitForLine(const std::string &text, std::chrono::seconds t
     return {};
 }
 
+namespace {
+void openssl(std::vector<std::string> args)
+{
+    args.insert(args.begin(), "/usr/bin/openssl");
+    const auto r = run(args);
+    if (r.exitCode != 0)
+        throw std::runtime_error("openssl failed: " + r.err);
+}
+} // namespace
+
+Pki::Pki()
+{
+    openssl({"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=Test CA", "-keyout",
+             path("ca.key"), "-out", path("ca.pem")});
+    openssl({"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=Other CA", "-keyout",
+             path("other.key"), "-out", path("other.pem")});
+    leaf("server", "/CN=localhost", "subjectAltName=DNS:localhost,DNS:api.internal.example");
+    leaf("client", "/CN=wirescope client", "extendedKeyUsage=clientAuth");
+}
+
+void Pki::leaf(const std::string &name, const std::string &subject, const std::string &ext)
+{
+    m_dir.write(name + ".ext", ext + "\n");
+    openssl({"req", "-newkey", "rsa:2048", "-nodes", "-subj", subject, "-keyout", path(name + ".key"), "-out",
+             path(name + ".csr")});
+    openssl({"x509", "-req", "-in", path(name + ".csr"), "-CA", path("ca.pem"), "-CAkey", path("ca.key"),
+             "-CAcreateserial", "-days", "2", "-extfile", path(name + ".ext"), "-out", path(name + ".pem")});
+}
+
 int deadPort()
 {
     const int fd = socket(AF_INET, SOCK_STREAM, 0);

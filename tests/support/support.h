@@ -59,6 +59,21 @@ private:
     std::string m_buffer;
 };
 
+// Certificates made by openssl in a temporary folder: a CA; a server certificate signed by it
+// for the names localhost and api.internal.example (no IP address); a client certificate
+// signed by it; and an unrelated second CA. Files: ca.pem, server.pem/.key, client.pem/.key,
+// other.pem.
+class Pki
+{
+public:
+    Pki();
+    std::string path(const std::string &name) const { return (m_dir.path() / name).string(); }
+
+private:
+    void leaf(const std::string &name, const std::string &subject, const std::string &ext);
+    TempDir m_dir;
+};
+
 // A TCP port on 127.0.0.1 where nothing listens (bound, then closed).
 int deadPort();
 

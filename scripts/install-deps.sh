@@ -9,7 +9,7 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev libprotoc-dev protobuf-compiler grpc-proto
   libnghttp2-dev libgtest-dev
   xvfb xauth fonts-dejavu-core
-  python3-grpcio
+  python3-grpcio python3-protobuf
   openssl
 )
 

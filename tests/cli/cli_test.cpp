@@ -1,0 +1,418 @@
+// wirescope-cli run as a program, the way a grpcurl user runs it: list, describe, invoke with
+// every kind of call, its flags, its output shapes, its errors and exit codes, and bench.
+#include "support.h"
+#include "testserver.h"
+
+#include "rpc/jsonutil.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <sstream>
+
+using namespace testsupport;
+
+namespace {
+
+const std::string kCli = WIRESCOPE_CLI;
+const std::string kProtoDir = WIRESCOPE_TEST_PROTO_DIR;
+const std::string kProto = "wirescope/testing/test.proto";
+
+class CliTest : public ::testing::Test
+{
+protected:
+    static void SetUpTestSuite()
+    {
+        s_server = new testing_server::TestServer();
+        ASSERT_TRUE(s_server->start());
+    }
+    static void TearDownTestSuite()
+    {
+        delete s_server;
+        s_server = nullptr;
+    }
+
+    // Runs the CLI with `args`; "ADDR" stands for the test server's address.
+    static ProcessResult cli(std::vector<std::string> args, const std::string &input = {})
+    {
+        for (auto &a : args)
+            if (a == "ADDR")
+                a = s_server->address();
+        args.insert(args.begin(), kCli);
+        return run(args, input);
+    }
+
+    static testing_server::TestServer *s_server;
+};
+
+testing_server::TestServer *CliTest::s_server = nullptr;
+
+// Lines of `text` without the trailing empty one.
+std::vector<std::string> lines(const std::string &text)
+{
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        const auto nl = text.find('\n', start);
+        out.push_back(text.substr(start, nl == std::string::npos ? std::string::npos : nl - start));
+        if (nl == std::string::npos)
+            break;
+        start = nl + 1;
+    }
+    return out;
+}
+
+bool contains(const std::string &haystack, const std::string &needle)
+{
+    return haystack.find(needle) != std::string::npos;
+}
+
+} // namespace
+
+TEST_F(CliTest, ListsServicesAndMethodsByReflection)
+{
+    auto r = cli({"-plaintext", "ADDR", "list"});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_EQ(lines(r.out), (std::vector<std::string>{"grpc.reflection.v1alpha.ServerReflection",
+                                                      "wirescope.testing.TestService"}));
+    r = cli({"-plaintext", "ADDR", "list", "wirescope.testing.TestService"});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_EQ(lines(r.out).size(), 7u);
+    EXPECT_EQ(lines(r.out).front(), "wirescope.testing.TestService.Chat");
+}
+
+TEST_F(CliTest, ListsAndDescribesFromProtoFilesWithoutAServer)
+{
+    auto r = cli({"-import-path", kProtoDir, "-proto", kProto, "list"});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_EQ(r.out, "wirescope.testing.TestService\n");
+    r = cli({"-import-path", kProtoDir, "-proto", kProto, "describe", "wirescope.testing.Color"});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_TRUE(contains(r.out, "wirescope.testing.Color is an enum:\nenum Color {")) << r.out;
+}
+
+TEST_F(CliTest, DescribesWithAMessageTemplate)
+{
+    auto r = cli({"-plaintext", "-msg-template", "ADDR", "describe", "wirescope.testing.StreamRequest"});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_TRUE(contains(r.out, "wirescope.testing.StreamRequest is a message:\nmessage StreamRequest {")) << r.out;
+    const auto at = r.out.find("\nMessage template:\n");
+    ASSERT_NE(at, std::string::npos) << r.out;
+    const std::string tmpl = r.out.substr(at + 19);
+    auto values = rpc::splitJsonValues(tmpl);
+    ASSERT_TRUE(values) << tmpl;
+    ASSERT_EQ(values->size(), 1u);
+    for (const char *field : {"\"count\"", "\"intervalMs\"", "\"payloadSize\"", "\"text\""})
+        EXPECT_TRUE(contains(tmpl, field)) << field << " in " << tmpl;
+    // The template is a valid request as it stands.
+    auto call = cli({"-plaintext", "-d", tmpl, "ADDR", "wirescope.testing.TestService/ServerStream"});
+    EXPECT_EQ(call.exitCode, 0) << call.err;
+}
+
+TEST_F(CliTest, InvokesUnaryWithHeadersInBothMethodSpellings)
+{
+    for (const char *method : {"wirescope.testing.TestService/Echo", "wirescope.testing.TestService.Echo"}) {
+        auto r = cli({"-plaintext", "-H", "x-one: 1", "-rpc-header", "x-two: 2", "-H", "x-key-bin: AP8Q", "-d",
+                      R"({"text": "hi", "i64": 5})", "ADDR", method});
+        ASSERT_EQ(r.exitCode, 0) << r.err;
+        EXPECT_EQ(r.out.rfind("{\n  \"echo\": {\n    \"text\": \"hi\",\n    \"i64\": \"5\"\n  },", 0), 0u) << r.out;
+        EXPECT_TRUE(contains(r.out, "\"x-one\": \"1\"")) << r.out;
+        EXPECT_TRUE(contains(r.out, "\"x-two\": \"2\"")) << r.out;
+        EXPECT_TRUE(contains(r.out, "\"x-key-bin\": \"AP8Q\"")) << r.out;
+        EXPECT_TRUE(contains(r.out, " wirescope-cli/")) << r.out; // in the user-agent
+        EXPECT_TRUE(r.err.empty()) << r.err;
+    }
+}
+
+TEST_F(CliTest, ReflectHeadersGoToReflectionOnly)
+{
+    auto r = cli({"-plaintext", "-reflect-header", "x-reflect: yes", "-H", "x-all: 1", "-d", "{}", "ADDR",
+                  "wirescope.testing.TestService/Echo"});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_FALSE(contains(r.out, "x-reflect")) << r.out;
+    EXPECT_TRUE(contains(r.out, "\"x-all\": \"1\"")) << r.out;
+    const auto seen = s_server->lastReflectionHeaders();
+    EXPECT_NE(std::find(seen.begin(), seen.end(), std::make_pair(std::string("x-reflect"), std::string("yes"))),
+              seen.end());
+    EXPECT_NE(std::find(seen.begin(), seen.end(), std::make_pair(std::string("x-all"), std::string("1"))),
+              seen.end());
+}
+
+TEST_F(CliTest, VerboseOutputHasGrpcurlSections)
+{
+    auto r = cli({"-plaintext", "-v", "-H", "x-h: v", "-d", R"({"text": "v"})", "ADDR",
+                  "wirescope.testing.TestService/Echo"});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    std::size_t at = 0;
+    for (const char *section :
+         {"\nResolved method descriptor:\nrpc Echo ( .wirescope.testing.EchoRequest ) returns "
+          "( .wirescope.testing.EchoResponse );\n",
+          "\nRequest metadata to send:\nx-h: v\n", "\nResponse headers received:\n", "\nResponse contents:\n{\n",
+          "\nResponse trailers received:\nx-trailer: done\n", "Sent 1 request and received 1 response\n"}) {
+        const auto found = r.out.find(section, at);
+        ASSERT_NE(found, std::string::npos) << section << " after " << at << " in\n" << r.out;
+        at = found;
+    }
+    auto vv = cli({"-plaintext", "-vv", "-d", "{}", "ADDR", "wirescope.testing.TestService/Echo"});
+    ASSERT_EQ(vv.exitCode, 0) << vv.err;
+    EXPECT_TRUE(contains(vv.out, "\nEstimated response size: ")) << vv.out;
+    EXPECT_TRUE(contains(vv.out, "\nTiming Data: ")) << vv.out;
+}
+
+TEST_F(CliTest, StreamsTakeSeveralMessagesFromStdin)
+{
+    auto r = cli({"-plaintext", "-d", "@", "ADDR", "wirescope.testing.TestService/ClientStream"},
+                 "{\"text\": \"a\"}\n{\"text\": \"b\"}{\"text\": \"c\"}\n");
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_TRUE(contains(r.out, "\"count\": 3")) << r.out;
+    EXPECT_TRUE(contains(r.out, "\"texts\": [\n    \"a\",\n    \"b\",\n    \"c\"\n  ]")) << r.out;
+
+    auto server = cli({"-plaintext", "-d", R"({"count": 3, "text": "s"})", "ADDR",
+                       "wirescope.testing.TestService/ServerStream"});
+    ASSERT_EQ(server.exitCode, 0) << server.err;
+    auto replies = rpc::splitJsonValues(server.out);
+    ASSERT_TRUE(replies);
+    EXPECT_EQ(replies->size(), 3u) << server.out;
+
+    auto bidi = cli({"-plaintext", "-v", "-d", "@", "ADDR", "wirescope.testing.TestService/Chat"},
+                    R"({"text": "x"} {"text": "y"})");
+    ASSERT_EQ(bidi.exitCode, 0) << bidi.err;
+    EXPECT_TRUE(contains(bidi.out, "Sent 2 requests and received 2 responses")) << bidi.out;
+}
+
+TEST_F(CliTest, TextFormatBothWays)
+{
+    auto r = cli({"-plaintext", "-format", "text", "-d", "text: \"plain\" i32: 4", "ADDR",
+                  "wirescope.testing.TestService/Echo"});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_TRUE(contains(r.out, "echo {\n  text: \"plain\"\n  i32: 4\n}")) << r.out;
+}
+
+TEST_F(CliTest, EmitDefaultsAndUnknownFields)
+{
+    auto r = cli({"-plaintext", "-emit-defaults", "-d", "{}", "ADDR", "wirescope.testing.TestService/Echo"});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_TRUE(contains(r.out, "\"authority\": ")) << r.out;
+    EXPECT_TRUE(contains(r.out, "\"peer\": ")) << r.out;
+
+    auto strict = cli({"-plaintext", "-d", R"({"text": "a", "nope": 1})", "ADDR", "wirescope.testing.TestService/Echo"});
+    EXPECT_EQ(strict.exitCode, 1);
+    EXPECT_TRUE(contains(strict.err, "unknown field \"nope\"")) << strict.err;
+    EXPECT_TRUE(contains(strict.err, "1:15")) << strict.err; // line:column of "nope"
+    auto lenient = cli({"-plaintext", "-allow-unknown-fields", "-d", R"({"text": "a", "nope": 1})", "ADDR",
+                        "wirescope.testing.TestService/Echo"});
+    EXPECT_EQ(lenient.exitCode, 0) << lenient.err;
+}
+
+TEST_F(CliTest, RpcErrorsPrintCodeMessageDetailsAndExit64PlusCode)
+{
+    auto r = cli({"-plaintext", "-d", R"({"code": 5, "message": "nope", "with_details": true})", "ADDR",
+                  "wirescope.testing.TestService/Fail"});
+    EXPECT_EQ(r.exitCode, 64 + 5);
+    EXPECT_EQ(r.err.rfind("ERROR:\n  Code: NotFound\n  Message: nope\n  Details:\n  1)\t{\n", 0), 0u) << r.err;
+    for (const char *type : {"google.rpc.BadRequest", "google.rpc.ErrorInfo", "google.rpc.RetryInfo",
+                             "google.rpc.LocalizedMessage"})
+        EXPECT_TRUE(contains(r.err, type)) << r.err;
+    EXPECT_TRUE(contains(r.err, "\"retryDelay\": \"2s\"")) << r.err;
+
+    auto json = cli({"-plaintext", "-format-error", "-d", R"({"code": 9, "message": "m", "with_details": true})",
+                     "ADDR", "wirescope.testing.TestService/Fail"});
+    EXPECT_EQ(json.exitCode, 64 + 9);
+    auto values = rpc::splitJsonValues(json.err);
+    ASSERT_TRUE(values) << json.err;
+    ASSERT_EQ(values->size(), 1u) << json.err;
+    EXPECT_TRUE(contains(json.err, "\"code\": 9")) << json.err;
+    EXPECT_TRUE(contains(json.err, "\"message\": \"m\"")) << json.err;
+    EXPECT_TRUE(contains(json.err, "\"@type\": \"type.googleapis.com/google.rpc.ErrorInfo\"")) << json.err;
+}
+
+TEST_F(CliTest, DeadlinesAndSizeLimits)
+{
+    auto slow = cli({"-plaintext", "-max-time", "0.3", "-d", R"({"delay_ms": 3000})", "ADDR",
+                     "wirescope.testing.TestService/Slow"});
+    EXPECT_EQ(slow.exitCode, 64 + 4) << slow.err;
+    EXPECT_TRUE(contains(slow.err, "Code: DeadlineExceeded")) << slow.err;
+
+    auto big = cli({"-plaintext", "-max-msg-sz", "1000", "-d", R"({"size": 5000})", "ADDR",
+                    "wirescope.testing.TestService/Large"});
+    EXPECT_EQ(big.exitCode, 64 + 8) << big.err;
+    EXPECT_TRUE(contains(big.err, "Code: ResourceExhausted")) << big.err;
+
+    auto fits = cli({"-plaintext", "-max-msg-sz", "10000", "-keepalive-time", "30", "-connect-timeout", "5",
+                     "-d", R"({"size": 5000})", "ADDR", "wirescope.testing.TestService/Large"});
+    EXPECT_EQ(fits.exitCode, 0) << fits.err;
+}
+
+TEST_F(CliTest, UsageErrorsExitTwo)
+{
+    const std::vector<std::vector<std::string>> bad = {
+        {},
+        {"-plaintext", "-insecure", "ADDR", "list"},
+        {"-plaintext", "-max-time", "soon", "ADDR", "list"},
+        {"-plaintext", "-max-msg-sz", "-5", "ADDR", "list"},
+        {"-plaintext", "-format", "yaml", "ADDR", "list"},
+        {"-plaintext", "-no-such-flag", "ADDR", "list"},
+        {"-cert", "c.pem", "ADDR", "list"},
+        {"-plaintext", "ADDR", "list", "a", "b"},
+        {"-proto", kProto, "wirescope.testing.TestService/Echo"},
+    };
+    for (const auto &args : bad) {
+        auto r = cli(args);
+        std::string joined;
+        for (const auto &a : args)
+            joined += a + ' ';
+        EXPECT_EQ(r.exitCode, 2) << joined << "\n" << r.err;
+        EXPECT_FALSE(r.err.empty()) << joined;
+    }
+    auto help = cli({"-help"});
+    EXPECT_EQ(help.exitCode, 0);
+    EXPECT_TRUE(contains(help.out, "-plaintext")) << help.out;
+    auto version = cli({"-version"});
+    EXPECT_EQ(version.exitCode, 0);
+    EXPECT_EQ(version.out.rfind("wirescope-cli ", 0), 0u) << version.out;
+}
+
+TEST_F(CliTest, LocalErrorsExitOneWithAClearMessage)
+{
+    auto badJson = cli({"-plaintext", "-d", R"({"text": )", "ADDR", "wirescope.testing.TestService/Echo"});
+    EXPECT_EQ(badJson.exitCode, 1);
+    EXPECT_TRUE(contains(badJson.err, "Failed to parse request data (-d): 1:10")) << badJson.err;
+
+    auto unknown = cli({"-plaintext", "-d", "{}", "ADDR", "wirescope.testing.TestService/Nope"});
+    EXPECT_EQ(unknown.exitCode, 1);
+    EXPECT_TRUE(contains(unknown.err, "wirescope.testing.TestService/Nope")) << unknown.err;
+
+    TempDir dir;
+    dir.write("broken.proto", "syntax = \"proto3\";\nmessage A {\n  int32 x = ;\n}\n");
+    auto broken = cli({"-import-path", dir.path().string(), "-proto", "broken.proto", "list"});
+    EXPECT_EQ(broken.exitCode, 1);
+    EXPECT_TRUE(contains(broken.err, "broken.proto:3:13")) << broken.err;
+
+    dir.write("importer.proto", "syntax = \"proto3\";\nimport \"missing/dep.proto\";\n");
+    auto missing = cli({"-import-path", dir.path().string(), "-proto", "importer.proto", "list"});
+    EXPECT_EQ(missing.exitCode, 1);
+    EXPECT_TRUE(contains(missing.err, "missing/dep.proto")) << missing.err;
+    EXPECT_TRUE(contains(missing.err, "importer.proto")) << missing.err;
+
+    auto dead = cli({"-plaintext", "-connect-timeout", "2", "127.0.0.1:" + std::to_string(deadPort()), "list"});
+    EXPECT_EQ(dead.exitCode, 1);
+    EXPECT_TRUE(contains(dead.err, "Failed to load the schema")) << dead.err;
+    EXPECT_EQ(lines(dead.err).size(), 1u) << dead.err;
+}
+
+TEST_F(CliTest, DeadServerWithLocalSchemaIsUnavailable)
+{
+    auto r = cli({"-plaintext", "-import-path", kProtoDir, "-proto", kProto, "-connect-timeout", "2", "-d", "{}",
+                  "127.0.0.1:" + std::to_string(deadPort()), "wirescope.testing.TestService/Echo"});
+    EXPECT_EQ(r.exitCode, 64 + 14) << r.err;
+    EXPECT_TRUE(contains(r.err, "Code: Unavailable")) << r.err;
+}
+
+TEST_F(CliTest, TimelinePrintsEveryEventInOrder)
+{
+    auto r = cli({"-plaintext", "-timeline", "-d", R"({"count": 2})", "ADDR",
+                  "wirescope.testing.TestService/ServerStream"});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    const auto at = r.out.find("\nTimeline:\n");
+    ASSERT_NE(at, std::string::npos) << r.out;
+    std::vector<std::string> kinds;
+    for (const auto &line : lines(r.out.substr(at + 11))) {
+        std::string word;
+        const auto ms = line.find("ms ");
+        ASSERT_NE(ms, std::string::npos) << line;
+        std::istringstream in(line.substr(ms + 3));
+        std::string dir;
+        in >> dir >> word;
+        kinds.push_back(dir + " " + word);
+    }
+    EXPECT_EQ(kinds, (std::vector<std::string>{"-> start", "-> message", "-> half-close", "<- headers",
+                                               "<- message", "<- message", "<- trailers"}));
+}
+
+TEST_F(CliTest, ProtosetOutWritesALoadableSet)
+{
+    TempDir dir;
+    const std::string out = (dir.path() / "svc.protoset").string();
+    auto r = cli({"-plaintext", "-protoset-out", out, "ADDR", "describe", "wirescope.testing.TestService"});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    auto again = cli({"-protoset", out, "list", "wirescope.testing.TestService"});
+    ASSERT_EQ(again.exitCode, 0) << again.err;
+    EXPECT_EQ(lines(again.out).size(), 7u) << again.out;
+    auto call = cli({"-plaintext", "-protoset", out, "-d", R"({"text": "p"})", "ADDR",
+                     "wirescope.testing.TestService/Echo"});
+    EXPECT_EQ(call.exitCode, 0) << call.err;
+}
+
+TEST_F(CliTest, TlsFlags)
+{
+    Pki pki;
+    testing_server::ServerOptions o;
+    o.certFile = pki.path("server.pem");
+    o.keyFile = pki.path("server.key");
+    o.clientCaFile = pki.path("ca.pem");
+    testing_server::TestServer tls(o);
+    ASSERT_TRUE(tls.start());
+    const std::string local = "localhost:" + std::to_string(tls.port());
+    const std::string byIp = "127.0.0.1:" + std::to_string(tls.port());
+    const std::vector<std::string> client = {"-cert", pki.path("client.pem"), "-key", pki.path("client.key")};
+    auto with = [&](std::vector<std::string> args) {
+        args.insert(args.end(), client.begin(), client.end());
+        return args;
+    };
+
+    auto ok = cli(with({"-cacert", pki.path("ca.pem"), local, "list"}));
+    EXPECT_EQ(ok.exitCode, 0) << ok.err;
+    auto wrongCa = cli(with({"-cacert", pki.path("other.pem"), local, "list"}));
+    EXPECT_EQ(wrongCa.exitCode, 1) << wrongCa.err;
+    auto mismatch = cli(with({"-cacert", pki.path("ca.pem"), byIp, "list"}));
+    EXPECT_EQ(mismatch.exitCode, 1) << mismatch.err;
+    auto named = cli(with({"-cacert", pki.path("ca.pem"), "-servername", "api.internal.example", byIp, "list"}));
+    EXPECT_EQ(named.exitCode, 0) << named.err;
+    auto authority = cli(with({"-cacert", pki.path("ca.pem"), "-authority", "api.internal.example", "-d", "{}",
+                               byIp, "wirescope.testing.TestService/Echo"}));
+    EXPECT_EQ(authority.exitCode, 0) << authority.err;
+    EXPECT_TRUE(contains(authority.out, "\"authority\": \"api.internal.example\"")) << authority.out;
+    auto insecure = cli(with({"-insecure", byIp, "list"}));
+    EXPECT_EQ(insecure.exitCode, 0) << insecure.err;
+    auto noClientCert = cli({"-cacert", pki.path("ca.pem"), local, "list"});
+    EXPECT_EQ(noClientCert.exitCode, 1) << noClientCert.err;
+}
+
+TEST_F(CliTest, WorksAgainstTheSpawnedTestServer)
+{
+    Spawned server({WIRESCOPE_TESTSERVER, "--address", "127.0.0.1:0"});
+    const std::string line = server.waitForLine("listening on ", std::chrono::seconds(20));
+    ASSERT_FALSE(line.empty());
+    const std::string address = line.substr(line.find("listening on ") + 13);
+    auto r = run({kCli, "-plaintext", "-d", R"({"text": "spawned"})", address, "wirescope.testing.TestService/Echo"});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_TRUE(contains(r.out, "\"text\": \"spawned\"")) << r.out;
+}
+
+TEST_F(CliTest, BenchPrintsOneJsonObject)
+{
+    auto r = cli({"bench", "-plaintext", "-n", "60", "-c", "4", "-format", "json", "-d", R"({"text": "b"})", "ADDR",
+                  "wirescope.testing.TestService/Echo"});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    auto values = rpc::splitJsonValues(r.out);
+    ASSERT_TRUE(values) << r.out;
+    ASSERT_EQ(values->size(), 1u) << r.out;
+    for (const char *key : {"\"calls\":60", "\"seconds\":", "\"calls_per_second\":", "\"messages_per_second\":",
+                            "\"latency_ms\":{\"p50\":", "\"p90\":", "\"p99\":", "\"max\":", "\"status\":{\"OK\":60}"})
+        EXPECT_TRUE(contains(r.out, key)) << key << " in " << r.out;
+
+    auto stream = cli({"bench", "-plaintext", "-n", "10", "-c", "2", "-stream-messages", "5", "-format", "json",
+                       "ADDR", "wirescope.testing.TestService/ClientStream"});
+    ASSERT_EQ(stream.exitCode, 0) << stream.err;
+    EXPECT_TRUE(contains(stream.out, "\"messages_sent\":50")) << stream.out;
+
+    auto failing = cli({"bench", "-plaintext", "-n", "6", "-c", "2", "-d", R"({"code": 7})", "ADDR",
+                        "wirescope.testing.TestService/Fail"});
+    EXPECT_EQ(failing.exitCode, 1);
+    EXPECT_TRUE(contains(failing.out, "PERMISSION_DENIED: 6")) << failing.out;
+
+    auto timed = cli({"bench", "-plaintext", "-z", "300ms", "-c", "2", "-format", "json", "ADDR",
+                      "wirescope.testing.TestService/Echo"});
+    ASSERT_EQ(timed.exitCode, 0) << timed.err;
+    EXPECT_TRUE(contains(timed.out, "\"seconds\":0.")) << timed.out;
+}

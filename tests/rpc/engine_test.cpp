@@ -130,14 +130,6 @@ private:
     std::thread m_thread;
 };
 
-std::string metadataValue(const rpc::Metadata &md, const std::string &key)
-{
-    for (const auto &[k, v] : md)
-        if (k == key)
-            return v;
-    return {};
-}
-
 } // namespace
 
 TEST_F(EngineTest, UnaryCallReportsEveryEventInOrder)

@@ -64,14 +64,6 @@ Spawned *InteropTest::s_server = nullptr;
 std::string InteropTest::s_address;
 rpc::SchemaPtr InteropTest::s_schema;
 
-std::string valueOf(const rpc::Metadata &md, const std::string &key)
-{
-    for (const auto &[k, v] : md)
-        if (k == key)
-            return v;
-    return {};
-}
-
 } // namespace
 
 TEST_F(InteropTest, UnaryWithHeadersAndTrailers)
@@ -81,8 +73,8 @@ TEST_F(InteropTest, UnaryWithHeadersAndTrailers)
     EXPECT_TRUE(finished(events)->status.ok()) << finished(events)->status.message;
     auto headers = ofKind(events, EventKind::ResponseHeaders);
     ASSERT_EQ(headers.size(), 1u);
-    EXPECT_EQ(valueOf(headers[0].metadata, "x-stack"), "python-grpcio");
-    EXPECT_EQ(valueOf(finished(events)->metadata, "x-trailer"), "python");
+    EXPECT_EQ(metadataValue(headers[0].metadata, "x-stack"), "python-grpcio");
+    EXPECT_EQ(metadataValue(finished(events)->metadata, "x-trailer"), "python");
     auto replies = ofKind(events, EventKind::MessageReceived);
     ASSERT_EQ(replies.size(), 1u);
     EXPECT_NE(replies[0].payload.find("\"i64\": \"9007199254740993\""), std::string::npos) << replies[0].payload;

@@ -271,4 +271,12 @@ const rpc::CallEvent *finished(const std::vector<rpc::CallEvent> &events)
     return nullptr;
 }
 
+std::string metadataValue(const rpc::Metadata &md, const std::string &key)
+{
+    for (const auto &[k, v] : md)
+        if (k == key)
+            return v;
+    return {};
+}
+
 } // namespace testsupport

@@ -85,6 +85,8 @@ std::vector<rpc::CallEvent> collect(rpc::Engine &engine, std::uint64_t callId,
                                     std::chrono::milliseconds timeout = std::chrono::seconds(20));
 // Events of a kind, in order.
 std::vector<rpc::CallEvent> ofKind(const std::vector<rpc::CallEvent> &events, rpc::EventKind kind);
+// The first value of `key` in `md`, or "".
+std::string metadataValue(const rpc::Metadata &md, const std::string &key);
 const rpc::CallEvent *finished(const std::vector<rpc::CallEvent> &events);
 
 } // namespace testsupport

@@ -8,26 +8,24 @@ void EventQueue::setNotifier(std::function<void()> notifier)
     m_notifier = std::move(notifier);
 }
 
+// The notifier runs under the lock: setNotifier({}) then guarantees that no call to the old
+// notifier is still running, so its owner may go away.
 void EventQueue::push(CallEvent event)
 {
-    std::function<void()> notify;
     {
         std::lock_guard lock(m_mutex);
         const bool wasEmpty = m_pending.empty();
         m_pending.push_back(std::move(event));
-        if (wasEmpty)
-            notify = m_notifier;
+        if (wasEmpty && m_notifier)
+            m_notifier();
     }
     m_cv.notify_one();
-    if (notify)
-        notify();
 }
 
 void EventQueue::push(std::vector<CallEvent> events)
 {
     if (events.empty())
         return;
-    std::function<void()> notify;
     {
         std::lock_guard lock(m_mutex);
         const bool wasEmpty = m_pending.empty();
@@ -37,12 +35,10 @@ void EventQueue::push(std::vector<CallEvent> events)
             for (auto &e : events)
                 m_pending.push_back(std::move(e));
         }
-        if (wasEmpty)
-            notify = m_notifier;
+        if (wasEmpty && m_notifier)
+            m_notifier();
     }
     m_cv.notify_one();
-    if (notify)
-        notify();
 }
 
 std::vector<CallEvent> EventQueue::drain()

@@ -13,7 +13,8 @@ namespace rpc {
 // The engine's outbox. The engine pushes events in order; the consumer takes all pending
 // events at once on its own thread, so a fast stream arrives in batches rather than one
 // wake-up per message. The notifier runs on the engine's thread only when the queue goes
-// from empty to non-empty: it should just schedule a drain (post to an event loop).
+// from empty to non-empty, under the queue's lock: it should just schedule a drain (post to an
+// event loop) and must not touch the queue.
 class EventQueue
 {
 public:

@@ -16,7 +16,9 @@ void EventQueue::push(CallEvent event)
         std::lock_guard lock(m_mutex);
         const bool wasEmpty = m_pending.empty();
         m_pending.push_back(std::move(event));
-        if (wasEmpty && m_notifier)
+        if (!wasEmpty)
+            return; // the consumer has been woken already and will take this one too
+        if (m_notifier)
             m_notifier();
     }
     m_cv.notify_one();
@@ -35,7 +37,9 @@ void EventQueue::push(std::vector<CallEvent> events)
             for (auto &e : events)
                 m_pending.push_back(std::move(e));
         }
-        if (wasEmpty && m_notifier)
+        if (!wasEmpty)
+            return;
+        if (m_notifier)
             m_notifier();
     }
     m_cv.notify_one();

@@ -1,0 +1,298 @@
+// Calls through the Wirescope engine against calls through a compiled C++ stub of the same
+// service, against the same server, in the same run, alternating rounds so both see the same
+// machine. Prints one JSON object per measurement and a summary with ratios.
+//
+// usage: wirescope-callbench ADDRESS [--rounds N] [--unary-calls N] [--concurrency N]
+//                            [--stream-messages N] [--payload BYTES]
+#include "rpc/engine.h"
+#include "rpc/schema.h"
+
+#include "wirescope/testing/test.grpc.pb.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace {
+
+namespace wt = wirescope::testing;
+
+struct Options
+{
+    std::string address;
+    int rounds = 3;
+    int unaryCalls = 20000;
+    int concurrency = 16;
+    int streamMessages = 200000;
+    int payload = 64;
+    std::string only;
+};
+
+double seconds(std::int64_t fromNs)
+{
+    return static_cast<double>(rpc::monotonicNs() - fromNs) / 1e9;
+}
+
+// The same request in both paths: a few scalar fields, a nested message, repeated strings.
+const char kEchoJson[] =
+    R"({"text": "benchmark request", "i32": 42, "i64": "1234567890123", "flag": true, "d": 2.5,)"
+    R"( "inner": {"name": "inner", "value": 7}, "tags": ["a", "b", "c"], "color": "GREEN"})";
+
+wt::EchoRequest echoMessage()
+{
+    wt::EchoRequest r;
+    r.set_text("benchmark request");
+    r.set_i32(42);
+    r.set_i64(1234567890123);
+    r.set_flag(true);
+    r.set_d(2.5);
+    r.mutable_inner()->set_name("inner");
+    r.mutable_inner()->set_value(7);
+    for (const char *t : {"a", "b", "c"})
+        r.add_tags(t);
+    r.set_color(wt::GREEN);
+    return r;
+}
+
+// --- compiled stub -----------------------------------------------------------------------
+
+double stubUnary(const Options &o, const std::shared_ptr<grpc::Channel> &channel)
+{
+    auto stub = wt::TestService::NewStub(channel);
+    std::mutex mutex;
+    std::condition_variable cv;
+    int launched = 0, done = 0, failed = 0;
+
+    struct Call
+    {
+        grpc::ClientContext context;
+        wt::EchoRequest request;
+        wt::EchoResponse response;
+    };
+    std::function<void()> launch = [&] {
+        auto *call = new Call;
+        call->request = echoMessage(); // built per call, as the engine encodes per call
+        stub->async()->Echo(&call->context, &call->request, &call->response, [&, call](grpc::Status s) {
+            const bool ok = s.ok() && call->response.echo().i64() == 1234567890123;
+            delete call;
+            std::lock_guard lock(mutex);
+            failed += !ok;
+            ++done;
+            if (launched < o.unaryCalls) {
+                ++launched;
+                launch();
+            }
+            cv.notify_one();
+        });
+    };
+    const auto start = rpc::monotonicNs();
+    {
+        std::lock_guard lock(mutex);
+        for (; launched < std::min(o.concurrency, o.unaryCalls);)
+            ++launched, launch();
+    }
+    std::unique_lock lock(mutex);
+    cv.wait(lock, [&] { return done == o.unaryCalls; });
+    const double s = seconds(start);
+    if (failed)
+        std::fprintf(stderr, "stub unary: %d calls failed\n", failed);
+    return o.unaryCalls / s;
+}
+
+double stubStream(const Options &o, const std::shared_ptr<grpc::Channel> &channel)
+{
+    auto stub = wt::TestService::NewStub(channel);
+    grpc::ClientContext context;
+    wt::StreamRequest request;
+    request.set_count(o.streamMessages);
+    request.set_payload_size(o.payload);
+    request.set_text("stream");
+    const auto start = rpc::monotonicNs();
+    auto reader = stub->ServerStream(&context, request);
+    wt::StreamItem item;
+    int n = 0;
+    while (reader->Read(&item))
+        n += item.index() == n; // parsed, and checked in order
+    const auto status = reader->Finish();
+    const double s = seconds(start);
+    if (!status.ok() || n != o.streamMessages)
+        std::fprintf(stderr, "stub stream: %s, %d messages\n", status.error_message().c_str(), n);
+    return n / s;
+}
+
+// --- engine ------------------------------------------------------------------------------
+
+double engineUnary(const Options &o, const rpc::SchemaPtr &schema)
+{
+    rpc::Engine engine;
+    rpc::CallRequest base;
+    base.schema = schema;
+    base.method = "wirescope.testing.TestService/Echo";
+    base.channel.target = o.address;
+    base.messages = {kEchoJson};
+    base.codec.pretty = false;
+    std::uint64_t next = 1;
+    int done = 0, failed = 0, replies = 0;
+    auto launch = [&] {
+        rpc::CallRequest r = base;
+        r.callId = next++;
+        engine.start(std::move(r));
+    };
+    const auto start = rpc::monotonicNs();
+    for (int i = 0; i < std::min(o.concurrency, o.unaryCalls); ++i)
+        launch();
+    while (done < o.unaryCalls) {
+        for (const auto &e : engine.events().waitAndDrain(std::chrono::milliseconds(100))) {
+            if (e.kind == rpc::EventKind::MessageReceived) {
+                replies += e.error.empty() && e.payload.find("1234567890123") != std::string::npos;
+            } else if (e.kind == rpc::EventKind::Finished) {
+                ++done;
+                failed += !e.status.ok();
+                if (static_cast<int>(next - 1) < o.unaryCalls)
+                    launch();
+            }
+        }
+    }
+    const double s = seconds(start);
+    if (failed || replies != o.unaryCalls)
+        std::fprintf(stderr, "engine unary: %d failed, %d good replies\n", failed, replies);
+    return o.unaryCalls / s;
+}
+
+double engineStream(const Options &o, const rpc::SchemaPtr &schema)
+{
+    rpc::Engine engine;
+    rpc::CallRequest r;
+    r.callId = 1;
+    r.schema = schema;
+    r.method = "wirescope.testing.TestService/ServerStream";
+    r.channel.target = o.address;
+    r.messages = {R"({"count": )" + std::to_string(o.streamMessages) + R"(, "payloadSize": )" +
+                  std::to_string(o.payload) + R"(, "text": "stream"})"};
+    r.codec.pretty = false;
+    const auto start = rpc::monotonicNs();
+    engine.start(std::move(r));
+    int n = 0;
+    bool finished = false;
+    rpc::RpcStatus status;
+    while (!finished) {
+        for (const auto &e : engine.events().waitAndDrain(std::chrono::milliseconds(100))) {
+            if (e.kind == rpc::EventKind::MessageReceived) {
+                n += e.error.empty() && !e.payload.empty(); // decoded to JSON on the engine thread
+            } else if (e.kind == rpc::EventKind::Finished) {
+                finished = true;
+                status = e.status;
+            }
+        }
+    }
+    const double s = seconds(start);
+    if (!status.ok() || n != o.streamMessages)
+        std::fprintf(stderr, "engine stream: %s, %d messages\n", status.message.c_str(), n);
+    return n / s;
+}
+
+double median(std::vector<double> v)
+{
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    Options o;
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        auto number = [&] { return i + 1 < argc ? std::atoi(argv[++i]) : 0; };
+        if (a == "--rounds")
+            o.rounds = number();
+        else if (a == "--unary-calls")
+            o.unaryCalls = number();
+        else if (a == "--concurrency")
+            o.concurrency = number();
+        else if (a == "--stream-messages")
+            o.streamMessages = number();
+        else if (a == "--payload")
+            o.payload = number();
+        else if (a == "--only" && i + 1 < argc)
+            o.only = argv[++i]; // "engine" or "stub": one path alone, for profiling
+        else if (o.address.empty() && a[0] != '-')
+            o.address = a;
+        else {
+            std::fprintf(stderr, "unknown argument %s\n", a.c_str());
+            return 2;
+        }
+    }
+    if (o.address.empty() || o.rounds < 1 || o.unaryCalls < 1 || o.concurrency < 1 || o.streamMessages < 1) {
+        std::fprintf(stderr, "usage: wirescope-callbench ADDRESS [--rounds N] [--unary-calls N] "
+                             "[--concurrency N] [--stream-messages N] [--payload BYTES]\n");
+        return 2;
+    }
+    rpc::setLibraryLogging(false);
+
+    // The engine's schema comes from the server by reflection, as a user's would.
+    rpc::SchemaSpec spec;
+    spec.useReflection = true;
+    spec.reflectionChannel.target = o.address;
+    auto schema = rpc::SchemaLoader().load(spec);
+    if (!schema) {
+        std::fprintf(stderr, "schema: %s\n", schema.error().toString().c_str());
+        return 1;
+    }
+    auto channel = grpc::CreateChannel(o.address, grpc::InsecureChannelCredentials());
+
+    // Warm both paths (connections, reflection of the types, allocator).
+    Options warm = o;
+    warm.unaryCalls = std::min(2000, o.unaryCalls);
+    warm.streamMessages = std::min(5000, o.streamMessages);
+    stubUnary(warm, channel);
+    engineUnary(warm, *schema);
+    stubStream(warm, channel);
+    engineStream(warm, *schema);
+
+    if (!o.only.empty()) {
+        const bool engine = o.only == "engine";
+        const double unary = engine ? engineUnary(o, *schema) : stubUnary(o, channel);
+        const double stream = engine ? engineStream(o, *schema) : stubStream(o, channel);
+        std::printf("{\"path\":\"%s\",\"unary_calls_per_s\":%.0f,\"stream_msgs_per_s\":%.0f}\n", o.only.c_str(),
+                    unary, stream);
+        return 0;
+    }
+
+    std::vector<double> su, eu, ss, es;
+    for (int round = 0; round < o.rounds; ++round) {
+        // Alternate which path goes first, so neither always gets the warmer machine.
+        if (round % 2 == 0) {
+            su.push_back(stubUnary(o, channel));
+            eu.push_back(engineUnary(o, *schema));
+            ss.push_back(stubStream(o, channel));
+            es.push_back(engineStream(o, *schema));
+        } else {
+            eu.push_back(engineUnary(o, *schema));
+            su.push_back(stubUnary(o, channel));
+            es.push_back(engineStream(o, *schema));
+            ss.push_back(stubStream(o, channel));
+        }
+        std::printf("{\"round\":%d,\"stub_unary_calls_per_s\":%.0f,\"engine_unary_calls_per_s\":%.0f,"
+                    "\"stub_stream_msgs_per_s\":%.0f,\"engine_stream_msgs_per_s\":%.0f}\n",
+                    round + 1, su.back(), eu.back(), ss.back(), es.back());
+        std::fflush(stdout);
+    }
+    const double unaryRatio = median(eu) / median(su);
+    const double streamRatio = median(es) / median(ss);
+    std::printf("\n| measure (median of %d rounds) | compiled stub | Wirescope engine | engine / stub | target |\n"
+                "|---|---|---|---|---|\n"
+                "| unary calls/s (%d calls, %d in flight, JSON in and out) | %.0f | %.0f | %.2f | >= 0.90 |\n"
+                "| server-stream messages/s (%d x %d-byte payload, each decoded) | %.0f | %.0f | %.2f | >= 0.80 |\n",
+                o.rounds, o.unaryCalls, o.concurrency, median(su), median(eu), unaryRatio, o.streamMessages,
+                o.payload, median(ss), median(es), streamRatio);
+    return 0;
+}

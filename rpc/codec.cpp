@@ -1,4 +1,5 @@
 // Request and response payloads: JSON (proto3 mapping) and text format, both ways.
+#include "rpc/internal/fastjson.h"
 #include "rpc/internal/jsondom.h"
 #include "rpc/internal/schemaimpl.h"
 #include "rpc/jsonutil.h"
@@ -440,12 +441,27 @@ Result<std::string> Schema::encode(std::string_view typeName, std::string_view i
         return out;
     }
 
-    auto diags = validateJson(typeName, input, options);
+    auto dom = json::parseDocument(input);
+    if (!dom) {
+        auto diags = dom.error().diagnostics;
+        std::string summary = "invalid request for " + d->full_name() + ": " +
+                              (diags.empty() ? dom.error().message : diags.front().toString());
+        return Error(std::move(summary), std::move(diags));
+    }
+    Validator validator(*m_impl, input, options);
+    validator.message(d, *dom, {});
+    auto diags = validator.take();
     if (!diags.empty()) {
         std::string summary = "invalid request for " + d->full_name() + ": " + diags.front().toString();
         if (diags.size() > 1)
             summary += " (and " + plural(diags.size() - 1, "more problem") + ")";
         return Error(summary, std::move(diags));
+    }
+    if (m_impl->plainTypes.isPlain(d) || !internal::usesWellKnown(d, *dom)) {
+        std::unique_ptr<pb::Message> msg(m_impl->prototype(d)->New());
+        internal::jsonToMessage(*dom, msg.get());
+        msg->SerializeToString(&out);
+        return out;
     }
     pb::util::JsonParseOptions parse;
     parse.ignore_unknown_fields = options.allowUnknownFields;
@@ -481,6 +497,18 @@ Result<std::string> Schema::decode(std::string_view typeName, std::string_view b
             input.CurrentPosition() != static_cast<int>(bytes.size()))
             return Error("cannot decode " + d->full_name() + ": the bytes are not a valid message (at byte " +
                          std::to_string(input.CurrentPosition()) + " of " + std::to_string(bytes.size()) + ")");
+    }
+    {
+        // Parsed once here; only messages that set well-known fields go on to the converter.
+        std::unique_ptr<pb::Message> msg(m_impl->prototype(d)->New());
+        if (!msg->ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
+            return Error("cannot decode " + d->full_name() + ": the bytes are not a valid message");
+        // With defaults emitted, unset well-known fields are printed too: the converter's job.
+        const bool plain = m_impl->plainTypes.isPlain(d);
+        if (plain || (!options.emitDefaults && !internal::usesWellKnown(*msg))) {
+            internal::messageToJson(*msg, options.emitDefaults, options.originalNames, &out);
+            return options.pretty ? prettyJson(out) : out;
+        }
     }
     pb::util::JsonPrintOptions print;
     print.always_print_primitive_fields = options.emitDefaults;

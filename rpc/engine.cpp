@@ -135,9 +135,23 @@ struct Engine::Impl
 
     void emit(CallEvent e) { events.push(std::move(e)); }
 
-    void start(CallRequest request);
+    // Starts a call; false when it ended at once (bad input, no channel: Finished is out).
+    bool start(CallRequest request, std::uint64_t loadId = 0);
     void cancelCall(Call &call, const std::string &why);
-    void finishLocally(std::uint64_t id, MethodKind kind, int code, std::string message);
+    bool failLocally(std::uint64_t id, MethodKind kind, int code, std::string message);
+
+    // Load runs: the engine thread starts each next call itself when one ends.
+    struct Load
+    {
+        CallRequest base;
+        long remaining = -1; // calls still to start; -1: until the time is up
+        std::int64_t stopAtNs = 0;
+        std::uint64_t nextCallId = 0;
+        int inFlight = 0;
+    };
+    void startLoad(LoadRequest request);
+    void launchLoadCall(std::uint64_t loadId);
+    void loadCallDone(std::uint64_t loadId);
 
     EventQueue events;
     grpc::CompletionQueue cq;
@@ -148,6 +162,8 @@ struct Engine::Impl
     // engine thread only
     std::map<std::uint64_t, std::unique_ptr<Call>> calls;
     std::map<std::string, std::shared_ptr<grpc::Channel>> channels;
+    std::map<std::uint64_t, Load> loads;
+    std::uint64_t nextLoadId = 1;
     bool m_stopping = false;
     bool m_queueShut = false;
     std::atomic<int> active{0};
@@ -191,6 +207,8 @@ struct Engine::Impl::Call
     bool headersSeen = false;
     bool connectTimedOut = false;
     bool corked = false;
+    bool quiet = false;        // part of a load run: report start and end only
+    std::uint64_t loadId = 0;  // the load run it belongs to, 0 for none
     // Inbound events that complete while a write is in flight wait for that write's
     // MessageSent, so the event list keeps the order things happened on the wire: the
     // completion queue may hand back the server's answer before the write's own completion.
@@ -210,12 +228,21 @@ struct Engine::Impl::Call
         return e;
     }
 
+    // Every event of the call goes out here. A call of a load run reports only its start
+    // and its end (with the count of messages received), not each message.
+    void report(CallEvent e)
+    {
+        if (quiet && e.kind != EventKind::Started && e.kind != EventKind::Finished)
+            return;
+        impl->emit(std::move(e));
+    }
+
     void emitInbound(CallEvent e)
     {
-        if (writing)
+        if (writing && !quiet)
             held.push_back(std::move(e));
         else
-            impl->emit(std::move(e));
+            report(std::move(e));
     }
 
     void releaseHeld()
@@ -243,7 +270,12 @@ struct Engine::Impl::Call
         if (finished && outstanding == 0) {
             const auto id = request.callId;
             Impl *engine = impl;
+            const std::uint64_t load = loadId;
             engine->calls.erase(id); // destroys this
+            // The next call of a load starts before this one stops counting as active, so
+            // activeCalls() reaches 0 only when the whole load is done.
+            if (load)
+                engine->loadCallDone(load);
             engine->active.fetch_sub(1);
             engine->maybeShutdownQueue();
         }
@@ -269,7 +301,7 @@ struct Engine::Impl::Call
         CallEvent started = event(EventKind::Started, Direction::Outbound);
         started.metadata = request.metadata;
         started.payload = method.fullName;
-        impl->emit(std::move(started));
+        report(std::move(started));
 
         if (method.kind == MethodKind::Unary && writes.size() == 1 && closeRequested)
             beginUnary();
@@ -318,15 +350,15 @@ struct Engine::Impl::Call
             e.wireSize = size;
             e.index = sent++;
             e.payload = std::move(text);
-            impl->emit(std::move(e));
+            report(std::move(e));
             CallEvent half = event(EventKind::HalfClosed, Direction::Outbound);
             half.timeNs = issued;
-            impl->emit(std::move(half));
+            report(std::move(half));
         }
         if (answered) {
             CallEvent e = event(EventKind::ResponseHeaders, Direction::Inbound);
             e.metadata = toMetadata(headers);
-            impl->emit(std::move(e));
+            report(std::move(e));
         }
         if (status.ok())
             deliverBuffer();
@@ -426,13 +458,13 @@ struct Engine::Impl::Call
             CallEvent e = event(EventKind::MessageSent, Direction::Local);
             e.error = closeRequested ? "the request stream is already closed"
                                      : "the call has ended";
-            impl->emit(std::move(e));
+            report(std::move(e));
             return;
         }
         if (!method.clientStreams() && sent + writes.size() >= 1) {
             CallEvent e = event(EventKind::MessageSent, Direction::Local);
             e.error = "a " + std::string(methodKindName(method.kind)) + " call takes one request message";
-            impl->emit(std::move(e));
+            report(std::move(e));
             return;
         }
         auto bytes = request.schema->encode(method.inputType, text, request.codec);
@@ -440,7 +472,7 @@ struct Engine::Impl::Call
             CallEvent e = event(EventKind::MessageSent, Direction::Local);
             e.error = bytes.error().toString();
             e.payload = std::move(text);
-            impl->emit(std::move(e));
+            report(std::move(e));
             return;
         }
         writes.push_back({std::move(bytes.value()), std::move(text)});
@@ -481,12 +513,12 @@ struct Engine::Impl::Call
                 e.wireSize = size;
                 e.index = sent++;
                 e.payload = std::move(text);
-                impl->emit(std::move(e));
+                report(std::move(e));
                 if (last) {
                     closed = true;
                     CallEvent half = event(EventKind::HalfClosed, Direction::Outbound);
                     half.timeNs = issued;
-                    impl->emit(std::move(half));
+                    report(std::move(half));
                 }
                 releaseHeld();
                 pumpWrites();
@@ -506,7 +538,7 @@ struct Engine::Impl::Call
                 if (ok) {
                     CallEvent half = event(EventKind::HalfClosed, Direction::Outbound);
                     half.timeNs = issued;
-                    impl->emit(std::move(half));
+                    report(std::move(half));
                 }
                 releaseHeld();
             }));
@@ -525,6 +557,8 @@ struct Engine::Impl::Call
     void onFinished()
     {
         CallEvent e = event(EventKind::Finished, Direction::Inbound);
+        e.index = received; // messages received
+        e.messagesSent = sent;
         e.metadata = toMetadata(context.GetServerTrailingMetadata());
         if (connectTimedOut) {
             e.status.code = grpc::StatusCode::UNAVAILABLE;
@@ -541,7 +575,7 @@ struct Engine::Impl::Call
     }
 };
 
-void Engine::Impl::finishLocally(std::uint64_t id, MethodKind kind, int code, std::string message)
+bool Engine::Impl::failLocally(std::uint64_t id, MethodKind kind, int code, std::string message)
 {
     CallEvent e;
     e.callId = id;
@@ -553,27 +587,28 @@ void Engine::Impl::finishLocally(std::uint64_t id, MethodKind kind, int code, st
     e.status.message = std::move(message);
     e.status.local = true;
     emit(std::move(e));
+    return false;
 }
 
-void Engine::Impl::start(CallRequest request)
+bool Engine::Impl::start(CallRequest request, std::uint64_t loadId)
 {
     const auto id = request.callId;
     if (m_stopping)
-        return finishLocally(id, MethodKind::Unary, grpc::StatusCode::CANCELLED,
+        return failLocally(id, MethodKind::Unary, grpc::StatusCode::CANCELLED,
                              "the engine is shutting down");
     if (calls.count(id))
-        return finishLocally(id, MethodKind::Unary, grpc::StatusCode::ALREADY_EXISTS,
+        return failLocally(id, MethodKind::Unary, grpc::StatusCode::ALREADY_EXISTS,
                              "call id " + std::to_string(id) + " is in use");
     if (!request.schema)
-        return finishLocally(id, MethodKind::Unary, grpc::StatusCode::FAILED_PRECONDITION,
+        return failLocally(id, MethodKind::Unary, grpc::StatusCode::FAILED_PRECONDITION,
                              "no schema loaded");
     auto method = request.schema->findMethod(request.method);
     if (!method)
-        return finishLocally(id, MethodKind::Unary, grpc::StatusCode::UNIMPLEMENTED,
+        return failLocally(id, MethodKind::Unary, grpc::StatusCode::UNIMPLEMENTED,
                              method.error().message);
     const MethodInfo info = *method;
     if (!info.clientStreams() && request.messages.size() > 1)
-        return finishLocally(id, info.kind, grpc::StatusCode::INVALID_ARGUMENT,
+        return failLocally(id, info.kind, grpc::StatusCode::INVALID_ARGUMENT,
                              std::string("a ") + methodKindName(info.kind) +
                                  " call takes one request message, " +
                                  std::to_string(request.messages.size()) + " were given");
@@ -583,7 +618,7 @@ void Engine::Impl::start(CallRequest request)
     for (auto &text : call->request.messages) {
         auto bytes = call->request.schema->encode(info.inputType, text, call->request.codec);
         if (!bytes)
-            return finishLocally(id, info.kind, grpc::StatusCode::INVALID_ARGUMENT,
+            return failLocally(id, info.kind, grpc::StatusCode::INVALID_ARGUMENT,
                                  bytes.error().toString());
         call->writes.push_back({std::move(bytes.value()), std::move(text)});
     }
@@ -598,12 +633,62 @@ void Engine::Impl::start(CallRequest request)
     std::string error;
     call->channel = channelFor(call->request.channel, &error);
     if (!call->channel)
-        return finishLocally(id, info.kind, grpc::StatusCode::INVALID_ARGUMENT, error);
+        return failLocally(id, info.kind, grpc::StatusCode::INVALID_ARGUMENT, error);
 
+    call->quiet = loadId != 0;
+    call->loadId = loadId;
     Call *raw = call.get();
     calls.emplace(id, std::move(call));
     active.fetch_add(1);
     raw->begin();
+    return true;
+}
+
+void Engine::Impl::startLoad(LoadRequest request)
+{
+    const std::uint64_t id = nextLoadId++;
+    Load load;
+    load.remaining = request.total > 0 ? request.total : -1;
+    if (request.durationMs > 0)
+        load.stopAtNs = monotonicNs() + request.durationMs * 1000000;
+    else if (request.total <= 0)
+        load.remaining = 0; // neither a count nor a time: nothing to run
+    load.nextCallId = request.call.callId;
+    load.base = std::move(request.call);
+    loads.emplace(id, std::move(load));
+    for (int i = 0; i < std::max(1, request.concurrency); ++i)
+        launchLoadCall(id);
+    if (auto it = loads.find(id); it != loads.end() && it->second.inFlight == 0)
+        loads.erase(it);
+}
+
+void Engine::Impl::launchLoadCall(std::uint64_t loadId)
+{
+    auto it = loads.find(loadId);
+    if (it == loads.end())
+        return;
+    Load &load = it->second;
+    if (m_stopping || load.remaining == 0 || (load.stopAtNs && monotonicNs() >= load.stopAtNs))
+        return;
+    if (load.remaining > 0)
+        --load.remaining;
+    CallRequest r = load.base;
+    r.callId = load.nextCallId++;
+    if (start(std::move(r), loadId))
+        ++load.inFlight;
+    else
+        load.remaining = 0; // it failed before sending: every other call would too
+}
+
+void Engine::Impl::loadCallDone(std::uint64_t loadId)
+{
+    auto it = loads.find(loadId);
+    if (it == loads.end())
+        return;
+    --it->second.inFlight;
+    launchLoadCall(loadId);
+    if (it->second.inFlight == 0)
+        loads.erase(it);
 }
 
 void Engine::Impl::cancelCall(Call &call, const std::string &)
@@ -623,6 +708,11 @@ EventQueue &Engine::events()
 void Engine::start(CallRequest request)
 {
     m_impl->post([impl = m_impl.get(), r = std::move(request)]() mutable { impl->start(std::move(r)); });
+}
+
+void Engine::startLoad(LoadRequest load)
+{
+    m_impl->post([impl = m_impl.get(), l = std::move(load)]() mutable { impl->startLoad(std::move(l)); });
 }
 
 void Engine::send(std::uint64_t callId, std::string message)

@@ -27,6 +27,20 @@ struct CallRequest
     bool keepRaw = false; // put message bytes in CallEvent::raw as well
 };
 
+// A load run, for benchmarks: `total` calls like `call` (or as many as fit in `durationMs`),
+// at most `concurrency` at once. The engine thread starts each next call itself as one ends,
+// so a run measures the engine rather than hand-offs between threads. Calls get the ids
+// call.callId, call.callId + 1, ... and report only Started and Finished (whose `index` is
+// the number of messages received); messages are still encoded and decoded. A call that fails
+// before sending stops the run. activeCalls() is 0 once the run is over.
+struct LoadRequest
+{
+    CallRequest call;
+    long total = 0;
+    int concurrency = 1;
+    std::int64_t durationMs = 0;
+};
+
 // Runs gRPC calls of all four kinds on its own thread. Every method returns at once;
 // results arrive as CallEvents in events(). A call always ends with exactly one Finished
 // event, also when it could not start (bad JSON, unknown method, no connection).
@@ -42,6 +56,7 @@ public:
     EventQueue &events();
 
     void start(CallRequest request);
+    void startLoad(LoadRequest load);
     // Queues one more request message for a client or bidi stream.
     void send(std::uint64_t callId, std::string message);
     void halfClose(std::uint64_t callId);

@@ -115,7 +115,9 @@ struct CallEvent
     Direction direction = Direction::Local;
     std::int64_t timeNs = 0;      // steady clock, nanoseconds
     std::size_t wireSize = 0;     // serialized message bytes (without the 5-byte gRPC prefix)
-    std::uint64_t index = 0;      // 0-based number of the message in its direction
+    std::uint64_t index = 0;      // 0-based number of the message in its direction; on
+                                  // Finished, the number of messages received
+    std::uint64_t messagesSent = 0; // on Finished: the number of request messages sent
     std::string payload;          // message as JSON or text format
     std::string raw;              // message bytes, when the request asked to keep them
     std::string error;            // a message that could not be decoded says why here

@@ -154,45 +154,45 @@ int runBench(const std::vector<std::string> &args)
             base.deadlineMs = static_cast<std::int64_t>(s * 1000);
     }
 
+    // The engine's load run starts each next call on the engine thread as one ends; this
+    // thread only collects starts and ends.
     rpc::Engine engine;
+    rpc::LoadRequest load;
+    load.call = base;
+    load.call.callId = 1;
+    load.total = total > 0 ? total : 0;
+    load.concurrency = concurrency;
+    load.durationMs = duration > 0 ? static_cast<std::int64_t>(duration * 1000) : 0;
     std::unordered_map<std::uint64_t, std::int64_t> startedAt;
     std::vector<double> latencies;
     std::map<std::string, long> statuses;
-    long launched = 0, finished = 0, messagesReceived = 0, messagesSent = 0;
-    std::uint64_t nextId = 1;
+    long started = 0, finished = 0, messagesReceived = 0, messagesSent = 0;
     const std::int64_t begin = rpc::monotonicNs();
-    const std::int64_t stopAt = duration > 0 ? begin + static_cast<std::int64_t>(duration * 1e9) : 0;
-    auto wantMore = [&] {
-        if (total >= 0 && launched >= total)
-            return false;
-        return stopAt == 0 || rpc::monotonicNs() < stopAt;
-    };
-    auto launch = [&] {
-        rpc::CallRequest r = base;
-        r.callId = nextId++;
-        startedAt[r.callId] = rpc::monotonicNs();
-        ++launched;
-        engine.start(std::move(r));
-    };
-    for (int i = 0; i < concurrency && wantMore(); ++i)
-        launch();
-    while (finished < launched) {
-        for (const auto &e : engine.events().waitAndDrain(std::chrono::milliseconds(100))) {
-            if (e.kind == rpc::EventKind::MessageReceived) {
-                ++messagesReceived;
-            } else if (e.kind == rpc::EventKind::MessageSent && e.error.empty()) {
-                ++messagesSent;
+    engine.startLoad(load);
+    auto take = [&](std::vector<rpc::CallEvent> events) {
+        for (const auto &e : events) {
+            if (e.kind == rpc::EventKind::Started) {
+                ++started;
+                startedAt[e.callId] = e.timeNs;
             } else if (e.kind == rpc::EventKind::Finished) {
                 ++finished;
-                auto it = startedAt.find(e.callId);
-                if (it != startedAt.end()) {
+                messagesReceived += static_cast<long>(e.index);
+                messagesSent += static_cast<long>(e.messagesSent);
+                if (auto it = startedAt.find(e.callId); it != startedAt.end()) {
                     latencies.push_back(static_cast<double>(e.timeNs - it->second) / 1e6);
                     startedAt.erase(it);
                 }
                 ++statuses[rpc::statusCodeName(e.status.code)];
-                if (wantMore())
-                    launch();
             }
+        }
+    };
+    for (;;) {
+        take(engine.events().waitAndDrain(std::chrono::milliseconds(50)));
+        // Every call's Finished is queued before it stops counting as active, and the next
+        // call of the run starts before that: at 0 the run is over and its events are queued.
+        if ((started > 0 || finished > 0) && engine.activeCalls() == 0) {
+            take(engine.events().drain());
+            break;
         }
     }
     const double seconds = static_cast<double>(rpc::monotonicNs() - begin) / 1e9;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "rpc/schema.h"
+#include "rpc/internal/fastjson.h"
 #include "rpc/internal/reflectiondb.h"
 
 #include <google/protobuf/compiler/importer.h>
@@ -45,6 +46,7 @@ struct Schema::Impl
     std::unique_ptr<google::protobuf::DynamicMessageFactory> factory;
     std::unique_ptr<google::protobuf::util::TypeResolver> resolver;
 
+    mutable internal::PlainTypes plainTypes; // which types the fast JSON path handles
     std::vector<std::string> localServices; // from files and protosets, sorted
     std::vector<Schema::SourceStamp> sources;
 

@@ -4,6 +4,12 @@
 #include "rpc/jsonutil.h"
 #include "rpc/schema.h"
 
+#include "wirescope/testing/test.pb.h"
+
+#include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/field_comparator.h>
+#include <google/protobuf/util/message_differencer.h>
+
 #include <gtest/gtest.h>
 
 using namespace testsupport;
@@ -225,5 +231,70 @@ TEST(Codec, TimestampsAndDurationsAreCheckedBeforeEncoding)
         auto r = schema()->encode(kEcho, bad, {});
         ASSERT_FALSE(r) << bad;
         EXPECT_GE(r.error().diagnostics.front().offset, 0);
+    }
+}
+
+// The engine's own JSON path (types without well-known types) against protobuf's converter on
+// the compiled-in copy of the same type. Both ways the results must mean the same message; the
+// text must be identical too, except where the order is the converter's own choice (map entries,
+// and oneof members printed last when defaults are emitted).
+TEST(Codec, OwnJsonPathMatchesProtobufsConverter)
+{
+    struct Case
+    {
+        const char *json;
+        bool sameText;
+    };
+    const Case cases[] = {
+        {"{}", true},
+        {R"({"i32": -5, "i64": "-9007199254740993", "u32": 4000000000, "u64": "18446744073709551615",)"
+         R"( "s32": -7, "s64": "-8", "fx32": 9, "fx64": "10", "sfx32": -11, "sfx64": "-12", "f": 0.1, "d": 1e-300,)"
+         R"( "flag": true, "text": "h\u00e9 \"q\" \n\t\\", "data": "AAEC/w==", "color": "BLUE", "inner": {"name": "n"}})",
+         true},
+        {R"({"longs": ["1", 2, "-3"], "items": [{"value": 1}, {}], "byName": {"a": {"value": 2}, "b": {}},)"
+         R"( "byNumber": {"-4": "minus", "5": "five"}, "byFlag": {"true": "1", "false": "0"}, "label": "l",)"
+         R"( "maybe": 0, "colors": ["RED", 3, "GREEN"], "doubles": [1.5, "NaN", "-Infinity", 1e21, 0],)"
+         R"( "tree": {"label": "root", "children": [{"label": "leaf"}]}, "snake_case_name": "original"})",
+         false},
+        {R"({"weight": 0, "i32": 1e2, "d": "Infinity", "color": 2, "f": -2.5, "byNumber": {"7": "seven"}})", true},
+    };
+    // NaN counts as equal to NaN here: the inputs carry one on purpose.
+    auto same = [](const google::protobuf::Message &a, const google::protobuf::Message &b) {
+        google::protobuf::util::DefaultFieldComparator comparator;
+        comparator.set_treat_nan_as_equal(true);
+        google::protobuf::util::MessageDifferencer differ;
+        differ.set_field_comparator(&comparator);
+        return differ.Compare(a, b);
+    };
+    auto s = schema();
+    for (const auto &c : cases) {
+        auto bytes = s->encode("wirescope.testing.PlainRecord", c.json, {});
+        ASSERT_TRUE(bytes) << c.json << "\n" << bytes.error().toString();
+        wirescope::testing::PlainRecord compiled, mine;
+        ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(c.json, &compiled).ok()) << c.json;
+        ASSERT_TRUE(mine.ParseFromString(*bytes));
+        EXPECT_TRUE(same(mine, compiled)) << c.json;
+
+        for (bool defaults : {false, true}) {
+            for (bool original : {false, true}) {
+                rpc::CodecOptions o;
+                o.pretty = false;
+                o.emitDefaults = defaults;
+                o.originalNames = original;
+                auto text = s->decode("wirescope.testing.PlainRecord", *bytes, o);
+                ASSERT_TRUE(text) << text.error().message;
+                wirescope::testing::PlainRecord back;
+                ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(*text, &back).ok()) << *text;
+                EXPECT_TRUE(same(back, compiled)) << *text;
+                google::protobuf::util::JsonPrintOptions p;
+                p.always_print_primitive_fields = defaults;
+                p.preserve_proto_field_names = original;
+                std::string theirs;
+                ASSERT_TRUE(google::protobuf::util::MessageToJsonString(compiled, &theirs, p).ok());
+                if (c.sameText && !defaults) {
+                    EXPECT_EQ(*text, theirs) << c.json << " original=" << original;
+                }
+            }
+        }
     }
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <set>
 #include <thread>
 
 using namespace testsupport;
@@ -69,6 +70,17 @@ protected:
             for (auto &e : m_engine.events().waitAndDrain(std::chrono::milliseconds(50)))
                 log.push_back(std::move(e));
         return have();
+    }
+
+    // Collects events until `done(log)` holds or 20 s pass.
+    template<typename Pred>
+    bool waitForAll(std::vector<rpc::CallEvent> &log, Pred done)
+    {
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+        while (!done(log) && std::chrono::steady_clock::now() < deadline)
+            for (auto &e : m_engine.events().waitAndDrain(std::chrono::milliseconds(50)))
+                log.push_back(std::move(e));
+        return done(log);
     }
 
     static testing_server::TestServer *s_server;
@@ -487,4 +499,71 @@ TEST_F(EngineTest, DestroyingTheEngineCancelsRunningCalls)
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     engine.reset(); // must return promptly, not after the stream ends
     SUCCEED();
+}
+
+TEST_F(EngineTest, LoadRunStartsEachNextCallOnTheEngineThread)
+{
+    rpc::LoadRequest load;
+    load.call = request("wirescope.testing.TestService/Echo", {R"({"text": "load"})"});
+    load.call.callId = 100;
+    load.total = 30;
+    load.concurrency = 4;
+    m_engine.startLoad(load);
+    std::vector<rpc::CallEvent> log;
+    ASSERT_TRUE(waitForAll(log, [](const auto &events) { return ofKind(events, EventKind::Finished).size() == 30; }));
+    std::set<std::uint64_t> ids;
+    for (const auto &e : log) {
+        EXPECT_TRUE(e.kind == EventKind::Started || e.kind == EventKind::Finished) << rpc::eventKindName(e.kind);
+        ids.insert(e.callId);
+        if (e.kind == EventKind::Finished) {
+            EXPECT_TRUE(e.status.ok()) << e.status.message;
+            EXPECT_EQ(e.index, 1u); // one reply received (and decoded)
+            EXPECT_EQ(e.messagesSent, 1u);
+        }
+    }
+    EXPECT_EQ(ids.size(), 30u);
+    EXPECT_EQ(*ids.begin(), 100u);
+    EXPECT_EQ(*ids.rbegin(), 129u);
+    for (int i = 0; i < 100 && m_engine.activeCalls() > 0; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    EXPECT_EQ(m_engine.activeCalls(), 0);
+}
+
+TEST_F(EngineTest, LoadRunStopsOnALocalFailureAndAfterItsTime)
+{
+    rpc::LoadRequest bad;
+    bad.call = request("wirescope.testing.TestService/Echo", {R"({"text": )"});
+    bad.call.callId = 500;
+    bad.total = 1000;
+    bad.concurrency = 8;
+    m_engine.startLoad(bad);
+    std::vector<rpc::CallEvent> log;
+    ASSERT_TRUE(waitFor(500, EventKind::Finished, log));
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    for (auto &e : m_engine.events().drain())
+        log.push_back(std::move(e));
+    EXPECT_EQ(log.size(), 1u); // the first call failed before sending; no other was started
+    EXPECT_EQ(log.front().status.code, 3);
+    EXPECT_TRUE(log.front().status.local);
+
+    rpc::LoadRequest timed;
+    timed.call = request("wirescope.testing.TestService/Echo", {R"({"text": "timed"})"});
+    timed.call.callId = 1000;
+    timed.durationMs = 200;
+    timed.concurrency = 2;
+    const auto start = std::chrono::steady_clock::now();
+    m_engine.startLoad(timed);
+    std::vector<rpc::CallEvent> events;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    while (m_engine.activeCalls() > 0 && std::chrono::steady_clock::now() - start < std::chrono::seconds(10))
+        for (auto &e : m_engine.events().waitAndDrain(std::chrono::milliseconds(20)))
+            events.push_back(std::move(e));
+    for (auto &e : m_engine.events().drain())
+        events.push_back(std::move(e));
+    const auto elapsed = std::chrono::steady_clock::now() - start;
+    EXPECT_GE(elapsed, std::chrono::milliseconds(200));
+    EXPECT_LT(elapsed, std::chrono::seconds(5));
+    const auto done = ofKind(events, EventKind::Finished).size();
+    EXPECT_GT(done, 2u);
+    EXPECT_EQ(done, ofKind(events, EventKind::Started).size());
 }

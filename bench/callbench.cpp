@@ -299,8 +299,8 @@ int main(int argc, char **argv)
         const bool engine = o.only == "engine";
         const double unary = engine ? engineLoadUnary(o, *schema) : stubUnary(o, channel);
         const double stream = engine ? engineStream(o, *schema) : stubStream(o, channel);
-        std::printf("{\"path\":\"%s\",\"unary_calls_per_s\":%.0f,\"stream_msgs_per_s\":%.0f}\n", o.only.c_str(),
-                    unary, stream);
+        std::printf("{\"path\":\"%s\",\"unary_calls_per_s\":%.0f,\"stream_msgs_per_s\":%.0f}\n",
+                    o.only.c_str(), unary, stream);
         return 0;
     }
 
@@ -326,14 +326,15 @@ int main(int argc, char **argv)
                     round + 1, su.back(), el.back(), eu.back(), ss.back(), es.back());
         std::fflush(stdout);
     }
-    std::printf("\n| measure (median of %d rounds) | compiled stub | Wirescope engine | engine / stub | target |\n"
-                "|---|---|---|---|---|\n"
-                "| unary calls/s, engine load run (%d calls, %d in flight, JSON in and out) | %.0f | %.0f | %.2f "
-                "| >= 0.90 |\n"
-                "| unary calls/s, each call started from another thread | %.0f | %.0f | %.2f | |\n"
-                "| server-stream messages/s (%d x %d-byte payload, each decoded) | %.0f | %.0f | %.2f | >= 0.80 |\n",
-                o.rounds, o.unaryCalls, o.concurrency, median(su), median(el), median(el) / median(su), median(su),
-                median(eu), median(eu) / median(su), o.streamMessages, o.payload, median(ss), median(es),
-                median(es) / median(ss));
+    std::printf(
+        "\n| measure (median of %d rounds) | compiled stub | Wirescope engine | engine / stub | target |\n"
+        "|---|---|---|---|---|\n"
+        "| unary calls/s, engine load run (%d calls, %d in flight, JSON in and out) | %.0f | %.0f | %.2f "
+        "| >= 0.90 |\n"
+        "| unary calls/s, each call started from another thread | %.0f | %.0f | %.2f | |\n"
+        "| server-stream messages/s (%d x %d-byte payload, each decoded) | %.0f | %.0f | %.2f | >= 0.80 |\n",
+        o.rounds, o.unaryCalls, o.concurrency, median(su), median(el), median(el) / median(su), median(su),
+        median(eu), median(eu) / median(su), o.streamMessages, o.payload, median(ss), median(es),
+        median(es) / median(ss));
     return 0;
 }

@@ -119,8 +119,8 @@ int main(int argc, char **argv)
         protocTimes.push_back(p);
         coldTimes.push_back(cold);
         reloadTimes.push_back(reload);
-        std::printf("{\"round\":%d,\"protoc_s\":%.3f,\"load_s\":%.3f,\"reload_s\":%.4f}\n", round + 1, p, cold,
-                    reload);
+        std::printf("{\"round\":%d,\"protoc_s\":%.3f,\"load_s\":%.3f,\"reload_s\":%.4f}\n", round + 1, p,
+                    cold, reload);
         std::fflush(stdout);
     }
     std::remove(out.c_str());

@@ -5,7 +5,8 @@
 namespace models {
 
 EngineBridge::EngineBridge(rpc::Engine &engine, QObject *parent, int coalesceMs)
-    : QObject(parent), m_engine(engine)
+    : QObject(parent)
+    , m_engine(engine)
 {
     m_timer.setSingleShot(true);
     m_timer.setInterval(coalesceMs);

@@ -19,8 +19,7 @@ class EngineBridge final : public QObject
     Q_OBJECT
 
 public:
-    explicit EngineBridge(rpc::Engine &engine, QObject *parent = nullptr,
-                          int coalesceMs = 16);
+    explicit EngineBridge(rpc::Engine &engine, QObject *parent = nullptr, int coalesceMs = 16);
     ~EngineBridge() override;
 
     rpc::Engine &engine() { return m_engine; }

@@ -5,15 +5,16 @@
 #include "rpc/jsonutil.h"
 
 #include <google/protobuf/dynamic_message.h>
-#include <google/protobuf/text_format.h>
 #include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/wire_format_lite.h>
+#include <google/protobuf/text_format.h>
 #include <google/protobuf/util/json_util.h>
+#include <google/protobuf/wire_format_lite.h>
 
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
+#include <map>
 #include <set>
 
 namespace pb = google::protobuf;
@@ -33,8 +34,8 @@ bool isWellKnown(const pb::Descriptor *d)
 bool isWrapper(const pb::Descriptor *d)
 {
     static const std::set<std::string> names = {
-        "google.protobuf.DoubleValue", "google.protobuf.FloatValue", "google.protobuf.Int64Value",
-        "google.protobuf.UInt64Value", "google.protobuf.Int32Value", "google.protobuf.UInt32Value",
+        "google.protobuf.DoubleValue", "google.protobuf.FloatValue",  "google.protobuf.Int64Value",
+        "google.protobuf.UInt64Value", "google.protobuf.Int32Value",  "google.protobuf.UInt32Value",
         "google.protobuf.BoolValue",   "google.protobuf.StringValue", "google.protobuf.BytesValue"};
     return names.count(d->full_name()) > 0;
 }
@@ -79,8 +80,8 @@ bool isTimestamp(std::string_view s)
         return false;
     if (i < s.size() && (s[i] == 'Z' || s[i] == 'z'))
         return i + 1 == s.size();
-    return i + 6 == s.size() && (s[i] == '+' || s[i] == '-') && digits(s, i + 1, 2) &&
-           s[i + 3] == ':' && digits(s, i + 4, 2);
+    return i + 6 == s.size() && (s[i] == '+' || s[i] == '-') && digits(s, i + 1, 2) && s[i + 3] == ':' &&
+           digits(s, i + 4, 2);
 }
 
 // "-1.5s", "3s", "0.000000001s".
@@ -99,7 +100,9 @@ class Validator
 {
 public:
     Validator(const Schema::Impl &impl, std::string_view text, const CodecOptions &options)
-        : m_impl(impl), m_text(text), m_options(options)
+        : m_impl(impl)
+        , m_text(text)
+        , m_options(options)
     {}
 
     std::vector<Diagnostic> take() { return std::move(m_diags); }
@@ -123,8 +126,7 @@ public:
             const std::string childPath = path.empty() ? m.name : path + '.' + m.name;
             if (!f) {
                 if (!m_options.allowUnknownFields)
-                    report(m.nameOffset, childPath,
-                           "unknown field \"" + m.name + "\" in " + d->full_name());
+                    report(m.nameOffset, childPath, "unknown field \"" + m.name + "\" in " + d->full_name());
                 continue;
             }
             if (const auto *o = f->real_containing_oneof(); o && m.value.type != Value::Type::Null) {
@@ -149,7 +151,8 @@ private:
         const std::string &n = d->full_name();
         auto expect = [&](Value::Type t, const char *what) {
             if (v.type != t)
-                report(v.offset, path, std::string("expected ") + what + " for " + n + ", found " + v.typeName());
+                report(v.offset, path,
+                       std::string("expected ") + what + " for " + n + ", found " + v.typeName());
         };
         if (isWrapper(d)) {
             field(d->FindFieldByName("value"), v, path);
@@ -197,7 +200,8 @@ private:
             }
             const std::string &url = type->value.text;
             const auto slash = url.rfind('/');
-            const pb::Descriptor *inner = m_impl.message(slash == std::string::npos ? url : url.substr(slash + 1));
+            const pb::Descriptor *inner =
+                m_impl.message(slash == std::string::npos ? url : url.substr(slash + 1));
             if (!inner) {
                 report(type->value.offset, path + ".@type", "unknown type \"" + url + "\" in Any");
                 return true;
@@ -225,7 +229,8 @@ private:
             return;
         if (f->is_map()) {
             if (v.type != Value::Type::Object) {
-                report(v.offset, path, std::string("expected an object for map field, found ") + v.typeName());
+                report(v.offset, path,
+                       std::string("expected an object for map field, found ") + v.typeName());
                 return;
             }
             const FD *key = f->message_type()->map_key();
@@ -239,7 +244,8 @@ private:
         }
         if (f->is_repeated()) {
             if (v.type != Value::Type::Array) {
-                report(v.offset, path, std::string("expected an array for repeated field, found ") + v.typeName());
+                report(v.offset, path,
+                       std::string("expected an array for repeated field, found ") + v.typeName());
                 return;
             }
             for (std::size_t i = 0; i < v.items.size(); ++i)
@@ -271,7 +277,8 @@ private:
     void integer(const FD *f, const Value &v, const std::string &path)
     {
         if (v.type != Value::Type::Number && v.type != Value::Type::String) {
-            report(v.offset, path, std::string("expected an integer for ") + f->type_name() + ", found " + v.typeName());
+            report(v.offset, path,
+                   std::string("expected an integer for ") + f->type_name() + ", found " + v.typeName());
             return;
         }
         const std::string &t = v.text;
@@ -296,7 +303,8 @@ private:
             value = std::strtold(t.c_str(), &end);
             whole = std::isfinite(value) && std::floor(value) == value;
         }
-        if (t.empty() || end != t.c_str() + t.size() || (v.type == Value::Type::String && t.find(' ') != std::string::npos)) {
+        if (t.empty() || end != t.c_str() + t.size() ||
+            (v.type == Value::Type::String && t.find(' ') != std::string::npos)) {
             report(v.offset, path, "\"" + t + "\" is not an integer");
             return;
         }
@@ -306,10 +314,22 @@ private:
         }
         long double lo = 0, hi = 0;
         switch (f->cpp_type()) {
-        case FD::CPPTYPE_INT32: lo = std::numeric_limits<std::int32_t>::min(); hi = std::numeric_limits<std::int32_t>::max(); break;
-        case FD::CPPTYPE_UINT32: lo = 0; hi = std::numeric_limits<std::uint32_t>::max(); break;
-        case FD::CPPTYPE_INT64: lo = static_cast<long double>(std::numeric_limits<std::int64_t>::min()); hi = static_cast<long double>(std::numeric_limits<std::int64_t>::max()); break;
-        default: lo = 0; hi = static_cast<long double>(std::numeric_limits<std::uint64_t>::max()); break;
+        case FD::CPPTYPE_INT32:
+            lo = std::numeric_limits<std::int32_t>::min();
+            hi = std::numeric_limits<std::int32_t>::max();
+            break;
+        case FD::CPPTYPE_UINT32:
+            lo = 0;
+            hi = std::numeric_limits<std::uint32_t>::max();
+            break;
+        case FD::CPPTYPE_INT64:
+            lo = static_cast<long double>(std::numeric_limits<std::int64_t>::min());
+            hi = static_cast<long double>(std::numeric_limits<std::int64_t>::max());
+            break;
+        default:
+            lo = 0;
+            hi = static_cast<long double>(std::numeric_limits<std::uint64_t>::max());
+            break;
         }
         if (errno == ERANGE || value < lo || value > hi)
             report(v.offset, path, t + " is out of range for " + f->type_name());
@@ -368,7 +388,7 @@ private:
             } else if (f->type() == FD::TYPE_BYTES) {
                 for (char c : v.text) {
                     const bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/' ||
-                                    c == '-' || c == '_' || c == '=' ;
+                                    c == '-' || c == '_' || c == '=';
                     if (!ok) {
                         report(v.offset, path, "bytes must be base64; found '" + std::string(1, c) + "'");
                         break;
@@ -434,7 +454,8 @@ Result<std::string> Schema::encode(std::string_view typeName, std::string_view i
         parser.RecordErrorsTo(&errors);
         parser.AllowUnknownField(options.allowUnknownFields);
         if (!parser.ParseFromString(std::string(input), msg.get())) {
-            std::string first = errors.diags.empty() ? std::string("cannot parse") : errors.diags.front().toString();
+            std::string first =
+                errors.diags.empty() ? std::string("cannot parse") : errors.diags.front().toString();
             return Error("invalid text format for " + d->full_name() + ": " + first, errors.diags);
         }
         msg->SerializeToString(&out);
@@ -496,7 +517,8 @@ Result<std::string> Schema::decode(std::string_view typeName, std::string_view b
         if (!pb::internal::WireFormatLite::SkipMessage(&input) || !input.ConsumedEntireMessage() ||
             input.CurrentPosition() != static_cast<int>(bytes.size()))
             return Error("cannot decode " + d->full_name() + ": the bytes are not a valid message (at byte " +
-                         std::to_string(input.CurrentPosition()) + " of " + std::to_string(bytes.size()) + ")");
+                         std::to_string(input.CurrentPosition()) + " of " + std::to_string(bytes.size()) +
+                         ")");
     }
     {
         // Parsed once here; only messages that set well-known fields go on to the converter.
@@ -513,8 +535,8 @@ Result<std::string> Schema::decode(std::string_view typeName, std::string_view b
     pb::util::JsonPrintOptions print;
     print.always_print_primitive_fields = options.emitDefaults;
     print.preserve_proto_field_names = options.originalNames;
-    auto status = pb::util::BinaryToJsonString(m_impl->resolver.get(), m_impl->typeUrl(d),
-                                               std::string(bytes), &out, print);
+    auto status = pb::util::BinaryToJsonString(m_impl->resolver.get(), m_impl->typeUrl(d), std::string(bytes),
+                                               &out, print);
     if (!status.ok())
         return Error("cannot decode " + d->full_name() + ": " + std::string(status.message()));
     if (options.pretty)
@@ -535,7 +557,7 @@ RpcStatus Schema::decodeStatus(int code, std::string message, std::string rawDet
         return status;
     std::unique_ptr<pb::Message> msg(m_impl->prototype(statusType)->New());
     if (!msg->ParseFromString(status.rawDetails)) {
-        status.details.push_back(R"({"error": "grpc-status-details-bin is not a google.rpc.Status"})");
+        status.details.emplace_back(R"({"error": "grpc-status-details-bin is not a google.rpc.Status"})");
         return status;
     }
     const FD *details = statusType->FindFieldByName("details");
@@ -544,9 +566,9 @@ RpcStatus Schema::decodeStatus(int code, std::string message, std::string rawDet
     for (int i = 0; i < refl->FieldSize(*msg, details); ++i) {
         const pb::Message &any = refl->GetRepeatedMessage(*msg, details, i);
         std::string out;
-        auto st = pb::util::BinaryToJsonString(m_impl->resolver.get(),
-                                               "type.googleapis.com/google.protobuf.Any",
-                                               any.SerializeAsString(), &out, {});
+        auto st =
+            pb::util::BinaryToJsonString(m_impl->resolver.get(), "type.googleapis.com/google.protobuf.Any",
+                                         any.SerializeAsString(), &out, {});
         if (st.ok()) {
             status.details.push_back(prettyJson(out));
             continue;
@@ -556,9 +578,9 @@ RpcStatus Schema::decodeStatus(int code, std::string message, std::string rawDet
         const std::string url = anyRefl->GetString(any, any.GetDescriptor()->FindFieldByName("type_url"));
         std::string value = anyRefl->GetString(any, any.GetDescriptor()->FindFieldByName("value"));
         // grpcurl's shape for a detail it cannot resolve: the type, why, and the raw bytes.
-        status.details.push_back("{\n  \"@type\": " + jsonQuote(url) + ",\n  \"@error\": " +
-                                 jsonQuote(std::string(st.message())) + ",\n  \"@value\": " +
-                                 jsonQuote(base64Encode(value)) + "\n}");
+        status.details.push_back("{\n  \"@type\": " + jsonQuote(url) +
+                                 ",\n  \"@error\": " + jsonQuote(std::string(st.message())) +
+                                 ",\n  \"@value\": " + jsonQuote(base64Encode(value)) + "\n}");
     }
     return status;
 }
@@ -584,14 +606,24 @@ void templateValue(const FD *f, std::set<const pb::Descriptor *> *stack, std::st
 void templateMessage(const pb::Descriptor *d, std::set<const pb::Descriptor *> *stack, std::string *out)
 {
     const std::string &n = d->full_name();
-    if (n == "google.protobuf.Timestamp") { *out += "\"1970-01-01T00:00:00Z\""; return; }
-    if (n == "google.protobuf.Duration") { *out += "\"0s\""; return; }
-    if (n == "google.protobuf.FieldMask") { *out += "\"\""; return; }
-    if (n == "google.protobuf.Struct") { *out += "{}"; return; }
-    if (n == "google.protobuf.ListValue") { *out += "[]"; return; }
-    if (n == "google.protobuf.Value") { *out += "null"; return; }
-    if (n == "google.protobuf.Any") { *out += R"({"@type": "type.googleapis.com/google.protobuf.Empty"})"; return; }
-    if (isWrapper(d)) { templateValue(d->FindFieldByName("value"), stack, out); return; }
+    // Well-known types are written in their JSON forms.
+    static const std::map<std::string, std::string> examples = {
+        {"google.protobuf.Timestamp", "\"1970-01-01T00:00:00Z\""},
+        {"google.protobuf.Duration", "\"0s\""},
+        {"google.protobuf.FieldMask", "\"\""},
+        {"google.protobuf.Struct", "{}"},
+        {"google.protobuf.ListValue", "[]"},
+        {"google.protobuf.Value", "null"},
+        {"google.protobuf.Any", R"({"@type": "type.googleapis.com/google.protobuf.Empty"})"},
+    };
+    if (auto it = examples.find(n); it != examples.end()) {
+        *out += it->second;
+        return;
+    }
+    if (isWrapper(d)) {
+        templateValue(d->FindFieldByName("value"), stack, out);
+        return;
+    }
     if (!stack->insert(d).second) { // a cycle: stop here
         *out += "{}";
         return;
@@ -613,9 +645,14 @@ void templateMessage(const pb::Descriptor *d, std::set<const pb::Descriptor *> *
             const FD *key = f->message_type()->map_key();
             std::string k;
             switch (key->cpp_type()) {
-            case FD::CPPTYPE_STRING: k = "key"; break;
-            case FD::CPPTYPE_BOOL: k = "true"; break;
-            default: k = "0";
+            case FD::CPPTYPE_STRING:
+                k = "key";
+                break;
+            case FD::CPPTYPE_BOOL:
+                k = "true";
+                break;
+            default:
+                k = "0";
             }
             appendQuoted(out, k);
             *out += ':';
@@ -636,16 +673,30 @@ void templateMessage(const pb::Descriptor *d, std::set<const pb::Descriptor *> *
 void templateValue(const FD *f, std::set<const pb::Descriptor *> *stack, std::string *out)
 {
     switch (f->cpp_type()) {
-    case FD::CPPTYPE_MESSAGE: templateMessage(f->message_type(), stack, out); break;
+    case FD::CPPTYPE_MESSAGE:
+        templateMessage(f->message_type(), stack, out);
+        break;
     case FD::CPPTYPE_INT32:
-    case FD::CPPTYPE_UINT32: *out += '0'; break;
+    case FD::CPPTYPE_UINT32:
+        *out += '0';
+        break;
     case FD::CPPTYPE_INT64:
-    case FD::CPPTYPE_UINT64: *out += "\"0\""; break;
+    case FD::CPPTYPE_UINT64:
+        *out += "\"0\"";
+        break;
     case FD::CPPTYPE_DOUBLE:
-    case FD::CPPTYPE_FLOAT: *out += "0.0"; break;
-    case FD::CPPTYPE_BOOL: *out += "false"; break;
-    case FD::CPPTYPE_ENUM: appendQuoted(out, f->enum_type()->value(0)->name()); break;
-    case FD::CPPTYPE_STRING: *out += "\"\""; break;
+    case FD::CPPTYPE_FLOAT:
+        *out += "0.0";
+        break;
+    case FD::CPPTYPE_BOOL:
+        *out += "false";
+        break;
+    case FD::CPPTYPE_ENUM:
+        appendQuoted(out, f->enum_type()->value(0)->name());
+        break;
+    case FD::CPPTYPE_STRING:
+        *out += "\"\"";
+        break;
     }
 }
 

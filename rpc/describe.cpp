@@ -10,8 +10,8 @@ namespace {
 std::string methodLine(const pb::MethodDescriptor *m)
 {
     return "rpc " + m->name() + " ( " + (m->client_streaming() ? "stream " : "") + "." +
-           m->input_type()->full_name() + " ) returns ( " + (m->server_streaming() ? "stream " : "") +
-           "." + m->output_type()->full_name() + " );";
+           m->input_type()->full_name() + " ) returns ( " + (m->server_streaming() ? "stream " : "") + "." +
+           m->output_type()->full_name() + " );";
 }
 
 std::string serviceText(const pb::ServiceDescriptor *s)

@@ -25,10 +25,11 @@ struct Tag
     virtual void done(bool ok) = 0;
 };
 
-template<typename Fn>
-struct FnTag final : Tag
+template<typename Fn> struct FnTag final : Tag
 {
-    explicit FnTag(Fn f) : fn(std::move(f)) {}
+    explicit FnTag(Fn f)
+        : fn(std::move(f))
+    {}
     void done(bool ok) override
     {
         fn(ok);
@@ -52,7 +53,9 @@ struct Engine::Impl
 {
     struct Call;
 
-    Impl() : thread([this] { run(); }) {}
+    Impl()
+        : thread([this] { run(); })
+    {}
 
     ~Impl()
     {
@@ -83,7 +86,9 @@ struct Engine::Impl
         wakePending = true;
         struct Wake final : Tag
         {
-            explicit Wake(Impl *i) : impl(i) {}
+            explicit Wake(Impl *i)
+                : impl(i)
+            {}
             void done(bool) override
             {
                 impl->runInbox();
@@ -177,7 +182,9 @@ struct Engine::Impl
 struct Engine::Impl::Call
 {
     Call(Impl *engine, CallRequest req, MethodInfo info)
-        : impl(engine), request(std::move(req)), method(std::move(info))
+        : impl(engine)
+        , request(std::move(req))
+        , method(std::move(info))
     {}
 
     Impl *impl;
@@ -207,8 +214,8 @@ struct Engine::Impl::Call
     bool headersSeen = false;
     bool connectTimedOut = false;
     bool corked = false;
-    bool quiet = false;        // part of a load run: report start and end only
-    std::uint64_t loadId = 0;  // the load run it belongs to, 0 for none
+    bool quiet = false;       // part of a load run: report start and end only
+    std::uint64_t loadId = 0; // the load run it belongs to, 0 for none
     // Inbound events that complete while a write is in flight wait for that write's
     // MessageSent, so the event list keeps the order things happened on the wire: the
     // completion queue may hand back the server's answer before the write's own completion.
@@ -253,8 +260,7 @@ struct Engine::Impl::Call
         held.clear();
     }
 
-    template<typename Fn>
-    void *tag(Fn fn)
+    template<typename Fn> void *tag(Fn fn)
     {
         ++outstanding;
         return new FnTag([this, fn = std::move(fn)](bool ok) mutable {
@@ -456,8 +462,7 @@ struct Engine::Impl::Call
     {
         if (closeRequested || finishing) {
             CallEvent e = event(EventKind::MessageSent, Direction::Local);
-            e.error = closeRequested ? "the request stream is already closed"
-                                     : "the call has ended";
+            e.error = closeRequested ? "the request stream is already closed" : "the call has ended";
             report(std::move(e));
             return;
         }
@@ -594,32 +599,28 @@ bool Engine::Impl::start(CallRequest request, std::uint64_t loadId)
 {
     const auto id = request.callId;
     if (m_stopping)
-        return failLocally(id, MethodKind::Unary, grpc::StatusCode::CANCELLED,
-                             "the engine is shutting down");
+        return failLocally(id, MethodKind::Unary, grpc::StatusCode::CANCELLED, "the engine is shutting down");
     if (calls.count(id))
         return failLocally(id, MethodKind::Unary, grpc::StatusCode::ALREADY_EXISTS,
-                             "call id " + std::to_string(id) + " is in use");
+                           "call id " + std::to_string(id) + " is in use");
     if (!request.schema)
-        return failLocally(id, MethodKind::Unary, grpc::StatusCode::FAILED_PRECONDITION,
-                             "no schema loaded");
+        return failLocally(id, MethodKind::Unary, grpc::StatusCode::FAILED_PRECONDITION, "no schema loaded");
     auto method = request.schema->findMethod(request.method);
     if (!method)
-        return failLocally(id, MethodKind::Unary, grpc::StatusCode::UNIMPLEMENTED,
-                             method.error().message);
+        return failLocally(id, MethodKind::Unary, grpc::StatusCode::UNIMPLEMENTED, method.error().message);
     const MethodInfo info = *method;
     if (!info.clientStreams() && request.messages.size() > 1)
         return failLocally(id, info.kind, grpc::StatusCode::INVALID_ARGUMENT,
-                             std::string("a ") + methodKindName(info.kind) +
-                                 " call takes one request message, " +
-                                 std::to_string(request.messages.size()) + " were given");
+                           std::string("a ") + methodKindName(info.kind) +
+                               " call takes one request message, " + std::to_string(request.messages.size()) +
+                               " were given");
 
     auto call = std::make_unique<Call>(this, std::move(request), info);
     // Encode everything before touching the network: bad input fails fast and sends nothing.
     for (auto &text : call->request.messages) {
         auto bytes = call->request.schema->encode(info.inputType, text, call->request.codec);
         if (!bytes)
-            return failLocally(id, info.kind, grpc::StatusCode::INVALID_ARGUMENT,
-                                 bytes.error().toString());
+            return failLocally(id, info.kind, grpc::StatusCode::INVALID_ARGUMENT, bytes.error().toString());
         call->writes.push_back({std::move(bytes.value()), std::move(text)});
     }
     call->request.messages.clear();
@@ -697,7 +698,9 @@ void Engine::Impl::cancelCall(Call &call, const std::string &)
         call.context.TryCancel();
 }
 
-Engine::Engine() : m_impl(std::make_unique<Impl>()) {}
+Engine::Engine()
+    : m_impl(std::make_unique<Impl>())
+{}
 Engine::~Engine() = default;
 
 EventQueue &Engine::events()
@@ -757,9 +760,9 @@ int Engine::activeCalls() const
 
 } // namespace rpc
 
+#include <cstdio>
 #include <google/protobuf/stubs/common.h>
 #include <grpc/support/log.h>
-#include <cstdio>
 #include <grpcpp/grpcpp.h>
 
 namespace rpc {

@@ -31,21 +31,27 @@ struct Error
     std::vector<Diagnostic> diagnostics;
 
     Error() = default;
-    explicit Error(std::string msg) : message(std::move(msg)) {}
+    explicit Error(std::string msg)
+        : message(std::move(msg))
+    {}
     Error(std::string msg, std::vector<Diagnostic> diags)
-        : message(std::move(msg)), diagnostics(std::move(diags))
+        : message(std::move(msg))
+        , diagnostics(std::move(diags))
     {}
 
     // The summary, then one diagnostic per line.
     std::string toString() const;
 };
 
-template<typename T>
-class [[nodiscard]] Result
+template<typename T> class [[nodiscard]] Result
 {
 public:
-    Result(T value) : m_v(std::in_place_index<0>, std::move(value)) {}
-    Result(Error error) : m_v(std::in_place_index<1>, std::move(error)) {}
+    Result(T value)
+        : m_v(std::in_place_index<0>, std::move(value))
+    {}
+    Result(Error error)
+        : m_v(std::in_place_index<1>, std::move(error))
+    {}
 
     bool ok() const { return m_v.index() == 0; }
     explicit operator bool() const { return ok(); }
@@ -65,7 +71,8 @@ private:
 };
 
 struct Ok
-{};
+{
+};
 using Status = Result<Ok>;
 
 } // namespace rpc

@@ -28,8 +28,7 @@ namespace {
 class ProtoErrorCollector final : public pb::compiler::MultiFileErrorCollector
 {
 public:
-    void AddError(const std::string &filename, int line, int column,
-                  const std::string &message) override
+    void AddError(const std::string &filename, int line, int column, const std::string &message) override
     {
         Diagnostic d;
         d.file = filename;
@@ -44,7 +43,9 @@ public:
 class SingleErrorCollector final : public pb::io::ErrorCollector
 {
 public:
-    explicit SingleErrorCollector(std::string file) : m_file(std::move(file)) {}
+    explicit SingleErrorCollector(std::string file)
+        : m_file(std::move(file))
+    {}
     void AddError(int line, pb::io::ColumnNumber column, const std::string &message) override
     {
         errors.push_back({m_file, line + 1, column + 1, -1, {}, message});
@@ -257,7 +258,9 @@ std::string Schema::Impl::typeUrl(const pb::Descriptor *d) const
     return "type.googleapis.com/" + d->full_name();
 }
 
-Schema::Schema(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+Schema::Schema(std::unique_ptr<Impl> impl)
+    : m_impl(std::move(impl))
+{}
 Schema::~Schema() = default;
 
 const std::vector<Schema::SourceStamp> &Schema::sources() const
@@ -290,7 +293,7 @@ Error notFound(const Schema::Impl &impl, std::string what)
     auto lazy = const_cast<Schema::Impl &>(impl).lazyErrors.take();
     if (!lazy.empty())
         msg += " (" + lazy.front().file + ": " + lazy.front().message + ")";
-    return Error(msg, lazy);
+    return {msg, lazy};
 }
 } // namespace
 
@@ -343,7 +346,7 @@ Result<std::string> Schema::fileDescriptorSet(const std::vector<std::string> &sy
 
 // ---------------------------------------------------------------------------------------------
 
-Result<SchemaPtr> SchemaLoader::load(const SchemaSpec &spec, std::stop_token stop,
+Result<SchemaPtr> SchemaLoader::load(const SchemaSpec &spec, const std::stop_token &stop,
                                      const ProgressFn &progress)
 {
     // An unchanged workspace of local files reloads as the same generation: stat, no parse.
@@ -355,8 +358,8 @@ Result<SchemaPtr> SchemaLoader::load(const SchemaSpec &spec, std::stop_token sto
     std::vector<pb::DescriptorDatabase *> chain;
     std::vector<Diagnostic> diags;
     LoadProgress prog;
-    prog.total = static_cast<int>(spec.protoFiles.size() + spec.protosetFiles.size()) +
-                 (spec.useReflection ? 1 : 0);
+    prog.total =
+        static_cast<int>(spec.protoFiles.size() + spec.protosetFiles.size()) + (spec.useReflection ? 1 : 0);
     auto step = [&] {
         ++prog.done;
         if (progress)
@@ -370,13 +373,13 @@ Result<SchemaPtr> SchemaLoader::load(const SchemaSpec &spec, std::stop_token sto
         auto channel = internal::makeChannel(spec.reflectionChannel, 64 * 1024 * 1024);
         if (!channel)
             return channel.error();
-        impl->reflectionDb = std::make_unique<internal::ReflectionDatabase>(
-            *channel, spec.reflectionHeaders, spec.reflectionTimeoutMs);
+        impl->reflectionDb = std::make_unique<internal::ReflectionDatabase>(*channel, spec.reflectionHeaders,
+                                                                            spec.reflectionTimeoutMs);
         // Ask once now, so that an unreachable server or one without reflection fails the load.
         auto services = impl->reflectionDb->listServices();
         if (!services)
-            return Error("cannot use server reflection on " + spec.reflectionChannel.target +
-                         ": " + services.error().message);
+            return Error("cannot use server reflection on " + spec.reflectionChannel.target + ": " +
+                         services.error().message);
         chain.push_back(impl->reflectionDb.get());
         step();
     }
@@ -400,8 +403,8 @@ Result<SchemaPtr> SchemaLoader::load(const SchemaSpec &spec, std::stop_token sto
             ss << in.rdbuf();
             pb::FileDescriptorSet set;
             if (!set.ParseFromString(ss.str())) {
-                diags.push_back({path, 0, 0, -1, {},
-                                 "not a protoset: the file is not a serialized FileDescriptorSet"});
+                diags.push_back(
+                    {path, 0, 0, -1, {}, "not a protoset: the file is not a serialized FileDescriptorSet"});
                 step();
                 continue;
             }
@@ -410,9 +413,13 @@ Result<SchemaPtr> SchemaLoader::load(const SchemaSpec &spec, std::stop_token sto
                 auto [it, inserted] = protosetOrigin.emplace(file.name(), std::make_pair(path, bytes));
                 if (!inserted) {
                     if (it->second.second != bytes)
-                        diags.push_back({path, 0, 0, -1, {},
-                                         "\"" + file.name() + "\" differs from the copy in " +
-                                             it->second.first});
+                        diags.push_back(
+                            {path,
+                             0,
+                             0,
+                             -1,
+                             {},
+                             "\"" + file.name() + "\" differs from the copy in " + it->second.first});
                     continue;
                 }
                 impl->protosetDb->Add(file);
@@ -434,7 +441,7 @@ Result<SchemaPtr> SchemaLoader::load(const SchemaSpec &spec, std::stop_token sto
     if (!spec.protoFiles.empty()) {
         impl->diskTree = std::make_unique<pb::compiler::DiskSourceTree>();
         if (roots.empty())
-            roots.push_back(".");
+            roots.emplace_back(".");
         for (const auto &r : roots)
             impl->diskTree->MapPath("", r);
         // protoc's rule: a file is named relative to a root; a path on disk under a root is
@@ -448,16 +455,25 @@ Result<SchemaPtr> SchemaLoader::load(const SchemaSpec &spec, std::stop_token sto
             } else {
                 const auto r = impl->diskTree->DiskFileToVirtualFile(f, &virtualName, &shadow);
                 if (r == pb::compiler::DiskSourceTree::SHADOWED) {
-                    diags.push_back({f, 0, 0, -1, {},
-                                     "shadowed by " + shadow + ", which has the same name under an "
-                                     "earlier import path"});
+                    diags.push_back({f,
+                                     0,
+                                     0,
+                                     -1,
+                                     {},
+                                     "shadowed by " + shadow +
+                                         ", which has the same name under an "
+                                         "earlier import path"});
                     continue;
                 }
                 if (r != pb::compiler::DiskSourceTree::SUCCESS) {
                     std::string searched;
                     for (const auto &root : roots)
                         searched += (searched.empty() ? "" : ", ") + root;
-                    diags.push_back({f, 0, 0, -1, {},
+                    diags.push_back({f,
+                                     0,
+                                     0,
+                                     -1,
+                                     {},
                                      r == pb::compiler::DiskSourceTree::NO_MAPPING
                                          ? "file is not under any import path (" + searched + ")"
                                          : "file not found (searched: " + searched + ")"});
@@ -466,8 +482,8 @@ Result<SchemaPtr> SchemaLoader::load(const SchemaSpec &spec, std::stop_token sto
             }
             virtualNames.push_back(virtualName);
         }
-        impl->sourceDb = std::make_unique<pb::compiler::SourceTreeDescriptorDatabase>(
-            impl->diskTree.get(), &builtinDatabase());
+        impl->sourceDb = std::make_unique<pb::compiler::SourceTreeDescriptorDatabase>(impl->diskTree.get(),
+                                                                                      &builtinDatabase());
         impl->sourceDb->RecordErrorsTo(&parseErrors);
         chain.push_back(impl->sourceDb.get());
     }
@@ -475,9 +491,9 @@ Result<SchemaPtr> SchemaLoader::load(const SchemaSpec &spec, std::stop_token sto
         chain.push_back(&builtinDatabase());
 
     impl->merged = std::make_unique<pb::MergedDescriptorDatabase>(chain);
-    pb::DescriptorPool::ErrorCollector *collector = impl->sourceDb
-        ? impl->sourceDb->GetValidationErrorCollector()
-        : static_cast<pb::DescriptorPool::ErrorCollector *>(&impl->lazyErrors);
+    pb::DescriptorPool::ErrorCollector *collector =
+        impl->sourceDb ? impl->sourceDb->GetValidationErrorCollector()
+                       : static_cast<pb::DescriptorPool::ErrorCollector *>(&impl->lazyErrors);
     impl->pool = std::make_unique<pb::DescriptorPool>(impl->merged.get(), collector);
 
     std::set<const pb::FileDescriptor *> seen;
@@ -509,8 +525,8 @@ Result<SchemaPtr> SchemaLoader::load(const SchemaSpec &spec, std::stop_token sto
     diags.insert(diags.end(), lazy.begin(), lazy.end());
     explainMissingImports(&diags, roots, missingImports);
     if (!diags.empty()) {
-        std::string summary = std::to_string(diags.size()) +
-                              (diags.size() == 1 ? " error" : " errors") + " in the schema";
+        std::string summary =
+            std::to_string(diags.size()) + (diags.size() == 1 ? " error" : " errors") + " in the schema";
         return Error(summary, std::move(diags));
     }
 
@@ -545,21 +561,21 @@ struct SchemaLoadJob::State
     std::jthread thread;
 };
 
-SchemaLoadJob::SchemaLoadJob(SchemaSpec spec, SchemaLoader::ProgressFn progress,
-                             FinishedFn finished, std::shared_ptr<SchemaLoader> loader)
+SchemaLoadJob::SchemaLoadJob(SchemaSpec spec, SchemaLoader::ProgressFn progress, FinishedFn finished,
+                             std::shared_ptr<SchemaLoader> loader)
     : m_state(std::make_unique<State>())
 {
     if (!loader)
         loader = std::make_shared<SchemaLoader>();
-    m_state->thread = std::jthread([spec = std::move(spec), progress = std::move(progress),
-                                    finished = std::move(finished),
-                                    loader = std::move(loader)](std::stop_token stop) {
-        auto result = loader->load(spec, stop, progress);
-        if (stop.stop_requested() && result)
-            finished(Error("schema loading cancelled"));
-        else
-            finished(std::move(result));
-    });
+    m_state->thread =
+        std::jthread([spec = std::move(spec), progress = std::move(progress), finished = std::move(finished),
+                      loader = std::move(loader)](const std::stop_token &stop) {
+            auto result = loader->load(spec, stop, progress);
+            if (stop.stop_requested() && result)
+                finished(Error("schema loading cancelled"));
+            else
+                finished(std::move(result));
+        });
 }
 
 SchemaLoadJob::~SchemaLoadJob()

@@ -108,7 +108,7 @@ class SchemaLoader
 public:
     using ProgressFn = std::function<void(const LoadProgress &)>;
 
-    Result<SchemaPtr> load(const SchemaSpec &spec, std::stop_token stop = {},
+    Result<SchemaPtr> load(const SchemaSpec &spec, const std::stop_token &stop = {},
                            const ProgressFn &progress = {});
 
 private:

@@ -1,6 +1,6 @@
-#include "rpc/result.h"
 #include "rpc/types.h"
 #include "rpc/jsonutil.h"
+#include "rpc/result.h"
 
 #include <cstdio>
 #include <sstream>
@@ -10,10 +10,14 @@ namespace rpc {
 const char *methodKindName(MethodKind kind)
 {
     switch (kind) {
-    case MethodKind::Unary: return "unary";
-    case MethodKind::ServerStreaming: return "server streaming";
-    case MethodKind::ClientStreaming: return "client streaming";
-    case MethodKind::BidiStreaming: return "bidi streaming";
+    case MethodKind::Unary:
+        return "unary";
+    case MethodKind::ServerStreaming:
+        return "server streaming";
+    case MethodKind::ClientStreaming:
+        return "client streaming";
+    case MethodKind::BidiStreaming:
+        return "bidi streaming";
     }
     return "?";
 }
@@ -21,26 +25,33 @@ const char *methodKindName(MethodKind kind)
 const char *eventKindName(EventKind kind)
 {
     switch (kind) {
-    case EventKind::Started: return "start";
-    case EventKind::MessageSent: return "message";
-    case EventKind::HalfClosed: return "half-close";
-    case EventKind::ResponseHeaders: return "headers";
-    case EventKind::MessageReceived: return "message";
-    case EventKind::Finished: return "trailers";
+    case EventKind::Started:
+        return "start";
+    case EventKind::MessageSent:
+        return "message";
+    case EventKind::HalfClosed:
+        return "half-close";
+    case EventKind::ResponseHeaders:
+        return "headers";
+    case EventKind::MessageReceived:
+        return "message";
+    case EventKind::Finished:
+        return "trailers";
     }
     return "?";
 }
 
 namespace {
-const char *const kCodes[] = {"OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED",
-                              "NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED",
-                              "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE",
-                              "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS",
-                              "UNAUTHENTICATED"};
-const char *const kCamel[] = {"OK", "Canceled", "Unknown", "InvalidArgument", "DeadlineExceeded",
-                              "NotFound", "AlreadyExists", "PermissionDenied", "ResourceExhausted",
-                              "FailedPrecondition", "Aborted", "OutOfRange", "Unimplemented",
-                              "Internal", "Unavailable", "DataLoss", "Unauthenticated"};
+const char *const kCodes[] = {
+    "OK",        "CANCELLED",      "UNKNOWN",           "INVALID_ARGUMENT",   "DEADLINE_EXCEEDED",
+    "NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
+    "ABORTED",   "OUT_OF_RANGE",   "UNIMPLEMENTED",     "INTERNAL",           "UNAVAILABLE",
+    "DATA_LOSS", "UNAUTHENTICATED"};
+const char *const kCamel[] = {
+    "OK",       "Canceled",       "Unknown",          "InvalidArgument",   "DeadlineExceeded",
+    "NotFound", "AlreadyExists",  "PermissionDenied", "ResourceExhausted", "FailedPrecondition",
+    "Aborted",  "OutOfRange",     "Unimplemented",    "Internal",          "Unavailable",
+    "DataLoss", "Unauthenticated"};
 } // namespace
 
 std::string statusCodeName(int code)
@@ -61,9 +72,8 @@ std::string ChannelOptions::cacheKey() const
 {
     std::ostringstream k;
     k << target << '\x1f' << plaintext << '\x1f' << caFile << '\x1f' << certFile << '\x1f' << keyFile
-      << '\x1f' << skipVerify << '\x1f' << authority << '\x1f' << serverName << '\x1f'
-      << maxReceiveBytes << '\x1f' << maxSendBytes << '\x1f' << keepaliveTimeMs << '\x1f' << gzip
-      << '\x1f' << userAgent;
+      << '\x1f' << skipVerify << '\x1f' << authority << '\x1f' << serverName << '\x1f' << maxReceiveBytes
+      << '\x1f' << maxSendBytes << '\x1f' << keepaliveTimeMs << '\x1f' << gzip << '\x1f' << userAgent;
     return k.str();
 }
 
@@ -159,11 +169,21 @@ std::string jsonQuote(std::string_view text)
     std::string out = "\"";
     for (const char c : text) {
         switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
+        case '"':
+            out += "\\\"";
+            break;
+        case '\\':
+            out += "\\\\";
+            break;
+        case '\n':
+            out += "\\n";
+            break;
+        case '\r':
+            out += "\\r";
+            break;
+        case '\t':
+            out += "\\t";
+            break;
         default:
             if (static_cast<unsigned char>(c) < 0x20) {
                 char buf[8];

@@ -46,20 +46,20 @@ using Metadata = std::vector<std::pair<std::string, std::string>>;
 // How to reach a server. Two calls with equal options share one channel.
 struct ChannelOptions
 {
-    std::string target;        // "host:port", "unix:/path" or any gRPC target URI
-    bool plaintext = true;     // false: TLS
-    std::string caFile;        // PEM roots; empty: the system roots
-    std::string certFile;      // PEM client certificate (mTLS)
-    std::string keyFile;       // PEM client key (mTLS)
-    bool skipVerify = false;   // TLS without verifying the server: insecure
-    std::string authority;     // :authority override
-    std::string serverName;    // name checked against the server certificate
-    int maxReceiveBytes = 0;   // 0: gRPC's default (4 MiB)
-    int maxSendBytes = 0;      // 0: unlimited
-    int keepaliveTimeMs = 0;   // 0: no keepalive pings
-    bool gzip = false;         // compress requests with gzip
+    std::string target;      // "host:port", "unix:/path" or any gRPC target URI
+    bool plaintext = true;   // false: TLS
+    std::string caFile;      // PEM roots; empty: the system roots
+    std::string certFile;    // PEM client certificate (mTLS)
+    std::string keyFile;     // PEM client key (mTLS)
+    bool skipVerify = false; // TLS without verifying the server: insecure
+    std::string authority;   // :authority override
+    std::string serverName;  // name checked against the server certificate
+    int maxReceiveBytes = 0; // 0: gRPC's default (4 MiB)
+    int maxSendBytes = 0;    // 0: unlimited
+    int keepaliveTimeMs = 0; // 0: no keepalive pings
+    bool gzip = false;       // compress requests with gzip
     int connectTimeoutMs = 10000;
-    std::string userAgent;     // put before gRPC's own user-agent, e.g. "wirescope-cli/0.1.0"
+    std::string userAgent; // put before gRPC's own user-agent, e.g. "wirescope-cli/0.1.0"
 
     // A stable key: equal options give equal keys.
     std::string cacheKey() const;
@@ -94,12 +94,12 @@ std::string statusCodeName(int code);
 std::string statusCodeCamelName(int code);
 
 enum class EventKind {
-    Started,          // the call was created; `metadata` is the request metadata
-    MessageSent,      // one request message was written
-    HalfClosed,       // the client finished sending
-    ResponseHeaders,  // `metadata` holds the response headers
-    MessageReceived,  // one response message; `payload` holds it decoded
-    Finished,         // `metadata` holds the trailers, `status` the outcome
+    Started,         // the call was created; `metadata` is the request metadata
+    MessageSent,     // one request message was written
+    HalfClosed,      // the client finished sending
+    ResponseHeaders, // `metadata` holds the response headers
+    MessageReceived, // one response message; `payload` holds it decoded
+    Finished,        // `metadata` holds the trailers, `status` the outcome
 };
 
 enum class Direction { Outbound, Inbound, Local };
@@ -113,14 +113,14 @@ struct CallEvent
     MethodKind callKind = MethodKind::Unary;
     EventKind kind = EventKind::Started;
     Direction direction = Direction::Local;
-    std::int64_t timeNs = 0;      // steady clock, nanoseconds
-    std::size_t wireSize = 0;     // serialized message bytes (without the 5-byte gRPC prefix)
-    std::uint64_t index = 0;      // 0-based number of the message in its direction; on
-                                  // Finished, the number of messages received
+    std::int64_t timeNs = 0;        // steady clock, nanoseconds
+    std::size_t wireSize = 0;       // serialized message bytes (without the 5-byte gRPC prefix)
+    std::uint64_t index = 0;        // 0-based number of the message in its direction; on
+                                    // Finished, the number of messages received
     std::uint64_t messagesSent = 0; // on Finished: the number of request messages sent
-    std::string payload;          // message as JSON or text format
-    std::string raw;              // message bytes, when the request asked to keep them
-    std::string error;            // a message that could not be decoded says why here
+    std::string payload;            // message as JSON or text format
+    std::string raw;                // message bytes, when the request asked to keep them
+    std::string error;              // a message that could not be decoded says why here
     Metadata metadata;
     RpcStatus status;
 };

@@ -56,7 +56,8 @@ bool checkCounts(const Flags &flags, std::string *error)
         char *end = nullptr;
         const long n = std::strtol(v.c_str(), &end, 10);
         if (v.empty() || *end != '\0' || n < 1) {
-            *error = std::string("The -") + name + " value must be a whole number of at least 1, not \"" + v + "\".";
+            *error = std::string("The -") + name + " value must be a whole number of at least 1, not \"" + v +
+                     "\".";
             return false;
         }
     }
@@ -72,8 +73,10 @@ int runBench(const std::vector<std::string> &args)
     using K = Flags::Kind;
     flags.define("n", K::Value, "Total number of calls (default 200 when -z is not given).");
     flags.define("c", K::Value, "Number of calls in flight at once (default 50).");
-    flags.define("z", K::Value, "Run for this long (\"10s\", \"500ms\", \"1m\") instead of a number of calls.");
-    flags.define("stream-messages", K::Value, "Messages each client- or bidi-streaming call sends (default 1).");
+    flags.define("z", K::Value,
+                 "Run for this long (\"10s\", \"500ms\", \"1m\") instead of a number of calls.");
+    flags.define("stream-messages", K::Value,
+                 "Messages each client- or bidi-streaming call sends (default 1).");
     std::string error;
     if (!flags.parse(args, &error)) {
         std::cerr << error << "\n";
@@ -95,8 +98,7 @@ int runBench(const std::vector<std::string> &args)
     }
     const std::string address = pos[0];
     const std::string methodName = pos[1];
-    const long total = flags.isSet("n") ? std::atol(flags.value("n").c_str())
-                                        : (flags.isSet("z") ? -1 : 200);
+    const long total = flags.isSet("n") ? std::atol(flags.value("n").c_str()) : (flags.isSet("z") ? -1 : 200);
     const int concurrency = std::max(1, std::atoi(flags.value("c", "50").c_str()));
     const int streamMessages = std::max(1, std::atoi(flags.value("stream-messages", "1").c_str()));
     double duration = 0;
@@ -116,8 +118,9 @@ int runBench(const std::vector<std::string> &args)
     spec.importPaths = flags.list("import-path");
     spec.protoFiles = flags.list("proto");
     spec.protosetFiles = flags.list("protoset");
-    spec.useReflection = flags.isSet("use-reflection") ? flags.boolean("use-reflection")
-                                                       : spec.protoFiles.empty() && spec.protosetFiles.empty();
+    spec.useReflection = flags.isSet("use-reflection")
+                             ? flags.boolean("use-reflection")
+                             : spec.protoFiles.empty() && spec.protosetFiles.empty();
     spec.reflectionChannel = channelOptions(flags, address);
     spec.reflectionHeaders = headers;
     rpc::SchemaLoader loader;
@@ -138,6 +141,7 @@ int runBench(const std::vector<std::string> &args)
         return kExitError;
     }
     std::vector<std::string> messages;
+    messages.reserve(static_cast<std::size_t>(streamMessages));
     for (int i = 0; i < (method->clientStreams() ? streamMessages : 1); ++i)
         messages.push_back(split->front());
 
@@ -169,7 +173,7 @@ int runBench(const std::vector<std::string> &args)
     long started = 0, finished = 0, messagesReceived = 0, messagesSent = 0;
     const std::int64_t begin = rpc::monotonicNs();
     engine.startLoad(load);
-    auto take = [&](std::vector<rpc::CallEvent> events) {
+    auto take = [&](const std::vector<rpc::CallEvent> &events) {
         for (const auto &e : events) {
             if (e.kind == rpc::EventKind::Started) {
                 ++started;
@@ -213,16 +217,16 @@ int runBench(const std::vector<std::string> &args)
                       "\"messages_per_second\":%.3f,\"messages_sent\":%ld,\"messages_received\":%ld,"
                       "\"concurrency\":%d,\"latency_ms\":{\"p50\":%.4f,\"p90\":%.4f,\"p99\":%.4f,"
                       "\"max\":%.4f},",
-                      finished, seconds, callsPerSecond, messagesPerSecond, messagesSent,
-                      messagesReceived, concurrency, p50, p90, p99, mx);
+                      finished, seconds, callsPerSecond, messagesPerSecond, messagesSent, messagesReceived,
+                      concurrency, p50, p90, p99, mx);
         std::cout << buf << "\"status\":{" << status << "}}\n";
     } else {
         std::snprintf(buf, sizeof buf,
                       "Summary:\n  Calls:        %ld\n  Total:        %.3f s\n  Calls/s:      %.1f\n"
                       "  Messages/s:   %.1f (sent %ld, received %ld)\n  Concurrency:  %d\n"
                       "\nLatency (ms):\n  p50:  %.3f\n  p90:  %.3f\n  p99:  %.3f\n  max:  %.3f\n",
-                      finished, seconds, callsPerSecond, messagesPerSecond, messagesSent,
-                      messagesReceived, concurrency, p50, p90, p99, mx);
+                      finished, seconds, callsPerSecond, messagesPerSecond, messagesSent, messagesReceived,
+                      concurrency, p50, p90, p99, mx);
         std::cout << buf << "\nStatus:\n";
         for (const auto &[k, v] : statuses)
             std::cout << "  " << k << ": " << v << "\n";

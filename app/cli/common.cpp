@@ -17,23 +17,30 @@ void defineCommonFlags(Flags &f)
     f.define("cacert", K::Value, "File containing trusted root certificates for verifying the server.");
     f.define("cert", K::Value, "File containing the client certificate (public key), for mutual TLS.");
     f.define("key", K::Value, "File containing the client private key, for mutual TLS.");
-    f.define("authority", K::Value, "The value of the :authority pseudo-header; with TLS also the name checked against the server certificate.");
+    f.define("authority", K::Value,
+             "The value of the :authority pseudo-header; with TLS also the name checked against the server "
+             "certificate.");
     f.define("servername", K::Value, "Override the server name used to verify the server certificate.");
-    f.define("H", K::List, "Additional header in 'name: value' form, for the RPC and reflection. Repeatable.");
+    f.define("H", K::List,
+             "Additional header in 'name: value' form, for the RPC and reflection. Repeatable.");
     f.define("rpc-header", K::List, "Additional header for the RPC only. Repeatable.");
     f.define("reflect-header", K::List, "Additional header for reflection requests only. Repeatable.");
-    f.define("import-path", K::List, "Path to a directory from which proto sources can be imported (protoc -I). Repeatable.");
+    f.define("import-path", K::List,
+             "Path to a directory from which proto sources can be imported (protoc -I). Repeatable.");
     f.define("proto", K::List, "Name of a proto source file, relative to an import path. Repeatable.");
     f.define("protoset", K::List, "File containing an encoded FileDescriptorSet. Repeatable.");
-    f.define("use-reflection", K::Bool, "Use server reflection (the default unless -proto or -protoset is given).");
+    f.define("use-reflection", K::Bool,
+             "Use server reflection (the default unless -proto or -protoset is given).");
     f.define("max-time", K::Value, "Maximum total time for the operation, in seconds (may be fractional).");
-    f.define("connect-timeout", K::Value, "Maximum time to wait for the connection, in seconds (default 10).");
+    f.define("connect-timeout", K::Value,
+             "Maximum time to wait for the connection, in seconds (default 10).");
     f.define("keepalive-time", K::Value, "Idle time after which a keepalive ping is sent, in seconds.");
     f.define("max-msg-sz", K::Value, "Maximum encoded size of a response message, in bytes (default 4 MiB).");
     f.define("d", K::Value, "Request data: JSON (or text) messages; '@' reads them from standard input.");
     f.define("format", K::Value, "Request and response format: json (default) or text.");
     f.define("emit-defaults", K::Bool, "Print fields that hold their default value in JSON output.");
-    f.define("allow-unknown-fields", K::Bool, "Accept (and drop) fields the schema does not know in JSON requests.");
+    f.define("allow-unknown-fields", K::Bool,
+             "Accept (and drop) fields the schema does not know in JSON requests.");
     f.define("v", K::Bool, "Verbose: print headers, trailers and the resolved method.");
     f.define("vv", K::Bool, "Very verbose: also message sizes and timing data.");
     f.define("help", K::Bool, "Print this help.");

@@ -111,11 +111,10 @@ void printStatus(const rpc::RpcStatus &status, bool formatError)
 
 std::string readAll(std::istream &in)
 {
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-bool writeProtosetOut(const Flags &flags, const rpc::Schema &schema,
-                      const std::vector<std::string> &symbols)
+bool writeProtosetOut(const Flags &flags, const rpc::Schema &schema, const std::vector<std::string> &symbols)
 {
     if (!flags.isSet("protoset-out"))
         return true;
@@ -146,7 +145,7 @@ void printTimeline(const std::vector<rpc::CallEvent> &events)
     const std::int64_t t0 = events.front().timeNs;
     std::cout << "\nTimeline:\n";
     for (const auto &e : events) {
-        const char *dir = e.direction == rpc::Direction::Outbound ? "->"
+        const char *dir = e.direction == rpc::Direction::Outbound  ? "->"
                           : e.direction == rpc::Direction::Inbound ? "<-"
                                                                    : "--";
         char line[160];
@@ -260,7 +259,8 @@ int invoke(const Flags &flags, const rpc::SchemaPtr &schema, const std::string &
                 if (verbosity > 0)
                     std::cout << "\nResponse contents:\n";
                 if (!e.error.empty())
-                    std::cout << "Failed to format response message " << responses + 1 << ": " << e.error << "\n";
+                    std::cout << "Failed to format response message " << responses + 1 << ": " << e.error
+                              << "\n";
                 else if (text && responses > 0)
                     std::cout << '\x1e' << e.payload << "\n";
                 else
@@ -281,8 +281,8 @@ int invoke(const Flags &flags, const rpc::SchemaPtr &schema, const std::string &
         }
     }
     if (verbosity > 0)
-        std::cout << "Sent " << sent << " request" << (sent == 1 ? "" : "s") << " and received "
-                  << responses << " response" << (responses == 1 ? "" : "s") << "\n";
+        std::cout << "Sent " << sent << " request" << (sent == 1 ? "" : "s") << " and received " << responses
+                  << " response" << (responses == 1 ? "" : "s") << "\n";
     if (verbosity > 1 && startNs) {
         std::cout << "\nTiming Data: " << formatMs(endNs - startNs) << "\n";
         if (headersNs)
@@ -306,7 +306,9 @@ int invoke(const Flags &flags, const rpc::SchemaPtr &schema, const std::string &
 
 } // namespace
 
-int main(int argc, char **argv)
+namespace {
+
+int runCli(int argc, char **argv)
 {
     std::vector<std::string> args(argv + 1, argv + argc);
     if (!args.empty() && args.front() == "bench")
@@ -316,9 +318,11 @@ int main(int argc, char **argv)
     defineCommonFlags(flags);
     using K = Flags::Kind;
     flags.define("msg-template", K::Bool, "With 'describe' of a message: also print a JSON template for it.");
-    flags.define("protoset-out", K::Value, "Write the descriptors of the symbols used to this file as a FileDescriptorSet.");
+    flags.define("protoset-out", K::Value,
+                 "Write the descriptors of the symbols used to this file as a FileDescriptorSet.");
     flags.define("format-error", K::Bool, "Print an RPC error status with the -format formatter (JSON).");
-    flags.define("timeline", K::Bool, "After the call, print every call event in order with relative times and sizes.");
+    flags.define("timeline", K::Bool,
+                 "After the call, print every call event in order with relative times and sizes.");
 
     std::string error;
     if (!flags.parse(args, &error)) {
@@ -327,8 +331,8 @@ int main(int argc, char **argv)
     }
     rpc::setLibraryLogging(flags.boolean("vv"));
     if (flags.boolean("version")) {
-        std::cout << "wirescope-cli " << WIRESCOPE_VERSION << " (gRPC " << rpc::grpcVersion()
-                  << ", protobuf " << rpc::protobufVersion() << ")\n";
+        std::cout << "wirescope-cli " << WIRESCOPE_VERSION << " (gRPC " << rpc::grpcVersion() << ", protobuf "
+                  << rpc::protobufVersion() << ")\n";
         return 0;
     }
     if (flags.boolean("help")) {
@@ -417,7 +421,8 @@ int main(int argc, char **argv)
         spec.reflectionHeaders = all;
         spec.reflectionHeaders.insert(spec.reflectionHeaders.end(), reflectOnly.begin(), reflectOnly.end());
         if (deadlineMs > 0)
-            spec.reflectionTimeoutMs = static_cast<int>(std::min<std::int64_t>(deadlineMs, spec.reflectionTimeoutMs));
+            spec.reflectionTimeoutMs =
+                static_cast<int>(std::min<std::int64_t>(deadlineMs, spec.reflectionTimeoutMs));
     }
     rpc::SchemaLoader loader;
     auto schema = loader.load(spec);
@@ -460,8 +465,9 @@ int main(int argc, char **argv)
             auto d = (*schema)->describe(s);
             if (!d)
                 return fail("to resolve symbol \"" + s + "\": " + d.error().message);
-            const char *article = (d->kindName == "enum" || d->kindName == "enum value" ||
-                                   d->kindName == "extension") ? "an" : "a";
+            const char *article =
+                (d->kindName == "enum" || d->kindName == "enum value" || d->kindName == "extension") ? "an"
+                                                                                                     : "a";
             std::cout << d->fullName << " is " << article << " " << d->kindName << ":\n" << d->text << "\n";
             if (flags.boolean("msg-template") && d->kind == rpc::SymbolDescription::Kind::Message) {
                 auto t = (*schema)->messageTemplate(d->fullName);
@@ -476,4 +482,18 @@ int main(int argc, char **argv)
     rpcHeaders.insert(rpcHeaders.end(), rpcOnly.begin(), rpcOnly.end());
     const int verbosity = flags.boolean("vv") ? 2 : flags.boolean("v") ? 1 : 0;
     return invoke(flags, *schema, address, verb, rpcHeaders, verbosity, deadlineMs);
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    // Nothing is expected to throw; if something does (out of memory, say), say so and fail
+    // like any other local error instead of aborting.
+    try {
+        return runCli(argc, argv);
+    } catch (const std::exception &e) {
+        std::cerr << "Failed: " << e.what() << "\n";
+        return cli::kExitError;
+    }
 }

@@ -21,7 +21,8 @@ public:
     using LoadFn = std::function<bool(const std::string &typeName)>;
 
     CachingTypeResolver(google::protobuf::util::TypeResolver *inner, LoadFn load)
-        : m_inner(inner), m_load(std::move(load))
+        : m_inner(inner)
+        , m_load(std::move(load))
     {}
 
     google::protobuf::util::Status ResolveMessageType(const std::string &url,

@@ -84,8 +84,7 @@ Result<std::shared_ptr<grpc::Channel>> makeChannel(const ChannelOptions &o, int 
             grpc::experimental::TlsChannelCredentialsOptions tls;
             tls.set_verify_server_certs(false);
             tls.set_check_call_host(false);
-            tls.set_certificate_verifier(
-                std::make_shared<grpc::experimental::NoOpCertificateVerifier>());
+            tls.set_certificate_verifier(std::make_shared<grpc::experimental::NoOpCertificateVerifier>());
             if (!cert.empty()) {
                 std::vector<grpc::experimental::IdentityKeyCertPair> pairs{{key, cert}};
                 tls.set_certificate_provider(

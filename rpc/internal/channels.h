@@ -12,8 +12,7 @@ namespace rpc::internal {
 
 // Makes a channel for `options`, reading PEM files as needed. `minReceiveBytes` raises the
 // receive limit (reflection replies can be large).
-Result<std::shared_ptr<grpc::Channel>> makeChannel(const ChannelOptions &options,
-                                                   int minReceiveBytes = 0);
+Result<std::shared_ptr<grpc::Channel>> makeChannel(const ChannelOptions &options, int minReceiveBytes = 0);
 
 // The bytes of a received buffer, copied once.
 std::string bufferBytes(const grpc::ByteBuffer &buffer);

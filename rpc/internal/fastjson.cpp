@@ -49,8 +49,7 @@ bool isIntegral(const std::string &text)
     return text.find_first_of(".eE") == std::string::npos;
 }
 
-template<typename T>
-T integer(const Value &v)
+template<typename T> T integer(const Value &v)
 {
     const std::string &t = v.text;
     if (isIntegral(t)) {
@@ -107,13 +106,17 @@ void store(pb::Message *msg, const FD *f, const Value &v, bool add)
         add ? r->AddUInt64(msg, f, x) : r->SetUInt64(msg, f, x);
         break;
     }
-    case FD::CPPTYPE_DOUBLE: add ? r->AddDouble(msg, f, floating(v)) : r->SetDouble(msg, f, floating(v)); break;
+    case FD::CPPTYPE_DOUBLE:
+        add ? r->AddDouble(msg, f, floating(v)) : r->SetDouble(msg, f, floating(v));
+        break;
     case FD::CPPTYPE_FLOAT: {
         const auto x = static_cast<float>(floating(v));
         add ? r->AddFloat(msg, f, x) : r->SetFloat(msg, f, x);
         break;
     }
-    case FD::CPPTYPE_BOOL: add ? r->AddBool(msg, f, v.boolean) : r->SetBool(msg, f, v.boolean); break;
+    case FD::CPPTYPE_BOOL:
+        add ? r->AddBool(msg, f, v.boolean) : r->SetBool(msg, f, v.boolean);
+        break;
     case FD::CPPTYPE_STRING: {
         std::string x = v.text;
         if (f->type() == FD::TYPE_BYTES)
@@ -128,7 +131,9 @@ void store(pb::Message *msg, const FD *f, const Value &v, bool add)
         add ? r->AddEnumValue(msg, f, number) : r->SetEnumValue(msg, f, number);
         break;
     }
-    case FD::CPPTYPE_MESSAGE: jsonToMessage(v, add ? r->AddMessage(msg, f) : r->MutableMessage(msg, f)); break;
+    case FD::CPPTYPE_MESSAGE:
+        jsonToMessage(v, add ? r->AddMessage(msg, f) : r->MutableMessage(msg, f));
+        break;
     }
 }
 
@@ -146,16 +151,14 @@ const FD *findField(const pb::Descriptor *d, const std::string &name)
 
 // ----- message to JSON --------------------------------------------------------------------
 
-template<typename T>
-void appendNumber(std::string *out, T value)
+template<typename T> void appendNumber(std::string *out, T value)
 {
     char buf[64];
     auto res = std::to_chars(buf, buf + sizeof buf, value);
     out->append(buf, res.ptr);
 }
 
-template<typename T>
-void appendFloating(std::string *out, T value)
+template<typename T> void appendFloating(std::string *out, T value)
 {
     if (std::isnan(value))
         *out += "\"NaN\"";
@@ -180,17 +183,31 @@ void appendMapKey(std::string *out, const pb::Message &entry, const FD *key)
 {
     const auto *r = entry.GetReflection();
     switch (key->cpp_type()) {
-    case FD::CPPTYPE_STRING: *out += jsonQuote(r->GetString(entry, key)); return;
-    case FD::CPPTYPE_BOOL: *out += r->GetBool(entry, key) ? "\"true\"" : "\"false\""; return;
-    default: break;
+    case FD::CPPTYPE_STRING:
+        *out += jsonQuote(r->GetString(entry, key));
+        return;
+    case FD::CPPTYPE_BOOL:
+        *out += r->GetBool(entry, key) ? "\"true\"" : "\"false\"";
+        return;
+    default:
+        break;
     }
     out->push_back('"');
     switch (key->cpp_type()) {
-    case FD::CPPTYPE_INT32: appendNumber(out, r->GetInt32(entry, key)); break;
-    case FD::CPPTYPE_INT64: appendNumber(out, r->GetInt64(entry, key)); break;
-    case FD::CPPTYPE_UINT32: appendNumber(out, r->GetUInt32(entry, key)); break;
-    case FD::CPPTYPE_UINT64: appendNumber(out, r->GetUInt64(entry, key)); break;
-    default: break;
+    case FD::CPPTYPE_INT32:
+        appendNumber(out, r->GetInt32(entry, key));
+        break;
+    case FD::CPPTYPE_INT64:
+        appendNumber(out, r->GetInt64(entry, key));
+        break;
+    case FD::CPPTYPE_UINT32:
+        appendNumber(out, r->GetUInt32(entry, key));
+        break;
+    case FD::CPPTYPE_UINT64:
+        appendNumber(out, r->GetUInt64(entry, key));
+        break;
+    default:
+        break;
     }
     out->push_back('"');
 }
@@ -253,7 +270,9 @@ void appendValue(std::string *out, const pb::Message &msg, const FD *f, int inde
     const auto *r = msg.GetReflection();
     const bool rep = index >= 0;
     switch (f->cpp_type()) {
-    case FD::CPPTYPE_INT32: appendNumber(out, rep ? r->GetRepeatedInt32(msg, f, index) : r->GetInt32(msg, f)); break;
+    case FD::CPPTYPE_INT32:
+        appendNumber(out, rep ? r->GetRepeatedInt32(msg, f, index) : r->GetInt32(msg, f));
+        break;
     case FD::CPPTYPE_UINT32:
         appendNumber(out, rep ? r->GetRepeatedUInt32(msg, f, index) : r->GetUInt32(msg, f));
         break;
@@ -270,16 +289,22 @@ void appendValue(std::string *out, const pb::Message &msg, const FD *f, int inde
     case FD::CPPTYPE_DOUBLE:
         appendFloating(out, rep ? r->GetRepeatedDouble(msg, f, index) : r->GetDouble(msg, f));
         break;
-    case FD::CPPTYPE_FLOAT: appendFloating(out, rep ? r->GetRepeatedFloat(msg, f, index) : r->GetFloat(msg, f)); break;
-    case FD::CPPTYPE_BOOL: *out += (rep ? r->GetRepeatedBool(msg, f, index) : r->GetBool(msg, f)) ? "true" : "false"; break;
+    case FD::CPPTYPE_FLOAT:
+        appendFloating(out, rep ? r->GetRepeatedFloat(msg, f, index) : r->GetFloat(msg, f));
+        break;
+    case FD::CPPTYPE_BOOL:
+        *out += (rep ? r->GetRepeatedBool(msg, f, index) : r->GetBool(msg, f)) ? "true" : "false";
+        break;
     case FD::CPPTYPE_STRING: {
         std::string scratch;
-        const std::string &s =
-            rep ? r->GetRepeatedStringReference(msg, f, index, &scratch) : r->GetStringReference(msg, f, &scratch);
+        const std::string &s = rep ? r->GetRepeatedStringReference(msg, f, index, &scratch)
+                                   : r->GetStringReference(msg, f, &scratch);
         *out += f->type() == FD::TYPE_BYTES ? '"' + base64Encode(s) + '"' : jsonQuote(s);
         break;
     }
-    case FD::CPPTYPE_ENUM: appendEnum(out, f, rep ? r->GetRepeatedEnumValue(msg, f, index) : r->GetEnumValue(msg, f)); break;
+    case FD::CPPTYPE_ENUM:
+        appendEnum(out, f, rep ? r->GetRepeatedEnumValue(msg, f, index) : r->GetEnumValue(msg, f));
+        break;
     case FD::CPPTYPE_MESSAGE:
         appendMessage(out, rep ? r->GetRepeatedMessage(msg, f, index) : r->GetMessage(msg, f), emitDefaults,
                       originalNames);
@@ -334,7 +359,8 @@ bool usesWellKnown(const pb::Message &msg)
             continue;
         if (f->is_repeated()) {
             for (int i = 0; i < r->FieldSize(msg, f); ++i)
-                if ((!f->is_map() && isWellKnownType(f->message_type())) || usesWellKnown(r->GetRepeatedMessage(msg, f, i)))
+                if ((!f->is_map() && isWellKnownType(f->message_type())) ||
+                    usesWellKnown(r->GetRepeatedMessage(msg, f, i)))
                     return true;
         } else if (isWellKnownType(f->message_type()) || usesWellKnown(r->GetMessage(msg, f))) {
             return true;

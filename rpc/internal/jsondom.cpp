@@ -13,7 +13,9 @@ constexpr int kMaxDepth = 512;
 class Parser
 {
 public:
-    explicit Parser(std::string_view text) : m_text(text) {}
+    explicit Parser(std::string_view text)
+        : m_text(text)
+    {}
 
     bool parse(std::size_t *pos, Value *out)
     {
@@ -37,7 +39,7 @@ private:
     {
         if (m_pos >= m_text.size())
             return "end of input";
-        const unsigned char c = static_cast<unsigned char>(m_text[m_pos]);
+        const auto c = static_cast<unsigned char>(m_text[m_pos]);
         if (c < 0x20)
             return "a control character";
         return '\'' + std::string(1, static_cast<char>(c)) + '\'';
@@ -54,15 +56,25 @@ private:
         const char c = m_text[m_pos];
         bool ok = false;
         switch (c) {
-        case '{': ok = parseObject(out, depth); break;
-        case '[': ok = parseArray(out, depth); break;
+        case '{':
+            ok = parseObject(out, depth);
+            break;
+        case '[':
+            ok = parseArray(out, depth);
+            break;
         case '"':
             out->type = Value::Type::String;
             ok = parseString(&out->text);
             break;
-        case 't': ok = parseWord("true", out, Value::Type::Bool, true); break;
-        case 'f': ok = parseWord("false", out, Value::Type::Bool, false); break;
-        case 'n': ok = parseWord("null", out, Value::Type::Null, false); break;
+        case 't':
+            ok = parseWord("true", out, Value::Type::Bool, true);
+            break;
+        case 'f':
+            ok = parseWord("false", out, Value::Type::Bool, false);
+            break;
+        case 'n':
+            ok = parseWord("null", out, Value::Type::Null, false);
+            break;
         default:
             if (c == '-' || (c >= '0' && c <= '9'))
                 ok = parseNumber(out);
@@ -168,7 +180,7 @@ private:
             // copy plain runs in one go
             std::size_t run = m_pos;
             while (run < m_text.size()) {
-                const unsigned char c = static_cast<unsigned char>(m_text[run]);
+                const auto c = static_cast<unsigned char>(m_text[run]);
                 if (c == '"' || c == '\\' || c < 0x20)
                     break;
                 ++run;
@@ -189,14 +201,30 @@ private:
                 return fail(start, "unterminated string");
             const char e = m_text[m_pos++];
             switch (e) {
-            case '"': out->push_back('"'); break;
-            case '\\': out->push_back('\\'); break;
-            case '/': out->push_back('/'); break;
-            case 'b': out->push_back('\b'); break;
-            case 'f': out->push_back('\f'); break;
-            case 'n': out->push_back('\n'); break;
-            case 'r': out->push_back('\r'); break;
-            case 't': out->push_back('\t'); break;
+            case '"':
+                out->push_back('"');
+                break;
+            case '\\':
+                out->push_back('\\');
+                break;
+            case '/':
+                out->push_back('/');
+                break;
+            case 'b':
+                out->push_back('\b');
+                break;
+            case 'f':
+                out->push_back('\f');
+                break;
+            case 'n':
+                out->push_back('\n');
+                break;
+            case 'r':
+                out->push_back('\r');
+                break;
+            case 't':
+                out->push_back('\t');
+                break;
             case 'u': {
                 std::uint32_t cp = 0;
                 if (!parseHex4(&cp))
@@ -296,12 +324,18 @@ private:
 const char *Value::typeName() const
 {
     switch (type) {
-    case Type::Null: return "null";
-    case Type::Bool: return "a boolean";
-    case Type::Number: return "a number";
-    case Type::String: return "a string";
-    case Type::Array: return "an array";
-    case Type::Object: return "an object";
+    case Type::Null:
+        return "null";
+    case Type::Bool:
+        return "a boolean";
+    case Type::Number:
+        return "a number";
+    case Type::String:
+        return "a string";
+    case Type::Array:
+        return "an array";
+    case Type::Object:
+        return "an object";
     }
     return "a value";
 }
@@ -317,8 +351,7 @@ std::size_t skipSpace(std::string_view text, std::size_t pos)
     return pos;
 }
 
-Diagnostic diagnosticAt(std::string_view text, std::size_t offset, std::string path,
-                        std::string message)
+Diagnostic diagnosticAt(std::string_view text, std::size_t offset, std::string path, std::string message)
 {
     Diagnostic d;
     d.offset = static_cast<std::int64_t>(offset);
@@ -394,7 +427,7 @@ std::string prettyJson(std::string_view in, int indent)
     int depth = 0;
     auto newline = [&] {
         out.push_back('\n');
-        out.append(static_cast<std::size_t>(depth * indent), ' ');
+        out.append(static_cast<std::size_t>(depth) * static_cast<std::size_t>(indent), ' ');
     };
     for (std::size_t i = 0; i < in.size(); ++i) {
         const char c = in[i];

@@ -22,7 +22,7 @@ struct Value
     std::size_t offset = 0; // first byte of the value
     std::size_t end = 0;    // one past its last byte
     bool boolean = false;
-    std::string text;       // decoded string, or the number exactly as written
+    std::string text; // decoded string, or the number exactly as written
     std::vector<Value> items;
     std::vector<Member> members;
 
@@ -45,7 +45,6 @@ Result<Value> parseDocument(std::string_view text);
 std::size_t skipSpace(std::string_view text, std::size_t pos);
 
 // A diagnostic at `offset` of `text`, with line and column filled in.
-Diagnostic diagnosticAt(std::string_view text, std::size_t offset, std::string path,
-                        std::string message);
+Diagnostic diagnosticAt(std::string_view text, std::size_t offset, std::string path, std::string message);
 
 } // namespace rpc::json

@@ -18,8 +18,7 @@ using pb::internal::WireFormatLite;
 namespace {
 
 const char *const kMethodV1 = "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo";
-const char *const kMethodV1Alpha =
-    "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo";
+const char *const kMethodV1Alpha = "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo";
 
 void addSymbols(const std::string &scope, const pb::DescriptorProto &m, std::set<std::string> *out)
 {
@@ -72,9 +71,10 @@ void fileSymbols(const pb::FileDescriptorProto &file, std::set<std::string> *out
 class ReflectionDatabase::Stream
 {
 public:
-    Stream(const std::shared_ptr<grpc::Channel> &channel, const Metadata &headers,
-           const char *method, int timeoutMs)
-        : m_stub(channel), m_timeoutMs(timeoutMs)
+    Stream(const std::shared_ptr<grpc::Channel> &channel, const Metadata &headers, const char *method,
+           int timeoutMs)
+        : m_stub(channel)
+        , m_timeoutMs(timeoutMs)
     {
         for (const auto &[k, v] : headers)
             m_context.AddMetadata(k, v);
@@ -142,8 +142,7 @@ private:
         m_alive = false;
         if (m_timedOut) {
             *code = grpc::StatusCode::DEADLINE_EXCEEDED;
-            *error = "the reflection service did not answer within " +
-                     std::to_string(m_timeoutMs) + " ms";
+            *error = "the reflection service did not answer within " + std::to_string(m_timeoutMs) + " ms";
             return false;
         }
         if (!m_finished) {
@@ -213,8 +212,7 @@ std::string encodeRequest(int field, const std::string &arg, int extensionNumber
 
 // Reads the length-delimited fields of a message, calling fn(field, bytes) for each, and
 // fn(field, varint-as-string) is never needed except where noted.
-template<typename Fn>
-bool forEachField(const std::string &bytes, Fn fn)
+template<typename Fn> bool forEachField(const std::string &bytes, Fn fn)
 {
     pb::io::CodedInputStream in(reinterpret_cast<const std::uint8_t *>(bytes.data()),
                                 static_cast<int>(bytes.size()));
@@ -250,7 +248,9 @@ bool forEachField(const std::string &bytes, Fn fn)
 
 ReflectionDatabase::ReflectionDatabase(std::shared_ptr<grpc::Channel> channel, Metadata headers,
                                        int timeoutMs)
-    : m_channel(std::move(channel)), m_headers(std::move(headers)), m_timeoutMs(timeoutMs)
+    : m_channel(std::move(channel))
+    , m_headers(std::move(headers))
+    , m_timeoutMs(timeoutMs)
 {}
 
 ReflectionDatabase::~ReflectionDatabase() = default;
@@ -278,8 +278,8 @@ Result<ReflectionDatabase::Reply> ReflectionDatabase::askOnce(Ask what, const st
     for (int attempt = 0; attempt < 2 && !done; ++attempt) {
         if (!m_stream || !m_stream->alive()) {
             const bool alpha = m_version == "v1alpha";
-            m_stream = std::make_unique<Stream>(m_channel, m_headers,
-                                                alpha ? kMethodV1Alpha : kMethodV1, m_timeoutMs);
+            m_stream = std::make_unique<Stream>(m_channel, m_headers, alpha ? kMethodV1Alpha : kMethodV1,
+                                                m_timeoutMs);
         }
         if (m_stream->roundTrip(request, &reply, &code, &error)) {
             if (m_version.empty())
@@ -413,8 +413,7 @@ void ReflectionDatabase::collectSymbolsLocked(const std::string &file, std::set<
 }
 
 // Removes the dependencies `drop` says to, keeping public and weak dependency indices right.
-template<typename Pred>
-void removeDependencies(pb::FileDescriptorProto *file, Pred drop)
+template<typename Pred> void removeDependencies(pb::FileDescriptorProto *file, Pred drop)
 {
     std::vector<int> newIndex(static_cast<std::size_t>(file->dependency_size()), -1);
     std::vector<std::string> kept;
@@ -429,7 +428,8 @@ void removeDependencies(pb::FileDescriptorProto *file, Pred drop)
     auto remap = [&](google::protobuf::RepeatedField<std::int32_t> *indices) {
         google::protobuf::RepeatedField<std::int32_t> out;
         for (int old : *indices)
-            if (old >= 0 && old < static_cast<int>(newIndex.size()) && newIndex[static_cast<std::size_t>(old)] >= 0)
+            if (old >= 0 && old < static_cast<int>(newIndex.size()) &&
+                newIndex[static_cast<std::size_t>(old)] >= 0)
                 out.Add(newIndex[static_cast<std::size_t>(old)]);
         indices->Swap(&out);
     };
@@ -530,8 +530,7 @@ bool ReflectionDatabase::FindFileByName(const std::string &filename, pb::FileDes
     return fileByNameLocked(filename, output);
 }
 
-bool ReflectionDatabase::FindFileContainingSymbol(const std::string &symbol,
-                                                  pb::FileDescriptorProto *output)
+bool ReflectionDatabase::FindFileContainingSymbol(const std::string &symbol, pb::FileDescriptorProto *output)
 {
     std::lock_guard lock(m_mutex);
     auto it = m_symbolToFile.find(symbol);
@@ -551,8 +550,7 @@ bool ReflectionDatabase::FindFileContainingSymbol(const std::string &symbol,
     return fileByNameLocked(fileName, output);
 }
 
-bool ReflectionDatabase::FindFileContainingExtension(const std::string &containingType,
-                                                     int fieldNumber,
+bool ReflectionDatabase::FindFileContainingExtension(const std::string &containingType, int fieldNumber,
                                                      pb::FileDescriptorProto *output)
 {
     std::lock_guard lock(m_mutex);
@@ -566,8 +564,7 @@ bool ReflectionDatabase::FindFileContainingExtension(const std::string &containi
     return fileByNameLocked(first.name(), output);
 }
 
-bool ReflectionDatabase::FindAllExtensionNumbers(const std::string &extendeeType,
-                                                 std::vector<int> *output)
+bool ReflectionDatabase::FindAllExtensionNumbers(const std::string &extendeeType, std::vector<int> *output)
 {
     std::lock_guard lock(m_mutex);
     auto r = ask(Ask::ExtensionNumbers, extendeeType);

@@ -32,14 +32,12 @@ public:
     // The last transport or protocol error, for reporting a failed lookup.
     std::string lastError() const;
 
-    bool FindFileByName(const std::string &filename,
-                        google::protobuf::FileDescriptorProto *output) override;
+    bool FindFileByName(const std::string &filename, google::protobuf::FileDescriptorProto *output) override;
     bool FindFileContainingSymbol(const std::string &symbol,
                                   google::protobuf::FileDescriptorProto *output) override;
     bool FindFileContainingExtension(const std::string &containingType, int fieldNumber,
                                      google::protobuf::FileDescriptorProto *output) override;
-    bool FindAllExtensionNumbers(const std::string &extendeeType,
-                                 std::vector<int> *output) override;
+    bool FindAllExtensionNumbers(const std::string &extendeeType, std::vector<int> *output) override;
 
 private:
     class Stream;

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "rpc/schema.h"
 #include "rpc/internal/fastjson.h"
 #include "rpc/internal/reflectiondb.h"
+#include "rpc/schema.h"
 
 #include <google/protobuf/compiler/importer.h>
 #include <google/protobuf/descriptor.h>
@@ -47,7 +47,7 @@ struct Schema::Impl
     std::unique_ptr<google::protobuf::util::TypeResolver> resolver;
 
     mutable internal::PlainTypes plainTypes; // which types the fast JSON path handles
-    std::vector<std::string> localServices; // from files and protosets, sorted
+    std::vector<std::string> localServices;  // from files and protosets, sorted
     std::vector<Schema::SourceStamp> sources;
 
     const google::protobuf::Descriptor *message(std::string_view name) const;

@@ -95,7 +95,8 @@ TEST_F(CliTest, DescribesWithAMessageTemplate)
 {
     auto r = cli({"-plaintext", "-msg-template", "ADDR", "describe", "wirescope.testing.StreamRequest"});
     ASSERT_EQ(r.exitCode, 0) << r.err;
-    EXPECT_TRUE(contains(r.out, "wirescope.testing.StreamRequest is a message:\nmessage StreamRequest {")) << r.out;
+    EXPECT_TRUE(contains(r.out, "wirescope.testing.StreamRequest is a message:\nmessage StreamRequest {"))
+        << r.out;
     const auto at = r.out.find("\nMessage template:\n");
     ASSERT_NE(at, std::string::npos) << r.out;
     const std::string tmpl = r.out.substr(at + 19);
@@ -112,10 +113,11 @@ TEST_F(CliTest, DescribesWithAMessageTemplate)
 TEST_F(CliTest, InvokesUnaryWithHeadersInBothMethodSpellings)
 {
     for (const char *method : {"wirescope.testing.TestService/Echo", "wirescope.testing.TestService.Echo"}) {
-        auto r = cli({"-plaintext", "-H", "x-one: 1", "-rpc-header", "x-two: 2", "-H", "x-key-bin: AP8Q", "-d",
-                      R"({"text": "hi", "i64": 5})", "ADDR", method});
+        auto r = cli({"-plaintext", "-H", "x-one: 1", "-rpc-header", "x-two: 2", "-H", "x-key-bin: AP8Q",
+                      "-d", R"({"text": "hi", "i64": 5})", "ADDR", method});
         ASSERT_EQ(r.exitCode, 0) << r.err;
-        EXPECT_EQ(r.out.rfind("{\n  \"echo\": {\n    \"text\": \"hi\",\n    \"i64\": \"5\"\n  },", 0), 0u) << r.out;
+        EXPECT_EQ(r.out.rfind("{\n  \"echo\": {\n    \"text\": \"hi\",\n    \"i64\": \"5\"\n  },", 0), 0u)
+            << r.out;
         EXPECT_TRUE(contains(r.out, "\"x-one\": \"1\"")) << r.out;
         EXPECT_TRUE(contains(r.out, "\"x-two\": \"2\"")) << r.out;
         EXPECT_TRUE(contains(r.out, "\"x-key-bin\": \"AP8Q\"")) << r.out;
@@ -132,8 +134,9 @@ TEST_F(CliTest, ReflectHeadersGoToReflectionOnly)
     EXPECT_FALSE(contains(r.out, "x-reflect")) << r.out;
     EXPECT_TRUE(contains(r.out, "\"x-all\": \"1\"")) << r.out;
     const auto seen = s_server->lastReflectionHeaders();
-    EXPECT_NE(std::find(seen.begin(), seen.end(), std::make_pair(std::string("x-reflect"), std::string("yes"))),
-              seen.end());
+    EXPECT_NE(
+        std::find(seen.begin(), seen.end(), std::make_pair(std::string("x-reflect"), std::string("yes"))),
+        seen.end());
     EXPECT_NE(std::find(seen.begin(), seen.end(), std::make_pair(std::string("x-all"), std::string("1"))),
               seen.end());
 }
@@ -147,8 +150,9 @@ TEST_F(CliTest, VerboseOutputHasGrpcurlSections)
     for (const char *section :
          {"\nResolved method descriptor:\nrpc Echo ( .wirescope.testing.EchoRequest ) returns "
           "( .wirescope.testing.EchoResponse );\n",
-          "\nRequest metadata to send:\nx-h: v\n", "\nResponse headers received:\n", "\nResponse contents:\n{\n",
-          "\nResponse trailers received:\nx-trailer: done\n", "Sent 1 request and received 1 response\n"}) {
+          "\nRequest metadata to send:\nx-h: v\n", "\nResponse headers received:\n",
+          "\nResponse contents:\n{\n", "\nResponse trailers received:\nx-trailer: done\n",
+          "Sent 1 request and received 1 response\n"}) {
         const auto found = r.out.find(section, at);
         ASSERT_NE(found, std::string::npos) << section << " after " << at << " in\n" << r.out;
         at = found;
@@ -195,7 +199,8 @@ TEST_F(CliTest, EmitDefaultsAndUnknownFields)
     EXPECT_TRUE(contains(r.out, "\"authority\": ")) << r.out;
     EXPECT_TRUE(contains(r.out, "\"peer\": ")) << r.out;
 
-    auto strict = cli({"-plaintext", "-d", R"({"text": "a", "nope": 1})", "ADDR", "wirescope.testing.TestService/Echo"});
+    auto strict = cli(
+        {"-plaintext", "-d", R"({"text": "a", "nope": 1})", "ADDR", "wirescope.testing.TestService/Echo"});
     EXPECT_EQ(strict.exitCode, 1);
     EXPECT_TRUE(contains(strict.err, "unknown field \"nope\"")) << strict.err;
     EXPECT_TRUE(contains(strict.err, "1:15")) << strict.err; // line:column of "nope"
@@ -209,14 +214,16 @@ TEST_F(CliTest, RpcErrorsPrintCodeMessageDetailsAndExit64PlusCode)
     auto r = cli({"-plaintext", "-d", R"({"code": 5, "message": "nope", "with_details": true})", "ADDR",
                   "wirescope.testing.TestService/Fail"});
     EXPECT_EQ(r.exitCode, 64 + 5);
-    EXPECT_EQ(r.err.rfind("ERROR:\n  Code: NotFound\n  Message: nope\n  Details:\n  1)\t{\n", 0), 0u) << r.err;
+    EXPECT_EQ(r.err.rfind("ERROR:\n  Code: NotFound\n  Message: nope\n  Details:\n  1)\t{\n", 0), 0u)
+        << r.err;
     for (const char *type : {"google.rpc.BadRequest", "google.rpc.ErrorInfo", "google.rpc.RetryInfo",
                              "google.rpc.LocalizedMessage"})
         EXPECT_TRUE(contains(r.err, type)) << r.err;
     EXPECT_TRUE(contains(r.err, "\"retryDelay\": \"2s\"")) << r.err;
 
-    auto json = cli({"-plaintext", "-format-error", "-d", R"({"code": 9, "message": "m", "with_details": true})",
-                     "ADDR", "wirescope.testing.TestService/Fail"});
+    auto json =
+        cli({"-plaintext", "-format-error", "-d", R"({"code": 9, "message": "m", "with_details": true})",
+             "ADDR", "wirescope.testing.TestService/Fail"});
     EXPECT_EQ(json.exitCode, 64 + 9);
     auto values = rpc::splitJsonValues(json.err);
     ASSERT_TRUE(values) << json.err;
@@ -294,7 +301,8 @@ TEST_F(CliTest, LocalErrorsExitOneWithAClearMessage)
     EXPECT_TRUE(contains(missing.err, "missing/dep.proto")) << missing.err;
     EXPECT_TRUE(contains(missing.err, "importer.proto")) << missing.err;
 
-    auto dead = cli({"-plaintext", "-connect-timeout", "2", "127.0.0.1:" + std::to_string(deadPort()), "list"});
+    auto dead =
+        cli({"-plaintext", "-connect-timeout", "2", "127.0.0.1:" + std::to_string(deadPort()), "list"});
     EXPECT_EQ(dead.exitCode, 1);
     EXPECT_TRUE(contains(dead.err, "Failed to load the schema")) << dead.err;
     EXPECT_EQ(lines(dead.err).size(), 1u) << dead.err;
@@ -302,8 +310,8 @@ TEST_F(CliTest, LocalErrorsExitOneWithAClearMessage)
 
 TEST_F(CliTest, DeadServerWithLocalSchemaIsUnavailable)
 {
-    auto r = cli({"-plaintext", "-import-path", kProtoDir, "-proto", kProto, "-connect-timeout", "2", "-d", "{}",
-                  "127.0.0.1:" + std::to_string(deadPort()), "wirescope.testing.TestService/Echo"});
+    auto r = cli({"-plaintext", "-import-path", kProtoDir, "-proto", kProto, "-connect-timeout", "2", "-d",
+                  "{}", "127.0.0.1:" + std::to_string(deadPort()), "wirescope.testing.TestService/Echo"});
     EXPECT_EQ(r.exitCode, 64 + 14) << r.err;
     EXPECT_TRUE(contains(r.err, "Code: Unavailable")) << r.err;
 }
@@ -366,10 +374,11 @@ TEST_F(CliTest, TlsFlags)
     EXPECT_EQ(wrongCa.exitCode, 1) << wrongCa.err;
     auto mismatch = cli(with({"-cacert", pki.path("ca.pem"), byIp, "list"}));
     EXPECT_EQ(mismatch.exitCode, 1) << mismatch.err;
-    auto named = cli(with({"-cacert", pki.path("ca.pem"), "-servername", "api.internal.example", byIp, "list"}));
+    auto named =
+        cli(with({"-cacert", pki.path("ca.pem"), "-servername", "api.internal.example", byIp, "list"}));
     EXPECT_EQ(named.exitCode, 0) << named.err;
-    auto authority = cli(with({"-cacert", pki.path("ca.pem"), "-authority", "api.internal.example", "-d", "{}",
-                               byIp, "wirescope.testing.TestService/Echo"}));
+    auto authority = cli(with({"-cacert", pki.path("ca.pem"), "-authority", "api.internal.example", "-d",
+                               "{}", byIp, "wirescope.testing.TestService/Echo"}));
     EXPECT_EQ(authority.exitCode, 0) << authority.err;
     EXPECT_TRUE(contains(authority.out, "\"authority\": \"api.internal.example\"")) << authority.out;
     auto insecure = cli(with({"-insecure", byIp, "list"}));
@@ -384,25 +393,27 @@ TEST_F(CliTest, WorksAgainstTheSpawnedTestServer)
     const std::string line = server.waitForLine("listening on ", std::chrono::seconds(20));
     ASSERT_FALSE(line.empty());
     const std::string address = line.substr(line.find("listening on ") + 13);
-    auto r = run({kCli, "-plaintext", "-d", R"({"text": "spawned"})", address, "wirescope.testing.TestService/Echo"});
+    auto r = run(
+        {kCli, "-plaintext", "-d", R"({"text": "spawned"})", address, "wirescope.testing.TestService/Echo"});
     ASSERT_EQ(r.exitCode, 0) << r.err;
     EXPECT_TRUE(contains(r.out, "\"text\": \"spawned\"")) << r.out;
 }
 
 TEST_F(CliTest, BenchPrintsOneJsonObject)
 {
-    auto r = cli({"bench", "-plaintext", "-n", "60", "-c", "4", "-format", "json", "-d", R"({"text": "b"})", "ADDR",
-                  "wirescope.testing.TestService/Echo"});
+    auto r = cli({"bench", "-plaintext", "-n", "60", "-c", "4", "-format", "json", "-d", R"({"text": "b"})",
+                  "ADDR", "wirescope.testing.TestService/Echo"});
     ASSERT_EQ(r.exitCode, 0) << r.err;
     auto values = rpc::splitJsonValues(r.out);
     ASSERT_TRUE(values) << r.out;
     ASSERT_EQ(values->size(), 1u) << r.out;
-    for (const char *key : {"\"calls\":60", "\"seconds\":", "\"calls_per_second\":", "\"messages_per_second\":",
-                            "\"latency_ms\":{\"p50\":", "\"p90\":", "\"p99\":", "\"max\":", "\"status\":{\"OK\":60}"})
+    for (const char *key :
+         {"\"calls\":60", "\"seconds\":", "\"calls_per_second\":", "\"messages_per_second\":",
+          "\"latency_ms\":{\"p50\":", "\"p90\":", "\"p99\":", "\"max\":", "\"status\":{\"OK\":60}"})
         EXPECT_TRUE(contains(r.out, key)) << key << " in " << r.out;
 
-    auto stream = cli({"bench", "-plaintext", "-n", "10", "-c", "2", "-stream-messages", "5", "-format", "json",
-                       "ADDR", "wirescope.testing.TestService/ClientStream"});
+    auto stream = cli({"bench", "-plaintext", "-n", "10", "-c", "2", "-stream-messages", "5", "-format",
+                       "json", "ADDR", "wirescope.testing.TestService/ClientStream"});
     ASSERT_EQ(stream.exitCode, 0) << stream.err;
     EXPECT_TRUE(contains(stream.out, "\"messages_sent\":50")) << stream.out;
 

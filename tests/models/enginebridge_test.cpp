@@ -33,14 +33,15 @@ private slots:
         int batches = 0;
         bool onOwnerThread = true;
         bool done = false;
-        connect(&bridge, &models::EngineBridge::eventsArrived, this, [&](const std::vector<rpc::CallEvent> &events) {
-            ++batches;
-            onOwnerThread = onOwnerThread && QThread::currentThread() == thread();
-            for (const auto &e : events) {
-                seen.push_back(e);
-                done = done || e.kind == rpc::EventKind::Finished;
-            }
-        });
+        connect(&bridge, &models::EngineBridge::eventsArrived, this,
+                [&](const std::vector<rpc::CallEvent> &events) {
+                    ++batches;
+                    onOwnerThread = onOwnerThread && QThread::currentThread() == thread();
+                    for (const auto &e : events) {
+                        seen.push_back(e);
+                        done = done || e.kind == rpc::EventKind::Finished;
+                    }
+                });
         engine.start(request(1, "ServerStream", R"({"count": 2000, "text": "b"})"));
         QTRY_VERIFY_WITH_TIMEOUT(done, 20000);
 

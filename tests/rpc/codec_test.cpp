@@ -6,8 +6,8 @@
 
 #include "wirescope/testing/test.pb.h"
 
-#include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/field_comparator.h>
+#include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/message_differencer.h>
 
 #include <gtest/gtest.h>
@@ -52,12 +52,12 @@ TEST(Codec, Proto3JsonMappingRoundTrips)
         "attrs": {"a": [1, "two", null, {"b": false}]}, "anyValue": 3,
         "wrapped": "12", "mask": "text,inner.name", "maybe": 0
     })");
-    for (const char *expect : {R"("i64":"-9007199254740993")", R"("u64":"18446744073709551615")",
-                               R"("data":"AAEC/w==")", R"("color":"BLUE")", R"("colors":["RED","GREEN"])",
-                               R"("byId":{"42":{"name":"forty-two"}})", R"("numberChoice":5)",
-                               R"("when":"2024-02-29T12:00:00.500Z")", R"("timeout":"3.000000001s")",
-                               R"("@type":"type.googleapis.com/wirescope.testing.Inner")", R"("wrapped":"12")",
-                               R"("mask":"text,inner.name")", R"("maybe":0)"})
+    for (const char *expect :
+         {R"("i64":"-9007199254740993")", R"("u64":"18446744073709551615")", R"("data":"AAEC/w==")",
+          R"("color":"BLUE")", R"("colors":["RED","GREEN"])", R"("byId":{"42":{"name":"forty-two"}})",
+          R"("numberChoice":5)", R"("when":"2024-02-29T12:00:00.500Z")", R"("timeout":"3.000000001s")",
+          R"("@type":"type.googleapis.com/wirescope.testing.Inner")", R"("wrapped":"12")",
+          R"("mask":"text,inner.name")", R"("maybe":0)"})
         EXPECT_NE(out.find(expect), std::string::npos) << expect << " not in " << out;
 }
 
@@ -107,7 +107,8 @@ TEST(Codec, UnknownEnumNameIsAnErrorNeverZero)
 
 TEST(Codec, EveryProblemIsListed)
 {
-    const std::string json = R"({"i32": "abc", "flag": 3, "i64": 1.5, "inner": [], "data": "%%%", "when": "yesterday"})";
+    const std::string json =
+        R"({"i32": "abc", "flag": 3, "i64": 1.5, "inner": [], "data": "%%%", "when": "yesterday"})";
     auto diags = schema()->validateJson(kEcho, json, {});
     std::set<std::string> paths;
     for (const auto &d : diags) {
@@ -193,7 +194,8 @@ TEST(Codec, StatusDetailsDecodeAsJson)
     auto withUnknown = statusSchema->decodeStatus(5, "m", raw);
     ASSERT_EQ(withUnknown.details.size(), 1u);
     EXPECT_NE(withUnknown.details[0].find("x.Gone"), std::string::npos) << withUnknown.details[0];
-    EXPECT_NE(withUnknown.details[0].find("\"@value\": \"CAE=\""), std::string::npos) << withUnknown.details[0];
+    EXPECT_NE(withUnknown.details[0].find("\"@value\": \"CAE=\""), std::string::npos)
+        << withUnknown.details[0];
 }
 
 TEST(JsonUtil, SplitsConcatenatedValues)
@@ -256,7 +258,8 @@ TEST(Codec, OwnJsonPathMatchesProtobufsConverter)
          R"( "maybe": 0, "colors": ["RED", 3, "GREEN"], "doubles": [1.5, "NaN", "-Infinity", 1e21, 0],)"
          R"( "tree": {"label": "root", "children": [{"label": "leaf"}]}, "snake_case_name": "original"})",
          false},
-        {R"({"weight": 0, "i32": 1e2, "d": "Infinity", "color": 2, "f": -2.5, "byNumber": {"7": "seven"}})", true},
+        {R"({"weight": 0, "i32": 1e2, "d": "Infinity", "color": 2, "f": -2.5, "byNumber": {"7": "seven"}})",
+         true},
     };
     // NaN counts as equal to NaN here: the inputs carry one on purpose.
     auto same = [](const google::protobuf::Message &a, const google::protobuf::Message &b) {

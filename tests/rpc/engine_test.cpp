@@ -73,8 +73,7 @@ protected:
     }
 
     // Collects events until `done(log)` holds or 20 s pass.
-    template<typename Pred>
-    bool waitForAll(std::vector<rpc::CallEvent> &log, Pred done)
+    template<typename Pred> bool waitForAll(std::vector<rpc::CallEvent> &log, Pred done)
     {
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
         while (!done(log) && std::chrono::steady_clock::now() < deadline)
@@ -96,7 +95,8 @@ rpc::SchemaPtr EngineTest::s_schema;
 class FakeListener
 {
 public:
-    explicit FakeListener(bool http1) : m_http1(http1)
+    explicit FakeListener(bool http1)
+        : m_http1(http1)
     {
         m_fd = socket(AF_INET, SOCK_STREAM, 0);
         sockaddr_in addr{};
@@ -156,9 +156,9 @@ TEST_F(EngineTest, UnaryCallReportsEveryEventInOrder)
     std::vector<EventKind> kinds;
     for (const auto &e : events)
         kinds.push_back(e.kind);
-    EXPECT_EQ(kinds, (std::vector<EventKind>{EventKind::Started, EventKind::MessageSent, EventKind::HalfClosed,
-                                             EventKind::ResponseHeaders, EventKind::MessageReceived,
-                                             EventKind::Finished}));
+    EXPECT_EQ(kinds, (std::vector<EventKind>{EventKind::Started, EventKind::MessageSent,
+                                             EventKind::HalfClosed, EventKind::ResponseHeaders,
+                                             EventKind::MessageReceived, EventKind::Finished}));
     for (std::size_t i = 0; i < events.size(); ++i) {
         EXPECT_EQ(events[i].callId, id);
         EXPECT_EQ(events[i].callKind, rpc::MethodKind::Unary);
@@ -263,8 +263,8 @@ TEST_F(EngineTest, BadMessageDuringAStreamIsReportedAndTheCallGoesOn)
 
 TEST_F(EngineTest, CancelMidStream)
 {
-    const auto r = request("wirescope.testing.TestService/ServerStream",
-                           {R"({"count": 1000, "interval_ms": 20})"});
+    const auto r =
+        request("wirescope.testing.TestService/ServerStream", {R"({"count": 1000, "interval_ms": 20})"});
     m_engine.start(r);
     std::vector<rpc::CallEvent> log;
     ASSERT_TRUE(waitFor(r.callId, EventKind::MessageReceived, log, 2));
@@ -301,7 +301,8 @@ TEST_F(EngineTest, RichErrorDetailsAreDecoded)
     EXPECT_EQ(fin->status.message, "not now");
     ASSERT_EQ(fin->status.details.size(), 4u);
     EXPECT_NE(fin->status.details[0].find("google.rpc.BadRequest"), std::string::npos);
-    EXPECT_NE(fin->status.details[0].find("\"field\": \"name\""), std::string::npos) << fin->status.details[0];
+    EXPECT_NE(fin->status.details[0].find("\"field\": \"name\""), std::string::npos)
+        << fin->status.details[0];
     EXPECT_NE(fin->status.details[1].find("\"reason\": \"TEST_FAILURE\""), std::string::npos);
     EXPECT_NE(fin->status.details[2].find("\"retryDelay\": \"2s\""), std::string::npos);
     EXPECT_NE(fin->status.details[3].find("That did not work."), std::string::npos);
@@ -391,7 +392,8 @@ TEST_F(EngineTest, MessageSizeLimits)
     ASSERT_EQ(ofKind(events, EventKind::MessageReceived).size(), 1u);
     EXPECT_GT(ofKind(events, EventKind::MessageReceived)[0].wireSize, 5000000u);
 
-    auto send = request("wirescope.testing.TestService/Echo", {R"({"text": ")" + std::string(2000, 'a') + "\"}"});
+    auto send =
+        request("wirescope.testing.TestService/Echo", {R"({"text": ")" + std::string(2000, 'a') + "\"}"});
     send.channel.maxSendBytes = 1000;
     m_engine.start(send);
     events = collect(m_engine, send.callId);
@@ -422,7 +424,8 @@ TEST_F(EngineTest, ChannelIsSharedByCallsWithEqualOptions)
 
 TEST_F(EngineTest, AuthorityOverrideGzipAndUnixSockets)
 {
-    auto r = request("wirescope.testing.TestService/Echo", {R"({"text": ")" + std::string(5000, 'z') + "\"}"});
+    auto r =
+        request("wirescope.testing.TestService/Echo", {R"({"text": ")" + std::string(5000, 'z') + "\"}"});
     r.channel.authority = "api.example.test";
     r.channel.gzip = true;
     m_engine.start(r);
@@ -494,7 +497,8 @@ TEST_F(EngineTest, ManyConcurrentCallsAllFinish)
 TEST_F(EngineTest, DestroyingTheEngineCancelsRunningCalls)
 {
     auto engine = std::make_unique<rpc::Engine>();
-    rpc::CallRequest r = request("wirescope.testing.TestService/ServerStream", {R"({"count": 100000, "interval_ms": 10})"});
+    rpc::CallRequest r =
+        request("wirescope.testing.TestService/ServerStream", {R"({"count": 100000, "interval_ms": 10})"});
     engine->start(r);
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     engine.reset(); // must return promptly, not after the stream ends
@@ -510,10 +514,12 @@ TEST_F(EngineTest, LoadRunStartsEachNextCallOnTheEngineThread)
     load.concurrency = 4;
     m_engine.startLoad(load);
     std::vector<rpc::CallEvent> log;
-    ASSERT_TRUE(waitForAll(log, [](const auto &events) { return ofKind(events, EventKind::Finished).size() == 30; }));
+    ASSERT_TRUE(
+        waitForAll(log, [](const auto &events) { return ofKind(events, EventKind::Finished).size() == 30; }));
     std::set<std::uint64_t> ids;
     for (const auto &e : log) {
-        EXPECT_TRUE(e.kind == EventKind::Started || e.kind == EventKind::Finished) << rpc::eventKindName(e.kind);
+        EXPECT_TRUE(e.kind == EventKind::Started || e.kind == EventKind::Finished)
+            << rpc::eventKindName(e.kind);
         ids.insert(e.callId);
         if (e.kind == EventKind::Finished) {
             EXPECT_TRUE(e.status.ok()) << e.status.message;

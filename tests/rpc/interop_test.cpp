@@ -20,9 +20,10 @@ protected:
     {
         s_dir = new TempDir();
         const std::string protoset = (s_dir->path() / "test.protoset").string();
-        auto made = run({WIRESCOPE_PROTOC, "-I", WIRESCOPE_TEST_PROTO_DIR, "-I", WIRESCOPE_RESOURCE_PROTO_DIR,
-                         "--include_imports", "--descriptor_set_out=" + protoset, "wirescope/testing/test.proto",
-                         "google/rpc/status.proto", "google/rpc/error_details.proto"});
+        auto made =
+            run({WIRESCOPE_PROTOC, "-I", WIRESCOPE_TEST_PROTO_DIR, "-I", WIRESCOPE_RESOURCE_PROTO_DIR,
+                 "--include_imports", "--descriptor_set_out=" + protoset, "wirescope/testing/test.proto",
+                 "google/rpc/status.proto", "google/rpc/error_details.proto"});
         ASSERT_EQ(made.exitCode, 0) << made.err;
         s_server = new Spawned({"/usr/bin/python3", WIRESCOPE_PYTHON_SERVER, protoset});
         const std::string line = s_server->waitForLine("listening on ", std::chrono::seconds(30));
@@ -77,7 +78,8 @@ TEST_F(InteropTest, UnaryWithHeadersAndTrailers)
     EXPECT_EQ(metadataValue(finished(events)->metadata, "x-trailer"), "python");
     auto replies = ofKind(events, EventKind::MessageReceived);
     ASSERT_EQ(replies.size(), 1u);
-    EXPECT_NE(replies[0].payload.find("\"i64\": \"9007199254740993\""), std::string::npos) << replies[0].payload;
+    EXPECT_NE(replies[0].payload.find("\"i64\": \"9007199254740993\""), std::string::npos)
+        << replies[0].payload;
     EXPECT_NE(replies[0].payload.find("\"x-from\": \"wirescope\""), std::string::npos) << replies[0].payload;
 }
 
@@ -87,7 +89,8 @@ TEST_F(InteropTest, ServerClientAndBidiStreams)
     EXPECT_EQ(ofKind(server, EventKind::MessageReceived).size(), 5u);
     EXPECT_TRUE(finished(server) && finished(server)->status.ok());
 
-    auto client = call("ClientStream", {R"({"text": "a"})", R"({"text": "b", "payload": "AAEC"})", R"({"text": "c"})"});
+    auto client =
+        call("ClientStream", {R"({"text": "a"})", R"({"text": "b", "payload": "AAEC"})", R"({"text": "c"})"});
     auto summary = ofKind(client, EventKind::MessageReceived);
     ASSERT_EQ(summary.size(), 1u);
     EXPECT_NE(summary[0].payload.find("\"count\": 3"), std::string::npos) << summary[0].payload;
@@ -108,7 +111,8 @@ TEST_F(InteropTest, ErrorsWithDetailsFromPython)
     EXPECT_EQ(status.message, "denied by python");
     EXPECT_FALSE(status.local);
     ASSERT_EQ(status.details.size(), 1u) << status.rawDetails.size();
-    EXPECT_NE(status.details[0].find("\"reason\": \"PYTHON_FAILURE\""), std::string::npos) << status.details[0];
+    EXPECT_NE(status.details[0].find("\"reason\": \"PYTHON_FAILURE\""), std::string::npos)
+        << status.details[0];
 
     auto plain = call("Fail", {R"({"code": 5})"});
     ASSERT_TRUE(finished(plain));

@@ -82,9 +82,9 @@ TEST(Schema, SeveralImportRootsAndFilesNamedByDiskPath)
     TempDir dir;
     dir.write("common/shared/types.proto",
               "syntax = \"proto3\";\npackage shared;\nmessage Id { string value = 1; }\n");
-    const std::string api = dir.write("api/svc/api.proto",
-                                      "syntax = \"proto3\";\npackage svc;\nimport \"shared/types.proto\";\n"
-                                      "service Users { rpc Get(shared.Id) returns (shared.Id); }\n");
+    const std::string api =
+        dir.write("api/svc/api.proto", "syntax = \"proto3\";\npackage svc;\nimport \"shared/types.proto\";\n"
+                                       "service Users { rpc Get(shared.Id) returns (shared.Id); }\n");
     const std::string common = (dir.path() / "common").string();
     const std::string apiRoot = (dir.path() / "api").string();
     // Named relative to a root, as protoc wants.
@@ -100,7 +100,8 @@ TEST(Schema, SeveralImportRootsAndFilesNamedByDiskPath)
     // A file outside every root says which roots were searched.
     auto outside = loadFiles({common}, {api});
     ASSERT_FALSE(outside);
-    EXPECT_NE(allDiagnostics(outside.error()).find(common), std::string::npos) << allDiagnostics(outside.error());
+    EXPECT_NE(allDiagnostics(outside.error()).find(common), std::string::npos)
+        << allDiagnostics(outside.error());
 }
 
 TEST(Schema, EveryParseErrorHasFileLineAndColumn)
@@ -108,10 +109,10 @@ TEST(Schema, EveryParseErrorHasFileLineAndColumn)
     TempDir dir;
     dir.write("broken.proto", "syntax = \"proto3\";\n"
                               "message A {\n"
-                              "  string name = 1\n"     // missing ';'
+                              "  string name = 1\n" // missing ';'
                               "}\n"
                               "message B {\n"
-                              "  int32 = 2;\n"          // missing name
+                              "  int32 = 2;\n" // missing name
                               "}\n");
     auto r = loadFiles({dir.path().string()}, {"broken.proto"});
     ASSERT_FALSE(r);
@@ -187,10 +188,12 @@ TEST(Schema, WellKnownAndGoogleRpcTypesNeedNoFiles)
 TEST(Schema, ProtosetsLoadAndCorruptOnesAreReported)
 {
     TempDir dir;
-    const std::string set = makeProtoset(dir, WIRESCOPE_TEST_PROTO_DIR, "wirescope/testing/test.proto", "test.protoset");
+    const std::string set =
+        makeProtoset(dir, WIRESCOPE_TEST_PROTO_DIR, "wirescope/testing/test.proto", "test.protoset");
     dir.write("other/extra.proto", "syntax = \"proto3\";\npackage extra;\nmessage E { string s = 1; }\n"
                                    "service X { rpc Do(E) returns (E); }\n");
-    const std::string set2 = makeProtoset(dir, (dir.path() / "other").string(), "extra.proto", "extra.protoset");
+    const std::string set2 =
+        makeProtoset(dir, (dir.path() / "other").string(), "extra.proto", "extra.protoset");
 
     rpc::SchemaSpec spec;
     spec.protosetFiles = {set, set2};
@@ -215,7 +218,8 @@ TEST(Schema, ProtosetsLoadAndCorruptOnesAreReported)
     EXPECT_NE(allDiagnostics(absent.error()).find("absent.protoset"), std::string::npos);
 }
 
-rpc::Result<rpc::SchemaPtr> loadByReflection(const testing_server::TestServer &server, rpc::Metadata headers = {})
+rpc::Result<rpc::SchemaPtr> loadByReflection(const testing_server::TestServer &server,
+                                             rpc::Metadata headers = {})
 {
     rpc::SchemaSpec spec;
     spec.useReflection = true;
@@ -264,10 +268,11 @@ void expectUsableV1Schema(testing_server::ReflectionQuirk quirk)
     ASSERT_TRUE(m) << m.error().message;
     EXPECT_EQ(m->kind, rpc::MethodKind::BidiStreaming);
     EXPECT_EQ((*r)->reflectionVersion(), "v1");
-    auto bytes = (*r)->encode("wirescope.testing.EchoRequest",
-                              R"({"when":"2020-01-01T00:00:00Z","timeout":"1.5s","attrs":{"a":1},)"
-                              R"("extra":{"@type":"type.googleapis.com/wirescope.testing.Inner","name":"x"}})",
-                              {});
+    auto bytes =
+        (*r)->encode("wirescope.testing.EchoRequest",
+                     R"({"when":"2020-01-01T00:00:00Z","timeout":"1.5s","attrs":{"a":1},)"
+                     R"("extra":{"@type":"type.googleapis.com/wirescope.testing.Inner","name":"x"}})",
+                     {});
     ASSERT_TRUE(bytes) << bytes.error().toString();
     auto back = (*r)->decode("wirescope.testing.EchoRequest", *bytes, {});
     ASSERT_TRUE(back) << back.error().message;
@@ -334,7 +339,8 @@ TEST(Schema, CompositeResolvesAnyFromLocalFilesBesideReflection)
     testing_server::TestServer server;
     ASSERT_TRUE(server.start());
     TempDir dir;
-    dir.write("local/extra.proto", "syntax = \"proto3\";\npackage local;\nmessage Note { string text = 1; }\n");
+    dir.write("local/extra.proto",
+              "syntax = \"proto3\";\npackage local;\nmessage Note { string text = 1; }\n");
     rpc::SchemaSpec spec;
     spec.useReflection = true;
     spec.reflectionChannel.target = server.address();
@@ -381,7 +387,8 @@ TEST(Schema, LoadingReportsProgressAndCanBeCancelled)
     std::vector<std::string> files;
     for (int i = 0; i < 30; ++i) {
         const std::string name = "f" + std::to_string(i) + ".proto";
-        dir.write(name, "syntax = \"proto3\";\npackage p" + std::to_string(i) + ";\nmessage M { int32 x = 1; }\n");
+        dir.write(name,
+                  "syntax = \"proto3\";\npackage p" + std::to_string(i) + ";\nmessage M { int32 x = 1; }\n");
         files.push_back(name);
     }
     rpc::SchemaSpec spec;

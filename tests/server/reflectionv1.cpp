@@ -25,7 +25,8 @@ bool isWellKnown(const std::string &file)
 class ReflectionV1 final : public rv1::ServerReflection::Service
 {
 public:
-    explicit ReflectionV1(ReflectionQuirk quirk) : m_quirk(quirk)
+    explicit ReflectionV1(ReflectionQuirk quirk)
+        : m_quirk(quirk)
     {
         // Link the test service's descriptors into the generated pool.
         (void)wirescope::testing::EchoRequest::descriptor();
@@ -45,9 +46,9 @@ public:
         }
     }
 
-    grpc::Status ServerReflectionInfo(
-        grpc::ServerContext *,
-        grpc::ServerReaderWriter<rv1::ServerReflectionResponse, rv1::ServerReflectionRequest> *stream) override
+    grpc::Status ServerReflectionInfo(grpc::ServerContext *,
+                                      grpc::ServerReaderWriter<rv1::ServerReflectionResponse,
+                                                               rv1::ServerReflectionRequest> *stream) override
     {
         rv1::ServerReflectionRequest request;
         while (stream->Read(&request)) {
@@ -100,7 +101,8 @@ private:
         response->mutable_file_descriptor_response()->add_file_descriptor_proto(m_merged.SerializeAsString());
     }
 
-    void send(const pb::FileDescriptor *file, rv1::ServerReflectionResponse *response, const std::string &error)
+    void send(const pb::FileDescriptor *file, rv1::ServerReflectionResponse *response,
+              const std::string &error)
     {
         if (!file) {
             response->mutable_error_response()->set_error_code(grpc::StatusCode::NOT_FOUND);

@@ -7,8 +7,8 @@
 #include <google/protobuf/stubs/strutil.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
-#include <grpcpp/support/server_interceptor.h>
 #include <grpcpp/security/server_credentials.h>
+#include <grpcpp/support/server_interceptor.h>
 
 #include <fstream>
 #include <mutex>
@@ -27,7 +27,9 @@ namespace {
 class ReflectionSwitch : public grpc::ServerBuilderOption
 {
 public:
-    explicit ReflectionSwitch(bool on) : m_on(on) {}
+    explicit ReflectionSwitch(bool on)
+        : m_on(on)
+    {}
     void UpdateArguments(grpc::ChannelArguments *) override {}
     void UpdatePlugins(std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>> *plugins) override
     {
@@ -62,8 +64,7 @@ void echoMetadata(grpc::ServerContext *ctx)
 
 class Service final : public wt::TestService::Service
 {
-    grpc::Status Echo(grpc::ServerContext *ctx, const wt::EchoRequest *req,
-                      wt::EchoResponse *resp) override
+    grpc::Status Echo(grpc::ServerContext *ctx, const wt::EchoRequest *req, wt::EchoResponse *resp) override
     {
         echoMetadata(ctx);
         *resp->mutable_echo() = *req;
@@ -194,12 +195,14 @@ struct ReflectionHeaders
 class RecordingInterceptor final : public grpc::experimental::Interceptor
 {
 public:
-    RecordingInterceptor(ReflectionHeaders *sink, bool reflection) : m_sink(sink), m_reflection(reflection) {}
+    RecordingInterceptor(ReflectionHeaders *sink, bool reflection)
+        : m_sink(sink)
+        , m_reflection(reflection)
+    {}
     void Intercept(grpc::experimental::InterceptorBatchMethods *methods) override
     {
-        if (m_reflection &&
-            methods->QueryInterceptionHookPoint(
-                grpc::experimental::InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
+        if (m_reflection && methods->QueryInterceptionHookPoint(
+                                grpc::experimental::InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
             std::vector<std::pair<std::string, std::string>> md;
             for (const auto &[k, v] : *methods->GetRecvInitialMetadata())
                 md.emplace_back(std::string(k.data(), k.size()), std::string(v.data(), v.size()));
@@ -217,7 +220,9 @@ private:
 class RecordingFactory final : public grpc::experimental::ServerInterceptorFactoryInterface
 {
 public:
-    explicit RecordingFactory(ReflectionHeaders *sink) : m_sink(sink) {}
+    explicit RecordingFactory(ReflectionHeaders *sink)
+        : m_sink(sink)
+    {}
     grpc::experimental::Interceptor *CreateServerInterceptor(grpc::experimental::ServerRpcInfo *info) override
     {
         const std::string method = info->method() ? info->method() : "";
@@ -240,7 +245,8 @@ struct TestServer::Impl
     int port = 0;
 };
 
-TestServer::TestServer(ServerOptions options) : m_impl(std::make_unique<Impl>())
+TestServer::TestServer(ServerOptions options)
+    : m_impl(std::make_unique<Impl>())
 {
     m_impl->options = std::move(options);
 }

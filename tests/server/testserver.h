@@ -12,10 +12,10 @@ namespace testing_server {
 struct ServerOptions
 {
     std::string address = "127.0.0.1:0"; // port 0: pick a free one
-    std::string certFile;                 // TLS when set (PEM)
+    std::string certFile;                // TLS when set (PEM)
     std::string keyFile;
-    std::string clientCaFile;             // require and verify client certificates (mTLS)
-    bool reflection = true;               // gRPC's own reflection service (v1alpha)
+    std::string clientCaFile; // require and verify client certificates (mTLS)
+    bool reflection = true;   // gRPC's own reflection service (v1alpha)
     // Also serve grpc.reflection.v1 (the test server's own), answering in the given manner.
     bool reflectionV1 = false;
     ReflectionQuirk reflectionV1Quirk = ReflectionQuirk::None;

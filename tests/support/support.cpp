@@ -197,8 +197,8 @@ Pki::Pki()
 {
     openssl({"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=Test CA", "-keyout",
              path("ca.key"), "-out", path("ca.pem")});
-    openssl({"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=Other CA", "-keyout",
-             path("other.key"), "-out", path("other.pem")});
+    openssl({"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=Other CA",
+             "-keyout", path("other.key"), "-out", path("other.pem")});
     leaf("server", "/CN=localhost", "subjectAltName=DNS:localhost,DNS:api.internal.example");
     leaf("client", "/CN=wirescope client", "extendedKeyUsage=clientAuth");
 }

@@ -573,3 +573,22 @@ TEST_F(EngineTest, LoadRunStopsOnALocalFailureAndAfterItsTime)
     EXPECT_GT(done, 2u);
     EXPECT_EQ(done, ofKind(events, EventKind::Started).size());
 }
+
+TEST_F(EngineTest, DestroyingTheEngineEndsARunningLoad)
+{
+    const auto start = std::chrono::steady_clock::now();
+    {
+        rpc::Engine engine;
+        rpc::LoadRequest load;
+        load.call = request("wirescope.testing.TestService/Echo", {R"({"text": "endless"})"});
+        load.total = 100000000;
+        load.concurrency = 8;
+        engine.startLoad(load);
+        std::vector<rpc::CallEvent> seen;
+        while (seen.size() < 50 && std::chrono::steady_clock::now() - start < std::chrono::seconds(10))
+            for (auto &e : engine.events().waitAndDrain(std::chrono::milliseconds(20)))
+                seen.push_back(std::move(e));
+        ASSERT_GE(seen.size(), 50u);
+    } // joins the engine thread: the run must stop rather than start new calls
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(15));
+}

@@ -341,6 +341,22 @@ struct Engine::Impl::Call
                       }));
     }
 
+    // MessageSent for a message handed to gRPC at `issued`, and HalfClosed if it was the last.
+    void reportSent(std::int64_t issued, std::size_t size, std::string text, bool halfClosed)
+    {
+        CallEvent e = event(EventKind::MessageSent, Direction::Outbound);
+        e.timeNs = issued;
+        e.wireSize = size;
+        e.index = sent++;
+        e.payload = std::move(text);
+        report(std::move(e));
+        if (halfClosed) {
+            CallEvent half = event(EventKind::HalfClosed, Direction::Outbound);
+            half.timeNs = issued;
+            report(std::move(half));
+        }
+    }
+
     void onUnaryDone(std::int64_t issued, std::size_t size, std::string text)
     {
         stopConnectAlarm();
@@ -350,17 +366,8 @@ struct Engine::Impl::Call
         const bool answered = status.ok() || !headers.empty();
         const bool wasSent =
             answered || (status.error_code() != grpc::StatusCode::UNAVAILABLE && !connectTimedOut);
-        if (wasSent) {
-            CallEvent e = event(EventKind::MessageSent, Direction::Outbound);
-            e.timeNs = issued;
-            e.wireSize = size;
-            e.index = sent++;
-            e.payload = std::move(text);
-            report(std::move(e));
-            CallEvent half = event(EventKind::HalfClosed, Direction::Outbound);
-            half.timeNs = issued;
-            report(std::move(half));
-        }
+        if (wasSent)
+            reportSent(issued, size, std::move(text), true);
         if (answered) {
             CallEvent e = event(EventKind::ResponseHeaders, Direction::Inbound);
             e.metadata = toMetadata(headers);
@@ -513,18 +520,8 @@ struct Engine::Impl::Call
                     releaseHeld();
                     return;
                 }
-                CallEvent e = event(EventKind::MessageSent, Direction::Outbound);
-                e.timeNs = issued;
-                e.wireSize = size;
-                e.index = sent++;
-                e.payload = std::move(text);
-                report(std::move(e));
-                if (last) {
-                    closed = true;
-                    CallEvent half = event(EventKind::HalfClosed, Direction::Outbound);
-                    half.timeNs = issued;
-                    report(std::move(half));
-                }
+                closed = last;
+                reportSent(issued, size, std::move(text), last);
                 releaseHeld();
                 pumpWrites();
             };

@@ -23,6 +23,8 @@ public:
     ~EngineBridge() override;
 
     rpc::Engine &engine() { return m_engine; }
+    // Call ids for this engine, unique for the bridge's lifetime.
+    std::uint64_t nextCallId() { return m_nextCallId++; }
 
 signals:
     // Events in the order the engine produced them.
@@ -35,6 +37,7 @@ private:
     rpc::Engine &m_engine;
     QTimer m_timer;
     std::atomic_bool m_scheduled{false};
+    std::uint64_t m_nextCallId = 1;
 };
 
 } // namespace models

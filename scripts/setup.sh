@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The README's two commands.
-#   scripts/setup.sh run    install what is missing, build, open Wirescope
+#   scripts/setup.sh run    install what is missing, build, open Wirescope on its demo service
 #   scripts/setup.sh test   install what is missing, build, run every test; then the same
 #                           with AddressSanitizer + UndefinedBehaviorSanitizer
 set -euo pipefail
@@ -19,7 +19,7 @@ build() { # dir, extra cmake args...
 case "$mode" in
   run)
     build build -DWIRESCOPE_BUILD_TESTS=OFF -DWIRESCOPE_BUILD_BENCH=OFF
-    exec build/app/wirescope "${@:2}"
+    exec build/app/wirescope --demo "${@:2}"
     ;;
   test)
     build build

@@ -1,30 +1,595 @@
 #include "ui/mainwindow.h"
 
+#include "models/enginebridge.h"
+#include "models/sourcesmodel.h"
+#include "rpc/demo/demoserver.h"
 #include "rpc/types.h"
+#include "ui/requesttab.h"
+#include "ui/sourcesfiltermodel.h"
 
+#include <Qsci/qscilexercpp.h>
+#include <Qsci/qsciscintilla.h>
+
+#include <QAction>
 #include <QApplication>
+#include <QCloseEvent>
+#include <QDir>
+#include <QDirIterator>
+#include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFontDatabase>
+#include <QFutureWatcher>
+#include <QHeaderView>
+#include <QInputDialog>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMenuBar>
+#include <QMimeData>
+#include <QProgressBar>
+#include <QSettings>
 #include <QStatusBar>
+#include <QTabWidget>
+#include <QToolBar>
+#include <QToolButton>
+#include <QTreeView>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 
 namespace ui {
 
-MainWindow::MainWindow(QWidget *parent)
-    : QMainWindow(parent)
+namespace {
+
+enum ProblemRole { FileRole = Qt::UserRole + 1, LineRole, ColumnRole, SourceRole };
+
+bool isProtoset(const QString &path)
 {
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    return suffix == QLatin1String("protoset") || suffix == QLatin1String("pb") ||
+           suffix == QLatin1String("bin") || suffix == QLatin1String("desc");
+}
+
+} // namespace
+
+MainWindow::MainWindow(models::EngineBridge &bridge, models::SourcesModel &sources, QWidget *parent)
+    : QMainWindow(parent)
+    , m_bridge(bridge)
+    , m_sources(sources)
+{
+    qRegisterMetaType<ui::RequestTab *>(); // for queued connections and signal spies on requestOpened
     setWindowTitle(tr("Wirescope"));
-    resize(1100, 720);
-    auto *file = menuBar()->addMenu(tr("&File"));
-    file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::quit);
+    setWindowIcon(QIcon(QStringLiteral(":/icons/wirescope.svg")));
+    setAcceptDrops(true);
+    resize(1280, 800);
+
+    // Workspace tree with its filter.
+    auto *treeDock = new QDockWidget(tr("Workspace"), this);
+    treeDock->setObjectName(QStringLiteral("workspaceDock"));
+    auto *treeBox = new QWidget(treeDock);
+    auto *treeLayout = new QVBoxLayout(treeBox);
+    treeLayout->setContentsMargins(4, 4, 4, 4);
+    m_filter = new QLineEdit(treeBox);
+    m_filter->setObjectName(QStringLiteral("filterEdit"));
+    m_filter->setPlaceholderText(tr("Filter services and methods"));
+    m_filter->setClearButtonEnabled(true);
+    m_proxy = new SourcesFilterModel(this);
+    m_proxy->setSourceModel(&m_sources);
+    m_tree = new QTreeView(treeBox);
+    m_tree->setObjectName(QStringLiteral("workspaceTree"));
+    m_tree->setModel(m_proxy);
+    m_tree->setHeaderHidden(true);
+    m_tree->setUniformRowHeights(true);
+    treeLayout->addWidget(m_filter);
+    treeLayout->addWidget(m_tree, 1);
+    treeDock->setWidget(treeBox);
+    addDockWidget(Qt::LeftDockWidgetArea, treeDock);
+
+    // Problems found while loading schemas.
+    auto *problemsDock = new QDockWidget(tr("Problems"), this);
+    problemsDock->setObjectName(QStringLiteral("problemsDock"));
+    m_problems = new QTreeWidget(problemsDock);
+    m_problems->setObjectName(QStringLiteral("problemsList"));
+    m_problems->setHeaderLabels({tr("Where"), tr("Problem")});
+    m_problems->setRootIsDecorated(false);
+    m_problems->header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+    problemsDock->setWidget(m_problems);
+    addDockWidget(Qt::BottomDockWidgetArea, problemsDock);
+    problemsDock->hide();
+
+    // Request tabs in the centre; a hint while there are none.
+    m_tabs = new QTabWidget(this);
+    m_tabs->setObjectName(QStringLiteral("requestTabs"));
+    m_tabs->setTabsClosable(true);
+    m_tabs->setMovable(true);
+    m_tabs->setDocumentMode(true);
     m_welcome =
-        new QLabel(tr("Wirescope %1\ngRPC %2 · protobuf %3\n\nThe workbench is being built; use "
-                      "wirescope-cli meanwhile.")
-                       .arg(QApplication::applicationVersion(), QString::fromStdString(rpc::grpcVersion()),
-                            QString::fromStdString(rpc::protobufVersion())),
-                   this);
+        new QLabel(tr("<h2>Wirescope</h2><p>Open .proto files, a protoset or a server with reflection "
+                      "from the File menu, or drop files here.</p><p>New to it? <b>File → Start Demo "
+                      "Service</b> opens a small weather API to try every call kind.</p>"),
+                   m_tabs);
     m_welcome->setAlignment(Qt::AlignCenter);
-    setCentralWidget(m_welcome);
-    statusBar()->showMessage(tr("No workspace open"));
+    m_welcome->setWordWrap(true);
+    m_tabs->addTab(m_welcome, tr("Welcome"));
+    setCentralWidget(m_tabs);
+
+    m_progress = new QProgressBar(this);
+    m_progress->setMaximumWidth(180);
+    m_progress->hide();
+    m_cancelLoad = new QToolButton(this);
+    m_cancelLoad->setIcon(QIcon(QStringLiteral(":/icons/cancel.svg")));
+    m_cancelLoad->setToolTip(tr("Cancel loading"));
+    m_cancelLoad->hide();
+    statusBar()->addPermanentWidget(m_progress);
+    statusBar()->addPermanentWidget(m_cancelLoad);
+    statusBar()->showMessage(tr("No schema loaded"));
+
+    createActions();
+
+    connect(m_filter, &QLineEdit::textChanged, m_proxy, [this](const QString &text) {
+        m_proxy->setFilterRegularExpression(
+            QRegularExpression(QRegularExpression::escape(text), QRegularExpression::CaseInsensitiveOption));
+        if (!text.isEmpty())
+            m_tree->expandAll();
+    });
+    connect(m_tree, &QTreeView::activated, this, &MainWindow::activateTreeItem);
+    connect(m_tree, &QTreeView::doubleClicked, this, &MainWindow::activateTreeItem);
+    connect(m_tabs, &QTabWidget::tabCloseRequested, this, [this](int index) {
+        QWidget *w = m_tabs->widget(index);
+        if (w == m_welcome)
+            return;
+        m_tabs->removeTab(index);
+        w->deleteLater();
+    });
+    connect(m_tabs, &QTabWidget::currentChanged, this, &MainWindow::updateActions);
+    connect(m_problems, &QTreeWidget::itemActivated, this, [this](QTreeWidgetItem *item) {
+        openProblem(item->data(0, FileRole).toString(), item->data(0, LineRole).toInt(),
+                    item->data(0, ColumnRole).toInt());
+    });
+    connect(&m_sources, &models::SourcesModel::sourceLoaded, this, &MainWindow::onSourceLoaded);
+    connect(&m_sources, &models::SourcesModel::loadFailed, this, &MainWindow::onLoadFailed);
+    connect(&m_sources, &models::SourcesModel::loadStarted, this, &MainWindow::updateLoadingIndicator);
+    connect(&m_sources, &models::SourcesModel::loadProgressed, this, &MainWindow::updateLoadingIndicator);
+    connect(&m_sources, &QAbstractItemModel::rowsInserted, this, [this](const QModelIndex &parent) {
+        if (!parent.isValid())
+            return;
+        // Show a freshly loaded source's services and methods.
+        m_tree->expand(m_proxy->mapFromSource(parent));
+        for (int r = 0; r < m_sources.rowCount(parent); ++r)
+            m_tree->expand(m_proxy->mapFromSource(m_sources.index(r, 0, parent)));
+    });
+    connect(m_cancelLoad, &QToolButton::clicked, this, [this] {
+        for (int r = 0; r < m_sources.rowCount(); ++r) {
+            const QModelIndex idx = m_sources.index(r, 0);
+            const int id = idx.data(models::SourcesModel::SourceIdRole).toInt();
+            if (m_sources.state(id) == models::SourcesModel::State::Loading)
+                m_sources.cancelLoad(id);
+        }
+    });
+
+    QSettings settings;
+    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    updateActions();
+}
+
+MainWindow::~MainWindow()
+{
+    // Tabs hold call sessions that talk to the engine; close them before the demo server stops.
+    while (m_tabs->count() > 0) {
+        QWidget *w = m_tabs->widget(0);
+        m_tabs->removeTab(0);
+        delete w;
+    }
+}
+
+void MainWindow::createActions()
+{
+    auto *file = menuBar()->addMenu(tr("&File"));
+    auto *openFiles = file->addAction(QIcon(QStringLiteral(":/icons/open.svg")), tr("Open &Proto Files…"),
+                                      this, &MainWindow::openFiles);
+    openFiles->setShortcut(QKeySequence::Open);
+    file->addAction(tr("Open Proto &Folder…"), this, &MainWindow::openFolder);
+    file->addAction(tr("Open Proto&set…"), this, &MainWindow::openProtoset);
+    auto *reflect =
+        file->addAction(QIcon(QStringLiteral(":/icons/source-reflection.svg")),
+                        tr("Add Server with &Reflection…"), this, &MainWindow::askReflectionTarget);
+    reflect->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    file->addSeparator();
+    auto *demo = file->addAction(QIcon(QStringLiteral(":/icons/demo.svg")), tr("Start &Demo Service"), this,
+                                 [this] { startDemo(); });
+    demo->setObjectName(QStringLiteral("demoAction"));
+    file->addSeparator();
+    auto *close = file->addAction(tr("&Close Tab"), this, [this] {
+        if (m_tabs->currentIndex() >= 0)
+            emit m_tabs->tabCloseRequested(m_tabs->currentIndex());
+    });
+    close->setShortcut(QKeySequence::Close);
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+    auto *request = menuBar()->addMenu(tr("&Request"));
+    m_sendAction = request->addAction(QIcon(QStringLiteral(":/icons/send.svg")), tr("&Send"), this, [this] {
+        if (auto *tab = currentRequest())
+            tab->send();
+    });
+    m_sendAction->setShortcuts(
+        {QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::CTRL | Qt::Key_Enter)});
+    m_sendMessageAction = request->addAction(tr("Send &Message"), this, [this] {
+        if (auto *tab = currentRequest())
+            tab->sendMessage();
+    });
+    m_sendMessageAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Return));
+    m_endStreamAction = request->addAction(tr("&End Stream"), this, [this] {
+        if (auto *tab = currentRequest())
+            tab->endStream();
+    });
+    m_endStreamAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
+    m_cancelAction =
+        request->addAction(QIcon(QStringLiteral(":/icons/cancel.svg")), tr("&Cancel"), this, [this] {
+            if (auto *tab = currentRequest())
+                tab->cancel();
+        });
+    m_cancelAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Period));
+
+    auto *view = menuBar()->addMenu(tr("&View"));
+    for (auto *dock : findChildren<QDockWidget *>())
+        view->addAction(dock->toggleViewAction());
+    auto *focusFilter = view->addAction(tr("&Filter Methods"), this, [this] {
+        m_filter->setFocus();
+        m_filter->selectAll();
+    });
+    focusFilter->setShortcut(QKeySequence::Find);
+
+    auto *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About Wirescope"), this, [this] {
+        showStatus(tr("Wirescope %1 · Qt %2 · gRPC %3 · protobuf %4")
+                       .arg(QApplication::applicationVersion(), QString::fromLatin1(qVersion()),
+                            QString::fromStdString(rpc::grpcVersion()),
+                            QString::fromStdString(rpc::protobufVersion())));
+    });
+
+    auto *toolbar = addToolBar(tr("Main"));
+    toolbar->setObjectName(QStringLiteral("mainToolbar"));
+    toolbar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    toolbar->addAction(openFiles);
+    toolbar->addAction(reflect);
+    toolbar->addAction(demo);
+    toolbar->addSeparator();
+    toolbar->addAction(m_sendAction);
+    toolbar->addAction(m_cancelAction);
+}
+
+void MainWindow::updateActions()
+{
+    auto *tab = currentRequest();
+    m_sendAction->setEnabled(tab != nullptr);
+    const bool streams = tab && tab->method().clientStreams();
+    m_sendMessageAction->setEnabled(streams);
+    m_endStreamAction->setEnabled(streams);
+    m_cancelAction->setEnabled(tab != nullptr);
+}
+
+int MainWindow::addProtoSource(const QStringList &importRoots, const QStringList &files)
+{
+    models::SourceSpec spec;
+    spec.kind = models::SourceSpec::Kind::ProtoFiles;
+    for (const auto &r : importRoots)
+        spec.schema.importPaths.push_back(r.toStdString());
+    for (const auto &f : files)
+        spec.schema.protoFiles.push_back(f.toStdString());
+    return m_sources.addSource(std::move(spec));
+}
+
+int MainWindow::addProtoFolder(const QString &folder)
+{
+    // Files are named relative to the folder, which is their import root (protoc -I).
+    QStringList files;
+    QDirIterator it(folder, {QStringLiteral("*.proto")}, QDir::Files, QDirIterator::Subdirectories);
+    const QDir root(folder);
+    while (it.hasNext())
+        files << root.relativeFilePath(it.next());
+    files.sort();
+    if (files.isEmpty()) {
+        showStatus(tr("No .proto files under %1").arg(folder));
+        return -1;
+    }
+    return addProtoSource({folder}, files);
+}
+
+int MainWindow::addProtosetSource(const QStringList &files)
+{
+    models::SourceSpec spec;
+    spec.kind = models::SourceSpec::Kind::Protoset;
+    for (const auto &f : files)
+        spec.schema.protosetFiles.push_back(f.toStdString());
+    return m_sources.addSource(std::move(spec));
+}
+
+int MainWindow::addReflectionSource(const QString &target)
+{
+    models::SourceSpec spec;
+    spec.kind = models::SourceSpec::Kind::Reflection;
+    spec.schema.useReflection = true;
+    spec.schema.reflectionChannel.target = target.toStdString();
+    const int id = m_sources.addSource(std::move(spec));
+    m_targets.insert(id, target);
+    return id;
+}
+
+QString MainWindow::startDemo()
+{
+    if (!m_demo)
+        m_demo = std::make_unique<rpc::DemoServer>();
+    auto address = m_demo->start();
+    if (!address) {
+        showStatus(
+            tr("The demo service did not start: %1").arg(QString::fromStdString(address.error().message)));
+        return {};
+    }
+    m_demoAddress = QString::fromStdString(*address);
+    if (m_demoSource < 0 || !m_sources.spec(m_demoSource))
+        m_demoSource = addReflectionSource(m_demoAddress);
+    else if (m_sources.state(m_demoSource) == models::SourcesModel::State::Loaded)
+        onSourceLoaded(m_demoSource);
+    showStatus(tr("Demo service running on %1").arg(m_demoAddress));
+    return m_demoAddress;
+}
+
+void MainWindow::onSourceLoaded(int sourceId)
+{
+    updateLoadingIndicator();
+    const auto *spec = m_sources.spec(sourceId);
+    showStatus(tr("Loaded %1").arg(spec ? spec->displayName() : QString()));
+    if (sourceId == m_demoSource) {
+        if (openMethod(sourceId, QString::fromLatin1(rpc::DemoServer::exampleMethod()),
+                       QString::fromLatin1(rpc::DemoServer::exampleRequest()))) {
+            showStatus(tr("Demo service running on %1 — press Ctrl+Enter to send").arg(m_demoAddress));
+        }
+    }
+}
+
+void MainWindow::onLoadFailed(int sourceId)
+{
+    updateLoadingIndicator();
+    const auto *error = m_sources.loadError(sourceId);
+    const auto *spec = m_sources.spec(sourceId);
+    if (!error || !spec)
+        return;
+    // Replace this source's earlier problems.
+    for (int i = m_problems->topLevelItemCount() - 1; i >= 0; --i) {
+        if (m_problems->topLevelItem(i)->data(0, SourceRole).toInt() == sourceId)
+            delete m_problems->takeTopLevelItem(i);
+    }
+    auto add = [&](const QString &where, const QString &message, const QString &file, int line, int col) {
+        auto *item = new QTreeWidgetItem({where, message});
+        item->setData(0, FileRole, file);
+        item->setData(0, LineRole, line);
+        item->setData(0, ColumnRole, col);
+        item->setData(0, SourceRole, sourceId);
+        item->setToolTip(1, message);
+        m_problems->addTopLevelItem(item);
+    };
+    if (error->diagnostics.empty())
+        add(spec->displayName(), QString::fromStdString(error->message), {}, 0, 0);
+    for (const auto &d : error->diagnostics) {
+        // Diagnostics name files as protoc does (relative to a root); find the file on disk.
+        QString path = QString::fromStdString(d.file);
+        if (!path.isEmpty() && QFileInfo(path).isRelative()) {
+            for (const auto &root : spec->schema.importPaths) {
+                const QString candidate = QDir(QString::fromStdString(root)).filePath(path);
+                if (QFileInfo::exists(candidate)) {
+                    path = candidate;
+                    break;
+                }
+            }
+        }
+        QString where = QString::fromStdString(d.file);
+        if (d.line > 0)
+            where += QStringLiteral(":%1:%2").arg(d.line).arg(d.column);
+        add(where.isEmpty() ? spec->displayName() : where, QString::fromStdString(d.message), path, d.line,
+            d.column);
+    }
+    if (auto *dock = findChild<QDockWidget *>(QStringLiteral("problemsDock")))
+        dock->show();
+    showStatus(tr("Loading %1 failed: %2").arg(spec->displayName(), QString::fromStdString(error->message)));
+}
+
+void MainWindow::updateLoadingIndicator()
+{
+    int loading = 0, done = 0, total = 0;
+    for (int r = 0; r < m_sources.rowCount(); ++r) {
+        const int id = m_sources.index(r, 0).data(models::SourcesModel::SourceIdRole).toInt();
+        if (m_sources.state(id) != models::SourcesModel::State::Loading)
+            continue;
+        ++loading;
+        done += m_sources.progress(id).done;
+        total += m_sources.progress(id).total;
+    }
+    m_progress->setVisible(loading > 0);
+    m_cancelLoad->setVisible(loading > 0);
+    m_progress->setRange(0, total > 0 ? total : 0); // busy indicator until the total is known
+    m_progress->setValue(done);
+    if (loading > 0)
+        statusBar()->showMessage(tr("Loading schema…"));
+}
+
+void MainWindow::activateTreeItem(const QModelIndex &proxyIndex)
+{
+    const QModelIndex idx = m_proxy->mapToSource(proxyIndex);
+    if (!m_sources.method(idx))
+        return;
+    openMethod(idx.data(models::SourcesModel::SourceIdRole).toInt(),
+               idx.data(models::SourcesModel::MethodPathRole).toString());
+}
+
+RequestTab *MainWindow::openMethod(int sourceId, const QString &methodPath, const QString &body)
+{
+    const QModelIndex idx = m_sources.findMethod(sourceId, methodPath);
+    const auto *method = m_sources.method(idx);
+    auto schema = m_sources.schema(sourceId);
+    if (!method || !schema) {
+        showStatus(tr("No method %1 in that source").arg(methodPath));
+        return nullptr;
+    }
+    auto *tab = new RequestTab(m_bridge, schema, *method, m_tabs);
+    const auto *spec = m_sources.spec(sourceId);
+    if (spec && spec->kind == models::SourceSpec::Kind::Reflection)
+        tab->setTarget(QString::fromStdString(spec->schema.reflectionChannel.target));
+    if (!body.isEmpty())
+        tab->setBody(body);
+    const int welcome = m_tabs->indexOf(m_welcome);
+    if (welcome >= 0)
+        m_tabs->removeTab(welcome);
+    const int index = m_tabs->addTab(tab, tab->title());
+    static const QIcon icons[] = {QIcon(QStringLiteral(":/icons/method-unary.svg")),
+                                  QIcon(QStringLiteral(":/icons/method-server-stream.svg")),
+                                  QIcon(QStringLiteral(":/icons/method-client-stream.svg")),
+                                  QIcon(QStringLiteral(":/icons/method-bidi.svg"))};
+    m_tabs->setTabIcon(index, icons[int(method->kind)]);
+    m_tabs->setTabToolTip(index, QString::fromStdString(method->fullName));
+    m_tabs->setCurrentIndex(index);
+    connect(tab, &RequestTab::statusMessage, this, &MainWindow::showStatus);
+    connect(tab, &RequestTab::titleChanged, this, [this, tab] {
+        const int i = m_tabs->indexOf(tab);
+        if (i >= 0)
+            m_tabs->setTabText(i, tab->title());
+        updateActions();
+    });
+    updateActions();
+    emit requestOpened(tab);
+    return tab;
+}
+
+RequestTab *MainWindow::currentRequest() const
+{
+    return qobject_cast<RequestTab *>(m_tabs->currentWidget());
+}
+
+QString MainWindow::statusText() const
+{
+    return statusBar()->currentMessage();
+}
+
+void MainWindow::showStatus(const QString &text)
+{
+    statusBar()->showMessage(text);
+}
+
+void MainWindow::openFiles()
+{
+    const QStringList files =
+        QFileDialog::getOpenFileNames(this, tr("Open .proto files"), {}, tr("Protocol buffers (*.proto)"));
+    if (files.isEmpty())
+        return;
+    // The first file's folder is the import root unless the user adds others.
+    const QDir root = QFileInfo(files.first()).dir();
+    QStringList relative;
+    for (const auto &f : files)
+        relative << root.relativeFilePath(f);
+    addProtoSource({root.absolutePath()}, relative);
+}
+
+void MainWindow::openFolder()
+{
+    const QString folder = QFileDialog::getExistingDirectory(this, tr("Open a folder of .proto files"));
+    if (!folder.isEmpty())
+        addProtoFolder(folder);
+}
+
+void MainWindow::openProtoset()
+{
+    const QStringList files = QFileDialog::getOpenFileNames(
+        this, tr("Open protosets"), {}, tr("Protosets (*.protoset *.pb *.bin *.desc);;All (*)"));
+    if (!files.isEmpty())
+        addProtosetSource(files);
+}
+
+void MainWindow::askReflectionTarget()
+{
+    bool ok = false;
+    const QString target =
+        QInputDialog::getText(this, tr("Server with reflection"), tr("Address (host:port, plaintext):"),
+                              QLineEdit::Normal, QStringLiteral("localhost:50051"), &ok);
+    if (ok && !target.trimmed().isEmpty())
+        addReflectionSource(target.trimmed());
+}
+
+void MainWindow::openProblem(const QString &file, int line, int column)
+{
+    if (file.isEmpty() || !QFileInfo::exists(file)) {
+        showStatus(tr("The file %1 is not on disk").arg(file));
+        return;
+    }
+    // Read on a pool thread; the viewer opens when the text is there.
+    auto *watcher = new QFutureWatcher<QString>(this);
+    connect(watcher, &QFutureWatcher<QString>::finished, this, [this, watcher, file, line, column] {
+        watcher->deleteLater();
+        auto *viewer = new QsciScintilla(m_tabs);
+        viewer->setObjectName(QStringLiteral("problemFileViewer"));
+        viewer->setUtf8(true);
+        auto *lexer = new QsciLexerCPP(viewer);
+        lexer->setDefaultFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+        viewer->setLexer(lexer);
+        viewer->setMarginType(0, QsciScintilla::NumberMargin);
+        viewer->setMarginWidth(0, QStringLiteral("00000"));
+        viewer->setText(watcher->result());
+        viewer->setReadOnly(true);
+        const int marker = viewer->markerDefine(QsciScintilla::RightArrow);
+        viewer->setMarkerBackgroundColor(QColor(0xc0, 0x39, 0x2b), marker);
+        viewer->markerAdd(std::max(0, line - 1), marker);
+        viewer->setCursorPosition(std::max(0, line - 1), std::max(0, column - 1));
+        viewer->ensureLineVisible(std::max(0, line - 1));
+        const int index =
+            m_tabs->addTab(viewer, QFileInfo(file).fileName() + QStringLiteral(":%1").arg(line));
+        m_tabs->setTabToolTip(index, file);
+        m_tabs->setCurrentIndex(index);
+    });
+    watcher->setFuture(QtConcurrent::run([file] {
+        QFile f(file);
+        return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
+    }));
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent *event)
+{
+    if (event->mimeData()->hasUrls())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent *event)
+{
+    QStringList protos, protosets;
+    for (const QUrl &url : event->mimeData()->urls()) {
+        const QString path = url.toLocalFile();
+        if (path.isEmpty())
+            continue;
+        if (QFileInfo(path).isDir())
+            addProtoFolder(path);
+        else if (isProtoset(path))
+            protosets << path;
+        else if (path.endsWith(QLatin1String(".proto")))
+            protos << path;
+    }
+    if (!protosets.isEmpty())
+        addProtosetSource(protosets);
+    if (!protos.isEmpty()) {
+        const QDir root = QFileInfo(protos.first()).dir();
+        QStringList relative;
+        for (const auto &p : protos)
+            relative << root.relativeFilePath(p);
+        addProtoSource({root.absolutePath()}, relative);
+    }
+    event->acceptProposedAction();
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/state"), saveState());
+    QMainWindow::closeEvent(event);
 }
 
 } // namespace ui

@@ -1,14 +1,35 @@
 // wirescope: the desktop workbench. The composition root: creates the engine, the bridge to
-// the UI thread and the window, and connects them.
+// the UI thread, the models and the window, and connects them.
 #include "models/enginebridge.h"
+#include "models/sourcesmodel.h"
 #include "rpc/engine.h"
 #include "rpc/types.h"
 #include "ui/mainwindow.h"
+#include "ui/requesttab.h"
 
 #include <QApplication>
+#include <QDir>
+#include <QFileInfo>
 
 #include <cstring>
 #include <iostream>
+
+namespace {
+
+const char kUsage[] =
+    "Usage: wirescope [--demo] [--reflect HOST:PORT] [-I DIR]... [FILE.proto | FOLDER | FILE.protoset]...\n"
+    "A desktop workbench for exploring and testing gRPC services.\n"
+    "\n"
+    "  --demo              start the built-in demo service and open a request to it\n"
+    "  --send              send the demo's request as soon as it is open\n"
+    "  --reflect HOST:PORT load a server's schema by reflection (plaintext)\n"
+    "  -I DIR              an import root for the .proto files given (protoc -I); several allowed\n"
+    "  FILE.proto          .proto files, named relative to an import root (default: their folder)\n"
+    "  FOLDER              every .proto file under it, with the folder as import root\n"
+    "  FILE.protoset       a FileDescriptorSet (protoc --descriptor_set_out --include_imports)\n"
+    "  --version, --help   print this and exit\n";
+
+} // namespace
 
 int main(int argc, char **argv)
 {
@@ -20,8 +41,7 @@ int main(int argc, char **argv)
             return 0;
         }
         if (!std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h")) {
-            std::cout << "Usage: wirescope [--version] [--help]\n"
-                         "A desktop workbench for exploring and testing gRPC services.\n";
+            std::cout << kUsage;
             return 0;
         }
     }
@@ -29,10 +49,69 @@ int main(int argc, char **argv)
     QApplication::setApplicationName(QStringLiteral("Wirescope"));
     QApplication::setOrganizationName(QStringLiteral("Wirescope"));
     QApplication::setApplicationVersion(QStringLiteral(WIRESCOPE_VERSION));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/wirescope.svg")));
+    rpc::setLibraryLogging(false);
+
+    bool demo = false;
+    bool sendDemo = false;
+    QStringList reflect, roots, protos, folders, protosets;
+    const QStringList args = QApplication::arguments();
+    for (int i = 1; i < args.size(); ++i) {
+        const QString &a = args[i];
+        if (a == QLatin1String("--demo")) {
+            demo = true;
+        } else if (a == QLatin1String("--send")) {
+            sendDemo = true;
+        } else if ((a == QLatin1String("--reflect") || a == QLatin1String("-I")) && i + 1 < args.size()) {
+            (a == QLatin1String("-I") ? roots : reflect) << args[++i];
+        } else if (a.startsWith(u'-')) {
+            std::cerr << "wirescope: unknown option " << a.toStdString() << "\n" << kUsage;
+            return 2;
+        } else if (QFileInfo(a).isDir()) {
+            folders << a;
+        } else if (a.endsWith(QLatin1String(".proto"))) {
+            protos << a;
+        } else {
+            protosets << a;
+        }
+    }
 
     rpc::Engine engine;
     models::EngineBridge bridge(engine);
-    ui::MainWindow window;
+    models::SourcesModel sources;
+    ui::MainWindow window(bridge, sources);
     window.show();
+
+    if (!protos.isEmpty()) {
+        // Without -I, files are named relative to their own folder.
+        QStringList names;
+        if (roots.isEmpty())
+            roots << QFileInfo(protos.first()).absolutePath();
+        for (const auto &p : protos) {
+            QString name = p;
+            for (const auto &r : roots) {
+                const QString rel = QDir(r).relativeFilePath(QFileInfo(p).absoluteFilePath());
+                if (!rel.startsWith(QLatin1String(".."))) {
+                    name = rel;
+                    break;
+                }
+            }
+            names << name;
+        }
+        window.addProtoSource(roots, names);
+    }
+    for (const auto &f : folders)
+        window.addProtoFolder(f);
+    if (!protosets.isEmpty())
+        window.addProtosetSource(protosets);
+    for (const auto &t : reflect)
+        window.addReflectionSource(t);
+    if (demo)
+        window.startDemo();
+    if (demo && sendDemo) {
+        QObject::connect(
+            &window, &ui::MainWindow::requestOpened, &window, [](ui::RequestTab *tab) { tab->send(); },
+            Qt::SingleShotConnection);
+    }
     return app.exec();
 }

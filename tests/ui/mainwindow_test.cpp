@@ -1,43 +1,286 @@
-// The window opens offscreen, and the wirescope program answers --version and --help without
-// a display.
+// The workbench driven end to end through its real widgets, offscreen, against the in-tree
+// test server and the built-in demo service: load, pick, type, send, stream, cancel, errors.
 #include "support.h"
+#include "testserver.h"
 
+#include "models/callsession.h"
+#include "models/enginebridge.h"
+#include "models/sourcesmodel.h"
+#include "ui/jsoneditor.h"
 #include "ui/mainwindow.h"
+#include "ui/requesttab.h"
+#include "ui/responsepanel.h"
 
 #include <QApplication>
 #include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTabWidget>
+#include <QTreeView>
+#include <QTreeWidget>
 #include <QtTest>
+
+#include <memory>
+
+namespace {
+
+// Every engine, model and window a test needs, built the way app/gui/main.cpp builds them.
+struct Workbench
+{
+    rpc::Engine engine;
+    models::EngineBridge bridge{engine};
+    models::SourcesModel sources;
+    ui::MainWindow window{bridge, sources};
+
+    Workbench()
+    {
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+    }
+
+    int loadTestProtos()
+    {
+        QSignalSpy loaded(&sources, &models::SourcesModel::sourceLoaded);
+        const int id = window.addProtoSource(
+            {QStringLiteral(WIRESCOPE_TEST_PROTO_DIR), QStringLiteral(WIRESCOPE_RESOURCE_PROTO_DIR)},
+            {QStringLiteral("wirescope/testing/test.proto")});
+        if (!loaded.wait(20000))
+            return -1;
+        return id;
+    }
+
+    // Finds a method in the tree as shown and double-clicks it, as a user does.
+    ui::RequestTab *openByClicking(const QString &name)
+    {
+        QTreeView *tree = window.tree();
+        const QModelIndexList hits = tree->model()->match(tree->model()->index(0, 0), Qt::DisplayRole, name,
+                                                          1, Qt::MatchExactly | Qt::MatchRecursive);
+        if (hits.isEmpty())
+            return nullptr;
+        tree->scrollTo(hits.first());
+        const QPoint at = tree->visualRect(hits.first()).center();
+        QSignalSpy opened(&window, &ui::MainWindow::requestOpened);
+        QTest::mouseClick(tree->viewport(), Qt::LeftButton, {}, at);
+        QTest::mouseDClick(tree->viewport(), Qt::LeftButton, {}, at);
+        return opened.isEmpty() ? nullptr : window.currentRequest();
+    }
+};
+
+void typeInto(QWidget *w, const QString &text)
+{
+    w->setFocus();
+    QTest::keyClick(w, Qt::Key_A, Qt::ControlModifier);
+    QTest::keyClick(w, Qt::Key_Delete);
+    QTest::keyClicks(w, text);
+}
+
+QPushButton *button(ui::RequestTab *tab, const char *name)
+{
+    return tab->findChild<QPushButton *>(QString::fromLatin1(name));
+}
+
+} // namespace
 
 class MainWindowTest : public QObject
 {
     Q_OBJECT
 
 private slots:
-    void opensAndShowsTheEngineVersions()
+    void initTestCase()
     {
-        ui::MainWindow window;
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
-        QVERIFY(window.windowTitle().contains(QStringLiteral("Wirescope")));
-        bool mentionsGrpc = false;
-        for (auto *label : window.findChildren<QLabel *>())
-            mentionsGrpc = mentionsGrpc || label->text().contains(QStringLiteral("gRPC"));
-        QVERIFY(mentionsGrpc);
+        m_server = std::make_unique<testing_server::TestServer>();
+        QVERIFY(m_server->start());
+        m_address = QString::fromStdString(m_server->address());
+    }
+
+    void cleanupTestCase() { m_server.reset(); }
+
+    void loadPickTypeSendAndSeeTheResponse()
+    {
+        Workbench wb;
+        QVERIFY(wb.loadTestProtos() > 0);
+        ui::RequestTab *tab = wb.openByClicking(QStringLiteral("Echo"));
+        QVERIFY(tab);
+        QCOMPARE(tab->method().fullName, std::string("wirescope.testing.TestService.Echo"));
+        typeInto(tab->findChild<QLineEdit *>(QStringLiteral("targetEdit")), m_address);
+        typeInto(tab->editor(), QStringLiteral(R"({"text": "typed by hand", "i64": "77"})"));
+        QCOMPARE(tab->body(), QStringLiteral(R"({"text": "typed by hand", "i64": "77"})"));
+        QSignalSpy finished(&tab->session(), &models::CallSession::finished);
+        QTest::mouseClick(button(tab, "sendButton"), Qt::LeftButton);
+        QVERIFY(finished.wait(20000));
+        QVERIFY2(tab->response()->statusText().startsWith(QStringLiteral("OK")),
+                 qPrintable(tab->response()->statusText()));
+        QVERIFY(tab->response()->shownMessage().contains(QStringLiteral("typed by hand")));
+        QVERIFY(tab->response()->shownMessage().contains(QStringLiteral("\"77\"")));
+        QCOMPARE(tab->response()->messageRows(), 2); // the request sent and the response
+        QVERIFY(tab->response()->timingsText().contains(QStringLiteral("total")));
+        QVERIFY(wb.window.statusText().contains(QStringLiteral("OK")));
+    }
+
+    void bidiStreamSendsThreeMessagesOneByOneThenEnds()
+    {
+        Workbench wb;
+        QVERIFY(wb.loadTestProtos() > 0);
+        ui::RequestTab *tab = wb.openByClicking(QStringLiteral("Chat"));
+        QVERIFY(tab);
+        tab->setTarget(m_address);
+        auto *sendMessage = button(tab, "sendMessageButton");
+        auto *endStream = button(tab, "endStreamButton");
+        QVERIFY(sendMessage->isVisible());
+        QVERIFY(!endStream->isEnabled());
+        QSignalSpy finished(&tab->session(), &models::CallSession::finished);
+        for (int i = 1; i <= 3; ++i) {
+            typeInto(tab->editor(), QStringLiteral(R"({"text": "message %1"})").arg(i));
+            QTest::mouseClick(sendMessage, Qt::LeftButton);
+            QTRY_COMPARE_WITH_TIMEOUT(tab->session().receivedCount(), i, 20000);
+            QVERIFY(tab->response()->shownMessage().contains(QStringLiteral("echo: message %1").arg(i)));
+            QVERIFY(tab->session().isRunning());
+            QVERIFY(endStream->isEnabled());
+        }
+        QTest::mouseClick(endStream, Qt::LeftButton);
+        QVERIFY(finished.wait(20000));
+        QVERIFY(tab->session().status().ok());
+        QCOMPARE(tab->session().sentCount(), 3);
+        QCOMPARE(tab->response()->messageRows(), 6);
+        QVERIFY(!sendMessage->isEnabled() || !tab->session().isRunning());
+    }
+
+    void cancelDuringAServerStream()
+    {
+        Workbench wb;
+        QVERIFY(wb.loadTestProtos() > 0);
+        ui::RequestTab *tab = wb.openByClicking(QStringLiteral("ServerStream"));
+        QVERIFY(tab);
+        tab->setTarget(m_address);
+        tab->setBody(QStringLiteral(R"({"count": 1000, "intervalMs": 20, "text": "tick"})"));
+        QSignalSpy finished(&tab->session(), &models::CallSession::finished);
+        QTest::mouseClick(button(tab, "sendButton"), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(tab->session().receivedCount() >= 3, 20000);
+        auto *cancel = button(tab, "cancelButton");
+        QVERIFY(cancel->isEnabled());
+        QTest::mouseClick(cancel, Qt::LeftButton);
+        QVERIFY(finished.wait(20000));
+        QCOMPARE(tab->session().status().code, 1); // CANCELLED
+        QVERIFY(tab->session().receivedCount() < 1000);
+        QVERIFY(tab->response()->statusText().startsWith(QStringLiteral("CANCELLED")));
+        QVERIFY(!cancel->isEnabled());
+    }
+
+    void badJsonIsMarkedInlineAndTheCallSaysWhere()
+    {
+        Workbench wb;
+        QVERIFY(wb.loadTestProtos() > 0);
+        ui::RequestTab *tab = wb.openByClicking(QStringLiteral("Echo"));
+        QVERIFY(tab);
+        tab->setTarget(m_address);
+        typeInto(tab->editor(), QStringLiteral(R"({"text": "x", "nosuchfield": 1})"));
+        QTRY_VERIFY_WITH_TIMEOUT(!tab->editor()->diagnostics().empty(), 5000);
+        QVERIFY(QString::fromStdString(tab->editor()->diagnostics().front().message)
+                    .contains(QStringLiteral("nosuchfield")));
+        // Fixing it clears the marks.
+        typeInto(tab->editor(), QStringLiteral(R"({"text": "x"})"));
+        QTRY_VERIFY_WITH_TIMEOUT(tab->editor()->diagnostics().empty(), 5000);
+        // Sending broken JSON fails locally with a clear message; nothing is lost from the editor.
+        typeInto(tab->editor(), QStringLiteral(R"({"text": )"));
+        QSignalSpy finished(&tab->session(), &models::CallSession::finished);
+        tab->send();
+        QVERIFY(finished.wait(20000));
+        QVERIFY(tab->session().status().local);
+        QVERIFY(tab->response()->statusText().contains(QStringLiteral("INVALID_ARGUMENT")));
+        QCOMPARE(tab->body(), QStringLiteral(R"({"text": )"));
+    }
+
+    void filterNarrowsTheTree()
+    {
+        Workbench wb;
+        QVERIFY(wb.loadTestProtos() > 0);
+        QTreeView *tree = wb.window.tree();
+        auto count = [&](const QString &name) {
+            return tree->model()
+                ->match(tree->model()->index(0, 0), Qt::DisplayRole, name, -1,
+                        Qt::MatchExactly | Qt::MatchRecursive)
+                .size();
+        };
+        QCOMPARE(count(QStringLiteral("Echo")), 1);
+        QTest::keyClicks(wb.window.filterEdit(), QStringLiteral("chat"));
+        QCOMPARE(count(QStringLiteral("Chat")), 1);
+        QCOMPARE(count(QStringLiteral("Echo")), 0);
+        wb.window.filterEdit()->clear();
+        QCOMPARE(count(QStringLiteral("Echo")), 1);
+    }
+
+    void brokenProtoListsItsErrorsAndOpensTheFileAtTheLine()
+    {
+        testsupport::TempDir dir;
+        dir.write("broken.proto",
+                  "syntax = \"proto3\";\nmessage A {\n  string x = ;\n}\nmessage B { int32 = 2; }\n");
+        Workbench wb;
+        QSignalSpy failed(&wb.sources, &models::SourcesModel::loadFailed);
+        wb.window.addProtoSource({QString::fromStdString(dir.path().string())},
+                                 {QStringLiteral("broken.proto")});
+        QVERIFY(failed.wait(20000));
+        QTreeWidget *problems = wb.window.problems();
+        QVERIFY(problems->isVisible());
+        QVERIFY(problems->topLevelItemCount() >= 2);
+        QTreeWidgetItem *first = problems->topLevelItem(0);
+        QVERIFY2(first->text(0).startsWith(QStringLiteral("broken.proto:3:")), qPrintable(first->text(0)));
+        QVERIFY(problems->topLevelItem(1)->text(0).startsWith(QStringLiteral("broken.proto:5:")));
+        emit problems->itemActivated(first, 0);
+        QTRY_VERIFY_WITH_TIMEOUT(wb.window.tabs()->currentWidget() &&
+                                     wb.window.tabs()->currentWidget()->objectName() ==
+                                         QStringLiteral("problemFileViewer"),
+                                 5000);
+        auto *viewer = qobject_cast<QsciScintilla *>(wb.window.tabs()->currentWidget());
+        QVERIFY(viewer);
+        int line = -1, index = -1;
+        viewer->getCursorPosition(&line, &index);
+        QCOMPARE(line, 2); // 0-based: the third line
+        QVERIFY(viewer->text(line).contains(QStringLiteral("string x = ;")));
+    }
+
+    void demoServiceOpensARequestReadyToSend()
+    {
+        Workbench wb;
+        QSignalSpy opened(&wb.window, &ui::MainWindow::requestOpened);
+        const QString address = wb.window.startDemo();
+        QVERIFY(!address.isEmpty());
+        QVERIFY(opened.wait(20000));
+        ui::RequestTab *tab = wb.window.currentRequest();
+        QVERIFY(tab);
+        QCOMPARE(tab->method().fullName, std::string("wirescope.demo.v1.WeatherService.GetForecast"));
+        QVERIFY(tab->body().contains(QStringLiteral("Lisbon")));
+        QSignalSpy finished(&tab->session(), &models::CallSession::finished);
+        QTest::keyClick(&wb.window, Qt::Key_Return, Qt::ControlModifier); // the menu's shortcut
+        QVERIFY(finished.wait(20000));
+        QVERIFY2(tab->session().status().ok(), tab->session().status().message.c_str());
+        QVERIFY(tab->response()->shownMessage().contains(QStringLiteral("\"city\": \"Lisbon\"")));
+        QCOMPARE(tab->response()->shownMessage().count(QStringLiteral("\"high\"")), 3);
+        // The other three kinds are there too.
+        for (const char *name : {"WatchReadings", "UploadReadings", "AskForecaster"})
+            QVERIFY(wb.openByClicking(QString::fromLatin1(name)));
     }
 
     void programAnswersVersionAndHelpWithoutADisplay()
     {
         // No QT_QPA_PLATFORM and no DISPLAY: these must be answered before Qt needs a screen.
+        const QByteArray platform = qgetenv("QT_QPA_PLATFORM");
         qunsetenv("QT_QPA_PLATFORM");
         qunsetenv("DISPLAY");
         qunsetenv("WAYLAND_DISPLAY");
         auto version = testsupport::run({WIRESCOPE_GUI, "--version"});
+        auto help = testsupport::run({WIRESCOPE_GUI, "--help"});
+        qputenv("QT_QPA_PLATFORM", platform);
         QCOMPARE(version.exitCode, 0);
         QVERIFY2(version.out.rfind("wirescope ", 0) == 0, version.out.c_str());
-        auto help = testsupport::run({WIRESCOPE_GUI, "--help"});
         QCOMPARE(help.exitCode, 0);
         QVERIFY(help.out.find("Usage: wirescope") != std::string::npos);
+        QVERIFY(help.out.find("--demo") != std::string::npos);
     }
+
+private:
+    std::unique_ptr<testing_server::TestServer> m_server;
+    QString m_address;
 };
 
 QTEST_MAIN(MainWindowTest)

@@ -1,0 +1,147 @@
+#include "models/callsession.h"
+
+namespace models {
+
+CallSession::CallSession(EngineBridge &bridge, QObject *parent)
+    : QObject(parent)
+    , m_bridge(bridge)
+{
+    connect(&bridge, &EngineBridge::eventsArrived, this, &CallSession::onEvents);
+}
+
+CallSession::~CallSession()
+{
+    if (isRunning())
+        m_bridge.engine().cancel(m_callId);
+}
+
+void CallSession::start(rpc::CallRequest request, rpc::MethodKind kind)
+{
+    if (isRunning())
+        m_bridge.engine().cancel(m_callId);
+    m_callId = m_bridge.nextCallId();
+    m_kind = kind;
+    m_state = State::Running;
+    m_sent = m_received = 0;
+    m_halfClosed = false;
+    m_startNs = rpc::monotonicNs();
+    m_headersNs = m_firstMessageNs = m_finishedNs = -1;
+    m_requestMetadata = request.metadata;
+    m_headers.clear();
+    m_trailers.clear();
+    m_status = {};
+    m_messages.clear();
+    request.callId = m_callId;
+    m_bridge.engine().start(std::move(request));
+    emit started();
+}
+
+bool CallSession::canSend() const
+{
+    return isRunning() && !m_halfClosed &&
+           (m_kind == rpc::MethodKind::ClientStreaming || m_kind == rpc::MethodKind::BidiStreaming);
+}
+
+bool CallSession::sendMessage(const QString &json)
+{
+    if (!canSend())
+        return false;
+    m_bridge.engine().send(m_callId, json.toStdString());
+    return true;
+}
+
+void CallSession::endStream()
+{
+    if (!canSend())
+        return;
+    // Shown at once; the engine's HalfClosed event confirms it.
+    m_halfClosed = true;
+    m_bridge.engine().halfClose(m_callId);
+    emit progressed();
+}
+
+void CallSession::cancel()
+{
+    if (isRunning())
+        m_bridge.engine().cancel(m_callId);
+}
+
+qint64 CallSession::timeToHeaders() const
+{
+    return m_headersNs < 0 ? -1 : m_headersNs - m_startNs;
+}
+
+qint64 CallSession::timeToFirstMessage() const
+{
+    return m_firstMessageNs < 0 ? -1 : m_firstMessageNs - m_startNs;
+}
+
+qint64 CallSession::totalTime() const
+{
+    if (m_state == State::Idle)
+        return -1;
+    return (m_finishedNs < 0 ? rpc::monotonicNs() : m_finishedNs) - m_startNs;
+}
+
+void CallSession::onEvents(const std::vector<rpc::CallEvent> &events)
+{
+    if (!isRunning())
+        return;
+    std::vector<MessagesModel::Entry> batch;
+    bool changed = false;
+    bool gotHeaders = false;
+    bool done = false;
+    for (const auto &e : events) {
+        if (e.callId != m_callId)
+            continue;
+        changed = true;
+        switch (e.kind) {
+        case rpc::EventKind::Started:
+            m_startNs = e.timeNs;
+            m_requestMetadata = e.metadata;
+            break;
+        case rpc::EventKind::MessageSent:
+        case rpc::EventKind::MessageReceived: {
+            const bool out = e.kind == rpc::EventKind::MessageSent;
+            (out ? m_sent : m_received)++;
+            if (!out && m_firstMessageNs < 0)
+                m_firstMessageNs = e.timeNs;
+            MessagesModel::Entry entry;
+            entry.outbound = out;
+            entry.index = e.index;
+            entry.relativeNs = e.timeNs - m_startNs;
+            entry.wireSize = e.wireSize;
+            entry.payload = QByteArray::fromStdString(e.payload);
+            entry.error = QString::fromStdString(e.error);
+            batch.push_back(std::move(entry));
+            break;
+        }
+        case rpc::EventKind::HalfClosed:
+            m_halfClosed = true;
+            break;
+        case rpc::EventKind::ResponseHeaders:
+            m_headers = e.metadata;
+            m_headersNs = e.timeNs;
+            gotHeaders = true;
+            break;
+        case rpc::EventKind::Finished:
+            m_trailers = e.metadata;
+            m_status = e.status;
+            m_finishedNs = e.timeNs;
+            done = true;
+            break;
+        }
+    }
+    if (!changed)
+        return;
+    m_messages.append(std::move(batch));
+    if (gotHeaders)
+        emit headersReceived();
+    emit progressed();
+    if (done) {
+        m_state = State::Finished;
+        emit finished();
+    }
+}
+
+} // namespace models

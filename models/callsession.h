@@ -1,0 +1,79 @@
+#pragma once
+
+#include "models/enginebridge.h"
+#include "models/messagesmodel.h"
+#include "rpc/engine.h"
+
+#include <QObject>
+
+namespace models {
+
+// One request's call, seen from the UI thread: starts it on the engine, follows its events
+// (delivered by the bridge in batches) and keeps what arrived. A session runs one call at a
+// time; starting again clears the previous results.
+class CallSession final : public QObject
+{
+    Q_OBJECT
+
+public:
+    enum class State { Idle, Running, Finished };
+
+    explicit CallSession(EngineBridge &bridge, QObject *parent = nullptr);
+    ~CallSession() override; // cancels a running call
+
+    // Starts `request` (its callId is assigned here). `kind` decides whether more messages
+    // may be sent while it runs.
+    void start(rpc::CallRequest request, rpc::MethodKind kind);
+    // For client and bidi streams while the call runs and the client has not half-closed.
+    bool sendMessage(const QString &json);
+    void endStream();
+    void cancel();
+
+    State state() const { return m_state; }
+    bool isRunning() const { return m_state == State::Running; }
+    bool canSend() const;
+    quint64 callId() const { return m_callId; }
+    rpc::MethodKind kind() const { return m_kind; }
+    int sentCount() const { return m_sent; }
+    int receivedCount() const { return m_received; }
+    bool halfClosed() const { return m_halfClosed; }
+
+    const rpc::Metadata &requestMetadata() const { return m_requestMetadata; }
+    const rpc::Metadata &responseHeaders() const { return m_headers; }
+    const rpc::Metadata &trailers() const { return m_trailers; }
+    const rpc::RpcStatus &status() const { return m_status; }
+
+    // Nanoseconds since the call started; -1 when it has not happened.
+    qint64 timeToHeaders() const;
+    qint64 timeToFirstMessage() const;
+    qint64 totalTime() const; // while running: time so far
+    MessagesModel *messages() { return &m_messages; }
+
+signals:
+    void started();
+    void progressed(); // messages, headers or half-close: counts changed
+    void headersReceived();
+    void finished();
+
+private:
+    void onEvents(const std::vector<rpc::CallEvent> &events);
+
+    EngineBridge &m_bridge;
+    MessagesModel m_messages;
+    State m_state = State::Idle;
+    rpc::MethodKind m_kind = rpc::MethodKind::Unary;
+    quint64 m_callId = 0;
+    int m_sent = 0;
+    int m_received = 0;
+    bool m_halfClosed = false;
+    qint64 m_startNs = 0;
+    qint64 m_headersNs = -1;
+    qint64 m_firstMessageNs = -1;
+    qint64 m_finishedNs = -1;
+    rpc::Metadata m_requestMetadata;
+    rpc::Metadata m_headers;
+    rpc::Metadata m_trailers;
+    rpc::RpcStatus m_status;
+};
+
+} // namespace models

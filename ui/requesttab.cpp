@@ -1,0 +1,361 @@
+#include "ui/requesttab.h"
+
+#include "models/callsession.h"
+#include "models/enginebridge.h"
+#include "ui/jsoneditor.h"
+#include "ui/responsepanel.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSplitter>
+#include <QTabWidget>
+#include <QTableWidget>
+#include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
+
+namespace ui {
+
+namespace {
+
+enum Security { Plaintext, Tls, TlsSkipVerify };
+
+QLineEdit *fileField(QWidget *parent, QFormLayout *form, const QString &label, const QString &name)
+{
+    auto *row = new QWidget(parent);
+    auto *h = new QHBoxLayout(row);
+    h->setContentsMargins(0, 0, 0, 0);
+    auto *edit = new QLineEdit(row);
+    edit->setObjectName(name);
+    edit->setPlaceholderText(QObject::tr("PEM file"));
+    auto *browse = new QPushButton(QObject::tr("Browse…"), row);
+    QObject::connect(browse, &QPushButton::clicked, edit, [edit] {
+        const QString file =
+            QFileDialog::getOpenFileName(edit, QObject::tr("Choose a PEM file"), edit->text(),
+                                         QObject::tr("PEM files (*.pem *.crt *.key);;All files (*)"));
+        if (!file.isEmpty())
+            edit->setText(file);
+    });
+    h->addWidget(edit, 1);
+    h->addWidget(browse);
+    form->addRow(label, row);
+    return edit;
+}
+
+} // namespace
+
+RequestTab::RequestTab(models::EngineBridge &bridge, rpc::SchemaPtr schema, const rpc::MethodInfo &method,
+                       QWidget *parent)
+    : QWidget(parent)
+    , m_bridge(bridge)
+    , m_schema(std::move(schema))
+    , m_method(method)
+{
+    m_session = new models::CallSession(bridge, this);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(6, 6, 6, 6);
+
+    // Where to: method, target, security, deadline.
+    auto *top = new QHBoxLayout;
+    m_methodBox = new QComboBox(this);
+    m_methodBox->setObjectName(QStringLiteral("methodBox"));
+    m_methodBox->setMinimumContentsLength(30);
+    m_methodBox->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    if (auto names = m_schema->serviceNames()) {
+        for (const auto &name : *names) {
+            auto service = m_schema->service(name);
+            if (!service)
+                continue;
+            for (const auto &m : service->methods)
+                m_methodBox->addItem(QString::fromStdString(m.serviceName + '/' + m.name));
+        }
+    }
+    m_target = new QLineEdit(this);
+    m_target->setObjectName(QStringLiteral("targetEdit"));
+    m_target->setPlaceholderText(tr("host:port"));
+    m_security = new QComboBox(this);
+    m_security->setObjectName(QStringLiteral("securityBox"));
+    m_security->addItems({tr("Plaintext"), tr("TLS"), tr("TLS, skip verification (insecure)")});
+    m_deadline = new QDoubleSpinBox(this);
+    m_deadline->setObjectName(QStringLiteral("deadlineBox"));
+    m_deadline->setRange(0, 86400);
+    m_deadline->setDecimals(1);
+    m_deadline->setSuffix(tr(" s"));
+    m_deadline->setSpecialValueText(tr("no deadline"));
+    m_deadline->setToolTip(tr("Deadline for the call; 0 means none"));
+    top->addWidget(new QLabel(tr("Method"), this));
+    top->addWidget(m_methodBox, 2);
+    top->addWidget(new QLabel(tr("Target"), this));
+    top->addWidget(m_target, 2);
+    top->addWidget(m_security);
+    top->addWidget(m_deadline);
+    layout->addLayout(top);
+
+    // TLS details, shown when TLS is chosen.
+    m_tlsBox = new QGroupBox(tr("TLS"), this);
+    auto *tlsForm = new QFormLayout(m_tlsBox);
+    m_caFile = fileField(m_tlsBox, tlsForm, tr("CA certificate"), QStringLiteral("caFileEdit"));
+    m_caFile->setPlaceholderText(tr("system roots"));
+    m_certFile = fileField(m_tlsBox, tlsForm, tr("Client certificate"), QStringLiteral("certFileEdit"));
+    m_keyFile = fileField(m_tlsBox, tlsForm, tr("Client key"), QStringLiteral("keyFileEdit"));
+    m_authority = new QLineEdit(m_tlsBox);
+    m_authority->setPlaceholderText(tr(":authority override"));
+    tlsForm->addRow(tr("Authority"), m_authority);
+    m_serverName = new QLineEdit(m_tlsBox);
+    m_serverName->setPlaceholderText(tr("name checked against the certificate"));
+    tlsForm->addRow(tr("Server name"), m_serverName);
+    m_tlsBox->setVisible(false);
+    layout->addWidget(m_tlsBox);
+
+    // Call controls and live state.
+    auto *controls = new QHBoxLayout;
+    m_send = new QPushButton(tr("Send"), this);
+    m_send->setObjectName(QStringLiteral("sendButton"));
+    m_send->setToolTip(tr("Start the call (Ctrl+Enter)"));
+    m_sendMessage = new QPushButton(tr("Send message"), this);
+    m_sendMessage->setObjectName(QStringLiteral("sendMessageButton"));
+    m_sendMessage->setToolTip(tr("Send the editor's content on the open stream (Ctrl+Shift+Enter)"));
+    m_endStream = new QPushButton(tr("End stream"), this);
+    m_endStream->setObjectName(QStringLiteral("endStreamButton"));
+    m_endStream->setToolTip(tr("Half-close: tell the server no more messages follow"));
+    m_cancel = new QPushButton(tr("Cancel"), this);
+    m_cancel->setObjectName(QStringLiteral("cancelButton"));
+    m_state = new QLabel(this);
+    m_state->setObjectName(QStringLiteral("callStateLabel"));
+    controls->addWidget(m_send);
+    controls->addWidget(m_sendMessage);
+    controls->addWidget(m_endStream);
+    controls->addWidget(m_cancel);
+    controls->addWidget(m_state, 1);
+    layout->addLayout(controls);
+
+    // Request editors on the left, the response on the right.
+    auto *split = new QSplitter(Qt::Horizontal, this);
+    split->setObjectName(QStringLiteral("requestSplitter"));
+    m_requestTabs = new QTabWidget(split);
+    auto *bodyPage = new QWidget(m_requestTabs);
+    auto *bodyLayout = new QVBoxLayout(bodyPage);
+    bodyLayout->setContentsMargins(0, 0, 0, 0);
+    m_editor = new JsonEditor(bodyPage);
+    m_editor->setObjectName(QStringLiteral("requestEditor"));
+    auto *example = new QPushButton(tr("Generate example"), bodyPage);
+    example->setObjectName(QStringLiteral("generateExampleButton"));
+    bodyLayout->addWidget(m_editor, 1);
+    bodyLayout->addWidget(example, 0, Qt::AlignRight);
+    m_requestTabs->addTab(bodyPage, tr("JSON"));
+    m_metadata = new QTableWidget(1, 2, m_requestTabs);
+    m_metadata->setObjectName(QStringLiteral("metadataTable"));
+    m_metadata->setHorizontalHeaderLabels({tr("Key"), tr("Value")});
+    m_metadata->horizontalHeader()->setStretchLastSection(true);
+    m_metadata->setToolTip(tr("Request metadata. Keys ending in -bin take base64 values."));
+    m_requestTabs->addTab(m_metadata, tr("Metadata"));
+    m_response = new ResponsePanel(*m_session, split);
+    split->addWidget(m_requestTabs);
+    split->addWidget(m_response);
+    split->setStretchFactor(0, 1);
+    split->setStretchFactor(1, 1);
+    layout->addWidget(split, 1);
+
+    m_validateTimer.setSingleShot(true);
+    m_validateTimer.setInterval(300);
+    m_tick.setInterval(100);
+    connect(&m_validateTimer, &QTimer::timeout, this, &RequestTab::validate);
+    connect(&m_validation, &QFutureWatcher<std::vector<rpc::Diagnostic>>::finished, this,
+            [this] { m_editor->setDiagnostics(m_validation.result()); });
+    connect(m_editor, &QsciScintilla::textChanged, this, &RequestTab::scheduleValidation);
+    connect(example, &QPushButton::clicked, this, &RequestTab::generateExample);
+    connect(m_send, &QPushButton::clicked, this, &RequestTab::send);
+    connect(m_sendMessage, &QPushButton::clicked, this, &RequestTab::sendMessage);
+    connect(m_endStream, &QPushButton::clicked, this, &RequestTab::endStream);
+    connect(m_cancel, &QPushButton::clicked, this, &RequestTab::cancel);
+    connect(m_security, &QComboBox::currentIndexChanged, this,
+            [this](int index) { m_tlsBox->setVisible(index != Plaintext); });
+    connect(m_methodBox, &QComboBox::currentTextChanged, this, [this](const QString &path) {
+        auto found = m_schema->findMethod(path.toStdString());
+        if (found && found->fullName != m_method.fullName)
+            setMethod(*found);
+    });
+    connect(m_metadata, &QTableWidget::cellChanged, this, [this](int row) {
+        // Keep one empty row at the end for the next entry.
+        if (row == m_metadata->rowCount() - 1)
+            m_metadata->insertRow(m_metadata->rowCount());
+    });
+    connect(m_session, &models::CallSession::started, this, [this] {
+        m_tick.start();
+        updateControls();
+    });
+    connect(m_session, &models::CallSession::progressed, this, &RequestTab::updateControls);
+    connect(m_session, &models::CallSession::finished, this, [this] {
+        m_tick.stop();
+        updateControls();
+        emit statusMessage(
+            tr("%1 finished: %2")
+                .arg(title(), QString::fromStdString(rpc::statusCodeName(m_session->status().code))));
+    });
+    connect(&m_tick, &QTimer::timeout, this, &RequestTab::updateControls);
+
+    setMethod(method);
+}
+
+RequestTab::~RequestTab()
+{
+    m_validation.waitForFinished(); // a running check reads the schema this tab holds
+}
+
+QString RequestTab::title() const
+{
+    return QString::fromStdString(m_method.name);
+}
+
+void RequestTab::setMethod(const rpc::MethodInfo &method)
+{
+    const bool sameInput = method.inputType == m_method.inputType && !m_editor->text().isEmpty();
+    m_method = method;
+    {
+        const QSignalBlocker block(m_methodBox);
+        m_methodBox->setCurrentText(QString::fromStdString(method.serviceName + '/' + method.name));
+    }
+    if (!sameInput)
+        generateExample();
+    updateControls();
+    emit titleChanged();
+}
+
+void RequestTab::setTarget(const QString &target)
+{
+    m_target->setText(target);
+}
+
+void RequestTab::setBody(const QString &json)
+{
+    m_editor->setText(json);
+}
+
+QString RequestTab::body() const
+{
+    return m_editor->text();
+}
+
+void RequestTab::generateExample()
+{
+    auto text = m_schema->messageTemplate(m_method.inputType);
+    if (text)
+        m_editor->setText(QString::fromStdString(*text));
+    else
+        emit statusMessage(QString::fromStdString(text.error().toString()));
+}
+
+void RequestTab::scheduleValidation()
+{
+    m_validateTimer.start();
+}
+
+void RequestTab::validate()
+{
+    // Checked on a pool thread: a big request must not hold up typing.
+    m_validation.setFuture(QtConcurrent::run(
+        [schema = m_schema, type = m_method.inputType, json = m_editor->text().toStdString()] {
+            return schema->validateJson(type, json, rpc::CodecOptions{});
+        }));
+}
+
+rpc::CallRequest RequestTab::buildRequest() const
+{
+    rpc::CallRequest r;
+    r.schema = m_schema;
+    r.method = m_method.serviceName + '/' + m_method.name;
+    r.channel.target = m_target->text().trimmed().toStdString();
+    r.channel.plaintext = m_security->currentIndex() == Plaintext;
+    r.channel.skipVerify = m_security->currentIndex() == TlsSkipVerify;
+    if (!r.channel.plaintext) {
+        r.channel.caFile = m_caFile->text().trimmed().toStdString();
+        r.channel.certFile = m_certFile->text().trimmed().toStdString();
+        r.channel.keyFile = m_keyFile->text().trimmed().toStdString();
+        r.channel.serverName = m_serverName->text().trimmed().toStdString();
+    }
+    r.channel.authority = m_authority->text().trimmed().toStdString();
+    r.channel.userAgent = "wirescope/" WIRESCOPE_UI_VERSION;
+    for (int row = 0; row < m_metadata->rowCount(); ++row) {
+        auto *k = m_metadata->item(row, 0);
+        auto *v = m_metadata->item(row, 1);
+        const QString key = k ? k->text().trimmed().toLower() : QString();
+        if (key.isEmpty())
+            continue;
+        const QString value = v ? v->text() : QString();
+        if (key.endsWith(QStringLiteral("-bin")))
+            r.metadata.emplace_back(key.toStdString(),
+                                    QByteArray::fromBase64(value.toLatin1()).toStdString());
+        else
+            r.metadata.emplace_back(key.toStdString(), value.toStdString());
+    }
+    r.deadlineMs = static_cast<std::int64_t>(m_deadline->value() * 1000);
+    r.messages = {m_editor->text().toStdString()};
+    r.closeAfterMessages = !m_method.clientStreams();
+    return r;
+}
+
+void RequestTab::send()
+{
+    if (m_target->text().trimmed().isEmpty()) {
+        emit statusMessage(tr("Enter a target (host:port) first"));
+        m_target->setFocus();
+        return;
+    }
+    m_session->start(buildRequest(), m_method.kind);
+}
+
+void RequestTab::sendMessage()
+{
+    if (!m_session->canSend()) {
+        if (!m_session->isRunning() && m_method.clientStreams())
+            send(); // opening the stream sends the first message
+        return;
+    }
+    m_session->sendMessage(m_editor->text());
+}
+
+void RequestTab::endStream()
+{
+    m_session->endStream();
+}
+
+void RequestTab::cancel()
+{
+    m_session->cancel();
+}
+
+void RequestTab::updateControls()
+{
+    const bool running = m_session->isRunning();
+    const bool streams = m_method.clientStreams();
+    m_send->setEnabled(!running);
+    m_sendMessage->setVisible(streams);
+    m_endStream->setVisible(streams);
+    m_sendMessage->setEnabled(streams && (m_session->canSend() || !running));
+    m_endStream->setEnabled(m_session->canSend());
+    m_cancel->setEnabled(running);
+    QString state;
+    if (m_session->state() != models::CallSession::State::Idle) {
+        state = tr("%1 · %2 sent · %3 received · %4")
+                    .arg(running ? tr("running") : tr("done"))
+                    .arg(m_session->sentCount())
+                    .arg(m_session->receivedCount())
+                    .arg(models::formatDuration(m_session->totalTime()));
+        if (running && m_session->halfClosed())
+            state += tr(" · stream ended");
+    } else {
+        state = QString::fromLatin1(rpc::methodKindName(m_method.kind));
+    }
+    m_state->setText(state);
+}
+
+} // namespace ui

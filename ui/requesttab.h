@@ -1,0 +1,102 @@
+#pragma once
+
+#include "rpc/engine.h"
+#include "rpc/schema.h"
+
+#include <QFutureWatcher>
+#include <QTimer>
+#include <QWidget>
+
+#include <vector>
+
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QLineEdit;
+class QCheckBox;
+class QGroupBox;
+class QPushButton;
+class QTableWidget;
+class QTabWidget;
+
+namespace models {
+class CallSession;
+class EngineBridge;
+} // namespace models
+
+namespace ui {
+
+class JsonEditor;
+class ResponsePanel;
+
+// One request: where to send it (target and connection settings), which method, metadata,
+// deadline, the JSON body with inline schema errors, the call controls and the response.
+class RequestTab final : public QWidget
+{
+    Q_OBJECT
+
+public:
+    RequestTab(models::EngineBridge &bridge, rpc::SchemaPtr schema, const rpc::MethodInfo &method,
+               QWidget *parent = nullptr);
+    ~RequestTab() override;
+
+    const rpc::MethodInfo &method() const { return m_method; }
+    QString title() const;
+    void setMethod(const rpc::MethodInfo &method);
+    void setTarget(const QString &target);
+    void setBody(const QString &json);
+    QString body() const;
+
+    void send();        // starts the call (streams: with the editor's content as first message)
+    void sendMessage(); // one more message on a running client or bidi stream
+    void endStream();
+    void cancel();
+
+    models::CallSession &session() { return *m_session; }
+    JsonEditor *editor() const { return m_editor; }
+    ResponsePanel *response() const { return m_response; }
+    // The request as the engine will get it (without the call id).
+    rpc::CallRequest buildRequest() const;
+
+signals:
+    void titleChanged();
+    void statusMessage(const QString &text);
+
+private:
+    void updateControls();
+    void scheduleValidation();
+    void validate();
+    void generateExample();
+
+    models::EngineBridge &m_bridge;
+    rpc::SchemaPtr m_schema;
+    rpc::MethodInfo m_method;
+    models::CallSession *m_session = nullptr;
+
+    QComboBox *m_methodBox = nullptr;
+    QLineEdit *m_target = nullptr;
+    QComboBox *m_security = nullptr;
+    QGroupBox *m_tlsBox = nullptr;
+    QLineEdit *m_caFile = nullptr;
+    QLineEdit *m_certFile = nullptr;
+    QLineEdit *m_keyFile = nullptr;
+    QLineEdit *m_authority = nullptr;
+    QLineEdit *m_serverName = nullptr;
+    QDoubleSpinBox *m_deadline = nullptr;
+    QTabWidget *m_requestTabs = nullptr;
+    JsonEditor *m_editor = nullptr;
+    QTableWidget *m_metadata = nullptr;
+    QPushButton *m_send = nullptr;
+    QPushButton *m_sendMessage = nullptr;
+    QPushButton *m_endStream = nullptr;
+    QPushButton *m_cancel = nullptr;
+    QLabel *m_state = nullptr;
+    ResponsePanel *m_response = nullptr;
+
+    QTimer m_validateTimer;
+    QTimer m_tick;
+    QFutureWatcher<std::vector<rpc::Diagnostic>> m_validation;
+    int m_validationGeneration = 0;
+};
+
+} // namespace ui

@@ -1,0 +1,208 @@
+#include "ui/responsepanel.h"
+
+#include "models/callsession.h"
+#include "ui/jsoneditor.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QHeaderView>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSplitter>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+namespace ui {
+
+namespace {
+
+QTableWidget *metadataTable(QWidget *parent)
+{
+    auto *t = new QTableWidget(0, 2, parent);
+    t->setHorizontalHeaderLabels({QObject::tr("Key"), QObject::tr("Value")});
+    t->horizontalHeader()->setStretchLastSection(true);
+    t->verticalHeader()->hide();
+    t->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    return t;
+}
+
+void fill(QTableWidget *table, const rpc::Metadata &metadata)
+{
+    table->setRowCount(static_cast<int>(metadata.size()));
+    int row = 0;
+    for (const auto &[key, value] : metadata) {
+        const QString k = QString::fromStdString(key);
+        // Binary values are shown as base64, as grpcurl does.
+        const QString v = k.endsWith(QStringLiteral("-bin"))
+                              ? QString::fromLatin1(QByteArray::fromStdString(value).toBase64())
+                              : QString::fromStdString(value);
+        table->setItem(row, 0, new QTableWidgetItem(k));
+        table->setItem(row, 1, new QTableWidgetItem(v));
+        ++row;
+    }
+}
+
+} // namespace
+
+ResponsePanel::ResponsePanel(models::CallSession &session, QWidget *parent)
+    : QWidget(parent)
+    , m_session(session)
+{
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    m_status = new QLabel(tr("No call yet"), this);
+    m_status->setObjectName(QStringLiteral("statusLabel"));
+    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    QFont bold = m_status->font();
+    bold.setBold(true);
+    m_status->setFont(bold);
+    m_status->setWordWrap(true);
+    m_timings = new QLabel(this);
+    m_timings->setObjectName(QStringLiteral("timingsLabel"));
+    layout->addWidget(m_status);
+    layout->addWidget(m_timings);
+
+    m_tabs = new QTabWidget(this);
+    auto *messages = new QSplitter(Qt::Vertical, m_tabs);
+    m_list = new QTableView(messages);
+    m_list->setObjectName(QStringLiteral("messageList"));
+    m_list->setModel(session.messages());
+    m_list->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_list->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_list->verticalHeader()->hide();
+    m_list->verticalHeader()->setDefaultSectionSize(m_list->fontMetrics().height() + 6);
+    m_list->horizontalHeader()->setStretchLastSection(true);
+    // Fixed widths from sample text: measuring contents would visit every row of a long stream.
+    const QFontMetrics fm = m_list->fontMetrics();
+    const int pad = 16;
+    m_list->setColumnWidth(models::MessagesModel::IndexColumn,
+                           fm.horizontalAdvance(QStringLiteral("000000")) + pad);
+    m_list->setColumnWidth(models::MessagesModel::DirectionColumn,
+                           fm.horizontalAdvance(tr("received")) + pad);
+    m_list->setColumnWidth(models::MessagesModel::TimeColumn,
+                           fm.horizontalAdvance(QStringLiteral("+999.9 ms")) + pad);
+    m_list->setColumnWidth(models::MessagesModel::SizeColumn,
+                           fm.horizontalAdvance(QStringLiteral("999.9 KiB")) + pad);
+    m_list->setWordWrap(false);
+    auto *viewerBox = new QWidget(messages);
+    auto *viewerLayout = new QVBoxLayout(viewerBox);
+    viewerLayout->setContentsMargins(0, 0, 0, 0);
+    m_viewer = new JsonEditor(viewerBox);
+    m_viewer->setObjectName(QStringLiteral("messageViewer"));
+    m_viewer->setReadOnly(true);
+    auto *copy = new QPushButton(tr("Copy message"), viewerBox);
+    connect(copy, &QPushButton::clicked, this,
+            [this] { QApplication::clipboard()->setText(m_viewer->text()); });
+    viewerLayout->addWidget(m_viewer, 1);
+    viewerLayout->addWidget(copy, 0, Qt::AlignRight);
+    messages->addWidget(m_list);
+    messages->addWidget(viewerBox);
+    messages->setStretchFactor(0, 1);
+    messages->setStretchFactor(1, 2);
+    m_tabs->addTab(messages, tr("Messages"));
+    m_headers = metadataTable(m_tabs);
+    m_tabs->addTab(m_headers, tr("Headers"));
+    m_trailers = metadataTable(m_tabs);
+    m_tabs->addTab(m_trailers, tr("Trailers"));
+    m_details = new QPlainTextEdit(m_tabs);
+    m_details->setObjectName(QStringLiteral("statusDetails"));
+    m_details->setReadOnly(true);
+    m_tabs->addTab(m_details, tr("Error details"));
+    layout->addWidget(m_tabs, 1);
+
+    connect(m_list->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this](const QModelIndex &current) {
+                if (!current.isValid())
+                    return;
+                // Picking a row pins it; picking the last row follows new messages again.
+                m_followLatest = current.row() == m_session.messages()->count() - 1;
+                showRow(current.row());
+            });
+    connect(session.messages(), &QAbstractItemModel::rowsInserted, this, [this] {
+        if (m_followLatest)
+            showRow(m_session.messages()->count() - 1);
+    });
+    connect(session.messages(), &QAbstractItemModel::modelReset, this, [this] {
+        m_followLatest = true;
+        m_viewer->clear();
+    });
+    connect(&session, &models::CallSession::started, this, &ResponsePanel::refresh);
+    connect(&session, &models::CallSession::progressed, this, &ResponsePanel::refresh);
+    connect(&session, &models::CallSession::finished, this, &ResponsePanel::refresh);
+}
+
+void ResponsePanel::showRow(int row)
+{
+    if (row < 0 || row >= m_session.messages()->count())
+        return;
+    const auto &e = m_session.messages()->entry(row);
+    m_viewer->setText(e.error.isEmpty() ? QString::fromUtf8(e.payload) : e.error);
+}
+
+void ResponsePanel::refresh()
+{
+    const auto &s = m_session;
+    QString status;
+    QString color;
+    switch (s.state()) {
+    case models::CallSession::State::Idle:
+        status = tr("No call yet");
+        break;
+    case models::CallSession::State::Running:
+        status = tr("Running… %1 sent, %2 received").arg(s.sentCount()).arg(s.receivedCount());
+        break;
+    case models::CallSession::State::Finished: {
+        const auto &st = s.status();
+        status = QString::fromStdString(rpc::statusCodeName(st.code));
+        if (!st.message.empty())
+            status += QStringLiteral(": ") + QString::fromStdString(st.message);
+        if (st.local)
+            status += tr(" (reported by Wirescope, not the server)");
+        status += tr(" — %1 sent, %2 received").arg(s.sentCount()).arg(s.receivedCount());
+        color = st.ok() ? QStringLiteral("#2e8b57") : QStringLiteral("#c0392b");
+        break;
+    }
+    }
+    m_status->setText(status);
+    m_status->setStyleSheet(color.isEmpty() ? QString() : QStringLiteral("color: %1").arg(color));
+    m_timings->setText(timingsText());
+    fill(m_headers, s.responseHeaders());
+    fill(m_trailers, s.trailers());
+    QString details;
+    for (const auto &d : s.status().details)
+        details += QString::fromStdString(d) + QStringLiteral("\n");
+    m_details->setPlainText(details);
+    m_tabs->setTabText(3, s.status().details.empty()
+                              ? tr("Error details")
+                              : tr("Error details (%1)").arg(s.status().details.size()));
+}
+
+QString ResponsePanel::statusText() const
+{
+    return m_status->text();
+}
+
+QString ResponsePanel::timingsText() const
+{
+    const auto &s = m_session;
+    if (s.state() == models::CallSession::State::Idle)
+        return {};
+    return tr("headers %1 · first message %2 · total %3")
+        .arg(models::formatDuration(s.timeToHeaders()), models::formatDuration(s.timeToFirstMessage()),
+             models::formatDuration(s.totalTime()));
+}
+
+QString ResponsePanel::shownMessage() const
+{
+    return m_viewer->text();
+}
+
+int ResponsePanel::messageRows() const
+{
+    return m_session.messages()->count();
+}
+
+} // namespace ui

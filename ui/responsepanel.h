@@ -1,0 +1,51 @@
+#pragma once
+
+#include <QWidget>
+
+class QLabel;
+class QTableView;
+class QTableWidget;
+class QTabWidget;
+class QPlainTextEdit;
+
+namespace models {
+class CallSession;
+}
+
+namespace ui {
+
+class JsonEditor;
+
+// What came back from a call: status, timings, the messages in order (each shown as pretty
+// JSON when selected, foldable and copyable), headers, trailers and decoded error details.
+class ResponsePanel final : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit ResponsePanel(models::CallSession &session, QWidget *parent = nullptr);
+
+    QString statusText() const;
+    QString timingsText() const;
+    // The JSON shown in the viewer (the selected message, or the latest one).
+    QString shownMessage() const;
+    int messageRows() const;
+    QTableView *messageList() const { return m_list; }
+
+private:
+    void refresh();
+    void showRow(int row);
+
+    models::CallSession &m_session;
+    QLabel *m_status = nullptr;
+    QLabel *m_timings = nullptr;
+    QTabWidget *m_tabs = nullptr;
+    QTableView *m_list = nullptr;
+    JsonEditor *m_viewer = nullptr;
+    QTableWidget *m_headers = nullptr;
+    QTableWidget *m_trailers = nullptr;
+    QPlainTextEdit *m_details = nullptr;
+    bool m_followLatest = true;
+};
+
+} // namespace ui

@@ -41,6 +41,23 @@ struct SymbolDescription
     std::string text;     // the declaration in .proto syntax
 };
 
+// What may be typed at a place in a JSON request (Schema::complete).
+struct Completion
+{
+    enum class Kind { None, FieldName, Value };
+    struct Item
+    {
+        std::string text;   // field: its JSON name; value: the literal to insert ("\"RED\"", true)
+        std::string detail; // the field's type, or the enum and number
+    };
+    Kind kind = Kind::None;
+    std::string path;              // where the cursor is: "days[0].condition"
+    std::string prefix;            // what is typed already of the name or value
+    std::int64_t replaceFrom = -1; // byte offset where `prefix` starts
+    bool inString = false;         // the cursor is inside an open quote
+    std::vector<Item> items;       // fields not yet set, or values that fit
+};
+
 // One schema generation: the descriptor pool, the databases under it and the message factory,
 // created together and destroyed together. Reading is thread-safe. Reloading makes a new one.
 class Schema
@@ -75,6 +92,9 @@ public:
     // Every problem in a JSON request (syntax and schema), without encoding it.
     std::vector<Diagnostic> validateJson(std::string_view typeName, std::string_view json,
                                          const CodecOptions &options) const;
+
+    // Completion at byte `offset` of a (possibly unfinished) JSON request for `typeName`.
+    Completion complete(std::string_view typeName, std::string_view json, std::size_t offset) const;
 
     // Decodes grpc-status-details-bin; details whose type is unknown keep their bytes.
     RpcStatus decodeStatus(int code, std::string message, std::string rawDetails) const;

@@ -4,6 +4,7 @@
 
 #include <QEvent>
 #include <QFontDatabase>
+#include <QKeyEvent>
 
 #include <map>
 
@@ -11,7 +12,8 @@ namespace ui {
 
 namespace {
 constexpr int kAnnotationStyle = 200; // a style number above the lexer's own
-}
+constexpr int kCompletionList = 1;
+} // namespace
 
 JsonEditor::JsonEditor(QWidget *parent)
     : QsciScintilla(parent)
@@ -32,6 +34,64 @@ JsonEditor::JsonEditor(QWidget *parent)
     m_errorIndicator = indicatorDefine(QsciScintilla::SquiggleIndicator);
     setIndicatorForegroundColor(QColor(0xd0, 0x30, 0x30), m_errorIndicator);
     applyPalette();
+    SendScintilla(SCI_AUTOCSETORDER, SC_ORDER_CUSTOM); // fields in declaration order
+    SendScintilla(SCI_AUTOCSETIGNORECASE, 1L);
+    connect(this, &QsciScintilla::userListActivated, this, [this](int id, const QString &text) {
+        if (id == kCompletionList)
+            acceptCompletion(text);
+    });
+}
+
+void JsonEditor::keyPressEvent(QKeyEvent *event)
+{
+    if (event->key() == Qt::Key_Space && (event->modifiers() & Qt::ControlModifier)) {
+        showCompletion();
+        return;
+    }
+    QsciScintilla::keyPressEvent(event);
+    // A quote where a field name goes opens the list of fields.
+    if (event->text() == QLatin1String("\"") && !isReadOnly() && m_provider) {
+        const rpc::Completion c =
+            m_provider(text().toUtf8(), static_cast<int>(SendScintilla(SCI_GETCURRENTPOS)));
+        if (c.kind == rpc::Completion::Kind::FieldName && c.inString && c.prefix.empty())
+            showCompletion();
+    }
+}
+
+bool JsonEditor::showCompletion()
+{
+    if (!m_provider || isReadOnly())
+        return false;
+    m_completionPos = static_cast<long>(SendScintilla(SCI_GETCURRENTPOS));
+    m_completion = m_provider(text().toUtf8(), static_cast<int>(m_completionPos));
+    if (m_completion.items.empty())
+        return false;
+    QStringList items;
+    for (const auto &item : m_completion.items)
+        items << QString::fromStdString(item.text);
+    showUserList(kCompletionList, items);
+    return true;
+}
+
+void JsonEditor::acceptCompletion(const QString &text)
+{
+    if (m_completion.replaceFrom < 0)
+        return;
+    // Replace what was typed of the name or value, up to the cursor.
+    const long from = static_cast<long>(m_completion.replaceFrom);
+    const long to = static_cast<long>(SendScintilla(SCI_GETCURRENTPOS));
+    QString insert = text;
+    if (m_completion.kind == rpc::Completion::Kind::FieldName)
+        insert = (m_completion.inString ? QString() : QStringLiteral("\"")) + text + QStringLiteral("\": ");
+    else if (m_completion.inString)
+        insert = text + QStringLiteral("\"");
+    long end = to;
+    // A closing quote already there is taken over rather than doubled.
+    if (m_completion.inString && end < length() && SendScintilla(SCI_GETCHARAT, end) == '"')
+        ++end;
+    SendScintilla(SCI_SETSEL, from, end);
+    const QByteArray utf8 = insert.toUtf8();
+    SendScintilla(SCI_REPLACESEL, utf8.constData());
 }
 
 void JsonEditor::changeEvent(QEvent *event)

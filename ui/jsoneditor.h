@@ -1,9 +1,11 @@
 #pragma once
 
 #include "rpc/result.h"
+#include "rpc/schema.h"
 
 #include <Qsci/qsciscintilla.h>
 
+#include <functional>
 #include <vector>
 
 class QsciLexerJSON;
@@ -25,15 +27,28 @@ public:
     // Puts the cursor on a 1-based line and column and shows it.
     void goTo(int line, int column);
 
+    // Where completion comes from: the UTF-8 text and a byte offset in, what fits there out.
+    using CompletionProvider = std::function<rpc::Completion(const QByteArray &text, int offset)>;
+    void setCompletionProvider(CompletionProvider provider) { m_provider = std::move(provider); }
+    // Shows what fits at the cursor (Ctrl+Space; also after typing a quote where a field
+    // name goes). Returns false when nothing fits.
+    bool showCompletion();
+    const rpc::Completion &shownCompletion() const { return m_completion; }
+
 protected:
     void changeEvent(QEvent *event) override;
+    void keyPressEvent(QKeyEvent *event) override;
 
 private:
     void applyPalette();
+    void acceptCompletion(const QString &text);
 
     QsciLexerJSON *m_lexer = nullptr;
     int m_errorIndicator = -1;
     std::vector<rpc::Diagnostic> m_diagnostics;
+    CompletionProvider m_provider;
+    rpc::Completion m_completion;
+    long m_completionPos = -1; // the cursor position the shown list was made for
 };
 
 } // namespace ui

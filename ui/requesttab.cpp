@@ -172,6 +172,10 @@ RequestTab::RequestTab(models::EngineBridge &bridge, rpc::SchemaPtr schema, cons
     connect(&m_validation, &QFutureWatcher<std::vector<rpc::Diagnostic>>::finished, this,
             [this] { m_editor->setDiagnostics(m_validation.result()); });
     connect(m_editor, &QsciScintilla::textChanged, this, &RequestTab::scheduleValidation);
+    m_editor->setCompletionProvider([this](const QByteArray &text, int offset) {
+        return m_schema->complete(m_method.inputType, std::string_view(text.constData(), text.size()),
+                                  static_cast<std::size_t>(offset));
+    });
     connect(example, &QPushButton::clicked, this, &RequestTab::generateExample);
     connect(m_send, &QPushButton::clicked, this, &RequestTab::send);
     connect(m_sendMessage, &QPushButton::clicked, this, &RequestTab::sendMessage);

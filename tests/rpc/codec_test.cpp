@@ -301,3 +301,97 @@ TEST(Codec, OwnJsonPathMatchesProtobufsConverter)
         }
     }
 }
+
+// --- completion --------------------------------------------------------------------------
+
+namespace {
+
+std::vector<std::string> texts(const rpc::Completion &c)
+{
+    std::vector<std::string> out;
+    for (const auto &item : c.items)
+        out.push_back(item.text);
+    return out;
+}
+
+bool has(const rpc::Completion &c, const std::string &text)
+{
+    const auto t = texts(c);
+    return std::find(t.begin(), t.end(), text) != t.end();
+}
+
+// Completes at the place marked by '|' in `marked`.
+rpc::Completion completeAt(const std::string &type, const std::string &marked)
+{
+    const auto at = marked.find('|');
+    std::string json = marked;
+    json.erase(at, 1);
+    return testsupport::testSchema()->complete(type, json, at);
+}
+
+} // namespace
+
+TEST(Completion, OffersFieldsNotYetSetAtTheTopLevel)
+{
+    auto c = completeAt(kEcho, R"({"text": "x", |})");
+    EXPECT_EQ(c.kind, rpc::Completion::Kind::FieldName);
+    EXPECT_EQ(c.path, "");
+    EXPECT_TRUE(has(c, "i32"));
+    EXPECT_TRUE(has(c, "byId"));  // JSON names
+    EXPECT_FALSE(has(c, "text")); // already there
+    EXPECT_EQ(c.items.size(), 33u);
+}
+
+TEST(Completion, FiltersByWhatIsTypedInsideTheQuote)
+{
+    auto c = completeAt(kEcho, R"({"na|)");
+    EXPECT_EQ(c.kind, rpc::Completion::Kind::FieldName);
+    EXPECT_TRUE(c.inString);
+    EXPECT_EQ(c.prefix, "na");
+    EXPECT_EQ(c.replaceFrom, 2);
+    EXPECT_EQ(texts(c), std::vector<std::string>{"nameChoice"});
+    EXPECT_NE(c.items[0].detail.find("oneof choice"), std::string::npos);
+}
+
+TEST(Completion, KnowsTheMessageAtANestedPath)
+{
+    auto inner = completeAt(kEcho, R"({"inner": {"name": "a", |)");
+    EXPECT_EQ(inner.path, "inner");
+    EXPECT_EQ(texts(inner), std::vector<std::string>{"value"});
+
+    auto item = completeAt(kEcho, R"({"items": [{"name": "a"}, {|}]})");
+    EXPECT_EQ(item.path, "items[1]");
+    EXPECT_TRUE(has(item, "name"));
+    EXPECT_TRUE(has(item, "value"));
+
+    auto mapValue = completeAt(kEcho, R"({"byId": {"7": {"value": 1, |}}})");
+    EXPECT_EQ(mapValue.path, "byId[\"7\"]");
+    EXPECT_EQ(texts(mapValue), std::vector<std::string>{"name"});
+
+    auto deep = completeAt(kEcho, R"({"tree": {"children": [{"children": [{"la|"}]}]}})");
+    EXPECT_EQ(deep.path, "tree.children[0].children[0]");
+    EXPECT_EQ(texts(deep), std::vector<std::string>{"label"});
+}
+
+TEST(Completion, OffersEnumNamesAndBooleansForValues)
+{
+    auto color = completeAt(kEcho, R"({"color": |)");
+    EXPECT_EQ(color.kind, rpc::Completion::Kind::Value);
+    EXPECT_EQ(color.path, "color");
+    EXPECT_EQ(texts(color),
+              (std::vector<std::string>{"\"COLOR_UNSPECIFIED\"", "\"RED\"", "\"GREEN\"", "\"BLUE\""}));
+
+    auto quoted = completeAt(kEcho, R"({"colors": ["RED", "G|)");
+    EXPECT_EQ(quoted.path, "colors[1]");
+    EXPECT_EQ(texts(quoted), std::vector<std::string>{"GREEN"});
+
+    auto flag = completeAt(kEcho, R"({"flag": t|)");
+    EXPECT_EQ(texts(flag), std::vector<std::string>{"true"});
+    EXPECT_EQ(flag.replaceFrom, 9);
+
+    // Free-form places offer nothing: map keys, struct fields, strings.
+    EXPECT_TRUE(completeAt(kEcho, R"({"counts": {|)").items.empty());
+    EXPECT_TRUE(completeAt(kEcho, R"({"attrs": {|)").items.empty());
+    EXPECT_TRUE(completeAt(kEcho, R"({"text": "|)").items.empty());
+    EXPECT_EQ(completeAt("no.such.Type", "{|").kind, rpc::Completion::Kind::None);
+}

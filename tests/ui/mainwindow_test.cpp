@@ -191,6 +191,33 @@ private slots:
         QCOMPARE(tab->body(), QStringLiteral(R"({"text": )"));
     }
 
+    void completionOffersTheNamesThatFitAtANestedPath()
+    {
+        Workbench wb;
+        QVERIFY(wb.loadTestProtos() > 0);
+        ui::RequestTab *tab = wb.openByClicking(QStringLiteral("Echo"));
+        QVERIFY(tab);
+        ui::JsonEditor *editor = tab->editor();
+        // Typing the quote where a field name goes opens the list of that message's fields.
+        typeInto(editor, QStringLiteral(R"({"inner": {)"));
+        QTest::keyClicks(editor, QStringLiteral("\""));
+        QVERIFY(editor->isListActive());
+        QCOMPARE(editor->shownCompletion().path, std::string("inner"));
+        QCOMPARE(editor->shownCompletion().items.size(), 2u);
+        QCOMPARE(editor->shownCompletion().items[0].text, std::string("name"));
+        QCOMPARE(editor->shownCompletion().items[1].text, std::string("value"));
+        QTest::keyClick(editor, Qt::Key_Return);
+        QCOMPARE(editor->text(), QStringLiteral(R"({"inner": {"name": )"));
+        // Values: Ctrl+Space after an enum field offers its names.
+        QTest::keyClicks(editor, QStringLiteral(R"("x"}, "color": )"));
+        QTest::keyClick(editor, Qt::Key_Space, Qt::ControlModifier);
+        QVERIFY(editor->isListActive());
+        QCOMPARE(editor->shownCompletion().path, std::string("color"));
+        QTest::keyClick(editor, Qt::Key_Down);
+        QTest::keyClick(editor, Qt::Key_Return);
+        QCOMPARE(editor->text(), QStringLiteral(R"({"inner": {"name": "x"}, "color": "RED")"));
+    }
+
     void filterNarrowsTheTree()
     {
         Workbench wb;

@@ -42,7 +42,7 @@ bool CallSession::canSend() const
            (m_kind == rpc::MethodKind::ClientStreaming || m_kind == rpc::MethodKind::BidiStreaming);
 }
 
-bool CallSession::sendMessage(const QString &json)
+bool CallSession::sendMessage(const QByteArray &json)
 {
     if (!canSend())
         return false;

@@ -25,7 +25,7 @@ public:
     // may be sent while it runs.
     void start(rpc::CallRequest request, rpc::MethodKind kind);
     // For client and bidi streams while the call runs and the client has not half-closed.
-    bool sendMessage(const QString &json);
+    bool sendMessage(const QByteArray &json); // UTF-8
     void endStream();
     void cancel();
 

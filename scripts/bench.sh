@@ -9,7 +9,7 @@ rounds=3
 
 scripts/install-deps.sh >/dev/null
 cmake -S . -B build -G Ninja -DWIRESCOPE_BUILD_BENCH=ON >/dev/null
-cmake --build build -j "$(nproc)" --target wirescope-callbench wirescope-schemabench wirescope-testserver >/dev/null
+cmake --build build -j "$(nproc)" --target wirescope-callbench wirescope-schemabench wirescope-uibench wirescope-testserver >/dev/null
 
 work=$(mktemp -d)
 server_pid=
@@ -32,3 +32,7 @@ echo
 echo "== Schema load: Wirescope vs protoc on a generated workspace"
 python3 bench/gen_workspace.py "$work/ws" >"$work/files.txt"
 build/bench/wirescope-schemabench "$(command -v protoc)" "$work/ws" "$work/files.txt" --rounds "$rounds"
+
+echo
+echo "== GUI: the UI thread's longest stall while a 20 MiB response arrives and is shown"
+QT_QPA_PLATFORM=offscreen build/bench/wirescope-uibench --rounds "$rounds" --megabytes 20 2>/dev/null

@@ -13,6 +13,8 @@ namespace ui {
 namespace {
 constexpr int kAnnotationStyle = 200; // a style number above the lexer's own
 constexpr int kCompletionList = 1;
+// Brace matching scans to the matching brace on every cursor move: off for big documents.
+constexpr int kBraceMatchLimit = 1024 * 1024;
 } // namespace
 
 JsonEditor::JsonEditor(QWidget *parent)
@@ -36,6 +38,7 @@ JsonEditor::JsonEditor(QWidget *parent)
     applyPalette();
     SendScintilla(SCI_AUTOCSETORDER, SC_ORDER_CUSTOM); // fields in declaration order
     SendScintilla(SCI_AUTOCSETIGNORECASE, 1L);
+    connect(this, &QsciScintilla::textChanged, this, &JsonEditor::updateBraceMatching);
     connect(this, &QsciScintilla::userListActivated, this, [this](int id, const QString &text) {
         if (id == kCompletionList)
             acceptCompletion(text);
@@ -133,6 +136,37 @@ void JsonEditor::applyPalette()
                   dark ? QColor(0xff, 0xc0, 0xc0) : QColor(0x8a, 0x10, 0x10));
 }
 
+void JsonEditor::updateBraceMatching()
+{
+    const bool big = length() > kBraceMatchLimit;
+    if (big != m_bigDocument) {
+        m_bigDocument = big;
+        setBraceMatching(big ? QsciScintilla::NoBraceMatch : QsciScintilla::SloppyBraceMatch);
+    }
+}
+
+void JsonEditor::setUtf8Text(const QByteArray &utf8)
+{
+    if (utf8.size() > kBraceMatchLimit && !m_bigDocument) {
+        m_bigDocument = true;
+        setBraceMatching(QsciScintilla::NoBraceMatch);
+    }
+    const bool readOnly = isReadOnly();
+    setReadOnly(false);
+    SendScintilla(SCI_SETTEXT, utf8.constData());
+    SendScintilla(SCI_EMPTYUNDOBUFFER);
+    setReadOnly(readOnly);
+}
+
+QByteArray JsonEditor::utf8Text() const
+{
+    const auto size = static_cast<qsizetype>(SendScintilla(SCI_GETLENGTH));
+    QByteArray bytes(size + 1, Qt::Uninitialized);
+    SendScintilla(SCI_GETTEXT, static_cast<unsigned long>(size + 1), bytes.data());
+    bytes.chop(1);
+    return bytes;
+}
+
 void JsonEditor::setDiagnostics(const std::vector<rpc::Diagnostic> &diagnostics)
 {
     m_diagnostics = diagnostics;
@@ -141,7 +175,6 @@ void JsonEditor::setDiagnostics(const std::vector<rpc::Diagnostic> &diagnostics)
     SendScintilla(SCI_INDICATORCLEARRANGE, 0, length());
     const int textLength = length();
     std::map<int, QString> perLine;
-    const QByteArray bytes = text().toUtf8();
     for (const auto &d : diagnostics) {
         long pos = -1;
         if (d.offset >= 0)
@@ -152,7 +185,8 @@ void JsonEditor::setDiagnostics(const std::vector<rpc::Diagnostic> &diagnostics)
             pos = 0;
         // Underline the token at the place: up to the next delimiter, at least one character.
         long end = pos;
-        while (end < textLength && !QByteArrayView(",:{}[]\n").contains(bytes.at(end)))
+        while (end < textLength && end - pos < 200 &&
+               !QByteArrayView(",:{}[]\n").contains(static_cast<char>(SendScintilla(SCI_GETCHARAT, end))))
             ++end;
         if (end == pos)
             end = std::min<long>(pos + 1, textLength);

@@ -22,6 +22,9 @@ class JsonEditor final : public QsciScintilla
 public:
     explicit JsonEditor(QWidget *parent = nullptr);
 
+    // Replaces the text with UTF-8 bytes as they are (no round trip through QString).
+    void setUtf8Text(const QByteArray &utf8);
+    QByteArray utf8Text() const;
     void setDiagnostics(const std::vector<rpc::Diagnostic> &diagnostics);
     const std::vector<rpc::Diagnostic> &diagnostics() const { return m_diagnostics; }
     // Puts the cursor on a 1-based line and column and shows it.
@@ -42,13 +45,15 @@ protected:
 private:
     void applyPalette();
     void acceptCompletion(const QString &text);
+    void updateBraceMatching();
 
     QsciLexerJSON *m_lexer = nullptr;
     int m_errorIndicator = -1;
     std::vector<rpc::Diagnostic> m_diagnostics;
     CompletionProvider m_provider;
     rpc::Completion m_completion;
-    long m_completionPos = -1; // the cursor position the shown list was made for
+    long m_completionPos = -1;
+    bool m_bigDocument = false; // the cursor position the shown list was made for
 };
 
 } // namespace ui

@@ -16,9 +16,11 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QSpinBox>
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTableWidget>
+#include <QToolButton>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 
@@ -100,19 +102,49 @@ RequestTab::RequestTab(models::EngineBridge &bridge, rpc::SchemaPtr schema, cons
     top->addWidget(m_deadline);
     layout->addLayout(top);
 
-    // TLS details, shown when TLS is chosen.
-    m_tlsBox = new QGroupBox(tr("TLS"), this);
-    auto *tlsForm = new QFormLayout(m_tlsBox);
+    // Connection options: TLS files and names, limits, keepalive, compression.
+    m_optionsButton = new QToolButton(this);
+    m_optionsButton->setObjectName(QStringLiteral("optionsButton"));
+    m_optionsButton->setText(tr("Options"));
+    m_optionsButton->setCheckable(true);
+    m_optionsButton->setToolTip(tr("Connection options: TLS, limits, keepalive, compression"));
+    top->addWidget(m_optionsButton);
+    m_tlsBox = new QGroupBox(tr("Connection"), this);
+    m_tlsBox->setObjectName(QStringLiteral("connectionBox"));
+    auto *grid = new QHBoxLayout(m_tlsBox);
+    auto *tlsForm = new QFormLayout;
+    auto *limitsForm = new QFormLayout;
+    grid->addLayout(tlsForm, 3);
+    grid->addLayout(limitsForm, 2);
     m_caFile = fileField(m_tlsBox, tlsForm, tr("CA certificate"), QStringLiteral("caFileEdit"));
     m_caFile->setPlaceholderText(tr("system roots"));
     m_certFile = fileField(m_tlsBox, tlsForm, tr("Client certificate"), QStringLiteral("certFileEdit"));
     m_keyFile = fileField(m_tlsBox, tlsForm, tr("Client key"), QStringLiteral("keyFileEdit"));
-    m_authority = new QLineEdit(m_tlsBox);
-    m_authority->setPlaceholderText(tr(":authority override"));
-    tlsForm->addRow(tr("Authority"), m_authority);
     m_serverName = new QLineEdit(m_tlsBox);
     m_serverName->setPlaceholderText(tr("name checked against the certificate"));
     tlsForm->addRow(tr("Server name"), m_serverName);
+    m_authority = new QLineEdit(m_tlsBox);
+    m_authority->setPlaceholderText(tr(":authority override"));
+    tlsForm->addRow(tr("Authority"), m_authority);
+    auto spin = [this, limitsForm](const QString &label, const QString &name, const QString &suffix, int max,
+                                   const QString &zero) {
+        auto *box = new QSpinBox(m_tlsBox);
+        box->setObjectName(name);
+        box->setRange(0, max);
+        box->setSuffix(suffix);
+        box->setSpecialValueText(zero);
+        limitsForm->addRow(label, box);
+        return box;
+    };
+    m_maxReceive =
+        spin(tr("Max receive"), QStringLiteral("maxReceiveBox"), tr(" MiB"), 2047, tr("default (4 MiB)"));
+    m_maxSend = spin(tr("Max send"), QStringLiteral("maxSendBox"), tr(" MiB"), 2047, tr("unlimited"));
+    m_keepalive = spin(tr("Keepalive"), QStringLiteral("keepaliveBox"), tr(" s"), 86400, tr("off"));
+    m_connectTimeout =
+        spin(tr("Connect timeout"), QStringLiteral("connectTimeoutBox"), tr(" s"), 600, tr("none"));
+    m_connectTimeout->setValue(10);
+    m_gzip = new QCheckBox(tr("Compress requests with gzip"), m_tlsBox);
+    limitsForm->addRow(QString(), m_gzip);
     m_tlsBox->setVisible(false);
     layout->addWidget(m_tlsBox);
 
@@ -181,8 +213,12 @@ RequestTab::RequestTab(models::EngineBridge &bridge, rpc::SchemaPtr schema, cons
     connect(m_sendMessage, &QPushButton::clicked, this, &RequestTab::sendMessage);
     connect(m_endStream, &QPushButton::clicked, this, &RequestTab::endStream);
     connect(m_cancel, &QPushButton::clicked, this, &RequestTab::cancel);
-    connect(m_security, &QComboBox::currentIndexChanged, this,
-            [this](int index) { m_tlsBox->setVisible(index != Plaintext); });
+    connect(m_security, &QComboBox::currentIndexChanged, this, [this](int index) {
+        if (index != Plaintext)
+            m_optionsButton->setChecked(true);
+        updateControls();
+    });
+    connect(m_optionsButton, &QToolButton::toggled, m_tlsBox, &QWidget::setVisible);
     connect(m_methodBox, &QComboBox::currentTextChanged, this, [this](const QString &path) {
         auto found = m_schema->findMethod(path.toStdString());
         if (found && found->fullName != m_method.fullName)
@@ -267,7 +303,7 @@ void RequestTab::validate()
 {
     // Checked on a pool thread: a big request must not hold up typing.
     m_validation.setFuture(QtConcurrent::run(
-        [schema = m_schema, type = m_method.inputType, json = m_editor->text().toStdString()] {
+        [schema = m_schema, type = m_method.inputType, json = m_editor->utf8Text().toStdString()] {
             return schema->validateJson(type, json, rpc::CodecOptions{});
         }));
 }
@@ -287,6 +323,11 @@ rpc::CallRequest RequestTab::buildRequest() const
         r.channel.serverName = m_serverName->text().trimmed().toStdString();
     }
     r.channel.authority = m_authority->text().trimmed().toStdString();
+    r.channel.maxReceiveBytes = m_maxReceive->value() * 1024 * 1024;
+    r.channel.maxSendBytes = m_maxSend->value() * 1024 * 1024;
+    r.channel.keepaliveTimeMs = m_keepalive->value() * 1000;
+    r.channel.connectTimeoutMs = m_connectTimeout->value() * 1000;
+    r.channel.gzip = m_gzip->isChecked();
     r.channel.userAgent = "wirescope/" WIRESCOPE_UI_VERSION;
     for (int row = 0; row < m_metadata->rowCount(); ++row) {
         auto *k = m_metadata->item(row, 0);
@@ -302,7 +343,7 @@ rpc::CallRequest RequestTab::buildRequest() const
             r.metadata.emplace_back(key.toStdString(), value.toStdString());
     }
     r.deadlineMs = static_cast<std::int64_t>(m_deadline->value() * 1000);
-    r.messages = {m_editor->text().toStdString()};
+    r.messages = {m_editor->utf8Text().toStdString()};
     r.closeAfterMessages = !m_method.clientStreams();
     return r;
 }
@@ -324,7 +365,7 @@ void RequestTab::sendMessage()
             send(); // opening the stream sends the first message
         return;
     }
-    m_session->sendMessage(m_editor->text());
+    m_session->sendMessage(m_editor->utf8Text());
 }
 
 void RequestTab::endStream()
@@ -339,6 +380,10 @@ void RequestTab::cancel()
 
 void RequestTab::updateControls()
 {
+    const bool tls = m_security->currentIndex() != Plaintext;
+    for (QWidget *w : {m_caFile->parentWidget(), m_certFile->parentWidget(), m_keyFile->parentWidget(),
+                       static_cast<QWidget *>(m_serverName)})
+        w->setEnabled(tls);
     const bool running = m_session->isRunning();
     const bool streams = m_method.clientStreams();
     m_send->setEnabled(!running);

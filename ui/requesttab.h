@@ -10,6 +10,8 @@
 #include <vector>
 
 class QComboBox;
+class QSpinBox;
+class QToolButton;
 class QDoubleSpinBox;
 class QLabel;
 class QLineEdit;
@@ -55,6 +57,8 @@ public:
     models::CallSession &session() { return *m_session; }
     JsonEditor *editor() const { return m_editor; }
     ResponsePanel *response() const { return m_response; }
+    // True while the request is being checked against the schema in the background.
+    bool isValidating() const { return m_validateTimer.isActive() || m_validation.isRunning(); }
     // The request as the engine will get it (without the call id).
     rpc::CallRequest buildRequest() const;
 
@@ -83,6 +87,12 @@ private:
     QLineEdit *m_authority = nullptr;
     QLineEdit *m_serverName = nullptr;
     QDoubleSpinBox *m_deadline = nullptr;
+    QToolButton *m_optionsButton = nullptr;
+    QSpinBox *m_maxReceive = nullptr;
+    QSpinBox *m_maxSend = nullptr;
+    QSpinBox *m_keepalive = nullptr;
+    QSpinBox *m_connectTimeout = nullptr;
+    QCheckBox *m_gzip = nullptr;
     QTabWidget *m_requestTabs = nullptr;
     JsonEditor *m_editor = nullptr;
     QTableWidget *m_metadata = nullptr;

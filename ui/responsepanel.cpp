@@ -5,15 +5,19 @@
 
 #include <QApplication>
 #include <QClipboard>
+#include <QFileDialog>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QSaveFile>
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTableWidget>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 
 namespace ui {
 
@@ -93,11 +97,28 @@ ResponsePanel::ResponsePanel(models::CallSession &session, QWidget *parent)
     m_viewer = new JsonEditor(viewerBox);
     m_viewer->setObjectName(QStringLiteral("messageViewer"));
     m_viewer->setReadOnly(true);
+    auto *buttons = new QHBoxLayout;
+    m_truncated = new QLabel(viewerBox);
+    m_truncated->setObjectName(QStringLiteral("truncatedLabel"));
+    m_showAll = new QPushButton(tr("Show all"), viewerBox);
+    m_showAll->setObjectName(QStringLiteral("showAllButton"));
+    m_showAll->setToolTip(tr("Load the whole message into the viewer; a very big one takes a moment"));
+    m_showAll->hide();
+    auto *save = new QPushButton(tr("Save…"), viewerBox);
     auto *copy = new QPushButton(tr("Copy message"), viewerBox);
-    connect(copy, &QPushButton::clicked, this,
-            [this] { QApplication::clipboard()->setText(m_viewer->text()); });
+    buttons->addWidget(m_truncated, 1);
+    buttons->addWidget(m_showAll);
+    buttons->addWidget(save);
+    buttons->addWidget(copy);
+    connect(copy, &QPushButton::clicked, this, [this] {
+        if (m_shownRow >= 0)
+            QApplication::clipboard()->setText(
+                QString::fromUtf8(m_session.messages()->entry(m_shownRow).payload));
+    });
+    connect(m_showAll, &QPushButton::clicked, this, [this] { showRow(m_shownRow, true); });
+    connect(save, &QPushButton::clicked, this, &ResponsePanel::saveShown);
     viewerLayout->addWidget(m_viewer, 1);
-    viewerLayout->addWidget(copy, 0, Qt::AlignRight);
+    viewerLayout->addLayout(buttons);
     messages->addWidget(m_list);
     messages->addWidget(viewerBox);
     messages->setStretchFactor(0, 1);
@@ -127,6 +148,9 @@ ResponsePanel::ResponsePanel(models::CallSession &session, QWidget *parent)
     });
     connect(session.messages(), &QAbstractItemModel::modelReset, this, [this] {
         m_followLatest = true;
+        m_shownRow = -1;
+        m_truncated->clear();
+        m_showAll->hide();
         m_viewer->clear();
     });
     connect(&session, &models::CallSession::started, this, &ResponsePanel::refresh);
@@ -134,12 +158,52 @@ ResponsePanel::ResponsePanel(models::CallSession &session, QWidget *parent)
     connect(&session, &models::CallSession::finished, this, &ResponsePanel::refresh);
 }
 
-void ResponsePanel::showRow(int row)
+void ResponsePanel::showRow(int row, bool whole)
 {
     if (row < 0 || row >= m_session.messages()->count())
         return;
+    m_shownRow = row;
     const auto &e = m_session.messages()->entry(row);
-    m_viewer->setText(e.error.isEmpty() ? QString::fromUtf8(e.payload) : e.error);
+    const QByteArray &text = e.error.isEmpty() ? e.payload : e.error.toUtf8();
+    // A big message is shown in part: loading tens of megabytes into the editor holds up the
+    // UI thread for a noticeable time, so the whole of it is loaded only when asked for.
+    if (whole || text.size() <= kPreviewBytes) {
+        m_viewer->setUtf8Text(text);
+        m_truncated->clear();
+        m_showAll->hide();
+        return;
+    }
+    // Cut at a line end when one is near, else inside the line at a character boundary.
+    qsizetype cut = text.lastIndexOf('\n', kPreviewBytes);
+    if (cut < kPreviewBytes / 2) {
+        cut = kPreviewBytes;
+        while (cut > 0 && (static_cast<unsigned char>(text.at(cut)) & 0xC0) == 0x80)
+            --cut;
+    }
+    m_viewer->setUtf8Text(text.left(cut));
+    m_truncated->setText(
+        tr("Showing the first %1 of %2")
+            .arg(models::formatSize(quint64(cut)), models::formatSize(quint64(text.size()))));
+    m_showAll->show();
+}
+
+void ResponsePanel::saveShown()
+{
+    if (m_shownRow < 0)
+        return;
+    const QString file = QFileDialog::getSaveFileName(
+        this, tr("Save message"), QStringLiteral("message.json"), tr("JSON (*.json);;All files (*)"));
+    if (file.isEmpty())
+        return;
+    // Written on a pool thread: the UI never waits for the disk.
+    const QByteArray payload = m_session.messages()->entry(m_shownRow).payload;
+    (void)QtConcurrent::run([file, payload] {
+        QSaveFile out(file);
+        if (out.open(QIODevice::WriteOnly)) {
+            out.write(payload);
+            out.commit();
+        }
+    });
 }
 
 void ResponsePanel::refresh()
@@ -198,6 +262,11 @@ QString ResponsePanel::timingsText() const
 QString ResponsePanel::shownMessage() const
 {
     return m_viewer->text();
+}
+
+QString ResponsePanel::truncationText() const
+{
+    return m_truncated->text();
 }
 
 int ResponsePanel::messageRows() const

@@ -7,6 +7,7 @@ class QTableView;
 class QTableWidget;
 class QTabWidget;
 class QPlainTextEdit;
+class QPushButton;
 
 namespace models {
 class CallSession;
@@ -31,10 +32,14 @@ public:
     QString shownMessage() const;
     int messageRows() const;
     QTableView *messageList() const { return m_list; }
+    // What the viewer says about a message shown in part ("Showing the first …"), or empty.
+    QString truncationText() const;
+    void showWholeMessage() { showRow(m_shownRow, true); }
 
 private:
     void refresh();
-    void showRow(int row);
+    void showRow(int row, bool whole = false);
+    void saveShown();
 
     models::CallSession &m_session;
     QLabel *m_status = nullptr;
@@ -45,7 +50,13 @@ private:
     QTableWidget *m_headers = nullptr;
     QTableWidget *m_trailers = nullptr;
     QPlainTextEdit *m_details = nullptr;
+    QLabel *m_truncated = nullptr;
+    QPushButton *m_showAll = nullptr;
+    int m_shownRow = -1;
     bool m_followLatest = true;
+
+public:
+    static constexpr qsizetype kPreviewBytes = qsizetype{2} * 1024 * 1024;
 };
 
 } // namespace ui

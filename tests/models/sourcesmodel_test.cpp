@@ -183,11 +183,11 @@ private slots:
         session.start(r, rpc::MethodKind::BidiStreaming);
         QTRY_COMPARE_WITH_TIMEOUT(session.receivedCount(), 1, 20000);
         QVERIFY(session.canSend());
-        QVERIFY(session.sendMessage(QStringLiteral(R"({"text": "two"})")));
+        QVERIFY(session.sendMessage(R"({"text": "two"})"));
         QTRY_COMPARE_WITH_TIMEOUT(session.receivedCount(), 2, 20000);
         session.endStream();
         QVERIFY(!session.canSend());
-        QVERIFY(!session.sendMessage(QStringLiteral(R"({"text": "late"})")));
+        QVERIFY(!session.sendMessage(R"({"text": "late"})"));
         QVERIFY(finished.wait(20000));
         QVERIFY(session.status().ok());
         QCOMPARE(session.sentCount(), 2);

@@ -218,6 +218,37 @@ private slots:
         QCOMPARE(editor->text(), QStringLiteral(R"({"inner": {"name": "x"}, "color": "RED")"));
     }
 
+    void aBigMessageIsShownInPartUntilAskedForWhole()
+    {
+        Workbench wb;
+        QVERIFY(wb.loadTestProtos() > 0);
+        ui::RequestTab *tab = wb.openByClicking(QStringLiteral("Echo"));
+        QVERIFY(tab);
+        tab->setTarget(m_address);
+        // About 3.5 MB of pretty JSON back: more than the viewer loads at once.
+        QString body = QStringLiteral(R"({"tags": [)");
+        for (int i = 0; i < 150000; ++i)
+            body += (i ? QStringLiteral(",") : QString()) + QStringLiteral("\"tag-%1\"").arg(i);
+        body += QStringLiteral("]}");
+        tab->setBody(body);
+        QSignalSpy finished(&tab->session(), &models::CallSession::finished);
+        tab->send();
+        QVERIFY(finished.wait(30000));
+        QVERIFY(tab->session().status().ok());
+        const auto &reply = tab->session().messages()->entry(1);
+        QVERIFY(reply.payload.size() > ui::ResponsePanel::kPreviewBytes);
+        ui::ResponsePanel *panel = tab->response();
+        QVERIFY(panel->truncationText().startsWith(QStringLiteral("Showing the first")));
+        QVERIFY(panel->shownMessage().toUtf8().size() <= ui::ResponsePanel::kPreviewBytes);
+        QVERIFY(reply.payload.startsWith(panel->shownMessage().toUtf8()));
+        auto *showAll = panel->findChild<QPushButton *>(QStringLiteral("showAllButton"));
+        QVERIFY(showAll && showAll->isVisible());
+        QTest::mouseClick(showAll, Qt::LeftButton);
+        QCOMPARE(panel->shownMessage().toUtf8(), reply.payload);
+        QVERIFY(panel->truncationText().isEmpty());
+        QVERIFY(!showAll->isVisible());
+    }
+
     void filterNarrowsTheTree()
     {
         Workbench wb;

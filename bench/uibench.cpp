@@ -1,0 +1,167 @@
+// How long the UI thread stalls while a 20 MB response arrives and is shown, measured by a
+// timer probe on the UI thread, next to what formatting the same bytes on the UI thread would
+// cost (what a client that decodes in its UI would stall for). One run, side by side.
+//
+// usage: wirescope-uibench [--rounds N] [--megabytes N]
+#include "testserver.h"
+
+#include "models/callsession.h"
+#include "models/enginebridge.h"
+#include "models/sourcesmodel.h"
+#include "rpc/schema.h"
+#include "ui/mainwindow.h"
+#include "ui/requesttab.h"
+#include "ui/responsepanel.h"
+
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QTest>
+#include <QTimer>
+
+#include <algorithm>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+namespace {
+
+// Records the longest gap between ticks of a 1 ms timer on the UI thread.
+class StallProbe
+{
+public:
+    StallProbe()
+    {
+        m_timer.setInterval(1);
+        QObject::connect(&m_timer, &QTimer::timeout, &m_timer, [this] {
+            const qint64 now = m_clock.nsecsElapsed();
+            m_longest = std::max(m_longest, now - m_last);
+            m_last = now;
+        });
+    }
+    void start()
+    {
+        m_clock.start();
+        m_last = 0;
+        m_longest = 0;
+        m_timer.start();
+    }
+    double stopMs()
+    {
+        m_timer.stop();
+        return double(std::max(m_longest, m_clock.nsecsElapsed() - m_last)) / 1e6;
+    }
+
+private:
+    QTimer m_timer;
+    QElapsedTimer m_clock;
+    qint64 m_last = 0;
+    qint64 m_longest = 0;
+};
+
+// A request whose echo is about `megabytes` of structured JSON: many small items, one per
+// line as a person or a generator would lay it out.
+std::string bigEchoRequest(int megabytes)
+{
+    std::string json = "{\n  \"text\": \"big\",\n  \"items\": [\n";
+    const int items = megabytes * 1024 * 1024 / 19; // about 19 bytes per item on the wire
+    for (int i = 0; i < items; ++i) {
+        json += (i ? ",\n" : "");
+        json += R"(    {"name": "item-)" + std::to_string(i) + R"(", "value": )" + std::to_string(i) + "}";
+    }
+    return json + "\n  ]\n}\n";
+}
+
+double median(std::vector<double> v)
+{
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    int rounds = 3;
+    int megabytes = 20;
+    for (int i = 1; i + 1 < argc; ++i) {
+        const std::string a = argv[i];
+        if (a == "--rounds")
+            rounds = std::max(1, std::atoi(argv[++i]));
+        else if (a == "--megabytes")
+            megabytes = std::max(1, std::atoi(argv[++i]));
+    }
+    qputenv("QT_QPA_PLATFORM",
+            qgetenv("QT_QPA_PLATFORM").isEmpty() ? "offscreen" : qgetenv("QT_QPA_PLATFORM"));
+    QApplication app(argc, argv);
+    rpc::setLibraryLogging(false);
+
+    testing_server::TestServer server;
+    if (!server.start()) {
+        std::fprintf(stderr, "the test server did not start\n");
+        return 1;
+    }
+    rpc::Engine engine;
+    models::EngineBridge bridge(engine);
+    models::SourcesModel sources;
+    ui::MainWindow window(bridge, sources);
+    window.show();
+    QSignalSpy loaded(&sources, &models::SourcesModel::sourceLoaded);
+    const int id = window.addProtoSource(
+        {QStringLiteral(WIRESCOPE_TEST_PROTO_DIR), QStringLiteral(WIRESCOPE_RESOURCE_PROTO_DIR)},
+        {QStringLiteral("wirescope/testing/test.proto")});
+    if (!loaded.wait(30000)) {
+        std::fprintf(stderr, "schema did not load\n");
+        return 1;
+    }
+    ui::RequestTab *tab = window.openMethod(id, QStringLiteral("wirescope.testing.TestService/Echo"));
+    tab->setTarget(QString::fromStdString(server.address()));
+    tab->findChild<QSpinBox *>(QStringLiteral("maxReceiveBox"))->setValue(4 * megabytes);
+    const std::string request = bigEchoRequest(megabytes);
+    tab->setBody(QString::fromStdString(request));
+    // The editor's background check of the request finishes first.
+    QElapsedTimer validation;
+    validation.start();
+    QTest::qWait(500);
+    while (tab->isValidating())
+        QTest::qWait(50);
+    std::printf("{\"request_check_ms\":%lld}\n", validation.elapsed() - 500);
+    auto schema = sources.schema(id);
+
+    std::vector<double> appStall, uiFormat, responseMb;
+    for (int round = 0; round < rounds; ++round) {
+        // Wirescope: the engine decodes and formats on its thread; the UI thread shows it.
+        QSignalSpy finished(&tab->session(), &models::CallSession::finished);
+        StallProbe probe;
+        probe.start();
+        tab->send();
+        if (!finished.wait(120000) || !tab->session().status().ok()) {
+            std::fprintf(stderr, "call failed: %s\n", tab->session().status().message.c_str());
+            return 1;
+        }
+        QTest::qWait(300); // painting of the shown message included
+        appStall.push_back(probe.stopMs());
+        const auto &entry = tab->session().messages()->entry(1);
+        responseMb.push_back(double(entry.wireSize) / (1024 * 1024));
+
+        // The same bytes decoded and formatted on the UI thread, as a naive client would.
+        auto bytes = schema->encode("wirescope.testing.EchoResponse", entry.payload.toStdString(),
+                                    rpc::CodecOptions{});
+        QElapsedTimer t;
+        t.start();
+        auto text = schema->decode("wirescope.testing.EchoResponse", *bytes, rpc::CodecOptions{});
+        uiFormat.push_back(double(t.nsecsElapsed()) / 1e6);
+        std::printf("{\"round\":%d,\"response_mib\":%.1f,\"json_mib\":%.1f,\"ui_longest_stall_ms\":%.1f,"
+                    "\"format_on_ui_thread_ms\":%.1f}\n",
+                    round + 1, responseMb.back(), double(entry.payload.size()) / (1024 * 1024),
+                    appStall.back(), uiFormat.back());
+        std::fflush(stdout);
+    }
+    std::printf("\n| measure (median of %d rounds) | Wirescope | formatting on the UI thread | ratio |\n"
+                "|---|---|---|---|\n"
+                "| longest UI-thread stall, %.0f MiB unary response (ms) | %.1f | %.1f | %.2f |\n",
+                rounds, median(responseMb), median(appStall), median(uiFormat),
+                median(appStall) / median(uiFormat));
+    return 0;
+}

@@ -58,6 +58,33 @@ struct Completion
     std::vector<Item> items;       // fields not yet set, or values that fit
 };
 
+// A message type's fields, as a form needs them (Schema::messageShape).
+struct FieldShape
+{
+    enum class Type { Double, Float, Int64, UInt64, Int32, UInt32, Bool, String, Bytes, Enum, Message };
+    std::string name;     // proto name
+    std::string jsonName; // lowerCamelCase
+    int number = 0;
+    Type type = Type::String;
+    bool repeated = false; // also true for maps
+    bool map = false;      // then mapKey and mapValue describe the entries
+    bool presence = false; // has explicit presence (message, optional, oneof member)
+    std::string typeName;  // message or enum full name
+    std::string oneof;     // the real oneof this field belongs to, or empty
+    std::vector<std::string> enumValues;
+    std::vector<FieldShape> mapEntry; // [key, value] when map
+};
+
+struct MessageShape
+{
+    std::string fullName;
+    // Well-known types with their own JSON form: "google.protobuf.Timestamp", ...; empty for
+    // ordinary messages.
+    std::string wellKnown;
+    std::vector<FieldShape> fields;
+    std::vector<std::string> oneofs; // real oneofs, in declaration order
+};
+
 // One schema generation: the descriptor pool, the databases under it and the message factory,
 // created together and destroyed together. Reading is thread-safe. Reloading makes a new one.
 class Schema
@@ -92,6 +119,10 @@ public:
     // Every problem in a JSON request (syntax and schema), without encoding it.
     std::vector<Diagnostic> validateJson(std::string_view typeName, std::string_view json,
                                          const CodecOptions &options) const;
+
+    Result<MessageShape> messageShape(std::string_view typeName) const;
+    // Full names of every message type the schema knows (for choosing an Any's type), sorted.
+    std::vector<std::string> messageNames() const;
 
     // Completion at byte `offset` of a (possibly unfinished) JSON request for `typeName`.
     Completion complete(std::string_view typeName, std::string_view json, std::size_t offset) const;

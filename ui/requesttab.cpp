@@ -2,6 +2,7 @@
 
 #include "models/callsession.h"
 #include "models/enginebridge.h"
+#include "ui/formeditor.h"
 #include "ui/jsoneditor.h"
 #include "ui/responsepanel.h"
 
@@ -184,6 +185,18 @@ RequestTab::RequestTab(models::EngineBridge &bridge, rpc::SchemaPtr schema, cons
     bodyLayout->addWidget(m_editor, 1);
     bodyLayout->addWidget(example, 0, Qt::AlignRight);
     m_requestTabs->addTab(bodyPage, tr("JSON"));
+    auto *formPage = new QWidget(m_requestTabs);
+    auto *formLayout = new QVBoxLayout(formPage);
+    formLayout->setContentsMargins(0, 0, 0, 0);
+    m_formNotice = new QLabel(formPage);
+    m_formNotice->setObjectName(QStringLiteral("formNotice"));
+    m_formNotice->setWordWrap(true);
+    m_formNotice->hide();
+    m_form = new FormEditor(formPage);
+    m_form->setObjectName(QStringLiteral("requestForm"));
+    formLayout->addWidget(m_formNotice);
+    formLayout->addWidget(m_form, 1);
+    m_requestTabs->addTab(formPage, tr("Form"));
     m_metadata = new QTableWidget(1, 2, m_requestTabs);
     m_metadata->setObjectName(QStringLiteral("metadataTable"));
     m_metadata->setHorizontalHeaderLabels({tr("Key"), tr("Value")});
@@ -204,6 +217,17 @@ RequestTab::RequestTab(models::EngineBridge &bridge, rpc::SchemaPtr schema, cons
     connect(&m_validation, &QFutureWatcher<std::vector<rpc::Diagnostic>>::finished, this,
             [this] { m_editor->setDiagnostics(m_validation.result()); });
     connect(m_editor, &QsciScintilla::textChanged, this, &RequestTab::scheduleValidation);
+    // The form and the JSON hold the same request: the form is rebuilt from the JSON when it
+    // is shown, and each edit in the form rewrites the JSON.
+    connect(m_requestTabs, &QTabWidget::currentChanged, this, [this] {
+        if (m_requestTabs->currentWidget() == m_form->parentWidget())
+            syncFormFromJson();
+    });
+    connect(m_form, &FormEditor::edited, this, [this] {
+        m_editor->setUtf8Text(m_form->toJson());
+        m_formNotice->hide();
+    });
+    connect(m_form, &FormEditor::valueRejected, this, &RequestTab::statusMessage);
     m_editor->setCompletionProvider([this](const QByteArray &text, int offset) {
         return m_schema->complete(m_method.inputType, std::string_view(text.constData(), text.size()),
                                   static_cast<std::size_t>(offset));
@@ -260,6 +284,7 @@ void RequestTab::setMethod(const rpc::MethodInfo &method)
 {
     const bool sameInput = method.inputType == m_method.inputType && !m_editor->text().isEmpty();
     m_method = method;
+    m_form->setMessageType(m_schema, method.inputType);
     {
         const QSignalBlocker block(m_methodBox);
         m_methodBox->setCurrentText(QString::fromStdString(method.serviceName + '/' + method.name));
@@ -285,13 +310,34 @@ QString RequestTab::body() const
     return m_editor->text();
 }
 
+void RequestTab::showForm()
+{
+    m_requestTabs->setCurrentWidget(m_form->parentWidget());
+}
+
+void RequestTab::syncFormFromJson()
+{
+    QString error;
+    if (m_form->setJson(m_editor->utf8Text(), &error)) {
+        m_formNotice->hide();
+        return;
+    }
+    // The form keeps its last state; nothing typed in the JSON is lost.
+    m_formNotice->setText(
+        tr("The JSON does not parse (%1); the form shows the last request that did.").arg(error));
+    m_formNotice->show();
+}
+
 void RequestTab::generateExample()
 {
     auto text = m_schema->messageTemplate(m_method.inputType);
-    if (text)
-        m_editor->setText(QString::fromStdString(*text));
-    else
+    if (!text) {
         emit statusMessage(QString::fromStdString(text.error().toString()));
+        return;
+    }
+    m_editor->setText(QString::fromStdString(*text));
+    if (m_requestTabs->currentWidget() == m_form->parentWidget())
+        syncFormFromJson();
 }
 
 void RequestTab::scheduleValidation()

@@ -28,6 +28,7 @@ class EngineBridge;
 
 namespace ui {
 
+class FormEditor;
 class JsonEditor;
 class ResponsePanel;
 
@@ -56,6 +57,8 @@ public:
 
     models::CallSession &session() { return *m_session; }
     JsonEditor *editor() const { return m_editor; }
+    FormEditor *form() const { return m_form; }
+    void showForm();
     ResponsePanel *response() const { return m_response; }
     // True while the request is being checked against the schema in the background.
     bool isValidating() const { return m_validateTimer.isActive() || m_validation.isRunning(); }
@@ -71,6 +74,7 @@ private:
     void scheduleValidation();
     void validate();
     void generateExample();
+    void syncFormFromJson();
 
     models::EngineBridge &m_bridge;
     rpc::SchemaPtr m_schema;
@@ -95,6 +99,8 @@ private:
     QCheckBox *m_gzip = nullptr;
     QTabWidget *m_requestTabs = nullptr;
     JsonEditor *m_editor = nullptr;
+    FormEditor *m_form = nullptr;
+    QLabel *m_formNotice = nullptr;
     QTableWidget *m_metadata = nullptr;
     QPushButton *m_send = nullptr;
     QPushButton *m_sendMessage = nullptr;

@@ -6,6 +6,7 @@
 #include "models/callsession.h"
 #include "models/enginebridge.h"
 #include "models/sourcesmodel.h"
+#include "ui/formeditor.h"
 #include "ui/jsoneditor.h"
 #include "ui/mainwindow.h"
 #include "ui/requesttab.h"
@@ -16,6 +17,7 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QTabBar>
 #include <QTabWidget>
 #include <QTreeView>
 #include <QTreeWidget>
@@ -247,6 +249,117 @@ private slots:
         QCOMPARE(panel->shownMessage().toUtf8(), reply.payload);
         QVERIFY(panel->truncationText().isEmpty());
         QVERIFY(!showAll->isVisible());
+    }
+
+    void formAndJsonStayInSyncForEveryFieldKind()
+    {
+        Workbench wb;
+        QVERIFY(wb.loadTestProtos() > 0);
+        ui::RequestTab *tab = wb.openByClicking(QStringLiteral("Echo"));
+        QVERIFY(tab);
+        auto schema = testsupport::testSchema();
+        const std::string type = "wirescope.testing.EchoRequest";
+        // Every kind of field EchoRequest has, set to something other than its default.
+        const QString json = QStringLiteral(R"({
+  "text": "héllo", "i32": -5, "i64": "-9007199254740993", "u32": 4000000000, "u64": "18446744073709551615",
+  "s32": -7, "s64": "-8", "fx32": 9, "fx64": "10", "sfx32": -11, "sfx64": "-12", "f": 1.5, "d": -2.25,
+  "flag": true, "data": "AAEC/w==", "color": "BLUE", "inner": {"name": "in", "value": 3},
+  "tags": ["a", "b", "c"], "items": [{"name": "x"}, {"name": "y", "value": 2}],
+  "counts": {"a": 1, "b": 2}, "byId": {"7": {"name": "seven"}}, "numberChoice": 42,
+  "when": "2024-05-01T12:00:00.250Z", "timeout": "1.500s",
+  "extra": {"@type": "type.googleapis.com/wirescope.testing.Inner", "name": "packed", "value": 9},
+  "attrs": {"k": [1, "two", null]}, "anyValue": "free", "wrapped": "77", "mask": "a.b,c",
+  "tree": {"label": "root", "children": [{"label": "leaf"}]}, "colors": ["RED", "GREEN"], "maybe": 0
+})");
+        tab->setBody(json);
+        tab->showForm();
+        ui::FormEditor *form = tab->form();
+        auto value = [&](const char *path) {
+            QTreeWidgetItem *item = form->findItem(QString::fromLatin1(path));
+            return item ? item->text(ui::FormEditor::ValueColumn) : QStringLiteral("<missing>");
+        };
+        QCOMPARE(value("i64"), QStringLiteral("-9007199254740993")); // 64-bit kept exact, as text
+        QCOMPARE(value("color"), QStringLiteral("BLUE"));
+        QCOMPARE(value("inner.name"), QStringLiteral("in"));
+        QCOMPARE(value("items[1].value"), QStringLiteral("2"));
+        QCOMPARE(value("counts[\"b\"]"), QStringLiteral("2"));
+        QCOMPARE(value("byId[\"7\"].name"), QStringLiteral("seven"));
+        QCOMPARE(value("choice"), QStringLiteral("numberChoice"));
+        QCOMPARE(value("numberChoice"), QStringLiteral("42"));
+        QCOMPARE(value("when"), QStringLiteral("2024-05-01T12:00:00.250Z"));
+        QCOMPARE(value("extra"), QStringLiteral("wirescope.testing.Inner"));
+        QCOMPARE(value("extra.name"), QStringLiteral("packed"));
+        QCOMPARE(value("tree.children[0].label"), QStringLiteral("leaf"));
+        QCOMPARE(value("maybe"), QStringLiteral("0"));
+
+        // Form to JSON and back means the same message.
+        const auto canonical = [&](const QByteArray &text) {
+            auto bytes = schema->encode(type, text.toStdString(), rpc::CodecOptions{});
+            if (!bytes)
+                return QString::fromStdString("encode failed: " + bytes.error().toString());
+            return QString::fromStdString(*schema->decode(type, *bytes, rpc::CodecOptions{}));
+        };
+        QCOMPARE(canonical(form->toJson()), canonical(json.toUtf8()));
+
+        // Edits in the form rewrite the JSON.
+        QString error;
+        QVERIFY(!form->setValue(form->findItem(QStringLiteral("i32")), QStringLiteral("3000000000"), &error));
+        QVERIFY(error.contains(QStringLiteral("int32")));
+        QVERIFY(!form->setValue(form->findItem(QStringLiteral("color")), QStringLiteral("PURPLE")));
+        QVERIFY(!form->setValue(form->findItem(QStringLiteral("timeout")), QStringLiteral("soon")));
+        QVERIFY(!form->setValue(form->findItem(QStringLiteral("data")), QStringLiteral("not base64!")));
+        QTreeWidgetItem *tags = form->findItem(QStringLiteral("tags"));
+        QTreeWidgetItem *added = form->addElement(tags);
+        QVERIFY(form->setValue(added, QStringLiteral("d")));
+        form->moveElement(added, -3); // to the front
+        form->removeElement(form->findItem(QStringLiteral("tags[2]")));
+        form->chooseOneof(form->findItem(QStringLiteral("choice")), QStringLiteral("nameChoice"));
+        QVERIFY(form->setValue(form->findItem(QStringLiteral("nameChoice")), QStringLiteral("picked")));
+        form->setPresent(form->findItem(QStringLiteral("inner")), false);
+        form->addElement(form->findItem(QStringLiteral("counts")), QStringLiteral("c"));
+        form->chooseAnyType(form->findItem(QStringLiteral("extra")),
+                            QStringLiteral("wirescope.testing.ChatMessage"));
+        QVERIFY(form->setValue(form->findItem(QStringLiteral("extra.seq")), QStringLiteral("5")));
+
+        // A real edit through the value editor: double-click, type, Enter.
+        QTreeWidgetItem *i32 = form->findItem(QStringLiteral("i32"));
+        form->scrollToItem(i32);
+        form->editItem(i32, ui::FormEditor::ValueColumn);
+        auto *line = form->viewport()->findChild<QLineEdit *>();
+        QVERIFY(line);
+        line->selectAll();
+        QTest::keyClicks(line, QStringLiteral("123"));
+        QTest::keyClick(line, Qt::Key_Return); // the view commits on its next event loop turn
+        QTRY_COMPARE(value("i32"), QStringLiteral("123"));
+
+        const QByteArray edited = tab->editor()->utf8Text();
+        QCOMPARE(edited, form->toJson());
+        auto back = schema->encode(type, edited.toStdString(), rpc::CodecOptions{});
+        QVERIFY2(back.ok(), back.ok() ? "" : back.error().toString().c_str());
+        const QString shown = QString::fromStdString(*schema->decode(type, *back, rpc::CodecOptions{}));
+        QVERIFY(shown.contains(QStringLiteral(R"("i32": 123)")));
+        QVERIFY(shown.contains(QStringLiteral(R"("tags": [
+    "d",
+    "a",
+    "c"
+  ])")));
+        QVERIFY(shown.contains(QStringLiteral(R"("nameChoice": "picked")")));
+        QVERIFY(!shown.contains(QStringLiteral("numberChoice")));
+        QVERIFY(!shown.contains(QStringLiteral(R"("inner")")));
+        QVERIFY(shown.contains(QStringLiteral(R"("c": 0)")));
+        QVERIFY(shown.contains(QStringLiteral("type.googleapis.com/wirescope.testing.ChatMessage")));
+        QVERIFY(shown.contains(QStringLiteral(R"("seq": 5)")));
+
+        // Broken JSON leaves the form as it was and says why; the JSON is untouched.
+        tab->editor()->setText(QStringLiteral(R"({"text": )"));
+        QTest::mouseClick(tab->findChild<QTabWidget *>()->tabBar(), Qt::LeftButton, {},
+                          tab->findChild<QTabWidget *>()->tabBar()->tabRect(0).center());
+        tab->showForm();
+        auto *notice = tab->findChild<QLabel *>(QStringLiteral("formNotice"));
+        QVERIFY(notice->isVisible());
+        QVERIFY(notice->text().contains(QStringLiteral("1:10")));
+        QCOMPARE(value("i32"), QStringLiteral("123"));
+        QCOMPARE(tab->body(), QStringLiteral(R"({"text": )"));
     }
 
     void filterNarrowsTheTree()

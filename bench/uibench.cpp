@@ -135,7 +135,10 @@ int main(int argc, char **argv)
         QSignalSpy finished(&tab->session(), &models::CallSession::finished);
         StallProbe probe;
         probe.start();
+        QElapsedTimer sendTime;
+        sendTime.start();
         tab->send();
+        const double sendMs = double(sendTime.nsecsElapsed()) / 1e6;
         if (!finished.wait(120000) || !tab->session().status().ok()) {
             std::fprintf(stderr, "call failed: %s\n", tab->session().status().message.c_str());
             return 1;
@@ -153,9 +156,9 @@ int main(int argc, char **argv)
         auto text = schema->decode("wirescope.testing.EchoResponse", *bytes, rpc::CodecOptions{});
         uiFormat.push_back(double(t.nsecsElapsed()) / 1e6);
         std::printf("{\"round\":%d,\"response_mib\":%.1f,\"json_mib\":%.1f,\"ui_longest_stall_ms\":%.1f,"
-                    "\"format_on_ui_thread_ms\":%.1f}\n",
+                    "\"format_on_ui_thread_ms\":%.1f,\"send_ms\":%.1f}\n",
                     round + 1, responseMb.back(), double(entry.payload.size()) / (1024 * 1024),
-                    appStall.back(), uiFormat.back());
+                    appStall.back(), uiFormat.back(), sendMs);
         std::fflush(stdout);
     }
     std::printf("\n| measure (median of %d rounds) | Wirescope | formatting on the UI thread | ratio |\n"

@@ -83,7 +83,7 @@ qint64 CallSession::totalTime() const
     return (m_finishedNs < 0 ? rpc::monotonicNs() : m_finishedNs) - m_startNs;
 }
 
-void CallSession::onEvents(const std::vector<rpc::CallEvent> &events)
+void CallSession::onEvents(std::vector<rpc::CallEvent> &events)
 {
     if (!isRunning())
         return;
@@ -91,7 +91,7 @@ void CallSession::onEvents(const std::vector<rpc::CallEvent> &events)
     bool changed = false;
     bool gotHeaders = false;
     bool done = false;
-    for (const auto &e : events) {
+    for (auto &e : events) {
         if (e.callId != m_callId)
             continue;
         changed = true;
@@ -111,7 +111,10 @@ void CallSession::onEvents(const std::vector<rpc::CallEvent> &events)
             entry.index = e.index;
             entry.relativeNs = e.timeNs - m_startNs;
             entry.wireSize = e.wireSize;
-            entry.payload = QByteArray::fromStdString(e.payload);
+            // The event is this session's own: its text moves into the model, uncopied.
+            entry.bytes = std::make_shared<const std::string>(std::move(e.payload));
+            entry.payload =
+                QByteArray::fromRawData(entry.bytes->data(), static_cast<qsizetype>(entry.bytes->size()));
             entry.error = QString::fromStdString(e.error);
             batch.push_back(std::move(entry));
             break;

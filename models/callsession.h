@@ -56,7 +56,7 @@ signals:
     void finished();
 
 private:
-    void onEvents(const std::vector<rpc::CallEvent> &events);
+    void onEvents(std::vector<rpc::CallEvent> &events);
 
     EngineBridge &m_bridge;
     MessagesModel m_messages;

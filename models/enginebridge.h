@@ -27,8 +27,10 @@ public:
     std::uint64_t nextCallId() { return m_nextCallId++; }
 
 signals:
-    // Events in the order the engine produced them.
-    void eventsArrived(const std::vector<rpc::CallEvent> &events);
+    // Events in the order the engine produced them. Receivers are connected directly (same
+    // thread) and may move out the payloads of events that belong to them: every event
+    // belongs to one call, and each call to one receiver, so big messages are never copied.
+    void eventsArrived(std::vector<rpc::CallEvent> &events);
 
 private:
     void scheduleDrain();

@@ -4,6 +4,8 @@
 #include <QByteArray>
 #include <QString>
 
+#include <memory>
+#include <string>
 #include <vector>
 
 namespace models {
@@ -28,7 +30,10 @@ public:
         quint64 index = 0;
         qint64 relativeNs = 0; // since the call started
         quint64 wireSize = 0;
-        QByteArray payload; // UTF-8 JSON, kept as bytes until shown
+        // UTF-8 JSON, kept as bytes until shown: `payload` is a view of `bytes`, which holds the
+        // engine's text without a copy. Keep `bytes` alongside any copy that may outlive it.
+        std::shared_ptr<const std::string> bytes;
+        QByteArray payload;
         QString error;
     };
 

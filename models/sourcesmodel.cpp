@@ -26,6 +26,27 @@ QString SourceSpec::displayName() const
     return {};
 }
 
+QString SourceSpec::description() const
+{
+    auto lines = [](const QString &title, const std::vector<std::string> &items) {
+        QString out = title;
+        for (const auto &i : items)
+            out += QStringLiteral("\n  ") + QString::fromStdString(i);
+        return out;
+    };
+    switch (kind) {
+    case Kind::ProtoFiles:
+        return lines(QObject::tr("Import roots:"), schema.importPaths) + QStringLiteral("\n") +
+               lines(QObject::tr("Files:"), schema.protoFiles);
+    case Kind::Protoset:
+        return lines(QObject::tr("Protosets:"), schema.protosetFiles);
+    case Kind::Reflection:
+        return QObject::tr("Server reflection from %1")
+            .arg(QString::fromStdString(schema.reflectionChannel.target));
+    }
+    return {};
+}
+
 SourcesModel::SourcesModel(QObject *parent)
     : QAbstractItemModel(parent)
 {}
@@ -363,7 +384,7 @@ QVariant SourcesModel::data(const QModelIndex &index, int role) const
         case Qt::ToolTipRole:
             if (source.error)
                 return QString::fromStdString(source.error->toString());
-            return source.spec.displayName();
+            return source.spec.description();
         case NodeTypeRole:
             return int(NodeType::Source);
         case StateRole:

@@ -20,6 +20,7 @@ struct SourceSpec
     rpc::SchemaSpec schema;
 
     QString displayName() const;
+    QString description() const; // import roots and files, for a tooltip
 };
 
 // The workspace tree: schema sources at the top, their services under them and the methods

@@ -2,15 +2,47 @@
 
 #include <Qsci/qscilexerjson.h>
 
+#include <QApplication>
 #include <QEvent>
 #include <QFontDatabase>
 #include <QKeyEvent>
+#include <QPointer>
 
 #include <map>
 
 namespace ui {
 
 namespace {
+
+// QScintilla's widgets do not see palette changes as ordinary widgets do; the application
+// object always does. One watcher relays them to every editor.
+class PaletteWatcher final : public QObject
+{
+public:
+    static PaletteWatcher *instance()
+    {
+        static auto *watcher = [] {
+            auto *w = new PaletteWatcher;
+            w->setParent(qApp);
+            qApp->installEventFilter(w);
+            return w;
+        }();
+        return watcher;
+    }
+    QList<QPointer<JsonEditor>> editors;
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override
+    {
+        if (watched == qApp && event->type() == QEvent::ApplicationPaletteChange) {
+            editors.removeAll(nullptr);
+            for (const auto &e : std::as_const(editors))
+                e->followPalette();
+        }
+        return false;
+    }
+};
+
 constexpr int kAnnotationStyle = 200; // a style number above the lexer's own
 constexpr int kCompletionList = 1;
 // Brace matching scans to the matching brace on every cursor move: off for big documents.
@@ -35,7 +67,8 @@ JsonEditor::JsonEditor(QWidget *parent)
     setWrapMode(QsciScintilla::WrapNone);
     m_errorIndicator = indicatorDefine(QsciScintilla::SquiggleIndicator);
     setIndicatorForegroundColor(QColor(0xd0, 0x30, 0x30), m_errorIndicator);
-    applyPalette();
+    followPalette();
+    PaletteWatcher::instance()->editors.append(this);
     SendScintilla(SCI_AUTOCSETORDER, SC_ORDER_CUSTOM); // fields in declaration order
     SendScintilla(SCI_AUTOCSETIGNORECASE, 1L);
     connect(this, &QsciScintilla::textChanged, this, &JsonEditor::updateBraceMatching);
@@ -97,17 +130,10 @@ void JsonEditor::acceptCompletion(const QString &text)
     SendScintilla(SCI_REPLACESEL, utf8.constData());
 }
 
-void JsonEditor::changeEvent(QEvent *event)
+void JsonEditor::followPalette()
 {
-    QsciScintilla::changeEvent(event);
-    if (event->type() == QEvent::PaletteChange || event->type() == QEvent::ApplicationPaletteChange)
-        applyPalette();
-}
-
-// Follow the system palette: the lexer's own colours assume a white page.
-void JsonEditor::applyPalette()
-{
-    const QPalette pal = palette();
+    // QScintilla sets a palette of its own, so the application's is the one that follows the system.
+    const QPalette pal = QApplication::palette(this);
     const bool dark = pal.color(QPalette::Base).lightness() < 128;
     const QFont mono = QFontDatabase::systemFont(QFontDatabase::FixedFont);
     m_lexer->setDefaultFont(mono);
@@ -165,6 +191,15 @@ QByteArray JsonEditor::utf8Text() const
     SendScintilla(SCI_GETTEXT, static_cast<unsigned long>(size + 1), bytes.data());
     bytes.chop(1);
     return bytes;
+}
+
+std::string JsonEditor::utf8String() const
+{
+    const auto size = static_cast<std::size_t>(SendScintilla(SCI_GETLENGTH));
+    std::string text(size + 1, '\0');
+    SendScintilla(SCI_GETTEXT, static_cast<unsigned long>(size + 1), text.data());
+    text.resize(size);
+    return text;
 }
 
 void JsonEditor::setDiagnostics(const std::vector<rpc::Diagnostic> &diagnostics)

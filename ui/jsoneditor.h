@@ -6,6 +6,7 @@
 #include <Qsci/qsciscintilla.h>
 
 #include <functional>
+#include <string>
 #include <vector>
 
 class QsciLexerJSON;
@@ -25,6 +26,7 @@ public:
     // Replaces the text with UTF-8 bytes as they are (no round trip through QString).
     void setUtf8Text(const QByteArray &utf8);
     QByteArray utf8Text() const;
+    std::string utf8String() const; // the same, straight into a std::string (one copy)
     void setDiagnostics(const std::vector<rpc::Diagnostic> &diagnostics);
     const std::vector<rpc::Diagnostic> &diagnostics() const { return m_diagnostics; }
     // Puts the cursor on a 1-based line and column and shows it.
@@ -37,13 +39,13 @@ public:
     // name goes). Returns false when nothing fits.
     bool showCompletion();
     const rpc::Completion &shownCompletion() const { return m_completion; }
+    // Takes colours from the application palette (called again when it changes).
+    void followPalette();
 
 protected:
-    void changeEvent(QEvent *event) override;
     void keyPressEvent(QKeyEvent *event) override;
 
 private:
-    void applyPalette();
     void acceptCompletion(const QString &text);
     void updateBraceMatching();
 

@@ -1,6 +1,7 @@
 #include "ui/mainwindow.h"
 
 #include "models/enginebridge.h"
+#include "models/recentsources.h"
 #include "models/sourcesmodel.h"
 #include "rpc/demo/demoserver.h"
 #include "rpc/types.h"
@@ -26,6 +27,7 @@
 #include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QMenuBar>
 #include <QMimeData>
 #include <QProgressBar>
@@ -193,6 +195,9 @@ void MainWindow::createActions()
     openFiles->setShortcut(QKeySequence::Open);
     file->addAction(tr("Open Proto &Folder…"), this, &MainWindow::openFolder);
     file->addAction(tr("Open Proto&set…"), this, &MainWindow::openProtoset);
+    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    m_recentMenu->setObjectName(QStringLiteral("recentMenu"));
+    connect(m_recentMenu, &QMenu::aboutToShow, this, &MainWindow::fillRecentMenu);
     auto *reflect =
         file->addAction(QIcon(QStringLiteral(":/icons/source-reflection.svg")),
                         tr("Add Server with &Reflection…"), this, &MainWindow::askReflectionTarget);
@@ -337,10 +342,29 @@ QString MainWindow::startDemo()
     return m_demoAddress;
 }
 
+void MainWindow::fillRecentMenu()
+{
+    m_recentMenu->clear();
+    const auto recent = models::RecentSources::load();
+    for (const auto &spec : recent) {
+        QString label = spec.displayName();
+        if (spec.kind == models::SourceSpec::Kind::ProtoFiles && !spec.schema.importPaths.empty())
+            label += QStringLiteral(" — ") + QString::fromStdString(spec.schema.importPaths.front());
+        m_recentMenu->addAction(label, this, [this, spec] { m_sources.addSource(spec); });
+    }
+    if (recent.isEmpty())
+        m_recentMenu->addAction(tr("(nothing yet)"))->setEnabled(false);
+    m_recentMenu->addSeparator();
+    m_recentMenu->addAction(tr("Clear Recent"), this, [] { models::RecentSources::clear(); });
+}
+
 void MainWindow::onSourceLoaded(int sourceId)
 {
     updateLoadingIndicator();
     const auto *spec = m_sources.spec(sourceId);
+    // The demo's port changes with every start: not worth remembering.
+    if (spec && sourceId != m_demoSource)
+        models::RecentSources::remember(*spec);
     showStatus(tr("Loaded %1").arg(spec ? spec->displayName() : QString()));
     if (sourceId == m_demoSource) {
         if (openMethod(sourceId, QString::fromLatin1(rpc::DemoServer::exampleMethod()),

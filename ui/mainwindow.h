@@ -12,6 +12,7 @@ class QTreeView;
 class QTreeWidget;
 class QTabWidget;
 class QAction;
+class QMenu;
 
 namespace rpc {
 class DemoServer;
@@ -55,6 +56,7 @@ public:
     QTreeView *tree() const { return m_tree; }
     QLineEdit *filterEdit() const { return m_filter; }
     QTreeWidget *problems() const { return m_problems; }
+    QMenu *recentMenu() const { return m_recentMenu; }
     QString statusText() const;
 
 signals:
@@ -67,6 +69,7 @@ protected:
 
 private:
     void createActions();
+    void fillRecentMenu();
     void openFiles();
     void openFolder();
     void openProtoset();
@@ -95,6 +98,7 @@ private:
     QToolButton *m_cancelLoad = nullptr;
     QLabel *m_welcome = nullptr;
 
+    QMenu *m_recentMenu = nullptr;
     QAction *m_sendAction = nullptr;
     QAction *m_sendMessageAction = nullptr;
     QAction *m_endStreamAction = nullptr;

@@ -17,6 +17,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QSettings>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QTabWidget>
@@ -209,6 +210,10 @@ RequestTab::RequestTab(models::EngineBridge &bridge, rpc::SchemaPtr schema, cons
     split->setStretchFactor(0, 1);
     split->setStretchFactor(1, 1);
     layout->addWidget(split, 1);
+    // Every request shares one remembered split between request and response.
+    split->restoreState(QSettings().value(QStringLiteral("window/requestSplitter")).toByteArray());
+    connect(split, &QSplitter::splitterMoved, this,
+            [split] { QSettings().setValue(QStringLiteral("window/requestSplitter"), split->saveState()); });
 
     m_validateTimer.setSingleShot(true);
     m_validateTimer.setInterval(300);
@@ -348,8 +353,8 @@ void RequestTab::scheduleValidation()
 void RequestTab::validate()
 {
     // Checked on a pool thread: a big request must not hold up typing.
-    m_validation.setFuture(QtConcurrent::run(
-        [schema = m_schema, type = m_method.inputType, json = m_editor->utf8Text().toStdString()] {
+    m_validation.setFuture(
+        QtConcurrent::run([schema = m_schema, type = m_method.inputType, json = m_editor->utf8String()] {
             return schema->validateJson(type, json, rpc::CodecOptions{});
         }));
 }
@@ -389,7 +394,7 @@ rpc::CallRequest RequestTab::buildRequest() const
             r.metadata.emplace_back(key.toStdString(), value.toStdString());
     }
     r.deadlineMs = static_cast<std::int64_t>(m_deadline->value() * 1000);
-    r.messages = {m_editor->utf8Text().toStdString()};
+    r.messages.push_back(m_editor->utf8String());
     r.closeAfterMessages = !m_method.clientStreams();
     return r;
 }

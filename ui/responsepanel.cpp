@@ -196,11 +196,11 @@ void ResponsePanel::saveShown()
     if (file.isEmpty())
         return;
     // Written on a pool thread: the UI never waits for the disk.
-    const QByteArray payload = m_session.messages()->entry(m_shownRow).payload;
-    (void)QtConcurrent::run([file, payload] {
+    const auto bytes = m_session.messages()->entry(m_shownRow).bytes; // kept alive by the job
+    (void)QtConcurrent::run([file, bytes] {
         QSaveFile out(file);
-        if (out.open(QIODevice::WriteOnly)) {
-            out.write(payload);
+        if (out.open(QIODevice::WriteOnly) && bytes) {
+            out.write(bytes->data(), static_cast<qint64>(bytes->size()));
             out.commit();
         }
     });

@@ -34,7 +34,7 @@ private slots:
         bool onOwnerThread = true;
         bool done = false;
         connect(&bridge, &models::EngineBridge::eventsArrived, this,
-                [&](const std::vector<rpc::CallEvent> &events) {
+                [&](std::vector<rpc::CallEvent> &events) {
                     ++batches;
                     onOwnerThread = onOwnerThread && QThread::currentThread() == thread();
                     for (const auto &e : events) {
@@ -64,7 +64,7 @@ private slots:
             models::EngineBridge bridge(engine, nullptr, 5);
             int arrived = 0;
             connect(&bridge, &models::EngineBridge::eventsArrived, this,
-                    [&](const std::vector<rpc::CallEvent> &events) { arrived += int(events.size()); });
+                    [&](std::vector<rpc::CallEvent> &events) { arrived += int(events.size()); });
             engine.start(request(2, "ServerStream", R"({"count": 100000, "text": "x"})"));
             QTRY_VERIFY_WITH_TIMEOUT(arrived > 10, 10000);
         }

@@ -58,6 +58,10 @@ private slots:
         const QModelIndex chat = model.findMethod(id, QStringLiteral("wirescope.testing.TestService/Chat"));
         QVERIFY(chat.isValid());
         QCOMPARE(chat.parent(), service);
+        // The source's tooltip names its import roots and files.
+        const QString tip = source.data(Qt::ToolTipRole).toString();
+        QVERIFY(tip.contains(QStringLiteral(WIRESCOPE_TEST_PROTO_DIR)));
+        QVERIFY(tip.contains(QStringLiteral("wirescope/testing/test.proto")));
         QCOMPARE(chat.data(SourcesModel::MethodKindRole).toInt(), int(rpc::MethodKind::BidiStreaming));
         QCOMPARE(model.method(chat)->inputType, std::string("wirescope.testing.ChatMessage"));
         QCOMPARE(model.findMethod(id, QStringLiteral("wirescope.testing.TestService.Echo")).data().toString(),

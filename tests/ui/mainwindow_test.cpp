@@ -15,12 +15,18 @@
 #include <QApplication>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
+#include <QMimeData>
 #include <QPushButton>
+#include <QSettings>
 #include <QSignalSpy>
+#include <QSplitter>
+#include <QStandardPaths>
 #include <QTabBar>
 #include <QTabWidget>
 #include <QTreeView>
 #include <QTreeWidget>
+#include <Qsci/qscilexer.h>
 #include <QtTest>
 
 #include <memory>
@@ -91,6 +97,8 @@ class MainWindowTest : public QObject
 private slots:
     void initTestCase()
     {
+        QStandardPaths::setTestModeEnabled(true); // settings go to a test location
+        QSettings().clear();
         m_server = std::make_unique<testing_server::TestServer>();
         QVERIFY(m_server->start());
         m_address = QString::fromStdString(m_server->address());
@@ -360,6 +368,64 @@ private slots:
         QVERIFY(notice->text().contains(QStringLiteral("1:10")));
         QCOMPARE(value("i32"), QStringLiteral("123"));
         QCOMPARE(tab->body(), QStringLiteral(R"({"text": )"));
+    }
+
+    void desktopHabits()
+    {
+        QSettings().clear();
+        const QString proto = QStringLiteral(WIRESCOPE_TEST_PROTO_DIR "/wirescope/testing/test.proto");
+        {
+            // Dropping a .proto file onto the window loads it, with its folder as import root.
+            Workbench wb;
+            QSignalSpy loaded(&wb.sources, &models::SourcesModel::sourceLoaded);
+            QMimeData mime;
+            mime.setUrls({QUrl::fromLocalFile(proto)});
+            QDragEnterEvent enter(QPoint(50, 50), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+            QApplication::sendEvent(&wb.window, &enter);
+            QVERIFY(enter.isAccepted());
+            QDropEvent drop(QPointF(50, 50), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+            QApplication::sendEvent(&wb.window, &drop);
+            QVERIFY(loaded.wait(20000));
+            QCOMPARE(wb.sources.rowCount(), 1);
+
+            // The split between request and response is remembered for the next request.
+            ui::RequestTab *tab = wb.openByClicking(QStringLiteral("Echo"));
+            QVERIFY(tab);
+            auto *split = tab->findChild<QSplitter *>(QStringLiteral("requestSplitter"));
+            split->setSizes({200, 700});
+            const QList<int> sizes = split->sizes();
+            emit split->splitterMoved(200, 1);
+            ui::RequestTab *second = wb.openByClicking(QStringLiteral("Chat"));
+            QCOMPARE(second->findChild<QSplitter *>(QStringLiteral("requestSplitter"))->sizes(), sizes);
+        }
+        {
+            // A new window offers the source again under File → Open Recent.
+            Workbench wb;
+            QMenu *recent = wb.window.recentMenu();
+            emit recent->aboutToShow();
+            QAction *entry = nullptr;
+            for (QAction *a : recent->actions())
+                entry = a->text().startsWith(QStringLiteral("test.proto")) ? a : entry;
+            QVERIFY(entry);
+            QSignalSpy loaded(&wb.sources, &models::SourcesModel::sourceLoaded);
+            entry->trigger();
+            QVERIFY(loaded.wait(20000));
+            QVERIFY(wb.sources.findMethod(1, QStringLiteral("wirescope.testing.TestService/Echo")).isValid());
+        }
+        {
+            // The editors follow the palette: a dark one gives a dark page.
+            const QPalette old = QApplication::palette();
+            QPalette dark = old;
+            dark.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
+            dark.setColor(QPalette::Text, QColor(0xe0, 0xe0, 0xe0));
+            dark.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
+            ui::JsonEditor editor;
+            QApplication::setPalette(dark);
+            QCOMPARE(editor.lexer()->paper(0), QColor(0x1e, 0x1e, 0x1e));
+            QCOMPARE(editor.lexer()->color(0), QColor(0xe0, 0xe0, 0xe0));
+            QApplication::setPalette(old);
+            QCOMPARE(editor.lexer()->paper(0), old.color(QPalette::Base));
+        }
     }
 
     void filterNarrowsTheTree()

@@ -1,0 +1,24 @@
+#pragma once
+
+#include "models/sourcesmodel.h"
+
+#include <QList>
+#include <QString>
+
+namespace models {
+
+// Schema sources opened before, newest first, kept in the application's settings so they can
+// be opened again from File → Open Recent. Until workspaces exist (a later issue) these are
+// what a user returns to.
+class RecentSources final
+{
+public:
+    static constexpr int kMaxEntries = 10;
+
+    // Entries as stored; a source equal to an earlier one moves to the front.
+    static void remember(const SourceSpec &spec);
+    static QList<SourceSpec> load();
+    static void clear();
+};
+
+} // namespace models

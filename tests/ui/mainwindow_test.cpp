@@ -329,6 +329,12 @@ private slots:
                             QStringLiteral("wirescope.testing.ChatMessage"));
         QVERIFY(form->setValue(form->findItem(QStringLiteral("extra.seq")), QStringLiteral("5")));
 
+        // Bytes from a file (read on a pool thread) arrive as base64.
+        testsupport::TempDir dir;
+        const std::string blob = dir.write("blob.bin", std::string("\x00\x01\xfe\xff", 4));
+        form->loadBytesFromFile(form->findItem(QStringLiteral("data")), QString::fromStdString(blob));
+        QTRY_COMPARE(value("data"), QStringLiteral("AAH+/w=="));
+
         // A real edit through the value editor: double-click, type, Enter.
         QTreeWidgetItem *i32 = form->findItem(QStringLiteral("i32"));
         form->scrollToItem(i32);

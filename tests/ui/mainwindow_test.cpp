@@ -24,6 +24,7 @@
 #include <QStandardPaths>
 #include <QTabBar>
 #include <QTabWidget>
+#include <QTableWidget>
 #include <QTreeView>
 #include <QTreeWidget>
 #include <Qsci/qscilexer.h>
@@ -116,9 +117,20 @@ private slots:
         typeInto(tab->findChild<QLineEdit *>(QStringLiteral("targetEdit")), m_address);
         typeInto(tab->editor(), QStringLiteral(R"({"text": "typed by hand", "i64": "77"})"));
         QCOMPARE(tab->body(), QStringLiteral(R"({"text": "typed by hand", "i64": "77"})"));
+        // Metadata from the table, one ascii and one binary (base64) entry; the server echoes x- keys.
+        auto *metadata = tab->findChild<QTableWidget *>(QStringLiteral("metadataTable"));
+        metadata->setItem(0, 0, new QTableWidgetItem(QStringLiteral("x-hello")));
+        metadata->setItem(0, 1, new QTableWidgetItem(QStringLiteral("world")));
+        QCOMPARE(metadata->rowCount(), 2); // a fresh empty row for the next entry
+        metadata->setItem(1, 0, new QTableWidgetItem(QStringLiteral("x-raw-bin")));
+        metadata->setItem(1, 1, new QTableWidgetItem(QStringLiteral("AAH/")));
         QSignalSpy finished(&tab->session(), &models::CallSession::finished);
         QTest::mouseClick(button(tab, "sendButton"), Qt::LeftButton);
         QVERIFY(finished.wait(20000));
+        QCOMPARE(testsupport::metadataValue(tab->session().responseHeaders(), "x-hello"),
+                 std::string("world"));
+        QCOMPARE(testsupport::metadataValue(tab->session().responseHeaders(), "x-raw-bin"),
+                 std::string("\x00\x01\xff", 3));
         QVERIFY2(tab->response()->statusText().startsWith(QStringLiteral("OK")),
                  qPrintable(tab->response()->statusText()));
         QVERIFY(tab->response()->shownMessage().contains(QStringLiteral("typed by hand")));

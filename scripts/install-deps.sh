@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  cmake g++ pkg-config ninja-build
+  cmake g++ clang pkg-config ninja-build
   qt6-base-dev qt6-base-dev-tools qt6-svg-dev libqscintilla2-qt6-dev qtkeychain-qt6-dev
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev libprotoc-dev protobuf-compiler grpc-proto
   libnghttp2-dev libgtest-dev

@@ -2,7 +2,8 @@
 # The README's two commands.
 #   scripts/setup.sh run    install what is missing, build, open Wirescope on its demo service
 #   scripts/setup.sh test   install what is missing, build, run every test; then the same
-#                           with AddressSanitizer + UndefinedBehaviorSanitizer
+#                           with AddressSanitizer + UndefinedBehaviorSanitizer; then fuzz the
+#                           HTTP/2 frame decoder for 20 s
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-run}
@@ -28,6 +29,8 @@ case "$mode" in
       build build-asan -DWIRESCOPE_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug -DWIRESCOPE_BUILD_BENCH=OFF
       (cd build-asan && ctest --output-on-failure -j "$jobs")
     fi
+    # The frame decoder's libFuzzer target, briefly (clang).
+    scripts/fuzz.sh "${WIRESCOPE_FUZZ_SECONDS:-20}"
     ;;
   *)
     echo "usage: scripts/setup.sh run|test" >&2

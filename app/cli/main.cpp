@@ -2,6 +2,7 @@
 #include "common.h"
 
 #include "rpc/jsonutil.h"
+#include "rpc/tap.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -228,6 +229,27 @@ int invoke(const Flags &flags, const rpc::SchemaPtr &schema, const std::string &
     req.codec.allowUnknownFields = flags.boolean("allow-unknown-fields");
     req.codec.pretty = true;
 
+    // --wire: the call goes through a local relay that decodes every HTTP/2 frame both ways.
+    std::unique_ptr<rpc::wire::Tap> tap;
+    std::int64_t wireStart = rpc::monotonicNs();
+    auto printWire = [&](std::chrono::milliseconds wait) {
+        if (!tap)
+            return;
+        for (const auto &w : tap->waitAndDrain(wait))
+            std::cerr << "wire: " << rpc::wire::describe(w, wireStart) << "\n";
+    };
+    if (flags.boolean("wire")) {
+        if (!req.channel.plaintext)
+            return fail("to tap the wire: --wire works with -plaintext targets for now");
+        tap = std::make_unique<rpc::wire::Tap>();
+        auto relay = tap->start(req.channel.target);
+        if (!relay)
+            return fail("to tap the wire: " + relay.error().message);
+        if (req.channel.authority.empty())
+            req.channel.authority = req.channel.target;
+        req.channel.target = *relay;
+    }
+
     rpc::Engine engine;
     engine.start(req);
     std::vector<rpc::CallEvent> timeline;
@@ -237,7 +259,8 @@ int invoke(const Flags &flags, const rpc::SchemaPtr &schema, const std::string &
     int sent = 0;
     bool done = false;
     while (!done) {
-        for (auto &e : engine.events().waitAndDrain(std::chrono::milliseconds(200))) {
+        printWire(std::chrono::milliseconds(0));
+        for (auto &e : engine.events().waitAndDrain(std::chrono::milliseconds(tap ? 5 : 200))) {
             switch (e.kind) {
             case rpc::EventKind::Started:
                 startNs = e.timeNs;
@@ -292,6 +315,9 @@ int invoke(const Flags &flags, const rpc::SchemaPtr &schema, const std::string &
     }
     if (flags.boolean("timeline"))
         printTimeline(timeline);
+    // Frames after the call's end (trailers already seen, window updates) come within moments.
+    printWire(std::chrono::milliseconds(100));
+    printWire(std::chrono::milliseconds(0));
     std::cout.flush();
     if (!writeProtosetOut(flags, *schema, {method->serviceName}))
         return kExitError;
@@ -323,6 +349,9 @@ int runCli(int argc, char **argv)
     flags.define("format-error", K::Bool, "Print an RPC error status with the -format formatter (JSON).");
     flags.define("timeline", K::Bool,
                  "After the call, print every call event in order with relative times and sizes.");
+    flags.define("wire", K::Bool,
+                 "Print every HTTP/2 frame of the call on stderr as it crosses the wire, one line per frame "
+                 "(plaintext targets).");
 
     std::string error;
     if (!flags.parse(args, &error)) {

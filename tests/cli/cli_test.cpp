@@ -316,6 +316,45 @@ TEST_F(CliTest, DeadServerWithLocalSchemaIsUnavailable)
     EXPECT_TRUE(contains(r.err, "Code: Unavailable")) << r.err;
 }
 
+TEST_F(CliTest, WirePrintsEveryFrameOnStderrInOrder)
+{
+    auto r = cli({"-plaintext", "--wire", "-d", R"({"count": 3})", "ADDR",
+                  "wirescope.testing.TestService/ServerStream"});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_NE(r.out.find(R"("index": 2)"), std::string::npos); // the reply is unchanged on stdout
+    std::vector<std::string> wire;
+    for (const auto &line : lines(r.err)) {
+        if (line.rfind("wire: ", 0) == 0)
+            wire.push_back(line);
+    }
+    ASSERT_FALSE(wire.empty()) << r.err;
+    auto find = [&](const std::string &text) {
+        for (std::size_t i = 0; i < wire.size(); ++i) {
+            if (wire[i].find(text) != std::string::npos)
+                return static_cast<long>(i);
+        }
+        return -1L;
+    };
+    const long request = find("-> HEADERS stream=1 flags=END_HEADERS");
+    const long body = find("-> DATA stream=1 flags=END_STREAM");
+    const long response = find("<- HEADERS stream=1 flags=END_HEADERS");
+    const long trailers = find("<- HEADERS stream=1 flags=END_STREAM|END_HEADERS");
+    ASSERT_GE(request, 0) << r.err;
+    EXPECT_NE(wire[request].find(":path=/wirescope.testing.TestService/ServerStream"), std::string::npos);
+    EXPECT_LT(request, body);
+    EXPECT_LT(body, response);
+    EXPECT_LT(response, trailers);
+    EXPECT_NE(wire[trailers].find("grpc-status=0"), std::string::npos);
+    EXPECT_GE(find("SETTINGS stream=0"), 0);
+    int messages = 0;
+    for (const auto &line : wire) {
+        for (auto at = line.find("grpc-message="); at != std::string::npos;
+             at = line.find("grpc-message=", at + 1))
+            messages += line.find("<- DATA") != std::string::npos;
+    }
+    EXPECT_EQ(messages, 3);
+}
+
 TEST_F(CliTest, TimelinePrintsEveryEventInOrder)
 {
     auto r = cli({"-plaintext", "-timeline", "-d", R"({"count": 2})", "ADDR",

@@ -1,0 +1,55 @@
+#pragma once
+
+#include "rpc/result.h"
+#include "rpc/wire.h"
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace rpc::wire {
+
+enum class WireDirection { ClientToServer, ServerToClient };
+
+// One frame seen by the tap, or the end of a connection.
+struct WireEvent
+{
+    enum class Kind { Frame, Closed, Error };
+    Kind kind = Kind::Frame;
+    std::uint64_t connection = 0; // 1, 2, … in the order the tap accepted them
+    WireDirection direction = WireDirection::ClientToServer;
+    std::int64_t timeNs = 0; // rpc::monotonicNs() when the bytes that completed it arrived
+    Frame frame;
+    std::vector<GrpcMessage> messages; // gRPC messages this frame completed
+    std::string error;                 // Error: why decoding stopped (bytes still pass through)
+};
+
+// A local relay between a client and a plaintext HTTP/2 server: it listens on 127.0.0.1,
+// connects each accepted connection to `upstream` ("host:port"), passes the bytes both ways
+// unchanged, and decodes the frames of both directions. Runs on its own thread.
+class Tap
+{
+public:
+    Tap();
+    ~Tap(); // closes every connection and joins the thread
+
+    Tap(const Tap &) = delete;
+    Tap &operator=(const Tap &) = delete;
+
+    // Starts listening; returns "127.0.0.1:<port>" for the client to connect to.
+    Result<std::string> start(const std::string &upstream);
+    std::vector<WireEvent> drain();
+    std::vector<WireEvent> waitAndDrain(std::chrono::milliseconds timeout);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
+
+// One line for a frame, as `wirescope-cli --wire` prints it:
+// "+12.345ms c1 → HEADERS stream=1 flags=END_HEADERS len=75 :method=POST …"
+std::string describe(const WireEvent &event, std::int64_t startNs);
+
+} // namespace rpc::wire

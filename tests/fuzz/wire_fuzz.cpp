@@ -1,0 +1,42 @@
+// libFuzzer target for the HTTP/2 frame decoder and the gRPC message reassembler: any bytes, cut
+// into chunks at places the input chooses, must give frames or an error, never a crash, and an
+// error must stick. Built and run by scripts/fuzz.sh (clang).
+#include "rpc/wire.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string_view>
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size)
+{
+    if (size < 2)
+        return 0;
+    // First byte: which side; second: the chunk size to feed (1..256).
+    rpc::wire::FrameDecoder decoder(data[0] & 1 ? rpc::wire::FrameDecoder::Side::Client
+                                                : rpc::wire::FrameDecoder::Side::Server);
+    const std::size_t chunk = std::size_t(data[1]) + 1;
+    std::string_view rest(reinterpret_cast<const char *>(data + 2), size - 2);
+    bool failed = false;
+    while (!rest.empty()) {
+        const auto piece = rest.substr(0, chunk);
+        rest.remove_prefix(piece.size());
+        auto frames = decoder.feed(piece);
+        if (failed && frames.ok())
+            std::abort(); // a failed decoder must stay failed
+        if (!frames.ok()) {
+            failed = true;
+            continue;
+        }
+        for (const auto &f : *frames) {
+            if (f.payload.size() != f.length)
+                std::abort();
+            (void)f.flagNames();
+        }
+        for (const auto &m : decoder.takeMessages()) {
+            if (m.streamId == 0)
+                std::abort();
+        }
+    }
+    return 0;
+}

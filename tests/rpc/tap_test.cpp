@@ -1,0 +1,189 @@
+// The wire tap between the engine and the in-process test server: the bytes pass unchanged
+// (calls succeed) and the frames of both directions are decoded in order.
+#include "support.h"
+#include "testserver.h"
+
+#include "rpc/tap.h"
+
+#include <gtest/gtest.h>
+
+using rpc::wire::FrameType;
+using rpc::wire::Tap;
+using rpc::wire::WireDirection;
+using rpc::wire::WireEvent;
+
+namespace {
+
+class TapTest : public ::testing::Test
+{
+protected:
+    void SetUp() override
+    {
+        ASSERT_TRUE(m_server.start());
+        auto relay = m_tap.start(m_server.address());
+        ASSERT_TRUE(relay.ok()) << relay.error().message;
+        m_relay = *relay;
+    }
+
+    rpc::CallRequest request(std::uint64_t id, const std::string &method, const std::string &json)
+    {
+        rpc::CallRequest r;
+        r.callId = id;
+        r.schema = testsupport::testSchema();
+        r.method = "wirescope.testing.TestService/" + method;
+        r.channel.target = m_relay;
+        r.channel.authority = m_server.address();
+        r.messages = {json};
+        return r;
+    }
+
+    // Wire events until `done` says so or 10 s pass.
+    std::vector<WireEvent> collectWire(const std::function<bool(const std::vector<WireEvent> &)> &done)
+    {
+        std::vector<WireEvent> all;
+        const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        while (!done(all) && std::chrono::steady_clock::now() < until) {
+            for (auto &e : m_tap.waitAndDrain(std::chrono::milliseconds(50)))
+                all.push_back(std::move(e));
+        }
+        return all;
+    }
+
+    static std::vector<const WireEvent *> frames(const std::vector<WireEvent> &all, FrameType type,
+                                                 WireDirection direction)
+    {
+        std::vector<const WireEvent *> out;
+        for (const auto &e : all) {
+            if (e.kind == WireEvent::Kind::Frame && e.frame.type == std::uint8_t(type) &&
+                e.direction == direction)
+                out.push_back(&e);
+        }
+        return out;
+    }
+
+    testing_server::TestServer m_server;
+    Tap m_tap;
+    std::string m_relay;
+};
+
+std::string header(const WireEvent &e, const std::string &key)
+{
+    return testsupport::metadataValue(e.frame.headers, key);
+}
+
+} // namespace
+
+TEST_F(TapTest, ThreeUnaryCallsOnOneChannelAreStreams1And3And5)
+{
+    rpc::Engine engine;
+    for (std::uint64_t id = 1; id <= 3; ++id) {
+        engine.start(request(id, "Echo", R"({"text": "call )" + std::to_string(id) + R"("})"));
+        const auto events = testsupport::collect(engine, id);
+        ASSERT_TRUE(testsupport::finished(events) && testsupport::finished(events)->status.ok());
+    }
+    const auto all = collectWire([&](const auto &got) {
+        return frames(got, FrameType::Headers, WireDirection::ServerToClient).size() >= 6;
+    });
+    const auto requests = frames(all, FrameType::Headers, WireDirection::ClientToServer);
+    ASSERT_EQ(requests.size(), 3u);
+    for (std::size_t i = 0; i < 3; ++i) {
+        EXPECT_EQ(requests[i]->frame.streamId, 2 * i + 1);
+        EXPECT_EQ(requests[i]->connection, 1u); // one connection for all three
+        EXPECT_EQ(header(*requests[i], ":path"), "/wirescope.testing.TestService/Echo");
+        EXPECT_EQ(header(*requests[i], ":authority"), m_server.address());
+    }
+    // Each response: headers, one DATA frame completing one gRPC message, trailers with status.
+    const auto responses = frames(all, FrameType::Headers, WireDirection::ServerToClient);
+    ASSERT_EQ(responses.size(), 6u);
+    EXPECT_EQ(header(*responses[0], ":status"), "200");
+    EXPECT_EQ(header(*responses[1], "grpc-status"), "0");
+    EXPECT_TRUE(responses[1]->frame.flags & rpc::wire::flags::EndStream);
+    const auto data = frames(all, FrameType::Data, WireDirection::ServerToClient);
+    ASSERT_EQ(data.size(), 3u);
+    EXPECT_EQ(data[2]->frame.streamId, 5u);
+    ASSERT_EQ(data[2]->messages.size(), 1u);
+    // The connection opens with the client's SETTINGS.
+    const auto first = std::find_if(all.begin(), all.end(), [](const WireEvent &e) {
+        return e.direction == WireDirection::ClientToServer;
+    });
+    ASSERT_NE(first, all.end());
+    EXPECT_EQ(first->frame.typeName(), "SETTINGS");
+}
+
+TEST_F(TapTest, AServerStreamOfAHundredMessagesShowsEveryOne)
+{
+    rpc::Engine engine;
+    engine.start(request(1, "ServerStream", R"({"count": 100, "text": "tick", "payloadSize": 100})"));
+    const auto events = testsupport::collect(engine, 1);
+    ASSERT_TRUE(testsupport::finished(events)->status.ok());
+    ASSERT_EQ(testsupport::ofKind(events, rpc::EventKind::MessageReceived).size(), 100u);
+    const auto all = collectWire([&](const auto &got) {
+        return frames(got, FrameType::Headers, WireDirection::ServerToClient).size() >= 2;
+    });
+    std::size_t messages = 0;
+    std::size_t dataFrames = 0;
+    for (const auto *e : frames(all, FrameType::Data, WireDirection::ServerToClient)) {
+        ++dataFrames;
+        messages += e->messages.size();
+        for (const auto &m : e->messages)
+            EXPECT_EQ(m.streamId, 1u);
+    }
+    EXPECT_EQ(messages, 100u);
+    EXPECT_GE(dataFrames, 1u);
+    EXPECT_LE(dataFrames, 100u);
+}
+
+TEST_F(TapTest, CancelShowsRstStream)
+{
+    rpc::Engine engine;
+    auto r = request(1, "ServerStream", R"({"count": 1000, "intervalMs": 20, "text": "tick"})");
+    engine.start(r);
+    // Cancel once the first message is in.
+    bool cancelled = false;
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    bool finished = false;
+    while (!finished && std::chrono::steady_clock::now() < until) {
+        for (const auto &e : engine.events().waitAndDrain(std::chrono::milliseconds(50))) {
+            if (e.kind == rpc::EventKind::MessageReceived && !cancelled) {
+                engine.cancel(1);
+                cancelled = true;
+            }
+            finished = finished || e.kind == rpc::EventKind::Finished;
+        }
+    }
+    ASSERT_TRUE(finished);
+    const auto all = collectWire([&](const auto &got) {
+        return !frames(got, FrameType::RstStream, WireDirection::ClientToServer).empty();
+    });
+    const auto resets = frames(all, FrameType::RstStream, WireDirection::ClientToServer);
+    ASSERT_EQ(resets.size(), 1u);
+    EXPECT_EQ(resets[0]->frame.streamId, 1u);
+    EXPECT_EQ(resets[0]->frame.errorCode, 8u); // CANCEL
+    EXPECT_NE(rpc::wire::describe(*resets[0], 0).find("RST_STREAM stream=1 len=4 error=8"),
+              std::string::npos);
+}
+
+TEST(Tap, ADeadUpstreamFailsTheCallAndSaysWhy)
+{
+    Tap tap;
+    auto relay = tap.start("127.0.0.1:" + std::to_string(testsupport::deadPort()));
+    ASSERT_TRUE(relay.ok());
+    rpc::Engine engine;
+    rpc::CallRequest r;
+    r.callId = 1;
+    r.schema = testsupport::testSchema();
+    r.method = "wirescope.testing.TestService/Echo";
+    r.channel.target = *relay;
+    r.channel.connectTimeoutMs = 2000;
+    r.messages = {"{}"};
+    engine.start(r);
+    const auto events = testsupport::collect(engine, 1);
+    ASSERT_TRUE(testsupport::finished(events));
+    EXPECT_EQ(testsupport::finished(events)->status.code, 14); // UNAVAILABLE
+    bool said = false;
+    for (const auto &e : tap.waitAndDrain(std::chrono::milliseconds(500)))
+        said =
+            said || (e.kind == WireEvent::Kind::Error && e.error.find("cannot connect") != std::string::npos);
+    EXPECT_TRUE(said);
+    EXPECT_FALSE(Tap().start("unix:/tmp/x.sock").ok());
+}

@@ -133,6 +133,43 @@ TEST_F(TapTest, AServerStreamOfAHundredMessagesShowsEveryOne)
     EXPECT_LE(dataFrames, 100u);
 }
 
+TEST_F(TapTest, BidiPingPongInterleavesOnTheWire)
+{
+    rpc::Engine engine;
+    auto r = request(1, "Chat", R"({"text": "ping 1"})");
+    r.closeAfterMessages = false;
+    engine.start(r);
+    int received = 0;
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    bool finished = false;
+    while (!finished && std::chrono::steady_clock::now() < until) {
+        for (const auto &e : engine.events().waitAndDrain(std::chrono::milliseconds(50))) {
+            if (e.kind == rpc::EventKind::MessageReceived) {
+                ++received;
+                // Each next message goes out only after the previous answer came back.
+                if (received < 4)
+                    engine.send(1, R"({"text": "ping )" + std::to_string(received + 1) + R"("})");
+                else
+                    engine.halfClose(1);
+            }
+            finished = finished || e.kind == rpc::EventKind::Finished;
+        }
+    }
+    ASSERT_TRUE(finished);
+    ASSERT_EQ(received, 4);
+    const auto all = collectWire([&](const auto &got) {
+        return frames(got, FrameType::Headers, WireDirection::ServerToClient).size() >= 2;
+    });
+    // The DATA frames that carry messages, in wire order: client, server, client, server, …
+    std::string order;
+    for (const auto &e : all) {
+        if (e.kind == WireEvent::Kind::Frame && e.frame.type == std::uint8_t(FrameType::Data) &&
+            !e.messages.empty())
+            order += e.direction == WireDirection::ClientToServer ? 'C' : 'S';
+    }
+    EXPECT_EQ(order, "CSCSCSCS");
+}
+
 TEST_F(TapTest, CancelShowsRstStream)
 {
     rpc::Engine engine;

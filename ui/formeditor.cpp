@@ -13,7 +13,6 @@
 #include <QJsonObject>
 #include <QLineEdit>
 #include <QMenu>
-#include <QPointer>
 #include <QRegularExpression>
 #include <QStyledItemDelegate>
 #include <QtConcurrent/QtConcurrentRun>
@@ -377,7 +376,7 @@ void FormEditor::fillMessage(QTreeWidgetItem *parent, const std::string &typeNam
 }
 
 QTreeWidgetItem *FormEditor::addField(QTreeWidgetItem *parent, const rpc::FieldShape &field,
-                                      const QJsonValue &value, QTreeWidgetItem *)
+                                      const QJsonValue &value)
 {
     const QString label = QString::fromStdString(field.jsonName);
     if (field.repeated) {
@@ -509,11 +508,6 @@ void FormEditor::forget(QTreeWidgetItem *item)
     for (int i = 0; i < item->childCount(); ++i)
         forget(item->child(i));
     m_nodes.erase(item);
-}
-
-QTreeWidgetItem *FormEditor::parentItem(QTreeWidgetItem *item) const
-{
-    return item->parent() ? item->parent() : invisibleRootItem();
 }
 
 void FormEditor::changed()
@@ -748,7 +742,6 @@ void FormEditor::loadBytesFromFile(QTreeWidgetItem *item, const QString &file)
 {
     // Read on a pool thread; the item may be gone by the time the bytes are there.
     auto *watcher = new QFutureWatcher<QByteArray>(this);
-    QPointer<FormEditor> self(this);
     connect(watcher, &QFutureWatcher<QByteArray>::finished, this, [this, watcher, item] {
         watcher->deleteLater();
         if (m_nodes.count(item))

@@ -65,15 +65,13 @@ signals:
 private:
     const rpc::MessageShape *shape(const std::string &typeName) const;
     void fillMessage(QTreeWidgetItem *parent, const std::string &typeName, const QJsonObject &object);
-    QTreeWidgetItem *addField(QTreeWidgetItem *parent, const rpc::FieldShape &field, const QJsonValue &value,
-                              QTreeWidgetItem *after = nullptr);
+    QTreeWidgetItem *addField(QTreeWidgetItem *parent, const rpc::FieldShape &field, const QJsonValue &value);
     QTreeWidgetItem *addValue(QTreeWidgetItem *parent, const rpc::FieldShape &field, const QJsonValue &value,
                               const QString &label, bool element, int index = -1);
     void renumber(QTreeWidgetItem *container);
     void forget(QTreeWidgetItem *item);
     void showMenu(const QPoint &pos);
     void changed();
-    QTreeWidgetItem *parentItem(QTreeWidgetItem *item) const;
 
     rpc::SchemaPtr m_schema;
     std::string m_type;

@@ -87,8 +87,7 @@ void JsonEditor::keyPressEvent(QKeyEvent *event)
     QsciScintilla::keyPressEvent(event);
     // A quote where a field name goes opens the list of fields.
     if (event->text() == QLatin1String("\"") && !isReadOnly() && m_provider) {
-        const rpc::Completion c =
-            m_provider(text().toUtf8(), static_cast<int>(SendScintilla(SCI_GETCURRENTPOS)));
+        const rpc::Completion c = m_provider(utf8Text(), static_cast<int>(SendScintilla(SCI_GETCURRENTPOS)));
         if (c.kind == rpc::Completion::Kind::FieldName && c.inString && c.prefix.empty())
             showCompletion();
     }
@@ -98,8 +97,7 @@ bool JsonEditor::showCompletion()
 {
     if (!m_provider || isReadOnly())
         return false;
-    m_completionPos = static_cast<long>(SendScintilla(SCI_GETCURRENTPOS));
-    m_completion = m_provider(text().toUtf8(), static_cast<int>(m_completionPos));
+    m_completion = m_provider(utf8Text(), static_cast<int>(SendScintilla(SCI_GETCURRENTPOS)));
     if (m_completion.items.empty())
         return false;
     QStringList items;

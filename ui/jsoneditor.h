@@ -54,8 +54,7 @@ private:
     std::vector<rpc::Diagnostic> m_diagnostics;
     CompletionProvider m_provider;
     rpc::Completion m_completion;
-    long m_completionPos = -1;
-    bool m_bigDocument = false; // the cursor position the shown list was made for
+    bool m_bigDocument = false;
 };
 
 } // namespace ui

@@ -319,7 +319,6 @@ int MainWindow::addReflectionSource(const QString &target)
     spec.schema.useReflection = true;
     spec.schema.reflectionChannel.target = target.toStdString();
     const int id = m_sources.addSource(std::move(spec));
-    m_targets.insert(id, target);
     return id;
 }
 

@@ -87,7 +87,6 @@ private:
     std::unique_ptr<rpc::DemoServer> m_demo;
     int m_demoSource = -1;
     QString m_demoAddress;
-    QHash<int, QString> m_targets; // reflection targets, by source id
 
     SourcesFilterModel *m_proxy = nullptr;
     QLineEdit *m_filter = nullptr;

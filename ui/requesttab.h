@@ -112,7 +112,6 @@ private:
     QTimer m_validateTimer;
     QTimer m_tick;
     QFutureWatcher<std::vector<rpc::Diagnostic>> m_validation;
-    int m_validationGeneration = 0;
 };
 
 } // namespace ui

@@ -145,20 +145,22 @@ int main(int argc, char **argv)
         }
         QTest::qWait(300); // painting of the shown message included
         appStall.push_back(probe.stopMs());
-        const auto &entry = tab->session().messages()->entry(1);
-        responseMb.push_back(double(entry.wireSize) / (1024 * 1024));
+        const auto *messages = tab->session().messages();
+        const QByteArray replyJson = messages->text(1);
+        responseMb.push_back(double(tab->session().timeline().item(messages->itemId(1)).size) /
+                             (1024 * 1024));
 
         // The same bytes decoded and formatted on the UI thread, as a naive client would.
-        auto bytes = schema->encode("wirescope.testing.EchoResponse", entry.payload.toStdString(),
-                                    rpc::CodecOptions{});
+        auto bytes =
+            schema->encode("wirescope.testing.EchoResponse", replyJson.toStdString(), rpc::CodecOptions{});
         QElapsedTimer t;
         t.start();
         auto text = schema->decode("wirescope.testing.EchoResponse", *bytes, rpc::CodecOptions{});
         uiFormat.push_back(double(t.nsecsElapsed()) / 1e6);
         std::printf("{\"round\":%d,\"response_mib\":%.1f,\"json_mib\":%.1f,\"ui_longest_stall_ms\":%.1f,"
                     "\"format_on_ui_thread_ms\":%.1f,\"send_ms\":%.1f}\n",
-                    round + 1, responseMb.back(), double(entry.payload.size()) / (1024 * 1024),
-                    appStall.back(), uiFormat.back(), sendMs);
+                    round + 1, responseMb.back(), double(replyJson.size()) / (1024 * 1024), appStall.back(),
+                    uiFormat.back(), sendMs);
         std::fflush(stdout);
     }
     std::printf("\n| measure (median of %d rounds) | Wirescope | formatting on the UI thread | ratio |\n"

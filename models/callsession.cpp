@@ -1,12 +1,17 @@
 #include "models/callsession.h"
 
+#include "models/wirecapture.h"
+
 namespace models {
 
-CallSession::CallSession(EngineBridge &bridge, QObject *parent)
+CallSession::CallSession(EngineBridge &bridge, Timeline &timeline, WireCapture *capture, QObject *parent)
     : QObject(parent)
     , m_bridge(bridge)
+    , m_timeline(timeline)
+    , m_capture(capture)
+    , m_messages(timeline)
 {
-    connect(&bridge, &EngineBridge::eventsArrived, this, &CallSession::onEvents);
+    connect(&timeline, &Timeline::callEventsAdded, this, &CallSession::onEvents);
 }
 
 CallSession::~CallSession()
@@ -15,12 +20,33 @@ CallSession::~CallSession()
         m_bridge.engine().cancel(m_callId);
 }
 
-void CallSession::start(rpc::CallRequest request, rpc::MethodKind kind)
+void CallSession::start(rpc::CallRequest request, const rpc::MethodInfo &method, bool tapWire)
 {
     if (isRunning())
         m_bridge.engine().cancel(m_callId);
     m_callId = m_bridge.nextCallId();
-    m_kind = kind;
+    m_kind = method.kind;
+    Timeline::CallInfo info;
+    info.callId = m_callId;
+    info.schema = request.schema;
+    info.method = method;
+    info.target = QString::fromStdString(request.channel.target);
+    info.codec = request.codec;
+    m_tapped = false;
+    m_wireNote.clear();
+    if (tapWire && m_capture) {
+        auto tap = m_capture->route(request.channel);
+        if (tap) {
+            info.tap = tap.value();
+            m_tapped = true;
+        } else {
+            m_wireNote = QString::fromStdString(tap.error().message);
+        }
+    }
+    // Small replies stay wire bytes until shown: a long stream of them then costs little to
+    // keep and nothing to decode on the engine thread.
+    request.lazyDecodeBelow = 4096;
+    m_lane = int(m_timeline.beginCall(info));
     m_state = State::Running;
     m_sent = m_received = 0;
     m_halfClosed = false;
@@ -30,7 +56,7 @@ void CallSession::start(rpc::CallRequest request, rpc::MethodKind kind)
     m_headers.clear();
     m_trailers.clear();
     m_status = {};
-    m_messages.clear();
+    m_messages.setLane(m_lane);
     request.callId = m_callId;
     m_bridge.engine().start(std::move(request));
     emit started();
@@ -83,11 +109,10 @@ qint64 CallSession::totalTime() const
     return (m_finishedNs < 0 ? rpc::monotonicNs() : m_finishedNs) - m_startNs;
 }
 
-void CallSession::onEvents(std::vector<rpc::CallEvent> &events)
+void CallSession::onEvents(const std::vector<rpc::CallEvent> &events)
 {
     if (!isRunning())
         return;
-    std::vector<MessagesModel::Entry> batch;
     bool changed = false;
     bool gotHeaders = false;
     bool done = false;
@@ -106,17 +131,6 @@ void CallSession::onEvents(std::vector<rpc::CallEvent> &events)
             (out ? m_sent : m_received)++;
             if (!out && m_firstMessageNs < 0)
                 m_firstMessageNs = e.timeNs;
-            MessagesModel::Entry entry;
-            entry.outbound = out;
-            entry.index = e.index;
-            entry.relativeNs = e.timeNs - m_startNs;
-            entry.wireSize = e.wireSize;
-            // The event is this session's own: its text moves into the model, uncopied.
-            entry.bytes = std::make_shared<const std::string>(std::move(e.payload));
-            entry.payload =
-                QByteArray::fromRawData(entry.bytes->data(), static_cast<qsizetype>(entry.bytes->size()));
-            entry.error = QString::fromStdString(e.error);
-            batch.push_back(std::move(entry));
             break;
         }
         case rpc::EventKind::HalfClosed:
@@ -137,7 +151,6 @@ void CallSession::onEvents(std::vector<rpc::CallEvent> &events)
     }
     if (!changed)
         return;
-    m_messages.append(std::move(batch));
     if (gotHeaders)
         emit headersReceived();
     emit progressed();

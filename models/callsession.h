@@ -2,15 +2,19 @@
 
 #include "models/enginebridge.h"
 #include "models/messagesmodel.h"
+#include "models/timeline.h"
 #include "rpc/engine.h"
 
 #include <QObject>
 
 namespace models {
 
+class WireCapture;
+
 // One request's call, seen from the UI thread: starts it on the engine, follows its events
-// (delivered by the bridge in batches) and keeps what arrived. A session runs one call at a
-// time; starting again clears the previous results.
+// (delivered by the bridge in batches, stored by the timeline) and follows what arrived. A
+// session runs one call at a time; starting again shows the new call (the timeline keeps the
+// old one).
 class CallSession final : public QObject
 {
     Q_OBJECT
@@ -18,12 +22,16 @@ class CallSession final : public QObject
 public:
     enum class State { Idle, Running, Finished };
 
-    explicit CallSession(EngineBridge &bridge, QObject *parent = nullptr);
+    // The timeline must be fed by the bridge (Timeline::addCallEvents). With `capture`, calls
+    // can go through a wire tap.
+    CallSession(EngineBridge &bridge, Timeline &timeline, WireCapture *capture = nullptr,
+                QObject *parent = nullptr);
     ~CallSession() override; // cancels a running call
 
-    // Starts `request` (its callId is assigned here). `kind` decides whether more messages
-    // may be sent while it runs.
-    void start(rpc::CallRequest request, rpc::MethodKind kind);
+    // Starts `request` (its callId is assigned here) for `method`, whose kind decides whether
+    // more messages may be sent while it runs. With `tapWire` the call goes through a wire tap
+    // when it can; wireNote() says why when it cannot.
+    void start(rpc::CallRequest request, const rpc::MethodInfo &method, bool tapWire = false);
     // For client and bidi streams while the call runs and the client has not half-closed.
     bool sendMessage(const QByteArray &json); // UTF-8
     void endStream();
@@ -48,6 +56,11 @@ public:
     qint64 timeToFirstMessage() const;
     qint64 totalTime() const; // while running: time so far
     MessagesModel *messages() { return &m_messages; }
+    Timeline &timeline() { return m_timeline; }
+    WireCapture *capture() const { return m_capture; }
+    int lane() const { return m_lane; } // the call's timeline lane, -1 before the first call
+    bool tapped() const { return m_tapped; }
+    QString wireNote() const { return m_wireNote; }
 
 signals:
     void started();
@@ -56,13 +69,18 @@ signals:
     void finished();
 
 private:
-    void onEvents(std::vector<rpc::CallEvent> &events);
+    void onEvents(const std::vector<rpc::CallEvent> &events);
 
     EngineBridge &m_bridge;
+    Timeline &m_timeline;
+    WireCapture *m_capture = nullptr;
     MessagesModel m_messages;
     State m_state = State::Idle;
     rpc::MethodKind m_kind = rpc::MethodKind::Unary;
     quint64 m_callId = 0;
+    int m_lane = -1;
+    bool m_tapped = false;
+    QString m_wireNote;
     int m_sent = 0;
     int m_received = 0;
     bool m_halfClosed = false;

@@ -1,5 +1,9 @@
 #include "models/messagesmodel.h"
 
+#include "models/timeline.h"
+
+#include <algorithm>
+
 namespace models {
 
 QString formatDuration(qint64 ns)
@@ -22,26 +26,83 @@ QString formatSize(quint64 bytes)
     return QStringLiteral("%1 MiB").arg(double(bytes) / (1024 * 1024), 0, 'f', 1);
 }
 
-MessagesModel::MessagesModel(QObject *parent)
+MessagesModel::MessagesModel(Timeline &timeline, QObject *parent)
     : QAbstractTableModel(parent)
-{}
-
-void MessagesModel::clear()
+    , m_timeline(timeline)
 {
-    beginResetModel();
-    m_entries.clear();
-    endResetModel();
+    connect(&timeline, &Timeline::itemsAppended, this, &MessagesModel::sync);
+    connect(&timeline, &Timeline::dropped, this, &MessagesModel::sync);
+    connect(&timeline, &Timeline::cleared, this, [this] { setLane(-1); });
 }
 
-void MessagesModel::append(std::vector<Entry> entries)
+void MessagesModel::setLane(int lane)
 {
-    if (entries.empty())
+    beginResetModel();
+    m_lane = lane;
+    m_rows = 0;
+    m_lastId = 0;
+    endResetModel();
+    sync();
+}
+
+// Brings the rows in line with the lane: drops from the front what retention dropped, then
+// appends what arrived, each as one change.
+void MessagesModel::sync()
+{
+    if (m_lane < 0 || m_lane >= int(m_timeline.lanes().size()))
         return;
-    const int first = count();
-    beginInsertRows({}, first, first + static_cast<int>(entries.size()) - 1);
-    m_entries.insert(m_entries.end(), std::make_move_iterator(entries.begin()),
-                     std::make_move_iterator(entries.end()));
-    endInsertRows();
+    const auto &ids = m_timeline.lanes()[std::size_t(m_lane)].messages;
+    const auto kept =
+        m_lastId == 0 ? 0 : int(std::upper_bound(ids.begin(), ids.end(), m_lastId) - ids.begin());
+    if (kept < m_rows) {
+        // Until the removal is announced, rows keep their old numbering: row r is the lane's
+        // message r - m_offset, and the dropped ones are empty.
+        m_offset = m_rows - kept;
+        beginRemoveRows({}, 0, m_rows - kept - 1);
+        m_rows = kept;
+        m_offset = 0;
+        endRemoveRows();
+    }
+    const int total = int(ids.size());
+    if (total > m_rows) {
+        beginInsertRows({}, m_rows, total - 1);
+        m_rows = total;
+        m_lastId = ids.back();
+        endInsertRows();
+    }
+}
+
+quint64 MessagesModel::itemId(int row) const
+{
+    if (m_lane < 0 || row < m_offset || row >= m_rows)
+        return 0;
+    return m_timeline.lanes()[std::size_t(m_lane)].messages[std::size_t(row - m_offset)];
+}
+
+int MessagesModel::rowOfItem(quint64 id) const
+{
+    if (m_lane < 0)
+        return -1;
+    const auto &ids = m_timeline.lanes()[std::size_t(m_lane)].messages;
+    const auto end = ids.begin() + std::ptrdiff_t(std::min<std::size_t>(std::size_t(m_rows), ids.size()));
+    const auto it = std::lower_bound(ids.begin(), end, id);
+    return it != end && *it == id ? int(it - ids.begin()) : -1;
+}
+
+bool MessagesModel::isOutbound(int row) const
+{
+    const quint64 id = itemId(row);
+    return id && m_timeline.hasItem(id) && m_timeline.item(id).kind == Timeline::ItemKind::MessageSent;
+}
+
+QByteArray MessagesModel::text(int row, QString *error) const
+{
+    return m_timeline.itemText(itemId(row), error);
+}
+
+quint64 MessagesModel::droppedBefore() const
+{
+    return m_lane < 0 ? 0 : m_timeline.lanes()[std::size_t(m_lane)].droppedMessages;
 }
 
 int MessagesModel::rowCount(const QModelIndex &parent) const
@@ -58,36 +119,56 @@ QVariant MessagesModel::data(const QModelIndex &index, int role) const
 {
     if (!index.isValid() || index.row() >= count())
         return {};
-    const Entry &e = entry(index.row());
+    const quint64 id = itemId(index.row());
+    if (!m_timeline.hasItem(id))
+        return {};
+    const Timeline::Item &item = m_timeline.item(id);
+    const bool outbound = item.kind == Timeline::ItemKind::MessageSent;
     switch (role) {
     case Qt::DisplayRole:
         switch (index.column()) {
         case IndexColumn:
-            return QString::number(e.index + 1);
+            return QString::number(quint64(index.row() - m_offset) + droppedBefore() + 1);
         case DirectionColumn:
-            return e.outbound ? tr("sent") : tr("received");
+            return outbound ? tr("sent") : tr("received");
         case TimeColumn:
-            return QString(QStringLiteral("+") + formatDuration(e.relativeNs));
+            return QString(QStringLiteral("+") +
+                           formatDuration(item.timeNs - m_timeline.lanes()[std::size_t(m_lane)].startNs));
         case SizeColumn:
-            return formatSize(e.wireSize);
+            return formatSize(item.size);
         case PreviewColumn: {
-            if (!e.error.isEmpty())
-                return e.error;
-            // One line of compact JSON: enough to tell messages apart in a list.
-            QByteArray line = e.payload.left(240).simplified();
-            return QString::fromUtf8(line);
+            // One line of compact JSON: enough to tell messages apart in a list. A big message
+            // is previewed from its first bytes, never decoded or copied whole here.
+            QString error;
+            if (!(item.flags & Timeline::Undecoded)) {
+                const std::string_view bytes = m_timeline.payload(id);
+                const QByteArray head(bytes.data(), qsizetype(std::min<std::size_t>(bytes.size(), 240)));
+                return (item.flags & Timeline::Failed) ? QString::fromUtf8(head)
+                                                       : QString::fromUtf8(head.simplified());
+            }
+            const QByteArray json = m_timeline.itemText(id, &error);
+            return error.isEmpty() ? QString::fromUtf8(json.left(240).simplified()) : error;
         }
         default:
             return {};
         }
-    case Qt::ToolTipRole:
-        return e.error.isEmpty() ? QString::fromUtf8(e.payload.left(4000)) : e.error;
+    case Qt::ToolTipRole: {
+        QString error;
+        const QByteArray json = text(index.row(), &error);
+        return error.isEmpty() ? QString::fromUtf8(json.left(4000)) : error;
+    }
     case PayloadRole:
-        return QString::fromUtf8(e.payload);
+        return QString::fromUtf8(text(index.row()));
     case OutboundRole:
-        return e.outbound;
-    case ErrorRole:
-        return e.error;
+        return outbound;
+    case ErrorRole: {
+        QString error;
+        if (item.flags & (Timeline::Failed | Timeline::Undecoded))
+            text(index.row(), &error);
+        return error;
+    }
+    case ItemIdRole:
+        return id;
     case Qt::TextAlignmentRole:
         if (index.column() == SizeColumn || index.column() == TimeColumn || index.column() == IndexColumn)
             return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);

@@ -4,14 +4,14 @@
 #include <QByteArray>
 #include <QString>
 
-#include <memory>
-#include <string>
-#include <vector>
-
 namespace models {
 
-// The messages of one call in the order they crossed the wire, both directions. Rows are
-// appended in batches (one insert per batch of engine events); display text is built in data().
+class Timeline;
+
+// The messages of one call in the order they crossed the wire, both directions: a view of the
+// call's lane in the timeline, which keeps the bytes. Rows are appended in batches (one insert
+// per batch of engine events), the oldest rows go when the timeline's retention drops them, and
+// display text is built in data() — small messages are decoded only then.
 class MessagesModel final : public QAbstractTableModel
 {
     Q_OBJECT
@@ -22,27 +22,21 @@ public:
         PayloadRole = Qt::UserRole + 1, // the message as JSON (QString)
         OutboundRole,                   // bool: sent by us
         ErrorRole,                      // why a message could not be decoded, or empty
+        ItemIdRole,                     // the timeline item id (quint64)
     };
 
-    struct Entry
-    {
-        bool outbound = false;
-        quint64 index = 0;
-        qint64 relativeNs = 0; // since the call started
-        quint64 wireSize = 0;
-        // UTF-8 JSON, kept as bytes until shown: `payload` is a view of `bytes`, which holds the
-        // engine's text without a copy. Keep `bytes` alongside any copy that may outlive it.
-        std::shared_ptr<const std::string> bytes;
-        QByteArray payload;
-        QString error;
-    };
+    explicit MessagesModel(Timeline &timeline, QObject *parent = nullptr);
 
-    explicit MessagesModel(QObject *parent = nullptr);
-
-    void clear();
-    void append(std::vector<Entry> entries);
-    const Entry &entry(int row) const { return m_entries[static_cast<std::size_t>(row)]; }
-    int count() const { return static_cast<int>(m_entries.size()); }
+    // Shows the messages of timeline lane `lane` (-1: none).
+    void setLane(int lane);
+    int count() const { return m_rows; }
+    quint64 itemId(int row) const;
+    int rowOfItem(quint64 itemId) const; // -1 if not shown
+    bool isOutbound(int row) const;
+    // The message as UTF-8 JSON; `error` says why it cannot be shown.
+    QByteArray text(int row, QString *error = nullptr) const;
+    // Messages of this call that the retention limit dropped.
+    quint64 droppedBefore() const;
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
@@ -50,7 +44,13 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
 private:
-    std::vector<Entry> m_entries;
+    void sync();
+
+    Timeline &m_timeline;
+    int m_lane = -1;
+    int m_rows = 0;
+    int m_offset = 0;     // while removing dropped rows: how many are gone from the lane already
+    quint64 m_lastId = 0; // item id of the last row, 0 when empty
 };
 
 // "1.5 ms", "230 µs", "2.41 s".

@@ -472,6 +472,12 @@ struct Engine::Impl::Call
         CallEvent e = event(EventKind::MessageReceived, Direction::Inbound);
         e.wireSize = bytes.size();
         e.index = received++;
+        if (bytes.size() < request.lazyDecodeBelow) {
+            e.undecoded = true;
+            e.raw = std::move(bytes);
+            emitInbound(std::move(e));
+            return;
+        }
         auto decoded = request.schema->decode(method.outputType, bytes, request.codec);
         if (decoded)
             e.payload = std::move(decoded.value());

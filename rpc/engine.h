@@ -25,6 +25,11 @@ struct CallRequest
     bool closeAfterMessages = true;
     CodecOptions codec;
     bool keepRaw = false; // put message bytes in CallEvent::raw as well
+    // Received messages smaller than this many bytes are not decoded on the engine thread:
+    // their event carries the bytes in `raw`, an empty `payload` and `undecoded` set, for a
+    // consumer that keeps bytes and decodes only what it shows (Schema::decode). Bigger
+    // messages are still decoded here, off the consumer's thread.
+    std::size_t lazyDecodeBelow = 0;
 };
 
 // A load run, for benchmarks: `total` calls like `call` (or as many as fit in `durationMs`),

@@ -80,6 +80,7 @@ struct Tap::Impl
     std::mutex mutex;
     std::condition_variable cv;
     std::vector<WireEvent> events;
+    std::function<void()> notifier;
 
     struct Side
     {
@@ -104,9 +105,12 @@ struct Tap::Impl
         if (batch.empty())
             return;
         std::lock_guard lock(mutex);
+        const bool wasEmpty = events.empty();
         for (auto &e : batch)
             events.push_back(std::move(e));
         cv.notify_all();
+        if (wasEmpty && notifier)
+            notifier();
     }
 
     // Bytes read from one side: queued for the other side unchanged, and decoded.
@@ -312,6 +316,12 @@ Result<std::string> Tap::start(const std::string &upstream)
     m_impl->wakeWrite = pipeFds[1];
     m_impl->thread = std::thread([impl = m_impl.get()] { impl->run(); });
     return "127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+}
+
+void Tap::setNotifier(std::function<void()> notifier)
+{
+    std::lock_guard lock(m_impl->mutex);
+    m_impl->notifier = std::move(notifier);
 }
 
 std::vector<WireEvent> Tap::drain()

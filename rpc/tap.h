@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -40,6 +41,9 @@ public:
 
     // Starts listening; returns "127.0.0.1:<port>" for the client to connect to.
     Result<std::string> start(const std::string &upstream);
+    // Called on the tap's thread when events become pending after a drain took them all; like
+    // EventQueue's notifier it should only schedule a drain. Set it before start().
+    void setNotifier(std::function<void()> notifier);
     std::vector<WireEvent> drain();
     std::vector<WireEvent> waitAndDrain(std::chrono::milliseconds timeout);
 

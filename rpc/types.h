@@ -121,6 +121,7 @@ struct CallEvent
     std::string payload;            // message as JSON or text format
     std::string raw;                // message bytes, when the request asked to keep them
     std::string error;              // a message that could not be decoded says why here
+    bool undecoded = false;         // MessageReceived left for the consumer to decode (`raw`)
     Metadata metadata;
     RpcStatus status;
 };

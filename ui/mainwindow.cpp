@@ -3,10 +3,13 @@
 #include "models/enginebridge.h"
 #include "models/recentsources.h"
 #include "models/sourcesmodel.h"
+#include "models/timeline.h"
+#include "models/wirecapture.h"
 #include "rpc/demo/demoserver.h"
 #include "rpc/types.h"
 #include "ui/requesttab.h"
 #include "ui/sourcesfiltermodel.h"
+#include "ui/timelinepanel.h"
 
 #include <Qsci/qscilexercpp.h>
 #include <Qsci/qsciscintilla.h>
@@ -100,6 +103,17 @@ MainWindow::MainWindow(models::EngineBridge &bridge, models::SourcesModel &sourc
     problemsDock->setWidget(m_problems);
     addDockWidget(Qt::BottomDockWidgetArea, problemsDock);
     problemsDock->hide();
+
+    // Every call of this window on one timeline, with the wire view. The timeline stores the
+    // engine's events first (taking their payloads); call sessions follow it.
+    m_timeline = new models::Timeline(this);
+    m_capture = new models::WireCapture(*m_timeline, this);
+    connect(&m_bridge, &models::EngineBridge::eventsArrived, m_timeline, &models::Timeline::addCallEvents);
+    auto *timelineDock = new QDockWidget(tr("Timeline"), this);
+    timelineDock->setObjectName(QStringLiteral("timelineDock"));
+    m_timelinePanel = new TimelinePanel(*m_timeline, m_capture, timelineDock);
+    timelineDock->setWidget(m_timelinePanel);
+    addDockWidget(Qt::BottomDockWidgetArea, timelineDock);
 
     // Request tabs in the centre; a hint while there are none.
     m_tabs = new QTabWidget(this);
@@ -456,7 +470,7 @@ RequestTab *MainWindow::openMethod(int sourceId, const QString &methodPath, cons
         showStatus(tr("No method %1 in that source").arg(methodPath));
         return nullptr;
     }
-    auto *tab = new RequestTab(m_bridge, schema, *method, m_tabs);
+    auto *tab = new RequestTab(m_bridge, *m_timeline, m_capture, schema, *method, m_tabs);
     const auto *spec = m_sources.spec(sourceId);
     if (spec && spec->kind == models::SourceSpec::Kind::Reflection)
         tab->setTarget(QString::fromStdString(spec->schema.reflectionChannel.target));

@@ -20,6 +20,8 @@ class DemoServer;
 
 namespace models {
 class EngineBridge;
+class Timeline;
+class WireCapture;
 class SourcesModel;
 } // namespace models
 
@@ -27,6 +29,7 @@ namespace ui {
 
 class RequestTab;
 class SourcesFilterModel;
+class TimelinePanel;
 
 // The workbench: the workspace tree of schema sources, services and methods on the left, one
 // tab per open request in the centre (each with its response), load problems below.
@@ -58,6 +61,8 @@ public:
     QTreeWidget *problems() const { return m_problems; }
     QMenu *recentMenu() const { return m_recentMenu; }
     QString statusText() const;
+    models::Timeline &timeline() const { return *m_timeline; }
+    TimelinePanel *timelinePanel() const { return m_timelinePanel; }
 
 signals:
     void requestOpened(ui::RequestTab *tab);
@@ -96,6 +101,9 @@ private:
     QProgressBar *m_progress = nullptr;
     QToolButton *m_cancelLoad = nullptr;
     QLabel *m_welcome = nullptr;
+    models::Timeline *m_timeline = nullptr;
+    models::WireCapture *m_capture = nullptr;
+    TimelinePanel *m_timelinePanel = nullptr;
 
     QMenu *m_recentMenu = nullptr;
     QAction *m_sendAction = nullptr;

@@ -2,6 +2,7 @@
 
 #include "models/callsession.h"
 #include "models/enginebridge.h"
+#include "models/wirecapture.h"
 #include "ui/formeditor.h"
 #include "ui/jsoneditor.h"
 #include "ui/responsepanel.h"
@@ -56,14 +57,14 @@ QLineEdit *fileField(QWidget *parent, QFormLayout *form, const QString &label, c
 
 } // namespace
 
-RequestTab::RequestTab(models::EngineBridge &bridge, rpc::SchemaPtr schema, const rpc::MethodInfo &method,
-                       QWidget *parent)
+RequestTab::RequestTab(models::EngineBridge &bridge, models::Timeline &timeline, models::WireCapture *capture,
+                       rpc::SchemaPtr schema, const rpc::MethodInfo &method, QWidget *parent)
     : QWidget(parent)
     , m_bridge(bridge)
     , m_schema(std::move(schema))
     , m_method(method)
 {
-    m_session = new models::CallSession(bridge, this);
+    m_session = new models::CallSession(bridge, timeline, capture, this);
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(6, 6, 6, 6);
@@ -147,6 +148,13 @@ RequestTab::RequestTab(models::EngineBridge &bridge, rpc::SchemaPtr schema, cons
     m_connectTimeout->setValue(10);
     m_gzip = new QCheckBox(tr("Compress requests with gzip"), m_tlsBox);
     limitsForm->addRow(QString(), m_gzip);
+    m_captureWire = new QCheckBox(tr("Show HTTP/2 frames (wire tap)"), m_tlsBox);
+    m_captureWire->setObjectName(QStringLiteral("captureWireBox"));
+    m_captureWire->setToolTip(tr("Route the call through a local relay that decodes every HTTP/2 frame "
+                                 "for the timeline's wire view; the bytes pass unchanged"));
+    m_captureWire->setChecked(capture != nullptr);
+    m_captureWire->setEnabled(capture != nullptr);
+    limitsForm->addRow(QString(), m_captureWire);
     m_tlsBox->setVisible(false);
     layout->addWidget(m_tlsBox);
 
@@ -406,7 +414,9 @@ void RequestTab::send()
         m_target->setFocus();
         return;
     }
-    m_session->start(buildRequest(), m_method.kind);
+    m_session->start(buildRequest(), m_method, m_captureWire->isChecked());
+    if (!m_session->wireNote().isEmpty())
+        emit statusMessage(m_session->wireNote());
 }
 
 void RequestTab::sendMessage()

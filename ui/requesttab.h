@@ -24,6 +24,8 @@ class QTabWidget;
 namespace models {
 class CallSession;
 class EngineBridge;
+class Timeline;
+class WireCapture;
 } // namespace models
 
 namespace ui {
@@ -39,8 +41,9 @@ class RequestTab final : public QWidget
     Q_OBJECT
 
 public:
-    RequestTab(models::EngineBridge &bridge, rpc::SchemaPtr schema, const rpc::MethodInfo &method,
-               QWidget *parent = nullptr);
+    // With `capture`, calls may go through a wire tap (an option, on by default).
+    RequestTab(models::EngineBridge &bridge, models::Timeline &timeline, models::WireCapture *capture,
+               rpc::SchemaPtr schema, const rpc::MethodInfo &method, QWidget *parent = nullptr);
     ~RequestTab() override;
 
     const rpc::MethodInfo &method() const { return m_method; }
@@ -97,6 +100,7 @@ private:
     QSpinBox *m_keepalive = nullptr;
     QSpinBox *m_connectTimeout = nullptr;
     QCheckBox *m_gzip = nullptr;
+    QCheckBox *m_captureWire = nullptr;
     QTabWidget *m_requestTabs = nullptr;
     JsonEditor *m_editor = nullptr;
     FormEditor *m_form = nullptr;

@@ -2,6 +2,7 @@
 
 #include "models/callsession.h"
 #include "ui/jsoneditor.h"
+#include "ui/timelinepanel.h"
 
 #include <QApplication>
 #include <QClipboard>
@@ -112,8 +113,7 @@ ResponsePanel::ResponsePanel(models::CallSession &session, QWidget *parent)
     buttons->addWidget(copy);
     connect(copy, &QPushButton::clicked, this, [this] {
         if (m_shownRow >= 0)
-            QApplication::clipboard()->setText(
-                QString::fromUtf8(m_session.messages()->entry(m_shownRow).payload));
+            QApplication::clipboard()->setText(QString::fromUtf8(m_session.messages()->text(m_shownRow)));
     });
     connect(m_showAll, &QPushButton::clicked, this, [this] { showRow(m_shownRow, true); });
     connect(save, &QPushButton::clicked, this, &ResponsePanel::saveShown);
@@ -132,6 +132,12 @@ ResponsePanel::ResponsePanel(models::CallSession &session, QWidget *parent)
     m_details->setObjectName(QStringLiteral("statusDetails"));
     m_details->setReadOnly(true);
     m_tabs->addTab(m_details, tr("Error details"));
+    m_timeline = new TimelinePanel(session.timeline(), session.capture(), m_tabs);
+    m_timeline->setObjectName(QStringLiteral("responseTimeline"));
+    m_timeline->restrictToLanes({session.lane()});
+    m_tabs->addTab(m_timeline, tr("Timeline"));
+    connect(&session, &models::CallSession::started, this,
+            [this] { m_timeline->restrictToLanes({m_session.lane()}); });
     layout->addWidget(m_tabs, 1);
 
     connect(m_list->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
@@ -163,8 +169,7 @@ void ResponsePanel::showRow(int row, bool whole)
     if (row < 0 || row >= m_session.messages()->count())
         return;
     m_shownRow = row;
-    const auto &e = m_session.messages()->entry(row);
-    const QByteArray &text = e.error.isEmpty() ? e.payload : e.error.toUtf8();
+    const QByteArray text = messageBytes(row);
     // A big message is shown in part: loading tens of megabytes into the editor holds up the
     // UI thread for a noticeable time, so the whole of it is loaded only when asked for.
     if (whole || text.size() <= kPreviewBytes) {
@@ -187,6 +192,24 @@ void ResponsePanel::showRow(int row, bool whole)
     m_showAll->show();
 }
 
+QByteArray ResponsePanel::messageBytes(int row) const
+{
+    const auto *model = m_session.messages();
+    const quint64 id = model->itemId(row);
+    const auto &timeline = m_session.timeline();
+    if (!timeline.hasItem(id))
+        return {};
+    // Decoded JSON is shown straight from the timeline's storage: a 20 MiB message is not copied
+    // before the viewer takes it.
+    if (!(timeline.item(id).flags & (models::Timeline::Undecoded | models::Timeline::Failed))) {
+        const std::string_view bytes = timeline.payload(id);
+        return QByteArray::fromRawData(bytes.data(), qsizetype(bytes.size()));
+    }
+    QString error;
+    QByteArray text = model->text(row, &error);
+    return error.isEmpty() ? text : error.toUtf8();
+}
+
 void ResponsePanel::saveShown()
 {
     if (m_shownRow < 0)
@@ -195,12 +218,14 @@ void ResponsePanel::saveShown()
         this, tr("Save message"), QStringLiteral("message.json"), tr("JSON (*.json);;All files (*)"));
     if (file.isEmpty())
         return;
-    // Written on a pool thread: the UI never waits for the disk.
-    const auto bytes = m_session.messages()->entry(m_shownRow).bytes; // kept alive by the job
+    // Written on a pool thread: the UI never waits for the disk. The copy is the job's own,
+    // since retention may drop the message meanwhile.
+    QByteArray bytes = messageBytes(m_shownRow);
+    bytes.detach();
     (void)QtConcurrent::run([file, bytes] {
         QSaveFile out(file);
-        if (out.open(QIODevice::WriteOnly) && bytes) {
-            out.write(bytes->data(), static_cast<qint64>(bytes->size()));
+        if (out.open(QIODevice::WriteOnly)) {
+            out.write(bytes);
             out.commit();
         }
     });
@@ -226,6 +251,8 @@ void ResponsePanel::refresh()
         if (st.local)
             status += tr(" (reported by Wirescope, not the server)");
         status += tr(" — %1 sent, %2 received").arg(s.sentCount()).arg(s.receivedCount());
+        if (const quint64 dropped = m_session.messages()->droppedBefore())
+            status += tr(" (the oldest %1 dropped by the timeline's retention limit)").arg(dropped);
         color = st.ok() ? QStringLiteral("#2e8b57") : QStringLiteral("#c0392b");
         break;
     }

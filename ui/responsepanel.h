@@ -16,6 +16,7 @@ class CallSession;
 namespace ui {
 
 class JsonEditor;
+class TimelinePanel;
 
 // What came back from a call: status, timings, the messages in order (each shown as pretty
 // JSON when selected, foldable and copyable), headers, trailers and decoded error details.
@@ -32,6 +33,8 @@ public:
     QString shownMessage() const;
     int messageRows() const;
     QTableView *messageList() const { return m_list; }
+    TimelinePanel *timeline() const { return m_timeline; }
+    QTabWidget *tabs() const { return m_tabs; }
     // What the viewer says about a message shown in part ("Showing the first …"), or empty.
     QString truncationText() const;
     void showWholeMessage() { showRow(m_shownRow, true); }
@@ -40,6 +43,7 @@ private:
     void refresh();
     void showRow(int row, bool whole = false);
     void saveShown();
+    QByteArray messageBytes(int row) const;
 
     models::CallSession &m_session;
     QLabel *m_status = nullptr;
@@ -50,6 +54,7 @@ private:
     QTableWidget *m_headers = nullptr;
     QTableWidget *m_trailers = nullptr;
     QPlainTextEdit *m_details = nullptr;
+    TimelinePanel *m_timeline = nullptr;
     QLabel *m_truncated = nullptr;
     QPushButton *m_showAll = nullptr;
     int m_shownRow = -1;

@@ -144,7 +144,9 @@ private slots:
     {
         rpc::Engine engine;
         models::EngineBridge bridge(engine);
-        models::CallSession session(bridge);
+        models::Timeline timeline;
+        connect(&bridge, &models::EngineBridge::eventsArrived, &timeline, &models::Timeline::addCallEvents);
+        models::CallSession session(bridge, timeline);
         QAbstractItemModelTester tester(session.messages(),
                                         QAbstractItemModelTester::FailureReportingMode::QtTest);
         QSignalSpy finished(&session, &models::CallSession::finished);
@@ -154,7 +156,7 @@ private slots:
         r.channel.target = m_server->address();
         r.metadata = {{"x-hello", "world"}};
         r.messages = {R"({"text": "hi"})"};
-        session.start(r, rpc::MethodKind::Unary);
+        session.start(r, *r.schema->findMethod(r.method));
         QVERIFY(session.isRunning());
         QVERIFY(!session.canSend());
         QVERIFY(finished.wait(20000));
@@ -164,9 +166,9 @@ private slots:
         QCOMPARE(testsupport::metadataValue(session.responseHeaders(), "x-hello"), std::string("world"));
         QCOMPARE(testsupport::metadataValue(session.trailers(), "x-trailer"), std::string("done"));
         QCOMPARE(session.messages()->count(), 2);
-        QVERIFY(session.messages()->entry(0).outbound);
-        QVERIFY(!session.messages()->entry(1).outbound);
-        QVERIFY(session.messages()->entry(1).payload.contains("\"hi\""));
+        QVERIFY(session.messages()->isOutbound(0));
+        QVERIFY(!session.messages()->isOutbound(1));
+        QVERIFY(session.messages()->text(1).contains("\"hi\""));
         QVERIFY(session.timeToHeaders() >= 0);
         QVERIFY(session.timeToFirstMessage() >= session.timeToHeaders());
         QVERIFY(session.totalTime() >= session.timeToFirstMessage());
@@ -176,7 +178,9 @@ private slots:
     {
         rpc::Engine engine;
         models::EngineBridge bridge(engine);
-        models::CallSession session(bridge);
+        models::Timeline timeline;
+        connect(&bridge, &models::EngineBridge::eventsArrived, &timeline, &models::Timeline::addCallEvents);
+        models::CallSession session(bridge, timeline);
         QSignalSpy finished(&session, &models::CallSession::finished);
         rpc::CallRequest r;
         r.schema = testsupport::testSchema();
@@ -184,7 +188,7 @@ private slots:
         r.channel.target = m_server->address();
         r.messages = {R"({"text": "one"})"};
         r.closeAfterMessages = false;
-        session.start(r, rpc::MethodKind::BidiStreaming);
+        session.start(r, *r.schema->findMethod(r.method));
         QTRY_COMPARE_WITH_TIMEOUT(session.receivedCount(), 1, 20000);
         QVERIFY(session.canSend());
         QVERIFY(session.sendMessage(R"({"text": "two"})"));

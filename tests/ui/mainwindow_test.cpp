@@ -5,14 +5,25 @@
 
 #include "models/callsession.h"
 #include "models/enginebridge.h"
+#include "models/framesmodel.h"
 #include "models/sourcesmodel.h"
+#include "models/timeline.h"
+#include "rpc/wire.h"
 #include "ui/formeditor.h"
 #include "ui/jsoneditor.h"
 #include "ui/mainwindow.h"
 #include "ui/requesttab.h"
 #include "ui/responsepanel.h"
+#include "ui/timelinepanel.h"
+#include "ui/timelineview.h"
 
 #include <QApplication>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QImage>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
@@ -25,6 +36,7 @@
 #include <QTabBar>
 #include <QTabWidget>
 #include <QTableWidget>
+#include <QTemporaryDir>
 #include <QTreeView>
 #include <QTreeWidget>
 #include <Qsci/qscilexer.h>
@@ -103,6 +115,111 @@ private slots:
         m_server = std::make_unique<testing_server::TestServer>();
         QVERIFY(m_server->start());
         m_address = QString::fromStdString(m_server->address());
+    }
+
+    void theTimelineShowsTheCallAndLinksMessagesToFrames()
+    {
+        Workbench wb;
+        QVERIFY(wb.loadTestProtos() > 0);
+        ui::RequestTab *tab = wb.openByClicking(QStringLiteral("Chat"));
+        QVERIFY(tab);
+        typeInto(tab->findChild<QLineEdit *>(QStringLiteral("targetEdit")), m_address);
+        QVERIFY(tab->findChild<QCheckBox *>(QStringLiteral("captureWireBox"))->isChecked());
+        // A bidi ping-pong: each message is answered before the next one goes.
+        typeInto(tab->editor(), QStringLiteral(R"({"text": "ping 1"})"));
+        QTest::mouseClick(button(tab, "sendButton"), Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(tab->session().receivedCount(), 1, 20000);
+        typeInto(tab->editor(), QStringLiteral(R"({"text": "ping 2"})"));
+        QTest::mouseClick(button(tab, "sendMessageButton"), Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(tab->session().receivedCount(), 2, 20000);
+        QSignalSpy finished(&tab->session(), &models::CallSession::finished);
+        QTest::mouseClick(button(tab, "endStreamButton"), Qt::LeftButton);
+        QVERIFY(finished.wait(20000));
+
+        // The response's Timeline tab shows this call's lane (and its connection's).
+        ui::ResponsePanel *response = tab->response();
+        response->tabs()->setCurrentWidget(response->timeline());
+        ui::TimelinePanel *panel = response->timeline();
+        ui::TimelineView *view = panel->view();
+        auto &timeline = wb.window.timeline();
+        const auto &lane = timeline.lanes()[std::size_t(tab->session().lane())];
+        QTRY_VERIFY_WITH_TIMEOUT(lane.streamId == 1, 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(int(view->shownLanes().size()), 2, 5000);
+        QCOMPARE(view->shownLanes().front(), tab->session().lane());
+        QVERIFY(lane.label().contains(QStringLiteral("Chat · stream 1")));
+
+        // Sends and receives alternate on the lane in wire order.
+        QCOMPARE(lane.messages.size(), std::size_t(4));
+        std::vector<models::Timeline::ItemKind> order;
+        for (quint64 id : lane.messages)
+            order.push_back(timeline.item(id).kind);
+        using K = models::Timeline::ItemKind;
+        QCOMPARE(order,
+                 (std::vector<K>{K::MessageSent, K::MessageReceived, K::MessageSent, K::MessageReceived}));
+
+        // Clicking the second reply's mark shows its JSON and selects its DATA frames.
+        QTRY_VERIFY_WITH_TIMEOUT(!timeline.framesOfMessage(lane.messages[3]).empty(), 5000);
+        view->fit();
+        const quint64 reply = lane.messages[3];
+        const QPoint at = view->itemPosition(reply);
+        QVERIFY(!at.isNull());
+        QCOMPARE(view->itemAt(at), reply);
+        QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, at);
+        QCOMPARE(view->selectedItem(), reply);
+        QVERIFY(panel->detailsText().contains(QStringLiteral("ping 2")));
+        const auto selected = panel->wireTable()->selectionModel()->selectedRows();
+        QVERIFY(!selected.isEmpty());
+        for (const auto &row : selected) {
+            const auto &f = timeline.frame(panel->frames()->frameId(row.row()));
+            QCOMPARE(f.type, quint8(rpc::wire::FrameType::Data));
+            QCOMPARE(f.streamId, quint32(1));
+            QVERIFY(!f.outbound);
+        }
+        // And picking the first request's DATA frame in the wire view picks its message.
+        const quint64 firstData = timeline.framesOfMessage(lane.messages[0]).back();
+        panel->wireTable()->setCurrentIndex(
+            panel->frames()->index(panel->frames()->rowOfFrame(firstData), 0));
+        QCOMPARE(view->selectedItem(), lane.messages[0]);
+        QVERIFY(panel->detailsText().contains(QStringLiteral("ping 1")));
+
+        // Zoom in at the pointer, filters, and back to everything.
+        const double scale = view->nsPerPixel();
+        view->zoom(4);
+        QVERIFY(view->nsPerPixel() < scale);
+        QVERIFY(!view->follows());
+        view->fit();
+        view->viewport()->repaint();
+        const int allMarks = view->lastPaintMarks();
+        QVERIFY(allMarks >= 4 + 4); // messages plus headers, half-close, trailers (and frames)
+        view->setDirectionFilter(ui::TimelineView::DirectionFilter::Received);
+        view->viewport()->repaint();
+        QVERIFY(view->lastPaintMarks() < allMarks);
+        view->setDirectionFilter(ui::TimelineView::DirectionFilter::Both);
+        auto *dock = wb.window.timelinePanel();
+        auto *filter = dock->findChild<QLineEdit *>(QStringLiteral("timelineFilterEdit"));
+        typeInto(filter, QStringLiteral("no such lane"));
+        QVERIFY(dock->view()->shownLanes().empty());
+        typeInto(filter, QStringLiteral("Chat"));
+        QCOMPARE(int(dock->view()->shownLanes().size()), 1);
+
+        // Export: JSON with every event and frame, and the picture as PNG and SVG.
+        QTemporaryDir dir;
+        QVERIFY(panel->exportTo(dir.filePath(QStringLiteral("t.json"))).isEmpty());
+        QFile json(dir.filePath(QStringLiteral("t.json")));
+        QVERIFY(json.open(QIODevice::ReadOnly));
+        const QJsonObject root = QJsonDocument::fromJson(json.readAll()).object();
+        // Request headers, 4 messages, half-close, response headers, trailers.
+        QCOMPARE(root[QStringLiteral("events")].toArray().size(), 8);
+        QVERIFY(root[QStringLiteral("frames")].toArray().size() >= 8);
+        QVERIFY(panel->exportTo(dir.filePath(QStringLiteral("t.png"))).isEmpty());
+        const QImage image(dir.filePath(QStringLiteral("t.png")));
+        QCOMPARE(image.size(), view->viewport()->size());
+        QVERIFY(panel->exportTo(dir.filePath(QStringLiteral("t.svg"))).isEmpty());
+        QFile svg(dir.filePath(QStringLiteral("t.svg")));
+        QVERIFY(svg.open(QIODevice::ReadOnly));
+        const QByteArray svgText = svg.readAll();
+        QVERIFY(svgText.contains("<svg"));
+        QVERIFY(svgText.contains("Chat"));
     }
 
     void cleanupTestCase() { m_server.reset(); }
@@ -257,16 +374,16 @@ private slots:
         tab->send();
         QVERIFY(finished.wait(30000));
         QVERIFY(tab->session().status().ok());
-        const auto &reply = tab->session().messages()->entry(1);
-        QVERIFY(reply.payload.size() > ui::ResponsePanel::kPreviewBytes);
+        const QByteArray replyText = tab->session().messages()->text(1);
+        QVERIFY(replyText.size() > ui::ResponsePanel::kPreviewBytes);
         ui::ResponsePanel *panel = tab->response();
         QVERIFY(panel->truncationText().startsWith(QStringLiteral("Showing the first")));
         QVERIFY(panel->shownMessage().toUtf8().size() <= ui::ResponsePanel::kPreviewBytes);
-        QVERIFY(reply.payload.startsWith(panel->shownMessage().toUtf8()));
+        QVERIFY(replyText.startsWith(panel->shownMessage().toUtf8()));
         auto *showAll = panel->findChild<QPushButton *>(QStringLiteral("showAllButton"));
         QVERIFY(showAll && showAll->isVisible());
         QTest::mouseClick(showAll, Qt::LeftButton);
-        QCOMPARE(panel->shownMessage().toUtf8(), reply.payload);
+        QCOMPARE(panel->shownMessage().toUtf8(), replyText);
         QVERIFY(panel->truncationText().isEmpty());
         QVERIFY(!showAll->isVisible());
     }

@@ -1,0 +1,49 @@
+#pragma once
+
+#include "rpc/result.h"
+#include "rpc/tap.h"
+#include "rpc/types.h"
+
+#include <QObject>
+#include <QTimer>
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <string>
+
+namespace models {
+
+class Timeline;
+
+// Puts wire taps in front of servers so the timeline can show the HTTP/2 frames of calls.
+// One tap per upstream, kept for the capture's lifetime; frames reach the timeline in batches
+// on the owner's thread, like engine events through the bridge.
+class WireCapture final : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit WireCapture(Timeline &timeline, QObject *parent = nullptr, int coalesceMs = 16);
+    ~WireCapture() override;
+
+    // Routes a call to `channel` through a tap: rewrites the target to the tap's address and
+    // keeps the server's name as the :authority. Returns the tap's id, or why this call cannot
+    // be tapped (the call should then go directly, unchanged).
+    rpc::Result<quint64> route(rpc::ChannelOptions &channel);
+
+    // Takes whatever the taps have now (tests, and before exporting).
+    void drainNow();
+
+private:
+    struct Entry;
+    void scheduleDrain();
+
+    Timeline &m_timeline;
+    QTimer m_timer;
+    std::atomic_bool m_scheduled{false};
+    std::map<std::string, std::unique_ptr<Entry>> m_taps; // by upstream
+    quint64 m_nextId = 1;
+};
+
+} // namespace models

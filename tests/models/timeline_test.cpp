@@ -1,0 +1,285 @@
+// The timeline fed by the real engine and a real wire tap in front of the in-process test
+// server: lanes per call with their stream ids, messages linked to the DATA frames that carried
+// them, decoding on demand, retention with counts, the wire view's model and the JSON export.
+#include "support.h"
+#include "testserver.h"
+
+#include "models/callsession.h"
+#include "models/enginebridge.h"
+#include "models/framesmodel.h"
+#include "models/timeline.h"
+#include "models/wirecapture.h"
+#include "rpc/wire.h"
+
+#include <QAbstractItemModelTester>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSignalSpy>
+#include <QtTest>
+
+#include <memory>
+
+using models::Timeline;
+
+class TimelineTest : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase()
+    {
+        m_server = std::make_unique<testing_server::TestServer>();
+        QVERIFY(m_server->start());
+    }
+
+    void init()
+    {
+        m_engine = std::make_unique<rpc::Engine>();
+        m_bridge = std::make_unique<models::EngineBridge>(*m_engine, nullptr, 5);
+        m_timeline = std::make_unique<Timeline>();
+        m_capture = std::make_unique<models::WireCapture>(*m_timeline, nullptr, 5);
+        connect(m_bridge.get(), &models::EngineBridge::eventsArrived, m_timeline.get(),
+                &Timeline::addCallEvents);
+    }
+
+    void cleanup()
+    {
+        m_capture.reset();
+        m_bridge.reset();
+        m_engine.reset();
+        m_timeline.reset();
+    }
+
+    void threeUnaryCallsAreStreams1And3And5WithLinkedFrames()
+    {
+        std::vector<std::unique_ptr<models::CallSession>> sessions;
+        for (int i = 0; i < 3; ++i) {
+            auto session = std::make_unique<models::CallSession>(*m_bridge, *m_timeline, m_capture.get());
+            QSignalSpy finished(session.get(), &models::CallSession::finished);
+            session->start(request("Echo", {QStringLiteral(R"({"text": "call %1"})").arg(i).toStdString()}),
+                           method("Echo"), true);
+            QVERIFY(session->tapped());
+            QVERIFY(finished.wait(20000));
+            QVERIFY2(session->status().ok(), session->status().message.c_str());
+            sessions.push_back(std::move(session));
+        }
+        settleWire();
+        std::vector<quint32> streams;
+        quint32 connection = 0;
+        for (const auto &session : sessions) {
+            const auto &lane = m_timeline->lanes()[std::size_t(session->lane())];
+            QCOMPARE(lane.kind, Timeline::Lane::Kind::Call);
+            QCOMPARE(lane.method, QStringLiteral("wirescope.testing.TestService/Echo"));
+            streams.push_back(lane.streamId);
+            QVERIFY(lane.connection != 0);
+            if (connection)
+                QCOMPARE(lane.connection, connection); // one channel, one connection
+            connection = lane.connection;
+            QVERIFY(lane.label().contains(QStringLiteral("stream %1").arg(lane.streamId)));
+            // Both messages link to DATA frames on this call's stream, and back.
+            QCOMPARE(lane.messages.size(), std::size_t(2));
+            for (quint64 id : lane.messages) {
+                const auto frames = m_timeline->framesOfMessage(id);
+                QVERIFY(!frames.empty());
+                for (quint64 f : frames) {
+                    QCOMPARE(m_timeline->frame(f).type, quint8(rpc::wire::FrameType::Data));
+                    QCOMPARE(m_timeline->frame(f).streamId, lane.streamId);
+                    QCOMPARE(m_timeline->frame(f).outbound,
+                             m_timeline->item(id).kind == Timeline::ItemKind::MessageSent);
+                }
+                QCOMPARE(m_timeline->messageOfFrame(frames.back()), id);
+            }
+            // The reply was small, so it was kept as wire bytes and is decoded when asked.
+            const quint64 reply = lane.messages.back();
+            QVERIFY(m_timeline->item(reply).flags & Timeline::Undecoded);
+            QVERIFY(m_timeline->itemText(reply).contains("\"call "));
+        }
+        QCOMPARE(streams, (std::vector<quint32>{1, 3, 5}));
+        // The connection has its own lane with the stream-0 frames (SETTINGS at least).
+        int connectionLanes = 0;
+        for (const auto &lane : m_timeline->lanes()) {
+            if (lane.kind != Timeline::Lane::Kind::Connection)
+                continue;
+            ++connectionLanes;
+            bool settings = false;
+            for (quint64 id : lane.others)
+                settings = settings ||
+                           m_timeline->frameTypeName(m_timeline->item(id).ref) == QLatin1String("SETTINGS");
+            QVERIFY(settings);
+        }
+        QCOMPARE(connectionLanes, 1);
+    }
+
+    void aServerStreamOfAHundredShowsEveryMessageAndItsFrames()
+    {
+        models::CallSession session(*m_bridge, *m_timeline, m_capture.get());
+        QAbstractItemModelTester tester(session.messages(),
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QSignalSpy finished(&session, &models::CallSession::finished);
+        session.start(request("ServerStream", {R"({"count": 100, "text": "x"})"}), method("ServerStream"),
+                      true);
+        QVERIFY(finished.wait(20000));
+        settleWire();
+        const auto &lane = m_timeline->lanes()[std::size_t(session.lane())];
+        QCOMPARE(session.messages()->count(), 101);
+        int received = 0;
+        for (quint64 id : lane.messages) {
+            if (m_timeline->item(id).kind != Timeline::ItemKind::MessageReceived)
+                continue;
+            QVERIFY(!m_timeline->framesOfMessage(id).empty());
+            QVERIFY(m_timeline->itemText(id).contains(
+                        QByteArray(QByteArray("\"index\": ") + QByteArray::number(received))) ||
+                    received == 0); // index 0 is the default and not printed
+            ++received;
+        }
+        QCOMPARE(received, 100);
+        // The wire view of this call: its DATA frames complete 100 messages in all.
+        models::FramesModel frames(*m_timeline);
+        QAbstractItemModelTester frameTester(&frames, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        frames.setLanes({session.lane()});
+        int completed = 0;
+        for (int row = 0; row < frames.count(); ++row) {
+            const auto &f = m_timeline->frame(frames.frameId(row));
+            if (!f.outbound && f.type == quint8(rpc::wire::FrameType::Data))
+                completed += f.messages;
+            QVERIFY(f.streamId == lane.streamId || f.streamId == 0);
+        }
+        QCOMPARE(completed, 100);
+        QVERIFY(frames.data(frames.index(0, models::FramesModel::TypeColumn)).toString().size() > 0);
+    }
+
+    void cancelShowsTheResetOnTheCallsLane()
+    {
+        models::CallSession session(*m_bridge, *m_timeline, m_capture.get());
+        QSignalSpy finished(&session, &models::CallSession::finished);
+        session.start(request("ServerStream", {R"({"count": 1000, "interval_ms": 20})"}),
+                      method("ServerStream"), true);
+        QTRY_VERIFY_WITH_TIMEOUT(session.receivedCount() >= 2, 20000);
+        session.cancel();
+        QVERIFY(finished.wait(20000));
+        QCOMPARE(session.status().code, 1); // CANCELLED
+        const auto &lane = m_timeline->lanes()[std::size_t(session.lane())];
+        QTRY_VERIFY_WITH_TIMEOUT(std::any_of(lane.others.begin(), lane.others.end(),
+                                             [&](quint64 id) {
+                                                 return m_timeline->item(id).kind ==
+                                                        Timeline::ItemKind::StreamReset;
+                                             }),
+                                 5000);
+    }
+
+    void retentionDropsTheOldestAndCountsThem()
+    {
+        m_timeline->setRetention(1000);
+        models::CallSession session(*m_bridge, *m_timeline, m_capture.get());
+        QAbstractItemModelTester tester(session.messages(),
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QSignalSpy finished(&session, &models::CallSession::finished);
+        session.start(request("ServerStream", {R"({"count": 5000, "text": "kept"})"}), method("ServerStream"),
+                      true);
+        QVERIFY(finished.wait(30000));
+        settleWire();
+        const auto &lane = m_timeline->lanes()[std::size_t(session.lane())];
+        QVERIFY(m_timeline->droppedItems() > 0);
+        QVERIFY(m_timeline->droppedFrames() > 0);
+        QVERIFY(m_timeline->endItemId() - m_timeline->firstItemId() <= 1000 + 1000 / 16);
+        QVERIFY(lane.droppedMessages > 0);
+        QCOMPARE(quint64(session.messages()->count()) + lane.droppedMessages, quint64(5001));
+        QCOMPARE(session.receivedCount(), 5000); // the session still counted every message
+        // The first row kept is numbered after the dropped ones, and still decodes.
+        QCOMPARE(session.messages()->data(session.messages()->index(0, 0)).toString(),
+                 QString::number(lane.droppedMessages + 1));
+        QVERIFY(session.messages()->text(0).contains("kept"));
+        QVERIFY(session.messages()->text(session.messages()->count() - 1).contains("4999"));
+    }
+
+    void exportsEveryEventAndFrameAsJson()
+    {
+        models::CallSession session(*m_bridge, *m_timeline, m_capture.get());
+        QSignalSpy finished(&session, &models::CallSession::finished);
+        session.start(request("Echo", {R"({"text": "exported"})"}), method("Echo"), true);
+        QVERIFY(finished.wait(20000));
+        settleWire();
+        QJsonParseError error{};
+        const auto doc = QJsonDocument::fromJson(m_timeline->toJson(session.lane()), &error);
+        QVERIFY2(error.error == QJsonParseError::NoError, qPrintable(error.errorString()));
+        const QJsonObject root = doc.object();
+        QCOMPARE(root[QStringLiteral("format")].toString(), QStringLiteral("wirescope-timeline"));
+        QCOMPARE(root[QStringLiteral("lanes")].toArray().size(), 1);
+        const QJsonObject lane = root[QStringLiteral("lanes")].toArray().at(0).toObject();
+        QCOMPARE(lane[QStringLiteral("stream_id")].toInt(), 1);
+        QCOMPARE(lane[QStringLiteral("status")].toObject()[QStringLiteral("name")].toString(),
+                 QStringLiteral("OK"));
+        QStringList kinds;
+        QJsonObject reply;
+        for (const auto &e : root[QStringLiteral("events")].toArray()) {
+            kinds << e.toObject()[QStringLiteral("kind")].toString();
+            if (kinds.back() == QLatin1String("message_received"))
+                reply = e.toObject();
+        }
+        QCOMPARE(kinds, (QStringList{QStringLiteral("request_headers"), QStringLiteral("message_sent"),
+                                     QStringLiteral("half_close"), QStringLiteral("response_headers"),
+                                     QStringLiteral("message_received"), QStringLiteral("trailers")}));
+        const QJsonObject message = reply[QStringLiteral("message")].toObject();
+        QCOMPARE(message[QStringLiteral("echo")].toObject()[QStringLiteral("text")].toString(),
+                 QStringLiteral("exported"));
+        // Through the tap the server still sees its own name as the :authority.
+        QCOMPARE(message[QStringLiteral("authority")].toString(),
+                 QString::fromStdString(m_server->address()));
+        QVERIFY(!reply[QStringLiteral("frames")].toArray().isEmpty());
+        // Frames of the call's stream: HEADERS both ways, DATA both ways, and trailers.
+        QStringList types;
+        for (const auto &f : root[QStringLiteral("frames")].toArray()) {
+            if (f.toObject()[QStringLiteral("stream_id")].toInt() == 1)
+                types << f.toObject()[QStringLiteral("type")].toString();
+        }
+        QVERIFY(types.count(QStringLiteral("HEADERS")) >= 3);
+        QVERIFY(types.count(QStringLiteral("DATA")) >= 2);
+    }
+
+    void aTlsCallGoesDirectlyAndSaysWhy()
+    {
+        models::CallSession session(*m_bridge, *m_timeline, m_capture.get());
+        QSignalSpy finished(&session, &models::CallSession::finished);
+        auto r = request("Echo", {R"({"text": "tls"})"});
+        r.channel.plaintext = false;
+        r.channel.connectTimeoutMs = 2000;
+        session.start(r, method("Echo"), true);
+        QVERIFY(!session.tapped());
+        QVERIFY(session.wireNote().contains(QStringLiteral("TLS")));
+        QVERIFY(finished.wait(20000)); // the plaintext server refuses TLS: the call still ends
+        QVERIFY(!m_timeline->lanes()[std::size_t(session.lane())].tapped);
+    }
+
+private:
+    rpc::CallRequest request(const char *name, std::vector<std::string> messages)
+    {
+        rpc::CallRequest r;
+        r.schema = testsupport::testSchema();
+        r.method = std::string("wirescope.testing.TestService/") + name;
+        r.channel.target = m_server->address();
+        r.messages = std::move(messages);
+        return r;
+    }
+
+    rpc::MethodInfo method(const char *name)
+    {
+        return *testsupport::testSchema()->findMethod(std::string("wirescope.testing.TestService/") + name);
+    }
+
+    // The tap's last frames (trailers, a WINDOW_UPDATE) may come a moment after the call ends.
+    void settleWire()
+    {
+        QTest::qWait(50);
+        m_capture->drainNow();
+    }
+
+    std::unique_ptr<testing_server::TestServer> m_server;
+    std::unique_ptr<rpc::Engine> m_engine;
+    std::unique_ptr<models::EngineBridge> m_bridge;
+    std::unique_ptr<Timeline> m_timeline;
+    std::unique_ptr<models::WireCapture> m_capture;
+};
+
+QTEST_GUILESS_MAIN(TimelineTest)
+#include "timeline_test.moc"

@@ -1,0 +1,344 @@
+#include "ui/timelinepanel.h"
+
+#include "models/framesmodel.h"
+#include "models/messagesmodel.h"
+#include "models/timeline.h"
+#include "models/wirecapture.h"
+#include "ui/jsoneditor.h"
+#include "ui/timelineview.h"
+
+#include <QBuffer>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFutureWatcher>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QImage>
+#include <QItemSelectionModel>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPainter>
+#include <QSaveFile>
+#include <QSplitter>
+#include <QSvgGenerator>
+#include <QTableView>
+#include <QToolButton>
+#include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
+
+namespace ui {
+
+using models::Timeline;
+
+TimelinePanel::TimelinePanel(Timeline &timeline, models::WireCapture *capture, QWidget *parent)
+    : QWidget(parent)
+    , m_timeline(timeline)
+    , m_capture(capture)
+{
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
+
+    auto *tools = new QHBoxLayout;
+    m_callBox = new QComboBox(this);
+    m_callBox->setObjectName(QStringLiteral("timelineCallBox"));
+    m_callBox->setMinimumContentsLength(24);
+    m_callBox->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_directionBox = new QComboBox(this);
+    m_directionBox->setObjectName(QStringLiteral("timelineDirectionBox"));
+    m_directionBox->addItems({tr("Both directions"), tr("Sent only"), tr("Received only")});
+    m_textFilter = new QLineEdit(this);
+    m_textFilter->setObjectName(QStringLiteral("timelineFilterEdit"));
+    m_textFilter->setPlaceholderText(tr("Filter lanes"));
+    m_textFilter->setClearButtonEnabled(true);
+    auto button = [this, tools](const QString &text, const QString &tip) {
+        auto *b = new QToolButton(this);
+        b->setText(text);
+        b->setToolTip(tip);
+        tools->addWidget(b);
+        return b;
+    };
+    tools->addWidget(m_callBox);
+    tools->addWidget(m_directionBox);
+    tools->addWidget(m_textFilter, 1);
+    auto *zoomOut = button(QStringLiteral("−"), tr("Zoom out (-)"));
+    auto *zoomIn = button(QStringLiteral("+"), tr("Zoom in (+, or the mouse wheel)"));
+    auto *fit = button(tr("Fit"), tr("Show everything (Home)"));
+    m_follow = new QCheckBox(tr("Follow"), this);
+    m_follow->setObjectName(QStringLiteral("timelineFollowBox"));
+    m_follow->setToolTip(tr("Keep the newest events in view while calls run (End)"));
+    m_follow->setChecked(true);
+    tools->addWidget(m_follow);
+    auto *exportButton = button(tr("Export…"), tr("Save as JSON (every event and frame), PNG or SVG"));
+    m_dropped = new QLabel(this);
+    m_dropped->setObjectName(QStringLiteral("timelineDroppedLabel"));
+    tools->addWidget(m_dropped);
+    layout->addLayout(tools);
+
+    auto *split = new QSplitter(Qt::Vertical, this);
+    m_view = new TimelineView(timeline, split);
+    auto *bottom = new QSplitter(Qt::Horizontal, split);
+    auto *detailsBox = new QWidget(bottom);
+    auto *detailsLayout = new QVBoxLayout(detailsBox);
+    detailsLayout->setContentsMargins(0, 0, 0, 0);
+    m_detailsTitle = new QLabel(tr("Click an event to see its message or headers"), detailsBox);
+    m_detailsTitle->setObjectName(QStringLiteral("timelineDetailsTitle"));
+    m_detailsTitle->setWordWrap(true);
+    m_details = new JsonEditor(detailsBox);
+    m_details->setObjectName(QStringLiteral("timelineDetails"));
+    m_details->setReadOnly(true);
+    detailsLayout->addWidget(m_detailsTitle);
+    detailsLayout->addWidget(m_details, 1);
+
+    m_frames = new models::FramesModel(timeline, this);
+    m_wire = new QTableView(bottom);
+    m_wire->setObjectName(QStringLiteral("wireTable"));
+    m_wire->setModel(m_frames);
+    m_wire->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_wire->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_wire->verticalHeader()->hide();
+    m_wire->verticalHeader()->setDefaultSectionSize(m_wire->fontMetrics().height() + 6);
+    m_wire->horizontalHeader()->setStretchLastSection(true);
+    m_wire->setWordWrap(false);
+    // Widths from sample text: measuring contents would visit every row of a long capture.
+    const QFontMetrics fm = m_wire->fontMetrics();
+    const auto width = [&](const QString &sample) { return fm.horizontalAdvance(sample) + 16; };
+    m_wire->setColumnWidth(models::FramesModel::IndexColumn, width(QStringLiteral("0000000")));
+    m_wire->setColumnWidth(models::FramesModel::TimeColumn, width(QStringLiteral("+999.9 ms")));
+    m_wire->setColumnWidth(models::FramesModel::ConnectionColumn, width(tr("Conn")));
+    m_wire->setColumnWidth(models::FramesModel::DirectionColumn, width(tr("server → client")));
+    m_wire->setColumnWidth(models::FramesModel::StreamColumn, width(tr("Stream")));
+    m_wire->setColumnWidth(models::FramesModel::TypeColumn, width(QStringLiteral("WINDOW_UPDATE")));
+    m_wire->setColumnWidth(models::FramesModel::FlagsColumn, width(QStringLiteral("END_STREAM|END_HEADERS")));
+    m_wire->setColumnWidth(models::FramesModel::LengthColumn, width(QStringLiteral("1048576")));
+    bottom->addWidget(detailsBox);
+    bottom->addWidget(m_wire);
+    bottom->setStretchFactor(0, 2);
+    bottom->setStretchFactor(1, 3);
+    split->addWidget(m_view);
+    split->addWidget(bottom);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+    layout->addWidget(split, 1);
+
+    connect(zoomIn, &QToolButton::clicked, this, [this] { m_view->zoom(2); });
+    connect(zoomOut, &QToolButton::clicked, this, [this] { m_view->zoom(0.5); });
+    connect(fit, &QToolButton::clicked, m_view, &TimelineView::fit);
+    connect(m_follow, &QCheckBox::toggled, m_view, &TimelineView::setFollow);
+    connect(m_view, &TimelineView::viewChanged, this, [this] {
+        const QSignalBlocker block(m_follow);
+        m_follow->setChecked(m_view->follows());
+    });
+    connect(exportButton, &QToolButton::clicked, this, &TimelinePanel::exportAs);
+    connect(m_directionBox, &QComboBox::currentIndexChanged, this,
+            [this](int index) { m_view->setDirectionFilter(TimelineView::DirectionFilter(index)); });
+    connect(m_textFilter, &QLineEdit::textChanged, m_view, &TimelineView::setTextFilter);
+    connect(m_callBox, &QComboBox::currentIndexChanged, this, &TimelinePanel::applyCallFilter);
+    connect(m_view, &TimelineView::itemClicked, this, &TimelinePanel::pickItem);
+    connect(m_wire->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this](const QModelIndex &current) {
+                if (!m_syncingSelection && current.isValid())
+                    pickFrame(m_frames->frameId(current.row()));
+            });
+    connect(&timeline, &Timeline::lanesChanged, this, &TimelinePanel::fillCallBox);
+    connect(&timeline, &Timeline::dropped, this, &TimelinePanel::updateDropped);
+    connect(&timeline, &Timeline::cleared, this, &TimelinePanel::updateDropped);
+    fillCallBox();
+    updateDropped();
+}
+
+void TimelinePanel::restrictToLanes(std::vector<int> lanes)
+{
+    m_restricted = std::move(lanes);
+    m_callBox->setVisible(m_restricted.empty());
+    m_view->setLaneFilter(m_restricted);
+    m_frames->setLanes(m_restricted);
+    m_details->clear();
+    m_detailsTitle->setText(tr("Click an event to see its message or headers"));
+}
+
+void TimelinePanel::fillCallBox()
+{
+    const QSignalBlocker block(m_callBox);
+    const int chosen = m_callBox->currentData().isValid() ? m_callBox->currentData().toInt() : -1;
+    m_callBox->clear();
+    m_callBox->addItem(tr("All calls"), -1);
+    const auto &lanes = m_timeline.lanes();
+    for (std::size_t i = 0; i < lanes.size(); ++i) {
+        if (lanes[i].kind == Timeline::Lane::Kind::Call)
+            m_callBox->addItem(QStringLiteral("#%1 %2").arg(lanes[i].callId).arg(lanes[i].label()), int(i));
+    }
+    const int index = m_callBox->findData(chosen);
+    m_callBox->setCurrentIndex(index < 0 ? 0 : index);
+}
+
+void TimelinePanel::applyCallFilter()
+{
+    if (!m_restricted.empty())
+        return;
+    const int lane = m_callBox->currentData().toInt();
+    std::vector<int> lanes;
+    if (lane >= 0)
+        lanes.push_back(lane);
+    m_view->setLaneFilter(lanes);
+    m_frames->setLanes(lanes);
+}
+
+void TimelinePanel::updateDropped()
+{
+    const quint64 items = m_timeline.droppedItems();
+    const quint64 frames = m_timeline.droppedFrames();
+    if (!items && !frames) {
+        m_dropped->clear();
+        m_dropped->setToolTip({});
+        return;
+    }
+    m_dropped->setText(tr("%1 events and %2 frames dropped").arg(items).arg(frames));
+    m_dropped->setToolTip(tr("The timeline keeps the newest %1 events and %1 frames; older ones are "
+                             "dropped to bound memory.")
+                              .arg(m_timeline.retention()));
+}
+
+QString TimelinePanel::droppedText() const
+{
+    return m_dropped->text();
+}
+
+QString TimelinePanel::detailsText() const
+{
+    return m_details->text();
+}
+
+void TimelinePanel::pickItem(quint64 id)
+{
+    if (!m_timeline.hasItem(id))
+        return;
+    m_view->selectItem(id);
+    const auto &item = m_timeline.item(id);
+    const auto &lane = m_timeline.lanes()[item.lane];
+    QString title = Timeline::kindName(item.kind) + QStringLiteral(" · ") + lane.label() +
+                    QStringLiteral(" · +") + models::formatDuration(item.timeNs - lane.startNs);
+    if (item.kind == Timeline::ItemKind::MessageSent || item.kind == Timeline::ItemKind::MessageReceived)
+        title += QStringLiteral(" · ") + models::formatSize(item.size);
+    QString error;
+    const QByteArray text = m_timeline.itemText(id, &error);
+    m_details->setUtf8Text(error.isEmpty() ? text : error.toUtf8());
+    // The frames behind the event: a message's DATA frames, or the frame itself.
+    std::vector<quint64> frames;
+    if (item.kind == Timeline::ItemKind::ConnectionFrame || item.kind == Timeline::ItemKind::StreamReset)
+        frames.push_back(item.ref);
+    else
+        frames = m_timeline.framesOfMessage(id);
+    if (!frames.empty())
+        title +=
+            QStringLiteral(" · ") + tr("%n frame(s) selected in the wire view", nullptr, int(frames.size()));
+    m_detailsTitle->setText(title);
+    m_syncingSelection = true;
+    QItemSelection selection;
+    int firstRow = -1;
+    for (quint64 f : frames) {
+        const int row = m_frames->rowOfFrame(f);
+        if (row < 0)
+            continue;
+        if (firstRow < 0)
+            firstRow = row;
+        selection.select(m_frames->index(row, 0), m_frames->index(row, models::FramesModel::ColumnCount - 1));
+    }
+    m_wire->selectionModel()->select(selection, QItemSelectionModel::ClearAndSelect);
+    if (firstRow >= 0) {
+        m_wire->selectionModel()->setCurrentIndex(m_frames->index(firstRow, 0),
+                                                  QItemSelectionModel::NoUpdate);
+        m_wire->scrollTo(m_frames->index(firstRow, 0));
+    }
+    m_syncingSelection = false;
+}
+
+void TimelinePanel::pickFrame(quint64 frameId)
+{
+    if (!m_timeline.hasFrame(frameId))
+        return;
+    if (const quint64 message = m_timeline.messageOfFrame(frameId)) {
+        m_view->selectItem(message);
+        QString error;
+        const QByteArray text = m_timeline.itemText(message, &error);
+        m_details->setUtf8Text(error.isEmpty() ? text : error.toUtf8());
+        m_detailsTitle->setText(tr("%1 frame %2 · carries part of %3")
+                                    .arg(m_timeline.frameTypeName(frameId))
+                                    .arg(frameId)
+                                    .arg(Timeline::kindName(m_timeline.item(message).kind)));
+        return;
+    }
+    m_details->setUtf8Text(m_timeline.frameDetails(frameId).toUtf8());
+    m_detailsTitle->setText(tr("%1 frame %2 on stream %3")
+                                .arg(m_timeline.frameTypeName(frameId))
+                                .arg(frameId)
+                                .arg(m_timeline.frame(frameId).streamId));
+}
+
+QByteArray TimelinePanel::exportBytes(const QString &suffix)
+{
+    if (suffix == QLatin1String("png") || suffix == QLatin1String("svg")) {
+        QByteArray bytes;
+        QBuffer buffer(&bytes);
+        buffer.open(QIODevice::WriteOnly);
+        const QSize size = m_view->viewport()->size();
+        if (suffix == QLatin1String("png")) {
+            QImage image(size, QImage::Format_ARGB32);
+            QPainter painter(&image);
+            m_view->render(painter, size);
+            painter.end();
+            image.save(&buffer, "PNG");
+        } else {
+            QSvgGenerator svg;
+            svg.setOutputDevice(&buffer);
+            svg.setSize(size);
+            svg.setViewBox(QRect(QPoint(0, 0), size));
+            svg.setTitle(tr("Wirescope timeline"));
+            QPainter painter(&svg);
+            m_view->render(painter, size);
+        }
+        return bytes;
+    }
+    if (m_capture)
+        m_capture->drainNow(); // frames still in the taps belong in the file
+    const int lane = m_restricted.empty() ? m_callBox->currentData().toInt() : m_restricted.front();
+    return m_timeline.toJson(lane);
+}
+
+namespace {
+
+QString writeFile(const QString &file, const QByteArray &bytes)
+{
+    QSaveFile out(file);
+    if (!out.open(QIODevice::WriteOnly) || out.write(bytes) != bytes.size() || !out.commit())
+        return TimelinePanel::tr("cannot write %1: %2").arg(file, out.errorString());
+    return {};
+}
+
+} // namespace
+
+QString TimelinePanel::exportTo(const QString &file)
+{
+    return writeFile(file, exportBytes(QFileInfo(file).suffix().toLower()));
+}
+
+void TimelinePanel::exportAs()
+{
+    const QString file =
+        QFileDialog::getSaveFileName(this, tr("Export timeline"), QStringLiteral("timeline.json"),
+                                     tr("JSON (*.json);;PNG image (*.png);;SVG image (*.svg)"));
+    if (file.isEmpty())
+        return;
+    // Drawn or serialised here, written on a pool thread: the UI never waits for the disk.
+    const QByteArray bytes = exportBytes(QFileInfo(file).suffix().toLower());
+    auto *watcher = new QFutureWatcher<QString>(this);
+    connect(watcher, &QFutureWatcher<QString>::finished, this, [this, watcher, file] {
+        const QString error = watcher->result();
+        m_detailsTitle->setText(error.isEmpty() ? tr("Exported to %1").arg(file) : error);
+        watcher->deleteLater();
+    });
+    watcher->setFuture(QtConcurrent::run([file, bytes] { return writeFile(file, bytes); }));
+}
+
+} // namespace ui

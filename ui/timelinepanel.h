@@ -1,0 +1,73 @@
+#pragma once
+
+#include <QWidget>
+
+#include <vector>
+
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QTableView;
+
+namespace models {
+class FramesModel;
+class Timeline;
+class WireCapture;
+} // namespace models
+
+namespace ui {
+
+class JsonEditor;
+class TimelineView;
+
+// The timeline with its tools: filters (call, direction, text), zoom, follow, export, the
+// picked event's content (a message's JSON, a header block) and the wire view of the frames,
+// linked both ways: picking a message selects the DATA frames that carried it, and picking a
+// frame picks its message. Used as its own dock (every call) and in a response (one call).
+class TimelinePanel final : public QWidget
+{
+    Q_OBJECT
+
+public:
+    TimelinePanel(models::Timeline &timeline, models::WireCapture *capture, QWidget *parent = nullptr);
+
+    // Shows only these lanes (a response panel's call) and hides the call picker.
+    void restrictToLanes(std::vector<int> lanes);
+    TimelineView *view() const { return m_view; }
+    QTableView *wireTable() const { return m_wire; }
+    models::FramesModel *frames() const { return m_frames; }
+    QString detailsText() const;
+    QString droppedText() const;
+
+    // Picks an event: shows its content and selects its frames.
+    void pickItem(quint64 id);
+    // Writes the shown lanes (or the whole session) as JSON; PNG or SVG by the file's suffix.
+    // Returns an empty string, or why it failed.
+    QString exportTo(const QString &file);
+
+private:
+    void fillCallBox();
+    void applyCallFilter();
+    void pickFrame(quint64 frameId);
+    void updateDropped();
+    void exportAs();
+    QByteArray exportBytes(const QString &suffix);
+
+    models::Timeline &m_timeline;
+    models::WireCapture *m_capture = nullptr;
+    TimelineView *m_view = nullptr;
+    models::FramesModel *m_frames = nullptr;
+    QTableView *m_wire = nullptr;
+    JsonEditor *m_details = nullptr;
+    QLabel *m_detailsTitle = nullptr;
+    QComboBox *m_callBox = nullptr;
+    QComboBox *m_directionBox = nullptr;
+    QLineEdit *m_textFilter = nullptr;
+    QCheckBox *m_follow = nullptr;
+    QLabel *m_dropped = nullptr;
+    std::vector<int> m_restricted;
+    bool m_syncingSelection = false;
+};
+
+} // namespace ui

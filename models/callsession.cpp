@@ -38,6 +38,7 @@ void CallSession::start(rpc::CallRequest request, const rpc::MethodInfo &method,
         auto tap = m_capture->route(request.channel);
         if (tap) {
             info.tap = tap.value();
+            m_tap = tap.value();
             m_tapped = true;
         } else {
             m_wireNote = QString::fromStdString(tap.error().message);
@@ -155,6 +156,13 @@ void CallSession::onEvents(const std::vector<rpc::CallEvent> &events)
         emit headersReceived();
     emit progressed();
     if (done) {
+        // A connection the tap could not make (a failed TLS handshake) reaches the engine only
+        // as a closed connection: the tap knows why.
+        if (m_tapped && !m_status.ok() && m_capture) {
+            const QString why = m_capture->lastError(m_tap);
+            if (!why.isEmpty())
+                m_wireNote = tr("wire tap: %1").arg(why);
+        }
         m_state = State::Finished;
         emit finished();
     }

@@ -60,6 +60,7 @@ public:
     WireCapture *capture() const { return m_capture; }
     int lane() const { return m_lane; } // the call's timeline lane, -1 before the first call
     bool tapped() const { return m_tapped; }
+    // Why the call did not go through the wire tap, or why the tap failed its connection.
     QString wireNote() const { return m_wireNote; }
 
 signals:
@@ -80,6 +81,7 @@ private:
     quint64 m_callId = 0;
     int m_lane = -1;
     bool m_tapped = false;
+    quint64 m_tap = 0;
     QString m_wireNote;
     int m_sent = 0;
     int m_received = 0;

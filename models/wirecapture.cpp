@@ -11,6 +11,7 @@ struct WireCapture::Entry
     quint64 id = 0;
     QString upstream;
     std::string address;
+    std::string lastError;
     rpc::wire::Tap tap;
 };
 
@@ -32,10 +33,25 @@ WireCapture::~WireCapture()
 
 rpc::Result<quint64> WireCapture::route(rpc::ChannelOptions &channel)
 {
-    if (!channel.plaintext)
-        return rpc::Error("the wire view taps plaintext connections only for now; this TLS call goes "
-                          "directly to the server and shows its call events without frames");
-    auto &entry = m_taps[channel.target];
+    // The tap makes the TLS connection with the call's settings, so one tap per upstream and
+    // TLS settings; the call then speaks plaintext HTTP/2 to the tap.
+    rpc::wire::TapTls tls;
+    tls.enabled = !channel.plaintext;
+    if (tls.enabled) {
+        tls.caFile = channel.caFile;
+        tls.certFile = channel.certFile;
+        tls.keyFile = channel.keyFile;
+        tls.skipVerify = channel.skipVerify;
+        tls.serverName = channel.serverName;
+        // gRPC checks the certificate against the :authority when it is overridden.
+        if (tls.serverName.empty() && !channel.authority.empty())
+            tls.serverName = channel.authority.substr(0, channel.authority.rfind(':'));
+    }
+    const std::string key = channel.target + '\n' +
+                            (tls.enabled ? "tls\n" + tls.caFile + '\n' + tls.certFile + '\n' + tls.keyFile +
+                                               '\n' + tls.serverName + (tls.skipVerify ? "\nskip" : "")
+                                         : std::string("plaintext"));
+    auto &entry = m_taps[key];
     if (!entry) {
         auto fresh = std::make_unique<Entry>();
         fresh->id = m_nextId++;
@@ -45,17 +61,24 @@ rpc::Result<quint64> WireCapture::route(rpc::ChannelOptions &channel)
             if (!m_scheduled.exchange(true))
                 QMetaObject::invokeMethod(this, &WireCapture::scheduleDrain, Qt::QueuedConnection);
         });
-        auto address = fresh->tap.start(channel.target);
+        auto address = fresh->tap.start(channel.target, tls);
         if (!address) {
-            m_taps.erase(channel.target);
-            return rpc::Error("cannot tap the wire: " + address.error().message);
+            m_taps.erase(key);
+            return rpc::Error("the call goes directly, without the wire view: " + address.error().message);
         }
         fresh->address = address.value();
         entry = std::move(fresh);
     }
+    entry->lastError.clear(); // what fails from now on concerns this call
     if (channel.authority.empty())
         channel.authority = channel.target;
     channel.target = entry->address;
+    channel.plaintext = true;
+    channel.skipVerify = false;
+    channel.caFile.clear();
+    channel.certFile.clear();
+    channel.keyFile.clear();
+    channel.serverName.clear();
     return entry->id;
 }
 
@@ -70,9 +93,23 @@ void WireCapture::drainNow()
     m_scheduled = false;
     for (auto &[upstream, entry] : m_taps) {
         auto events = entry->tap.drain();
+        for (const auto &e : events) {
+            if (e.kind == rpc::wire::WireEvent::Kind::Error)
+                entry->lastError = e.error;
+        }
         if (!events.empty())
             m_timeline.addWireEvents(entry->id, entry->upstream, events);
     }
+}
+
+QString WireCapture::lastError(quint64 tap)
+{
+    drainNow();
+    for (const auto &[key, entry] : m_taps) {
+        if (entry->id == tap)
+            return QString::fromStdString(entry->lastError);
+    }
+    return {};
 }
 
 } // namespace models

@@ -27,13 +27,16 @@ public:
     explicit WireCapture(Timeline &timeline, QObject *parent = nullptr, int coalesceMs = 16);
     ~WireCapture() override;
 
-    // Routes a call to `channel` through a tap: rewrites the target to the tap's address and
-    // keeps the server's name as the :authority. Returns the tap's id, or why this call cannot
-    // be tapped (the call should then go directly, unchanged).
+    // Routes a call to `channel` through a tap: rewrites the target to the tap's address, keeps
+    // the server's name as the :authority, and hands TLS (CA, client certificate, server name,
+    // skip-verify) to the tap. Returns the tap's id, or why this call cannot be tapped (a unix:
+    // target, an unreadable TLS file): the call should then go directly, unchanged.
     rpc::Result<quint64> route(rpc::ChannelOptions &channel);
 
     // Takes whatever the taps have now (tests, and before exporting).
     void drainNow();
+    // Why tap `tap` last failed a connection (a TLS handshake, a dead server), or empty.
+    QString lastError(quint64 tap);
 
 private:
     struct Entry;

@@ -2,6 +2,10 @@
 
 #include "rpc/types.h"
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -67,11 +71,67 @@ int connectTo(const std::string &hostPort, std::string *error)
     return fd;
 }
 
+std::string sslErrors()
+{
+    std::string text;
+    while (const unsigned long e = ERR_get_error()) {
+        char buf[256];
+        ERR_error_string_n(e, buf, sizeof buf);
+        if (!text.empty())
+            text += "; ";
+        text += buf;
+    }
+    return text;
+}
+
+// The TLS client context for one tap: roots, client certificate, verification and ALPN h2.
+Result<SSL_CTX *> makeContext(const TapTls &tls)
+{
+    SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+    if (!ctx)
+        return Error("the wire tap cannot create a TLS context: " + sslErrors());
+    auto fail = [ctx](std::string why) {
+        SSL_CTX_free(ctx);
+        return Error(std::move(why));
+    };
+    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+    if (!tls.caFile.empty()) {
+        if (SSL_CTX_load_verify_locations(ctx, tls.caFile.c_str(), nullptr) != 1)
+            return fail("the wire tap cannot read the CA certificate " + tls.caFile + ": " + sslErrors());
+    } else if (SSL_CTX_set_default_verify_paths(ctx) != 1) {
+        return fail("the wire tap cannot load the system's root certificates: " + sslErrors());
+    }
+    if (!tls.certFile.empty() || !tls.keyFile.empty()) {
+        if (SSL_CTX_use_certificate_chain_file(ctx, tls.certFile.c_str()) != 1)
+            return fail("the wire tap cannot read the client certificate " + tls.certFile + ": " +
+                        sslErrors());
+        if (SSL_CTX_use_PrivateKey_file(ctx, tls.keyFile.c_str(), SSL_FILETYPE_PEM) != 1)
+            return fail("the wire tap cannot read the client key " + tls.keyFile + ": " + sslErrors());
+        if (SSL_CTX_check_private_key(ctx) != 1)
+            return fail("the client key " + tls.keyFile + " does not match " + tls.certFile);
+    }
+    SSL_CTX_set_verify(ctx, tls.skipVerify ? SSL_VERIFY_NONE : SSL_VERIFY_PEER, nullptr);
+    static const unsigned char alpn[] = {2, 'h', '2'};
+    SSL_CTX_set_alpn_protos(ctx, alpn, sizeof alpn);
+    SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    return ctx;
+}
+
+std::string hostOf(const std::string &hostPort)
+{
+    std::string host = hostPort.substr(0, hostPort.rfind(':'));
+    if (host.size() > 1 && host.front() == '[' && host.back() == ']')
+        host = host.substr(1, host.size() - 2);
+    return host;
+}
+
 } // namespace
 
 struct Tap::Impl
 {
     std::string upstream;
+    TapTls tls;
+    SSL_CTX *sslContext = nullptr;
     int listenFd = -1;
     int wakeRead = -1;
     int wakeWrite = -1;
@@ -85,6 +145,7 @@ struct Tap::Impl
     struct Side
     {
         int fd = -1;
+        SSL *ssl = nullptr; // the server side of a TLS upstream
         std::string outbox; // bytes waiting to be written to this side
         bool readClosed = false;
     };
@@ -154,6 +215,43 @@ struct Tap::Impl
         }
     }
 
+    // read()/write() for a side, through TLS where it has it; "try again" is -1 with EAGAIN.
+    static ssize_t sideRead(Side &s, char *buf, std::size_t n)
+    {
+        if (!s.ssl)
+            return read(s.fd, buf, n);
+        const int got = SSL_read(s.ssl, buf, int(n));
+        if (got > 0)
+            return got;
+        return sslResult(s.ssl, got);
+    }
+
+    static ssize_t sideWrite(Side &s, const char *data, std::size_t n)
+    {
+        if (!s.ssl)
+            return write(s.fd, data, n);
+        const int put = SSL_write(s.ssl, data, int(std::min<std::size_t>(n, 1 << 20)));
+        if (put > 0)
+            return put;
+        return sslResult(s.ssl, put);
+    }
+
+    static ssize_t sslResult(SSL *ssl, int rc)
+    {
+        switch (SSL_get_error(ssl, rc)) {
+        case SSL_ERROR_WANT_READ:
+        case SSL_ERROR_WANT_WRITE:
+            errno = EAGAIN;
+            return -1;
+        case SSL_ERROR_ZERO_RETURN:
+            return 0;
+        default:
+            ERR_clear_error();
+            errno = EIO;
+            return -1;
+        }
+    }
+
     static bool isLastDataFor(const std::vector<Frame> &frames, std::size_t index, std::uint32_t stream)
     {
         for (std::size_t i = index + 1; i < frames.size(); ++i) {
@@ -181,7 +279,12 @@ struct Tap::Impl
                     fds.push_back({want ? s->fd : -1, want, 0});
                 }
             }
-            if (poll(fds.data(), fds.size(), -1) < 0 && errno != EINTR)
+            // TLS may hold decrypted bytes the socket no longer signals: read those at once.
+            bool tlsPending = false;
+            for (auto &c : connections)
+                tlsPending =
+                    tlsPending || (c.server.ssl && !c.server.readClosed && SSL_pending(c.server.ssl) > 0);
+            if (poll(fds.data(), fds.size(), tlsPending ? 0 : -1) < 0 && errno != EINTR)
                 return;
             if (fds[0].revents)
                 return; // asked to stop
@@ -197,8 +300,9 @@ struct Tap::Impl
                     Side &other = k == 0 ? c.server : c.client;
                     if (fds[i].fd != s.fd)
                         continue;
-                    if (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) {
-                        const ssize_t n = read(s.fd, buf, sizeof buf);
+                    const bool buffered = s.ssl && !s.readClosed && SSL_pending(s.ssl) > 0;
+                    if ((fds[i].revents & (POLLIN | POLLHUP | POLLERR)) || buffered) {
+                        const ssize_t n = sideRead(s, buf, sizeof buf);
                         if (n > 0) {
                             relay(c, k == 0, buf, std::size_t(n), &batch);
                         } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
@@ -207,7 +311,7 @@ struct Tap::Impl
                         }
                     }
                     if ((fds[i].revents & POLLOUT) && !s.outbox.empty()) {
-                        const ssize_t n = write(s.fd, s.outbox.data(), s.outbox.size());
+                        const ssize_t n = sideWrite(s, s.outbox.data(), s.outbox.size());
                         if (n > 0)
                             s.outbox.erase(0, std::size_t(n));
                         else if (n < 0 && errno != EAGAIN && errno != EINTR)
@@ -217,7 +321,7 @@ struct Tap::Impl
                 // Flush what the other side still has to get, then close when both ended.
                 for (Side *s : {&c.client, &c.server}) {
                     if (!s->outbox.empty()) {
-                        const ssize_t n = write(s->fd, s->outbox.data(), s->outbox.size());
+                        const ssize_t n = sideWrite(*s, s->outbox.data(), s->outbox.size());
                         if (n > 0)
                             s->outbox.erase(0, std::size_t(n));
                     }
@@ -229,8 +333,7 @@ struct Tap::Impl
                     e.connection = c.id;
                     e.timeNs = monotonicNs();
                     batch.push_back(std::move(e));
-                    close(c.client.fd);
-                    close(c.server.fd);
+                    closeConnection(c);
                     it = connections.erase(it);
                 } else {
                     ++it;
@@ -240,13 +343,68 @@ struct Tap::Impl
         }
     }
 
+    static void closeConnection(Connection &c)
+    {
+        if (c.server.ssl)
+            SSL_free(c.server.ssl);
+        close(c.client.fd);
+        close(c.server.fd);
+    }
+
+    // The TLS handshake with the server, on the tap's thread (blocking: it happens once per
+    // connection, before any byte is relayed). Returns the session, or null and why.
+    SSL *handshake(int fd, std::string *error)
+    {
+        SSL *ssl = SSL_new(sslContext);
+        const std::string name = tls.serverName.empty() ? hostOf(upstream) : tls.serverName;
+        SSL_set_tlsext_host_name(ssl, name.c_str());
+        if (!tls.skipVerify) {
+            // Checked as a host name, or as an IP address when it is one.
+            X509_VERIFY_PARAM *param = SSL_get0_param(ssl);
+            in6_addr probe{};
+            if (inet_pton(AF_INET, name.c_str(), &probe) == 1 ||
+                inet_pton(AF_INET6, name.c_str(), &probe) == 1)
+                X509_VERIFY_PARAM_set1_ip_asc(param, name.c_str());
+            else
+                X509_VERIFY_PARAM_set1_host(param, name.c_str(), 0);
+        }
+        SSL_set_fd(ssl, fd);
+        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+        const int rc = SSL_connect(ssl);
+        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+        if (rc != 1) {
+            const long verify = SSL_get_verify_result(ssl);
+            *error = "TLS handshake with " + upstream + " failed: " +
+                     (verify != X509_V_OK ? std::string("certificate verify failed (") +
+                                                X509_verify_cert_error_string(verify) + ")"
+                                          : sslErrors());
+            ERR_clear_error();
+            SSL_free(ssl);
+            return nullptr;
+        }
+        const unsigned char *proto = nullptr;
+        unsigned int length = 0;
+        SSL_get0_alpn_selected(ssl, &proto, &length);
+        if (length != 2 || std::memcmp(proto, "h2", 2) != 0) {
+            *error = "the server at " + upstream + " did not agree to HTTP/2 over TLS (ALPN h2)";
+            SSL_free(ssl);
+            return nullptr;
+        }
+        return ssl;
+    }
+
     void accept(std::vector<WireEvent> *batch)
     {
         const int fd = ::accept4(listenFd, nullptr, nullptr, SOCK_CLOEXEC);
         if (fd < 0)
             return;
         std::string error;
-        const int up = connectTo(upstream, &error);
+        int up = connectTo(upstream, &error);
+        SSL *ssl = nullptr;
+        if (up >= 0 && tls.enabled && !(ssl = handshake(up, &error))) {
+            close(up);
+            up = -1;
+        }
         if (up < 0) {
             close(fd); // the client sees the connection fail, as it would without the tap
             WireEvent e;
@@ -262,6 +420,7 @@ struct Tap::Impl
         c.id = nextId++;
         c.client.fd = fd;
         c.server.fd = up;
+        c.server.ssl = ssl;
     }
 };
 
@@ -276,23 +435,30 @@ Tap::~Tap()
         (void)!write(m_impl->wakeWrite, &stop, 1);
         m_impl->thread.join();
     }
-    for (auto &c : m_impl->connections) {
-        close(c.client.fd);
-        close(c.server.fd);
-    }
+    for (auto &c : m_impl->connections)
+        Impl::closeConnection(c);
+    if (m_impl->sslContext)
+        SSL_CTX_free(m_impl->sslContext);
     for (int fd : {m_impl->listenFd, m_impl->wakeRead, m_impl->wakeWrite}) {
         if (fd >= 0)
             close(fd);
     }
 }
 
-Result<std::string> Tap::start(const std::string &upstream)
+Result<std::string> Tap::start(const std::string &upstream, const TapTls &tls)
 {
     if (m_impl->thread.joinable())
         return Error("the tap is already running");
     if (upstream.rfind("unix:", 0) == 0)
         return Error("the wire tap relays TCP targets only, not " + upstream);
+    if (tls.enabled) {
+        auto ctx = makeContext(tls);
+        if (!ctx)
+            return ctx.error();
+        m_impl->sslContext = ctx.value();
+    }
     m_impl->upstream = upstream;
+    m_impl->tls = tls;
     const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;

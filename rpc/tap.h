@@ -27,9 +27,21 @@ struct WireEvent
     std::string error;                 // Error: why decoding stopped (bytes still pass through)
 };
 
-// A local relay between a client and a plaintext HTTP/2 server: it listens on 127.0.0.1,
-// connects each accepted connection to `upstream` ("host:port"), passes the bytes both ways
-// unchanged, and decodes the frames of both directions. Runs on its own thread.
+// How the tap reaches a TLS server. The client talks plaintext HTTP/2 to the tap; the tap makes
+// the TLS connection itself (ALPN h2), so the frames it decodes are the same either way.
+struct TapTls
+{
+    bool enabled = false;
+    std::string caFile;      // PEM roots; empty: the system roots
+    std::string certFile;    // client certificate (mTLS)
+    std::string keyFile;     // client key (mTLS)
+    std::string serverName;  // SNI and the name checked; empty: the upstream's host
+    bool skipVerify = false; // accept any server certificate: insecure
+};
+
+// A local relay between a client and an HTTP/2 server: it listens on 127.0.0.1, connects each
+// accepted connection to `upstream` ("host:port", over TLS when asked), passes the bytes both
+// ways unchanged, and decodes the frames of both directions. Runs on its own thread.
 class Tap
 {
 public:
@@ -39,8 +51,10 @@ public:
     Tap(const Tap &) = delete;
     Tap &operator=(const Tap &) = delete;
 
-    // Starts listening; returns "127.0.0.1:<port>" for the client to connect to.
-    Result<std::string> start(const std::string &upstream);
+    // Starts listening; returns "127.0.0.1:<port>" for the client to connect to. TLS files
+    // are read here, so a missing or broken one is an error at once. A failed handshake with
+    // the server closes the client's connection and reports an Error event saying why.
+    Result<std::string> start(const std::string &upstream, const TapTls &tls = {});
     // Called on the tap's thread when events become pending after a drain took them all; like
     // EventQueue's notifier it should only schedule a drain. Set it before start().
     void setNotifier(std::function<void()> notifier);

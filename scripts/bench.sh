@@ -9,7 +9,7 @@ rounds=3
 
 scripts/install-deps.sh >/dev/null
 cmake -S . -B build -G Ninja -DWIRESCOPE_BUILD_BENCH=ON >/dev/null
-cmake --build build -j "$(nproc)" --target wirescope-callbench wirescope-schemabench wirescope-uibench wirescope-testserver >/dev/null
+cmake --build build -j "$(nproc)" --target wirescope-callbench wirescope-schemabench wirescope-uibench wirescope-timelinebench wirescope-testserver >/dev/null
 
 work=$(mktemp -d)
 server_pid=
@@ -36,3 +36,7 @@ build/bench/wirescope-schemabench "$(command -v protoc)" "$work/ws" "$work/files
 echo
 echo "== GUI: the UI thread's longest stall while a 20 MiB response arrives and is shown"
 QT_QPA_PLATFORM=offscreen build/bench/wirescope-uibench --rounds "$rounds" --megabytes 20 2>/dev/null
+
+echo
+echo "== Timeline: a 200 000 msg/s stream of 1 000 000 messages in the GUI, and the wire tap's cost"
+QT_QPA_PLATFORM=offscreen build/bench/wirescope-timelinebench --rounds "$rounds" 2>/dev/null

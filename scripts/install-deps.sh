@@ -7,7 +7,7 @@ packages=(
   cmake g++ clang pkg-config ninja-build
   qt6-base-dev qt6-base-dev-tools qt6-svg-dev libqscintilla2-qt6-dev qtkeychain-qt6-dev
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev libprotoc-dev protobuf-compiler grpc-proto
-  libnghttp2-dev libgtest-dev
+  libnghttp2-dev libssl-dev libgtest-dev
   xvfb xauth fonts-dejavu-core
   python3-grpcio python3-protobuf
   openssl

@@ -274,9 +274,12 @@ RequestTab::RequestTab(models::EngineBridge &bridge, models::Timeline &timeline,
     connect(m_session, &models::CallSession::finished, this, [this] {
         m_tick.stop();
         updateControls();
-        emit statusMessage(
+        QString text =
             tr("%1 finished: %2")
-                .arg(title(), QString::fromStdString(rpc::statusCodeName(m_session->status().code))));
+                .arg(title(), QString::fromStdString(rpc::statusCodeName(m_session->status().code)));
+        if (!m_session->wireNote().isEmpty())
+            text += QStringLiteral(" — ") + m_session->wireNote();
+        emit statusMessage(text);
     });
     connect(&m_tick, &QTimer::timeout, this, &RequestTab::updateControls);
 

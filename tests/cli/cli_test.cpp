@@ -424,6 +424,18 @@ TEST_F(CliTest, TlsFlags)
     EXPECT_EQ(insecure.exitCode, 0) << insecure.err;
     auto noClientCert = cli({"-cacert", pki.path("ca.pem"), local, "list"});
     EXPECT_EQ(noClientCert.exitCode, 1) << noClientCert.err;
+
+    // --wire on a TLS target: the tap makes the mTLS connection with the same flags.
+    auto wired = cli(with({"--wire", "-cacert", pki.path("ca.pem"), "-authority", "api.internal.example",
+                           "-d", "{}", byIp, "wirescope.testing.TestService/Echo"}));
+    EXPECT_EQ(wired.exitCode, 0) << wired.err;
+    EXPECT_TRUE(contains(wired.out, "\"authority\": \"api.internal.example\"")) << wired.out;
+    EXPECT_TRUE(contains(wired.err, "-> HEADERS stream=1 flags=END_HEADERS")) << wired.err;
+    EXPECT_TRUE(contains(wired.err, "<- DATA stream=1")) << wired.err;
+    auto wiredWrongCa = cli(with({"--wire", "-cacert", pki.path("other.pem"), "-d", "{}", local,
+                                  "wirescope.testing.TestService/Echo"}));
+    EXPECT_NE(wiredWrongCa.exitCode, 0);
+    EXPECT_TRUE(contains(wiredWrongCa.err, "certificate verify failed")) << wiredWrongCa.err;
 }
 
 TEST_F(CliTest, WorksAgainstTheSpawnedTestServer)

@@ -237,18 +237,60 @@ private slots:
         QVERIFY(types.count(QStringLiteral("DATA")) >= 2);
     }
 
-    void aTlsCallGoesDirectlyAndSaysWhy()
+    void aTlsCallGoesThroughTheTapWithTheUsersSettings()
     {
+        testsupport::Pki pki;
+        testing_server::ServerOptions options;
+        options.certFile = pki.path("server.pem");
+        options.keyFile = pki.path("server.key");
+        testing_server::TestServer secure(options);
+        QVERIFY(secure.start());
         models::CallSession session(*m_bridge, *m_timeline, m_capture.get());
         QSignalSpy finished(&session, &models::CallSession::finished);
-        auto r = request("Echo", {R"({"text": "tls"})"});
+        auto r = request("Echo", {R"({"text": "over tls"})"});
+        r.channel.target = "localhost:" + std::to_string(secure.port());
         r.channel.plaintext = false;
-        r.channel.connectTimeoutMs = 2000;
+        r.channel.caFile = pki.path("ca.pem");
+        session.start(r, method("Echo"), true);
+        QVERIFY(session.tapped());
+        QVERIFY(finished.wait(20000));
+        QVERIFY2(session.status().ok(), session.status().message.c_str());
+        settleWire();
+        const auto &lane = m_timeline->lanes()[std::size_t(session.lane())];
+        QCOMPARE(lane.streamId, quint32(1));
+        QVERIFY(m_timeline->itemText(lane.messages.back()).contains("over tls"));
+        QVERIFY(!m_timeline->framesOfMessage(lane.messages.back()).empty());
+
+        // The wrong CA: the tap's handshake fails, the call fails, and the session says why.
+        models::CallSession wrong(*m_bridge, *m_timeline, m_capture.get());
+        QSignalSpy wrongFinished(&wrong, &models::CallSession::finished);
+        r.channel.caFile = pki.path("other.pem");
+        r.channel.connectTimeoutMs = 3000;
+        wrong.start(r, method("Echo"), true);
+        QVERIFY(wrongFinished.wait(20000));
+        QCOMPARE(wrong.status().code, 14);
+        QVERIFY2(wrong.wireNote().contains(QStringLiteral("certificate verify failed")),
+                 qPrintable(wrong.wireNote()));
+    }
+
+    void aTargetTheTapCannotReachGoesDirectlyAndSaysWhy()
+    {
+        testsupport::TempDir dir;
+        testing_server::ServerOptions options;
+        options.address = "unix:" + (dir.path() / "s.sock").string();
+        testing_server::TestServer local(options);
+        QVERIFY(local.start());
+        models::CallSession session(*m_bridge, *m_timeline, m_capture.get());
+        QSignalSpy finished(&session, &models::CallSession::finished);
+        auto r = request("Echo", {R"({"text": "direct"})"});
+        r.channel.target = options.address;
         session.start(r, method("Echo"), true);
         QVERIFY(!session.tapped());
-        QVERIFY(session.wireNote().contains(QStringLiteral("TLS")));
-        QVERIFY(finished.wait(20000)); // the plaintext server refuses TLS: the call still ends
-        QVERIFY(!m_timeline->lanes()[std::size_t(session.lane())].tapped);
+        QVERIFY2(session.wireNote().contains(QStringLiteral("goes directly")),
+                 qPrintable(session.wireNote()));
+        QVERIFY(finished.wait(20000));
+        QVERIFY2(session.status().ok(), session.status().message.c_str()); // and the call still works
+        QCOMPARE(session.messages()->count(), 2);
     }
 
 private:

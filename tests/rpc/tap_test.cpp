@@ -224,3 +224,136 @@ TEST(Tap, ADeadUpstreamFailsTheCallAndSaysWhy)
     EXPECT_TRUE(said);
     EXPECT_FALSE(Tap().start("unix:/tmp/x.sock").ok());
 }
+
+namespace {
+
+// One Echo through a fresh tap in front of `upstream`; the frames of stream 1 as
+// "direction type flags" lines, and the call's status.
+struct TappedCall
+{
+    rpc::RpcStatus status;
+    std::vector<std::string> streamFrames;
+    std::vector<WireEvent> all;
+};
+
+TappedCall echoThroughTap(const std::string &upstream, const rpc::wire::TapTls &tls)
+{
+    TappedCall out;
+    Tap tap;
+    auto relay = tap.start(upstream, tls);
+    if (!relay) {
+        out.status = {-1, relay.error().message, {}, {}, true};
+        return out;
+    }
+    rpc::Engine engine;
+    rpc::CallRequest r;
+    r.callId = 1;
+    r.schema = testsupport::testSchema();
+    r.method = "wirescope.testing.TestService/Echo";
+    r.channel.target = *relay;
+    r.channel.authority = upstream;
+    r.channel.connectTimeoutMs = 5000;
+    r.messages = {R"({"text": "same on the wire"})"};
+    engine.start(r);
+    const auto events = testsupport::collect(engine, 1);
+    out.status = testsupport::finished(events) ? testsupport::finished(events)->status : rpc::RpcStatus{};
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    auto trailersSeen = [&] {
+        return std::any_of(out.all.begin(), out.all.end(), [](const WireEvent &e) {
+            return e.kind == WireEvent::Kind::Frame && e.frame.streamId == 1 &&
+                   (e.frame.flags & rpc::wire::flags::EndStream) &&
+                   e.direction == WireDirection::ServerToClient;
+        });
+    };
+    while ((out.status.ok() ? !trailersSeen() : out.all.empty()) &&
+           std::chrono::steady_clock::now() < until) {
+        for (auto &e : tap.waitAndDrain(std::chrono::milliseconds(50)))
+            out.all.push_back(std::move(e));
+    }
+    for (const auto &e : out.all) {
+        if (e.kind == WireEvent::Kind::Frame && e.frame.streamId == 1)
+            out.streamFrames.push_back(
+                std::string(e.direction == WireDirection::ClientToServer ? "-> " : "<- ") +
+                e.frame.typeName() + ' ' + e.frame.flagNames());
+    }
+    return out;
+}
+
+// A TLS test server with the Pki's server certificate; with `clientCa`, it requires clients to
+// present a certificate signed by it.
+std::unique_ptr<testing_server::TestServer> tlsServer(const testsupport::Pki &pki, bool requireClientCert = false)
+{
+    testing_server::ServerOptions options;
+    options.certFile = pki.path("server.pem");
+    options.keyFile = pki.path("server.key");
+    if (requireClientCert)
+        options.clientCaFile = pki.path("ca.pem");
+    auto server = std::make_unique<testing_server::TestServer>(options);
+    return server->start() ? std::move(server) : nullptr;
+}
+
+} // namespace
+
+// The tap makes the TLS connection itself, so a TLS call shows the same frames as a plaintext
+// one: the same HEADERS, DATA and trailers with the same flags, in the same order.
+TEST(TapTls, ATlsCallShowsTheSameFramesAsAPlaintextOne)
+{
+    testsupport::Pki pki;
+    testing_server::TestServer plain;
+    ASSERT_TRUE(plain.start());
+    const auto secure = tlsServer(pki);
+    ASSERT_TRUE(secure);
+
+    const auto overPlaintext = echoThroughTap(plain.address(), {});
+    ASSERT_TRUE(overPlaintext.status.ok()) << overPlaintext.status.message;
+    rpc::wire::TapTls tls;
+    tls.enabled = true;
+    tls.caFile = pki.path("ca.pem");
+    const auto overTls = echoThroughTap("localhost:" + std::to_string(secure->port()), tls);
+    ASSERT_TRUE(overTls.status.ok()) << overTls.status.message;
+    EXPECT_EQ(overTls.streamFrames, overPlaintext.streamFrames);
+    ASSERT_GE(overTls.streamFrames.size(), 5u);
+    EXPECT_EQ(overTls.streamFrames.front(), "-> HEADERS END_HEADERS");
+    EXPECT_EQ(overTls.streamFrames.back(), "<- HEADERS END_STREAM|END_HEADERS");
+}
+
+TEST(TapTls, ClientCertificatesAndServerNamesAreTheUsersOwn)
+{
+    testsupport::Pki pki;
+    const auto mtls = tlsServer(pki, true);
+    ASSERT_TRUE(mtls);
+    rpc::wire::TapTls tls;
+    tls.enabled = true;
+    tls.caFile = pki.path("ca.pem");
+    tls.serverName = "api.internal.example"; // reached by IP address: the name to check
+    const std::string byIp = "127.0.0.1:" + std::to_string(mtls->port());
+    EXPECT_NE(echoThroughTap(byIp, tls).status.code, 0); // no client certificate
+    tls.certFile = pki.path("client.pem");
+    tls.keyFile = pki.path("client.key");
+    const auto call = echoThroughTap(byIp, tls);
+    EXPECT_TRUE(call.status.ok()) << call.status.message;
+    tls.serverName = "api.wrong.example";
+    EXPECT_NE(echoThroughTap(byIp, tls).status.code, 0);
+}
+
+TEST(TapTls, AFailedHandshakeSaysWhyAndAnUnreadableFileFailsAtOnce)
+{
+    testsupport::Pki pki;
+    const auto secure = tlsServer(pki);
+    ASSERT_TRUE(secure);
+    rpc::wire::TapTls tls;
+    tls.enabled = true;
+    tls.caFile = pki.path("other.pem"); // a CA that did not sign the server's certificate
+    const auto call = echoThroughTap("localhost:" + std::to_string(secure->port()), tls);
+    EXPECT_EQ(call.status.code, 14) << call.status.message;
+    ASSERT_FALSE(call.all.empty());
+    EXPECT_EQ(call.all.front().kind, WireEvent::Kind::Error);
+    EXPECT_NE(call.all.front().error.find("certificate verify failed"), std::string::npos)
+        << call.all.front().error;
+
+    tls.caFile = "/nonexistent/ca.pem";
+    Tap tap;
+    auto relay = tap.start("localhost:1", tls);
+    ASSERT_FALSE(relay.ok());
+    EXPECT_NE(relay.error().message.find("/nonexistent/ca.pem"), std::string::npos);
+}

@@ -107,6 +107,8 @@ MainWindow::MainWindow(models::EngineBridge &bridge, models::SourcesModel &sourc
     // Every call of this window on one timeline, with the wire view. The timeline stores the
     // engine's events first (taking their payloads); call sessions follow it.
     m_timeline = new models::Timeline(this);
+    m_timeline->setRetention(
+        qsizetype(QSettings().value(QStringLiteral("timeline/retentionMillions"), 2).toInt()) * 1000000);
     m_capture = new models::WireCapture(*m_timeline, this);
     connect(&m_bridge, &models::EngineBridge::eventsArrived, m_timeline, &models::Timeline::addCallEvents);
     auto *timelineDock = new QDockWidget(tr("Timeline"), this);

@@ -21,6 +21,8 @@
 #include <QLineEdit>
 #include <QPainter>
 #include <QSaveFile>
+#include <QSettings>
+#include <QSpinBox>
 #include <QSplitter>
 #include <QSvgGenerator>
 #include <QTableView>
@@ -71,6 +73,14 @@ TimelinePanel::TimelinePanel(Timeline &timeline, models::WireCapture *capture, Q
     m_follow->setChecked(true);
     tools->addWidget(m_follow);
     auto *exportButton = button(tr("Export…"), tr("Save as JSON (every event and frame), PNG or SVG"));
+    m_retention = new QSpinBox(this);
+    m_retention->setObjectName(QStringLiteral("timelineRetentionBox"));
+    m_retention->setRange(1, 100);
+    m_retention->setSuffix(tr(" M kept"));
+    m_retention->setToolTip(tr("How many million events (and as many frames) the timeline keeps; the oldest "
+                               "are dropped beyond that and counted"));
+    m_retention->setValue(int(std::max<qsizetype>(1, timeline.retention() / 1000000)));
+    tools->addWidget(m_retention);
     m_dropped = new QLabel(this);
     m_dropped->setObjectName(QStringLiteral("timelineDroppedLabel"));
     tools->addWidget(m_dropped);
@@ -134,6 +144,11 @@ TimelinePanel::TimelinePanel(Timeline &timeline, models::WireCapture *capture, Q
     connect(m_directionBox, &QComboBox::currentIndexChanged, this,
             [this](int index) { m_view->setDirectionFilter(TimelineView::DirectionFilter(index)); });
     connect(m_textFilter, &QLineEdit::textChanged, m_view, &TimelineView::setTextFilter);
+    connect(m_retention, &QSpinBox::valueChanged, this, [this](int millions) {
+        m_timeline.setRetention(qsizetype(millions) * 1000000);
+        QSettings().setValue(QStringLiteral("timeline/retentionMillions"), millions);
+        updateDropped();
+    });
     connect(m_callBox, &QComboBox::currentIndexChanged, this, &TimelinePanel::applyCallFilter);
     connect(m_view, &TimelineView::itemClicked, this, &TimelinePanel::pickItem);
     connect(m_wire->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
@@ -152,6 +167,7 @@ void TimelinePanel::restrictToLanes(std::vector<int> lanes)
 {
     m_restricted = std::move(lanes);
     m_callBox->setVisible(m_restricted.empty());
+    m_retention->setVisible(m_restricted.empty()); // one setting for the window's timeline
     m_view->setLaneFilter(m_restricted);
     m_frames->setLanes(m_restricted);
     m_details->clear();

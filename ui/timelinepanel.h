@@ -8,6 +8,7 @@ class QCheckBox;
 class QComboBox;
 class QLabel;
 class QLineEdit;
+class QSpinBox;
 class QTableView;
 
 namespace models {
@@ -66,6 +67,7 @@ private:
     QLineEdit *m_textFilter = nullptr;
     QCheckBox *m_follow = nullptr;
     QLabel *m_dropped = nullptr;
+    QSpinBox *m_retention = nullptr;
     std::vector<int> m_restricted;
     bool m_syncingSelection = false;
 };

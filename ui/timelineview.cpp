@@ -76,6 +76,9 @@ TimelineView::TimelineView(Timeline &timeline, QWidget *parent)
     setFocusPolicy(Qt::StrongFocus);
     setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOn);
     setMinimumHeight(kAxisHeight + 2 * kLaneHeight);
+    m_liveTimer.setInterval(250);
+    m_liveTimer.setSingleShot(true);
+    connect(&m_liveTimer, &QTimer::timeout, this, &TimelineView::onItemsAppended);
     connect(&timeline, &Timeline::lanesChanged, this, &TimelineView::rebuildLanes);
     connect(&timeline, &Timeline::itemsAppended, this, &TimelineView::onItemsAppended);
     connect(&timeline, &Timeline::framesAppended, this, &TimelineView::onItemsAppended);
@@ -327,6 +330,8 @@ void TimelineView::paintInto(QPainter &p, const QSize &size, int firstRow) const
             p.fillRect(QRect(0, top, size.width(), kLaneHeight), pal.color(QPalette::AlternateBase));
         // The lane's life: from its start to its end (or now).
         const bool isCall = lane.kind == Timeline::Lane::Kind::Call;
+        if (isCall && lane.endNs < 0 && !m_liveTimer.isActive())
+            m_liveTimer.start();
         const qint64 laneEnd =
             lane.endNs >= 0 ? lane.endNs : (isCall ? rpc::monotonicNs() : m_timeline.endNs());
         const int x0 = std::max(kLabelWidth, timeToX(lane.startNs - org));

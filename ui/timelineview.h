@@ -2,6 +2,7 @@
 
 #include <QAbstractScrollArea>
 #include <QString>
+#include <QTimer>
 
 #include <vector>
 
@@ -101,6 +102,7 @@ private:
     qint64 m_dragStart = 0;
     bool m_dragging = false;
     mutable int m_lastMarks = 0;
+    mutable QTimer m_liveTimer; // while a shown call runs, its lane grows with the clock
     bool m_updatingScrollBars = false;
 
 public:

@@ -31,12 +31,14 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QSplitter>
 #include <QStandardPaths>
 #include <QTabBar>
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QTemporaryDir>
+#include <QToolTip>
 #include <QTreeView>
 #include <QTreeWidget>
 #include <Qsci/qscilexer.h>
@@ -220,6 +222,75 @@ private slots:
         const QByteArray svgText = svg.readAll();
         QVERIFY(svgText.contains("<svg"));
         QVERIFY(svgText.contains("Chat"));
+    }
+
+    void concurrentCallsAreParallelLanesWithTooltipsAndPanning()
+    {
+        Workbench wb;
+        QVERIFY(wb.loadTestProtos() > 0);
+        std::vector<ui::RequestTab *> tabs;
+        for (int i = 0; i < 2; ++i) {
+            ui::RequestTab *tab = wb.openByClicking(QStringLiteral("ServerStream"));
+            QVERIFY(tab);
+            tab->setTarget(m_address);
+            tab->setBody(QStringLiteral(R"({"count": 5, "interval_ms": 40, "text": "lane %1"})").arg(i));
+            tabs.push_back(tab);
+        }
+        for (auto *tab : tabs)
+            tab->send();
+        for (auto *tab : tabs) {
+            QSignalSpy finished(&tab->session(), &models::CallSession::finished);
+            QVERIFY(tab->session().state() == models::CallSession::State::Finished || finished.wait(20000));
+        }
+        auto &timeline = wb.window.timeline();
+        const auto &a = timeline.lanes()[std::size_t(tabs[0]->session().lane())];
+        const auto &b = timeline.lanes()[std::size_t(tabs[1]->session().lane())];
+        QTRY_VERIFY_WITH_TIMEOUT(a.streamId && b.streamId, 5000);
+        // One channel, one connection, two streams that were open at the same time.
+        QCOMPARE(a.connection, b.connection);
+        QVERIFY(a.streamId != b.streamId);
+        QVERIFY(a.startNs < b.endNs && b.startNs < a.endNs);
+        ui::TimelinePanel *dock = wb.window.timelinePanel();
+        ui::TimelineView *view = dock->view();
+        QTRY_VERIFY_WITH_TIMEOUT(view->shownLanes().size() >= 3, 5000); // two calls and the connection
+        view->fit();
+
+        // Hovering a message tells its kind, size and time.
+        const quint64 message = a.messages[3]; // mid-stream: no header or trailer mark next to it
+        const QPoint at = view->itemPosition(message);
+        QVERIFY(!at.isNull());
+        QHelpEvent help(QEvent::ToolTip, at, view->viewport()->mapToGlobal(at));
+        QApplication::sendEvent(view->viewport(), &help);
+        QTRY_VERIFY_WITH_TIMEOUT(QToolTip::isVisible(), 2000);
+        QVERIFY(QToolTip::text().contains(QStringLiteral("message received")));
+        QVERIFY(QToolTip::text().contains(QStringLiteral("on the wire")));
+
+        // Dragging empty space pans the time axis and stops following.
+        view->zoom(8);
+        const qint64 before = view->viewStart();
+        const QPoint empty(ui::TimelineView::kLabelWidth + 20, view->viewport()->height() - 5);
+        QCOMPARE(view->itemAt(empty), quint64(0));
+        QTest::mousePress(view->viewport(), Qt::LeftButton, {}, empty);
+        QMouseEvent move(QEvent::MouseMove, QPointF(empty.x() - 60, empty.y()),
+                         view->viewport()->mapToGlobal(QPointF(empty.x() - 60, empty.y())), Qt::NoButton,
+                         Qt::LeftButton, {});
+        QApplication::sendEvent(view->viewport(), &move);
+        QTest::mouseRelease(view->viewport(), Qt::LeftButton, {}, QPoint(empty.x() - 60, empty.y()));
+        QVERIFY(view->viewStart() > before);
+        QVERIFY(!view->follows());
+
+        // The retention limit is the user's to set, and is kept.
+        auto *retention = dock->findChild<QSpinBox *>(QStringLiteral("timelineRetentionBox"));
+        QVERIFY(retention && retention->isVisibleTo(dock));
+        retention->setValue(1);
+        QCOMPARE(timeline.retention(), qsizetype(1000000));
+        QCOMPARE(QSettings().value(QStringLiteral("timeline/retentionMillions")).toInt(), 1);
+        QVERIFY(!tabs[0]
+                     ->response()
+                     ->timeline()
+                     ->findChild<QSpinBox *>(QStringLiteral("timelineRetentionBox"))
+                     ->isVisibleTo(tabs[0]->response()->timeline()));
+        retention->setValue(2);
     }
 
     void cleanupTestCase() { m_server.reset(); }

@@ -125,7 +125,8 @@ public:
     quint64 droppedItems() const { return m_droppedItems; }
     quint64 droppedFrames() const { return m_droppedFrames; }
 
-    const std::vector<Lane> &lanes() const { return m_lanes; }
+    // A deque: references to lanes stay valid while new lanes are added.
+    const std::deque<Lane> &lanes() const { return m_lanes; }
     int laneForCall(quint64 callId) const;
 
     quint64 firstItemId() const { return m_firstItem; }
@@ -184,7 +185,7 @@ private:
     void matchStream(quint64 tap, quint32 connectionLane, const rpc::wire::Frame &frame);
     quint32 laneOfStream(quint32 connectionLane, quint32 stream) const;
 
-    std::vector<Lane> m_lanes;
+    std::deque<Lane> m_lanes;
     std::vector<std::unique_ptr<CallState>> m_calls; // by lane (null for connection lanes)
     std::map<quint64, quint32> m_laneByCall;
     std::map<std::pair<quint64, std::uint64_t>, quint32> m_connectionLanes; // (tap, connection)

@@ -293,6 +293,40 @@ private slots:
         retention->setValue(2);
     }
 
+    void followKeepsTheNewestEventsInViewWhileAStreamRuns()
+    {
+        Workbench wb;
+        QVERIFY(wb.loadTestProtos() > 0);
+        ui::RequestTab *tab = wb.openByClicking(QStringLiteral("ServerStream"));
+        QVERIFY(tab);
+        tab->setTarget(m_address);
+        tab->setBody(QStringLiteral(R"({"count": 40, "interval_ms": 25})"));
+        ui::TimelineView *view = wb.window.timelinePanel()->view();
+        QSignalSpy finished(&tab->session(), &models::CallSession::finished);
+        tab->send();
+        // Looked up each time: the lanes vector grows when the tap's connection lane appears.
+        auto lane = [&]() -> const models::Timeline::Lane & {
+            return wb.window.timeline().lanes()[std::size_t(tab->session().lane())];
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(lane().messages.size() >= 5, 20000);
+        // Zoomed in to a tenth of a second and following: the view runs along with the stream.
+        view->zoom(1e9);
+        view->zoom(double(view->viewSpan()) / 1e8);
+        view->setFollow(true);
+        QVERIFY(view->follows());
+        const qint64 startedAt = view->viewStart();
+        QVERIFY(finished.wait(20000));
+        QTest::qWait(100);
+        const auto &last = wb.window.timeline().item(lane().messages.back());
+        const qint64 lastRel = last.timeNs - wb.window.timeline().startNs();
+        QVERIFY(view->viewStart() > startedAt);
+        QVERIFY(lastRel >= view->viewStart() && lastRel <= view->viewStart() + view->viewSpan());
+        // Not following, the view stays where it was put.
+        view->setFollow(false);
+        view->fit();
+        QCOMPARE(view->viewStart(), qint64(0));
+    }
+
     void cleanupTestCase() { m_server.reset(); }
 
     void loadPickTypeSendAndSeeTheResponse()

@@ -724,6 +724,43 @@ std::vector<quint64> Timeline::framesOfMessage(quint64 itemId) const
     return ids;
 }
 
+std::vector<quint64> Timeline::framesOfItem(quint64 itemId) const
+{
+    if (!hasItem(itemId))
+        return {};
+    const Item &it = item(itemId);
+    switch (it.kind) {
+    case ItemKind::MessageSent:
+    case ItemKind::MessageReceived:
+        return framesOfMessage(itemId);
+    case ItemKind::StreamReset:
+    case ItemKind::ConnectionFrame:
+        return hasFrame(it.ref) ? std::vector<quint64>{it.ref} : std::vector<quint64>{};
+    case ItemKind::HalfClosed:
+        return {};
+    default:
+        break;
+    }
+    const Lane &lane = m_lanes[it.lane];
+    if (!lane.streamId)
+        return {};
+    const bool fromClient = it.kind == ItemKind::RequestHeaders;
+    const bool trailers = it.kind == ItemKind::Trailers;
+    // The tap and the engine see a header block within moments of each other: look from a
+    // second before the event, in time order.
+    const auto from = std::partition_point(m_frames.begin(), m_frames.end(),
+                                           [&](const Frame &f) { return f.timeNs < it.timeNs - 1000000000; });
+    for (auto f = from; f != m_frames.end() && f->timeNs <= it.timeNs + 1000000000; ++f) {
+        if (f->decodeError || f->connection != lane.connection || f->streamId != lane.streamId ||
+            f->outbound != fromClient || f->type != quint8(rpc::wire::FrameType::Headers))
+            continue;
+        if (trailers && !(f->flags & rpc::wire::flags::EndStream))
+            continue;
+        return {m_firstFrame + quint64(f - m_frames.begin())};
+    }
+    return {};
+}
+
 quint64 Timeline::messageOfFrame(quint64 frameId) const
 {
     if (!hasFrame(frameId))

@@ -152,6 +152,10 @@ public:
     const rpc::Metadata *metadata(quint64 id) const;
     // The frames that carried a message item: the DATA frame ids, oldest first.
     std::vector<quint64> framesOfMessage(quint64 itemId) const;
+    // The frames behind any item: a message's DATA frames, a header block's HEADERS frame (request
+    // headers: the client's; response headers: the server's first; trailers: the server's
+    // END_STREAM one), a frame event's frame. Empty when the call was not tapped.
+    std::vector<quint64> framesOfItem(quint64 itemId) const;
     // The message item a DATA frame carried (part of), 0 if none.
     quint64 messageOfFrame(quint64 frameId) const;
 

@@ -240,12 +240,9 @@ void TimelinePanel::pickItem(quint64 id)
     QString error;
     const QByteArray text = m_timeline.itemText(id, &error);
     m_details->setUtf8Text(error.isEmpty() ? text : error.toUtf8());
-    // The frames behind the event: a message's DATA frames, or the frame itself.
-    std::vector<quint64> frames;
-    if (item.kind == Timeline::ItemKind::ConnectionFrame || item.kind == Timeline::ItemKind::StreamReset)
-        frames.push_back(item.ref);
-    else
-        frames = m_timeline.framesOfMessage(id);
+    // The frames behind the event: a message's DATA frames, a header block's HEADERS frame, or
+    // the frame itself.
+    const std::vector<quint64> frames = m_timeline.framesOfItem(id);
     if (!frames.empty())
         title +=
             QStringLiteral(" · ") + tr("%n frame(s) selected in the wire view", nullptr, int(frames.size()));

@@ -235,6 +235,26 @@ private slots:
         }
         QVERIFY(types.count(QStringLiteral("HEADERS")) >= 3);
         QVERIFY(types.count(QStringLiteral("DATA")) >= 2);
+
+        // Each header block leads to its HEADERS frame on the call's stream.
+        const auto &callLane = m_timeline->lanes()[std::size_t(session.lane())];
+        for (quint64 id : callLane.others) {
+            const auto kind = m_timeline->item(id).kind;
+            const auto frames = m_timeline->framesOfItem(id);
+            if (kind == Timeline::ItemKind::HalfClosed) {
+                QVERIFY(frames.empty());
+                continue;
+            }
+            QCOMPARE(frames.size(), std::size_t(1));
+            const auto &f = m_timeline->frame(frames[0]);
+            QCOMPARE(f.type, quint8(rpc::wire::FrameType::Headers));
+            QCOMPARE(f.streamId, quint32(1));
+            QCOMPARE(f.outbound, kind == Timeline::ItemKind::RequestHeaders);
+            QCOMPARE(bool(f.flags & rpc::wire::flags::EndStream), kind == Timeline::ItemKind::Trailers);
+            if (kind == Timeline::ItemKind::RequestHeaders)
+                QVERIFY(m_timeline->frameDetails(frames[0]).contains(
+                    QStringLiteral(":path: /wirescope.testing.TestService/Echo")));
+        }
     }
 
     void aTlsCallGoesThroughTheTapWithTheUsersSettings()

@@ -1,0 +1,410 @@
+#include "models/workspace.h"
+
+#include <QDir>
+#include <QDirIterator>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonParseError>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace models {
+
+namespace {
+
+// Known keys of a request file, so the rest can be kept as they were.
+const QStringList kRequestKeys = {QStringLiteral("format_version"), QStringLiteral("method"),
+                                  QStringLiteral("target"),         QStringLiteral("metadata"),
+                                  QStringLiteral("body"),           QStringLiteral("deadline_seconds"),
+                                  QStringLiteral("connection"),     QStringLiteral("assertions")};
+const QStringList kSettingsKeys = {QStringLiteral("format_version"), QStringLiteral("import_paths"),
+                                   QStringLiteral("proto_files"),    QStringLiteral("protosets"),
+                                   QStringLiteral("reflection"),     QStringLiteral("connections"),
+                                   QStringLiteral("defaults")};
+
+// 1-based line and column of a byte offset.
+std::pair<int, int> lineColumn(const QByteArray &bytes, qsizetype offset)
+{
+    int line = 1;
+    int column = 1;
+    for (qsizetype i = 0; i < std::min(offset, bytes.size()); ++i) {
+        if (bytes[i] == '\n') {
+            ++line;
+            column = 1;
+        } else if ((static_cast<unsigned char>(bytes[i]) & 0xC0) != 0x80) {
+            ++column;
+        }
+    }
+    return {line, column};
+}
+
+std::optional<QJsonObject> parseObject(const QByteArray &bytes, const QString &file,
+                                       WorkspaceProblem *problem)
+{
+    QJsonParseError error{};
+    const QJsonDocument doc = QJsonDocument::fromJson(bytes, &error);
+    if (error.error != QJsonParseError::NoError) {
+        const auto [line, column] = lineColumn(bytes, error.offset);
+        *problem = {file, line, column, error.errorString()};
+        return std::nullopt;
+    }
+    if (!doc.isObject()) {
+        *problem = {file, 1, 1, QStringLiteral("expected a JSON object")};
+        return std::nullopt;
+    }
+    return doc.object();
+}
+
+QJsonArray toArray(const QStringList &list)
+{
+    QJsonArray array;
+    for (const QString &s : list)
+        array.append(s);
+    return array;
+}
+
+QStringList toList(const QJsonValue &value)
+{
+    QStringList list;
+    for (const auto &v : value.toArray())
+        list << v.toString();
+    return list;
+}
+
+QJsonObject unknownKeys(const QJsonObject &object, const QStringList &known)
+{
+    QJsonObject extra;
+    for (auto it = object.begin(); it != object.end(); ++it) {
+        if (!known.contains(it.key()))
+            extra.insert(it.key(), it.value());
+    }
+    return extra;
+}
+
+QByteArray documentBytes(const QJsonObject &object)
+{
+    // QJsonObject keeps keys sorted, so the same content always gives the same bytes.
+    return QJsonDocument(object).toJson(QJsonDocument::Indented);
+}
+
+} // namespace
+
+QString WorkspaceProblem::toString() const
+{
+    if (line > 0)
+        return QStringLiteral("%1:%2:%3: %4").arg(file).arg(line).arg(column).arg(message);
+    return QStringLiteral("%1: %2").arg(file, message);
+}
+
+QString writeFileAtomically(const QString &path, const QByteArray &bytes)
+{
+    const QFileInfo info(path);
+    const QByteArray dir = QFile::encodeName(info.absolutePath());
+    QByteArray temp = QFile::encodeName(info.absoluteFilePath()) + ".tmp-XXXXXX";
+    const int fd = mkstemp(temp.data());
+    if (fd < 0)
+        return QStringLiteral("cannot write %1: %2").arg(path, QString::fromLocal8Bit(std::strerror(errno)));
+    auto fail = [&](const char *what) {
+        const QString why = QString::fromLocal8Bit(std::strerror(errno));
+        ::close(fd);
+        ::unlink(temp.constData());
+        return QStringLiteral("cannot write %1 (%2): %3").arg(path, QLatin1String(what), why);
+    };
+    qsizetype done = 0;
+    while (done < bytes.size()) {
+        const ssize_t n = ::write(fd, bytes.constData() + done, std::size_t(bytes.size() - done));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return fail("write");
+        done += n;
+    }
+    // Keep the mode of the file being replaced (mkstemp makes 0600).
+    struct stat old
+    {
+    };
+    const bool replacing = ::stat(QFile::encodeName(info.absoluteFilePath()).constData(), &old) == 0;
+    ::fchmod(fd, replacing ? (old.st_mode & 07777) : 0644);
+    if (::fsync(fd) != 0)
+        return fail("fsync");
+    if (::close(fd) != 0) {
+        ::unlink(temp.constData());
+        return QStringLiteral("cannot write %1: %2").arg(path, QString::fromLocal8Bit(std::strerror(errno)));
+    }
+    if (::rename(temp.constData(), QFile::encodeName(info.absoluteFilePath()).constData()) != 0) {
+        const QString why = QString::fromLocal8Bit(std::strerror(errno));
+        ::unlink(temp.constData());
+        return QStringLiteral("cannot replace %1: %2").arg(path, why);
+    }
+    // The rename itself must reach the disk.
+    const int dirFd = ::open(dir.constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dirFd >= 0) {
+        ::fsync(dirFd);
+        ::close(dirFd);
+    }
+    return {};
+}
+
+QByteArray Workspace::serialize(const SavedRequest &r)
+{
+    QJsonObject o = r.extra;
+    o.insert(QStringLiteral("format_version"), kFormatVersion);
+    o.insert(QStringLiteral("method"), r.method);
+    o.insert(QStringLiteral("target"), r.target);
+    QJsonArray metadata;
+    for (const auto &[k, v] : r.metadata)
+        metadata.append(QJsonArray{k, v});
+    o.insert(QStringLiteral("metadata"), metadata);
+    // A body that is JSON is stored as JSON, so a diff shows its fields; anything else as text.
+    QJsonParseError error{};
+    const QJsonDocument body = QJsonDocument::fromJson(r.body.toUtf8(), &error);
+    if (error.error == QJsonParseError::NoError && body.isObject())
+        o.insert(QStringLiteral("body"), body.object());
+    else
+        o.insert(QStringLiteral("body"), r.body);
+    o.insert(QStringLiteral("deadline_seconds"), r.deadlineSeconds);
+    o.insert(QStringLiteral("connection"), r.connection);
+    o.insert(QStringLiteral("assertions"), r.assertions);
+    return documentBytes(o);
+}
+
+QByteArray Workspace::serialize(const WorkspaceSettings &s)
+{
+    QJsonObject o = s.extra;
+    o.insert(QStringLiteral("format_version"), kFormatVersion);
+    o.insert(QStringLiteral("import_paths"), toArray(s.importPaths));
+    o.insert(QStringLiteral("proto_files"), toArray(s.protoFiles));
+    o.insert(QStringLiteral("protosets"), toArray(s.protosets));
+    o.insert(QStringLiteral("reflection"), toArray(s.reflectionTargets));
+    o.insert(QStringLiteral("connections"), s.connections);
+    o.insert(QStringLiteral("defaults"), s.defaults);
+    return documentBytes(o);
+}
+
+std::optional<SavedRequest> Workspace::parseRequest(const QByteArray &bytes, const QString &path,
+                                                    WorkspaceProblem *problem)
+{
+    const auto object = parseObject(bytes, path, problem);
+    if (!object)
+        return std::nullopt;
+    const QJsonObject &o = *object;
+    if (o.value(QStringLiteral("format_version")).toInt(1) > kFormatVersion) {
+        *problem = {path, 0, 0,
+                    QStringLiteral("written by a newer Wirescope (format %1)")
+                        .arg(o.value(QStringLiteral("format_version")).toInt())};
+        return std::nullopt;
+    }
+    SavedRequest r;
+    r.path = path;
+    r.method = o.value(QStringLiteral("method")).toString();
+    r.target = o.value(QStringLiteral("target")).toString();
+    for (const auto &entry : o.value(QStringLiteral("metadata")).toArray()) {
+        const QJsonArray pair = entry.toArray();
+        r.metadata.emplace_back(pair.at(0).toString(), pair.at(1).toString());
+    }
+    const QJsonValue body = o.value(QStringLiteral("body"));
+    r.body = body.isObject()
+                 ? QString::fromUtf8(QJsonDocument(body.toObject()).toJson(QJsonDocument::Indented))
+                 : body.toString();
+    r.deadlineSeconds = o.value(QStringLiteral("deadline_seconds")).toDouble();
+    r.connection = o.value(QStringLiteral("connection")).toString();
+    r.assertions = o.value(QStringLiteral("assertions")).toObject();
+    r.extra = unknownKeys(o, kRequestKeys);
+    return r;
+}
+
+std::optional<QString> Workspace::resolve(const QString &relative) const
+{
+    if (relative.isEmpty() || QDir::isAbsolutePath(relative))
+        return std::nullopt;
+    const QString root = QDir(m_folder).canonicalPath();
+    const QString joined = QDir::cleanPath(root + QLatin1Char('/') + relative);
+    if (!joined.startsWith(root + QLatin1Char('/')))
+        return std::nullopt;
+    // A symbolic link inside may still point out: check where the nearest existing part leads.
+    QFileInfo existing(joined);
+    while (!existing.exists() && existing.absoluteFilePath() != root)
+        existing = QFileInfo(existing.absolutePath());
+    const QString real = existing.canonicalFilePath();
+    if (real != root && !real.startsWith(root + QLatin1Char('/')))
+        return std::nullopt;
+    return joined;
+}
+
+Workspace Workspace::open(const QString &folder)
+{
+    Workspace ws;
+    ws.m_folder = QDir(folder).absolutePath();
+    QDir().mkpath(ws.m_folder);
+    const QString settingsPath = ws.m_folder + QLatin1Char('/') + QLatin1String(kSettingsFile);
+    QFile settingsFile(settingsPath);
+    if (!settingsFile.exists()) {
+        if (const QString error = writeFileAtomically(settingsPath, serialize(ws.m_settings));
+            !error.isEmpty())
+            ws.m_problems.push_back({QLatin1String(kSettingsFile), 0, 0, error});
+    } else if (settingsFile.open(QIODevice::ReadOnly)) {
+        WorkspaceProblem problem;
+        const QByteArray bytes = settingsFile.readAll();
+        if (const auto o = parseObject(bytes, QLatin1String(kSettingsFile), &problem)) {
+            WorkspaceSettings &s = ws.m_settings;
+            s.importPaths = toList(o->value(QStringLiteral("import_paths")));
+            s.protoFiles = toList(o->value(QStringLiteral("proto_files")));
+            s.protosets = toList(o->value(QStringLiteral("protosets")));
+            s.reflectionTargets = toList(o->value(QStringLiteral("reflection")));
+            s.connections = o->value(QStringLiteral("connections")).toObject();
+            s.defaults = o->value(QStringLiteral("defaults")).toObject();
+            s.extra = unknownKeys(*o, kSettingsKeys);
+            // Schema paths are the workspace's own: one pointing out is not followed.
+            for (QStringList *list : {&s.importPaths, &s.protoFiles, &s.protosets}) {
+                for (const QString &p : std::as_const(*list)) {
+                    if (!ws.resolve(p))
+                        ws.m_problems.push_back(
+                            {QLatin1String(kSettingsFile), 0, 0,
+                             QStringLiteral("the path \"%1\" leaves the workspace folder; "
+                                            "it is ignored")
+                                 .arg(p)});
+                }
+                list->erase(std::remove_if(list->begin(), list->end(),
+                                           [&ws](const QString &p) { return !ws.resolve(p); }),
+                            list->end());
+            }
+        } else {
+            ws.m_problems.push_back(problem);
+        }
+    }
+    // Temporary files of a save that was killed halfway are ours to clear: the target of each
+    // still holds its old content.
+    QDirIterator leftovers(ws.m_folder, {QStringLiteral("*.json.tmp-??????")}, QDir::Files,
+                           QDirIterator::Subdirectories);
+    while (leftovers.hasNext())
+        QFile::remove(leftovers.next());
+    // Every other .json file below the folder is a request; hidden folders (.git) are skipped.
+    QDirIterator it(ws.m_folder, {QStringLiteral("*.json")}, QDir::Files, QDirIterator::Subdirectories);
+    std::vector<QString> files;
+    while (it.hasNext()) {
+        const QString file = it.next();
+        const QString relative = QDir(ws.m_folder).relativeFilePath(file);
+        if (relative == QLatin1String(kSettingsFile) || relative.startsWith(QLatin1Char('.')) ||
+            relative.contains(QStringLiteral("/.")))
+            continue;
+        files.push_back(relative);
+    }
+    std::sort(files.begin(), files.end());
+    for (const QString &relative : files) {
+        if (!ws.resolve(relative)) {
+            ws.m_problems.push_back(
+                {relative, 0, 0, QStringLiteral("links outside the workspace folder; skipped")});
+            continue;
+        }
+        QFile file(ws.m_folder + QLatin1Char('/') + relative);
+        if (!file.open(QIODevice::ReadOnly)) {
+            ws.m_problems.push_back({relative, 0, 0, file.errorString()});
+            continue;
+        }
+        WorkspaceProblem problem;
+        if (auto r = parseRequest(file.readAll(), relative, &problem))
+            ws.m_requests.push_back(std::move(*r));
+        else
+            ws.m_problems.push_back(problem);
+    }
+    return ws;
+}
+
+const SavedRequest *Workspace::request(const QString &path) const
+{
+    const auto it = std::find_if(m_requests.begin(), m_requests.end(),
+                                 [&](const SavedRequest &r) { return r.path == path; });
+    return it == m_requests.end() ? nullptr : &*it;
+}
+
+QString Workspace::save(const SavedRequest &request)
+{
+    const auto target = resolve(request.path);
+    if (!target || !request.path.endsWith(QLatin1String(".json")) ||
+        request.path == QLatin1String(kSettingsFile))
+        return QStringLiteral("\"%1\" is not a request file inside the workspace").arg(request.path);
+    QDir().mkpath(QFileInfo(*target).absolutePath());
+    if (QString error = writeFileAtomically(*target, serialize(request)); !error.isEmpty())
+        return error;
+    const auto it = std::find_if(m_requests.begin(), m_requests.end(),
+                                 [&](const SavedRequest &r) { return r.path == request.path; });
+    if (it == m_requests.end())
+        m_requests.push_back(request);
+    else
+        *it = request;
+    return {};
+}
+
+QString Workspace::saveSettings(const WorkspaceSettings &settings)
+{
+    for (const QStringList *list : {&settings.importPaths, &settings.protoFiles, &settings.protosets}) {
+        for (const QString &p : *list) {
+            if (!resolve(p))
+                return QStringLiteral("the path \"%1\" leaves the workspace folder").arg(p);
+        }
+    }
+    const QString error =
+        writeFileAtomically(m_folder + QLatin1Char('/') + QLatin1String(kSettingsFile), serialize(settings));
+    if (error.isEmpty())
+        m_settings = settings;
+    return error;
+}
+
+QString Workspace::remove(const QString &path)
+{
+    const auto file = resolve(path);
+    if (!file || !request(path))
+        return QStringLiteral("no request \"%1\" in the workspace").arg(path);
+    if (!QFile::remove(*file))
+        return QStringLiteral("cannot delete %1").arg(path);
+    std::erase_if(m_requests, [&](const SavedRequest &r) { return r.path == path; });
+    return {};
+}
+
+QString Workspace::duplicate(const QString &from, const QString &to)
+{
+    const SavedRequest *source = request(from);
+    if (!source)
+        return QStringLiteral("no request \"%1\" in the workspace").arg(from);
+    if (request(to) || (resolve(to) && QFileInfo::exists(*resolve(to))))
+        return QStringLiteral("\"%1\" already exists").arg(to);
+    SavedRequest copy = *source;
+    copy.path = to;
+    return save(copy);
+}
+
+QString Workspace::move(const QString &from, const QString &to)
+{
+    if (QString error = duplicate(from, to); !error.isEmpty())
+        return error;
+    return remove(from);
+}
+
+QString Workspace::createFolder(const QString &path)
+{
+    const auto dir = resolve(path);
+    if (!dir)
+        return QStringLiteral("\"%1\" is not inside the workspace").arg(path);
+    return QDir().mkpath(*dir) ? QString() : QStringLiteral("cannot create %1").arg(path);
+}
+
+QString Workspace::removeFolder(const QString &path)
+{
+    const auto dir = resolve(path);
+    if (!dir)
+        return QStringLiteral("\"%1\" is not inside the workspace").arg(path);
+    const QString prefix = QDir::cleanPath(path) + QLatin1Char('/');
+    if (std::any_of(m_requests.begin(), m_requests.end(),
+                    [&](const SavedRequest &r) { return r.path.startsWith(prefix); }))
+        return QStringLiteral("%1 still holds requests").arg(path);
+    return QDir(*dir).removeRecursively() ? QString() : QStringLiteral("cannot delete %1").arg(path);
+}
+
+} // namespace models

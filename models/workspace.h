@@ -1,0 +1,111 @@
+#pragma once
+
+#include <QJsonObject>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+#include <utility>
+#include <vector>
+
+namespace models {
+
+// A problem with one file of a workspace: where (file relative to the workspace, 1-based line
+// and column when known) and what.
+struct WorkspaceProblem
+{
+    QString file;
+    int line = 0;
+    int column = 0;
+    QString message;
+
+    QString toString() const; // "requests/a.json:3:14: message"
+};
+
+// One saved request, a pretty-printed JSON file in the workspace folder. Fields this version
+// does not know are kept in `extra` and written back unchanged.
+struct SavedRequest
+{
+    QString path; // relative to the workspace folder, '/'-separated, ending in ".json"
+    QString method;
+    QString target;
+    std::vector<std::pair<QString, QString>> metadata; // "-bin" values base64, as typed
+    QString body;                                      // the request as JSON text
+    double deadlineSeconds = 0;
+    QString connection; // a named connection setting of the workspace, or empty
+    QJsonObject assertions;
+    QJsonObject extra;
+
+    bool operator==(const SavedRequest &other) const = default;
+};
+
+// The workspace file (wirescope.json) at the folder's root: schema sources with paths relative
+// to it, reflection targets, named connection settings and defaults. Unknown fields are kept.
+struct WorkspaceSettings
+{
+    int formatVersion = 1;
+    QStringList importPaths;
+    QStringList protoFiles;
+    QStringList protosets;
+    QStringList reflectionTargets;
+    QJsonObject connections; // name -> settings object
+    QJsonObject defaults;
+    QJsonObject extra;
+
+    bool operator==(const WorkspaceSettings &other) const = default;
+};
+
+// A folder a team keeps in git: wirescope.json and one JSON file per request, sub-folders as
+// collections. Files are written atomically (temporary file, fsync, rename) in a stable key
+// order with a trailing newline, so saving something unchanged changes no byte. Nothing here
+// reaches outside the folder: every path is checked. Disk access happens on the calling thread:
+// the GUI calls these from a worker.
+class Workspace
+{
+public:
+    static constexpr int kFormatVersion = 1;
+    static constexpr const char *kSettingsFile = "wirescope.json";
+
+    // Opens `folder`, creating wirescope.json if it is missing. A corrupt or hostile file is
+    // reported in problems() and skipped; the rest still loads.
+    static Workspace open(const QString &folder);
+
+    QString folder() const { return m_folder; }
+    const WorkspaceSettings &settings() const { return m_settings; }
+    const std::vector<SavedRequest> &requests() const { return m_requests; }
+    const std::vector<WorkspaceProblem> &problems() const { return m_problems; }
+    const SavedRequest *request(const QString &path) const;
+
+    // Saves (creates or replaces) a request at request.path. Returns an error message or empty.
+    QString save(const SavedRequest &request);
+    QString saveSettings(const WorkspaceSettings &settings);
+    QString remove(const QString &path);
+    // Moves or renames a request; the target must not exist.
+    QString move(const QString &from, const QString &to);
+    QString duplicate(const QString &from, const QString &to);
+    QString createFolder(const QString &path);
+    QString removeFolder(const QString &path); // only when no request is left in it
+
+    // The absolute path for a workspace-relative one, or nothing when it would leave the folder
+    // (absolute paths, "..", symbolic links pointing out).
+    std::optional<QString> resolve(const QString &relative) const;
+
+    static QByteArray serialize(const SavedRequest &request);
+    static QByteArray serialize(const WorkspaceSettings &settings);
+    // Parses a request file's bytes; `problem` says what and where when it fails.
+    static std::optional<SavedRequest> parseRequest(const QByteArray &bytes, const QString &path,
+                                                    WorkspaceProblem *problem);
+
+private:
+    QString m_folder;
+    WorkspaceSettings m_settings;
+    std::vector<SavedRequest> m_requests;
+    std::vector<WorkspaceProblem> m_problems;
+};
+
+// Writes `bytes` to `path` so that a crash at any moment leaves either the old file or the new
+// one: a temporary file in the same folder, fsync, rename over the target, fsync the folder.
+// Returns an error message or empty.
+QString writeFileAtomically(const QString &path, const QByteArray &bytes);
+
+} // namespace models

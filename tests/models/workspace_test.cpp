@@ -1,0 +1,246 @@
+// Workspace folders as a team keeps them in git: every request field survives a save and a load,
+// an unchanged save changes no byte, unknown fields are kept, a corrupt or hostile file is
+// reported with where and the rest loads, and a save killed at any moment loses nothing.
+#include "models/workspace.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QProcess>
+#include <QRandomGenerator>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <csignal>
+#include <sys/wait.h>
+#include <unistd.h>
+
+using models::SavedRequest;
+using models::Workspace;
+
+namespace {
+
+SavedRequest everyField(const QString &path)
+{
+    SavedRequest r;
+    r.path = path;
+    r.method = QStringLiteral("wirescope.testing.TestService/Echo");
+    r.target = QStringLiteral("{{host}}:50051");
+    r.metadata = {{QStringLiteral("x-token"), QStringLiteral("{{token}}")},
+                  {QStringLiteral("x-raw-bin"), QStringLiteral("AAEC")}};
+    r.body = QStringLiteral(R"({"text": "hello", "i64": "9007199254740993", "nested": {"a": [1, 2]}})");
+    r.deadlineSeconds = 2.5;
+    r.connection = QStringLiteral("staging");
+    r.assertions = QJsonObject{{QStringLiteral("status"), QStringLiteral("OK")}};
+    r.extra = QJsonObject{{QStringLiteral("x_future_field"), QJsonObject{{QStringLiteral("kept"), true}}}};
+    return r;
+}
+
+QJsonObject json(const QString &text)
+{
+    return QJsonDocument::fromJson(text.toUtf8()).object();
+}
+
+QByteArray readAll(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+void writeAll(const QString &path, const QByteArray &bytes)
+{
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(bytes);
+}
+
+int git(const QString &dir, const QStringList &args, QByteArray *out = nullptr)
+{
+    QProcess p;
+    p.setWorkingDirectory(dir);
+    p.start(QStringLiteral("git"),
+            QStringList{QStringLiteral("-c"), QStringLiteral("user.name=test"), QStringLiteral("-c"),
+                        QStringLiteral("user.email=test@example.invalid")} +
+                args);
+    p.waitForFinished(20000);
+    if (out)
+        *out = p.readAllStandardOutput();
+    return p.exitCode();
+}
+
+} // namespace
+
+class WorkspaceTest : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void everyFieldSurvivesSaveAndLoad()
+    {
+        QTemporaryDir dir;
+        Workspace ws = Workspace::open(dir.path());
+        QVERIFY(QFile::exists(dir.filePath(QStringLiteral("wirescope.json"))));
+        const SavedRequest saved = everyField(QStringLiteral("orders/create.json"));
+        QCOMPARE(ws.save(saved), QString());
+        models::WorkspaceSettings settings;
+        settings.importPaths = {QStringLiteral("protos")};
+        settings.protoFiles = {QStringLiteral("protos/api.proto")};
+        settings.reflectionTargets = {QStringLiteral("localhost:50051")};
+        settings.connections =
+            json(QStringLiteral(R"({"staging": {"tls": true, "ca_file": "certs/ca.pem"}})"));
+        settings.extra = json(QStringLiteral(R"({"x_team": "payments"})"));
+        QCOMPARE(ws.saveSettings(settings), QString());
+
+        const Workspace again = Workspace::open(dir.path());
+        QVERIFY(again.problems().empty());
+        QCOMPARE(again.settings(), settings);
+        QCOMPARE(int(again.requests().size()), 1);
+        SavedRequest loaded = again.requests().front();
+        QCOMPARE(json(loaded.body), json(saved.body));
+        QVERIFY(loaded.body.contains(QStringLiteral("9007199254740993"))); // not rounded to a double
+        loaded.body = saved.body;
+        QCOMPARE(loaded, saved);
+    }
+
+    void anUnchangedSaveLeavesGitDiffEmpty()
+    {
+        QTemporaryDir dir;
+        {
+            Workspace ws = Workspace::open(dir.path());
+            QCOMPARE(ws.save(everyField(QStringLiteral("a.json"))), QString());
+            QCOMPARE(ws.save(everyField(QStringLiteral("folder/b.json"))), QString());
+        }
+        QCOMPARE(git(dir.path(), {QStringLiteral("init"), QStringLiteral("-q")}), 0);
+        QCOMPARE(git(dir.path(), {QStringLiteral("add"), QStringLiteral("-A")}), 0);
+        QCOMPARE(git(dir.path(), {QStringLiteral("commit"), QStringLiteral("-qm"), QStringLiteral("start")}),
+                 0);
+        Workspace ws = Workspace::open(dir.path());
+        for (const auto &r : std::vector<SavedRequest>(ws.requests()))
+            QCOMPARE(ws.save(r), QString());
+        QCOMPARE(ws.saveSettings(ws.settings()), QString());
+        QByteArray status;
+        QCOMPARE(git(dir.path(), {QStringLiteral("status"), QStringLiteral("--porcelain")}, &status), 0);
+        QCOMPARE(status, QByteArray());
+    }
+
+    void unknownFieldsAreKeptOnSave()
+    {
+        QTemporaryDir dir;
+        const QString file = dir.filePath(QStringLiteral("future.json"));
+        writeAll(file,
+                 R"({"format_version": 1, "method": "pkg.Svc/M", "x_added_later": [1, 2, 3], "body": {}})");
+        Workspace ws = Workspace::open(dir.path());
+        QVERIFY(ws.problems().empty());
+        SavedRequest r = *ws.request(QStringLiteral("future.json"));
+        r.target = QStringLiteral("localhost:1");
+        QCOMPARE(ws.save(r), QString());
+        const QJsonObject written = QJsonDocument::fromJson(readAll(file)).object();
+        QCOMPARE(written.value(QStringLiteral("x_added_later")).toArray().size(), 3);
+        QCOMPARE(written.value(QStringLiteral("target")).toString(), QStringLiteral("localhost:1"));
+        QCOMPARE(written.value(QStringLiteral("format_version")).toInt(), 1);
+    }
+
+    void aCorruptFileIsReportedWithWhereAndTheRestLoads()
+    {
+        QTemporaryDir dir;
+        {
+            Workspace ws = Workspace::open(dir.path());
+            QCOMPARE(ws.save(everyField(QStringLiteral("good.json"))), QString());
+        }
+        writeAll(dir.filePath(QStringLiteral("sub/bad.json")),
+                 "{\n  \"method\": \"x\",\n  \"target\": oops\n}\n");
+        writeAll(dir.filePath(QStringLiteral("newer.json")), R"({"format_version": 99})");
+        const Workspace ws = Workspace::open(dir.path());
+        QCOMPARE(int(ws.requests().size()), 1);
+        QCOMPARE(ws.requests().front().path, QStringLiteral("good.json"));
+        QCOMPARE(int(ws.problems().size()), 2);
+        QStringList problems;
+        for (const auto &p : ws.problems())
+            problems << p.toString();
+        problems.sort();
+        QVERIFY2(problems[0].startsWith(QStringLiteral("newer.json: written by a newer Wirescope")),
+                 qPrintable(problems[0]));
+        QVERIFY2(problems[1].startsWith(QStringLiteral("sub/bad.json:3:13: ")), qPrintable(problems[1]));
+    }
+
+    void pathsCannotLeaveTheWorkspace()
+    {
+        QTemporaryDir outside;
+        QTemporaryDir dir;
+        writeAll(outside.filePath(QStringLiteral("secret.json")), R"({"method": "stolen"})");
+        QVERIFY(QFile::link(outside.path(), dir.filePath(QStringLiteral("escape"))));
+        writeAll(dir.filePath(QStringLiteral("wirescope.json")),
+                 R"({"format_version": 1, "import_paths": ["protos", "../elsewhere", "/usr/include"]})");
+        Workspace ws = Workspace::open(dir.path());
+        QVERIFY(ws.requests().empty()); // escape/secret.json is behind a link that leaves: not read
+        QCOMPARE(ws.settings().importPaths, QStringList{QStringLiteral("protos")});
+        QCOMPARE(int(ws.problems().size()), 2); // the two import paths that leave
+        QVERIFY(ws.problems().front().message.contains(QStringLiteral("leaves the workspace folder")));
+        SavedRequest r = everyField(QStringLiteral("../escaped.json"));
+        QVERIFY(!ws.save(r).isEmpty());
+        r.path = QStringLiteral("/tmp/escaped.json");
+        QVERIFY(!ws.save(r).isEmpty());
+        r.path = QStringLiteral("escape/planted.json");
+        QVERIFY(!ws.save(r).isEmpty());
+        QVERIFY(!QFile::exists(outside.filePath(QStringLiteral("planted.json"))));
+        r.path = QStringLiteral("wirescope.json");
+        QVERIFY(!ws.save(r).isEmpty());
+    }
+
+    void requestsAndFoldersAreManagedFromTheWorkspace()
+    {
+        QTemporaryDir dir;
+        Workspace ws = Workspace::open(dir.path());
+        QCOMPARE(ws.createFolder(QStringLiteral("orders")), QString());
+        QCOMPARE(ws.save(everyField(QStringLiteral("orders/a.json"))), QString());
+        QCOMPARE(ws.duplicate(QStringLiteral("orders/a.json"), QStringLiteral("orders/b.json")), QString());
+        QVERIFY(!ws.duplicate(QStringLiteral("orders/a.json"), QStringLiteral("orders/b.json")).isEmpty());
+        QCOMPARE(ws.move(QStringLiteral("orders/b.json"), QStringLiteral("archive/b.json")), QString());
+        QVERIFY(!ws.removeFolder(QStringLiteral("orders")).isEmpty()); // a.json is still there
+        QCOMPARE(ws.remove(QStringLiteral("orders/a.json")), QString());
+        QCOMPARE(ws.removeFolder(QStringLiteral("orders")), QString());
+        const Workspace again = Workspace::open(dir.path());
+        QCOMPARE(int(again.requests().size()), 1);
+        QCOMPARE(again.requests().front().path, QStringLiteral("archive/b.json"));
+        QVERIFY(!QDir(dir.filePath(QStringLiteral("orders"))).exists());
+    }
+
+    // A process killed with SIGKILL while saving, at many random points, leaves each file whole:
+    // the old content or the new, never a truncated one.
+    void aSaveKilledAtAnyMomentLosesNothing()
+    {
+        QTemporaryDir dir;
+        const QString file = dir.filePath(QStringLiteral("big.json"));
+        auto content = [](int version) -> QByteArray {
+            QByteArray bytes = "{\"version\": " + QByteArray::number(version) + ", \"pad\": \"";
+            bytes += QByteArray(512 * 1024, char('a' + version % 26));
+            return bytes + "\"}\n";
+        };
+        QCOMPARE(models::writeFileAtomically(file, content(0)), QString());
+        for (int round = 0; round < 40; ++round) {
+            const pid_t child = fork();
+            QVERIFY(child >= 0);
+            if (child == 0) {
+                for (int v = 1;; ++v)
+                    models::writeFileAtomically(file, content(v));
+            }
+            usleep(useconds_t(QRandomGenerator::global()->bounded(1000, 30000)));
+            kill(child, SIGKILL);
+            int status = 0;
+            waitpid(child, &status, 0);
+            const QByteArray bytes = readAll(file);
+            QJsonParseError error{};
+            const QJsonDocument doc = QJsonDocument::fromJson(bytes, &error);
+            QVERIFY2(error.error == QJsonParseError::NoError, qPrintable(error.errorString()));
+            QCOMPARE(bytes, content(doc.object().value(QStringLiteral("version")).toInt()));
+        }
+        // What the killed saves left behind is cleared when the workspace opens.
+        Workspace::open(dir.path());
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files).filter(QStringLiteral(".tmp-")), QStringList());
+    }
+};
+
+QTEST_GUILESS_MAIN(WorkspaceTest)
+#include "workspace_test.moc"

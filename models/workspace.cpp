@@ -27,7 +27,7 @@ const QStringList kRequestKeys = {QStringLiteral("format_version"), QStringLiter
 const QStringList kSettingsKeys = {QStringLiteral("format_version"), QStringLiteral("import_paths"),
                                    QStringLiteral("proto_files"),    QStringLiteral("protosets"),
                                    QStringLiteral("reflection"),     QStringLiteral("connections"),
-                                   QStringLiteral("defaults")};
+                                   QStringLiteral("defaults"),       QStringLiteral("environments")};
 
 // 1-based line and column of a byte offset.
 std::pair<int, int> lineColumn(const QByteArray &bytes, qsizetype offset)
@@ -95,6 +95,43 @@ QByteArray documentBytes(const QJsonObject &object)
 }
 
 } // namespace
+
+const Environment::Variable *Environment::find(const QString &variable) const
+{
+    const auto it = std::find_if(variables.begin(), variables.end(),
+                                 [&](const Variable &v) { return v.name == variable; });
+    return it == variables.end() ? nullptr : &*it;
+}
+
+std::optional<QString> resolveVariables(const QString &text, const Environment &environment,
+                                        const QString &where, QString *error)
+{
+    QString out;
+    qsizetype pos = 0;
+    for (;;) {
+        const qsizetype open = text.indexOf(QLatin1String("{{"), pos);
+        if (open < 0)
+            break;
+        const qsizetype close = text.indexOf(QLatin1String("}}"), open + 2);
+        if (close < 0)
+            break;
+        const QString name = text.mid(open + 2, close - open - 2).trimmed();
+        const Environment::Variable *variable = environment.find(name);
+        if (!variable) {
+            if (error)
+                *error = environment.name.isEmpty()
+                             ? QStringLiteral("{{%1}} in the %2: no environment is chosen").arg(name, where)
+                             : QStringLiteral("{{%1}} in the %2 is not a variable of environment \"%3\"")
+                                   .arg(name, where, environment.name);
+            return std::nullopt;
+        }
+        out += QStringView(text).mid(pos, open - pos);
+        out += variable->value;
+        pos = close + 2;
+    }
+    out += QStringView(text).mid(pos);
+    return out;
+}
 
 QString WorkspaceProblem::toString() const
 {
@@ -185,6 +222,21 @@ QByteArray Workspace::serialize(const WorkspaceSettings &s)
     o.insert(QStringLiteral("reflection"), toArray(s.reflectionTargets));
     o.insert(QStringLiteral("connections"), s.connections);
     o.insert(QStringLiteral("defaults"), s.defaults);
+    QJsonArray environments;
+    for (const Environment &env : s.environments) {
+        QJsonArray variables;
+        for (const auto &v : env.variables) {
+            QJsonObject variable{{QStringLiteral("name"), v.name}};
+            if (v.secret)
+                variable.insert(QStringLiteral("secret"), true); // the value stays in the keychain
+            else
+                variable.insert(QStringLiteral("value"), v.value);
+            variables.append(variable);
+        }
+        environments.append(
+            QJsonObject{{QStringLiteral("name"), env.name}, {QStringLiteral("variables"), variables}});
+    }
+    o.insert(QStringLiteral("environments"), environments);
     return documentBytes(o);
 }
 
@@ -260,6 +312,18 @@ Workspace Workspace::open(const QString &folder)
             s.reflectionTargets = toList(o->value(QStringLiteral("reflection")));
             s.connections = o->value(QStringLiteral("connections")).toObject();
             s.defaults = o->value(QStringLiteral("defaults")).toObject();
+            for (const auto &e : o->value(QStringLiteral("environments")).toArray()) {
+                Environment env;
+                env.name = e.toObject().value(QStringLiteral("name")).toString();
+                for (const auto &v : e.toObject().value(QStringLiteral("variables")).toArray()) {
+                    const QJsonObject variable = v.toObject();
+                    const bool secret = variable.value(QStringLiteral("secret")).toBool();
+                    env.variables.push_back(
+                        {variable.value(QStringLiteral("name")).toString(),
+                         secret ? QString() : variable.value(QStringLiteral("value")).toString(), secret});
+                }
+                s.environments.push_back(std::move(env));
+            }
             s.extra = unknownKeys(*o, kSettingsKeys);
             // Schema paths are the workspace's own: one pointing out is not followed.
             for (QStringList *list : {&s.importPaths, &s.protoFiles, &s.protosets}) {

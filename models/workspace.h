@@ -39,6 +39,30 @@ struct SavedRequest
     bool operator==(const SavedRequest &other) const = default;
 };
 
+// A named set of variables ({{host}}, {{token}}) used in targets, metadata and bodies. A secret
+// variable's value lives in the OS keychain, never in a workspace file: here it is only named.
+struct Environment
+{
+    struct Variable
+    {
+        QString name;
+        QString value; // empty for a secret in a file; filled from the keychain at run time
+        bool secret = false;
+        bool operator==(const Variable &other) const = default;
+    };
+    QString name;
+    std::vector<Variable> variables;
+
+    const Variable *find(const QString &variable) const;
+    bool operator==(const Environment &other) const = default;
+};
+
+// Replaces every {{name}} (spaces inside the braces allowed) in `text` with the variable's
+// value. An unknown name is an error naming it and `where` ("target", "metadata x-token",
+// "body"); nothing is replaced then.
+std::optional<QString> resolveVariables(const QString &text, const Environment &environment,
+                                        const QString &where, QString *error);
+
 // The workspace file (wirescope.json) at the folder's root: schema sources with paths relative
 // to it, reflection targets, named connection settings and defaults. Unknown fields are kept.
 struct WorkspaceSettings
@@ -50,6 +74,7 @@ struct WorkspaceSettings
     QStringList reflectionTargets;
     QJsonObject connections; // name -> settings object
     QJsonObject defaults;
+    std::vector<Environment> environments; // secret values are never written
     QJsonObject extra;
 
     bool operator==(const WorkspaceSettings &other) const = default;

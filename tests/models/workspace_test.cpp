@@ -104,6 +104,45 @@ private slots:
         QCOMPARE(loaded, saved);
     }
 
+    void environmentsResolveVariablesAndNeverWriteSecrets()
+    {
+        QTemporaryDir dir;
+        Workspace ws = Workspace::open(dir.path());
+        models::WorkspaceSettings settings = ws.settings();
+        models::Environment staging;
+        staging.name = QStringLiteral("staging");
+        staging.variables = {{QStringLiteral("host"), QStringLiteral("staging.example"), false},
+                             {QStringLiteral("token"), QStringLiteral("s3cr3t-value-42"), true}};
+        settings.environments = {staging};
+        QCOMPARE(ws.saveSettings(settings), QString());
+        QVERIFY(!readAll(dir.filePath(QStringLiteral("wirescope.json"))).contains("s3cr3t-value-42"));
+
+        const Workspace again = Workspace::open(dir.path());
+        QCOMPARE(int(again.settings().environments.size()), 1);
+        const models::Environment &loaded = again.settings().environments.front();
+        QCOMPARE(loaded.find(QStringLiteral("host"))->value, QStringLiteral("staging.example"));
+        QVERIFY(loaded.find(QStringLiteral("token"))->secret);
+        QVERIFY(loaded.find(QStringLiteral("token"))->value.isEmpty()); // comes from the keychain
+
+        QString error;
+        QCOMPARE(models::resolveVariables(QStringLiteral("{{host}}:443"), staging, QStringLiteral("target"),
+                                          &error),
+                 QStringLiteral("staging.example:443"));
+        QCOMPARE(models::resolveVariables(QStringLiteral("Bearer {{ token }}"), staging,
+                                          QStringLiteral("metadata authorization"), &error),
+                 QStringLiteral("Bearer s3cr3t-value-42"));
+        QCOMPARE(models::resolveVariables(QStringLiteral(R"({"a": "{{host}}", "b": "{{host}}"})"), staging,
+                                          QStringLiteral("body"), &error),
+                 QStringLiteral(R"({"a": "staging.example", "b": "staging.example"})"));
+        QVERIFY(
+            !models::resolveVariables(QStringLiteral("{{port}}"), staging, QStringLiteral("target"), &error));
+        QCOMPARE(error,
+                 QStringLiteral("{{port}} in the target is not a variable of environment \"staging\""));
+        QCOMPARE(models::resolveVariables(QStringLiteral("no braces {here}"), staging, QStringLiteral("body"),
+                                          &error),
+                 QStringLiteral("no braces {here}"));
+    }
+
     void anUnchangedSaveLeavesGitDiffEmpty()
     {
         QTemporaryDir dir;

@@ -782,14 +782,12 @@ quint64 Timeline::messageOfFrame(quint64 frameId) const
 
 qint64 Timeline::startNs() const
 {
-    qint64 start = m_items.empty() ? 0 : m_items.front().timeNs;
-    for (const Lane &lane : m_lanes) {
-        if (!m_items.empty() && lane.startNs < start && (!lane.messages.empty() || !lane.others.empty()))
-            start = lane.startNs;
-    }
-    if (!m_frames.empty() && (m_items.empty() || m_frames.front().timeNs < start))
-        start = m_frames.front().timeNs;
-    return start;
+    // A call's first item is its request headers, stamped with its start, so the oldest item and
+    // frame kept give the origin without looking at lanes (this runs per painted frame and cell).
+    if (m_items.empty())
+        return m_frames.empty() ? 0 : m_frames.front().timeNs;
+    return m_frames.empty() ? m_items.front().timeNs
+                            : std::min(m_items.front().timeNs, m_frames.front().timeNs);
 }
 
 qint64 Timeline::endNs() const

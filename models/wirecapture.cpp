@@ -35,18 +35,7 @@ rpc::Result<quint64> WireCapture::route(rpc::ChannelOptions &channel)
 {
     // The tap makes the TLS connection with the call's settings, so one tap per upstream and
     // TLS settings; the call then speaks plaintext HTTP/2 to the tap.
-    rpc::wire::TapTls tls;
-    tls.enabled = !channel.plaintext;
-    if (tls.enabled) {
-        tls.caFile = channel.caFile;
-        tls.certFile = channel.certFile;
-        tls.keyFile = channel.keyFile;
-        tls.skipVerify = channel.skipVerify;
-        tls.serverName = channel.serverName;
-        // gRPC checks the certificate against the :authority when it is overridden.
-        if (tls.serverName.empty() && !channel.authority.empty())
-            tls.serverName = channel.authority.substr(0, channel.authority.rfind(':'));
-    }
+    const rpc::wire::TapTls tls = rpc::wire::tapTlsFor(channel);
     const std::string key = channel.target + '\n' +
                             (tls.enabled ? "tls\n" + tls.caFile + '\n' + tls.certFile + '\n' + tls.keyFile +
                                                '\n' + tls.serverName + (tls.skipVerify ? "\nskip" : "")
@@ -70,15 +59,7 @@ rpc::Result<quint64> WireCapture::route(rpc::ChannelOptions &channel)
         entry = std::move(fresh);
     }
     entry->lastError.clear(); // what fails from now on concerns this call
-    if (channel.authority.empty())
-        channel.authority = channel.target;
-    channel.target = entry->address;
-    channel.plaintext = true;
-    channel.skipVerify = false;
-    channel.caFile.clear();
-    channel.certFile.clear();
-    channel.keyFile.clear();
-    channel.serverName.clear();
+    rpc::wire::routeThroughTap(channel, entry->address);
     return entry->id;
 }
 

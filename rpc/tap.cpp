@@ -503,6 +503,35 @@ std::vector<WireEvent> Tap::waitAndDrain(std::chrono::milliseconds timeout)
     return std::exchange(m_impl->events, {});
 }
 
+TapTls tapTlsFor(const ChannelOptions &channel)
+{
+    TapTls tls;
+    tls.enabled = !channel.plaintext;
+    if (!tls.enabled)
+        return tls;
+    tls.caFile = channel.caFile;
+    tls.certFile = channel.certFile;
+    tls.keyFile = channel.keyFile;
+    tls.skipVerify = channel.skipVerify;
+    tls.serverName = channel.serverName;
+    if (tls.serverName.empty() && !channel.authority.empty())
+        tls.serverName = channel.authority.substr(0, channel.authority.rfind(':'));
+    return tls;
+}
+
+void routeThroughTap(ChannelOptions &channel, const std::string &tapAddress)
+{
+    if (channel.authority.empty())
+        channel.authority = channel.target;
+    channel.target = tapAddress;
+    channel.plaintext = true;
+    channel.skipVerify = false;
+    channel.caFile.clear();
+    channel.certFile.clear();
+    channel.keyFile.clear();
+    channel.serverName.clear();
+}
+
 std::string describe(const WireEvent &e, std::int64_t startNs)
 {
     char head[64];

@@ -39,6 +39,14 @@ struct TapTls
     bool skipVerify = false; // accept any server certificate: insecure
 };
 
+// The TLS settings a tap needs to reach the server of `channel` as the channel itself would:
+// its CA, client certificate, skip-verify, and the server name (or, as gRPC does, the host of
+// an overridden :authority). Disabled for plaintext channels.
+TapTls tapTlsFor(const ChannelOptions &channel);
+// Points `channel` at a tap listening on `tapAddress`: plaintext to the tap, TLS settings
+// cleared (the tap holds them), and the server's own name kept as the :authority.
+void routeThroughTap(ChannelOptions &channel, const std::string &tapAddress);
+
 // A local relay between a client and an HTTP/2 server: it listens on 127.0.0.1, connects each
 // accepted connection to `upstream` ("host:port", over TLS when asked), passes the bytes both
 // ways unchanged, and decodes the frames of both directions. Runs on its own thread.

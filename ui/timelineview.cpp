@@ -65,6 +65,26 @@ template<typename Ids> std::size_t lowerByTime(const Timeline &tl, const Ids &id
     return std::size_t(it - ids.begin());
 }
 
+// Where a kind of mark is drawn, up (-) or down (+) from the lane's middle.
+int markOffset(const Timeline::Item &it)
+{
+    switch (it.kind) {
+    case Timeline::ItemKind::MessageSent:
+    case Timeline::ItemKind::HalfClosed:
+        return -6;
+    case Timeline::ItemKind::MessageReceived:
+        return 5;
+    case Timeline::ItemKind::RequestHeaders:
+        return -7;
+    case Timeline::ItemKind::ResponseHeaders:
+        return 6;
+    case Timeline::ItemKind::ConnectionFrame:
+        return it.direction == Timeline::Direction::Outbound ? -5 : 5;
+    default:
+        return 0;
+    }
+}
+
 } // namespace
 
 TimelineView::TimelineView(Timeline &timeline, QWidget *parent)
@@ -474,12 +494,7 @@ QPoint TimelineView::itemPosition(quint64 id) const
         return {};
     const int mid = kAxisHeight + row * kLaneHeight + kLaneHeight / 2;
     const int x = timeToX(it.timeNs - origin());
-    int y = mid;
-    if (it.kind == Timeline::ItemKind::MessageSent)
-        y = mid - 6;
-    else if (it.kind == Timeline::ItemKind::MessageReceived)
-        y = mid + 5;
-    return {std::max(x, kLabelWidth), y};
+    return {std::max(x, kLabelWidth), mid + markOffset(it)};
 }
 
 quint64 TimelineView::itemAt(const QPoint &pos) const
@@ -488,14 +503,16 @@ quint64 TimelineView::itemAt(const QPoint &pos) const
     if (row < 0 || pos.x() < kLabelWidth)
         return 0;
     const auto &lane = m_timeline.lanes()[std::size_t(m_shown[std::size_t(row)])];
+    const int mid = kAxisHeight + (row - verticalScrollBar()->value()) * kLaneHeight + kLaneHeight / 2;
     const qint64 org = origin();
     const qint64 t = org + xToTime(pos.x());
     const qint64 slack = qint64(5 * m_nsPerPixel);
+    // The mark nearest the pointer, across and up or down: a trailer drawn a pixel after the
+    // last reply must not hide the reply the pointer is on.
     quint64 best = 0;
-    qint64 bestDistance = slack + 1;
+    int bestDistance = INT_MAX;
     auto consider = [&](const auto &ids) {
-        std::size_t i = lowerByTime(m_timeline, ids, 0, t - slack);
-        for (; i < ids.size(); ++i) {
+        for (std::size_t i = lowerByTime(m_timeline, ids, 0, t - slack); i < ids.size(); ++i) {
             if (!m_timeline.hasItem(ids[i]))
                 continue;
             const auto &it = m_timeline.item(ids[i]);
@@ -503,7 +520,8 @@ quint64 TimelineView::itemAt(const QPoint &pos) const
                 break;
             if (!passesDirection(ids[i]))
                 continue;
-            const qint64 d = std::abs(it.timeNs - t);
+            const int d =
+                std::abs(timeToX(it.timeNs - org) - pos.x()) + std::abs(mid + markOffset(it) - pos.y());
             if (d < bestDistance) {
                 bestDistance = d;
                 best = ids[i];
@@ -511,8 +529,7 @@ quint64 TimelineView::itemAt(const QPoint &pos) const
         }
     };
     consider(lane.others);
-    if (!best)
-        consider(lane.messages);
+    consider(lane.messages);
     return best;
 }
 

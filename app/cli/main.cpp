@@ -240,28 +240,11 @@ int invoke(const Flags &flags, const rpc::SchemaPtr &schema, const std::string &
     };
     if (flags.boolean("wire")) {
         // For a TLS target the tap makes the TLS connection with these flags' settings.
-        rpc::wire::TapTls tls;
-        tls.enabled = !req.channel.plaintext;
-        tls.caFile = req.channel.caFile;
-        tls.certFile = req.channel.certFile;
-        tls.keyFile = req.channel.keyFile;
-        tls.skipVerify = req.channel.skipVerify;
-        tls.serverName = req.channel.serverName;
-        if (tls.serverName.empty() && !req.channel.authority.empty())
-            tls.serverName = req.channel.authority.substr(0, req.channel.authority.rfind(':'));
         tap = std::make_unique<rpc::wire::Tap>();
-        auto relay = tap->start(req.channel.target, tls);
+        auto relay = tap->start(req.channel.target, rpc::wire::tapTlsFor(req.channel));
         if (!relay)
             return fail("to tap the wire: " + relay.error().message);
-        if (req.channel.authority.empty())
-            req.channel.authority = req.channel.target;
-        req.channel.target = *relay;
-        req.channel.plaintext = true;
-        req.channel.skipVerify = false;
-        req.channel.caFile.clear();
-        req.channel.certFile.clear();
-        req.channel.keyFile.clear();
-        req.channel.serverName.clear();
+        rpc::wire::routeThroughTap(req.channel, *relay);
     }
 
     rpc::Engine engine;

@@ -204,6 +204,8 @@ QByteArray Workspace::serialize(const SavedRequest &r)
     const QJsonDocument body = QJsonDocument::fromJson(r.body.toUtf8(), &error);
     if (error.error == QJsonParseError::NoError && body.isObject())
         o.insert(QStringLiteral("body"), body.object());
+    else if (error.error == QJsonParseError::NoError && body.isArray()) // a stream's messages
+        o.insert(QStringLiteral("body"), body.array());
     else
         o.insert(QStringLiteral("body"), r.body);
     o.insert(QStringLiteral("deadline_seconds"), r.deadlineSeconds);
@@ -262,9 +264,10 @@ std::optional<SavedRequest> Workspace::parseRequest(const QByteArray &bytes, con
         r.metadata.emplace_back(pair.at(0).toString(), pair.at(1).toString());
     }
     const QJsonValue body = o.value(QStringLiteral("body"));
-    r.body = body.isObject()
-                 ? QString::fromUtf8(QJsonDocument(body.toObject()).toJson(QJsonDocument::Indented))
-                 : body.toString();
+    r.body =
+        body.isObject()  ? QString::fromUtf8(QJsonDocument(body.toObject()).toJson(QJsonDocument::Indented))
+        : body.isArray() ? QString::fromUtf8(QJsonDocument(body.toArray()).toJson(QJsonDocument::Indented))
+                         : body.toString();
     r.deadlineSeconds = o.value(QStringLiteral("deadline_seconds")).toDouble();
     r.connection = o.value(QStringLiteral("connection")).toString();
     r.assertions = o.value(QStringLiteral("assertions")).toObject();
@@ -469,6 +472,74 @@ QString Workspace::removeFolder(const QString &path)
                     [&](const SavedRequest &r) { return r.path.startsWith(prefix); }))
         return QStringLiteral("%1 still holds requests").arg(path);
     return QDir(*dir).removeRecursively() ? QString() : QStringLiteral("cannot delete %1").arg(path);
+}
+
+namespace {
+
+QString folderPrefix(const QString &path)
+{
+    return QDir::cleanPath(path) + QLatin1Char('/');
+}
+
+} // namespace
+
+QString Workspace::checkFolderPair(const QString &from, const QString &to, QString *source,
+                                   QString *target) const
+{
+    const auto s = resolve(from);
+    const auto t = resolve(to);
+    if (!s || !QFileInfo(*s).isDir())
+        return QStringLiteral("no folder \"%1\" in the workspace").arg(from);
+    if (!t)
+        return QStringLiteral("\"%1\" is not inside the workspace").arg(to);
+    if (QFileInfo::exists(*t))
+        return QStringLiteral("\"%1\" already exists").arg(to);
+    if (folderPrefix(to).startsWith(folderPrefix(from)))
+        return QStringLiteral("cannot put \"%1\" into itself").arg(from);
+    *source = *s;
+    *target = *t;
+    return {};
+}
+
+QString Workspace::moveFolder(const QString &from, const QString &to)
+{
+    QString source, target;
+    if (QString error = checkFolderPair(from, to, &source, &target); !error.isEmpty())
+        return error;
+    QDir().mkpath(QFileInfo(target).absolutePath());
+    if (::rename(QFile::encodeName(source).constData(), QFile::encodeName(target).constData()) != 0)
+        return QStringLiteral("cannot move %1 to %2: %3")
+            .arg(from, to, QString::fromLocal8Bit(std::strerror(errno)));
+    const QString oldPrefix = folderPrefix(from);
+    const QString newPrefix = folderPrefix(to);
+    for (SavedRequest &r : m_requests) {
+        if (r.path.startsWith(oldPrefix))
+            r.path = newPrefix + r.path.mid(oldPrefix.size());
+    }
+    return {};
+}
+
+QString Workspace::duplicateFolder(const QString &from, const QString &to)
+{
+    QString source, target;
+    if (QString error = checkFolderPair(from, to, &source, &target); !error.isEmpty())
+        return error;
+    if (!QDir().mkpath(target))
+        return QStringLiteral("cannot create %1").arg(to);
+    const QString oldPrefix = folderPrefix(from);
+    std::vector<SavedRequest> copies;
+    for (const SavedRequest &r : m_requests) {
+        if (r.path.startsWith(oldPrefix)) {
+            SavedRequest copy = r;
+            copy.path = folderPrefix(to) + r.path.mid(oldPrefix.size());
+            copies.push_back(std::move(copy));
+        }
+    }
+    for (const SavedRequest &copy : copies) {
+        if (QString error = save(copy); !error.isEmpty())
+            return error;
+    }
+    return {};
 }
 
 } // namespace models

@@ -110,6 +110,11 @@ public:
     QString duplicate(const QString &from, const QString &to);
     QString createFolder(const QString &path);
     QString removeFolder(const QString &path); // only when no request is left in it
+    // Renames or moves a folder with everything in it (one rename on disk); `to` must not exist
+    // and may not lie inside `from`.
+    QString moveFolder(const QString &from, const QString &to);
+    // Copies the requests of a folder (and its sub-folders) to a new folder `to`.
+    QString duplicateFolder(const QString &from, const QString &to);
 
     // The absolute path for a workspace-relative one, or nothing when it would leave the folder
     // (absolute paths, "..", symbolic links pointing out).
@@ -122,6 +127,9 @@ public:
                                                     WorkspaceProblem *problem);
 
 private:
+    // Checks a folder move or copy; fills the absolute paths or returns why it cannot be done.
+    QString checkFolderPair(const QString &from, const QString &to, QString *source, QString *target) const;
+
     QString m_folder;
     WorkspaceSettings m_settings;
     std::vector<SavedRequest> m_requests;

@@ -17,7 +17,9 @@
 
 namespace cli {
 int runBench(const std::vector<std::string> &args);
-}
+int runWorkspace(const std::vector<std::string> &args);
+int runDemo(const std::vector<std::string> &args);
+} // namespace cli
 
 namespace {
 
@@ -27,6 +29,8 @@ const char *kUsage = R"(Usage:
   wirescope-cli [flags] [address] [list|describe] [symbol]
   wirescope-cli [flags] address method
   wirescope-cli bench [flags] address method
+  wirescope-cli run WORKSPACE [--env NAME] [--filter GLOB] [--junit FILE] [--var NAME=VALUE]...
+  wirescope-cli demo [--listen HOST:PORT]
 
 The address is only optional with 'list' or 'describe' and -proto or -protoset.
 'list' prints the services, or the methods of the named service. 'describe' prints the
@@ -336,6 +340,10 @@ int runCli(int argc, char **argv)
     std::vector<std::string> args(argv + 1, argv + argc);
     if (!args.empty() && args.front() == "bench")
         return cli::runBench({args.begin() + 1, args.end()});
+    if (!args.empty() && args.front() == "run")
+        return cli::runWorkspace({args.begin() + 1, args.end()});
+    if (!args.empty() && args.front() == "demo")
+        return cli::runDemo({args.begin() + 1, args.end()});
 
     Flags flags;
     defineCommonFlags(flags);

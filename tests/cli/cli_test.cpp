@@ -478,3 +478,82 @@ TEST_F(CliTest, BenchPrintsOneJsonObject)
     ASSERT_EQ(timed.exitCode, 0) << timed.err;
     EXPECT_TRUE(contains(timed.out, "\"seconds\":0.")) << timed.out;
 }
+
+// The example workspace shipped in resources/ runs green against the demo service served by
+// `wirescope-cli demo`, and a changed variable makes it fail with a non-zero exit.
+TEST(CliRun, RunsTheExampleWorkspaceAgainstTheDemoService)
+{
+    Spawned demo({kCli, "demo", "--listen", "127.0.0.1:0"});
+    const std::string line = demo.waitForLine("listening on ", std::chrono::seconds(20));
+    ASSERT_FALSE(line.empty());
+    const std::string address = line.substr(line.find("listening on ") + 13);
+    const std::string example = std::string(WIRESCOPE_EXAMPLES_DIR) + "/demo-workspace";
+    TempDir dir;
+    const std::string report = (dir.path() / "report.xml").string();
+
+    auto green = run({kCli, "run", example, "--env", "local", "--var", "host=" + address, "--junit", report});
+    ASSERT_EQ(green.exitCode, 0) << green.out << green.err;
+    EXPECT_TRUE(contains(green.out, "5 requests: 5 passed, 0 failed")) << green.out;
+    for (const char *path : {"forecast/three-days.json", "forecast/unknown-city.json", "readings/watch.json",
+                             "readings/upload.json", "forecaster/conversation.json"})
+        EXPECT_TRUE(contains(green.out, std::string("PASS  ") + path)) << green.out;
+    const std::string xml = readFile(report);
+    EXPECT_TRUE(contains(xml, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>")) << xml;
+    EXPECT_TRUE(contains(xml, "tests=\"5\" failures=\"0\" errors=\"0\"")) << xml;
+
+    auto red = run({kCli, "run", example, "--env", "local", "--var", "host=" + address, "--var",
+                    "city=Atlantis", "--filter", "forecast/*", "--junit", report});
+    EXPECT_EQ(red.exitCode, 1) << red.out << red.err;
+    EXPECT_TRUE(contains(red.out, "FAIL  forecast/three-days.json")) << red.out;
+    EXPECT_TRUE(contains(red.out, "status: expected OK, got NOT_FOUND")) << red.out;
+    EXPECT_TRUE(contains(red.out, "2 requests: 1 passed, 1 failed")) << red.out;
+    EXPECT_TRUE(contains(readFile(report), "tests=\"2\" failures=\"1\"")) << readFile(report);
+}
+
+// A secret comes from --var or WIRESCOPE_VAR_<NAME>; it is masked in everything printed.
+TEST(CliRun, SecretsComeFromTheProcessEnvironmentAndAreMasked)
+{
+    testing_server::TestServer server;
+    ASSERT_TRUE(server.start());
+    TempDir ws;
+    ws.write("wirescope.json", R"({"format_version": 1, "environments": [{"name": "ci", "variables": [
+        {"name": "host", "value": ")" +
+                                   server.address() + R"("}, {"name": "api-token", "secret": true}]}]})");
+    ws.write("echo.json", R"({"format_version": 1, "method": "wirescope.testing.TestService/Echo",
+        "target": "{{host}}", "metadata": [["authorization", "Bearer {{api-token}}"]], "body": {"text": "hi"},
+        "assertions": {"json": [{"path": "$.metadata.authorization", "equals": "Bearer {{api-token}}"}]}})");
+    const std::string secret = "tok-8c1f2e9a77";
+
+    auto withSecret = run({"/usr/bin/env", "WIRESCOPE_VAR_API_TOKEN=" + secret, kCli, "run",
+                           ws.path().string(), "--env", "ci", "-v"});
+    EXPECT_EQ(withSecret.exitCode, 0) << withSecret.out << withSecret.err;
+    EXPECT_TRUE(contains(withSecret.out, "Bearer •••")) << withSecret.out;
+    EXPECT_FALSE(contains(withSecret.out + withSecret.err, secret)) << withSecret.out;
+
+    auto withVar = run({kCli, "run", ws.path().string(), "--env", "ci", "--var", "api-token=" + secret});
+    EXPECT_EQ(withVar.exitCode, 0) << withVar.out << withVar.err;
+
+    auto without = run({kCli, "run", ws.path().string(), "--env", "ci"});
+    EXPECT_EQ(without.exitCode, 1) << without.out;
+    EXPECT_TRUE(contains(without.out, "ERROR echo.json")) << without.out;
+    EXPECT_TRUE(contains(without.out, "WIRESCOPE_VAR_API_TOKEN")) << without.out;
+    EXPECT_FALSE(contains(readFile((ws.path() / "wirescope.json").string()), secret));
+}
+
+TEST(CliRun, UsageErrorsExitTwo)
+{
+    TempDir empty;
+    EXPECT_EQ(run({kCli, "run"}).exitCode, 2);
+    auto notWorkspace = run({kCli, "run", empty.path().string()});
+    EXPECT_EQ(notWorkspace.exitCode, 2);
+    EXPECT_TRUE(contains(notWorkspace.err, "is not a workspace")) << notWorkspace.err;
+    const std::string example = std::string(WIRESCOPE_EXAMPLES_DIR) + "/demo-workspace";
+    auto badEnv = run({kCli, "run", example, "--env", "prod"});
+    EXPECT_EQ(badEnv.exitCode, 2);
+    EXPECT_TRUE(contains(badEnv.err, "no environment \"prod\" in the workspace (it has: local)"))
+        << badEnv.err;
+    auto noMatch = run({kCli, "run", example, "--filter", "nothing/*"});
+    EXPECT_EQ(noMatch.exitCode, 2);
+    EXPECT_TRUE(contains(noMatch.err, "No saved request matches the filter")) << noMatch.err;
+    EXPECT_EQ(run({kCli, "run", example, "--var", "novalue"}).exitCode, 2);
+}

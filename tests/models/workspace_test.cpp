@@ -246,6 +246,56 @@ private slots:
         QVERIFY(!QDir(dir.filePath(QStringLiteral("orders"))).exists());
     }
 
+    void foldersAreRenamedMovedAndDuplicated()
+    {
+        QTemporaryDir dir;
+        Workspace ws = Workspace::open(dir.path());
+        QCOMPARE(ws.save(everyField(QStringLiteral("orders/a.json"))), QString());
+        QCOMPARE(ws.save(everyField(QStringLiteral("orders/eu/b.json"))), QString());
+        QCOMPARE(ws.save(everyField(QStringLiteral("users/c.json"))), QString());
+
+        QCOMPARE(ws.duplicateFolder(QStringLiteral("orders"), QStringLiteral("orders-v2")), QString());
+        QVERIFY(ws.request(QStringLiteral("orders-v2/eu/b.json")));
+        QCOMPARE(ws.moveFolder(QStringLiteral("orders"), QStringLiteral("archive/2025/orders")), QString());
+        QVERIFY(ws.request(QStringLiteral("archive/2025/orders/eu/b.json")));
+        QVERIFY(!ws.request(QStringLiteral("orders/a.json")));
+        // Refused: a name taken, into itself, out of the workspace, a folder that is not there.
+        QVERIFY(ws.moveFolder(QStringLiteral("users"), QStringLiteral("orders-v2"))
+                    .contains(QStringLiteral("already exists")));
+        QVERIFY(ws.moveFolder(QStringLiteral("users"), QStringLiteral("users/inner"))
+                    .contains(QStringLiteral("into itself")));
+        QVERIFY(ws.moveFolder(QStringLiteral("users"), QStringLiteral("../users"))
+                    .contains(QStringLiteral("not inside")));
+        QVERIFY(ws.duplicateFolder(QStringLiteral("nope"), QStringLiteral("x"))
+                    .contains(QStringLiteral("no folder")));
+        QVERIFY(QFileInfo::exists(dir.filePath(QStringLiteral("users/c.json"))));
+
+        const Workspace again = Workspace::open(dir.path());
+        QStringList paths;
+        for (const auto &r : again.requests())
+            paths << r.path;
+        QCOMPARE(paths, (QStringList{QStringLiteral("archive/2025/orders/a.json"),
+                                     QStringLiteral("archive/2025/orders/eu/b.json"),
+                                     QStringLiteral("orders-v2/a.json"),
+                                     QStringLiteral("orders-v2/eu/b.json"), QStringLiteral("users/c.json")}));
+        QCOMPARE(again.requests().front().method, everyField(QString()).method);
+    }
+
+    // A stream's messages are a JSON array in the file, kept as an array.
+    void aStreamBodyIsKeptAsAnArray()
+    {
+        QTemporaryDir dir;
+        Workspace ws = Workspace::open(dir.path());
+        SavedRequest r = everyField(QStringLiteral("stream.json"));
+        r.body = QStringLiteral(R"([{"text": "a"}, {"text": "b"}])");
+        QCOMPARE(ws.save(r), QString());
+        const QJsonObject file =
+            QJsonDocument::fromJson(readAll(dir.filePath(QStringLiteral("stream.json")))).object();
+        QVERIFY(file.value(QStringLiteral("body")).isArray());
+        const Workspace again = Workspace::open(dir.path());
+        QCOMPARE(QJsonDocument::fromJson(again.requests().front().body.toUtf8()).array().size(), 2);
+    }
+
     // A process killed with SIGKILL while saving, at many random points, leaves each file whole:
     // the old content or the new, never a truncated one.
     void aSaveKilledAtAnyMomentLosesNothing()

@@ -1,0 +1,894 @@
+#include "models/runner.h"
+
+#include "rpc/engine.h"
+#include "rpc/jsonutil.h"
+#include "rpc/schema.h"
+
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLocale>
+#include <QRegularExpression>
+#include <QXmlStreamWriter>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+namespace models {
+
+namespace {
+
+const QString kMask = QStringLiteral("•••");
+
+QString compact(const QJsonValue &value)
+{
+    switch (value.type()) {
+    case QJsonValue::Object:
+        return QString::fromUtf8(QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact));
+    case QJsonValue::Array:
+        return QString::fromUtf8(QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact));
+    case QJsonValue::String:
+        return value.toString();
+    case QJsonValue::Double:
+        return QString::number(value.toDouble(), 'g', QLocale::FloatingPointShortest);
+    case QJsonValue::Bool:
+        return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
+    case QJsonValue::Null:
+        return QStringLiteral("null");
+    case QJsonValue::Undefined:
+        break;
+    }
+    return QStringLiteral("(nothing)");
+}
+
+// Quoted for messages: strings in quotes, everything else as compact JSON.
+QString shown(const QJsonValue &value)
+{
+    if (value.isString())
+        return QLatin1Char('"') + value.toString() + QLatin1Char('"');
+    return compact(value);
+}
+
+// JSON equality where a number and a string holding the same number are equal: proto3 JSON
+// writes 64-bit integers as strings, and an assertion may give them either way.
+bool jsonEquals(const QJsonValue &actual, const QJsonValue &expected)
+{
+    if (actual.isDouble() && expected.isString()) {
+        bool ok = false;
+        const double d = expected.toString().toDouble(&ok);
+        return ok && d == actual.toDouble();
+    }
+    if (actual.isString() && expected.isDouble()) {
+        bool ok = false;
+        const double d = actual.toString().toDouble(&ok);
+        return ok && d == expected.toDouble();
+    }
+    if (actual.isArray() && expected.isArray()) {
+        const QJsonArray a = actual.toArray(), e = expected.toArray();
+        if (a.size() != e.size())
+            return false;
+        for (qsizetype i = 0; i < a.size(); ++i) {
+            if (!jsonEquals(a.at(i), e.at(i)))
+                return false;
+        }
+        return true;
+    }
+    if (actual.isObject() && expected.isObject()) {
+        const QJsonObject a = actual.toObject(), e = expected.toObject();
+        if (a.size() != e.size())
+            return false;
+        for (auto it = e.begin(); it != e.end(); ++it) {
+            if (!a.contains(it.key()) || !jsonEquals(a.value(it.key()), it.value()))
+                return false;
+        }
+        return true;
+    }
+    return actual == expected;
+}
+
+// "contains": a substring of a string, an element of an array, a subset of an object.
+bool jsonContains(const QJsonValue &actual, const QJsonValue &expected)
+{
+    if (actual.isString())
+        return actual.toString().contains(expected.isString() ? expected.toString() : compact(expected));
+    if (actual.isArray()) {
+        const QJsonArray a = actual.toArray();
+        return std::any_of(a.begin(), a.end(), [&](const QJsonValue &element) {
+            return jsonEquals(element, expected) ||
+                   (element.isObject() && expected.isObject() && jsonContains(element, expected));
+        });
+    }
+    if (actual.isObject() && expected.isObject()) {
+        const QJsonObject a = actual.toObject(), e = expected.toObject();
+        for (auto it = e.begin(); it != e.end(); ++it) {
+            if (!a.contains(it.key()))
+                return false;
+            const QJsonValue v = a.value(it.key());
+            if (!(jsonEquals(v, it.value()) ||
+                  (v.isObject() && it.value().isObject() && jsonContains(v, it.value()))))
+                return false;
+        }
+        return true;
+    }
+    return false;
+}
+
+std::optional<int> statusCodeFromJson(const QJsonValue &value)
+{
+    if (value.isDouble())
+        return value.toInt();
+    const QString text = value.toString();
+    for (int code = 0; code <= 16; ++code) {
+        if (text.compare(QString::fromStdString(rpc::statusCodeName(code)), Qt::CaseInsensitive) == 0 ||
+            text.compare(QString::fromStdString(rpc::statusCodeCamelName(code)), Qt::CaseInsensitive) == 0)
+            return code;
+    }
+    return std::nullopt;
+}
+
+QString messages(qsizetype n)
+{
+    return n == 1 ? QStringLiteral("1 message") : QStringLiteral("%1 messages").arg(n);
+}
+
+QString statusName(int code)
+{
+    return QString::fromStdString(rpc::statusCodeName(code));
+}
+
+AssertionOutcome checkJson(const QJsonObject &spec, const CallOutcome &outcome)
+{
+    const QString path = spec.value(QStringLiteral("path")).toString(QStringLiteral("$"));
+    static const QStringList kOps = {QStringLiteral("equals"), QStringLiteral("contains"),
+                                     QStringLiteral("matches"), QStringLiteral("exists")};
+    QString op;
+    for (const QString &candidate : kOps) {
+        if (spec.contains(candidate)) {
+            if (!op.isEmpty())
+                return {QStringLiteral("json %1").arg(path), false,
+                        QStringLiteral("has both \"%1\" and \"%2\"; give one").arg(op, candidate)};
+            op = candidate;
+        }
+    }
+    AssertionOutcome result{QStringLiteral("json %1 %2").arg(path, op), false, {}};
+    if (op.isEmpty()) {
+        result.what = QStringLiteral("json %1").arg(path);
+        result.detail = QStringLiteral("needs one of equals, contains, matches or exists");
+        return result;
+    }
+    for (auto it = spec.begin(); it != spec.end(); ++it) {
+        if (it.key() != QLatin1String("path") && it.key() != QLatin1String("message") &&
+            !kOps.contains(it.key())) {
+            result.detail = QStringLiteral("unknown key \"%1\"").arg(it.key());
+            return result;
+        }
+    }
+    const QJsonValue expected = spec.value(op);
+    QRegularExpression regex;
+    if (op == QLatin1String("matches")) {
+        regex.setPattern(expected.toString());
+        if (!expected.isString() || !regex.isValid()) {
+            result.detail = expected.isString() ? QStringLiteral("the pattern is not valid: %1 at offset %2")
+                                                      .arg(regex.errorString())
+                                                      .arg(regex.patternErrorOffset())
+                                                : QStringLiteral("\"matches\" needs a string pattern");
+            return result;
+        }
+    }
+
+    // Which messages: an index (negative from the end), "all" or "any".
+    const QJsonValue which = spec.value(QStringLiteral("message"));
+    std::vector<qsizetype> indexes;
+    const qsizetype count = outcome.responses.size();
+    const bool all = which.toString() == QLatin1String("all");
+    const bool any = which.toString() == QLatin1String("any");
+    if (all || any) {
+        for (qsizetype i = 0; i < count; ++i)
+            indexes.push_back(i);
+        if (indexes.empty()) {
+            result.detail = QStringLiteral("no message was received");
+            return result;
+        }
+    } else if (which.isUndefined() || which.isDouble()) {
+        qsizetype index = which.isUndefined() ? 0 : which.toInt();
+        if (index < 0)
+            index += count;
+        if (index < 0 || index >= count) {
+            result.detail =
+                QStringLiteral("there is no message %1 (%2 received)").arg(which.toInt()).arg(count);
+            return result;
+        }
+        indexes.push_back(index);
+    } else {
+        result.detail = QStringLiteral("\"message\" must be a number, \"all\" or \"any\"");
+        return result;
+    }
+
+    QString firstFailure;
+    int passes = 0;
+    for (qsizetype index : indexes) {
+        QJsonParseError parseError{};
+        const QJsonDocument doc = QJsonDocument::fromJson(outcome.responses.at(index).toUtf8(), &parseError);
+        const QJsonValue root = doc.isObject() ? QJsonValue(doc.object()) : QJsonValue(doc.array());
+        QString pathError;
+        const auto value = jsonPathValue(root, path, &pathError);
+        if (!pathError.isEmpty()) {
+            result.detail = pathError;
+            return result;
+        }
+        bool ok = false;
+        QString why; // what was seen, worded for the outcome
+        const QString where =
+            indexes.size() > 1 || index > 0 ? QStringLiteral(" in message %1").arg(index) : QString();
+        if (op == QLatin1String("exists")) {
+            ok = value.has_value() == expected.toBool(true);
+            why = value ? QStringLiteral("%1 is there%2: %3").arg(path, where, shown(*value))
+                        : QStringLiteral("%1 is not there%2").arg(path, where);
+        } else if (!value) {
+            why = QStringLiteral("%1 is not there%2").arg(path, where);
+        } else if (op == QLatin1String("equals")) {
+            ok = jsonEquals(*value, expected);
+            why = QStringLiteral("expected %1, got %2%3").arg(shown(expected), shown(*value), where);
+        } else if (op == QLatin1String("contains")) {
+            ok = jsonContains(*value, expected);
+            why =
+                QStringLiteral("%1 %2 %3%4")
+                    .arg(shown(*value), ok ? QStringLiteral("contains") : QStringLiteral("does not contain"),
+                         shown(expected), where);
+        } else {
+            ok = regex.match(compact(*value)).hasMatch();
+            why = QStringLiteral("%1 %2 /%3/%4")
+                      .arg(shown(*value), ok ? QStringLiteral("matches") : QStringLiteral("does not match"),
+                           expected.toString(), where);
+        }
+        if (ok)
+            ++passes;
+        else if (firstFailure.isEmpty())
+            firstFailure = why;
+        if (ok && indexes.size() == 1)
+            result.detail = why;
+    }
+    result.passed = any ? passes > 0 : passes == static_cast<int>(indexes.size());
+    if (!result.passed)
+        result.detail = any ? QStringLiteral("no message passed; %1").arg(firstFailure) : firstFailure;
+    else if (indexes.size() > 1)
+        result.detail = QStringLiteral("%1 of %2 messages passed").arg(passes).arg(indexes.size());
+    return result;
+}
+
+} // namespace
+
+std::optional<QJsonValue> jsonPathValue(const QJsonValue &root, const QString &path, QString *error)
+{
+    const QString p = path.trimmed();
+    qsizetype i = 0;
+    if (p.startsWith(QLatin1Char('$')))
+        i = 1;
+    QJsonValue current = root;
+    auto bad = [&](const QString &why) {
+        if (error)
+            *error = QStringLiteral("the path %1 is not valid at offset %2: %3").arg(path).arg(i).arg(why);
+        return std::nullopt;
+    };
+    while (i < p.size()) {
+        const QChar c = p.at(i);
+        if (c == QLatin1Char('.') || (i == 0 && c.isLetter())) {
+            if (c == QLatin1Char('.'))
+                ++i;
+            const qsizetype start = i;
+            while (i < p.size() && p.at(i) != QLatin1Char('.') && p.at(i) != QLatin1Char('['))
+                ++i;
+            if (i == start)
+                return bad(QStringLiteral("a field name is missing"));
+            const QString key = p.mid(start, i - start);
+            if (!current.isObject() || !current.toObject().contains(key))
+                return std::nullopt;
+            current = current.toObject().value(key);
+        } else if (c == QLatin1Char('[')) {
+            const qsizetype close = p.indexOf(QLatin1Char(']'), i);
+            if (close < 0)
+                return bad(QStringLiteral("'[' without ']'"));
+            const QString inside = p.mid(i + 1, close - i - 1).trimmed();
+            if (inside.size() >= 2 &&
+                (inside.front() == QLatin1Char('\'') || inside.front() == QLatin1Char('"')) &&
+                inside.back() == inside.front()) {
+                const QString key = inside.mid(1, inside.size() - 2);
+                if (!current.isObject() || !current.toObject().contains(key))
+                    return std::nullopt;
+                current = current.toObject().value(key);
+            } else {
+                bool ok = false;
+                qsizetype index = inside.toLongLong(&ok);
+                if (!ok)
+                    return bad(QStringLiteral("\"%1\" is neither an index nor a quoted name").arg(inside));
+                if (!current.isArray())
+                    return std::nullopt;
+                const QJsonArray array = current.toArray();
+                if (index < 0)
+                    index += array.size();
+                if (index < 0 || index >= array.size())
+                    return std::nullopt;
+                current = array.at(index);
+            }
+            i = close + 1;
+        } else {
+            return bad(QStringLiteral("expected '.' or '['"));
+        }
+    }
+    return current;
+}
+
+std::vector<AssertionOutcome> evaluateAssertions(const QJsonObject &assertions, const CallOutcome &outcome)
+{
+    std::vector<AssertionOutcome> results;
+    static const QStringList kKeys = {QStringLiteral("status"), QStringLiteral("message_count"),
+                                      QStringLiteral("max_latency_ms"), QStringLiteral("json")};
+    for (auto it = assertions.begin(); it != assertions.end(); ++it) {
+        if (!kKeys.contains(it.key()))
+            results.push_back({it.key(), false,
+                               QStringLiteral("unknown assertion \"%1\" (known: %2)")
+                                   .arg(it.key(), kKeys.join(QStringLiteral(", ")))});
+    }
+
+    const QString got =
+        outcome.statusMessage.isEmpty()
+            ? statusName(outcome.statusCode)
+            : QStringLiteral("%1 (%2)").arg(statusName(outcome.statusCode), outcome.statusMessage);
+    const QJsonValue status = assertions.value(QStringLiteral("status"));
+    if (status.isUndefined()) {
+        results.push_back({QStringLiteral("status"), outcome.statusCode == 0,
+                           QStringLiteral("expected OK (the default), got %1").arg(got)});
+    } else if (const auto code = statusCodeFromJson(status)) {
+        results.push_back({QStringLiteral("status"), outcome.statusCode == *code,
+                           QStringLiteral("expected %1, got %2").arg(statusName(*code), got)});
+    } else {
+        results.push_back({QStringLiteral("status"), false,
+                           QStringLiteral("%1 is not a status code name or number").arg(shown(status))});
+    }
+
+    const QJsonValue countSpec = assertions.value(QStringLiteral("message_count"));
+    if (!countSpec.isUndefined()) {
+        const qsizetype n = outcome.responses.size();
+        AssertionOutcome r{QStringLiteral("message_count"), false, {}};
+        if (countSpec.isDouble()) {
+            r.passed = n == countSpec.toInt();
+            r.detail =
+                QStringLiteral("expected %1, got %2").arg(messages(countSpec.toInt()), QString::number(n));
+        } else if (countSpec.isObject()) {
+            const QJsonObject o = countSpec.toObject();
+            const int min = o.value(QStringLiteral("min")).toInt(0);
+            const int max = o.value(QStringLiteral("max")).toInt(std::numeric_limits<int>::max());
+            r.passed = n >= min && n <= max;
+            r.detail = o.contains(QStringLiteral("max"))
+                           ? QStringLiteral("expected %1 to %2 messages, got %3").arg(min).arg(max).arg(n)
+                           : QStringLiteral("expected at least %1 messages, got %2").arg(min).arg(n);
+        } else {
+            r.detail = QStringLiteral("must be a number or {\"min\": …, \"max\": …}");
+        }
+        results.push_back(r);
+    }
+
+    const QJsonValue latency = assertions.value(QStringLiteral("max_latency_ms"));
+    if (!latency.isUndefined()) {
+        results.push_back(latency.isDouble()
+                              ? AssertionOutcome{QStringLiteral("max_latency_ms"),
+                                                 outcome.latencyMs <= latency.toDouble(),
+                                                 QStringLiteral("took %1 ms, at most %2 ms allowed")
+                                                     .arg(outcome.latencyMs, 0, 'f', 1)
+                                                     .arg(latency.toDouble())}
+                              : AssertionOutcome{QStringLiteral("max_latency_ms"), false,
+                                                 QStringLiteral("must be a number of milliseconds")});
+    }
+
+    const QJsonValue json = assertions.value(QStringLiteral("json"));
+    if (!json.isUndefined() && !json.isArray()) {
+        results.push_back({QStringLiteral("json"), false, QStringLiteral("must be a list of checks")});
+    } else {
+        for (const QJsonValue &spec : json.toArray()) {
+            if (!spec.isObject())
+                results.push_back({QStringLiteral("json"), false,
+                                   QStringLiteral("%1 is not an object with a path").arg(shown(spec))});
+            else
+                results.push_back(checkJson(spec.toObject(), outcome));
+        }
+    }
+    return results;
+}
+
+bool RunResult::passed() const
+{
+    return error.isEmpty() && std::all_of(assertions.begin(), assertions.end(),
+                                          [](const AssertionOutcome &a) { return a.passed; });
+}
+
+bool globMatches(const QString &glob, const QString &text)
+{
+    // Iterative matching with one backtrack point: linear enough for paths.
+    qsizetype g = 0, t = 0, starG = -1, starT = 0;
+    while (t < text.size()) {
+        if (g < glob.size() && (glob.at(g) == QLatin1Char('?') || glob.at(g) == text.at(t))) {
+            ++g;
+            ++t;
+        } else if (g < glob.size() && glob.at(g) == QLatin1Char('*')) {
+            starG = g++;
+            starT = t;
+        } else if (starG >= 0) {
+            g = starG + 1;
+            t = ++starT;
+        } else {
+            return false;
+        }
+    }
+    while (g < glob.size() && glob.at(g) == QLatin1Char('*'))
+        ++g;
+    return g == glob.size();
+}
+
+Runner::Runner(const Workspace &workspace)
+    : m_workspace(workspace)
+{}
+
+std::optional<std::vector<const SavedRequest *>> Runner::select(const RunOptions &options,
+                                                                QString *error) const
+{
+    if (!options.environment.isEmpty()) {
+        const auto &envs = m_workspace.settings().environments;
+        if (std::none_of(envs.begin(), envs.end(),
+                         [&](const Environment &e) { return e.name == options.environment; })) {
+            QStringList names;
+            for (const auto &e : envs)
+                names << e.name;
+            *error = QStringLiteral("no environment \"%1\" in the workspace (it has: %2)")
+                         .arg(options.environment,
+                              names.isEmpty() ? QStringLiteral("none") : names.join(QStringLiteral(", ")));
+            return std::nullopt;
+        }
+    }
+    std::vector<const SavedRequest *> selected;
+    for (const SavedRequest &r : m_workspace.requests()) {
+        if (options.filter.isEmpty() || globMatches(options.filter, r.path))
+            selected.push_back(&r);
+    }
+    std::sort(selected.begin(), selected.end(),
+              [](const SavedRequest *a, const SavedRequest *b) { return a->path < b->path; });
+    return selected;
+}
+
+std::optional<Runner::Channel> Runner::channelFor(const Workspace &workspace, const QString &connection,
+                                                  const QString &target, QString *error)
+{
+    Channel channel;
+    channel.target = target;
+    if (connection.isEmpty())
+        return channel;
+    const QJsonValue value = workspace.settings().connections.value(connection);
+    if (!value.isObject()) {
+        *error = QStringLiteral("no connection \"%1\" in %2")
+                     .arg(connection, QLatin1String(Workspace::kSettingsFile));
+        return std::nullopt;
+    }
+    const QJsonObject o = value.toObject();
+    auto file = [&](const char *key, QString *out) {
+        const QString relative = o.value(QLatin1String(key)).toString();
+        if (relative.isEmpty())
+            return true;
+        const auto path = workspace.resolve(relative);
+        if (!path) {
+            *error = QStringLiteral("connection \"%1\": %2 \"%3\" leaves the workspace folder")
+                         .arg(connection, QLatin1String(key), relative);
+            return false;
+        }
+        *out = *path;
+        return true;
+    };
+    if (!file("ca_file", &channel.caFile) || !file("cert_file", &channel.certFile) ||
+        !file("key_file", &channel.keyFile))
+        return std::nullopt;
+    channel.plaintext = o.value(QStringLiteral("plaintext")).toBool(true);
+    channel.skipVerify = o.value(QStringLiteral("skip_verify")).toBool();
+    channel.authority = o.value(QStringLiteral("authority")).toString();
+    channel.serverName = o.value(QStringLiteral("server_name")).toString();
+    channel.gzip = o.value(QStringLiteral("gzip")).toBool();
+    channel.maxReceiveBytes = o.value(QStringLiteral("max_receive_bytes")).toInt();
+    channel.maxSendBytes = o.value(QStringLiteral("max_send_bytes")).toInt();
+    channel.keepaliveMs = static_cast<int>(o.value(QStringLiteral("keepalive_seconds")).toDouble() * 1000);
+    if (o.contains(QStringLiteral("connect_timeout_seconds")))
+        channel.connectTimeoutMs =
+            static_cast<int>(o.value(QStringLiteral("connect_timeout_seconds")).toDouble() * 1000);
+    return channel;
+}
+
+namespace {
+
+rpc::ChannelOptions toOptions(const Runner::Channel &c)
+{
+    rpc::ChannelOptions o;
+    o.target = c.target.toStdString();
+    o.plaintext = c.plaintext;
+    o.caFile = c.caFile.toStdString();
+    o.certFile = c.certFile.toStdString();
+    o.keyFile = c.keyFile.toStdString();
+    o.skipVerify = c.skipVerify;
+    o.authority = c.authority.toStdString();
+    o.serverName = c.serverName.toStdString();
+    o.gzip = c.gzip;
+    o.maxReceiveBytes = c.maxReceiveBytes;
+    o.maxSendBytes = c.maxSendBytes;
+    o.keepaliveTimeMs = c.keepaliveMs;
+    o.connectTimeoutMs = c.connectTimeoutMs;
+    o.userAgent = "wirescope-run";
+    return o;
+}
+
+// The request messages of a body: a JSON array is one message per element (client and bidi
+// streams); anything else is one or more concatenated JSON values, as grpcurl's -d.
+std::optional<std::vector<std::string>> bodyMessages(const QString &body, QString *error)
+{
+    QJsonParseError parseError{};
+    const QJsonDocument doc = QJsonDocument::fromJson(body.toUtf8(), &parseError);
+    if (parseError.error == QJsonParseError::NoError && doc.isArray()) {
+        std::vector<std::string> messages;
+        for (const QJsonValue &v : doc.array())
+            messages.push_back(compact(v).toStdString());
+        return messages;
+    }
+    auto split = rpc::splitJsonValues(body.toStdString());
+    if (!split) {
+        *error = QStringLiteral("the body is not JSON: %1")
+                     .arg(QString::fromStdString(split.error().diagnostics.front().toString()));
+        return std::nullopt;
+    }
+    return std::move(split.value());
+}
+
+// Variables in every string of a JSON value (assertions compare with {{city}} as the body does).
+template<typename Resolve>
+QJsonValue resolveInJson(const QJsonValue &value, const Resolve &resolve, QString *error)
+{
+    if (value.isString()) {
+        const auto resolved = resolve(value.toString());
+        if (!resolved) {
+            *error = QStringLiteral("unresolved");
+            return value;
+        }
+        return *resolved;
+    }
+    if (value.isArray()) {
+        QJsonArray out;
+        for (const QJsonValue &v : value.toArray())
+            out.append(resolveInJson(v, resolve, error));
+        return out;
+    }
+    if (value.isObject()) {
+        QJsonObject out;
+        const QJsonObject o = value.toObject();
+        for (auto it = o.begin(); it != o.end(); ++it)
+            out.insert(it.key(), resolveInJson(it.value(), resolve, error));
+        return out;
+    }
+    return value;
+}
+
+QString masked(QString text, const QStringList &secrets)
+{
+    for (const QString &s : secrets)
+        text.replace(s, kMask);
+    return text;
+}
+
+} // namespace
+
+std::vector<RunResult> Runner::run(const RunOptions &options,
+                                   const std::function<void(const RunResult &)> &progress)
+{
+    std::vector<RunResult> results;
+    QString error;
+    const auto selected = select(options, &error);
+    if (!selected)
+        return results;
+
+    // The environment, with the caller's values laid over it.
+    Environment env;
+    for (const auto &e : m_workspace.settings().environments) {
+        if (e.name == options.environment)
+            env = e;
+    }
+    env.name = options.environment;
+    for (auto it = options.variables.begin(); it != options.variables.end(); ++it) {
+        auto v = std::find_if(env.variables.begin(), env.variables.end(),
+                              [&](const Environment::Variable &x) { return x.name == it.key(); });
+        if (v == env.variables.end())
+            env.variables.push_back({it.key(), it.value(), false});
+        else
+            v->value = it.value();
+    }
+    QStringList secrets;
+    QStringList missingSecrets;
+    for (const auto &v : env.variables) {
+        if (v.secret && !v.value.isEmpty())
+            secrets << v.value;
+        else if (v.secret)
+            missingSecrets << v.name;
+    }
+    // Longer first, so a secret containing another is masked whole.
+    std::sort(secrets.begin(), secrets.end(),
+              [](const QString &a, const QString &b) { return a.size() > b.size(); });
+
+    const WorkspaceSettings &settings = m_workspace.settings();
+    const bool haveLocal = !settings.protoFiles.isEmpty() || !settings.protosets.isEmpty();
+    std::map<std::string, rpc::SchemaPtr> schemas; // by reflection channel, or "" for local files
+    std::map<std::string, QString> schemaErrors;
+    rpc::Engine engine;
+    std::uint64_t nextId = 1;
+
+    for (const SavedRequest *request : *selected) {
+        RunResult result;
+        result.path = request->path;
+        result.method = request->method;
+        auto finish = [&] {
+            result.target = masked(result.target, secrets);
+            result.statusMessage = masked(result.statusMessage, secrets);
+            result.error = masked(result.error, secrets);
+            for (QString &r : result.responses)
+                r = masked(r, secrets);
+            for (QString &d : result.statusDetails)
+                d = masked(d, secrets);
+            for (auto &a : result.assertions)
+                a.detail = masked(a.detail, secrets);
+            if (progress)
+                progress(result);
+            results.push_back(std::move(result));
+        };
+
+        // Variables: a secret without a value is named, never guessed.
+        QString varError;
+        auto resolve = [&](const QString &text, const QString &where) -> std::optional<QString> {
+            for (const QString &name : std::as_const(missingSecrets)) {
+                static const QRegularExpression kVar(QStringLiteral("\\{\\{\\s*([^}]*?)\\s*\\}\\}"));
+                for (const auto &m : kVar.globalMatch(text)) {
+                    if (m.captured(1) == name) {
+                        varError =
+                            QStringLiteral("the secret {{%1}} in the %2 has no value here: give it with "
+                                           "--var %1=… or the environment variable %3")
+                                .arg(name, where, secretEnvironmentName(name));
+                        return std::nullopt;
+                    }
+                }
+            }
+            auto resolved = resolveVariables(text, env, where, &varError);
+            if (!resolved && env.name.isEmpty() && !m_workspace.settings().environments.empty()) {
+                QStringList names;
+                for (const auto &e : m_workspace.settings().environments)
+                    names << e.name;
+                varError += QStringLiteral(" (the workspace has: %1)").arg(names.join(QStringLiteral(", ")));
+            }
+            return resolved;
+        };
+        const auto target = resolve(request->target, QStringLiteral("target"));
+        const auto body = target ? resolve(request->body, QStringLiteral("body")) : std::nullopt;
+        rpc::Metadata metadata;
+        bool metadataOk = body.has_value();
+        for (const auto &[key, value] : request->metadata) {
+            if (!metadataOk)
+                break;
+            const auto v = resolve(value, QStringLiteral("metadata %1").arg(key));
+            if (!v) {
+                metadataOk = false;
+                break;
+            }
+            const std::string k = key.toLower().toStdString();
+            const bool binary = k.size() > 4 && k.compare(k.size() - 4, 4, "-bin") == 0;
+            std::string bytes = v->toStdString();
+            if (binary && !rpc::base64Decode(v->toStdString(), &bytes)) {
+                varError = QStringLiteral("the value of metadata %1 is not base64").arg(key);
+                metadataOk = false;
+                break;
+            }
+            metadata.emplace_back(k, std::move(bytes));
+        }
+        if (!metadataOk) {
+            result.error = varError;
+            finish();
+            continue;
+        }
+        result.target = *target;
+        const auto channel = channelFor(m_workspace, request->connection, *target, &result.error);
+        if (!channel) {
+            finish();
+            continue;
+        }
+        const rpc::ChannelOptions channelOptions = toOptions(*channel);
+
+        // The schema: the workspace's files, plus reflection when the target is listed for it
+        // (or when there are no files at all, as grpcurl does).
+        const bool reflect = !haveLocal || settings.reflectionTargets.contains(request->target) ||
+                             settings.reflectionTargets.contains(*target);
+        const std::string schemaKey = reflect ? channelOptions.cacheKey() : std::string();
+        if (!schemas.count(schemaKey) && !schemaErrors.count(schemaKey)) {
+            rpc::SchemaSpec spec;
+            for (const QString &p : settings.importPaths)
+                spec.importPaths.push_back(m_workspace.resolve(p).value_or(QString()).toStdString());
+            if (spec.importPaths.empty() && !settings.protoFiles.isEmpty())
+                spec.importPaths.push_back(m_workspace.folder().toStdString());
+            for (const QString &p : settings.protoFiles)
+                spec.protoFiles.push_back(p.toStdString());
+            for (const QString &p : settings.protosets)
+                spec.protosetFiles.push_back(m_workspace.resolve(p).value_or(QString()).toStdString());
+            spec.useReflection = reflect;
+            spec.reflectionChannel = channelOptions;
+            spec.reflectionHeaders = metadata;
+            rpc::SchemaLoader loader;
+            auto loaded = loader.load(spec);
+            if (loaded)
+                schemas[schemaKey] = *loaded;
+            else
+                schemaErrors[schemaKey] = QStringLiteral("cannot load the schema: %1")
+                                              .arg(QString::fromStdString(loaded.error().toString()));
+        }
+        if (schemaErrors.count(schemaKey)) {
+            result.error = schemaErrors[schemaKey];
+            finish();
+            continue;
+        }
+        const rpc::SchemaPtr schema = schemas[schemaKey];
+        auto method = schema->findMethod(request->method.toStdString());
+        if (!method) {
+            result.error = QStringLiteral("no method \"%1\": %2")
+                               .arg(request->method, QString::fromStdString(method.error().message));
+            finish();
+            continue;
+        }
+        const auto messages = bodyMessages(*body, &result.error);
+        if (!messages) {
+            finish();
+            continue;
+        }
+
+        rpc::CallRequest call;
+        call.callId = nextId++;
+        call.schema = schema;
+        call.method = method->fullName;
+        call.channel = channelOptions;
+        call.metadata = metadata;
+        call.deadlineMs = request->deadlineSeconds > 0
+                              ? static_cast<std::int64_t>(request->deadlineSeconds * 1000)
+                              : options.defaultTimeoutMs;
+        call.messages = *messages;
+        call.closeAfterMessages = true;
+        call.codec.pretty = false;
+        engine.start(call);
+
+        std::int64_t startNs = 0;
+        bool done = false;
+        while (!done) {
+            for (auto &e : engine.events().waitAndDrain(std::chrono::milliseconds(200))) {
+                if (e.callId != call.callId)
+                    continue;
+                if (e.kind == rpc::EventKind::Started) {
+                    startNs = e.timeNs;
+                } else if (e.kind == rpc::EventKind::MessageReceived) {
+                    result.responses << (e.error.empty()
+                                             ? QString::fromStdString(e.payload)
+                                             : QStringLiteral("{\"error\":%1}")
+                                                   .arg(QString::fromStdString(rpc::jsonQuote(e.error))));
+                } else if (e.kind == rpc::EventKind::Finished) {
+                    result.latencyMs = startNs ? static_cast<double>(e.timeNs - startNs) / 1e6 : 0;
+                    result.statusCode = e.status.code;
+                    result.statusName = statusName(e.status.code);
+                    result.statusMessage = QString::fromStdString(e.status.message);
+                    for (const auto &d : e.status.details)
+                        result.statusDetails << QString::fromStdString(d);
+                    if (e.status.local && e.status.code == 3 && !startNs)
+                        result.error =
+                            QStringLiteral("cannot encode the request: %1").arg(result.statusMessage);
+                    done = true;
+                }
+            }
+        }
+        if (result.error.isEmpty()) {
+            CallOutcome outcome;
+            outcome.statusCode = result.statusCode;
+            outcome.statusMessage = result.statusMessage;
+            outcome.responses = result.responses;
+            outcome.latencyMs = result.latencyMs;
+            QString assertionError;
+            const QJsonValue assertions = resolveInJson(
+                request->assertions,
+                [&](const QString &text) { return resolve(text, QStringLiteral("assertions")); },
+                &assertionError);
+            if (!assertionError.isEmpty())
+                result.error = varError;
+            else
+                result.assertions = evaluateAssertions(assertions.toObject(), outcome);
+        }
+        finish();
+    }
+    return results;
+}
+
+QString secretEnvironmentName(const QString &variable)
+{
+    QString name = QStringLiteral("WIRESCOPE_VAR_");
+    for (const QChar c : variable)
+        name += c.isLetterOrNumber() && c.unicode() < 128 ? c.toUpper() : QLatin1Char('_');
+    return name;
+}
+
+namespace {
+
+// XML 1.0 holds tab, newline, carriage return and characters from U+0020 on (minus U+FFFE/F).
+QString xmlSafe(const QString &text)
+{
+    QString out = text;
+    for (QChar &c : out) {
+        const char16_t u = c.unicode();
+        if ((u < 0x20 && u != 0x09 && u != 0x0A && u != 0x0D) || u == 0xFFFE || u == 0xFFFF)
+            c = QChar(0xFFFD);
+    }
+    return out;
+}
+
+} // namespace
+
+QByteArray junitXml(const QString &suiteName, const std::vector<RunResult> &results, double seconds)
+{
+    int failures = 0, errors = 0;
+    for (const auto &r : results) {
+        if (!r.error.isEmpty())
+            ++errors;
+        else if (!r.passed())
+            ++failures;
+    }
+    QByteArray out;
+    QXmlStreamWriter xml(&out);
+    xml.setAutoFormatting(true);
+    xml.writeStartDocument();
+    xml.writeStartElement(QStringLiteral("testsuites"));
+    xml.writeAttribute(QStringLiteral("name"), QStringLiteral("wirescope-cli run"));
+    xml.writeAttribute(QStringLiteral("tests"), QString::number(results.size()));
+    xml.writeAttribute(QStringLiteral("failures"), QString::number(failures));
+    xml.writeAttribute(QStringLiteral("errors"), QString::number(errors));
+    xml.writeAttribute(QStringLiteral("time"), QString::number(seconds, 'f', 3));
+    xml.writeStartElement(QStringLiteral("testsuite"));
+    xml.writeAttribute(QStringLiteral("name"), xmlSafe(suiteName));
+    xml.writeAttribute(QStringLiteral("tests"), QString::number(results.size()));
+    xml.writeAttribute(QStringLiteral("failures"), QString::number(failures));
+    xml.writeAttribute(QStringLiteral("errors"), QString::number(errors));
+    xml.writeAttribute(QStringLiteral("time"), QString::number(seconds, 'f', 3));
+    for (const auto &r : results) {
+        xml.writeStartElement(QStringLiteral("testcase"));
+        xml.writeAttribute(QStringLiteral("name"), xmlSafe(r.path));
+        xml.writeAttribute(QStringLiteral("classname"), xmlSafe(r.method));
+        xml.writeAttribute(QStringLiteral("time"), QString::number(r.latencyMs / 1000.0, 'f', 3));
+        if (!r.error.isEmpty()) {
+            xml.writeStartElement(QStringLiteral("error"));
+            xml.writeAttribute(QStringLiteral("message"), xmlSafe(r.error));
+            xml.writeCharacters(xmlSafe(r.error));
+            xml.writeEndElement();
+        } else if (!r.passed()) {
+            QStringList failed;
+            for (const auto &a : r.assertions) {
+                if (!a.passed)
+                    failed << QStringLiteral("%1: %2").arg(a.what, a.detail);
+            }
+            xml.writeStartElement(QStringLiteral("failure"));
+            xml.writeAttribute(QStringLiteral("message"), xmlSafe(failed.front()));
+            xml.writeAttribute(QStringLiteral("type"), QStringLiteral("assertion"));
+            xml.writeCharacters(xmlSafe(failed.join(QLatin1Char('\n'))));
+            xml.writeEndElement();
+        }
+        QString out = QStringLiteral("target: %1\nstatus: %2").arg(r.target, r.statusName);
+        if (!r.statusMessage.isEmpty())
+            out += QStringLiteral(" (%1)").arg(r.statusMessage);
+        out += QStringLiteral("\nmessages: %1").arg(r.responses.size());
+        xml.writeTextElement(QStringLiteral("system-out"), xmlSafe(out));
+        xml.writeEndElement();
+    }
+    xml.writeEndElement();
+    xml.writeEndElement();
+    xml.writeEndDocument();
+    return out;
+}
+
+} // namespace models

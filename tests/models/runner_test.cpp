@@ -1,0 +1,435 @@
+// Running saved requests with assertions, as `wirescope-cli run` does in CI: every assertion kind
+// passing and failing, every call kind against the in-tree test server, variables and secrets
+// (masked wherever a result could show them), requests that cannot be sent, and a JUnit report
+// that XML readers accept.
+#include "models/runner.h"
+#include "models/workspace.h"
+
+#include "testserver.h"
+
+#include <QDirIterator>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QTemporaryDir>
+#include <QXmlStreamReader>
+#include <QtTest>
+
+class RunnerTest : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void jsonPathsFindValues();
+    void everyAssertionKindPassesAndFails();
+    void globsSelectPaths();
+    void runsEveryCallKindFromAWorkspace();
+    void requestsThatCannotBeSentSayWhy();
+    void junitReportIsValidXml();
+
+private:
+    std::unique_ptr<testing_server::TestServer> m_server;
+};
+
+using models::AssertionOutcome;
+using models::CallOutcome;
+using models::Runner;
+using models::RunOptions;
+using models::RunResult;
+using models::SavedRequest;
+using models::Workspace;
+
+namespace {
+
+QJsonObject json(const char *text)
+{
+    QJsonParseError error{};
+    const auto doc = QJsonDocument::fromJson(QByteArray(text), &error);
+    if (error.error != QJsonParseError::NoError)
+        qFatal("bad JSON in the test: %s", text);
+    return doc.object();
+}
+
+const AssertionOutcome *named(const std::vector<AssertionOutcome> &all, const QString &prefix)
+{
+    for (const auto &a : all) {
+        if (a.what.startsWith(prefix))
+            return &a;
+    }
+    return nullptr;
+}
+
+bool allPassed(const std::vector<AssertionOutcome> &all)
+{
+    return std::all_of(all.begin(), all.end(), [](const AssertionOutcome &a) { return a.passed; });
+}
+
+QString describe(const std::vector<AssertionOutcome> &all)
+{
+    QStringList lines;
+    for (const auto &a : all)
+        lines << QStringLiteral("%1 %2: %3").arg(QLatin1String(a.passed ? "ok" : "FAIL"), a.what, a.detail);
+    return lines.join(QLatin1Char('\n'));
+}
+
+const RunResult *resultFor(const std::vector<RunResult> &results, const QString &path)
+{
+    for (const auto &r : results) {
+        if (r.path == path)
+            return &r;
+    }
+    return nullptr;
+}
+
+SavedRequest request(const QString &path, const QString &method, const char *body,
+                     const char *assertions = "{}")
+{
+    SavedRequest r;
+    r.path = path;
+    r.method = QStringLiteral("wirescope.testing.TestService/") + method;
+    r.target = QStringLiteral("{{host}}");
+    r.body = QString::fromUtf8(body);
+    r.deadlineSeconds = 10;
+    r.assertions = json(assertions);
+    return r;
+}
+
+} // namespace
+
+void RunnerTest::initTestCase()
+{
+    m_server = std::make_unique<testing_server::TestServer>();
+    std::string error;
+    QVERIFY2(m_server->start(&error), error.c_str());
+}
+
+void RunnerTest::jsonPathsFindValues()
+{
+    const QJsonValue doc = json(R"({"a": {"b": [10, 20, {"c.d": "x"}]}, "n": null})");
+    QString error;
+    QCOMPARE(models::jsonPathValue(doc, QStringLiteral("$.a.b[1]"), &error)->toInt(), 20);
+    QCOMPARE(models::jsonPathValue(doc, QStringLiteral("$.a.b[-1]['c.d']"), &error)->toString(),
+             QStringLiteral("x"));
+    QCOMPARE(models::jsonPathValue(doc, QStringLiteral("a.b[0]"), &error)->toInt(), 10);
+    QVERIFY(models::jsonPathValue(doc, QStringLiteral("$.n"), &error)->isNull());
+    QVERIFY(models::jsonPathValue(doc, QStringLiteral("$"), &error)->isObject());
+    QVERIFY(!models::jsonPathValue(doc, QStringLiteral("$.a.b[3]"), &error));
+    QVERIFY(!models::jsonPathValue(doc, QStringLiteral("$.missing"), &error));
+    QVERIFY(error.isEmpty());
+    QVERIFY(!models::jsonPathValue(doc, QStringLiteral("$.a[x]"), &error));
+    QVERIFY2(error.contains(QStringLiteral("offset 3")), qPrintable(error));
+    error.clear();
+    QVERIFY(!models::jsonPathValue(doc, QStringLiteral("$.a.b[0"), &error));
+    QVERIFY(error.contains(QStringLiteral("without ']'")));
+}
+
+void RunnerTest::everyAssertionKindPassesAndFails()
+{
+    CallOutcome outcome;
+    outcome.statusCode = 0;
+    outcome.latencyMs = 12.5;
+    outcome.responses = {
+        QStringLiteral(R"({"city":"Berlin","big":"9007199254740993","days":[{"high":14}],"tags":["a","b"]})"),
+        QStringLiteral(R"({"city":"Oslo","big":"1","days":[],"tags":[]})")};
+    auto passing = models::evaluateAssertions(json(R"({
+        "status": "OK", "message_count": 2, "max_latency_ms": 100,
+        "json": [
+          {"path": "$.city", "equals": "Berlin"},
+          {"path": "$.big", "equals": "9007199254740993"},
+          {"path": "$.days[0].high", "equals": 14},
+          {"path": "$.days[0]", "equals": {"high": 14}},
+          {"path": "$.city", "contains": "erl"},
+          {"path": "$.tags", "contains": "b"},
+          {"path": "$", "contains": {"city": "Berlin"}},
+          {"path": "$.city", "matches": "^B.*n$"},
+          {"path": "$.days[0].high", "matches": "^1[0-9]$"},
+          {"path": "$.missing", "exists": false},
+          {"path": "$.city", "equals": "Oslo", "message": -1},
+          {"path": "$.city", "equals": "Oslo", "message": "any"},
+          {"path": "$.tags", "exists": true, "message": "all"}
+        ]})"),
+                                              outcome);
+    QVERIFY2(allPassed(passing), qPrintable(describe(passing)));
+    QCOMPARE(passing.size(), std::size_t(16));
+
+    auto failing = models::evaluateAssertions(json(R"({
+        "status": "NOT_FOUND", "message_count": {"min": 3}, "max_latency_ms": 10,
+        "json": [
+          {"path": "$.city", "equals": "Lima"},
+          {"path": "$.city", "equals": "Berlin", "message": "all"},
+          {"path": "$.city", "contains": "xyz"},
+          {"path": "$.city", "matches": "^O"},
+          {"path": "$.nope", "equals": 1},
+          {"path": "$.city", "equals": "x", "message": 5},
+          {"path": "$.city", "matches": "("},
+          {"path": "$.city", "equals": 1, "contains": 2},
+          {"path": "$.city"},
+          {"path": "$.city", "equals": "Berlin", "mesage": 1}
+        ],
+        "statuz": "OK"})"),
+                                              outcome);
+    for (const auto &a : failing)
+        QVERIFY2(!a.passed, qPrintable(a.what + QStringLiteral(": ") + a.detail));
+    QCOMPARE(failing.size(), std::size_t(14));
+    QCOMPARE(named(failing, QStringLiteral("status"))->detail, QStringLiteral("expected NOT_FOUND, got OK"));
+    QCOMPARE(named(failing, QStringLiteral("message_count"))->detail,
+             QStringLiteral("expected at least 3 messages, got 2"));
+    QVERIFY(named(failing, QStringLiteral("max_latency_ms"))->detail.contains(QStringLiteral("12.5 ms")));
+    QCOMPARE(named(failing, QStringLiteral("json $.city equals"))->detail,
+             QStringLiteral("expected \"Lima\", got \"Berlin\""));
+    QVERIFY(named(failing, QStringLiteral("statuz"))->detail.contains(QStringLiteral("unknown assertion")));
+    const QString all = describe(failing);
+    QVERIFY2(all.contains(QStringLiteral("expected \"Berlin\", got \"Oslo\" in message 1")), qPrintable(all));
+    QVERIFY2(all.contains(QStringLiteral("there is no message 5 (2 received)")), qPrintable(all));
+    QVERIFY2(all.contains(QStringLiteral("the pattern is not valid")), qPrintable(all));
+    QVERIFY2(all.contains(QStringLiteral("has both \"equals\" and \"contains\"")), qPrintable(all));
+    QVERIFY2(all.contains(QStringLiteral("needs one of equals")), qPrintable(all));
+    QVERIFY2(all.contains(QStringLiteral("unknown key \"mesage\"")), qPrintable(all));
+    QVERIFY2(all.contains(QStringLiteral("$.nope is not there")), qPrintable(all));
+
+    // Without a status assertion a call must end OK; a status may be named either way.
+    CallOutcome failed;
+    failed.statusCode = 5;
+    failed.statusMessage = QStringLiteral("gone");
+    const auto byDefault = models::evaluateAssertions({}, failed);
+    QCOMPARE(byDefault.size(), std::size_t(1));
+    QVERIFY(!byDefault.front().passed);
+    QCOMPARE(byDefault.front().detail, QStringLiteral("expected OK (the default), got NOT_FOUND (gone)"));
+    QVERIFY(models::evaluateAssertions(json(R"({"status": "NotFound"})"), failed).front().passed);
+    QVERIFY(models::evaluateAssertions(json(R"({"status": 5})"), failed).front().passed);
+    QVERIFY(!models::evaluateAssertions(json(R"({"status": "GONE"})"), failed).front().passed);
+}
+
+void RunnerTest::globsSelectPaths()
+{
+    QVERIFY(models::globMatches(QStringLiteral("orders/*"), QStringLiteral("orders/eu/create.json")));
+    QVERIFY(models::globMatches(QStringLiteral("*create*"), QStringLiteral("orders/create.json")));
+    QVERIFY(models::globMatches(QStringLiteral("a?c.json"), QStringLiteral("abc.json")));
+    QVERIFY(!models::globMatches(QStringLiteral("orders/*"), QStringLiteral("users/a.json")));
+    QVERIFY(!models::globMatches(QStringLiteral("a?c.json"), QStringLiteral("ac.json")));
+    QVERIFY(models::globMatches(QStringLiteral("*"), QString()));
+}
+
+// Every call kind from a workspace with the test service's .proto inside it; variables in
+// target, metadata, body and assertions; a secret masked in every result and never written.
+void RunnerTest::runsEveryCallKindFromAWorkspace()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    QVERIFY(QDir().mkpath(dir.filePath(QStringLiteral("protos/wirescope/testing"))));
+    QVERIFY(QFile::copy(QStringLiteral(WIRESCOPE_TEST_PROTO_DIR "/wirescope/testing/test.proto"),
+                        dir.filePath(QStringLiteral("protos/wirescope/testing/test.proto"))));
+    Workspace ws = Workspace::open(dir.path());
+    models::WorkspaceSettings settings = ws.settings();
+    settings.importPaths = {QStringLiteral("protos")};
+    settings.protoFiles = {QStringLiteral("wirescope/testing/test.proto")};
+    settings.environments = {{QStringLiteral("test"),
+                              {{QStringLiteral("host"), QString::fromStdString(m_server->address()), false},
+                               {QStringLiteral("word"), QStringLiteral("hello"), false},
+                               {QStringLiteral("token"), QString(), true}}}};
+    QCOMPARE(ws.saveSettings(settings), QString());
+
+    SavedRequest echo = request(QStringLiteral("calls/echo.json"), QStringLiteral("Echo"),
+                                R"({"text": "{{word}}", "i64": "9007199254740993"})",
+                                R"({"json": [{"path": "$.echo.text", "equals": "{{word}}"},
+                                             {"path": "$.echo.i64", "equals": "9007199254740993"},
+                                             {"path": "$.metadata.authorization", "equals": "Bearer {{token}}"}],
+                                    "message_count": 1})");
+    echo.metadata = {{QStringLiteral("authorization"), QStringLiteral("Bearer {{token}}")},
+                     {QStringLiteral("x-tag-bin"), QStringLiteral("AAEC")}};
+    QCOMPARE(ws.save(echo), QString());
+    QCOMPARE(ws.save(request(QStringLiteral("calls/server-stream.json"), QStringLiteral("ServerStream"),
+                             R"({"count": 4, "text": "t"})",
+                             R"({"message_count": 4, "json": [{"path": "$.index", "equals": 3, "message": -1},
+                                                                {"path": "$.text", "equals": "t", "message": "all"}]})")),
+             QString());
+    QCOMPARE(ws.save(request(QStringLiteral("calls/client-stream.json"), QStringLiteral("ClientStream"),
+                             R"([{"text": "a"}, {"text": "b"}, {"text": "{{word}}"}])",
+                             R"({"json": [{"path": "$.count", "equals": 3},
+                                          {"path": "$.texts", "equals": ["a", "b", "hello"]}]})")),
+             QString());
+    QCOMPARE(
+        ws.save(request(
+            QStringLiteral("calls/chat.json"), QStringLiteral("Chat"),
+            R"([{"text": "one"}, {"text": "two"}])",
+            R"({"message_count": 2, "json": [{"path": "$.text", "equals": "echo: two", "message": 1}]})")),
+        QString());
+    QCOMPARE(ws.save(request(QStringLiteral("errors/not-found.json"), QStringLiteral("Fail"),
+                             R"({"code": 5, "message": "no such thing"})", R"({"status": "NOT_FOUND"})")),
+             QString());
+    SavedRequest dead = request(QStringLiteral("errors/dead-port.json"), QStringLiteral("Echo"), "{}");
+    dead.target = QStringLiteral("127.0.0.1:1");
+    dead.deadlineSeconds = 2;
+    QCOMPARE(ws.save(dead), QString());
+    QCOMPARE(ws.save(request(QStringLiteral("errors/wrong-expectation.json"), QStringLiteral("Echo"),
+                             R"({"text": "x"})", R"({"json": [{"path": "$.echo.text", "equals": "y"}]})")),
+             QString());
+
+    const QString secret = QStringLiteral("s3cr3t-t0ken-value");
+    RunOptions options;
+    options.environment = QStringLiteral("test");
+    options.variables.insert(QStringLiteral("token"), secret);
+    std::vector<QString> progressed;
+    Runner runner(ws);
+    const auto results = runner.run(options, [&](const RunResult &r) { progressed.push_back(r.path); });
+    QCOMPARE(results.size(), std::size_t(7));
+    QCOMPARE(progressed.size(), std::size_t(7));
+    QCOMPARE(progressed.front(), QStringLiteral("calls/chat.json")); // path order
+
+    for (const char *path : {"calls/echo.json", "calls/server-stream.json", "calls/client-stream.json",
+                             "calls/chat.json", "errors/not-found.json"}) {
+        const RunResult *r = resultFor(results, QString::fromLatin1(path));
+        QVERIFY2(r, path);
+        QVERIFY2(
+            r->passed(),
+            qPrintable(
+                QStringLiteral("%1: %2 %3").arg(QLatin1String(path), r->error, describe(r->assertions))));
+    }
+    const RunResult *wrong = resultFor(results, QStringLiteral("errors/wrong-expectation.json"));
+    QVERIFY(!wrong->passed());
+    QVERIFY(wrong->error.isEmpty());
+    QCOMPARE(named(wrong->assertions, QStringLiteral("json $.echo.text"))->detail,
+             QStringLiteral("expected \"y\", got \"x\""));
+    QCOMPARE(resultFor(results, QStringLiteral("calls/server-stream.json"))->responses.size(), 4);
+    // With the schema from files, a dead port is a call that ran and failed its status check.
+    const RunResult *deadResult = resultFor(results, QStringLiteral("errors/dead-port.json"));
+    QVERIFY(deadResult->error.isEmpty());
+    QCOMPARE(deadResult->statusName, QStringLiteral("UNAVAILABLE"));
+    QVERIFY(!deadResult->passed());
+    QCOMPARE(resultFor(results, QStringLiteral("errors/not-found.json"))->statusMessage,
+             QStringLiteral("no such thing"));
+
+    // The server echoed the token back: the result shows it masked, nowhere in clear.
+    const RunResult *echoed = resultFor(results, QStringLiteral("calls/echo.json"));
+    QVERIFY(echoed->responses.front().contains(QStringLiteral("Bearer •••")));
+    QCOMPARE(echoed->target, QString::fromStdString(m_server->address()));
+    for (const auto &r : results) {
+        QStringList texts = r.responses;
+        texts << r.target << r.error << r.statusMessage;
+        for (const auto &a : r.assertions)
+            texts << a.detail;
+        for (const QString &t : texts)
+            QVERIFY2(!t.contains(secret), qPrintable(t));
+    }
+    const QByteArray report = models::junitXml(QStringLiteral("ws"), results, 1.0);
+    QVERIFY(!report.contains(secret.toUtf8()));
+    // Nor in any file of the workspace.
+    QDirIterator files(dir.path(), QDir::Files, QDirIterator::Subdirectories);
+    int scanned = 0;
+    while (files.hasNext()) {
+        QFile f(files.next());
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QVERIFY2(!f.readAll().contains(secret.toUtf8()), qPrintable(f.fileName()));
+        ++scanned;
+    }
+    QVERIFY(scanned >= 8);
+
+    // A filter selects by path.
+    options.filter = QStringLiteral("errors/*");
+    QCOMPARE(runner.run(options).size(), std::size_t(3));
+}
+
+// Requests that cannot be sent say why, each on its own; the rest still run.
+void RunnerTest::requestsThatCannotBeSentSayWhy()
+{
+    QTemporaryDir dir;
+    Workspace ws = Workspace::open(dir.path()); // no files: the schema comes by reflection
+    models::WorkspaceSettings settings = ws.settings();
+    settings.environments = {{QStringLiteral("test"),
+                              {{QStringLiteral("host"), QString::fromStdString(m_server->address()), false},
+                               {QStringLiteral("token"), QString(), true}}}};
+    settings.connections = json(R"({"outside": {"ca_file": "../ca.pem", "plaintext": false}})");
+    QCOMPARE(ws.saveSettings(settings), QString());
+    QCOMPARE(ws.save(request(QStringLiteral("a-ok.json"), QStringLiteral("Echo"), R"({"text": "x"})")),
+             QString());
+    SavedRequest secretless = request(QStringLiteral("b-secret.json"), QStringLiteral("Echo"), "{}");
+    secretless.metadata = {{QStringLiteral("authorization"), QStringLiteral("Bearer {{ token }}")}};
+    QCOMPARE(ws.save(secretless), QString());
+    QCOMPARE(ws.save(request(QStringLiteral("c-unknown-var.json"), QStringLiteral("Echo"),
+                             R"({"text": "{{nope}}"})")),
+             QString());
+    QCOMPARE(ws.save(request(QStringLiteral("d-no-method.json"), QStringLiteral("Nope"), "{}")), QString());
+    QCOMPARE(ws.save(request(QStringLiteral("e-bad-body.json"), QStringLiteral("Echo"), R"({"text": )")),
+             QString());
+    QCOMPARE(ws.save(request(QStringLiteral("f-bad-field.json"), QStringLiteral("Echo"), R"({"txet": "x"})")),
+             QString());
+    SavedRequest outside = request(QStringLiteral("g-outside.json"), QStringLiteral("Echo"), "{}");
+    outside.connection = QStringLiteral("outside");
+    QCOMPARE(ws.save(outside), QString());
+    SavedRequest dead = request(QStringLiteral("h-dead.json"), QStringLiteral("Echo"), "{}");
+    dead.target = QStringLiteral("127.0.0.1:1");
+    dead.deadlineSeconds = 2;
+    QCOMPARE(ws.save(dead), QString());
+
+    RunOptions options;
+    options.environment = QStringLiteral("test");
+    Runner runner(ws);
+    const auto results = runner.run(options);
+    QCOMPARE(results.size(), std::size_t(8));
+    QVERIFY(results[0].passed());
+    QVERIFY2(results[1].error.contains(QStringLiteral("WIRESCOPE_VAR_TOKEN")), qPrintable(results[1].error));
+    QVERIFY2(results[1].error.contains(QStringLiteral("metadata authorization")),
+             qPrintable(results[1].error));
+    QVERIFY2(results[2].error.contains(QStringLiteral("{{nope}} in the body")), qPrintable(results[2].error));
+    QVERIFY2(results[3].error.contains(QStringLiteral("Nope")), qPrintable(results[3].error));
+    QVERIFY2(results[4].error.contains(QStringLiteral("not JSON")), qPrintable(results[4].error));
+    QVERIFY2(results[5].error.contains(QStringLiteral("txet")), qPrintable(results[5].error));
+    QVERIFY2(results[6].error.contains(QStringLiteral("leaves the workspace")), qPrintable(results[6].error));
+    // With the schema from reflection, a dead port fails at the schema; the message says why.
+    QVERIFY2(results[7].error.contains(QStringLiteral("cannot load the schema")),
+             qPrintable(results[7].error));
+    QVERIFY2(results[7].error.contains(QStringLiteral("127.0.0.1:1")), qPrintable(results[7].error));
+
+    QString error;
+    options.environment = QStringLiteral("prod");
+    QVERIFY(!runner.select(options, &error));
+    QCOMPARE(error, QStringLiteral("no environment \"prod\" in the workspace (it has: test)"));
+}
+
+void RunnerTest::junitReportIsValidXml()
+{
+    RunResult ok;
+    ok.path = QStringLiteral("a.json");
+    ok.method = QStringLiteral("pkg.Svc/A");
+    ok.statusName = QStringLiteral("OK");
+    ok.assertions = {{QStringLiteral("status"), true, QStringLiteral("expected OK, got OK")}};
+    RunResult failed = ok;
+    failed.path = QStringLiteral("b <&> \"quoted\".json");
+    failed.assertions = {{QStringLiteral("json $.x equals"), false,
+                          QStringLiteral("expected \"a\x01\", got \"]]> & <tag>\"")}};
+    RunResult broken = ok;
+    broken.path = QStringLiteral("c.json");
+    broken.error = QStringLiteral("cannot load the schema: x.proto:3:7: bad");
+    broken.assertions.clear();
+    const QByteArray xml = models::junitXml(QStringLiteral("suite"), {ok, failed, broken}, 0.25);
+
+    QXmlStreamReader reader(xml);
+    int cases = 0, failures = 0, errors = 0;
+    QString failureMessage;
+    while (!reader.atEnd()) {
+        reader.readNext();
+        if (!reader.isStartElement())
+            continue;
+        if (reader.name() == QLatin1String("testsuites")) {
+            QCOMPARE(reader.attributes().value(QLatin1String("tests")).toString(), QStringLiteral("3"));
+            QCOMPARE(reader.attributes().value(QLatin1String("failures")).toString(), QStringLiteral("1"));
+            QCOMPARE(reader.attributes().value(QLatin1String("errors")).toString(), QStringLiteral("1"));
+        } else if (reader.name() == QLatin1String("testcase")) {
+            ++cases;
+        } else if (reader.name() == QLatin1String("failure")) {
+            ++failures;
+            failureMessage = reader.attributes().value(QLatin1String("message")).toString();
+        } else if (reader.name() == QLatin1String("error")) {
+            ++errors;
+        }
+    }
+    QVERIFY2(!reader.hasError(), qPrintable(reader.errorString()));
+    QCOMPARE(cases, 3);
+    QCOMPARE(failures, 1);
+    QCOMPARE(errors, 1);
+    QCOMPARE(failureMessage, QStringLiteral("json $.x equals: expected \"a\uFFFD\", got \"]]> & <tag>\""));
+}
+
+QTEST_GUILESS_MAIN(RunnerTest)
+#include "runner_test.moc"

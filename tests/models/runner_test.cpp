@@ -2,6 +2,7 @@
 // passing and failing, every call kind against the in-tree test server, variables and secrets
 // (masked wherever a result could show them), requests that cannot be sent, and a JUnit report
 // that XML readers accept.
+#include "models/grpcurl.h"
 #include "models/runner.h"
 #include "models/workspace.h"
 
@@ -11,6 +12,7 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QXmlStreamReader>
 #include <QtTest>
@@ -27,6 +29,9 @@ private slots:
     void runsEveryCallKindFromAWorkspace();
     void requestsThatCannotBeSentSayWhy();
     void junitReportIsValidXml();
+    void shellWordsSplitAsAShellDoes();
+    void grpcurlCommandsBecomeRequests();
+    void copiedGrpcurlCommandsRunAsTheyAre();
 
 private:
     std::unique_ptr<testing_server::TestServer> m_server;
@@ -97,6 +102,8 @@ SavedRequest request(const QString &path, const QString &method, const char *bod
 
 } // namespace
 
+// moc cannot read raw string literals inside macro arguments; it only needs the class above.
+#ifndef Q_MOC_RUN
 void RunnerTest::initTestCase()
 {
     m_server = std::make_unique<testing_server::TestServer>();
@@ -430,6 +437,135 @@ void RunnerTest::junitReportIsValidXml()
     QCOMPARE(errors, 1);
     QCOMPARE(failureMessage, QStringLiteral("json $.x equals: expected \"a\uFFFD\", got \"]]> & <tag>\""));
 }
+
+void RunnerTest::shellWordsSplitAsAShellDoes()
+{
+    QString error;
+    QCOMPARE(
+        *models::shellSplit(QStringLiteral("a 'b c' \"d \\\"e\\\" $x\" f\\ g \\\n h 'it'\\''s'"), &error),
+        (QStringList{QStringLiteral("a"), QStringLiteral("b c"), QStringLiteral("d \"e\" $x"),
+                     QStringLiteral("f g"), QStringLiteral("h"), QStringLiteral("it's")}));
+    QVERIFY(!models::shellSplit(QStringLiteral("a 'b"), &error));
+    QCOMPARE(error, QStringLiteral("the quote ' at character 3 is never closed"));
+    for (const QString &word : {QStringLiteral("plain"), QStringLiteral("it's"), QStringLiteral("{\"a\": 1}"),
+                                QStringLiteral("$HOME `x`"), QString()})
+        QCOMPARE(*models::shellSplit(models::shellQuote(word), &error), QStringList{word});
+}
+
+void RunnerTest::grpcurlCommandsBecomeRequests()
+{
+    QString error;
+    const auto c = models::parseGrpcurl(
+        QStringLiteral("grpcurl -plaintext -H 'Authorization: Bearer abc' -rpc-header=x-a:1 \\\n"
+                       "  -d '{\"text\": \"hi\"}' -max-time 2.5 -authority api.example -import-path protos "
+                       "-proto api.proto localhost:50051 wirescope.testing.TestService.Echo"),
+        &error);
+    QVERIFY2(c, qPrintable(error));
+    QCOMPARE(c->request.method, QStringLiteral("wirescope.testing.TestService/Echo"));
+    QCOMPARE(c->request.target, QStringLiteral("localhost:50051"));
+    QCOMPARE(c->request.metadata.size(), std::size_t(2));
+    QCOMPARE(c->request.metadata[0].first, QStringLiteral("authorization"));
+    QCOMPARE(c->request.metadata[0].second, QStringLiteral("Bearer abc"));
+    QCOMPARE(c->request.metadata[1].second, QStringLiteral("1"));
+    QCOMPARE(json(c->request.body.toUtf8().constData()).value(QStringLiteral("text")).toString(),
+             QStringLiteral("hi"));
+    QCOMPARE(c->request.deadlineSeconds, 2.5);
+    QVERIFY(c->channel.plaintext);
+    QCOMPARE(c->channel.authority, QStringLiteral("api.example"));
+    QCOMPARE(c->importPaths, QStringList{QStringLiteral("protos")});
+    QCOMPARE(c->protoFiles, QStringList{QStringLiteral("api.proto")});
+
+    // Several messages become a JSON array; TLS flags are kept.
+    const auto stream = models::parseGrpcurl(
+        QStringLiteral(
+            "wirescope-cli -cacert ca.pem -servername api.internal -d '{\"text\":\"a\"} {\"text\":\"b\"}' "
+            "h:443 pkg.Svc/Upload"),
+        &error);
+    QVERIFY2(stream, qPrintable(error));
+    QCOMPARE(QJsonDocument::fromJson(stream->request.body.toUtf8()).array().size(), 2);
+    QVERIFY(!stream->channel.plaintext);
+    QCOMPARE(stream->channel.caFile, QStringLiteral("ca.pem"));
+    QCOMPARE(stream->channel.serverName, QStringLiteral("api.internal"));
+
+    const std::pair<const char *, const char *> bad[] = {
+        {"grpcurl -plaintext localhost:1 list", "a \"list\" command"},
+        {"grpcurl -d @ localhost:1 a.B/C", "-d @ reads the body from standard input"},
+        {"grpcurl -frobnicate localhost:1 a.B/C", "the flag -frobnicate is not one Wirescope knows"},
+        {"grpcurl -plaintext localhost:1", "needs an address and a method"},
+        {"grpcurl -H nocolon localhost:1 a.B/C", "is not \"name: value\""},
+        {"grpcurl -d '{\"a\": }' localhost:1 a.B/C", "the -d body is not JSON"},
+        {"grpcurl -max-time", "the flag -max-time needs a value"},
+    };
+    for (const auto &[line, why] : bad) {
+        error.clear();
+        QVERIFY2(!models::parseGrpcurl(QString::fromUtf8(line), &error), line);
+        QVERIFY2(error.contains(QString::fromUtf8(why)), qPrintable(error));
+    }
+}
+
+// "Copy as grpcurl" gives a command that runs as it is (wirescope-cli is grpcurl-compatible, so
+// it stands in for grpcurl here); a secret is a shell variable reference, never its value.
+void RunnerTest::copiedGrpcurlCommandsRunAsTheyAre()
+{
+    models::Environment env{QStringLiteral("test"),
+                            {{QStringLiteral("host"), QString::fromStdString(m_server->address()), false},
+                             {QStringLiteral("token"), QStringLiteral("unused-here"), true},
+                             {QStringLiteral("word"), QStringLiteral("it's $HOME"), false}}};
+    SavedRequest echo =
+        request(QStringLiteral("e.json"), QStringLiteral("Echo"), R"({"text": "{{word}}", "i32": 7})");
+    echo.metadata = {{QStringLiteral("authorization"), QStringLiteral("Bearer {{token}}")}};
+    echo.deadlineSeconds = 5;
+    Runner::Channel channel;
+    QString error;
+    const auto command = models::toGrpcurl(echo, channel, {}, {}, {}, env, &error);
+    QVERIFY2(command, qPrintable(error));
+    QVERIFY2(command->startsWith(QStringLiteral(
+                 "grpcurl -plaintext -max-time 5 -H \"authorization: Bearer ${WIRESCOPE_VAR_TOKEN}\"")),
+             qPrintable(*command));
+    QVERIFY(!command->contains(QStringLiteral("unused-here")));
+
+    auto runShell = [](const QString &line, const QString &token) {
+        QProcess sh;
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        environment.insert(QStringLiteral("WIRESCOPE_VAR_TOKEN"), token);
+        sh.setProcessEnvironment(environment);
+        QString program = line;
+        program.replace(0, 7, QStringLiteral(WIRESCOPE_CLI));
+        sh.start(QStringLiteral("/bin/sh"), {QStringLiteral("-c"), program});
+        sh.waitForFinished(30000);
+        return std::make_pair(sh.exitCode(),
+                              QString::fromUtf8(sh.readAllStandardOutput() + sh.readAllStandardError()));
+    };
+    const auto [code, out] = runShell(*command, QStringLiteral("tok-123"));
+    QVERIFY2(code == 0, qPrintable(out));
+    QVERIFY2(out.contains(QStringLiteral("\"text\": \"it's $HOME\"")), qPrintable(out));
+    QVERIFY2(out.contains(QStringLiteral("\"authorization\": \"Bearer tok-123\"")), qPrintable(out));
+
+    // Pasted back, it is the same request (secrets stay references for the user to fill).
+    const auto parsed = models::parseGrpcurl(*command, &error);
+    QVERIFY2(parsed, qPrintable(error));
+    QCOMPARE(parsed->request.method, echo.method);
+    QCOMPARE(parsed->request.target, QString::fromStdString(m_server->address()));
+    QCOMPARE(parsed->request.deadlineSeconds, 5.0);
+    QCOMPARE(json(parsed->request.body.toUtf8().constData()), json(R"({"text": "it's $HOME", "i32": 7})"));
+
+    // A client stream's messages go as several -d values.
+    const SavedRequest upload = request(QStringLiteral("u.json"), QStringLiteral("ClientStream"),
+                                        R"([{"text": "a"}, {"text": "b"}, {"text": "c"}])");
+    const auto streamCommand = models::toGrpcurl(upload, channel, {}, {}, {}, env, &error);
+    QVERIFY2(streamCommand, qPrintable(error));
+    const auto [streamCode, streamOut] = runShell(*streamCommand, QString());
+    QVERIFY2(streamCode == 0, qPrintable(streamOut));
+    QVERIFY2(streamOut.contains(QStringLiteral("\"count\": 3")), qPrintable(streamOut));
+
+    // A variable the environment lacks is named.
+    SavedRequest unknown = echo;
+    unknown.body = QStringLiteral(R"({"text": "{{nope}}"})");
+    QVERIFY(!models::toGrpcurl(unknown, channel, {}, {}, {}, env, &error));
+    QVERIFY2(error.contains(QStringLiteral("{{nope}} in the body")), qPrintable(error));
+}
+
+#endif // Q_MOC_RUN
 
 QTEST_GUILESS_MAIN(RunnerTest)
 #include "runner_test.moc"

@@ -11,6 +11,7 @@ packages=(
   xvfb xauth fonts-dejavu-core
   python3-grpcio python3-protobuf
   openssl
+  dbus gnome-keyring  # the keychain test: a private Secret Service under dbus-run-session
 )
 
 missing=()

@@ -1,0 +1,127 @@
+// Call history: entries survive a reload, responses are capped, the file stays bounded, a line
+// damaged by a crash is skipped, search finds by every word, and the workspace ignores it.
+#include "models/history.h"
+#include "models/workspace.h"
+
+#include <QFile>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using models::History;
+using models::HistoryEntry;
+
+class HistoryTest : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void entriesSurviveAReload();
+    void responsesAreCappedAndTheFileBounded();
+    void aDamagedLineIsSkipped();
+    void searchMatchesEveryWord();
+};
+
+namespace {
+
+HistoryEntry entry(const QString &city, int status = 0)
+{
+    HistoryEntry e;
+    e.time = QDateTime::fromString(QStringLiteral("2026-11-24T10:00:00.123Z"), Qt::ISODateWithMs);
+    e.request.method = QStringLiteral("wirescope.demo.v1.WeatherService/GetForecast");
+    e.request.target = QStringLiteral("{{host}}");
+    e.request.body = QStringLiteral("{\n    \"city\": \"%1\"\n}\n").arg(city);
+    e.request.metadata = {{QStringLiteral("authorization"), QStringLiteral("Bearer {{token}}")}};
+    e.environment = QStringLiteral("local");
+    e.sentTarget = QStringLiteral("127.0.0.1:50051");
+    e.statusCode = status;
+    e.statusName = status == 0 ? QStringLiteral("OK") : QStringLiteral("NOT_FOUND");
+    e.responses = {QStringLiteral("{\"city\":\"%1\"}").arg(city)};
+    e.responseCount = 1;
+    e.durationMs = 3.25;
+    return e;
+}
+
+} // namespace
+
+void HistoryTest::entriesSurviveAReload()
+{
+    QTemporaryDir dir;
+    const QString file = History::fileFor(dir.path());
+    History history(file);
+    QVERIFY(history.load());
+    QCOMPARE(history.append(entry(QStringLiteral("Berlin"))), QString());
+    QCOMPARE(history.append(entry(QStringLiteral("Atlantis"), 5)), QString());
+    History again(file);
+    QVERIFY(again.load());
+    QCOMPARE(again.entries().size(), std::size_t(2));
+    QCOMPARE(again.entries().front(), history.entries().front());
+    QCOMPARE(again.entries().back().statusName, QStringLiteral("NOT_FOUND"));
+    // Personal, not the team's: ignored by git and not a request of the workspace.
+    QVERIFY(QFile::exists(dir.filePath(QStringLiteral(".wirescope/.gitignore"))));
+    const models::Workspace ws = models::Workspace::open(dir.path());
+    QVERIFY(ws.requests().empty());
+    QVERIFY(ws.problems().empty());
+}
+
+void HistoryTest::responsesAreCappedAndTheFileBounded()
+{
+    QTemporaryDir dir;
+    const QString file = History::fileFor(dir.path());
+    History history(file, 5);
+    HistoryEntry big = entry(QStringLiteral("Oslo"));
+    big.responses.clear();
+    for (int i = 0; i < 30; ++i)
+        big.responses << QString(History::kMaxResponseBytes + 10, QLatin1Char('x'));
+    QCOMPARE(history.append(big), QString());
+    QCOMPARE(history.entries().back().responses.size(), History::kMaxResponses);
+    QCOMPARE(history.entries().back().responseCount, 30);
+    QCOMPARE(history.entries().back().responses.front().size(), History::kMaxResponseBytes + 1);
+
+    for (int i = 0; i < 12; ++i)
+        QCOMPARE(history.append(entry(QStringLiteral("City%1").arg(i))), QString());
+    QCOMPARE(history.entries().size(), std::size_t(5));
+    QFile f(file);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QVERIFY(f.readAll().count('\n') <= 10);
+    History again(file, 5);
+    QVERIFY(again.load());
+    QCOMPARE(again.entries().size(), std::size_t(5));
+    QVERIFY(again.entries().back().request.body.contains(QStringLiteral("City11")));
+    QVERIFY(again.entries().front().request.body.contains(QStringLiteral("City7")));
+}
+
+void HistoryTest::aDamagedLineIsSkipped()
+{
+    QTemporaryDir dir;
+    const QString file = History::fileFor(dir.path());
+    History history(file);
+    QCOMPARE(history.append(entry(QStringLiteral("Lima"))), QString());
+    {
+        QFile f(file);
+        QVERIFY(f.open(QIODevice::Append));
+        f.write(History::serialize(entry(QStringLiteral("Tokyo"))).left(40)); // cut by a crash
+        f.write("\n");
+    }
+    QCOMPARE(history.append(entry(QStringLiteral("Nairobi"))), QString());
+    History again(file);
+    QVERIFY(again.load());
+    QCOMPARE(again.entries().size(), std::size_t(2));
+    QCOMPARE(again.skippedLines(), 1);
+}
+
+void HistoryTest::searchMatchesEveryWord()
+{
+    QTemporaryDir dir;
+    History history(History::fileFor(dir.path()));
+    QCOMPARE(history.append(entry(QStringLiteral("Berlin"))), QString());
+    QCOMPARE(history.append(entry(QStringLiteral("Atlantis"), 5)), QString());
+    QCOMPARE(history.append(entry(QStringLiteral("Bergen"))), QString());
+    QCOMPARE(history.search(QStringLiteral("ber")), (std::vector<int>{2, 0}));
+    QCOMPARE(history.search(QStringLiteral("berlin ok")), (std::vector<int>{0}));
+    QCOMPARE(history.search(QStringLiteral("not_found")), (std::vector<int>{1}));
+    QCOMPARE(history.search(QString()).size(), std::size_t(3));
+    QVERIFY(history.search(QStringLiteral("lisbon")).empty());
+}
+
+QTEST_GUILESS_MAIN(HistoryTest)
+#include "history_test.moc"

@@ -937,6 +937,10 @@ QByteArray Timeline::toJson(int onlyLane) const
         out += "}";
     }
     out += "\n  ]\n}\n";
+    for (const QString &secret : m_masked) {
+        if (!secret.isEmpty())
+            out.replace(secret.toUtf8(), QByteArrayLiteral("•••"));
+    }
     return out;
 }
 

@@ -6,6 +6,7 @@
 #include <QByteArray>
 #include <QObject>
 #include <QString>
+#include <QStringList>
 
 #include <deque>
 #include <map>
@@ -164,8 +165,10 @@ public:
     qint64 endNs() const;
 
     static QString kindName(ItemKind kind);
-    // The whole session, or one call lane, as JSON: every kept item and frame.
+    // The whole session, or one call lane, as JSON: every kept item and frame. Each value set
+    // with setMaskedValues (secrets) is replaced by "•••" wherever it appears.
     QByteArray toJson(int lane = -1) const;
+    void setMaskedValues(const QStringList &values) { m_masked = values; }
 
 signals:
     // After addCallEvents stored them: the same events, payloads moved out.
@@ -218,6 +221,7 @@ private:
     qsizetype m_retention = 2'000'000;
     quint64 m_droppedItems = 0;
     quint64 m_droppedFrames = 0;
+    QStringList m_masked;
 };
 
 } // namespace models

@@ -17,6 +17,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QComboBox>
 #include <QDir>
 #include <QDirIterator>
 #include <QDockWidget>
@@ -71,7 +72,7 @@ MainWindow::MainWindow(models::EngineBridge &bridge, models::SourcesModel &sourc
     resize(1280, 800);
 
     // Workspace tree with its filter.
-    auto *treeDock = new QDockWidget(tr("Workspace"), this);
+    auto *treeDock = new QDockWidget(tr("Services"), this);
     treeDock->setObjectName(QStringLiteral("workspaceDock"));
     auto *treeBox = new QWidget(treeDock);
     auto *treeLayout = new QVBoxLayout(treeBox);
@@ -144,6 +145,7 @@ MainWindow::MainWindow(models::EngineBridge &bridge, models::SourcesModel &sourc
     statusBar()->addPermanentWidget(m_cancelLoad);
     statusBar()->showMessage(tr("No schema loaded"));
 
+    setupWorkspace();
     createActions();
 
     connect(m_filter, &QLineEdit::textChanged, m_proxy, [this](const QString &text) {
@@ -195,6 +197,7 @@ MainWindow::MainWindow(models::EngineBridge &bridge, models::SourcesModel &sourc
 
 MainWindow::~MainWindow()
 {
+    m_diskPool.waitForDone();
     // Tabs hold call sessions that talk to the engine; close them before the demo server stops.
     while (m_tabs->count() > 0) {
         QWidget *w = m_tabs->widget(0);
@@ -253,6 +256,7 @@ void MainWindow::createActions()
                 tab->cancel();
         });
     m_cancelAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Period));
+    createWorkspaceActions(file, close, request);
 
     auto *view = menuBar()->addMenu(tr("&View"));
     for (auto *dock : findChildren<QDockWidget *>())
@@ -280,6 +284,9 @@ void MainWindow::createActions()
     toolbar->addSeparator();
     toolbar->addAction(m_sendAction);
     toolbar->addAction(m_cancelAction);
+    toolbar->addSeparator();
+    toolbar->addWidget(new QLabel(tr(" Environment "), toolbar));
+    toolbar->addWidget(m_envBox);
 }
 
 void MainWindow::updateActions()
@@ -381,6 +388,7 @@ void MainWindow::onSourceLoaded(int sourceId)
     if (spec && sourceId != m_demoSource)
         models::RecentSources::remember(*spec);
     showStatus(tr("Loaded %1").arg(spec ? spec->displayName() : QString()));
+    retryPendingOpens();
     if (sourceId == m_demoSource) {
         if (openMethod(sourceId, QString::fromLatin1(rpc::DemoServer::exampleMethod()),
                        QString::fromLatin1(rpc::DemoServer::exampleRequest()))) {
@@ -496,6 +504,7 @@ RequestTab *MainWindow::openMethod(int sourceId, const QString &methodPath, cons
             m_tabs->setTabText(i, tab->title());
         updateActions();
     });
+    wireTab(tab, sourceId);
     updateActions();
     emit requestOpened(tab);
     return tab;
@@ -625,6 +634,8 @@ void MainWindow::dropEvent(QDropEvent *event)
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
+    writeAutosaveNow();
+    m_diskPool.waitForDone();
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/state"), saveState());

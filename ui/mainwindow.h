@@ -1,8 +1,12 @@
 #pragma once
 
 #include <QMainWindow>
+#include <QThreadPool>
 
 #include <memory>
+#include <optional>
+#include <set>
+#include <vector>
 
 class QLabel;
 class QLineEdit;
@@ -13,12 +17,18 @@ class QTreeWidget;
 class QTabWidget;
 class QAction;
 class QMenu;
+class QComboBox;
+class QTimer;
 
 namespace rpc {
 class DemoServer;
 }
 
 namespace models {
+struct Environment;
+struct SavedRequest;
+class SecretStore;
+class WorkspaceStore;
 class EngineBridge;
 class Timeline;
 class WireCapture;
@@ -30,6 +40,7 @@ namespace ui {
 class RequestTab;
 class SourcesFilterModel;
 class TimelinePanel;
+class WorkspacePanel;
 
 // The workbench: the workspace tree of schema sources, services and methods on the left, one
 // tab per open request in the centre (each with its response), load problems below.
@@ -61,11 +72,37 @@ public:
     QTreeWidget *problems() const { return m_problems; }
     QMenu *recentMenu() const { return m_recentMenu; }
     QString statusText() const;
+
+    // Workspaces (mainwindow_workspace.cpp). Opening one loads its schema sources and lists its
+    // saved requests and history; the environment box in the toolbar picks the variables.
+    void openWorkspace(const QString &folder);
+    models::WorkspaceStore &workspaceStore() const { return *m_store; }
+    models::SecretStore &secrets() const { return *m_secrets; }
+    WorkspacePanel *workspacePanel() const { return m_workspacePanel; }
+    QComboBox *environmentBox() const { return m_envBox; }
+    // Opens a saved request in a new tab as soon as a loaded schema has its method (loading the
+    // target's reflection when nothing else has it). With `keepPath` the tab saves back to it.
+    void openSavedRequest(const models::SavedRequest &request, bool keepPath, bool modified = false);
+    // Saves the current tab to its file, or to `path` (Save As); asks for a path when neither.
+    void saveCurrentRequest(const QString &path = {});
+    // The current tab as a grpcurl command (also put on the clipboard); empty with the reason
+    // in the status bar when it cannot be made.
+    QString copyAsGrpcurl();
+    bool importGrpcurl(const QString &commandLine);
+    // Secret values of the current environment known in this session, for masking.
+    QStringList secretValues() const;
+    // Unsaved tabs are written here a moment after each edit and when the window closes, and
+    // brought back by restoreAutosave() after a crash or a restart.
+    QString autosaveFile() const;
+    void writeAutosaveNow();
+    // Reads the autosave file (on a pool thread) and reopens its tabs; `restored` follows.
+    void restoreAutosave();
     models::Timeline &timeline() const { return *m_timeline; }
     TimelinePanel *timelinePanel() const { return m_timelinePanel; }
 
 signals:
     void requestOpened(ui::RequestTab *tab);
+    void autosaveRestored(int tabs);
 
 protected:
     void dragEnterEvent(QDragEnterEvent *event) override;
@@ -86,6 +123,21 @@ private:
     void openProblem(const QString &file, int line, int column);
     void showStatus(const QString &text);
     void updateActions();
+    void setupWorkspace();
+    void createWorkspaceActions(QMenu *file, QAction *before, QMenu *request);
+    void onWorkspaceOpened();
+    void fillEnvironments();
+    void environmentChosen();
+    const models::Environment *currentEnvironment() const;
+    std::optional<QString> resolveVariables(const QString &text, const QString &where, QString *error);
+    void wireTab(RequestTab *tab, int sourceId);
+    void recordHistory(RequestTab *tab);
+    void scheduleAutosave();
+    void retryPendingOpens();
+    void onSaveFinished(const QString &path, const QString &error, bool conflict);
+    void onChangedOnDisk(const QStringList &paths);
+    RequestTab *tabForPath(const QString &path) const;
+    void updateMasking();
 
     models::EngineBridge &m_bridge;
     models::SourcesModel &m_sources;
@@ -104,6 +156,21 @@ private:
     models::Timeline *m_timeline = nullptr;
     models::WireCapture *m_capture = nullptr;
     TimelinePanel *m_timelinePanel = nullptr;
+
+    models::WorkspaceStore *m_store = nullptr;
+    models::SecretStore *m_secrets = nullptr;
+    WorkspacePanel *m_workspacePanel = nullptr;
+    QComboBox *m_envBox = nullptr;
+    QTimer *m_autosaveTimer = nullptr;
+    QThreadPool m_diskPool; // one thread: autosaves in order, off the UI thread
+    struct PendingOpen
+    {
+        std::shared_ptr<models::SavedRequest> request;
+        bool keepPath = false;
+        bool modified = false;
+    };
+    std::vector<PendingOpen> m_pending;
+    std::set<QString> m_reflectionRequested;
 
     QMenu *m_recentMenu = nullptr;
     QAction *m_sendAction = nullptr;

@@ -11,10 +11,13 @@
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -158,6 +161,32 @@ RequestTab::RequestTab(models::EngineBridge &bridge, models::Timeline &timeline,
     m_tlsBox->setVisible(false);
     layout->addWidget(m_tlsBox);
 
+    // Shown when the saved file changed on disk while this tab had unsaved edits.
+    m_conflictBar = new QWidget(this);
+    m_conflictBar->setObjectName(QStringLiteral("conflictBar"));
+    m_conflictBar->setAutoFillBackground(true);
+    {
+        QPalette palette = m_conflictBar->palette();
+        palette.setColor(QPalette::Window, QColor(0xfff3cd));
+        palette.setColor(QPalette::WindowText, QColor(0x664d03));
+        m_conflictBar->setPalette(palette);
+        auto *h = new QHBoxLayout(m_conflictBar);
+        h->setContentsMargins(8, 4, 8, 4);
+        m_conflictText = new QLabel(m_conflictBar);
+        m_conflictText->setWordWrap(true);
+        auto *reload = new QPushButton(tr("Reload from disk"), m_conflictBar);
+        reload->setObjectName(QStringLiteral("conflictReloadButton"));
+        auto *overwrite = new QPushButton(tr("Keep mine and overwrite"), m_conflictBar);
+        overwrite->setObjectName(QStringLiteral("conflictOverwriteButton"));
+        h->addWidget(m_conflictText, 1);
+        h->addWidget(reload);
+        h->addWidget(overwrite);
+        connect(reload, &QPushButton::clicked, this, &RequestTab::reloadRequested);
+        connect(overwrite, &QPushButton::clicked, this, &RequestTab::overwriteRequested);
+    }
+    m_conflictBar->hide();
+    layout->addWidget(m_conflictBar);
+
     // Call controls and live state.
     auto *controls = new QHBoxLayout;
     m_send = new QPushButton(tr("Send"), this);
@@ -178,6 +207,10 @@ RequestTab::RequestTab(models::EngineBridge &bridge, models::Timeline &timeline,
     controls->addWidget(m_endStream);
     controls->addWidget(m_cancel);
     controls->addWidget(m_state, 1);
+    m_sentTo = new QLabel(this);
+    m_sentTo->setObjectName(QStringLiteral("sentToLabel"));
+    m_sentTo->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    controls->addWidget(m_sentTo);
     layout->addLayout(controls);
 
     // Request editors on the left, the response on the right.
@@ -280,7 +313,17 @@ RequestTab::RequestTab(models::EngineBridge &bridge, models::Timeline &timeline,
         if (!m_session->wireNote().isEmpty())
             text += QStringLiteral(" — ") + m_session->wireNote();
         emit statusMessage(text);
+        emit callFinished();
     });
+    // Any edit makes the tab differ from its saved file.
+    auto edited = [this] {
+        if (!m_applying)
+            setModified(true);
+    };
+    connect(m_editor, &QsciScintilla::textChanged, this, edited);
+    connect(m_target, &QLineEdit::textEdited, this, edited);
+    connect(m_metadata, &QTableWidget::cellChanged, this, edited);
+    connect(m_deadline, &QDoubleSpinBox::valueChanged, this, edited);
     connect(&m_tick, &QTimer::timeout, this, &RequestTab::updateControls);
 
     setMethod(method);
@@ -293,7 +336,133 @@ RequestTab::~RequestTab()
 
 QString RequestTab::title() const
 {
-    return QString::fromStdString(m_method.name);
+    QString name = m_saved.path.isEmpty() ? QString::fromStdString(m_method.name)
+                                          : QFileInfo(m_saved.path).completeBaseName();
+    return m_modified ? name + QStringLiteral(" •") : name;
+}
+
+void RequestTab::setModified(bool modified)
+{
+    if (m_modified == modified)
+        return;
+    m_modified = modified;
+    emit modifiedChanged();
+    emit titleChanged();
+}
+
+models::SavedRequest RequestTab::toSaved() const
+{
+    models::SavedRequest r = m_saved;
+    r.method = QString::fromStdString(m_method.serviceName + '/' + m_method.name);
+    r.target = m_target->text().trimmed();
+    r.metadata.clear();
+    for (int row = 0; row < m_metadata->rowCount(); ++row) {
+        auto *k = m_metadata->item(row, 0);
+        auto *v = m_metadata->item(row, 1);
+        const QString key = k ? k->text().trimmed() : QString();
+        if (!key.isEmpty())
+            r.metadata.emplace_back(key, v ? v->text() : QString());
+    }
+    r.body = m_editor->text();
+    r.deadlineSeconds = m_deadline->value();
+    return r;
+}
+
+void RequestTab::applySaved(const models::SavedRequest &request)
+{
+    m_applying = true;
+    m_saved = request;
+    m_target->setText(request.target);
+    m_deadline->setValue(request.deadlineSeconds);
+    {
+        const QSignalBlocker block(m_metadata);
+        m_metadata->setRowCount(0);
+        m_metadata->setRowCount(int(request.metadata.size()) + 1);
+        for (int row = 0; row < int(request.metadata.size()); ++row) {
+            m_metadata->setItem(row, 0, new QTableWidgetItem(request.metadata[std::size_t(row)].first));
+            m_metadata->setItem(row, 1, new QTableWidgetItem(request.metadata[std::size_t(row)].second));
+        }
+    }
+    m_editor->setText(request.body);
+    m_applying = false;
+    hideConflict();
+    m_modified = true; // so that setModified(false) signals
+    setModified(false);
+}
+
+void RequestTab::markSaved(const models::SavedRequest &request)
+{
+    m_saved = request;
+    hideConflict();
+    m_modified = true;
+    setModified(false);
+}
+
+void RequestTab::setSavedPath(const QString &path)
+{
+    m_saved.path = path;
+    if (path.isEmpty())
+        setModified(true);
+    emit titleChanged();
+}
+
+void RequestTab::showConflict(const QString &text)
+{
+    m_conflictText->setText(text);
+    m_conflictBar->show();
+}
+
+void RequestTab::hideConflict()
+{
+    m_conflictBar->hide();
+}
+
+bool RequestTab::conflictShown() const
+{
+    return !m_conflictBar->isHidden();
+}
+
+models::Runner::Channel RequestTab::channelSettings() const
+{
+    models::Runner::Channel c;
+    c.target = m_target->text().trimmed();
+    c.plaintext = m_security->currentIndex() == Plaintext;
+    c.skipVerify = m_security->currentIndex() == TlsSkipVerify;
+    if (!c.plaintext) {
+        c.caFile = m_caFile->text().trimmed();
+        c.certFile = m_certFile->text().trimmed();
+        c.keyFile = m_keyFile->text().trimmed();
+        c.serverName = m_serverName->text().trimmed();
+    }
+    c.authority = m_authority->text().trimmed();
+    c.maxReceiveBytes = m_maxReceive->value() * 1024 * 1024;
+    c.maxSendBytes = m_maxSend->value() * 1024 * 1024;
+    c.keepaliveMs = m_keepalive->value() * 1000;
+    c.connectTimeoutMs = m_connectTimeout->value() * 1000;
+    c.gzip = m_gzip->isChecked();
+    return c;
+}
+
+void RequestTab::applyChannel(const models::Runner::Channel &c)
+{
+    if (!c.target.isEmpty())
+        m_target->setText(c.target);
+    m_security->setCurrentIndex(c.plaintext ? Plaintext : c.skipVerify ? TlsSkipVerify : Tls);
+    m_caFile->setText(c.caFile);
+    m_certFile->setText(c.certFile);
+    m_keyFile->setText(c.keyFile);
+    m_serverName->setText(c.serverName);
+    m_authority->setText(c.authority);
+    m_maxReceive->setValue(c.maxReceiveBytes / (1024 * 1024));
+    m_maxSend->setValue(c.maxSendBytes / (1024 * 1024));
+    m_keepalive->setValue(c.keepaliveMs / 1000);
+    m_connectTimeout->setValue(c.connectTimeoutMs / 1000);
+    m_gzip->setChecked(c.gzip);
+}
+
+QString RequestTab::sentTo() const
+{
+    return m_sentTo->text();
 }
 
 void RequestTab::setMethod(const rpc::MethodInfo &method)
@@ -363,6 +532,11 @@ void RequestTab::scheduleValidation()
 
 void RequestTab::validate()
 {
+    // A stream's saved messages (a JSON array) are checked one by one when sent.
+    if (m_method.clientStreams() && m_editor->text().trimmed().startsWith(QLatin1Char('['))) {
+        m_editor->setDiagnostics({});
+        return;
+    }
     // Checked on a pool thread: a big request must not hold up typing.
     m_validation.setFuture(
         QtConcurrent::run([schema = m_schema, type = m_method.inputType, json = m_editor->utf8String()] {
@@ -370,12 +544,26 @@ void RequestTab::validate()
         }));
 }
 
-rpc::CallRequest RequestTab::buildRequest() const
+std::optional<rpc::CallRequest> RequestTab::buildRequest(QString *error) const
 {
+    QString why;
+    auto resolve = [&](const QString &text, const QString &where) -> std::optional<QString> {
+        if (!m_resolver || !text.contains(QLatin1String("{{")))
+            return text;
+        return m_resolver(text, where, &why);
+    };
+    auto fail = [&] {
+        if (error)
+            *error = why;
+        return std::nullopt;
+    };
     rpc::CallRequest r;
     r.schema = m_schema;
     r.method = m_method.serviceName + '/' + m_method.name;
-    r.channel.target = m_target->text().trimmed().toStdString();
+    const auto target = resolve(m_target->text().trimmed(), tr("target"));
+    if (!target)
+        return fail();
+    r.channel.target = target->trimmed().toStdString();
     r.channel.plaintext = m_security->currentIndex() == Plaintext;
     r.channel.skipVerify = m_security->currentIndex() == TlsSkipVerify;
     if (!r.channel.plaintext) {
@@ -397,16 +585,32 @@ rpc::CallRequest RequestTab::buildRequest() const
         const QString key = k ? k->text().trimmed().toLower() : QString();
         if (key.isEmpty())
             continue;
-        const QString value = v ? v->text() : QString();
+        const auto value = resolve(v ? v->text() : QString(), tr("metadata %1").arg(key));
+        if (!value)
+            return fail();
         if (key.endsWith(QStringLiteral("-bin")))
             r.metadata.emplace_back(key.toStdString(),
-                                    QByteArray::fromBase64(value.toLatin1()).toStdString());
+                                    QByteArray::fromBase64(value->toLatin1()).toStdString());
         else
-            r.metadata.emplace_back(key.toStdString(), value.toStdString());
+            r.metadata.emplace_back(key.toStdString(), value->toStdString());
     }
     r.deadlineMs = static_cast<std::int64_t>(m_deadline->value() * 1000);
-    r.messages.push_back(m_editor->utf8String());
-    r.closeAfterMessages = !m_method.clientStreams();
+    const QString text = m_editor->text();
+    const auto body = resolve(text, tr("body"));
+    if (!body)
+        return fail();
+    // On a client or bidi stream a JSON array holds several messages (a saved stream request).
+    const QJsonDocument doc = m_method.clientStreams() && body->trimmed().startsWith(QLatin1Char('['))
+                                  ? QJsonDocument::fromJson(body->toUtf8())
+                                  : QJsonDocument();
+    if (doc.isArray()) {
+        for (const QJsonValue &v : doc.array())
+            r.messages.push_back(QJsonDocument(v.toObject()).toJson(QJsonDocument::Compact).toStdString());
+    } else {
+        r.messages.push_back(body->toStdString());
+    }
+    // A saved stream (an array) goes whole and half-closes, as `wirescope-cli run` sends it.
+    r.closeAfterMessages = !m_method.clientStreams() || doc.isArray();
     return r;
 }
 
@@ -417,7 +621,15 @@ void RequestTab::send()
         m_target->setFocus();
         return;
     }
-    m_session->start(buildRequest(), m_method, m_captureWire->isChecked());
+    QString error;
+    auto request = buildRequest(&error);
+    if (!request) {
+        emit statusMessage(tr("Not sent: %1").arg(error));
+        return;
+    }
+    const QString target = QString::fromStdString(request->channel.target);
+    m_sentTo->setText(target == m_target->text().trimmed() ? QString() : tr("→ %1").arg(target));
+    m_session->start(std::move(*request), m_method, m_captureWire->isChecked());
     if (!m_session->wireNote().isEmpty())
         emit statusMessage(m_session->wireNote());
 }

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "models/runner.h"
+#include "models/workspace.h"
 #include "rpc/engine.h"
 #include "rpc/schema.h"
 
@@ -7,6 +9,8 @@
 #include <QTimer>
 #include <QWidget>
 
+#include <functional>
+#include <optional>
 #include <vector>
 
 class QComboBox;
@@ -65,12 +69,45 @@ public:
     ResponsePanel *response() const { return m_response; }
     // True while the request is being checked against the schema in the background.
     bool isValidating() const { return m_validateTimer.isActive() || m_validation.isRunning(); }
-    // The request as the engine will get it (without the call id).
-    rpc::CallRequest buildRequest() const;
+    // The request as the engine will get it (without the call id), variables resolved. On a
+    // variable that cannot be resolved: nothing, and `error` says which and where.
+    std::optional<rpc::CallRequest> buildRequest(QString *error = nullptr) const;
+
+    // {{variables}} in target, metadata and body go through this at send time (an environment
+    // of the workspace); `where` names the field for the error.
+    using Resolver =
+        std::function<std::optional<QString>(const QString &text, const QString &where, QString *error)>;
+    void setResolver(Resolver resolver) { m_resolver = std::move(resolver); }
+    // Where the last call went after variables were resolved ("" before a call).
+    QString sentTo() const;
+
+    // The tab as a saved request (variables unresolved); path, connection, assertions and
+    // unknown fields come from the request it was opened from.
+    models::SavedRequest toSaved() const;
+    // Shows a saved request; the tab then counts as unmodified.
+    void applySaved(const models::SavedRequest &request);
+    // After a save: the tab now matches the file at request.path.
+    void markSaved(const models::SavedRequest &request);
+    QString savedPath() const { return m_saved.path; }
+    // The file was moved (or deleted: an empty path, and the tab counts as unsaved).
+    void setSavedPath(const QString &path);
+    // The connection settings as typed (target unresolved), and back (a grpcurl import).
+    models::Runner::Channel channelSettings() const;
+    void applyChannel(const models::Runner::Channel &channel);
+    bool isModified() const { return m_modified; }
+    void setModified(bool modified);
+    // A bar above the editor saying the file changed on disk, with Reload and Overwrite.
+    void showConflict(const QString &text);
+    void hideConflict();
+    bool conflictShown() const;
 
 signals:
     void titleChanged();
     void statusMessage(const QString &text);
+    void modifiedChanged();
+    void callFinished();
+    void reloadRequested();    // from the conflict bar: take the file's content
+    void overwriteRequested(); // from the conflict bar: write this tab's content over it
 
 private:
     void updateControls();
@@ -112,6 +149,14 @@ private:
     QPushButton *m_cancel = nullptr;
     QLabel *m_state = nullptr;
     ResponsePanel *m_response = nullptr;
+
+    QWidget *m_conflictBar = nullptr;
+    QLabel *m_conflictText = nullptr;
+    QLabel *m_sentTo = nullptr;
+    Resolver m_resolver;
+    models::SavedRequest m_saved;
+    bool m_modified = false;
+    bool m_applying = false;
 
     QTimer m_validateTimer;
     QTimer m_tick;

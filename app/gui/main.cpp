@@ -23,6 +23,7 @@ const char kUsage[] =
     "  --demo              start the built-in demo service and open a request to it\n"
     "  --send              send the demo's request as soon as it is open\n"
     "  --reflect HOST:PORT load a server's schema by reflection (plaintext)\n"
+    "  --workspace DIR     open a workspace folder (saved requests, environments, history)\n"
     "  -I DIR              an import root for the .proto files given (protoc -I); several allowed\n"
     "  FILE.proto          .proto files, named relative to an import root (default: their folder)\n"
     "  FOLDER              every .proto file under it, with the folder as import root\n"
@@ -55,6 +56,7 @@ int main(int argc, char **argv)
     bool demo = false;
     bool sendDemo = false;
     QStringList reflect, roots, protos, folders, protosets;
+    QString workspace;
     const QStringList args = QApplication::arguments();
     for (int i = 1; i < args.size(); ++i) {
         const QString &a = args[i];
@@ -62,6 +64,8 @@ int main(int argc, char **argv)
             demo = true;
         } else if (a == QLatin1String("--send")) {
             sendDemo = true;
+        } else if (a == QLatin1String("--workspace") && i + 1 < args.size()) {
+            workspace = args[++i];
         } else if ((a == QLatin1String("--reflect") || a == QLatin1String("-I")) && i + 1 < args.size()) {
             (a == QLatin1String("-I") ? roots : reflect) << args[++i];
         } else if (a.startsWith(u'-')) {
@@ -106,6 +110,10 @@ int main(int argc, char **argv)
         window.addProtosetSource(protosets);
     for (const auto &t : reflect)
         window.addReflectionSource(t);
+    if (!workspace.isEmpty())
+        window.openWorkspace(workspace);
+    // Unsaved requests of the last session (a crash, or closed with edits) come back.
+    window.restoreAutosave();
     if (demo)
         window.startDemo();
     if (demo && sendDemo) {

@@ -46,64 +46,7 @@
 
 #include <memory>
 
-namespace {
-
-// Every engine, model and window a test needs, built the way app/gui/main.cpp builds them.
-struct Workbench
-{
-    rpc::Engine engine;
-    models::EngineBridge bridge{engine};
-    models::SourcesModel sources;
-    ui::MainWindow window{bridge, sources};
-
-    Workbench()
-    {
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
-    }
-
-    int loadTestProtos()
-    {
-        QSignalSpy loaded(&sources, &models::SourcesModel::sourceLoaded);
-        const int id = window.addProtoSource(
-            {QStringLiteral(WIRESCOPE_TEST_PROTO_DIR), QStringLiteral(WIRESCOPE_RESOURCE_PROTO_DIR)},
-            {QStringLiteral("wirescope/testing/test.proto")});
-        if (!loaded.wait(20000))
-            return -1;
-        return id;
-    }
-
-    // Finds a method in the tree as shown and double-clicks it, as a user does.
-    ui::RequestTab *openByClicking(const QString &name)
-    {
-        QTreeView *tree = window.tree();
-        const QModelIndexList hits = tree->model()->match(tree->model()->index(0, 0), Qt::DisplayRole, name,
-                                                          1, Qt::MatchExactly | Qt::MatchRecursive);
-        if (hits.isEmpty())
-            return nullptr;
-        tree->scrollTo(hits.first());
-        const QPoint at = tree->visualRect(hits.first()).center();
-        QSignalSpy opened(&window, &ui::MainWindow::requestOpened);
-        QTest::mouseClick(tree->viewport(), Qt::LeftButton, {}, at);
-        QTest::mouseDClick(tree->viewport(), Qt::LeftButton, {}, at);
-        return opened.isEmpty() ? nullptr : window.currentRequest();
-    }
-};
-
-void typeInto(QWidget *w, const QString &text)
-{
-    w->setFocus();
-    QTest::keyClick(w, Qt::Key_A, Qt::ControlModifier);
-    QTest::keyClick(w, Qt::Key_Delete);
-    QTest::keyClicks(w, text);
-}
-
-QPushButton *button(ui::RequestTab *tab, const char *name)
-{
-    return tab->findChild<QPushButton *>(QString::fromLatin1(name));
-}
-
-} // namespace
+#include "workbench.h"
 
 class MainWindowTest : public QObject
 {

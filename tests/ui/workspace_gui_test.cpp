@@ -1,0 +1,626 @@
+// Workspaces in the window, driven through its widgets offscreen against the in-tree test
+// server: saved requests with environments and secrets, history, saving and files changed on
+// disk, the workspace tree, grpcurl both ways, and unsaved edits brought back after a crash.
+// The tests run without a D-Bus session (see tests/CMakeLists.txt), so secrets are kept for the
+// session only, as on a machine without a keychain.
+#include "support.h"
+#include "testserver.h"
+
+#include "models/callsession.h"
+#include "models/messagesmodel.h"
+#include "models/secretstore.h"
+#include "models/timeline.h"
+#include "models/workspacestore.h"
+#include "ui/jsoneditor.h"
+#include "ui/workspacepanel.h"
+
+#include <QClipboard>
+#include <QComboBox>
+#include <QDirIterator>
+#include <QInputDialog>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QTabWidget>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QTreeWidget>
+
+#include <memory>
+
+#include "workbench.h"
+
+namespace {
+
+const QString kSecret = QStringLiteral("tok-9f2c81e0-secret-value");
+QByteArray bearerSecret()
+{
+    return QByteArrayLiteral("Bearer ") + kSecret.toUtf8();
+}
+const QString kEchoPath = QStringLiteral("calls/echo.json");
+
+void writeFile(const QString &path, const QByteArray &bytes)
+{
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    QFile f(path);
+    QVERIFY2(f.open(QIODevice::WriteOnly | QIODevice::Truncate), qPrintable(path));
+    f.write(bytes);
+}
+
+QByteArray readFile(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+// Every file below `folder` whose bytes contain `needle`.
+QStringList filesContaining(const QString &folder, const QByteArray &needle)
+{
+    QStringList hits;
+    QDirIterator it(folder, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        const QString file = it.next();
+        if (readFile(file).contains(needle))
+            hits << file;
+    }
+    return hits;
+}
+
+QTreeWidgetItem *findItem(QTreeWidget *tree, const QString &path)
+{
+    for (QTreeWidgetItemIterator it(tree); *it; ++it) {
+        if ((*it)->data(0, Qt::UserRole + 1).toString() == path)
+            return *it;
+    }
+    return nullptr;
+}
+
+} // namespace
+
+class WorkspaceGuiTest : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void init();
+    void cleanupTestCase() { m_server.reset(); }
+
+    void aSavedRequestRunsInItsEnvironmentAndNoSecretReachesADisk();
+    void aMissingSecretIsAskedForAndKeptForTheSession();
+    void savingReloadingAndConflictsWithChangesOnDisk();
+    void theTreeCreatesRenamesMovesDuplicatesAndDeletes();
+    void grpcurlCommandsGoOutAndComeBackIn();
+    void unsavedEditsComeBackAfterACrash();
+    void aSavedStreamSendsAllItsMessages();
+
+private:
+    // A workspace with the test service's proto inside it, two environments and saved requests.
+    void makeWorkspace();
+    // Opens the workspace in the window and waits for its schema.
+    bool openWorkspace(Workbench &wb);
+    // Double-clicks a saved request in the Collection tree; returns the tab that opens.
+    ui::RequestTab *openSaved(Workbench &wb, const QString &path);
+
+    std::unique_ptr<testing_server::TestServer> m_server;
+    QString m_address;
+    std::unique_ptr<QTemporaryDir> m_dir;
+    QString m_folder;
+};
+
+#ifndef Q_MOC_RUN
+
+void WorkspaceGuiTest::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    m_server = std::make_unique<testing_server::TestServer>();
+    QVERIFY(m_server->start());
+    m_address = QString::fromStdString(m_server->address());
+}
+
+void WorkspaceGuiTest::init()
+{
+    QSettings().clear();
+    QDir(QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation)).removeRecursively();
+    makeWorkspace();
+}
+
+void WorkspaceGuiTest::makeWorkspace()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_dir->isValid());
+    m_folder = m_dir->path();
+    writeFile(m_folder + QStringLiteral("/protos/wirescope/testing/test.proto"),
+              readFile(QStringLiteral(WIRESCOPE_TEST_PROTO_DIR "/wirescope/testing/test.proto")));
+    const QString deadTarget = QStringLiteral("127.0.0.1:%1").arg(testsupport::deadPort());
+    writeFile(m_folder + QStringLiteral("/wirescope.json"), QStringLiteral(R"({
+    "format_version": 1,
+    "import_paths": ["protos"],
+    "proto_files": ["wirescope/testing/test.proto"],
+    "environments": [
+        {"name": "dev", "variables": [
+            {"name": "host", "value": "%1"},
+            {"name": "word", "value": "hello from dev"},
+            {"name": "token", "secret": true}
+        ]},
+        {"name": "down", "variables": [
+            {"name": "host", "value": "%2"},
+            {"name": "word", "value": "nobody hears"},
+            {"name": "token", "secret": true}
+        ]}
+    ]
+})")
+                                                                .arg(m_address, deadTarget)
+                                                                .toUtf8());
+    writeFile(m_folder + QLatin1Char('/') + kEchoPath, QByteArrayLiteral(R"({
+    "format_version": 1,
+    "method": "wirescope.testing.TestService/Echo",
+    "target": "{{host}}",
+    "metadata": [["authorization", "Bearer {{token}}"], ["x-note", "{{word}}"]],
+    "body": {"text": "{{word}}"},
+    "deadline_seconds": 10,
+    "team_owner": "platform"
+})"));
+    writeFile(m_folder + QStringLiteral("/calls/streams/upload.json"), QByteArrayLiteral(R"({
+    "format_version": 1,
+    "method": "wirescope.testing.TestService/ClientStream",
+    "target": "{{host}}",
+    "body": [{"text": "one"}, {"text": "two"}, {"text": "three"}]
+})"));
+}
+
+bool WorkspaceGuiTest::openWorkspace(Workbench &wb)
+{
+    QSignalSpy opened(&wb.window.workspaceStore(), &models::WorkspaceStore::opened);
+    QSignalSpy loaded(&wb.sources, &models::SourcesModel::sourceLoaded);
+    wb.window.openWorkspace(m_folder);
+    return opened.wait(10000) && (!loaded.isEmpty() || loaded.wait(20000));
+}
+
+ui::RequestTab *WorkspaceGuiTest::openSaved(Workbench &wb, const QString &path)
+{
+    QTreeWidget *tree = wb.window.workspacePanel()->requestTree();
+    QTreeWidgetItem *item = nullptr;
+    for (int i = 0; i < 100 && !item; ++i) {
+        item = findItem(tree, path);
+        if (!item)
+            QTest::qWait(50);
+    }
+    if (!item)
+        return nullptr;
+    tree->scrollToItem(item);
+    const QPoint at = tree->visualItemRect(item).center();
+    QSignalSpy opened(&wb.window, &ui::MainWindow::requestOpened);
+    QTest::mouseClick(tree->viewport(), Qt::LeftButton, {}, at);
+    QTest::mouseDClick(tree->viewport(), Qt::LeftButton, {}, at);
+    if (opened.isEmpty() && !opened.wait(10000))
+        return nullptr;
+    return wb.window.currentRequest();
+}
+
+void WorkspaceGuiTest::aSavedRequestRunsInItsEnvironmentAndNoSecretReachesADisk()
+{
+    {
+        Workbench wb;
+        QVERIFY(openWorkspace(wb));
+        QComboBox *env = wb.window.environmentBox();
+        QCOMPARE(env->currentText(), QStringLiteral("dev")); // the first environment by default
+        // The token as a keychain would give it (none here: kept for the session).
+        wb.window.secrets().write(
+            models::SecretStore::keyFor(m_folder, QStringLiteral("dev"), QStringLiteral("token")), kSecret);
+
+        ui::RequestTab *tab = openSaved(wb, kEchoPath);
+        QVERIFY(tab);
+        QCOMPARE(tab->savedPath(), kEchoPath);
+        QVERIFY(!tab->isModified());
+        QCOMPARE(wb.window.tabs()->tabText(wb.window.tabs()->currentIndex()), QStringLiteral("echo"));
+        QCOMPARE(tab->findChild<QLineEdit *>(QStringLiteral("targetEdit"))->text(),
+                 QStringLiteral("{{host}}"));
+
+        QSignalSpy finished(&tab->session(), &models::CallSession::finished);
+        QTest::mouseClick(button(tab, "sendButton"), Qt::LeftButton);
+        QVERIFY(finished.wait(20000));
+        QCOMPARE(tab->session().status().code, 0);
+        // Resolved at send time and shown so.
+        QCOMPARE(tab->findChild<QLabel *>(QStringLiteral("sentToLabel"))->text(),
+                 QStringLiteral("→ ") + m_address);
+        const auto *messages = tab->session().messages();
+        const QByteArray response = messages->text(messages->count() - 1);
+        QVERIFY2(response.contains("hello from dev"), response.constData());
+        QVERIFY2(response.contains(bearerSecret()), response.constData()); // the server got it
+        QVERIFY(!tab->isModified()); // sending changes nothing in the file
+
+        // The timeline export masks it.
+        const QByteArray timeline = wb.window.timeline().toJson();
+        QVERIFY(timeline.contains("hello from dev"));
+        QVERIFY(!timeline.contains(kSecret.toUtf8()));
+        QVERIFY(timeline.contains("•••"));
+
+        // History: one entry, searchable, reopened as a new unsaved request.
+        QListWidget *history = wb.window.workspacePanel()->historyList();
+        QTRY_COMPARE_WITH_TIMEOUT(history->count(), 1, 10000);
+        QVERIFY2(history->item(0)->text().contains(QStringLiteral("OK  Echo → ") + m_address),
+                 qPrintable(history->item(0)->text()));
+        wb.window.workspacePanel()->tabs()->setCurrentIndex(1);
+        QLineEdit *search = wb.window.workspacePanel()->historySearch();
+        typeInto(search, QStringLiteral("hello from"));
+        QCOMPARE(history->count(), 1);
+        typeInto(search, QStringLiteral("no such call"));
+        QCOMPARE(history->count(), 0);
+        typeInto(search, QStringLiteral("echo ok"));
+        QCOMPARE(history->count(), 1);
+        const auto &entry = wb.window.workspaceStore().history().back();
+        QCOMPARE(entry.environment, QStringLiteral("dev"));
+        QCOMPARE(entry.sentTarget, m_address);
+        QCOMPARE(entry.responseCount, 1);
+        QVERIFY(entry.responses.first().contains(QStringLiteral("Bearer •••")));
+
+        const QPoint at = history->visualItemRect(history->item(0)).center();
+        QSignalSpy opened(&wb.window, &ui::MainWindow::requestOpened);
+        QTest::mouseClick(history->viewport(), Qt::LeftButton, {}, at);
+        QTest::mouseDClick(history->viewport(), Qt::LeftButton, {}, at);
+        QTRY_COMPARE_WITH_TIMEOUT(opened.count(), 1, 10000);
+        ui::RequestTab *again = wb.window.currentRequest();
+        QVERIFY(again != tab);
+        QVERIFY(again->savedPath().isEmpty());
+        QVERIFY(again->isModified());
+        QCOMPARE(again->editor()->text(), tab->editor()->text());
+        QCOMPARE(wb.window.tabs()->count(), 2);
+
+        // The other environment: the same request goes elsewhere.
+        wb.window.tabs()->setCurrentWidget(tab);
+        env->setCurrentIndex(env->findText(QStringLiteral("down")));
+        wb.window.secrets().write(
+            models::SecretStore::keyFor(m_folder, QStringLiteral("down"), QStringLiteral("token")), kSecret);
+        QSignalSpy finishedAgain(&tab->session(), &models::CallSession::finished);
+        QTest::mouseClick(button(tab, "sendButton"), Qt::LeftButton);
+        QVERIFY(finishedAgain.wait(30000));
+        QCOMPARE(tab->session().status().code, 14); // UNAVAILABLE
+        QVERIFY(tab->findChild<QLabel *>(QStringLiteral("sentToLabel"))->text() !=
+                QStringLiteral("→ ") + m_address);
+        QTRY_COMPARE_WITH_TIMEOUT(int(wb.window.workspaceStore().history().size()), 2, 10000);
+        QCOMPARE(wb.window.workspaceStore().history().back().statusName, QStringLiteral("UNAVAILABLE"));
+
+        // An unsaved tab is autosaved (unresolved, so without the secret) when the window closes.
+        QVERIFY(wb.window.close());
+        wb.window.workspaceStore().flush();
+        QVERIFY(QFile::exists(wb.window.autosaveFile()));
+        QVERIFY(readFile(wb.window.autosaveFile()).contains("Bearer {{token}}"));
+    }
+    // Every file the session wrote: the workspace (with its history), the application's data
+    // and the settings.
+    QSettings().sync();
+    QVERIFY(readFile(m_folder + QStringLiteral("/.wirescope/history.jsonl")).contains("Bearer •••"));
+    QCOMPARE(filesContaining(m_folder, kSecret.toUtf8()), QStringList());
+    QCOMPARE(filesContaining(QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation),
+                             kSecret.toUtf8()),
+             QStringList());
+    QVERIFY(!readFile(QSettings().fileName()).contains(kSecret.toUtf8()));
+    QVERIFY(!readFile(QSettings().fileName()).isEmpty()); // the environment chosen was remembered
+}
+
+void WorkspaceGuiTest::aMissingSecretIsAskedForAndKeptForTheSession()
+{
+    Workbench wb;
+    QVERIFY(openWorkspace(wb));
+    // Choosing the environment asked the keychain for the token; there is none here.
+    QTRY_VERIFY_WITH_TIMEOUT(!wb.window.secrets().keychainAvailable(), 20000);
+    QVERIFY2(wb.window.statusText().contains(QStringLiteral("session only")),
+             qPrintable(wb.window.statusText()));
+
+    ui::RequestTab *tab = openSaved(wb, kEchoPath);
+    QVERIFY(tab);
+    QString asked;
+    // The prompt is a modal dialog: answer it as a user would.
+    QTimer::singleShot(200, [&asked] {
+        auto *dialog = qobject_cast<QInputDialog *>(QApplication::activeModalWidget());
+        if (!dialog)
+            return;
+        asked = dialog->labelText();
+        QCOMPARE(dialog->textEchoMode(), QLineEdit::Password);
+        dialog->setTextValue(kSecret);
+        dialog->accept();
+    });
+    QSignalSpy finished(&tab->session(), &models::CallSession::finished);
+    QTest::mouseClick(button(tab, "sendButton"), Qt::LeftButton);
+    QVERIFY(finished.wait(20000));
+    QVERIFY2(asked.contains(QStringLiteral("{{token}}")) && asked.contains(QStringLiteral("session only")),
+             qPrintable(asked));
+    QCOMPARE(tab->session().status().code, 0);
+    const auto *messages = tab->session().messages();
+    QVERIFY(messages->text(messages->count() - 1).contains(bearerSecret()));
+
+    // Asked once: the second call uses the value without a dialog.
+    QSignalSpy finishedAgain(&tab->session(), &models::CallSession::finished);
+    QTest::mouseClick(button(tab, "sendButton"), Qt::LeftButton);
+    QVERIFY(finishedAgain.wait(20000));
+    QCOMPARE(tab->session().status().code, 0);
+    QCOMPARE(wb.window.secretValues(), QStringList{kSecret});
+
+    // Cancelling the prompt sends nothing and says why.
+    wb.window.environmentBox()->setCurrentIndex(wb.window.environmentBox()->findText(QStringLiteral("down")));
+    QTimer::singleShot(200, [] {
+        if (auto *dialog = qobject_cast<QInputDialog *>(QApplication::activeModalWidget()))
+            dialog->reject();
+    });
+    QTest::mouseClick(button(tab, "sendButton"), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(wb.window.statusText().contains(QStringLiteral("{{token}} has no value")), 5000);
+    wb.window.workspaceStore().flush();
+    QCOMPARE(filesContaining(m_folder, kSecret.toUtf8()), QStringList());
+}
+
+void WorkspaceGuiTest::savingReloadingAndConflictsWithChangesOnDisk()
+{
+    Workbench wb;
+    QVERIFY(openWorkspace(wb));
+    ui::RequestTab *tab = openSaved(wb, kEchoPath);
+    QVERIFY(tab);
+    const QString file = m_folder + QLatin1Char('/') + kEchoPath;
+
+    // A save of an unchanged request writes the canonical form; a second one changes no byte.
+    QSignalSpy saved(&wb.window.workspaceStore(), &models::WorkspaceStore::saveFinished);
+    QTest::keySequence(&wb.window, QKeySequence::Save);
+    QVERIFY(saved.wait(10000));
+    QCOMPARE(saved.last().at(1).toString(), QString());
+    const QByteArray canonical = readFile(file);
+    QVERIFY(canonical.contains("\"team_owner\": \"platform\"")); // unknown fields are kept
+    QTest::keySequence(&wb.window, QKeySequence::Save);
+    QVERIFY(saved.wait(10000));
+    QCOMPARE(readFile(file), canonical);
+
+    // Edit, see it marked, save with Ctrl+S.
+    typeInto(tab->editor(), QStringLiteral(R"({"text": "edited {{word}}"})"));
+    QVERIFY(tab->isModified());
+    QTRY_VERIFY(wb.window.tabs()->tabText(wb.window.tabs()->indexOf(tab)).endsWith(QStringLiteral(" •")));
+    QTest::keySequence(&wb.window, QKeySequence::Save);
+    QVERIFY(saved.wait(10000));
+    QVERIFY(!tab->isModified());
+    QCOMPARE(wb.window.tabs()->tabText(wb.window.tabs()->indexOf(tab)), QStringLiteral("echo"));
+    QVERIFY2(readFile(file).contains("\"text\": \"edited {{word}}\""), readFile(file).constData());
+
+    // Someone else changes the file (a git pull): an unmodified tab follows.
+    QByteArray theirs = readFile(file);
+    theirs.replace("edited {{word}}", "pulled {{word}}");
+    QSignalSpy onDisk(&wb.window.workspaceStore(), &models::WorkspaceStore::changedOnDisk);
+    QVERIFY(models::writeFileAtomically(file, theirs).isEmpty());
+    QVERIFY(onDisk.wait(10000));
+    QTRY_VERIFY(tab->editor()->text().contains(QStringLiteral("pulled {{word}}")));
+    QVERIFY(!tab->isModified());
+    QVERIFY(!tab->conflictShown());
+
+    // A tab with edits is not touched: the conflict is shown; keeping mine overwrites.
+    typeInto(tab->editor(), QStringLiteral(R"({"text": "mine"})"));
+    theirs.replace("pulled {{word}}", "pulled again");
+    QVERIFY(models::writeFileAtomically(file, theirs).isEmpty());
+    QVERIFY(onDisk.wait(10000));
+    QTRY_VERIFY(tab->conflictShown());
+    QCOMPARE(tab->editor()->text(), QStringLiteral(R"({"text": "mine"})"));
+    QCOMPARE(readFile(file), theirs);
+    // Saving now is refused, not written over their change.
+    QTest::keySequence(&wb.window, QKeySequence::Save);
+    QVERIFY2(wb.window.statusText().contains(QStringLiteral("Not saved")),
+             qPrintable(wb.window.statusText()));
+    wb.window.workspaceStore().flush();
+    QCOMPARE(readFile(file), theirs);
+    QTest::mouseClick(button(tab, "conflictOverwriteButton"), Qt::LeftButton);
+    QVERIFY(saved.wait(10000));
+    QVERIFY(!saved.last().at(2).toBool());
+    QVERIFY(readFile(file).contains("\"text\": \"mine\""));
+    QVERIFY(!tab->conflictShown());
+    QVERIFY(!tab->isModified());
+
+    // And once more, this time taking theirs.
+    typeInto(tab->editor(), QStringLiteral(R"({"text": "mine again"})"));
+    QByteArray third = readFile(file);
+    onDisk.clear();
+    third.replace("\"mine\"", "\"their third\"");
+    QVERIFY(models::writeFileAtomically(file, third).isEmpty());
+    // Saved at once, before the change is noticed: the store still sees it and refuses.
+    QTest::keySequence(&wb.window, QKeySequence::Save);
+    QVERIFY(saved.wait(10000));
+    QVERIFY(saved.last().at(2).toBool());
+    QCOMPARE(readFile(file), third);
+    QVERIFY(tab->conflictShown());
+    QTRY_VERIFY(!onDisk.isEmpty() && onDisk.last().at(0).toStringList().contains(kEchoPath));
+    QTest::mouseClick(button(tab, "conflictReloadButton"), Qt::LeftButton);
+    QVERIFY(tab->editor()->text().contains(QStringLiteral("their third")));
+    QVERIFY(!tab->isModified());
+    QVERIFY(!tab->conflictShown());
+
+    // A corrupt file is reported with where, and the rest still loads.
+    writeFile(m_folder + QStringLiteral("/calls/broken.json"),
+              QByteArrayLiteral("{\n  \"method\": \"x\",\n  oops\n}\n"));
+    QTRY_VERIFY_WITH_TIMEOUT(findItem(wb.window.workspacePanel()->requestTree(), QString()) != nullptr,
+                             10000);
+    bool reported = false;
+    for (QTreeWidgetItemIterator it(wb.window.workspacePanel()->requestTree()); *it; ++it)
+        reported = reported || (*it)->text(0).contains(QStringLiteral("calls/broken.json:3:"));
+    QVERIFY(reported);
+    QVERIFY(findItem(wb.window.workspacePanel()->requestTree(), kEchoPath));
+}
+
+void WorkspaceGuiTest::theTreeCreatesRenamesMovesDuplicatesAndDeletes()
+{
+    Workbench wb;
+    QVERIFY(openWorkspace(wb));
+    ui::WorkspacePanel *panel = wb.window.workspacePanel();
+    QTreeWidget *tree = panel->requestTree();
+    ui::RequestTab *tab = openSaved(wb, kEchoPath);
+    QVERIFY(tab);
+    auto onDisk = [this](const QString &path) { return QFile::exists(m_folder + QLatin1Char('/') + path); };
+
+    panel->createFolder(QStringLiteral("smoke"));
+    QTRY_VERIFY(findItem(tree, QStringLiteral("smoke")));
+    QVERIFY(QFileInfo(m_folder + QStringLiteral("/smoke")).isDir());
+
+    // A rename moves the file; the open tab follows it and saves to the new place.
+    panel->renameItem(kEchoPath, QStringLiteral("smoke/echo-dev.json"), false);
+    QTRY_VERIFY(findItem(tree, QStringLiteral("smoke/echo-dev.json")));
+    QVERIFY(!findItem(tree, kEchoPath));
+    QVERIFY(!onDisk(kEchoPath));
+    QCOMPARE(tab->savedPath(), QStringLiteral("smoke/echo-dev.json"));
+    QVERIFY(!tab->isModified());
+
+    panel->duplicateItem(QStringLiteral("smoke/echo-dev.json"), QStringLiteral("smoke/echo-copy.json"),
+                         false);
+    QTRY_VERIFY(findItem(tree, QStringLiteral("smoke/echo-copy.json")));
+    QCOMPARE(readFile(m_folder + QStringLiteral("/smoke/echo-copy.json")),
+             readFile(m_folder + QStringLiteral("/smoke/echo-dev.json")));
+
+    // A folder renamed with its requests; the tab follows again.
+    panel->renameItem(QStringLiteral("smoke"), QStringLiteral("checks/smoke"), true);
+    QTRY_VERIFY(findItem(tree, QStringLiteral("checks/smoke/echo-copy.json")));
+    QVERIFY(onDisk(QStringLiteral("checks/smoke/echo-dev.json")));
+    QCOMPARE(tab->savedPath(), QStringLiteral("checks/smoke/echo-dev.json"));
+
+    panel->duplicateItem(QStringLiteral("checks"), QStringLiteral("checks-copy"), true);
+    QTRY_VERIFY(findItem(tree, QStringLiteral("checks-copy/smoke/echo-dev.json")));
+
+    // Paths that leave the workspace are refused with a message, and nothing moves.
+    QSignalSpy failed(&wb.window.workspaceStore(), &models::WorkspaceStore::operationFailed);
+    panel->renameItem(QStringLiteral("checks/smoke/echo-copy.json"), QStringLiteral("../escaped.json"),
+                      false);
+    QVERIFY(failed.wait(10000));
+    QVERIFY(onDisk(QStringLiteral("checks/smoke/echo-copy.json")));
+    QVERIFY(!QFile::exists(QFileInfo(m_folder).absolutePath() + QStringLiteral("/escaped.json")));
+
+    // Deleting the open tab's file leaves the tab as an unsaved request; nothing is lost.
+    panel->deleteItem(QStringLiteral("checks/smoke/echo-dev.json"), false);
+    QTRY_VERIFY(!findItem(tree, QStringLiteral("checks/smoke/echo-dev.json")));
+    QVERIFY(!onDisk(QStringLiteral("checks/smoke/echo-dev.json")));
+    QVERIFY(tab->savedPath().isEmpty());
+    QVERIFY(tab->isModified());
+    QVERIFY(tab->editor()->text().contains(QStringLiteral("{{word}}")));
+
+    panel->deleteItem(QStringLiteral("checks-copy"), true);
+    QTRY_VERIFY(!findItem(tree, QStringLiteral("checks-copy")));
+    QVERIFY(!QFileInfo::exists(m_folder + QStringLiteral("/checks-copy")));
+    QVERIFY(findItem(tree, QStringLiteral("calls/streams/upload.json")));
+}
+
+void WorkspaceGuiTest::grpcurlCommandsGoOutAndComeBackIn()
+{
+    Workbench wb;
+    QVERIFY(openWorkspace(wb));
+    wb.window.secrets().write(
+        models::SecretStore::keyFor(m_folder, QStringLiteral("dev"), QStringLiteral("token")), kSecret);
+    ui::RequestTab *tab = openSaved(wb, kEchoPath);
+    QVERIFY(tab);
+
+    const QString command = wb.window.copyAsGrpcurl();
+    QCOMPARE(QApplication::clipboard()->text(), command);
+    QVERIFY2(command.contains(QStringLiteral("-plaintext")) && command.contains(m_address) &&
+                 command.contains(QStringLiteral("wirescope.testing.TestService/Echo")) &&
+                 command.contains(QStringLiteral("${WIRESCOPE_VAR_TOKEN}")) && !command.contains(kSecret),
+             qPrintable(command));
+
+    // It runs as it is (the secret from the environment) with the program name swapped.
+    QString line = command;
+    line.replace(QRegularExpression(QStringLiteral("^grpcurl")), QStringLiteral(WIRESCOPE_CLI));
+    const auto result = testsupport::run({"/usr/bin/env", "WIRESCOPE_VAR_TOKEN=" + kSecret.toStdString(),
+                                          "/bin/sh", "-c", line.toStdString()});
+    QVERIFY2(result.exitCode == 0, result.err.c_str());
+    QVERIFY2(result.out.find("hello from dev") != std::string::npos, result.out.c_str());
+    QVERIFY(result.out.find("Bearer " + kSecret.toStdString()) != std::string::npos);
+
+    // Pasted back, it becomes a new unsaved request with the same method, target and body.
+    const int before = wb.window.tabs()->count();
+    QVERIFY(wb.window.importGrpcurl(
+        QStringLiteral("grpcurl -plaintext -H 'x-trace: 7' -d '{\"text\": \"pasted\"}' %1 "
+                       "wirescope.testing.TestService/Echo")
+            .arg(m_address)));
+    QTRY_COMPARE(wb.window.tabs()->count(), before + 1);
+    ui::RequestTab *pasted = wb.window.currentRequest();
+    QVERIFY(pasted->isModified());
+    QVERIFY(pasted->savedPath().isEmpty());
+    QCOMPARE(pasted->findChild<QLineEdit *>(QStringLiteral("targetEdit"))->text(), m_address);
+    QVERIFY(pasted->editor()->text().contains(QStringLiteral("pasted")));
+    QSignalSpy finished(&pasted->session(), &models::CallSession::finished);
+    QTest::mouseClick(button(pasted, "sendButton"), Qt::LeftButton);
+    QVERIFY(finished.wait(20000));
+    QCOMPARE(pasted->session().status().code, 0);
+    const auto *messages = pasted->session().messages();
+    QVERIFY(messages->text(messages->count() - 1).contains("\"x-trace\": \"7\""));
+
+    // A command it cannot take says why, and opens nothing.
+    QVERIFY(!wb.window.importGrpcurl(QStringLiteral("grpcurl -plaintext %1 list").arg(m_address)));
+    QVERIFY2(wb.window.statusText().contains(QStringLiteral("Cannot import")),
+             qPrintable(wb.window.statusText()));
+    QCOMPARE(wb.window.tabs()->count(), before + 1);
+}
+
+void WorkspaceGuiTest::unsavedEditsComeBackAfterACrash()
+{
+    QString autosave;
+    {
+        auto wb = std::make_unique<Workbench>();
+        QVERIFY(openWorkspace(*wb));
+        wb->window.environmentBox()->setCurrentIndex(
+            wb->window.environmentBox()->findText(QStringLiteral("down")));
+        ui::RequestTab *tab = openSaved(*wb, kEchoPath);
+        QVERIFY(tab);
+        typeInto(tab->editor(), QStringLiteral(R"({"text": "not saved yet"})"));
+        autosave = wb->window.autosaveFile();
+        // Written a moment after the edit, without closing anything.
+        QTRY_VERIFY_WITH_TIMEOUT(readFile(autosave).contains("not saved yet"), 10000);
+        // The crash: the window goes without its close event (nothing more is written).
+        wb->window.hide();
+    }
+    QVERIFY(readFile(autosave).contains("not saved yet"));
+    // The file on disk was never touched by the unsaved edit.
+    QVERIFY(!readFile(m_folder + QLatin1Char('/') + kEchoPath).contains("not saved yet"));
+
+    Workbench wb;
+    QSignalSpy restored(&wb.window, &ui::MainWindow::autosaveRestored);
+    wb.window.restoreAutosave();
+    QVERIFY(restored.wait(30000));
+    QCOMPARE(restored.first().at(0).toInt(), 1);
+    QTRY_VERIFY_WITH_TIMEOUT(wb.window.currentRequest(), 20000);
+    QCOMPARE(wb.window.tabs()->count(), 1);
+    ui::RequestTab *tab = wb.window.currentRequest();
+    QCOMPARE(tab->editor()->text(), QStringLiteral(R"({"text": "not saved yet"})"));
+    QCOMPARE(tab->savedPath(), kEchoPath);
+    QVERIFY(tab->isModified());
+    QCOMPARE(wb.window.environmentBox()->currentText(), QStringLiteral("down"));
+    QCOMPARE(wb.window.workspaceStore().workspace().folder(), QFileInfo(m_folder).absoluteFilePath());
+
+    // Saved now, nothing is left to restore.
+    QSignalSpy saved(&wb.window.workspaceStore(), &models::WorkspaceStore::saveFinished);
+    QTest::keySequence(&wb.window, QKeySequence::Save);
+    QVERIFY(saved.wait(10000));
+    QVERIFY(readFile(m_folder + QLatin1Char('/') + kEchoPath).contains("not saved yet"));
+    QTRY_VERIFY_WITH_TIMEOUT(!QFile::exists(autosave), 10000);
+
+    // A damaged autosave file is reported and left alone.
+    writeFile(autosave, QByteArrayLiteral("{\"tabs\": [tr"));
+    QSignalSpy restoredAgain(&wb.window, &ui::MainWindow::autosaveRestored);
+    wb.window.restoreAutosave();
+    QVERIFY(restoredAgain.wait(10000));
+    QCOMPARE(restoredAgain.first().at(0).toInt(), 0);
+    QVERIFY2(wb.window.statusText().contains(QStringLiteral("damaged")), qPrintable(wb.window.statusText()));
+    QCOMPARE(readFile(autosave), QByteArrayLiteral("{\"tabs\": [tr"));
+}
+
+void WorkspaceGuiTest::aSavedStreamSendsAllItsMessages()
+{
+    Workbench wb;
+    QVERIFY(openWorkspace(wb));
+    ui::RequestTab *tab = openSaved(wb, QStringLiteral("calls/streams/upload.json"));
+    QVERIFY(tab);
+    QVERIFY(tab->editor()->text().trimmed().startsWith(QLatin1Char('[')));
+    QSignalSpy finished(&tab->session(), &models::CallSession::finished);
+    QTest::mouseClick(button(tab, "sendButton"), Qt::LeftButton);
+    QVERIFY(finished.wait(20000));
+    QCOMPARE(tab->session().status().code, 0);
+    QCOMPARE(tab->session().sentCount(), 3);
+    const auto *messages = tab->session().messages();
+    const QByteArray summary = messages->text(messages->count() - 1);
+    QVERIFY2(summary.contains("\"count\": 3") && summary.contains("three"), summary.constData());
+}
+
+#endif // Q_MOC_RUN
+
+QTEST_MAIN(WorkspaceGuiTest)
+#include "workspace_gui_test.moc"

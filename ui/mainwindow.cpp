@@ -471,7 +471,8 @@ void MainWindow::activateTreeItem(const QModelIndex &proxyIndex)
                idx.data(models::SourcesModel::MethodPathRole).toString());
 }
 
-RequestTab *MainWindow::openMethod(int sourceId, const QString &methodPath, const QString &body)
+RequestTab *MainWindow::openMethod(int sourceId, const QString &methodPath, const QString &body,
+                                   const std::function<void(RequestTab *)> &prepare)
 {
     const QModelIndex idx = m_sources.findMethod(sourceId, methodPath);
     const auto *method = m_sources.method(idx);
@@ -486,6 +487,7 @@ RequestTab *MainWindow::openMethod(int sourceId, const QString &methodPath, cons
         tab->setTarget(QString::fromStdString(spec->schema.reflectionChannel.target));
     if (!body.isEmpty())
         tab->setBody(body);
+    tab->setModified(false); // nothing typed yet: nothing to save or to restore after a crash
     const int welcome = m_tabs->indexOf(m_welcome);
     if (welcome >= 0)
         m_tabs->removeTab(welcome);
@@ -505,6 +507,8 @@ RequestTab *MainWindow::openMethod(int sourceId, const QString &methodPath, cons
         updateActions();
     });
     wireTab(tab, sourceId);
+    if (prepare)
+        prepare(tab);
     updateActions();
     emit requestOpened(tab);
     return tab;

@@ -3,6 +3,7 @@
 #include <QMainWindow>
 #include <QThreadPool>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <set>
@@ -64,7 +65,9 @@ public:
 
     // Opens a request tab for a method of a loaded source ("pkg.Svc/Method").
     // With `body`, the editor starts with it instead of an example.
-    RequestTab *openMethod(int sourceId, const QString &methodPath, const QString &body = {});
+    // `prepare` fills the tab (a saved request) before requestOpened announces it.
+    RequestTab *openMethod(int sourceId, const QString &methodPath, const QString &body = {},
+                           const std::function<void(RequestTab *)> &prepare = {});
     RequestTab *currentRequest() const;
     QTabWidget *tabs() const { return m_tabs; }
     QTreeView *tree() const { return m_tree; }
@@ -75,7 +78,8 @@ public:
 
     // Workspaces (mainwindow_workspace.cpp). Opening one loads its schema sources and lists its
     // saved requests and history; the environment box in the toolbar picks the variables.
-    void openWorkspace(const QString &folder);
+    // With `request` (a path in it), that saved request opens once the workspace has loaded.
+    void openWorkspace(const QString &folder, const QString &request = {});
     models::WorkspaceStore &workspaceStore() const { return *m_store; }
     models::SecretStore &secrets() const { return *m_secrets; }
     WorkspacePanel *workspacePanel() const { return m_workspacePanel; }

@@ -175,9 +175,20 @@ void MainWindow::createWorkspaceActions(QMenu *file, QAction *before, QMenu *req
     paste->setObjectName(QStringLiteral("pasteGrpcurlAction"));
 }
 
-void MainWindow::openWorkspace(const QString &folder)
+void MainWindow::openWorkspace(const QString &folder, const QString &request)
 {
     showStatus(tr("Opening workspace %1…").arg(folder));
+    if (!request.isEmpty()) {
+        connect(
+            m_store, &models::WorkspaceStore::opened, this,
+            [this, request] {
+                if (const auto *r = m_store->workspace().request(request))
+                    openSavedRequest(*r, true);
+                else
+                    showStatus(tr("The workspace has no request %1").arg(request));
+            },
+            Qt::SingleShotConnection);
+    }
     m_store->open(folder);
 }
 
@@ -434,23 +445,22 @@ void MainWindow::retryPendingOpens()
         }
         const PendingOpen pending = *it;
         it = m_pending.erase(it);
-        RequestTab *tab = openMethod(found, pending.request->method, pending.request->body);
-        if (!tab)
-            continue;
-        models::SavedRequest r = *pending.request;
-        if (!pending.keepPath)
-            r.path.clear();
-        tab->applySaved(r);
-        if (!r.connection.isEmpty() && m_store->isOpen()) {
-            QString error;
-            if (auto channel =
-                    models::Runner::channelFor(m_store->workspace(), r.connection, r.target, &error))
-                tab->applyChannel(*channel);
-            else
-                showStatus(error);
-        }
-        if (pending.modified)
-            tab->setModified(true);
+        openMethod(found, pending.request->method, pending.request->body, [this, pending](RequestTab *tab) {
+            models::SavedRequest r = *pending.request;
+            if (!pending.keepPath)
+                r.path.clear();
+            tab->applySaved(r);
+            if (!r.connection.isEmpty() && m_store->isOpen()) {
+                QString error;
+                if (auto channel =
+                        models::Runner::channelFor(m_store->workspace(), r.connection, r.target, &error))
+                    tab->applyChannel(*channel);
+                else
+                    showStatus(error);
+            }
+            if (pending.modified)
+                tab->setModified(true);
+        });
         it = m_pending.begin(); // openMethod may have run nested events
     }
 }

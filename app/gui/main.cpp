@@ -21,9 +21,10 @@ const char kUsage[] =
     "A desktop workbench for exploring and testing gRPC services.\n"
     "\n"
     "  --demo              start the built-in demo service and open a request to it\n"
-    "  --send              send the demo's request as soon as it is open\n"
+    "  --send              send the first request that opens (the demo's, or --open's)\n"
     "  --reflect HOST:PORT load a server's schema by reflection (plaintext)\n"
     "  --workspace DIR     open a workspace folder (saved requests, environments, history)\n"
+    "  --open REQUEST      open a saved request of that workspace (path relative to it)\n"
     "  -I DIR              an import root for the .proto files given (protoc -I); several allowed\n"
     "  FILE.proto          .proto files, named relative to an import root (default: their folder)\n"
     "  FOLDER              every .proto file under it, with the folder as import root\n"
@@ -56,7 +57,7 @@ int main(int argc, char **argv)
     bool demo = false;
     bool sendDemo = false;
     QStringList reflect, roots, protos, folders, protosets;
-    QString workspace;
+    QString workspace, openRequest;
     const QStringList args = QApplication::arguments();
     for (int i = 1; i < args.size(); ++i) {
         const QString &a = args[i];
@@ -66,6 +67,8 @@ int main(int argc, char **argv)
             sendDemo = true;
         } else if (a == QLatin1String("--workspace") && i + 1 < args.size()) {
             workspace = args[++i];
+        } else if (a == QLatin1String("--open") && i + 1 < args.size()) {
+            openRequest = args[++i];
         } else if ((a == QLatin1String("--reflect") || a == QLatin1String("-I")) && i + 1 < args.size()) {
             (a == QLatin1String("-I") ? roots : reflect) << args[++i];
         } else if (a.startsWith(u'-')) {
@@ -110,16 +113,20 @@ int main(int argc, char **argv)
         window.addProtosetSource(protosets);
     for (const auto &t : reflect)
         window.addReflectionSource(t);
-    if (!workspace.isEmpty())
-        window.openWorkspace(workspace);
-    // Unsaved requests of the last session (a crash, or closed with edits) come back.
-    window.restoreAutosave();
-    if (demo)
-        window.startDemo();
-    if (demo && sendDemo) {
+    if (!openRequest.isEmpty() && workspace.isEmpty()) {
+        std::cerr << "wirescope: --open needs --workspace\n" << kUsage;
+        return 2;
+    }
+    if (sendDemo && (demo || !openRequest.isEmpty())) {
         QObject::connect(
             &window, &ui::MainWindow::requestOpened, &window, [](ui::RequestTab *tab) { tab->send(); },
             Qt::SingleShotConnection);
     }
+    if (!workspace.isEmpty())
+        window.openWorkspace(workspace, openRequest);
+    // Unsaved requests of the last session (a crash, or closed with edits) come back.
+    window.restoreAutosave();
+    if (demo)
+        window.startDemo();
     return app.exec();
 }

@@ -95,6 +95,7 @@ private slots:
     void grpcurlCommandsGoOutAndComeBackIn();
     void unsavedEditsComeBackAfterACrash();
     void aSavedStreamSendsAllItsMessages();
+    void theProgramOpensAndSendsASavedRequestFromTheCommandLine();
 
 private:
     // A workspace with the test service's proto inside it, two environments and saved requests.
@@ -618,6 +619,33 @@ void WorkspaceGuiTest::aSavedStreamSendsAllItsMessages()
     const auto *messages = tab->session().messages();
     const QByteArray summary = messages->text(messages->count() - 1);
     QVERIFY2(summary.contains("\"count\": 3") && summary.contains("three"), summary.constData());
+
+    // A method opened from the schema with nothing typed is not an unsaved edit: closing
+    // leaves nothing to restore.
+    ui::RequestTab *fresh = wb.openByClicking(QStringLiteral("Echo"));
+    QVERIFY(fresh);
+    QVERIFY(!fresh->isModified());
+    QVERIFY(!wb.window.tabs()->tabText(wb.window.tabs()->indexOf(fresh)).endsWith(QStringLiteral(" •")));
+    QVERIFY(wb.window.close());
+    QVERIFY(!QFile::exists(wb.window.autosaveFile()));
+}
+
+void WorkspaceGuiTest::theProgramOpensAndSendsASavedRequestFromTheCommandLine()
+{
+    // The installed program's way in: wirescope --workspace DIR --open REQUEST --send. The call
+    // lands in the workspace's history, which is how this test sees it.
+    QTemporaryDir home;
+    const std::string h = home.path().toStdString();
+    testsupport::Spawned gui({"/usr/bin/env", "HOME=" + h, "XDG_CONFIG_HOME=" + h + "/config",
+                              "XDG_DATA_HOME=" + h + "/data", "QT_QPA_PLATFORM=offscreen", WIRESCOPE_GUI,
+                              "--workspace", m_folder.toStdString(), "--open", "calls/streams/upload.json",
+                              "--send"});
+    const QString history = m_folder + QStringLiteral("/.wirescope/history.jsonl");
+    QTRY_VERIFY_WITH_TIMEOUT(readFile(history).contains("ClientStream"), 30000);
+    const QByteArray line = readFile(history);
+    QVERIFY2(line.contains(QStringLiteral("\"sent_target\":\"%1\"").arg(m_address).toUtf8()),
+             line.constData());
+    QVERIFY2(line.contains("\"status_name\":\"OK\""), line.constData());
 }
 
 #endif // Q_MOC_RUN

@@ -25,6 +25,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLabel>
 #include <QMenu>
 #include <QSettings>
 #include <QStandardPaths>
@@ -102,9 +103,21 @@ void MainWindow::setupWorkspace()
         }
     });
     connect(m_envBox, &QComboBox::currentIndexChanged, this, &MainWindow::environmentChosen);
-    connect(m_secrets, &models::SecretStore::keychainUnavailable, this, [this](const QString &reason) {
-        showStatus(tr("No keychain (%1): secret values are kept for this session only").arg(reason));
-    });
+    // Said once in passing and kept in the status bar for as long as it holds.
+    auto *keychainLabel = new QLabel(this);
+    keychainLabel->setObjectName(QStringLiteral("keychainStatus"));
+    keychainLabel->hide();
+    statusBar()->addPermanentWidget(keychainLabel);
+    connect(m_secrets, &models::SecretStore::keychainUnavailable, this,
+            [this, keychainLabel](const QString &reason) {
+                keychainLabel->setText(tr("🔓 Secrets: this session only"));
+                keychainLabel->setToolTip(
+                    tr("No system keychain answered (%1). Secret values you enter are kept in "
+                       "memory until Wirescope closes and are never written to disk.")
+                        .arg(reason));
+                keychainLabel->show();
+                showStatus(tr("No keychain (%1): secret values are kept for this session only").arg(reason));
+            });
     connect(m_secrets, &models::SecretStore::readFinished, this, &MainWindow::updateMasking);
     connect(m_secrets, &models::SecretStore::writeFinished, this, &MainWindow::updateMasking);
     connect(m_workspacePanel, &WorkspacePanel::openRequested, this, [this](const QString &path) {

@@ -21,6 +21,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QMenu>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QTabWidget>
@@ -308,8 +309,9 @@ void WorkspaceGuiTest::aMissingSecretIsAskedForAndKeptForTheSession()
     QVERIFY(openWorkspace(wb));
     // Choosing the environment asked the keychain for the token; there is none here.
     QTRY_VERIFY_WITH_TIMEOUT(!wb.window.secrets().keychainAvailable(), 20000);
-    QVERIFY2(wb.window.statusText().contains(QStringLiteral("session only")),
-             qPrintable(wb.window.statusText()));
+    auto *keychain = wb.window.findChild<QLabel *>(QStringLiteral("keychainStatus"));
+    QVERIFY(keychain && keychain->isVisible());
+    QVERIFY2(keychain->text().contains(QStringLiteral("session only")), qPrintable(keychain->text()));
 
     ui::RequestTab *tab = openSaved(wb, kEchoPath);
     QVERIFY(tab);
@@ -451,6 +453,40 @@ void WorkspaceGuiTest::theTreeCreatesRenamesMovesDuplicatesAndDeletes()
     ui::RequestTab *tab = openSaved(wb, kEchoPath);
     QVERIFY(tab);
     auto onDisk = [this](const QString &path) { return QFile::exists(m_folder + QLatin1Char('/') + path); };
+
+    // Through the context menu, as a user does: Duplicate… on a request, answering the dialog.
+    {
+        QTreeWidgetItem *item = findItem(tree, kEchoPath);
+        QVERIFY(item);
+        tree->scrollToItem(item);
+        const QPoint at = tree->visualItemRect(item).center();
+        QString offered;
+        QTimer::singleShot(100, [&offered] {
+            auto *menu = qobject_cast<QMenu *>(QApplication::activePopupWidget());
+            if (!menu)
+                return;
+            QTimer::singleShot(100, [&offered] {
+                if (auto *dialog = qobject_cast<QInputDialog *>(QApplication::activeModalWidget())) {
+                    offered = dialog->textValue();
+                    dialog->setTextValue(QStringLiteral("calls/echo-from-menu.json"));
+                    dialog->accept();
+                }
+            });
+            for (QAction *a : menu->actions()) {
+                if (a->text() == QStringLiteral("Duplicate…")) {
+                    menu->setActiveAction(a);
+                    QTest::keyClick(menu, Qt::Key_Return);
+                    return;
+                }
+            }
+            menu->close();
+        });
+        QContextMenuEvent event(QContextMenuEvent::Mouse, at, tree->viewport()->mapToGlobal(at));
+        QApplication::sendEvent(tree->viewport(), &event);
+        QCOMPARE(offered, QStringLiteral("calls/echo-copy.json"));
+        QTRY_VERIFY(findItem(tree, QStringLiteral("calls/echo-from-menu.json")));
+        QVERIFY(onDisk(QStringLiteral("calls/echo-from-menu.json")));
+    }
 
     panel->createFolder(QStringLiteral("smoke"));
     QTRY_VERIFY(findItem(tree, QStringLiteral("smoke")));

@@ -622,7 +622,9 @@ std::vector<RunResult> Runner::run(const RunOptions &options,
     rpc::Engine engine;
     std::uint64_t nextId = 1;
 
-    for (const SavedRequest *request : *selected) {
+    for (const SavedRequest *saved : *selected) {
+        const SavedRequest effective = withDefaults(*saved, settings);
+        const SavedRequest *request = &effective;
         RunResult result;
         result.path = request->path;
         result.method = request->method;

@@ -100,7 +100,7 @@ public:
                                              const QString &target, QString *error);
 
 private:
-    const Workspace &m_workspace;
+    Workspace m_workspace; // a copy: the caller may pass a temporary
 };
 
 // The process environment variable that gives a secret's value to `wirescope-cli run`:

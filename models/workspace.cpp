@@ -103,6 +103,32 @@ const Environment::Variable *Environment::find(const QString &variable) const
     return it == variables.end() ? nullptr : &*it;
 }
 
+SavedRequest withDefaults(const SavedRequest &request, const WorkspaceSettings &settings)
+{
+    const QJsonObject &d = settings.defaults;
+    SavedRequest r = request;
+    if (r.target.trimmed().isEmpty())
+        r.target = d.value(QStringLiteral("target")).toString();
+    if (r.connection.isEmpty())
+        r.connection = d.value(QStringLiteral("connection")).toString();
+    if (r.deadlineSeconds <= 0)
+        r.deadlineSeconds = d.value(QStringLiteral("deadline_seconds")).toDouble();
+    std::vector<std::pair<QString, QString>> inherited;
+    for (const QJsonValue &pair : d.value(QStringLiteral("metadata")).toArray()) {
+        const QJsonArray kv = pair.toArray();
+        const QString key = kv.at(0).toString();
+        if (key.isEmpty())
+            continue;
+        const bool own = std::any_of(r.metadata.begin(), r.metadata.end(), [&](const auto &m) {
+            return m.first.compare(key, Qt::CaseInsensitive) == 0;
+        });
+        if (!own)
+            inherited.emplace_back(key, kv.at(1).toString());
+    }
+    r.metadata.insert(r.metadata.begin(), inherited.begin(), inherited.end());
+    return r;
+}
+
 std::optional<QString> resolveVariables(const QString &text, const Environment &environment,
                                         const QString &where, QString *error)
 {

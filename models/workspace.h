@@ -80,6 +80,11 @@ struct WorkspaceSettings
     bool operator==(const WorkspaceSettings &other) const = default;
 };
 
+// The request as sent: the workspace's "defaults" fill what the request leaves empty ("target",
+// "connection", "deadline_seconds") and add their "metadata" ([[key, value], ...]) under keys the
+// request does not set itself. The file keeps only what the request says.
+SavedRequest withDefaults(const SavedRequest &request, const WorkspaceSettings &settings);
+
 // A folder a team keeps in git: wirescope.json and one JSON file per request, sub-folders as
 // collections. Files are written atomically (temporary file, fsync, rename) in a stable key
 // order with a trailing newline, so saving something unchanged changes no byte. Nothing here

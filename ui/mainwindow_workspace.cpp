@@ -85,7 +85,13 @@ void MainWindow::setupWorkspace()
     connect(m_autosaveTimer, &QTimer::timeout, this, &MainWindow::writeAutosaveNow);
 
     connect(m_store, &models::WorkspaceStore::opened, this, &MainWindow::onWorkspaceOpened);
-    connect(m_store, &models::WorkspaceStore::changed, this, &MainWindow::fillEnvironments);
+    connect(m_store, &models::WorkspaceStore::changed, this, [this] {
+        fillEnvironments();
+        for (int i = 0; i < m_tabs->count(); ++i) {
+            if (auto *tab = qobject_cast<RequestTab *>(m_tabs->widget(i)))
+                tab->setDefaults(m_store->workspace().settings());
+        }
+    });
     connect(m_store, &models::WorkspaceStore::saveFinished, this, &MainWindow::onSaveFinished);
     connect(m_store, &models::WorkspaceStore::changedOnDisk, this, &MainWindow::onChangedOnDisk);
     connect(m_store, &models::WorkspaceStore::operationFailed, this, &MainWindow::showStatus);
@@ -364,6 +370,8 @@ std::optional<QString> MainWindow::resolveVariables(const QString &text, const Q
 void MainWindow::wireTab(RequestTab *tab, int sourceId)
 {
     tab->setProperty(kSourceIdProperty, sourceId);
+    if (m_store->isOpen())
+        tab->setDefaults(m_store->workspace().settings());
     tab->setResolver([this](const QString &text, const QString &where, QString *error) {
         return resolveVariables(text, where, error);
     });
@@ -463,10 +471,13 @@ void MainWindow::retryPendingOpens()
             if (!pending.keepPath)
                 r.path.clear();
             tab->applySaved(r);
-            if (!r.connection.isEmpty() && m_store->isOpen()) {
+            const QString connection =
+                m_store->isOpen() ? models::withDefaults(r, m_store->workspace().settings()).connection
+                                  : r.connection;
+            if (!connection.isEmpty() && m_store->isOpen()) {
                 QString error;
                 if (auto channel =
-                        models::Runner::channelFor(m_store->workspace(), r.connection, r.target, &error))
+                        models::Runner::channelFor(m_store->workspace(), connection, r.target, &error))
                     tab->applyChannel(*channel);
                 else
                     showStatus(error);
@@ -581,8 +592,12 @@ QString MainWindow::copyAsGrpcurl()
     if (const models::Environment *current = currentEnvironment())
         env = *current;
     QString error;
-    const auto command = models::toGrpcurl(tab->toSaved(), tab->channelSettings(), importPaths, protoFiles,
-                                           protosets, env, &error);
+    // As sent: the workspace's defaults fill what the tab leaves empty.
+    const models::SavedRequest request =
+        m_store->isOpen() ? models::withDefaults(tab->toSaved(), m_store->workspace().settings())
+                          : tab->toSaved();
+    const auto command =
+        models::toGrpcurl(request, tab->channelSettings(), importPaths, protoFiles, protosets, env, &error);
     if (!command) {
         showStatus(tr("Cannot copy as grpcurl: %1").arg(error));
         return {};

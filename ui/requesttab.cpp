@@ -398,6 +398,20 @@ void RequestTab::markSaved(const models::SavedRequest &request)
     setModified(false);
 }
 
+void RequestTab::setDefaults(const models::WorkspaceSettings &settings)
+{
+    m_defaults = settings;
+    const QString target = m_defaults.defaults.value(QStringLiteral("target")).toString();
+    m_target->setPlaceholderText(target.isEmpty() ? tr("host:port")
+                                                  : tr("%1 (the workspace's default)").arg(target));
+}
+
+QString RequestTab::effectiveTarget() const
+{
+    const QString typed = m_target->text().trimmed();
+    return typed.isEmpty() ? m_defaults.defaults.value(QStringLiteral("target")).toString().trimmed() : typed;
+}
+
 void RequestTab::setSavedPath(const QString &path)
 {
     m_saved.path = path;
@@ -560,7 +574,7 @@ std::optional<rpc::CallRequest> RequestTab::buildRequest(QString *error) const
     rpc::CallRequest r;
     r.schema = m_schema;
     r.method = m_method.serviceName + '/' + m_method.name;
-    const auto target = resolve(m_target->text().trimmed(), tr("target"));
+    const auto target = resolve(effectiveTarget(), tr("target"));
     if (!target)
         return fail();
     r.channel.target = target->trimmed().toStdString();
@@ -579,13 +593,21 @@ std::optional<rpc::CallRequest> RequestTab::buildRequest(QString *error) const
     r.channel.connectTimeoutMs = m_connectTimeout->value() * 1000;
     r.channel.gzip = m_gzip->isChecked();
     r.channel.userAgent = "wirescope/" WIRESCOPE_UI_VERSION;
+    std::vector<std::pair<QString, QString>> pairs;
     for (int row = 0; row < m_metadata->rowCount(); ++row) {
         auto *k = m_metadata->item(row, 0);
         auto *v = m_metadata->item(row, 1);
         const QString key = k ? k->text().trimmed().toLower() : QString();
-        if (key.isEmpty())
-            continue;
-        const auto value = resolve(v ? v->text() : QString(), tr("metadata %1").arg(key));
+        if (!key.isEmpty())
+            pairs.emplace_back(key, v ? v->text() : QString());
+    }
+    // The workspace's default metadata, under keys this request does not set.
+    models::SavedRequest own;
+    own.metadata = pairs;
+    pairs = models::withDefaults(own, m_defaults).metadata;
+    for (const auto &[rawKey, rawValue] : pairs) {
+        const QString key = rawKey.toLower();
+        const auto value = resolve(rawValue, tr("metadata %1").arg(key));
         if (!value)
             return fail();
         if (key.endsWith(QStringLiteral("-bin")))
@@ -594,7 +616,10 @@ std::optional<rpc::CallRequest> RequestTab::buildRequest(QString *error) const
         else
             r.metadata.emplace_back(key.toStdString(), value->toStdString());
     }
-    r.deadlineMs = static_cast<std::int64_t>(m_deadline->value() * 1000);
+    const double deadline = m_deadline->value() > 0
+                                ? m_deadline->value()
+                                : m_defaults.defaults.value(QStringLiteral("deadline_seconds")).toDouble();
+    r.deadlineMs = static_cast<std::int64_t>(deadline * 1000);
     const QString text = m_editor->text();
     const auto body = resolve(text, tr("body"));
     if (!body)
@@ -616,7 +641,7 @@ std::optional<rpc::CallRequest> RequestTab::buildRequest(QString *error) const
 
 void RequestTab::send()
 {
-    if (m_target->text().trimmed().isEmpty()) {
+    if (effectiveTarget().isEmpty()) {
         emit statusMessage(tr("Enter a target (host:port) first"));
         m_target->setFocus();
         return;

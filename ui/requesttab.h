@@ -89,6 +89,9 @@ public:
     // After a save: the tab now matches the file at request.path.
     void markSaved(const models::SavedRequest &request);
     QString savedPath() const { return m_saved.path; }
+    // The open workspace's settings: its "defaults" (target, deadline, metadata) apply at send
+    // time to what this tab leaves empty.
+    void setDefaults(const models::WorkspaceSettings &settings);
     // The file was moved (or deleted: an empty path, and the tab counts as unsaved).
     void setSavedPath(const QString &path);
     // The connection settings as typed (target unresolved), and back (a grpcurl import).
@@ -110,6 +113,7 @@ signals:
     void overwriteRequested(); // from the conflict bar: write this tab's content over it
 
 private:
+    QString effectiveTarget() const; // typed, or the workspace's default
     void updateControls();
     void scheduleValidation();
     void validate();
@@ -154,6 +158,7 @@ private:
     QLabel *m_conflictText = nullptr;
     QLabel *m_sentTo = nullptr;
     Resolver m_resolver;
+    models::WorkspaceSettings m_defaults;
     models::SavedRequest m_saved;
     bool m_modified = false;
     bool m_applying = false;

@@ -27,6 +27,7 @@ private slots:
     void everyAssertionKindPassesAndFails();
     void globsSelectPaths();
     void runsEveryCallKindFromAWorkspace();
+    void workspaceDefaultsFillWhatARequestLeavesEmpty();
     void requestsThatCannotBeSentSayWhy();
     void junitReportIsValidXml();
     void shellWordsSplitAsAShellDoes();
@@ -98,6 +99,20 @@ SavedRequest request(const QString &path, const QString &method, const char *bod
     r.deadlineSeconds = 10;
     r.assertions = json(assertions);
     return r;
+}
+
+// A new workspace in `folder` with the test service's proto inside it, as its schema.
+Workspace workspaceWithTestProto(const QString &folder)
+{
+    QDir().mkpath(folder + QStringLiteral("/protos/wirescope/testing"));
+    QFile::copy(QStringLiteral(WIRESCOPE_TEST_PROTO_DIR "/wirescope/testing/test.proto"),
+                folder + QStringLiteral("/protos/wirescope/testing/test.proto"));
+    Workspace ws = Workspace::open(folder);
+    models::WorkspaceSettings settings = ws.settings();
+    settings.importPaths = {QStringLiteral("protos")};
+    settings.protoFiles = {QStringLiteral("wirescope/testing/test.proto")};
+    ws.saveSettings(settings);
+    return ws;
 }
 
 } // namespace
@@ -224,13 +239,8 @@ void RunnerTest::runsEveryCallKindFromAWorkspace()
 {
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
-    QVERIFY(QDir().mkpath(dir.filePath(QStringLiteral("protos/wirescope/testing"))));
-    QVERIFY(QFile::copy(QStringLiteral(WIRESCOPE_TEST_PROTO_DIR "/wirescope/testing/test.proto"),
-                        dir.filePath(QStringLiteral("protos/wirescope/testing/test.proto"))));
-    Workspace ws = Workspace::open(dir.path());
+    Workspace ws = workspaceWithTestProto(dir.path());
     models::WorkspaceSettings settings = ws.settings();
-    settings.importPaths = {QStringLiteral("protos")};
-    settings.protoFiles = {QStringLiteral("wirescope/testing/test.proto")};
     settings.environments = {{QStringLiteral("test"),
                               {{QStringLiteral("host"), QString::fromStdString(m_server->address()), false},
                                {QStringLiteral("word"), QStringLiteral("hello"), false},
@@ -338,6 +348,46 @@ void RunnerTest::runsEveryCallKindFromAWorkspace()
 }
 
 // Requests that cannot be sent say why, each on its own; the rest still run.
+void RunnerTest::workspaceDefaultsFillWhatARequestLeavesEmpty()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    Workspace ws = workspaceWithTestProto(dir.path());
+    models::WorkspaceSettings settings = ws.settings();
+    settings.environments = {
+        {QStringLiteral("test"),
+         {{QStringLiteral("host"), QString::fromStdString(m_server->address()), false}}}};
+    settings.defaults = json(R"({"target": "{{host}}", "deadline_seconds": 7,
+                                 "metadata": [["x-team", "core"], ["X-Tier", "default"]]})");
+    QCOMPARE(ws.saveSettings(settings), QString());
+
+    // No target, no deadline, and its own x-tier: the defaults fill the rest.
+    SavedRequest echo = request(QStringLiteral("echo.json"), QStringLiteral("Echo"), R"({"text": "d"})",
+                                R"({"json": [{"path": "$.metadata[\"x-team\"]", "equals": "core"},
+                                             {"path": "$.metadata[\"x-tier\"]", "equals": "mine"}]})");
+    echo.target.clear();
+    echo.deadlineSeconds = 0;
+    echo.metadata = {{QStringLiteral("x-tier"), QStringLiteral("mine")}};
+    QCOMPARE(ws.save(echo), QString());
+    // The file says only what the request says.
+    QCOMPARE(Workspace::open(dir.path()).request(QStringLiteral("echo.json"))->target, QString());
+
+    const SavedRequest effective = models::withDefaults(echo, ws.settings());
+    QCOMPARE(effective.target, QStringLiteral("{{host}}"));
+    QCOMPARE(effective.deadlineSeconds, 7.0);
+    QCOMPARE(effective.metadata.size(), std::size_t(2));
+    QCOMPARE(effective.metadata.front().first, QStringLiteral("x-team"));
+
+    Runner runner(Workspace::open(dir.path()));
+    RunOptions options;
+    options.environment = QStringLiteral("test");
+    const std::vector<RunResult> results = runner.run(options);
+    QCOMPARE(results.size(), std::size_t(1));
+    const RunResult &r = results.front();
+    QVERIFY2(r.passed(), qPrintable(r.error + QLatin1Char('\n') + describe(r.assertions)));
+    QCOMPARE(r.target, QString::fromStdString(m_server->address()));
+}
+
 void RunnerTest::requestsThatCannotBeSentSayWhy()
 {
     QTemporaryDir dir;

@@ -69,6 +69,25 @@ QStringList filesContaining(const QString &folder, const QByteArray &needle)
     return hits;
 }
 
+// Clicks Send and waits for the call to finish; false if it does not.
+bool sendAndWait(ui::RequestTab *tab)
+{
+    QSignalSpy finished(&tab->session(), &models::CallSession::finished);
+    QTest::mouseClick(button(tab, "sendButton"), Qt::LeftButton);
+    return finished.wait(30000);
+}
+
+QByteArray lastMessage(ui::RequestTab *tab)
+{
+    const auto *messages = tab->session().messages();
+    return messages->count() > 0 ? messages->text(messages->count() - 1) : QByteArray();
+}
+
+QString sentTo(ui::RequestTab *tab)
+{
+    return tab->findChild<QLabel *>(QStringLiteral("sentToLabel"))->text();
+}
+
 QTreeWidgetItem *findItem(QTreeWidget *tree, const QString &path)
 {
     for (QTreeWidgetItemIterator it(tree); *it; ++it) {
@@ -97,6 +116,7 @@ private slots:
     void unsavedEditsComeBackAfterACrash();
     void aSavedStreamSendsAllItsMessages();
     void theProgramOpensAndSendsASavedRequestFromTheCommandLine();
+    void workspaceDefaultsApplyWhereARequestSaysNothing();
 
 private:
     // A workspace with the test service's proto inside it, two environments and saved requests.
@@ -141,6 +161,7 @@ void WorkspaceGuiTest::makeWorkspace()
     "format_version": 1,
     "import_paths": ["protos"],
     "proto_files": ["wirescope/testing/test.proto"],
+    "defaults": {"target": "{{host}}", "metadata": [["x-team", "core"]]},
     "environments": [
         {"name": "dev", "variables": [
             {"name": "host", "value": "%1"},
@@ -164,6 +185,11 @@ void WorkspaceGuiTest::makeWorkspace()
     "body": {"text": "{{word}}"},
     "deadline_seconds": 10,
     "team_owner": "platform"
+})"));
+    writeFile(m_folder + QStringLiteral("/calls/bare.json"), QByteArrayLiteral(R"({
+    "format_version": 1,
+    "method": "wirescope.testing.TestService/Echo",
+    "body": {"text": "bare"}
 })"));
     writeFile(m_folder + QStringLiteral("/calls/streams/upload.json"), QByteArrayLiteral(R"({
     "format_version": 1,
@@ -221,15 +247,11 @@ void WorkspaceGuiTest::aSavedRequestRunsInItsEnvironmentAndNoSecretReachesADisk(
         QCOMPARE(tab->findChild<QLineEdit *>(QStringLiteral("targetEdit"))->text(),
                  QStringLiteral("{{host}}"));
 
-        QSignalSpy finished(&tab->session(), &models::CallSession::finished);
-        QTest::mouseClick(button(tab, "sendButton"), Qt::LeftButton);
-        QVERIFY(finished.wait(20000));
+        QVERIFY(sendAndWait(tab));
         QCOMPARE(tab->session().status().code, 0);
         // Resolved at send time and shown so.
-        QCOMPARE(tab->findChild<QLabel *>(QStringLiteral("sentToLabel"))->text(),
-                 QStringLiteral("→ ") + m_address);
-        const auto *messages = tab->session().messages();
-        const QByteArray response = messages->text(messages->count() - 1);
+        QCOMPARE(sentTo(tab), QStringLiteral("→ ") + m_address);
+        const QByteArray response = lastMessage(tab);
         QVERIFY2(response.contains("hello from dev"), response.constData());
         QVERIFY2(response.contains(bearerSecret()), response.constData()); // the server got it
         QVERIFY(!tab->isModified()); // sending changes nothing in the file
@@ -276,9 +298,7 @@ void WorkspaceGuiTest::aSavedRequestRunsInItsEnvironmentAndNoSecretReachesADisk(
         env->setCurrentIndex(env->findText(QStringLiteral("down")));
         wb.window.secrets().write(
             models::SecretStore::keyFor(m_folder, QStringLiteral("down"), QStringLiteral("token")), kSecret);
-        QSignalSpy finishedAgain(&tab->session(), &models::CallSession::finished);
-        QTest::mouseClick(button(tab, "sendButton"), Qt::LeftButton);
-        QVERIFY(finishedAgain.wait(30000));
+        QVERIFY(sendAndWait(tab));
         QCOMPARE(tab->session().status().code, 14); // UNAVAILABLE
         QVERIFY(tab->findChild<QLabel *>(QStringLiteral("sentToLabel"))->text() !=
                 QStringLiteral("→ ") + m_address);
@@ -326,19 +346,14 @@ void WorkspaceGuiTest::aMissingSecretIsAskedForAndKeptForTheSession()
         dialog->setTextValue(kSecret);
         dialog->accept();
     });
-    QSignalSpy finished(&tab->session(), &models::CallSession::finished);
-    QTest::mouseClick(button(tab, "sendButton"), Qt::LeftButton);
-    QVERIFY(finished.wait(20000));
+    QVERIFY(sendAndWait(tab));
     QVERIFY2(asked.contains(QStringLiteral("{{token}}")) && asked.contains(QStringLiteral("session only")),
              qPrintable(asked));
     QCOMPARE(tab->session().status().code, 0);
-    const auto *messages = tab->session().messages();
-    QVERIFY(messages->text(messages->count() - 1).contains(bearerSecret()));
+    QVERIFY(lastMessage(tab).contains(bearerSecret()));
 
     // Asked once: the second call uses the value without a dialog.
-    QSignalSpy finishedAgain(&tab->session(), &models::CallSession::finished);
-    QTest::mouseClick(button(tab, "sendButton"), Qt::LeftButton);
-    QVERIFY(finishedAgain.wait(20000));
+    QVERIFY(sendAndWait(tab));
     QCOMPARE(tab->session().status().code, 0);
     QCOMPARE(wb.window.secretValues(), QStringList{kSecret});
 
@@ -574,12 +589,9 @@ void WorkspaceGuiTest::grpcurlCommandsGoOutAndComeBackIn()
     QVERIFY(pasted->savedPath().isEmpty());
     QCOMPARE(pasted->findChild<QLineEdit *>(QStringLiteral("targetEdit"))->text(), m_address);
     QVERIFY(pasted->editor()->text().contains(QStringLiteral("pasted")));
-    QSignalSpy finished(&pasted->session(), &models::CallSession::finished);
-    QTest::mouseClick(button(pasted, "sendButton"), Qt::LeftButton);
-    QVERIFY(finished.wait(20000));
+    QVERIFY(sendAndWait(pasted));
     QCOMPARE(pasted->session().status().code, 0);
-    const auto *messages = pasted->session().messages();
-    QVERIFY(messages->text(messages->count() - 1).contains("\"x-trace\": \"7\""));
+    QVERIFY(lastMessage(pasted).contains("\"x-trace\": \"7\""));
 
     // A command it cannot take says why, and opens nothing.
     QVERIFY(!wb.window.importGrpcurl(QStringLiteral("grpcurl -plaintext %1 list").arg(m_address)));
@@ -647,13 +659,10 @@ void WorkspaceGuiTest::aSavedStreamSendsAllItsMessages()
     ui::RequestTab *tab = openSaved(wb, QStringLiteral("calls/streams/upload.json"));
     QVERIFY(tab);
     QVERIFY(tab->editor()->text().trimmed().startsWith(QLatin1Char('[')));
-    QSignalSpy finished(&tab->session(), &models::CallSession::finished);
-    QTest::mouseClick(button(tab, "sendButton"), Qt::LeftButton);
-    QVERIFY(finished.wait(20000));
+    QVERIFY(sendAndWait(tab));
     QCOMPARE(tab->session().status().code, 0);
     QCOMPARE(tab->session().sentCount(), 3);
-    const auto *messages = tab->session().messages();
-    const QByteArray summary = messages->text(messages->count() - 1);
+    const QByteArray summary = lastMessage(tab);
     QVERIFY2(summary.contains("\"count\": 3") && summary.contains("three"), summary.constData());
 
     // A method opened from the schema with nothing typed is not an unsaved edit: closing
@@ -682,6 +691,28 @@ void WorkspaceGuiTest::theProgramOpensAndSendsASavedRequestFromTheCommandLine()
     QVERIFY2(line.contains(QStringLiteral("\"sent_target\":\"%1\"").arg(m_address).toUtf8()),
              line.constData());
     QVERIFY2(line.contains("\"status_name\":\"OK\""), line.constData());
+}
+
+void WorkspaceGuiTest::workspaceDefaultsApplyWhereARequestSaysNothing()
+{
+    Workbench wb;
+    QVERIFY(openWorkspace(wb));
+    ui::RequestTab *tab = openSaved(wb, QStringLiteral("calls/bare.json"));
+    QVERIFY(tab);
+    auto *target = tab->findChild<QLineEdit *>(QStringLiteral("targetEdit"));
+    QCOMPARE(target->text(), QString());
+    QVERIFY2(target->placeholderText().contains(QStringLiteral("{{host}}")),
+             qPrintable(target->placeholderText()));
+    QVERIFY(sendAndWait(tab));
+    QCOMPARE(tab->session().status().code, 0);
+    QCOMPARE(sentTo(tab), QStringLiteral("→ ") + m_address);
+    const QByteArray response = lastMessage(tab);
+    QVERIFY2(response.contains("\"x-team\": \"core\""), response.constData());
+    QVERIFY(!tab->isModified()); // the defaults are not written into the request
+    // The grpcurl command carries them too.
+    const QString command = wb.window.copyAsGrpcurl();
+    QVERIFY2(command.contains(m_address) && command.contains(QStringLiteral("x-team: core")),
+             qPrintable(command));
 }
 
 #endif // Q_MOC_RUN

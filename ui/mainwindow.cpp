@@ -287,6 +287,7 @@ void MainWindow::createActions()
     toolbar->addSeparator();
     toolbar->addWidget(new QLabel(tr(" Environment "), toolbar));
     toolbar->addWidget(m_envBox);
+    toolbar->addAction(m_editEnvironments);
 }
 
 void MainWindow::updateActions()

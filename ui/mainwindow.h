@@ -38,6 +38,7 @@ class SourcesModel;
 
 namespace ui {
 
+class EnvironmentsDialog;
 class RequestTab;
 class SourcesFilterModel;
 class TimelinePanel;
@@ -84,6 +85,9 @@ public:
     models::SecretStore &secrets() const { return *m_secrets; }
     WorkspacePanel *workspacePanel() const { return m_workspacePanel; }
     QComboBox *environmentBox() const { return m_envBox; }
+    // Opens the environment editor (window-modal, not blocking); saving it writes wirescope.json
+    // and puts secret values in the keychain. Returns the dialog, or null without a workspace.
+    EnvironmentsDialog *editEnvironments();
     // Opens a saved request in a new tab as soon as a loaded schema has its method (loading the
     // target's reflection when nothing else has it). With `keepPath` the tab saves back to it.
     void openSavedRequest(const models::SavedRequest &request, bool keepPath, bool modified = false);
@@ -165,6 +169,7 @@ private:
     models::SecretStore *m_secrets = nullptr;
     WorkspacePanel *m_workspacePanel = nullptr;
     QComboBox *m_envBox = nullptr;
+    QAction *m_editEnvironments = nullptr;
     QTimer *m_autosaveTimer = nullptr;
     QThreadPool m_diskPool; // one thread: autosaves in order, off the UI thread
     struct PendingOpen

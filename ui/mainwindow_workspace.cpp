@@ -6,6 +6,7 @@
 #include "models/sourcesmodel.h"
 #include "models/timeline.h"
 #include "models/workspacestore.h"
+#include "ui/environmentsdialog.h"
 #include "ui/jsoneditor.h"
 #include "ui/mainwindow.h"
 #include "ui/requesttab.h"
@@ -78,6 +79,13 @@ void MainWindow::setupWorkspace()
     m_envBox->setToolTip(tr("The environment whose variables fill {{name}} in targets, metadata and bodies"));
     m_envBox->addItem(tr("No environment"));
     m_envBox->setEnabled(false);
+
+    m_editEnvironments =
+        new QAction(QIcon(QStringLiteral(":/icons/environment.svg")), tr("Edit Environments…"), this);
+    m_editEnvironments->setObjectName(QStringLiteral("editEnvironmentsAction"));
+    m_editEnvironments->setToolTip(tr("Add, change and remove environments and their variables"));
+    m_editEnvironments->setEnabled(false);
+    connect(m_editEnvironments, &QAction::triggered, this, [this] { editEnvironments(); });
 
     m_autosaveTimer = new QTimer(this);
     m_autosaveTimer->setSingleShot(true);
@@ -214,6 +222,7 @@ void MainWindow::openWorkspace(const QString &folder, const QString &request)
 void MainWindow::onWorkspaceOpened()
 {
     const models::Workspace &ws = m_store->workspace();
+    m_editEnvironments->setEnabled(true);
     fillEnvironments();
     const QString saved = QSettings().value(environmentSettingsKey(ws.folder())).toString();
     if (const int i = m_envBox->findText(saved); i > 0)
@@ -290,16 +299,64 @@ void MainWindow::environmentChosen()
     if (m_store->isOpen())
         QSettings().setValue(environmentSettingsKey(m_store->workspace().folder()),
                              env ? env->name : QString());
-    // Fetch the secrets now, so sending does not wait for the keychain.
-    if (env) {
-        for (const auto &v : env->variables) {
-            if (v.secret)
-                m_secrets->read(
-                    models::SecretStore::keyFor(m_store->workspace().folder(), env->name, v.name));
+    // Fetch the secrets now (every environment's, for masking and the editor), so sending does
+    // not wait for the keychain.
+    if (m_store->isOpen()) {
+        const QString folder = m_store->workspace().folder();
+        for (const auto &e : m_store->workspace().settings().environments) {
+            for (const auto &v : e.variables) {
+                const QString key = models::SecretStore::keyFor(folder, e.name, v.name);
+                if (v.secret && !m_secrets->cached(key))
+                    m_secrets->read(key);
+            }
         }
     }
     updateMasking();
     showStatus(env ? tr("Environment: %1").arg(env->name) : tr("No environment"));
+}
+
+EnvironmentsDialog *MainWindow::editEnvironments()
+{
+    if (!m_store->isOpen())
+        return nullptr;
+    const QString folder = m_store->workspace().folder();
+    QHash<QString, bool> known;
+    for (const auto &e : m_store->workspace().settings().environments) {
+        for (const auto &v : e.variables) {
+            if (v.secret && m_secrets->cached(models::SecretStore::keyFor(folder, e.name, v.name)))
+                known.insert(e.name + QLatin1Char('/') + v.name, true);
+        }
+    }
+    auto *dialog =
+        new EnvironmentsDialog(m_store->workspace().settings().environments, known,
+                               m_envBox->currentIndex() > 0 ? m_envBox->currentText() : QString(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog, folder] {
+        if (!m_store->isOpen() || m_store->workspace().folder() != folder)
+            return;
+        // Secrets first, so that masking knows them before anything is sent.
+        const auto renamed = dialog->renamed();
+        for (const auto &e : dialog->environments()) {
+            const QString before = renamed.value(e.name);
+            if (before.isEmpty())
+                continue;
+            for (const auto &v : e.variables) {
+                const auto value =
+                    v.secret ? m_secrets->cached(models::SecretStore::keyFor(folder, before, v.name))
+                             : std::nullopt;
+                if (value)
+                    m_secrets->write(models::SecretStore::keyFor(folder, e.name, v.name), *value);
+            }
+        }
+        for (const auto &s : dialog->secretValues())
+            m_secrets->write(models::SecretStore::keyFor(folder, s.environment, s.variable), s.value);
+        models::WorkspaceSettings settings = m_store->workspace().settings();
+        settings.environments = dialog->environments();
+        m_store->saveSettings(settings);
+        showStatus(tr("Environments saved to %1").arg(QLatin1String(models::Workspace::kSettingsFile)));
+    });
+    dialog->open();
+    return dialog;
 }
 
 QStringList MainWindow::secretValues() const

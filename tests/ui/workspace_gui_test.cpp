@@ -11,11 +11,13 @@
 #include "models/secretstore.h"
 #include "models/timeline.h"
 #include "models/workspacestore.h"
+#include "ui/environmentsdialog.h"
 #include "ui/jsoneditor.h"
 #include "ui/workspacepanel.h"
 
 #include <QClipboard>
 #include <QComboBox>
+#include <QDialogButtonBox>
 #include <QDirIterator>
 #include <QInputDialog>
 #include <QLabel>
@@ -117,6 +119,7 @@ private slots:
     void aSavedStreamSendsAllItsMessages();
     void theProgramOpensAndSendsASavedRequestFromTheCommandLine();
     void workspaceDefaultsApplyWhereARequestSaysNothing();
+    void environmentsAreEditedAndSecretsStayOutOfTheFile();
 
 private:
     // A workspace with the test service's proto inside it, two environments and saved requests.
@@ -713,6 +716,116 @@ void WorkspaceGuiTest::workspaceDefaultsApplyWhereARequestSaysNothing()
     const QString command = wb.window.copyAsGrpcurl();
     QVERIFY2(command.contains(m_address) && command.contains(QStringLiteral("x-team: core")),
              qPrintable(command));
+}
+
+void WorkspaceGuiTest::environmentsAreEditedAndSecretsStayOutOfTheFile()
+{
+    Workbench wb;
+    QVERIFY(openWorkspace(wb));
+    const QString downSecret = QStringLiteral("down-secret-77aa1c");
+    wb.window.secrets().write(
+        models::SecretStore::keyFor(m_folder, QStringLiteral("down"), QStringLiteral("token")), downSecret);
+    auto *action = wb.window.findChild<QAction *>(QStringLiteral("editEnvironmentsAction"));
+    QVERIFY(action && action->isEnabled());
+    action->trigger();
+    auto *dialog = wb.window.findChild<ui::EnvironmentsDialog *>();
+    QVERIFY(dialog && dialog->isVisible());
+    QListWidget *list = dialog->environmentList();
+    QTableWidget *table = dialog->variableTable();
+    QCOMPARE(list->currentItem()->text(), QStringLiteral("dev"));
+    QCOMPARE(table->rowCount(), 3);
+    QCOMPARE(table->item(2, 0)->text(), QStringLiteral("token"));
+    QCOMPARE(table->item(2, 1)->text(), QString()); // no value yet
+
+    // Types into a cell through its editor, as a user does.
+    auto typeCell = [table](int row, int column, const QString &text) {
+        table->setCurrentCell(row, column);
+        table->editItem(table->item(row, column));
+        auto *editor = table->viewport()->findChild<QLineEdit *>();
+        QVERIFY(editor);
+        editor->selectAll();
+        QTest::keyClicks(editor, text);
+        const QPointer<QLineEdit> gone(editor);
+        QTest::keyClick(editor, Qt::Key_Return);
+        QTRY_VERIFY(!gone); // the view commits and drops its editor on a later event loop turn
+    };
+    typeCell(1, 1, QStringLiteral("changed word"));
+    QCOMPARE(table->item(1, 1)->text(), QStringLiteral("changed word"));
+    // The secret is typed into a password field and never shown.
+    table->setCurrentCell(2, 1);
+    table->editItem(table->item(2, 1));
+    auto *secretEditor = table->viewport()->findChild<QLineEdit *>();
+    QVERIFY(secretEditor);
+    QCOMPARE(secretEditor->echoMode(), QLineEdit::Password);
+    QTest::keyClicks(secretEditor, kSecret);
+    {
+        const QPointer<QLineEdit> gone(secretEditor);
+        QTest::keyClick(secretEditor, Qt::Key_Return);
+        QTRY_VERIFY(!gone);
+    }
+    QCOMPARE(table->item(2, 1)->text(), QStringLiteral("••••••"));
+    // A new variable, made secret after its value was typed: the value moves out of the table.
+    QTest::mouseClick(dialog->findChild<QPushButton *>(QStringLiteral("addVariableButton")), Qt::LeftButton);
+    auto *nameEditor = table->viewport()->findChild<QLineEdit *>();
+    QVERIFY(nameEditor);
+    QTest::keyClicks(nameEditor, QStringLiteral("apikey"));
+    {
+        const QPointer<QLineEdit> gone(nameEditor);
+        QTest::keyClick(nameEditor, Qt::Key_Return);
+        QTRY_VERIFY(!gone);
+    }
+    typeCell(3, 1, QStringLiteral("key-in-plain-sight-31"));
+    table->item(3, 2)->setCheckState(Qt::Checked);
+    QCOMPARE(table->item(3, 1)->text(), QStringLiteral("••••••"));
+
+    // A new environment, and a renamed one (its keychain value follows it).
+    dialog->addEnvironment(QStringLiteral("staging"));
+    QCOMPARE(list->currentItem()->text(), QStringLiteral("staging"));
+    QCOMPARE(table->rowCount(), 0);
+    QTest::mouseClick(dialog->findChild<QPushButton *>(QStringLiteral("addVariableButton")), Qt::LeftButton);
+    nameEditor = table->viewport()->findChild<QLineEdit *>();
+    QVERIFY(nameEditor);
+    QTest::keyClicks(nameEditor, QStringLiteral("host"));
+    {
+        const QPointer<QLineEdit> gone(nameEditor);
+        QTest::keyClick(nameEditor, Qt::Key_Return);
+        QTRY_VERIFY(!gone);
+    }
+    typeCell(0, 1, m_address);
+    list->item(1)->setText(QStringLiteral("offline"));
+    // Going back to dev shows what was typed there.
+    list->setCurrentRow(0);
+    QCOMPARE(table->item(1, 1)->text(), QStringLiteral("changed word"));
+    QCOMPARE(table->item(3, 1)->text(), QStringLiteral("••••••"));
+
+    QSignalSpy changed(&wb.window.workspaceStore(), &models::WorkspaceStore::changed);
+    QTest::mouseClick(dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Save),
+                      Qt::LeftButton);
+    QVERIFY(changed.wait(10000));
+    const QByteArray file = readFile(m_folder + QStringLiteral("/wirescope.json"));
+    QVERIFY2(file.contains("changed word") && file.contains("\"staging\"") && file.contains("\"offline\"") &&
+                 file.contains("\"apikey\"") && !file.contains("\"down\""),
+             file.constData());
+    QCOMPARE(filesContaining(m_folder, kSecret.toUtf8()), QStringList());
+    QCOMPARE(filesContaining(m_folder, QByteArrayLiteral("key-in-plain-sight-31")), QStringList());
+    QCOMPARE(filesContaining(m_folder, downSecret.toUtf8()), QStringList());
+    QVERIFY(wb.window.environmentBox()->findText(QStringLiteral("staging")) > 0);
+    QVERIFY(wb.window.environmentBox()->findText(QStringLiteral("offline")) > 0);
+    QCOMPARE(wb.window.secrets().cached(
+                 models::SecretStore::keyFor(m_folder, QStringLiteral("dev"), QStringLiteral("apikey"))),
+             std::optional<QString>(QStringLiteral("key-in-plain-sight-31")));
+    QCOMPARE(wb.window.secrets().cached(
+                 models::SecretStore::keyFor(m_folder, QStringLiteral("offline"), QStringLiteral("token"))),
+             std::optional<QString>(downSecret));
+
+    // The edited environment is what the next call uses, with no prompt: the secret is known.
+    QCOMPARE(wb.window.environmentBox()->currentText(), QStringLiteral("dev"));
+    ui::RequestTab *tab = openSaved(wb, kEchoPath);
+    QVERIFY(tab);
+    QVERIFY(sendAndWait(tab));
+    QCOMPARE(tab->session().status().code, 0);
+    const QByteArray response = lastMessage(tab);
+    QVERIFY2(response.contains("changed word") && response.contains(bearerSecret()), response.constData());
 }
 
 #endif // Q_MOC_RUN

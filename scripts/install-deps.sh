@@ -12,6 +12,7 @@ packages=(
   python3-grpcio python3-protobuf
   openssl
   dbus gnome-keyring  # the keychain test: a private Secret Service under dbus-run-session
+  dpkg-dev lintian desktop-file-utils appstream strace file  # building and checking the packages
 )
 
 missing=()

@@ -2,8 +2,9 @@
 # The README's two commands.
 #   scripts/setup.sh run    install what is missing, build, open Wirescope on its demo service
 #   scripts/setup.sh test   install what is missing, build, run every test; then the same
-#                           with AddressSanitizer + UndefinedBehaviorSanitizer; then fuzz the
-#                           HTTP/2 frame decoder for 20 s
+#                           with AddressSanitizer + UndefinedBehaviorSanitizer; then build,
+#                           check, install and try the .deb (scripts/package.sh); then fuzz
+#                           the HTTP/2 frame decoder for 20 s
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-run}
@@ -28,6 +29,9 @@ case "$mode" in
     if [ "${WIRESCOPE_SKIP_SANITIZERS:-0}" != 1 ]; then
       build build-asan -DWIRESCOPE_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug -DWIRESCOPE_BUILD_BENCH=OFF
       (cd build-asan && ctest --output-on-failure -j "$jobs")
+    fi
+    if [ "${WIRESCOPE_SKIP_PACKAGE:-0}" != 1 ]; then
+      scripts/package.sh build
     fi
     # The frame decoder's libFuzzer target, briefly (clang).
     scripts/fuzz.sh "${WIRESCOPE_FUZZ_SECONDS:-20}"

@@ -50,6 +50,7 @@ int main(int argc, char **argv)
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("Wirescope"));
     QApplication::setOrganizationName(QStringLiteral("Wirescope"));
+    QGuiApplication::setDesktopFileName(QStringLiteral("org.wirescope.Wirescope")); // the .desktop file, for Wayland
     QApplication::setApplicationVersion(QStringLiteral(WIRESCOPE_VERSION));
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/wirescope.svg")));
     rpc::setLibraryLogging(false);

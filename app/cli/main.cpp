@@ -4,6 +4,8 @@
 #include "rpc/jsonutil.h"
 #include "rpc/tap.h"
 
+#include <QtGlobal>
+
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
@@ -365,8 +367,9 @@ int runCli(int argc, char **argv)
     }
     rpc::setLibraryLogging(flags.boolean("vv"));
     if (flags.boolean("version")) {
-        std::cout << "wirescope-cli " << WIRESCOPE_VERSION << " (gRPC " << rpc::grpcVersion() << ", protobuf "
-                  << rpc::protobufVersion() << ")\n";
+        // QtCore comes in with `run` (the workspace format).
+        std::cout << "wirescope-cli " << WIRESCOPE_VERSION << " (Qt " << qVersion() << ", gRPC "
+                  << rpc::grpcVersion() << ", protobuf " << rpc::protobufVersion() << ")\n";
         return 0;
     }
     if (flags.boolean("help")) {

@@ -277,6 +277,8 @@ TEST_F(CliTest, UsageErrorsExitTwo)
     auto version = cli({"-version"});
     EXPECT_EQ(version.exitCode, 0);
     EXPECT_EQ(version.out.rfind("wirescope-cli ", 0), 0u) << version.out;
+    for (const char *library : {"(Qt 6.", ", gRPC 1.", ", protobuf 3."})
+        EXPECT_TRUE(contains(version.out, library)) << version.out;
 }
 
 TEST_F(CliTest, LocalErrorsExitOneWithAClearMessage)

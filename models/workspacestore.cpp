@@ -180,18 +180,21 @@ void WorkspaceStore::openHistoryOnly(const QString &file)
     });
 }
 
-void WorkspaceStore::save(const SavedRequest &request, bool overwrite)
+void WorkspaceStore::save(const SavedRequest &request, SaveMode mode)
 {
-    post([request, overwrite](Worker &w) {
+    post([request, mode](Worker &w) {
         const auto file = w.ws.resolve(request.path);
+        const bool exists = file && QFile::exists(*file);
         bool conflict = false;
-        if (file && !overwrite && QFile::exists(*file)) {
+        if (exists && mode == SaveMode::AsNewFile) {
+            conflict = true;
+        } else if (exists && mode == SaveMode::Normal) {
             // Ours to replace only if it still holds what we last read or wrote.
             conflict = !w.known.contains(request.path) || readBytes(*file) != w.known.value(request.path);
         }
         QString error;
         if (conflict)
-            error = w.known.contains(request.path)
+            error = w.known.contains(request.path) && mode != SaveMode::AsNewFile
                         ? QStringLiteral("%1 changed on disk since it was opened").arg(request.path)
                         : QStringLiteral("%1 already exists").arg(request.path);
         else

@@ -35,9 +35,11 @@ public:
     const Workspace &workspace() const { return m_snapshot; }
     const std::deque<HistoryEntry> &history() const { return m_history; }
 
-    // Saves a request; saveFinished reports it. A file changed on disk since it was read (or an
-    // existing file under a new name) is a conflict and is not written unless `overwrite`.
-    void save(const SavedRequest &request, bool overwrite = false);
+    // Saves a request; saveFinished reports it. A file changed on disk since it was read is a
+    // conflict and is not written unless `overwrite`. With `asNewFile` (Save As, a new request)
+    // any existing file at the path is a conflict: it belongs to another request.
+    enum class SaveMode { Normal, Overwrite, AsNewFile };
+    void save(const SavedRequest &request, SaveMode mode = SaveMode::Normal);
     void saveSettings(const WorkspaceSettings &settings);
     void remove(const QString &path);
     void move(const QString &from, const QString &to);

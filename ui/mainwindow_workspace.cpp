@@ -142,6 +142,24 @@ void MainWindow::setupWorkspace()
         if (const auto *r = m_store->workspace().request(path))
             openSavedRequest(*r, true);
     });
+    // A new saved request in a folder of the tree: the current tab, under a name asked for.
+    connect(m_workspacePanel, &WorkspacePanel::newRequestRequested, this, [this](const QString &folder) {
+        RequestTab *tab = currentRequest();
+        if (!tab) {
+            showStatus(
+                tr("Open a method first (double-click it in Services), then save it into the collection"));
+            return;
+        }
+        const QString prefix = folder.isEmpty() ? QString() : folder + QLatin1Char('/');
+        bool ok = false;
+        const QString path =
+            QInputDialog::getText(
+                this, tr("New Request"), tr("Save the current request as:"), QLineEdit::Normal,
+                prefix + QString::fromStdString(tab->method().name) + QStringLiteral(".json"), &ok)
+                .trimmed();
+        if (ok && !path.isEmpty())
+            saveCurrentRequest(path);
+    });
     connect(m_workspacePanel, &WorkspacePanel::historyOpenRequested, this, [this](int index) {
         const auto &history = m_store->history();
         if (index < 0 || index >= int(history.size()))
@@ -449,7 +467,8 @@ void MainWindow::wireTab(RequestTab *tab, int sourceId)
             showStatus(tr("%1 is no longer on disk; save to write it again").arg(tab->savedPath()));
         }
     });
-    connect(tab, &RequestTab::overwriteRequested, this, [this, tab] { m_store->save(tab->toSaved(), true); });
+    connect(tab, &RequestTab::overwriteRequested, this,
+            [this, tab] { m_store->save(tab->toSaved(), models::WorkspaceStore::SaveMode::Overwrite); });
 }
 
 void MainWindow::recordHistory(RequestTab *tab)
@@ -576,7 +595,9 @@ void MainWindow::saveCurrentRequest(const QString &path)
         target += QStringLiteral(".json");
     r.path = target;
     tab->setProperty("wirescopeSaving", target);
-    m_store->save(r);
+    // Under another name than the tab's own file, an existing file belongs to another request.
+    m_store->save(r, target == tab->savedPath() ? models::WorkspaceStore::SaveMode::Normal
+                                                : models::WorkspaceStore::SaveMode::AsNewFile);
 }
 
 void MainWindow::onSaveFinished(const QString &path, const QString &error, bool conflict)
@@ -592,7 +613,8 @@ void MainWindow::onSaveFinished(const QString &path, const QString &error, bool 
     if (tab)
         tab->setProperty("wirescopeSaving", QVariant());
     if (conflict) {
-        if (tab)
+        // The bar offers to overwrite the tab's own file; a new name that is taken is only said.
+        if (tab && tab->savedPath() == path)
             tab->showConflict(tr("Not saved: %1.").arg(error));
         showStatus(tr("Not saved: %1").arg(error));
         return;

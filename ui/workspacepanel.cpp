@@ -213,6 +213,9 @@ void WorkspacePanel::showMenu(const QPoint &pos)
     };
     if (item && !folder)
         menu.addAction(tr("Open"), this, [this, path] { emit openRequested(path); });
+    menu.addAction(tr("New Request Here…"), this, [=, this] {
+        emit newRequestRequested(parent == QLatin1String(".") ? QString() : parent);
+    });
     menu.addAction(tr("New Folder…"), this, [=, this] {
         const QString name =
             ask(tr("New Folder"), tr("Folder (relative to the workspace):"),

@@ -40,6 +40,8 @@ public:
 signals:
     void openRequested(const QString &path);
     void historyOpenRequested(int index); // an index into WorkspaceStore::history()
+    // "New Request Here…": the window saves its current request into `folder` ("" for the top).
+    void newRequestRequested(const QString &folder);
 
 private:
     void rebuildTree();

@@ -90,6 +90,46 @@ QString sentTo(ui::RequestTab *tab)
     return tab->findChild<QLabel *>(QStringLiteral("sentToLabel"))->text();
 }
 
+QTreeWidgetItem *findItem(QTreeWidget *tree, const QString &path);
+
+// Right-clicks the item for `path`, picks `action` from the menu and answers the dialog it opens
+// with `answer`; `offered` gets what the dialog proposed. False when the menu or action is missing.
+bool chooseFromMenu(QTreeWidget *tree, const QString &path, const QString &action, const QString &answer,
+                    QString *offered)
+{
+    QTreeWidgetItem *item = findItem(tree, path);
+    if (!item)
+        return false;
+    tree->scrollToItem(item);
+    const QPoint at = tree->visualItemRect(item).center();
+    bool chosen = false;
+    offered->clear();
+    QTimer::singleShot(100, [&] {
+        auto *menu = qobject_cast<QMenu *>(QApplication::activePopupWidget());
+        if (!menu)
+            return;
+        QTimer::singleShot(100, [&] {
+            if (auto *dialog = qobject_cast<QInputDialog *>(QApplication::activeModalWidget())) {
+                *offered = dialog->textValue();
+                dialog->setTextValue(answer);
+                dialog->accept();
+            }
+        });
+        for (QAction *a : menu->actions()) {
+            if (a->text() == action) {
+                chosen = true;
+                menu->setActiveAction(a);
+                QTest::keyClick(menu, Qt::Key_Return);
+                return;
+            }
+        }
+        menu->close();
+    });
+    QContextMenuEvent event(QContextMenuEvent::Mouse, at, tree->viewport()->mapToGlobal(at));
+    QApplication::sendEvent(tree->viewport(), &event);
+    return chosen;
+}
+
 QTreeWidgetItem *findItem(QTreeWidget *tree, const QString &path)
 {
     for (QTreeWidgetItemIterator it(tree); *it; ++it) {
@@ -473,38 +513,32 @@ void WorkspaceGuiTest::theTreeCreatesRenamesMovesDuplicatesAndDeletes()
     auto onDisk = [this](const QString &path) { return QFile::exists(m_folder + QLatin1Char('/') + path); };
 
     // Through the context menu, as a user does: Duplicate… on a request, answering the dialog.
-    {
-        QTreeWidgetItem *item = findItem(tree, kEchoPath);
-        QVERIFY(item);
-        tree->scrollToItem(item);
-        const QPoint at = tree->visualItemRect(item).center();
-        QString offered;
-        QTimer::singleShot(100, [&offered] {
-            auto *menu = qobject_cast<QMenu *>(QApplication::activePopupWidget());
-            if (!menu)
-                return;
-            QTimer::singleShot(100, [&offered] {
-                if (auto *dialog = qobject_cast<QInputDialog *>(QApplication::activeModalWidget())) {
-                    offered = dialog->textValue();
-                    dialog->setTextValue(QStringLiteral("calls/echo-from-menu.json"));
-                    dialog->accept();
-                }
-            });
-            for (QAction *a : menu->actions()) {
-                if (a->text() == QStringLiteral("Duplicate…")) {
-                    menu->setActiveAction(a);
-                    QTest::keyClick(menu, Qt::Key_Return);
-                    return;
-                }
-            }
-            menu->close();
-        });
-        QContextMenuEvent event(QContextMenuEvent::Mouse, at, tree->viewport()->mapToGlobal(at));
-        QApplication::sendEvent(tree->viewport(), &event);
-        QCOMPARE(offered, QStringLiteral("calls/echo-copy.json"));
-        QTRY_VERIFY(findItem(tree, QStringLiteral("calls/echo-from-menu.json")));
-        QVERIFY(onDisk(QStringLiteral("calls/echo-from-menu.json")));
-    }
+    QString offered;
+    QVERIFY(chooseFromMenu(tree, kEchoPath, QStringLiteral("Duplicate…"),
+                           QStringLiteral("calls/echo-from-menu.json"), &offered));
+    QCOMPARE(offered, QStringLiteral("calls/echo-copy.json"));
+    QTRY_VERIFY(findItem(tree, QStringLiteral("calls/echo-from-menu.json")));
+    QVERIFY(onDisk(QStringLiteral("calls/echo-from-menu.json")));
+    // New Request Here… on a folder saves the current tab into it; the tab then belongs there.
+    ui::RequestTab *fresh = wb.openByClicking(QStringLiteral("ServerStream"));
+    QVERIFY(fresh);
+    QVERIFY(chooseFromMenu(tree, QStringLiteral("calls/streams"), QStringLiteral("New Request Here…"),
+                           QStringLiteral("calls/streams/server.json"), &offered));
+    QCOMPARE(offered, QStringLiteral("calls/streams/ServerStream.json"));
+    QTRY_VERIFY(findItem(tree, QStringLiteral("calls/streams/server.json")));
+    QTRY_COMPARE(fresh->savedPath(), QStringLiteral("calls/streams/server.json"));
+    QVERIFY(!fresh->isModified());
+    QCOMPARE(
+        wb.window.workspaceStore().workspace().request(QStringLiteral("calls/streams/server.json"))->method,
+        QStringLiteral("wirescope.testing.TestService/ServerStream"));
+    // Taken names are refused and nothing is overwritten.
+    const QByteArray before = readFile(m_folder + QStringLiteral("/calls/streams/upload.json"));
+    QVERIFY(chooseFromMenu(tree, QStringLiteral("calls/streams"), QStringLiteral("New Request Here…"),
+                           QStringLiteral("calls/streams/upload.json"), &offered));
+    QTRY_VERIFY(wb.window.statusText().contains(QStringLiteral("already exists")));
+    QCOMPARE(readFile(m_folder + QStringLiteral("/calls/streams/upload.json")), before);
+    QVERIFY(!fresh->conflictShown());
+    wb.window.tabs()->setCurrentWidget(tab);
 
     panel->createFolder(QStringLiteral("smoke"));
     QTRY_VERIFY(findItem(tree, QStringLiteral("smoke")));

@@ -318,6 +318,12 @@ struct Tap::Impl
                             closed = true;
                     }
                 }
+                // What was read is reported before it is passed on: whoever sees the bytes
+                // arrive (the engine ending a call) finds their frames already recorded.
+                if (!batch.empty()) {
+                    push(std::move(batch));
+                    batch.clear();
+                }
                 // Flush what the other side still has to get, then close when both ended.
                 for (Side *s : {&c.client, &c.server}) {
                     if (!s->outbox.empty()) {

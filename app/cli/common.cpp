@@ -1,6 +1,7 @@
 #include "common.h"
 
 #include "rpc/jsonutil.h"
+#include "wirescope_version.h"
 
 #include <algorithm>
 #include <cctype>

@@ -13,9 +13,7 @@
 #include <iterator>
 #include <sstream>
 
-#ifndef WIRESCOPE_VERSION
-#define WIRESCOPE_VERSION "0.0.0"
-#endif
+#include "wirescope_version.h"
 
 namespace cli {
 int runBench(const std::vector<std::string> &args);

@@ -4,6 +4,7 @@
 #include "models/sourcesmodel.h"
 #include "rpc/engine.h"
 #include "rpc/types.h"
+#include "wirescope_version.h"
 #include "ui/mainwindow.h"
 #include "ui/requesttab.h"
 

@@ -3,13 +3,17 @@
 #include "common.h"
 
 #include "models/runner.h"
+#include "models/secretstore.h"
 #include "models/workspace.h"
 #include "rpc/demo/demoserver.h"
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QEventLoop>
 #include <QFileInfo>
 #include <QProcessEnvironment>
+#include <QTimer>
 
 #include <csignal>
 #include <cstdio>
@@ -54,6 +58,26 @@ std::string str(const QString &s)
 }
 
 volatile std::sig_atomic_t g_stop = 0;
+
+// One value from the system keychain (the window's service), or nothing when it has none or no
+// keychain answers within a few seconds.
+std::optional<QString> readKeychain(const QString &key)
+{
+    static int argc = 1;
+    static char name[] = "wirescope-cli";
+    static char *argv[] = {name, nullptr};
+    static QCoreApplication *app = QCoreApplication::instance() ? nullptr : new QCoreApplication(argc, argv);
+    (void)app;
+    static models::SecretStore store(QStringLiteral("Wirescope"));
+    if (!store.keychainAvailable())
+        return std::nullopt;
+    QEventLoop loop;
+    QObject::connect(&store, &models::SecretStore::readFinished, &loop, &QEventLoop::quit);
+    QTimer::singleShot(5000, &loop, &QEventLoop::quit);
+    store.read(key);
+    loop.exec();
+    return store.cached(key);
+}
 
 } // namespace
 
@@ -127,6 +151,22 @@ int runWorkspace(const std::vector<std::string> &args)
         }
         options.variables.insert(QString::fromStdString(assignment.substr(0, eq)),
                                  QString::fromStdString(assignment.substr(eq + 1)));
+    }
+
+    // Secrets still without a value: the keychain, where the window keeps them. Where none
+    // answers (CI), they stay missing and the run says how to give them.
+    if (!options.environment.isEmpty()) {
+        for (const auto &env : workspace.settings().environments) {
+            if (env.name != options.environment)
+                continue;
+            for (const auto &v : env.variables) {
+                if (!v.secret || options.variables.contains(v.name))
+                    continue;
+                if (auto value =
+                        readKeychain(models::SecretStore::keyFor(workspace.folder(), env.name, v.name)))
+                    options.variables.insert(v.name, *value);
+            }
+        }
     }
 
     models::Runner runner(workspace);

@@ -160,6 +160,8 @@ MainWindow::MainWindow(models::EngineBridge &bridge, models::SourcesModel &sourc
         QWidget *w = m_tabs->widget(index);
         if (w == m_welcome)
             return;
+        if (auto *tab = qobject_cast<RequestTab *>(w); tab && !confirmClose(tab))
+            return;
         m_tabs->removeTab(index);
         w->deleteLater();
     });

@@ -92,7 +92,8 @@ public:
     // target's reflection when nothing else has it). With `keepPath` the tab saves back to it.
     void openSavedRequest(const models::SavedRequest &request, bool keepPath, bool modified = false);
     // Saves the current tab to its file, or to `path` (Save As); asks for a path when neither.
-    void saveCurrentRequest(const QString &path = {});
+    // Returns whether a save was started (saveFinished on the store tells how it ended).
+    bool saveCurrentRequest(const QString &path = {});
     // The current tab as a grpcurl command (also put on the clipboard); empty with the reason
     // in the status bar when it cannot be made.
     QString copyAsGrpcurl();
@@ -145,6 +146,8 @@ private:
     void onSaveFinished(const QString &path, const QString &error, bool conflict);
     void onChangedOnDisk(const QStringList &paths);
     RequestTab *tabForPath(const QString &path) const;
+    // Asks what to do with a tab's unsaved edits: true to close it now (discarded or unchanged).
+    bool confirmClose(RequestTab *tab);
     void updateMasking();
 
     models::EngineBridge &m_bridge;

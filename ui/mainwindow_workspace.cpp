@@ -28,6 +28,8 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QMenu>
+#include <QMessageBox>
+#include <QPushButton>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QStatusBar>
@@ -565,19 +567,19 @@ void MainWindow::retryPendingOpens()
     }
 }
 
-void MainWindow::saveCurrentRequest(const QString &path)
+bool MainWindow::saveCurrentRequest(const QString &path)
 {
     RequestTab *tab = currentRequest();
     if (!tab)
-        return;
+        return false;
     if (!m_store->isOpen()) {
         showStatus(tr("Open a workspace folder first (File → Open Workspace…)"));
-        return;
+        return false;
     }
     if (tab->conflictShown() && path.isEmpty()) {
         // The file changed on disk under these edits: the bar above the editor decides.
         showStatus(tr("Not saved: %1 changed on disk; reload it or keep your version").arg(tab->savedPath()));
-        return;
+        return false;
     }
     models::SavedRequest r = tab->toSaved();
     QString target = path.isEmpty() ? r.path : path;
@@ -589,7 +591,7 @@ void MainWindow::saveCurrentRequest(const QString &path)
                                   QString::fromStdString(tab->method().name) + QStringLiteral(".json"), &ok)
                 .trimmed();
         if (!ok || target.isEmpty())
-            return;
+            return false;
     }
     if (!target.endsWith(QLatin1String(".json")))
         target += QStringLiteral(".json");
@@ -598,6 +600,7 @@ void MainWindow::saveCurrentRequest(const QString &path)
     // Under another name than the tab's own file, an existing file belongs to another request.
     m_store->save(r, target == tab->savedPath() ? models::WorkspaceStore::SaveMode::Normal
                                                 : models::WorkspaceStore::SaveMode::AsNewFile);
+    return true;
 }
 
 void MainWindow::onSaveFinished(const QString &path, const QString &error, bool conflict)
@@ -612,6 +615,9 @@ void MainWindow::onSaveFinished(const QString &path, const QString &error, bool 
         tab = tabForPath(path);
     if (tab)
         tab->setProperty("wirescopeSaving", QVariant());
+    const bool closeAfterSave = tab && tab->property("wirescopeCloseAfterSave").toBool();
+    if (tab)
+        tab->setProperty("wirescopeCloseAfterSave", QVariant());
     if (conflict) {
         // The bar offers to overwrite the tab's own file; a new name that is taken is only said.
         if (tab && tab->savedPath() == path)
@@ -629,7 +635,35 @@ void MainWindow::onSaveFinished(const QString &path, const QString &error, bool 
         tab->markSaved(r);
     }
     showStatus(tr("Saved %1").arg(path));
+    if (closeAfterSave) {
+        m_tabs->removeTab(m_tabs->indexOf(tab));
+        tab->deleteLater();
+    }
     scheduleAutosave();
+}
+
+bool MainWindow::confirmClose(RequestTab *tab)
+{
+    if (!tab->isModified())
+        return true;
+    QMessageBox box(QMessageBox::Question, tr("Unsaved changes"),
+                    tr("%1 has changes that are not saved.").arg(tab->title().remove(QStringLiteral(" •"))),
+                    QMessageBox::Discard | QMessageBox::Cancel, this);
+    box.setObjectName(QStringLiteral("unsavedChangesBox"));
+    QAbstractButton *save = m_store->isOpen() ? box.addButton(QMessageBox::Save) : nullptr;
+    if (!save)
+        box.setInformativeText(tr("Open a workspace to save requests (File → Open Workspace…)."));
+    box.setDefaultButton(QMessageBox::Cancel);
+    box.exec();
+    if (box.clickedButton() == box.button(QMessageBox::Discard))
+        return true;
+    if (save && box.clickedButton() == save) {
+        // Closed once the save has landed; a failed or refused save keeps it open.
+        m_tabs->setCurrentWidget(tab);
+        if (saveCurrentRequest())
+            tab->setProperty("wirescopeCloseAfterSave", true);
+    }
+    return false;
 }
 
 void MainWindow::onChangedOnDisk(const QStringList &paths)

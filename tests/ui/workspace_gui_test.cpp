@@ -24,6 +24,7 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QMenu>
+#include <QMessageBox>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QTabWidget>
@@ -160,6 +161,7 @@ private slots:
     void theProgramOpensAndSendsASavedRequestFromTheCommandLine();
     void workspaceDefaultsApplyWhereARequestSaysNothing();
     void environmentsAreEditedAndSecretsStayOutOfTheFile();
+    void closingATabWithEditsAsksFirst();
 
 private:
     // A workspace with the test service's proto inside it, two environments and saved requests.
@@ -860,6 +862,62 @@ void WorkspaceGuiTest::environmentsAreEditedAndSecretsStayOutOfTheFile()
     QCOMPARE(tab->session().status().code, 0);
     const QByteArray response = lastMessage(tab);
     QVERIFY2(response.contains("changed word") && response.contains(bearerSecret()), response.constData());
+}
+
+void WorkspaceGuiTest::closingATabWithEditsAsksFirst()
+{
+    Workbench wb;
+    QVERIFY(openWorkspace(wb));
+    ui::RequestTab *tab = openSaved(wb, kEchoPath);
+    QVERIFY(tab);
+    QTabWidget *tabs = wb.window.tabs();
+    const QString file = m_folder + QLatin1Char('/') + kEchoPath;
+    const QByteArray onDisk = readFile(file);
+    // Answers the question the window asks with the given button; what it said goes to `asked`.
+    QString asked;
+    auto answer = [&asked](QMessageBox::StandardButton button) {
+        QTimer::singleShot(100, [&asked, button] {
+            auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
+            if (!box || !box->button(button))
+                return;
+            asked = box->text();
+            box->button(button)->click();
+        });
+    };
+
+    // Unchanged: closes without a question.
+    QPointer<ui::RequestTab> plain = wb.openByClicking(QStringLiteral("Chat"));
+    QVERIFY(plain);
+    emit tabs->tabCloseRequested(tabs->indexOf(plain));
+    QTRY_VERIFY(!plain);
+
+    tabs->setCurrentWidget(tab);
+    typeInto(tab->editor(), QStringLiteral(R"({"text": "kept until asked"})"));
+    QVERIFY(tab->isModified());
+    answer(QMessageBox::Cancel);
+    emit tabs->tabCloseRequested(tabs->indexOf(tab));
+    QVERIFY2(asked.contains(QStringLiteral("echo has changes")), qPrintable(asked));
+    QVERIFY(tabs->indexOf(tab) >= 0); // Cancel keeps it
+    QCOMPARE(readFile(file), onDisk);
+
+    // Save writes the file, then the tab closes.
+    QPointer<ui::RequestTab> guarded(tab);
+    QSignalSpy saved(&wb.window.workspaceStore(), &models::WorkspaceStore::saveFinished);
+    answer(QMessageBox::Save);
+    emit tabs->tabCloseRequested(tabs->indexOf(tab));
+    QVERIFY(saved.wait(10000));
+    QTRY_VERIFY(!guarded);
+    QVERIFY(readFile(file).contains("kept until asked"));
+
+    // Discard closes and leaves the file alone.
+    ui::RequestTab *again = openSaved(wb, kEchoPath);
+    QVERIFY(again);
+    typeInto(again->editor(), QStringLiteral(R"({"text": "thrown away"})"));
+    QPointer<ui::RequestTab> discarded(again);
+    answer(QMessageBox::Discard);
+    emit tabs->tabCloseRequested(tabs->indexOf(again));
+    QTRY_VERIFY(!discarded);
+    QVERIFY(!readFile(file).contains("thrown away"));
 }
 
 #endif // Q_MOC_RUN

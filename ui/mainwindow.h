@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QHash>
 #include <QMainWindow>
 #include <QThreadPool>
 
@@ -173,6 +174,7 @@ private:
     WorkspacePanel *m_workspacePanel = nullptr;
     QComboBox *m_envBox = nullptr;
     QAction *m_editEnvironments = nullptr;
+    QHash<QString, QString> m_renamedEnvironments; // by the editor, until the box is refilled
     QTimer *m_autosaveTimer = nullptr;
     QThreadPool m_diskPool; // one thread: autosaves in order, off the UI thread
     struct PendingOpen

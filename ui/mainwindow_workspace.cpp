@@ -292,14 +292,21 @@ void MainWindow::fillEnvironments()
         current << m_envBox->itemText(i);
     if (names == current)
         return;
-    const QString chosen = m_envBox->currentIndex() > 0 ? m_envBox->currentText() : QString();
-    const QSignalBlocker block(m_envBox);
-    m_envBox->clear();
-    m_envBox->addItem(tr("No environment"));
-    m_envBox->addItems(names);
-    m_envBox->setEnabled(!names.isEmpty());
-    if (const int i = m_envBox->findText(chosen); i > 0)
-        m_envBox->setCurrentIndex(i);
+    const QString before = m_envBox->currentIndex() > 0 ? m_envBox->currentText() : QString();
+    // A renamed environment stays chosen under its new name.
+    const QString chosen = m_renamedEnvironments.value(before, before);
+    m_renamedEnvironments.clear();
+    {
+        const QSignalBlocker block(m_envBox);
+        m_envBox->clear();
+        m_envBox->addItem(tr("No environment"));
+        m_envBox->addItems(names);
+        m_envBox->setEnabled(!names.isEmpty());
+        if (const int i = m_envBox->findText(chosen); i > 0)
+            m_envBox->setCurrentIndex(i);
+    }
+    if (m_envBox->currentText() != before && m_store->isOpen())
+        environmentChosen(); // remembered, secrets fetched, masking updated, and said
 }
 
 const models::Environment *MainWindow::currentEnvironment() const
@@ -356,6 +363,8 @@ EnvironmentsDialog *MainWindow::editEnvironments()
             return;
         // Secrets first, so that masking knows them before anything is sent.
         const auto renamed = dialog->renamed();
+        for (auto it = renamed.begin(); it != renamed.end(); ++it)
+            m_renamedEnvironments.insert(it.value(), it.key()); // old name -> new name
         for (const auto &e : dialog->environments()) {
             const QString before = renamed.value(e.name);
             if (before.isEmpty())

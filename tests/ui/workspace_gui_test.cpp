@@ -761,6 +761,8 @@ void WorkspaceGuiTest::environmentsAreEditedAndSecretsStayOutOfTheFile()
     const QString downSecret = QStringLiteral("down-secret-77aa1c");
     wb.window.secrets().write(
         models::SecretStore::keyFor(m_folder, QStringLiteral("down"), QStringLiteral("token")), downSecret);
+    // The environment being renamed is the chosen one: it stays chosen under its new name.
+    wb.window.environmentBox()->setCurrentIndex(wb.window.environmentBox()->findText(QStringLiteral("down")));
     auto *action = wb.window.findChild<QAction *>(QStringLiteral("editEnvironmentsAction"));
     QVERIFY(action && action->isEnabled());
     action->trigger();
@@ -768,6 +770,8 @@ void WorkspaceGuiTest::environmentsAreEditedAndSecretsStayOutOfTheFile()
     QVERIFY(dialog && dialog->isVisible());
     QListWidget *list = dialog->environmentList();
     QTableWidget *table = dialog->variableTable();
+    QCOMPARE(list->currentItem()->text(), QStringLiteral("down"));
+    list->setCurrentRow(0);
     QCOMPARE(list->currentItem()->text(), QStringLiteral("dev"));
     QCOMPARE(table->rowCount(), 3);
     QCOMPARE(table->item(2, 0)->text(), QStringLiteral("token"));
@@ -854,8 +858,9 @@ void WorkspaceGuiTest::environmentsAreEditedAndSecretsStayOutOfTheFile()
                  models::SecretStore::keyFor(m_folder, QStringLiteral("offline"), QStringLiteral("token"))),
              std::optional<QString>(downSecret));
 
+    QCOMPARE(wb.window.environmentBox()->currentText(), QStringLiteral("offline"));
     // The edited environment is what the next call uses, with no prompt: the secret is known.
-    QCOMPARE(wb.window.environmentBox()->currentText(), QStringLiteral("dev"));
+    wb.window.environmentBox()->setCurrentIndex(wb.window.environmentBox()->findText(QStringLiteral("dev")));
     ui::RequestTab *tab = openSaved(wb, kEchoPath);
     QVERIFY(tab);
     QVERIFY(sendAndWait(tab));

@@ -525,14 +525,8 @@ rpc::ChannelOptions toOptions(const Runner::Channel &c)
 // streams); anything else is one or more concatenated JSON values, as grpcurl's -d.
 std::optional<std::vector<std::string>> bodyMessages(const QString &body, QString *error)
 {
-    QJsonParseError parseError{};
-    const QJsonDocument doc = QJsonDocument::fromJson(body.toUtf8(), &parseError);
-    if (parseError.error == QJsonParseError::NoError && doc.isArray()) {
-        std::vector<std::string> messages;
-        for (const QJsonValue &v : doc.array())
-            messages.push_back(compact(v).toStdString());
+    if (auto messages = arrayMessages(body))
         return messages;
-    }
     auto split = rpc::splitJsonValues(body.toStdString());
     if (!split) {
         *error = QStringLiteral("the body is not JSON: %1")
@@ -570,14 +564,30 @@ QJsonValue resolveInJson(const QJsonValue &value, const Resolve &resolve, QStrin
     return value;
 }
 
-QString masked(QString text, const QStringList &secrets)
+} // namespace
+
+QString maskSecrets(QString text, QStringList secrets)
 {
-    for (const QString &s : secrets)
-        text.replace(s, kMask);
+    std::sort(secrets.begin(), secrets.end(),
+              [](const QString &a, const QString &b) { return a.size() > b.size(); });
+    for (const QString &s : std::as_const(secrets)) {
+        if (!s.isEmpty())
+            text.replace(s, kMask);
+    }
     return text;
 }
 
-} // namespace
+std::optional<std::vector<std::string>> arrayMessages(const QString &body)
+{
+    QJsonParseError parseError{};
+    const QJsonDocument doc = QJsonDocument::fromJson(body.toUtf8(), &parseError);
+    if (parseError.error != QJsonParseError::NoError || !doc.isArray())
+        return std::nullopt;
+    std::vector<std::string> messages;
+    for (const QJsonValue &v : doc.array())
+        messages.push_back(compact(v).toStdString());
+    return messages;
+}
 
 std::vector<RunResult> Runner::run(const RunOptions &options,
                                    const std::function<void(const RunResult &)> &progress)
@@ -611,9 +621,6 @@ std::vector<RunResult> Runner::run(const RunOptions &options,
         else if (v.secret)
             missingSecrets << v.name;
     }
-    // Longer first, so a secret containing another is masked whole.
-    std::sort(secrets.begin(), secrets.end(),
-              [](const QString &a, const QString &b) { return a.size() > b.size(); });
 
     const WorkspaceSettings &settings = m_workspace.settings();
     const bool haveLocal = !settings.protoFiles.isEmpty() || !settings.protosets.isEmpty();
@@ -629,15 +636,15 @@ std::vector<RunResult> Runner::run(const RunOptions &options,
         result.path = request->path;
         result.method = request->method;
         auto finish = [&] {
-            result.target = masked(result.target, secrets);
-            result.statusMessage = masked(result.statusMessage, secrets);
-            result.error = masked(result.error, secrets);
+            result.target = maskSecrets(result.target, secrets);
+            result.statusMessage = maskSecrets(result.statusMessage, secrets);
+            result.error = maskSecrets(result.error, secrets);
             for (QString &r : result.responses)
-                r = masked(r, secrets);
+                r = maskSecrets(r, secrets);
             for (QString &d : result.statusDetails)
-                d = masked(d, secrets);
+                d = maskSecrets(d, secrets);
             for (auto &a : result.assertions)
-                a.detail = masked(a.detail, secrets);
+                a.detail = maskSecrets(a.detail, secrets);
             if (progress)
                 progress(result);
             results.push_back(std::move(result));

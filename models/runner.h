@@ -108,6 +108,14 @@ private:
 // WIRESCOPE_VAR_API_TOKEN).
 QString secretEnvironmentName(const QString &variable);
 
+// `text` with every secret value replaced by "•••", longer secrets first so that one containing
+// another is masked whole.
+QString maskSecrets(QString text, QStringList secrets);
+
+// The messages of a saved stream body: one per element when `body` is a JSON array (compact
+// JSON each); nothing when it is not an array.
+std::optional<std::vector<std::string>> arrayMessages(const QString &body);
+
 // True when `text` matches the glob: '*' any run of characters (also '/'), '?' any one.
 bool globMatches(const QString &glob, const QString &text);
 

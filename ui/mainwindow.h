@@ -1,5 +1,7 @@
 #pragma once
 
+#include "models/runner.h"
+
 #include <QHash>
 #include <QMainWindow>
 #include <QThreadPool>
@@ -91,7 +93,9 @@ public:
     EnvironmentsDialog *editEnvironments();
     // Opens a saved request in a new tab as soon as a loaded schema has its method (loading the
     // target's reflection when nothing else has it). With `keepPath` the tab saves back to it.
-    void openSavedRequest(const models::SavedRequest &request, bool keepPath, bool modified = false);
+    // With `channel`, those connection settings go to the tab (a pasted grpcurl command).
+    void openSavedRequest(const models::SavedRequest &request, bool keepPath, bool modified = false,
+                          const std::optional<models::Runner::Channel> &channel = {});
     // Saves the current tab to its file, or to `path` (Save As); asks for a path when neither.
     // Returns whether a save was started (saveFinished on the store tells how it ended).
     bool saveCurrentRequest(const QString &path = {});
@@ -182,6 +186,7 @@ private:
         std::shared_ptr<models::SavedRequest> request;
         bool keepPath = false;
         bool modified = false;
+        std::optional<models::Runner::Channel> channel;
     };
     std::vector<PendingOpen> m_pending;
     std::set<QString> m_reflectionRequested;

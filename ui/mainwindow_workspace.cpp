@@ -50,15 +50,6 @@ QString environmentSettingsKey(const QString &folder)
             QDir(folder).absolutePath().toUtf8().toBase64(QByteArray::Base64UrlEncoding)));
 }
 
-QString masked(QString text, const QStringList &secrets)
-{
-    for (const QString &s : secrets) {
-        if (!s.isEmpty())
-            text.replace(s, QStringLiteral("•••"));
-    }
-    return text;
-}
-
 } // namespace
 
 void MainWindow::setupWorkspace()
@@ -490,19 +481,17 @@ void MainWindow::recordHistory(RequestTab *tab)
     e.time = QDateTime::currentDateTimeUtc().addMSecs(-session.totalTime() / 1000000);
     e.request = tab->toSaved();
     e.environment = currentEnvironment() ? currentEnvironment()->name : QString();
-    QString error;
-    e.sentTarget =
-        masked(resolveVariables(e.request.target, tr("target"), &error).value_or(e.request.target), secrets);
+    e.sentTarget = models::maskSecrets(tab->sentTo(), secrets);
     e.statusCode = session.status().code;
     e.statusName = QString::fromStdString(rpc::statusCodeName(session.status().code));
-    e.statusMessage = masked(QString::fromStdString(session.status().message), secrets);
+    e.statusMessage = models::maskSecrets(QString::fromStdString(session.status().message), secrets);
     auto *messages = session.messages();
     for (int row = 0; row < messages->count(); ++row) {
         if (messages->isOutbound(row))
             continue;
         ++e.responseCount;
         if (e.responses.size() < models::History::kMaxResponses)
-            e.responses << masked(QString::fromUtf8(messages->text(row)), secrets);
+            e.responses << models::maskSecrets(QString::fromUtf8(messages->text(row)), secrets);
     }
     e.durationMs = double(session.totalTime()) / 1e6;
     m_store->appendHistory(e);
@@ -518,9 +507,10 @@ RequestTab *MainWindow::tabForPath(const QString &path) const
     return nullptr;
 }
 
-void MainWindow::openSavedRequest(const models::SavedRequest &request, bool keepPath, bool modified)
+void MainWindow::openSavedRequest(const models::SavedRequest &request, bool keepPath, bool modified,
+                                  const std::optional<models::Runner::Channel> &channel)
 {
-    m_pending.push_back({std::make_shared<models::SavedRequest>(request), keepPath, modified});
+    m_pending.push_back({std::make_shared<models::SavedRequest>(request), keepPath, modified, channel});
     retryPendingOpens();
     if (m_pending.empty())
         return;
@@ -569,6 +559,8 @@ void MainWindow::retryPendingOpens()
                 else
                     showStatus(error);
             }
+            if (pending.channel)
+                tab->applyChannel(*pending.channel);
             if (pending.modified)
                 tab->setModified(true);
         });
@@ -743,19 +735,8 @@ bool MainWindow::importGrpcurl(const QString &commandLine)
                        command->protoFiles);
     if (!command->protosets.isEmpty())
         addProtosetSource(command->protosets);
-    const int before = m_tabs->count();
-    openSavedRequest(command->request, false, true);
     // The connection settings go to the tab when it opens (now, or when its schema loads).
-    auto apply = [this, channel = command->channel](RequestTab *tab) { tab->applyChannel(channel); };
-    if (m_tabs->count() > before) {
-        apply(currentRequest());
-    } else {
-        auto connection = std::make_shared<QMetaObject::Connection>();
-        *connection = connect(this, &MainWindow::requestOpened, this, [connection, apply](RequestTab *tab) {
-            apply(tab);
-            QObject::disconnect(*connection);
-        });
-    }
+    openSavedRequest(command->request, false, true, command->channel);
     return true;
 }
 

@@ -16,8 +16,6 @@
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
-#include <QJsonArray>
-#include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -385,17 +383,20 @@ void RequestTab::applySaved(const models::SavedRequest &request)
     }
     m_editor->setText(request.body);
     m_applying = false;
+    markClean();
+}
+
+void RequestTab::markClean()
+{
     hideConflict();
-    m_modified = true; // so that setModified(false) signals
+    m_modified = true; // so that setModified(false) signals even when nothing changed
     setModified(false);
 }
 
 void RequestTab::markSaved(const models::SavedRequest &request)
 {
     m_saved = request;
-    hideConflict();
-    m_modified = true;
-    setModified(false);
+    markClean();
 }
 
 void RequestTab::setDefaults(const models::WorkspaceSettings &settings)
@@ -406,10 +407,9 @@ void RequestTab::setDefaults(const models::WorkspaceSettings &settings)
                                                   : tr("%1 (the workspace's default)").arg(target));
 }
 
-QString RequestTab::effectiveTarget() const
+bool RequestTab::isStreamArray(const QString &body) const
 {
-    const QString typed = m_target->text().trimmed();
-    return typed.isEmpty() ? m_defaults.defaults.value(QStringLiteral("target")).toString().trimmed() : typed;
+    return m_method.clientStreams() && body.trimmed().startsWith(QLatin1Char('['));
 }
 
 void RequestTab::setSavedPath(const QString &path)
@@ -476,7 +476,7 @@ void RequestTab::applyChannel(const models::Runner::Channel &c)
 
 QString RequestTab::sentTo() const
 {
-    return m_sentTo->text();
+    return m_lastTarget;
 }
 
 void RequestTab::setMethod(const rpc::MethodInfo &method)
@@ -547,7 +547,7 @@ void RequestTab::scheduleValidation()
 void RequestTab::validate()
 {
     // A stream's saved messages (a JSON array) are checked one by one when sent.
-    if (m_method.clientStreams() && m_editor->text().trimmed().startsWith(QLatin1Char('['))) {
+    if (isStreamArray(m_editor->text())) {
         m_editor->setDiagnostics({});
         return;
     }
@@ -571,10 +571,12 @@ std::optional<rpc::CallRequest> RequestTab::buildRequest(QString *error) const
             *error = why;
         return std::nullopt;
     };
+    // As typed, with the workspace's defaults where the tab says nothing.
+    const models::SavedRequest typed = models::withDefaults(toSaved(), m_defaults);
     rpc::CallRequest r;
     r.schema = m_schema;
     r.method = m_method.serviceName + '/' + m_method.name;
-    const auto target = resolve(effectiveTarget(), tr("target"));
+    const auto target = resolve(typed.target.trimmed(), tr("target"));
     if (!target)
         return fail();
     r.channel.target = target->trimmed().toStdString();
@@ -593,19 +595,7 @@ std::optional<rpc::CallRequest> RequestTab::buildRequest(QString *error) const
     r.channel.connectTimeoutMs = m_connectTimeout->value() * 1000;
     r.channel.gzip = m_gzip->isChecked();
     r.channel.userAgent = "wirescope/" WIRESCOPE_UI_VERSION;
-    std::vector<std::pair<QString, QString>> pairs;
-    for (int row = 0; row < m_metadata->rowCount(); ++row) {
-        auto *k = m_metadata->item(row, 0);
-        auto *v = m_metadata->item(row, 1);
-        const QString key = k ? k->text().trimmed().toLower() : QString();
-        if (!key.isEmpty())
-            pairs.emplace_back(key, v ? v->text() : QString());
-    }
-    // The workspace's default metadata, under keys this request does not set.
-    models::SavedRequest own;
-    own.metadata = pairs;
-    pairs = models::withDefaults(own, m_defaults).metadata;
-    for (const auto &[rawKey, rawValue] : pairs) {
+    for (const auto &[rawKey, rawValue] : typed.metadata) {
         const QString key = rawKey.toLower();
         const auto value = resolve(rawValue, tr("metadata %1").arg(key));
         if (!value)
@@ -616,32 +606,24 @@ std::optional<rpc::CallRequest> RequestTab::buildRequest(QString *error) const
         else
             r.metadata.emplace_back(key.toStdString(), value->toStdString());
     }
-    const double deadline = m_deadline->value() > 0
-                                ? m_deadline->value()
-                                : m_defaults.defaults.value(QStringLiteral("deadline_seconds")).toDouble();
-    r.deadlineMs = static_cast<std::int64_t>(deadline * 1000);
-    const QString text = m_editor->text();
-    const auto body = resolve(text, tr("body"));
+    r.deadlineMs = static_cast<std::int64_t>(typed.deadlineSeconds * 1000);
+    const auto body = resolve(typed.body, tr("body"));
     if (!body)
         return fail();
-    // On a client or bidi stream a JSON array holds several messages (a saved stream request).
-    const QJsonDocument doc = m_method.clientStreams() && body->trimmed().startsWith(QLatin1Char('['))
-                                  ? QJsonDocument::fromJson(body->toUtf8())
-                                  : QJsonDocument();
-    if (doc.isArray()) {
-        for (const QJsonValue &v : doc.array())
-            r.messages.push_back(QJsonDocument(v.toObject()).toJson(QJsonDocument::Compact).toStdString());
-    } else {
+    // On a client or bidi stream a JSON array holds several messages (a saved stream request);
+    // it goes whole and half-closes, as `wirescope-cli run` sends it.
+    const auto streamed = isStreamArray(*body) ? models::arrayMessages(*body) : std::nullopt;
+    if (streamed)
+        r.messages = *streamed;
+    else
         r.messages.push_back(body->toStdString());
-    }
-    // A saved stream (an array) goes whole and half-closes, as `wirescope-cli run` sends it.
-    r.closeAfterMessages = !m_method.clientStreams() || doc.isArray();
+    r.closeAfterMessages = !m_method.clientStreams() || streamed.has_value();
     return r;
 }
 
 void RequestTab::send()
 {
-    if (effectiveTarget().isEmpty()) {
+    if (models::withDefaults(toSaved(), m_defaults).target.trimmed().isEmpty()) {
         emit statusMessage(tr("Enter a target (host:port) first"));
         m_target->setFocus();
         return;
@@ -652,8 +634,8 @@ void RequestTab::send()
         emit statusMessage(tr("Not sent: %1").arg(error));
         return;
     }
-    const QString target = QString::fromStdString(request->channel.target);
-    m_sentTo->setText(target == m_target->text().trimmed() ? QString() : tr("→ %1").arg(target));
+    m_lastTarget = QString::fromStdString(request->channel.target);
+    m_sentTo->setText(m_lastTarget == m_target->text().trimmed() ? QString() : tr("→ %1").arg(m_lastTarget));
     m_session->start(std::move(*request), m_method, m_captureWire->isChecked());
     if (!m_session->wireNote().isEmpty())
         emit statusMessage(m_session->wireNote());

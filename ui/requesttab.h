@@ -78,7 +78,7 @@ public:
     using Resolver =
         std::function<std::optional<QString>(const QString &text, const QString &where, QString *error)>;
     void setResolver(Resolver resolver) { m_resolver = std::move(resolver); }
-    // Where the last call went after variables were resolved ("" before a call).
+    // The target the last call went to, variables resolved ("" before a call).
     QString sentTo() const;
 
     // The tab as a saved request (variables unresolved); path, connection, assertions and
@@ -113,7 +113,8 @@ signals:
     void overwriteRequested(); // from the conflict bar: write this tab's content over it
 
 private:
-    QString effectiveTarget() const; // typed, or the workspace's default
+    bool isStreamArray(const QString &body) const; // a saved client stream: one message per element
+    void markClean();                              // matches its file: no dot, no conflict bar
     void updateControls();
     void scheduleValidation();
     void validate();
@@ -157,6 +158,7 @@ private:
     QWidget *m_conflictBar = nullptr;
     QLabel *m_conflictText = nullptr;
     QLabel *m_sentTo = nullptr;
+    QString m_lastTarget;
     Resolver m_resolver;
     models::WorkspaceSettings m_defaults;
     models::SavedRequest m_saved;

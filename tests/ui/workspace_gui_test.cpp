@@ -162,6 +162,7 @@ private slots:
     void workspaceDefaultsApplyWhereARequestSaysNothing();
     void environmentsAreEditedAndSecretsStayOutOfTheFile();
     void closingATabWithEditsAsksFirst();
+    void aPastedCommandKeepsItsConnectionSettingsInAFreshWindow();
 
 private:
     // A workspace with the test service's proto inside it, two environments and saved requests.
@@ -923,6 +924,26 @@ void WorkspaceGuiTest::closingATabWithEditsAsksFirst()
     emit tabs->tabCloseRequested(tabs->indexOf(again));
     QTRY_VERIFY(!discarded);
     QVERIFY(!readFile(file).contains("thrown away"));
+}
+
+// The first tab of a window replaces its Welcome page; the pasted command's settings must still
+// reach that tab (they once went to whichever tab opened next).
+void WorkspaceGuiTest::aPastedCommandKeepsItsConnectionSettingsInAFreshWindow()
+{
+    Workbench wb;
+    QVERIFY(wb.loadTestProtos() > 0);
+    QCOMPARE(wb.window.tabs()->count(), 1); // Welcome
+    QVERIFY(wb.window.importGrpcurl(
+        QStringLiteral("grpcurl -plaintext -authority api.example -max-msg-sz 8388608 "
+                       "-d '{}' %1 wirescope.testing.TestService/Echo")
+            .arg(m_address)));
+    QTRY_VERIFY(wb.window.currentRequest());
+    const models::Runner::Channel channel = wb.window.currentRequest()->channelSettings();
+    QCOMPARE(channel.authority, QStringLiteral("api.example"));
+    QCOMPARE(channel.maxReceiveBytes, 8 * 1024 * 1024);
+    QVERIFY(channel.plaintext);
+    QVERIFY(sendAndWait(wb.window.currentRequest()));
+    QVERIFY(lastMessage(wb.window.currentRequest()).contains("\"authority\": \"api.example\""));
 }
 
 #endif // Q_MOC_RUN

@@ -1,5 +1,6 @@
 #include "models/workspacestore.h"
 
+#include <QDir>
 #include <QDirIterator>
 #include <QFile>
 #include <QFileSystemWatcher>
@@ -95,7 +96,27 @@ struct WorkspaceStore::Worker : QObject
 
     void publish()
     {
-        QMetaObject::invokeMethod(store, [s = store, snapshot = ws] { s->publish(snapshot); });
+        QMetaObject::invokeMethod(store, [s = store, snapshot = ws, folders = folderList()] {
+            s->m_folders = folders;
+            s->publish(snapshot);
+        });
+    }
+
+    // Every folder below the workspace (empty ones too), relative and sorted; hidden ones skipped.
+    QStringList folderList() const
+    {
+        QStringList folders;
+        if (ws.folder().isEmpty())
+            return folders;
+        const QDir root(ws.folder());
+        QDirIterator dirs(ws.folder(), QDir::Dirs | QDir::NoDotAndDotDot, QDirIterator::Subdirectories);
+        while (dirs.hasNext()) {
+            const QString relative = root.relativeFilePath(dirs.next());
+            if (!relative.startsWith(QLatin1Char('.')) && !relative.contains(QStringLiteral("/.")))
+                folders << relative;
+        }
+        folders.sort();
+        return folders;
     }
 
     void failed(const QString &error)
@@ -104,13 +125,19 @@ struct WorkspaceStore::Worker : QObject
             QMetaObject::invokeMethod(store, [s = store, error] { emit s->operationFailed(error); });
     }
 
-    // Runs a workspace operation, then refreshes what is known about the files it touched.
+    // Runs a workspace operation, then refreshes what is known about the files it touched. These
+    // operations create, move and delete files but never rewrite a path that stays, so only new
+    // paths are read.
     QString run(const std::function<QString(Workspace &)> &op)
     {
         const QString error = op(ws);
-        known.clear();
-        for (const SavedRequest &r : ws.requests())
-            known.insert(r.path, readBytes(ws.folder() + QLatin1Char('/') + r.path));
+        QHash<QString, QByteArray> now;
+        for (const SavedRequest &r : ws.requests()) {
+            const auto it = known.constFind(r.path);
+            now.insert(r.path,
+                       it != known.constEnd() ? *it : readBytes(ws.folder() + QLatin1Char('/') + r.path));
+        }
+        known = std::move(now);
         watch();
         failed(error);
         publish();
@@ -158,9 +185,10 @@ void WorkspaceStore::open(const QString &folder)
     post([folder](Worker &w) {
         w.openFolder(folder);
         std::deque<HistoryEntry> history = w.history->entries();
-        QMetaObject::invokeMethod(w.store, [s = w.store, snapshot = w.ws, history] {
+        QMetaObject::invokeMethod(w.store, [s = w.store, snapshot = w.ws, folders = w.folderList(), history] {
             s->m_open = true;
             s->m_history = history;
+            s->m_folders = folders;
             s->publish(snapshot);
             emit s->historyChanged();
             emit s->opened();

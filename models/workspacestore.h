@@ -33,6 +33,8 @@ public:
     void openHistoryOnly(const QString &file);
     bool isOpen() const { return m_open; }
     const Workspace &workspace() const { return m_snapshot; }
+    // The workspace's folders (empty ones too), relative to it, read with the snapshot.
+    const QStringList &folders() const { return m_folders; }
     const std::deque<HistoryEntry> &history() const { return m_history; }
 
     // Saves a request; saveFinished reports it. A file changed on disk since it was read is a
@@ -76,6 +78,7 @@ private:
     QThread *m_thread = nullptr;
     Worker *m_worker = nullptr;
     Workspace m_snapshot;
+    QStringList m_folders;
     std::deque<HistoryEntry> m_history;
     bool m_open = false;
 };

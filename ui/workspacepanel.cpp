@@ -2,7 +2,6 @@
 
 #include "models/workspacestore.h"
 
-#include <QDir>
 #include <QFileInfo>
 #include <QHeaderView>
 #include <QInputDialog>
@@ -96,20 +95,8 @@ void WorkspacePanel::rebuildTree()
         tr("<b>%1</b> — %2 requests").arg(QFileInfo(ws.folder()).fileName()).arg(ws.requests().size()));
     m_title->setToolTip(ws.folder());
     m_tree->clear();
-    // Folders without requests show too.
-    const QDir root(ws.folder());
-    QStringList folders;
-    std::function<void(const QString &)> walk = [&](const QString &relative) {
-        const QDir dir(root.filePath(relative));
-        for (const QString &name : dir.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name)) {
-            if (name.startsWith(QLatin1Char('.')))
-                continue;
-            const QString path = relative.isEmpty() ? name : relative + QLatin1Char('/') + name;
-            folders << path;
-            walk(path);
-        }
-    };
-    walk(QString());
+    // Folders without requests show too (listed by the store's thread).
+    const QStringList &folders = m_store.folders();
     for (const QString &f : folders)
         folderItem(f);
     for (const auto &r : ws.requests()) {

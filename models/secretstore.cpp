@@ -39,6 +39,9 @@ void SecretStore::markUnavailable(const QString &reason)
     emit keychainUnavailable(reason);
 }
 
+// Jobs have no parent: one still waiting for the keychain when the store goes away (the window
+// closing) finishes and deletes itself instead of being freed under the backend's pending
+// callback. The connections use the store as context, so a late answer reaches nobody.
 void SecretStore::read(const QString &key)
 {
     if (m_values.contains(key) || !m_available) {
@@ -47,7 +50,7 @@ void SecretStore::read(const QString &key)
             this, [this, key, found] { emit readFinished(key, found); }, Qt::QueuedConnection);
         return;
     }
-    auto *job = new QKeychain::ReadPasswordJob(m_service, this);
+    auto *job = new QKeychain::ReadPasswordJob(m_service);
     job->setAutoDelete(true);
     job->setKey(key);
     connect(job, &QKeychain::Job::finished, this, [this, key](QKeychain::Job *done) {
@@ -72,7 +75,7 @@ void SecretStore::write(const QString &key, const QString &value)
             this, [this, key] { emit writeFinished(key, false); }, Qt::QueuedConnection);
         return;
     }
-    auto *job = new QKeychain::WritePasswordJob(m_service, this);
+    auto *job = new QKeychain::WritePasswordJob(m_service);
     job->setAutoDelete(true);
     job->setKey(key);
     job->setTextData(value);
@@ -90,7 +93,7 @@ void SecretStore::remove(const QString &key)
     m_values.remove(key);
     if (!m_available)
         return;
-    auto *job = new QKeychain::DeletePasswordJob(m_service, this);
+    auto *job = new QKeychain::DeletePasswordJob(m_service);
     job->setAutoDelete(true);
     job->setKey(key);
     job->start();

@@ -7,6 +7,7 @@
 #include "rpc/engine.h"
 #include "rpc/schema.h"
 
+#include "echo.h"
 #include "wirescope/testing/test.grpc.pb.h"
 
 #include <grpcpp/grpcpp.h>
@@ -40,26 +41,8 @@ double seconds(std::int64_t fromNs)
     return static_cast<double>(rpc::monotonicNs() - fromNs) / 1e9;
 }
 
-// The same request in both paths: a few scalar fields, a nested message, repeated strings.
-const char kEchoJson[] =
-    R"({"text": "benchmark request", "i32": 42, "i64": "1234567890123", "flag": true, "d": 2.5,)"
-    R"( "inner": {"name": "inner", "value": 7}, "tags": ["a", "b", "c"], "color": "GREEN"})";
-
-wt::EchoRequest echoMessage()
-{
-    wt::EchoRequest r;
-    r.set_text("benchmark request");
-    r.set_i32(42);
-    r.set_i64(1234567890123);
-    r.set_flag(true);
-    r.set_d(2.5);
-    r.mutable_inner()->set_name("inner");
-    r.mutable_inner()->set_value(7);
-    for (const char *t : {"a", "b", "c"})
-        r.add_tags(t);
-    r.set_color(wt::GREEN);
-    return r;
-}
+using bench::echoMessage;
+using bench::kEchoJson;
 
 // --- compiled stub -----------------------------------------------------------------------
 

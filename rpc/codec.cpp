@@ -95,6 +95,44 @@ bool isDuration(std::string_view s)
     return i + 1 == s.size() && s[i] == 's';
 }
 
+// Where a value stands in the request ("items[2].name"), kept as a chain of nodes on the stack
+// and spelled out only when there is something to report.
+struct JsonPath
+{
+    enum class Kind { Root, Member, Index, Key };
+    const JsonPath *parent = nullptr;
+    Kind kind = Kind::Root;
+    std::string_view name; // member name or map key
+    std::size_t index = 0;
+
+    JsonPath member(std::string_view n) const { return {this, Kind::Member, n, 0}; }
+    JsonPath element(std::size_t i) const { return {this, Kind::Index, {}, i}; }
+    JsonPath key(std::string_view k) const { return {this, Kind::Key, k, 0}; }
+
+    std::string str() const
+    {
+        std::string out = parent ? parent->str() : std::string();
+        switch (kind) {
+        case Kind::Root:
+            break;
+        case Kind::Member:
+            if (!out.empty())
+                out += '.';
+            out += name;
+            break;
+        case Kind::Index:
+            out += '[' + std::to_string(index) + ']';
+            break;
+        case Kind::Key:
+            out += '[';
+            out += name;
+            out += ']';
+            break;
+        }
+        return out;
+    }
+};
+
 // Walks a JSON DOM against a message type and reports every mismatch with its place.
 class Validator
 {
@@ -107,7 +145,7 @@ public:
 
     std::vector<Diagnostic> take() { return std::move(m_diags); }
 
-    void message(const pb::Descriptor *d, const Value &v, const std::string &path)
+    void message(const pb::Descriptor *d, const Value &v, const JsonPath &path)
     {
         if (v.type == Value::Type::Null)
             return;
@@ -123,7 +161,7 @@ public:
             for (int i = 0; !f && i < d->field_count(); ++i)
                 if (d->field(i)->json_name() == m.name)
                     f = d->field(i);
-            const std::string childPath = path.empty() ? m.name : path + '.' + m.name;
+            const JsonPath childPath = path.member(m.name);
             if (!f) {
                 if (!m_options.allowUnknownFields)
                     report(m.nameOffset, childPath, "unknown field \"" + m.name + "\" in " + d->full_name());
@@ -140,13 +178,13 @@ public:
     }
 
 private:
-    void report(std::size_t offset, const std::string &path, std::string message)
+    void report(std::size_t offset, const JsonPath &path, std::string message)
     {
-        m_diags.push_back(json::diagnosticAt(m_text, offset, path, std::move(message)));
+        m_diags.push_back(json::diagnosticAt(m_text, offset, path.str(), std::move(message)));
     }
 
     // True when the type was handled here.
-    bool wellKnown(const pb::Descriptor *d, const Value &v, const std::string &path)
+    bool wellKnown(const pb::Descriptor *d, const Value &v, const JsonPath &path)
     {
         const std::string &n = d->full_name();
         auto expect = [&](Value::Type t, const char *what) {
@@ -195,7 +233,7 @@ private:
                 return true;
             }
             if (type->value.type != Value::Type::String) {
-                report(type->value.offset, path + ".@type", "\"@type\" must be a string");
+                report(type->value.offset, path.member("@type"), "\"@type\" must be a string");
                 return true;
             }
             const std::string &url = type->value.text;
@@ -203,13 +241,13 @@ private:
             const pb::Descriptor *inner =
                 m_impl.message(slash == std::string::npos ? url : url.substr(slash + 1));
             if (!inner) {
-                report(type->value.offset, path + ".@type", "unknown type \"" + url + "\" in Any");
+                report(type->value.offset, path.member("@type"), "unknown type \"" + url + "\" in Any");
                 return true;
             }
             if (isWellKnown(inner) && inner->full_name() != "google.protobuf.Empty") {
                 for (const auto &m : v.members)
                     if (m.name == "value")
-                        message(inner, m.value, path + ".value");
+                        message(inner, m.value, path.member("value"));
                 return true;
             }
             Value rest = v;
@@ -223,7 +261,7 @@ private:
         return false; // Empty, Api, Type, ... are ordinary messages in JSON
     }
 
-    void field(const FD *f, const Value &v, const std::string &path)
+    void field(const FD *f, const Value &v, const JsonPath &path)
     {
         if (v.type == Value::Type::Null)
             return;
@@ -236,7 +274,7 @@ private:
             const FD *key = f->message_type()->map_key();
             const FD *val = f->message_type()->map_value();
             for (const auto &m : v.members) {
-                const std::string childPath = path + '[' + m.name + ']';
+                const JsonPath childPath = path.key(m.name);
                 mapKey(key, m.name, m.nameOffset, childPath);
                 single(val, m.value, childPath);
             }
@@ -249,13 +287,13 @@ private:
                 return;
             }
             for (std::size_t i = 0; i < v.items.size(); ++i)
-                single(f, v.items[i], path + '[' + std::to_string(i) + ']');
+                single(f, v.items[i], path.element(i));
             return;
         }
         single(f, v, path);
     }
 
-    void mapKey(const FD *key, const std::string &name, std::size_t offset, const std::string &path)
+    void mapKey(const FD *key, const std::string &name, std::size_t offset, const JsonPath &path)
     {
         switch (key->cpp_type()) {
         case FD::CPPTYPE_BOOL:
@@ -274,7 +312,7 @@ private:
         }
     }
 
-    void integer(const FD *f, const Value &v, const std::string &path)
+    void integer(const FD *f, const Value &v, const JsonPath &path)
     {
         if (v.type != Value::Type::Number && v.type != Value::Type::String) {
             report(v.offset, path,
@@ -336,7 +374,7 @@ private:
         (void)is32;
     }
 
-    void single(const FD *f, const Value &v, const std::string &path)
+    void single(const FD *f, const Value &v, const JsonPath &path)
     {
         if (v.type == Value::Type::Null)
             return;
@@ -436,7 +474,7 @@ std::vector<Diagnostic> Schema::validateJson(std::string_view typeName, std::str
     if (!dom)
         return dom.error().diagnostics;
     Validator validator(*m_impl, text, options);
-    validator.message(d, *dom, {});
+    validator.message(d, *dom, JsonPath{});
     return validator.take();
 }
 
@@ -470,7 +508,7 @@ Result<std::string> Schema::encode(std::string_view typeName, std::string_view i
         return Error(std::move(summary), std::move(diags));
     }
     Validator validator(*m_impl, input, options);
-    validator.message(d, *dom, {});
+    validator.message(d, *dom, JsonPath{});
     auto diags = validator.take();
     if (!diags.empty()) {
         std::string summary = "invalid request for " + d->full_name() + ": " + diags.front().toString();
@@ -478,6 +516,9 @@ Result<std::string> Schema::encode(std::string_view typeName, std::string_view i
             summary += " (and " + plural(diags.size() - 1, "more problem") + ")";
         return Error(summary, std::move(diags));
     }
+    if (internal::jsonToWire(*m_impl->wirePlans.plan(d), *dom, &out))
+        return out;
+    out.clear();
     if (m_impl->plainTypes.isPlain(d) || !internal::usesWellKnown(d, *dom)) {
         std::unique_ptr<pb::Message> msg(m_impl->prototype(d)->New());
         internal::jsonToMessage(*dom, msg.get());
@@ -509,6 +550,10 @@ Result<std::string> Schema::decode(std::string_view typeName, std::string_view b
         printer.PrintToString(*msg, &out);
         return out;
     }
+    if (internal::wireToJson(*m_impl->wirePlans.plan(d), bytes, options.emitDefaults, options.originalNames,
+                             &out))
+        return options.pretty ? prettyJson(out) : out;
+    out.clear();
     {
         // The JSON printer streams the bytes and lets a truncated or garbled tail through;
         // check the wire structure first (cheap: nothing is allocated).

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <deque>
 #include <map>
+#include <optional>
 #include <thread>
 
 namespace rpc {
@@ -175,6 +176,9 @@ struct Engine::Impl
         std::int64_t stopAtNs = 0;
         std::uint64_t nextCallId = 0;
         int inFlight = 0;
+        // Found for the first call and reused by the others.
+        std::optional<MethodInfo> method;
+        std::shared_ptr<grpc::Channel> channel;
     };
     void startLoad(LoadRequest request);
     void launchLoadCall(std::uint64_t loadId);
@@ -368,6 +372,10 @@ struct Engine::Impl::Call
     // MessageSent for a message handed to gRPC at `issued`, and HalfClosed if it was the last.
     void reportSent(std::int64_t issued, std::size_t size, std::string text, bool halfClosed)
     {
+        if (quiet) { // a load run reports only start and end
+            ++sent;
+            return;
+        }
         CallEvent e = event(EventKind::MessageSent, Direction::Outbound);
         e.timeNs = issued;
         e.wireSize = size;
@@ -392,7 +400,7 @@ struct Engine::Impl::Call
             answered || (status.error_code() != grpc::StatusCode::UNAVAILABLE && !connectTimedOut);
         if (wasSent)
             reportSent(issued, size, std::move(text), true);
-        if (answered) {
+        if (answered && !quiet) {
             CallEvent e = event(EventKind::ResponseHeaders, Direction::Inbound);
             e.metadata = toMetadata(headers);
             report(std::move(e));
@@ -632,10 +640,21 @@ bool Engine::Impl::start(CallRequest request, std::uint64_t loadId)
                            "call id " + std::to_string(id) + " is in use");
     if (!request.schema)
         return failLocally(id, MethodKind::Unary, grpc::StatusCode::FAILED_PRECONDITION, "no schema loaded");
-    auto method = request.schema->findMethod(request.method);
-    if (!method)
-        return failLocally(id, MethodKind::Unary, grpc::StatusCode::UNIMPLEMENTED, method.error().message);
-    const MethodInfo info = *method;
+    // A load run finds its method and channel once, for all its calls.
+    Load *load = nullptr;
+    if (auto it = loads.find(loadId); loadId && it != loads.end())
+        load = &it->second;
+    std::optional<MethodInfo> found;
+    if (!load || !load->method) {
+        auto method = request.schema->findMethod(request.method);
+        if (!method)
+            return failLocally(id, MethodKind::Unary, grpc::StatusCode::UNIMPLEMENTED,
+                               method.error().message);
+        found = std::move(method.value());
+        if (load)
+            load->method = found;
+    }
+    const MethodInfo &info = load ? *load->method : *found;
     if (!info.clientStreams() && request.messages.size() > 1)
         return failLocally(id, info.kind, grpc::StatusCode::INVALID_ARGUMENT,
                            std::string("a ") + methodKindName(info.kind) +
@@ -659,9 +678,11 @@ bool Engine::Impl::start(CallRequest request, std::uint64_t loadId)
         call->closeRequested = true;
 
     std::string error;
-    call->channel = channelFor(call->request.channel, &error);
+    call->channel = load && load->channel ? load->channel : channelFor(call->request.channel, &error);
     if (!call->channel)
         return failLocally(id, info.kind, grpc::StatusCode::INVALID_ARGUMENT, error);
+    if (load)
+        load->channel = call->channel;
 
     call->quiet = loadId != 0;
     call->loadId = loadId;

@@ -70,11 +70,23 @@ std::string statusCodeCamelName(int code)
 
 std::string ChannelOptions::cacheKey() const
 {
-    std::ostringstream k;
-    k << target << '\x1f' << plaintext << '\x1f' << caFile << '\x1f' << certFile << '\x1f' << keyFile
-      << '\x1f' << skipVerify << '\x1f' << authority << '\x1f' << serverName << '\x1f' << maxReceiveBytes
-      << '\x1f' << maxSendBytes << '\x1f' << keepaliveTimeMs << '\x1f' << gzip << '\x1f' << userAgent;
-    return k.str();
+    // Built for every call the engine starts: plain appends (a string stream costs a locale).
+    const std::string receive = std::to_string(maxReceiveBytes), send = std::to_string(maxSendBytes),
+                      keepalive = std::to_string(keepaliveTimeMs);
+    const std::string_view parts[] = {target,    plaintext ? "1" : "0",
+                                      caFile,    certFile,
+                                      keyFile,   skipVerify ? "1" : "0",
+                                      authority, serverName,
+                                      receive,   send,
+                                      keepalive, gzip ? "1" : "0",
+                                      userAgent};
+    std::string k;
+    for (std::size_t i = 0; i < std::size(parts); ++i) {
+        if (i > 0)
+            k += '\x1f';
+        k += parts[i];
+    }
+    return k;
 }
 
 std::string Diagnostic::toString() const

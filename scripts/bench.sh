@@ -9,7 +9,7 @@ rounds=3
 
 scripts/install-deps.sh >/dev/null
 cmake -S . -B build -G Ninja -DWIRESCOPE_BUILD_BENCH=ON >/dev/null
-cmake --build build -j "$(nproc)" --target wirescope-callbench wirescope-schemabench wirescope-uibench wirescope-timelinebench wirescope-testserver >/dev/null
+cmake --build build -j "$(nproc)" --target wirescope-callbench wirescope-codecbench wirescope-schemabench wirescope-uibench wirescope-timelinebench wirescope-testserver >/dev/null
 
 work=$(mktemp -d)
 server_pid=
@@ -27,6 +27,10 @@ address=$(sed -n 's/^listening on //p' "$work/server.out")
 [ -n "$address" ] || { echo "the test server did not start" >&2; exit 1; }
 build/bench/wirescope-callbench "$address" --rounds "$rounds"
 kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=
+
+echo
+echo "== Codec: the engine's JSON encode and decode vs protobuf's JSON converter"
+build/bench/wirescope-codecbench --rounds "$rounds"
 
 echo
 echo "== Schema load: Wirescope vs protoc on a generated workspace"

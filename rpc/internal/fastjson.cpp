@@ -1,5 +1,7 @@
 #include "rpc/internal/fastjson.h"
 
+#include "rpc/internal/jsonscalars.h"
+
 #include "rpc/jsonutil.h"
 
 #include <google/protobuf/reflection.h>
@@ -44,33 +46,14 @@ namespace {
 
 // ----- JSON to message --------------------------------------------------------------------
 
-bool isIntegral(const std::string &text)
-{
-    return text.find_first_of(".eE") == std::string::npos;
-}
-
 template<typename T> T integer(const Value &v)
 {
-    const std::string &t = v.text;
-    if (isIntegral(t)) {
-        T out{};
-        std::from_chars(t.data(), t.data() + t.size(), out);
-        return out;
-    }
-    return static_cast<T>(std::strtod(t.c_str(), nullptr)); // "1e3", "5.0": checked integral
+    return integerFromText<T>(v.text);
 }
 
 double floating(const Value &v)
 {
-    if (v.type == Value::Type::String) {
-        if (v.text == "NaN")
-            return std::numeric_limits<double>::quiet_NaN();
-        if (v.text == "Infinity")
-            return std::numeric_limits<double>::infinity();
-        if (v.text == "-Infinity")
-            return -std::numeric_limits<double>::infinity();
-    }
-    return std::strtod(v.text.c_str(), nullptr);
+    return floatingFrom(v);
 }
 
 const pb::EnumValueDescriptor *enumValue(const FD *f, const Value &v, int *number)
@@ -151,23 +134,6 @@ const FD *findField(const pb::Descriptor *d, const std::string &name)
 
 // ----- message to JSON --------------------------------------------------------------------
 
-template<typename T> void appendNumber(std::string *out, T value)
-{
-    char buf[64];
-    auto res = std::to_chars(buf, buf + sizeof buf, value);
-    out->append(buf, res.ptr);
-}
-
-template<typename T> void appendFloating(std::string *out, T value)
-{
-    if (std::isnan(value))
-        *out += "\"NaN\"";
-    else if (std::isinf(value))
-        *out += value > 0 ? "\"Infinity\"" : "\"-Infinity\"";
-    else
-        appendNumber(out, value);
-}
-
 void appendValue(std::string *out, const pb::Message &msg, const FD *f, int index, bool emitDefaults,
                  bool originalNames);
 
@@ -238,14 +204,26 @@ void appendMessage(std::string *out, const pb::Message &msg, bool emitDefaults, 
         if (f->is_map()) {
             const FD *key = f->message_type()->map_key();
             const FD *val = f->message_type()->map_value();
-            out->push_back('{');
+            // A key received twice is kept twice in the entries seen through reflection; as a
+            // map it holds the last value, at the place where the key first came.
+            std::vector<std::pair<std::string, int>> entries; // rendered key, entry index
+            std::unordered_map<std::string, std::size_t> slots;
             for (int k = 0; k < r->FieldSize(msg, f); ++k) {
-                const pb::Message &entry = r->GetRepeatedMessage(msg, f, k);
+                std::string rendered;
+                appendMapKey(&rendered, r->GetRepeatedMessage(msg, f, k), key);
+                if (auto [it, added] = slots.emplace(rendered, entries.size()); !added)
+                    entries[it->second].second = k;
+                else
+                    entries.emplace_back(std::move(rendered), k);
+            }
+            out->push_back('{');
+            for (std::size_t k = 0; k < entries.size(); ++k) {
                 if (k)
                     out->push_back(',');
-                appendMapKey(out, entry, key);
+                *out += entries[k].first;
                 out->push_back(':');
-                appendValue(out, entry, val, -1, emitDefaults, originalNames);
+                appendValue(out, r->GetRepeatedMessage(msg, f, entries[k].second), val, -1, emitDefaults,
+                            originalNames);
             }
             out->push_back('}');
         } else if (f->is_repeated()) {

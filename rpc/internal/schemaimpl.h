@@ -2,6 +2,7 @@
 
 #include "rpc/internal/fastjson.h"
 #include "rpc/internal/reflectiondb.h"
+#include "rpc/internal/wirecodec.h"
 #include "rpc/schema.h"
 
 #include <google/protobuf/compiler/importer.h>
@@ -47,6 +48,7 @@ struct Schema::Impl
     std::unique_ptr<google::protobuf::util::TypeResolver> resolver;
 
     mutable internal::PlainTypes plainTypes; // which types the fast JSON path handles
+    mutable internal::WirePlans wirePlans;   // JSON straight to wire bytes and back
     std::vector<std::string> localServices;  // from files and protosets, sorted
     std::vector<Schema::SourceStamp> sources;
 

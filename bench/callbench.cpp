@@ -1,9 +1,11 @@
 // Calls through the Wirescope engine against calls through a compiled C++ stub of the same
 // service, against the same server, in the same run, alternating rounds so both see the same
-// machine. Prints one JSON object per measurement and a summary with ratios.
+// machine. Each client runs in a child process of its own (gRPC's threads of one client would
+// otherwise poll for the other); --same-process puts both in this one. Prints one JSON object
+// per round and a summary with ratios.
 //
 // usage: wirescope-callbench ADDRESS [--rounds N] [--unary-calls N] [--concurrency N]
-//                            [--stream-messages N] [--payload BYTES]
+//                            [--stream-messages N] [--payload BYTES] [--same-process]
 #include "rpc/engine.h"
 #include "rpc/schema.h"
 
@@ -11,6 +13,10 @@
 #include "wirescope/testing/test.grpc.pb.h"
 
 #include <grpcpp/grpcpp.h>
+
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -20,6 +26,8 @@
 #include <mutex>
 #include <string>
 #include <vector>
+
+extern char **environ;
 
 namespace {
 
@@ -223,11 +231,79 @@ double median(std::vector<double> v)
     return v[v.size() / 2];
 }
 
+// One round's figures of one client.
+struct Figures
+{
+    double unary = 0;       // stub: callback API; engine: load run
+    double unaryThread = 0; // engine only: each call started from another thread
+    double stream = 0;
+};
+
+double jsonNumber(const std::string &text, const std::string &key)
+{
+    const auto at = text.find("\"" + key + "\":");
+    return at == std::string::npos ? -1 : std::atof(text.c_str() + at + key.size() + 3);
+}
+
+// Runs this program again as `--only PATH` and reads the figures it prints: each client in a
+// process of its own, as users run them, so neither shares gRPC's threads with the other.
+Figures runChild(const Options &o, const char *path)
+{
+    const std::string self = "/proc/self/exe";
+    std::vector<std::string> args = {self,
+                                     o.address,
+                                     "--only",
+                                     path,
+                                     "--unary-calls",
+                                     std::to_string(o.unaryCalls),
+                                     "--concurrency",
+                                     std::to_string(o.concurrency),
+                                     "--stream-messages",
+                                     std::to_string(o.streamMessages),
+                                     "--payload",
+                                     std::to_string(o.payload)};
+    std::vector<char *> argv;
+    for (auto &a : args)
+        argv.push_back(a.data());
+    argv.push_back(nullptr);
+    int fds[2];
+    if (pipe(fds) != 0) {
+        std::perror("pipe");
+        std::exit(1);
+    }
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
+    posix_spawn_file_actions_addclose(&actions, fds[0]);
+    pid_t pid = 0;
+    if (posix_spawn(&pid, self.c_str(), &actions, nullptr, argv.data(), environ) != 0) {
+        std::perror("posix_spawn");
+        std::exit(1);
+    }
+    posix_spawn_file_actions_destroy(&actions);
+    close(fds[1]);
+    std::string out;
+    char buf[4096];
+    for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) > 0;)
+        out.append(buf, static_cast<std::size_t>(n));
+    close(fds[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    Figures f{jsonNumber(out, "unary_calls_per_s"), jsonNumber(out, "unary_thread_calls_per_s"),
+              jsonNumber(out, "stream_msgs_per_s")};
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || f.unary <= 0 || f.stream <= 0) {
+        std::fprintf(stderr, "the %s client failed: %s\n", path, out.c_str());
+        std::exit(1);
+    }
+    return f;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
 {
     Options o;
+    bool sameProcess = false;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         auto number = [&] { return i + 1 < argc ? std::atoi(argv[++i]) : 0; };
@@ -242,7 +318,9 @@ int main(int argc, char **argv)
         else if (a == "--payload")
             o.payload = number();
         else if (a == "--only" && i + 1 < argc)
-            o.only = argv[++i]; // "engine" or "stub": one path alone, for profiling
+            o.only = argv[++i]; // "engine" or "stub": one client alone (what each child runs)
+        else if (a == "--same-process")
+            sameProcess = true; // both clients in this process, as before 2026-11-25
         else if (o.address.empty() && a[0] != '-')
             o.address = a;
         else {
@@ -250,12 +328,58 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (o.address.empty() || o.rounds < 1 || o.unaryCalls < 1 || o.concurrency < 1 || o.streamMessages < 1) {
+    if (o.address.empty() || o.rounds < 1 || o.unaryCalls < 1 || o.concurrency < 1 || o.streamMessages < 1 ||
+        (!o.only.empty() && o.only != "engine" && o.only != "stub")) {
         std::fprintf(stderr, "usage: wirescope-callbench ADDRESS [--rounds N] [--unary-calls N] "
-                             "[--concurrency N] [--stream-messages N] [--payload BYTES]\n");
+                             "[--concurrency N] [--stream-messages N] [--payload BYTES] [--same-process]\n");
         return 2;
     }
     rpc::setLibraryLogging(false);
+
+    std::vector<double> su, eu, el, ss, es;
+    auto summary = [&](const char *how) {
+        std::printf(
+            "\n| measure (median of %d rounds; %s) | compiled stub | Wirescope engine | engine / stub | "
+            "target |\n"
+            "|---|---|---|---|---|\n"
+            "| unary calls/s, engine load run (%d calls, %d in flight, JSON in and out) | %.0f | %.0f | %.2f "
+            "| >= 0.90 |\n"
+            "| unary calls/s, each call started from another thread | %.0f | %.0f | %.2f | |\n"
+            "| server-stream messages/s (%d x %d-byte payload, each decoded) | %.0f | %.0f | %.2f | >= 0.80 "
+            "|\n",
+            o.rounds, how, o.unaryCalls, o.concurrency, median(su), median(el), median(el) / median(su),
+            median(su), median(eu), median(eu) / median(su), o.streamMessages, o.payload, median(ss),
+            median(es), median(es) / median(ss));
+    };
+    auto printRound = [&](int round) {
+        std::printf("{\"round\":%d,\"stub_unary_calls_per_s\":%.0f,\"engine_load_unary_calls_per_s\":%.0f,"
+                    "\"engine_unary_calls_per_s\":%.0f,\"stub_stream_msgs_per_s\":%.0f,"
+                    "\"engine_stream_msgs_per_s\":%.0f}\n",
+                    round + 1, su.back(), el.back(), eu.back(), ss.back(), es.back());
+        std::fflush(stdout);
+    };
+
+    if (o.only.empty() && !sameProcess) {
+        // Alternate which client goes first, so neither always gets the warmer machine.
+        for (int round = 0; round < o.rounds; ++round) {
+            Figures stub, engine;
+            if (round % 2 == 0) {
+                stub = runChild(o, "stub");
+                engine = runChild(o, "engine");
+            } else {
+                engine = runChild(o, "engine");
+                stub = runChild(o, "stub");
+            }
+            su.push_back(stub.unary);
+            ss.push_back(stub.stream);
+            el.push_back(engine.unary);
+            eu.push_back(engine.unaryThread);
+            es.push_back(engine.stream);
+            printRound(round);
+        }
+        summary("each client in its own process");
+        return 0;
+    }
 
     // The engine's schema comes from the server by reflection, as a user's would.
     rpc::SchemaSpec spec;
@@ -283,17 +407,23 @@ int main(int argc, char **argv)
     }
 
     if (!o.only.empty()) {
-        const bool engine = o.only == "engine";
-        const double unary = engine ? engineLoadUnary(o, *schema) : stubUnary(o, channel);
-        const double stream = engine ? engineStream(o, *schema) : stubStream(o, channel);
-        std::printf("{\"path\":\"%s\",\"unary_calls_per_s\":%.0f,\"stream_msgs_per_s\":%.0f}\n",
-                    o.only.c_str(), unary, stream);
+        if (o.only == "engine") {
+            const double load = engineLoadUnary(o, *schema);
+            const double thread = engineUnary(o, *schema);
+            const double stream = engineStream(o, *schema);
+            std::printf("{\"path\":\"engine\",\"unary_calls_per_s\":%.0f,\"unary_thread_calls_per_s\":%.0f,"
+                        "\"stream_msgs_per_s\":%.0f}\n",
+                        load, thread, stream);
+        } else {
+            const double unary = stubUnary(o, channel);
+            const double stream = stubStream(o, channel);
+            std::printf("{\"path\":\"stub\",\"unary_calls_per_s\":%.0f,\"stream_msgs_per_s\":%.0f}\n", unary,
+                        stream);
+        }
         return 0;
     }
 
-    std::vector<double> su, eu, el, ss, es;
     for (int round = 0; round < o.rounds; ++round) {
-        // Alternate which path goes first, so neither always gets the warmer machine.
         if (round % 2 == 0) {
             su.push_back(stubUnary(o, channel));
             el.push_back(engineLoadUnary(o, *schema));
@@ -307,21 +437,8 @@ int main(int argc, char **argv)
             es.push_back(engineStream(o, *schema));
             ss.push_back(stubStream(o, channel));
         }
-        std::printf("{\"round\":%d,\"stub_unary_calls_per_s\":%.0f,\"engine_load_unary_calls_per_s\":%.0f,"
-                    "\"engine_unary_calls_per_s\":%.0f,\"stub_stream_msgs_per_s\":%.0f,"
-                    "\"engine_stream_msgs_per_s\":%.0f}\n",
-                    round + 1, su.back(), el.back(), eu.back(), ss.back(), es.back());
-        std::fflush(stdout);
+        printRound(round);
     }
-    std::printf(
-        "\n| measure (median of %d rounds) | compiled stub | Wirescope engine | engine / stub | target |\n"
-        "|---|---|---|---|---|\n"
-        "| unary calls/s, engine load run (%d calls, %d in flight, JSON in and out) | %.0f | %.0f | %.2f "
-        "| >= 0.90 |\n"
-        "| unary calls/s, each call started from another thread | %.0f | %.0f | %.2f | |\n"
-        "| server-stream messages/s (%d x %d-byte payload, each decoded) | %.0f | %.0f | %.2f | >= 0.80 |\n",
-        o.rounds, o.unaryCalls, o.concurrency, median(su), median(el), median(el) / median(su), median(su),
-        median(eu), median(eu) / median(su), o.streamMessages, o.payload, median(ss), median(es),
-        median(es) / median(ss));
+    summary("both clients in one process");
     return 0;
 }

@@ -71,7 +71,10 @@ struct Engine::Impl
 
     // Waits for a completion, then also handles every other one that is ready, and only then
     // hands the events they produced to the consumer: one wake-up of the consumer per burst
-    // rather than per event (each wake-up is a system call on both sides).
+    // rather than per event (each wake-up is a system call on both sides). While a stream's
+    // messages arrive faster than that, they are handed over at most once per kCoalesceMs: one
+    // message per burst would otherwise wake the consumer once per message. Any other event
+    // (a call starting or ending, headers) goes out with its burst.
     void run()
     {
         void *tag = nullptr;
@@ -79,13 +82,38 @@ struct Engine::Impl
         // A burst is cut after this many completions, so a stream that never pauses still
         // reaches the consumer steadily.
         constexpr int kMaxBurst = 64;
-        while (cq.Next(&tag, &ok)) {
+        constexpr std::int64_t kCoalesceNs = 1000000;
+        std::int64_t lastFlushNs = 0;
+        for (;;) {
+            if (outbox.empty() || urgent) {
+                if (!cq.Next(&tag, &ok))
+                    break;
+            } else {
+                // Only received messages are waiting: they go when the window closes, or
+                // with whatever comes before that.
+                const std::int64_t wait =
+                    std::max<std::int64_t>(0, lastFlushNs + kCoalesceNs - monotonicNs());
+                const auto due =
+                    gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC), gpr_time_from_nanos(wait, GPR_TIMESPAN));
+                const auto status = cq.AsyncNext(&tag, &ok, due);
+                if (status == grpc::CompletionQueue::SHUTDOWN)
+                    break;
+                if (status == grpc::CompletionQueue::TIMEOUT) {
+                    flush();
+                    lastFlushNs = monotonicNs();
+                    continue;
+                }
+            }
             static_cast<Tag *>(tag)->done(ok);
             for (int n = 1; n < kMaxBurst && cq.AsyncNext(&tag, &ok, gpr_time_0(GPR_CLOCK_MONOTONIC)) ==
                                                  grpc::CompletionQueue::GOT_EVENT;
                  ++n)
                 static_cast<Tag *>(tag)->done(ok);
-            flush();
+            const std::int64_t now = monotonicNs();
+            if (urgent || now - lastFlushNs >= kCoalesceNs) {
+                flush();
+                lastFlushNs = now;
+            }
         }
         flush();
     }
@@ -96,6 +124,7 @@ struct Engine::Impl
             return;
         events.push(std::move(outbox));
         outbox.clear();
+        urgent = false;
     }
 
     // Runs `fn` on the engine thread. Wakes the queue with one alarm per burst of commands.
@@ -161,7 +190,11 @@ struct Engine::Impl
     }
 
     // Engine thread only: queued for the consumer at the end of the current burst.
-    void emit(CallEvent e) { outbox.push_back(std::move(e)); }
+    void emit(CallEvent e)
+    {
+        urgent = urgent || e.kind != EventKind::MessageReceived;
+        outbox.push_back(std::move(e));
+    }
 
     // Starts a call; false when it ended at once (bad input, no channel: Finished is out).
     bool start(CallRequest request, std::uint64_t loadId = 0);
@@ -186,6 +219,7 @@ struct Engine::Impl
 
     EventQueue events;
     std::vector<CallEvent> outbox; // engine thread: events of the current burst
+    bool urgent = false;           // the outbox holds more than received messages
     grpc::CompletionQueue cq;
     std::mutex inboxMutex;
     std::vector<std::function<void()>> inbox;

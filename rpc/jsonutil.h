@@ -23,6 +23,7 @@ std::string jsonQuote(std::string_view text);
 
 // Standard base64 with padding (what grpcurl prints for -bin metadata).
 std::string base64Encode(const std::string &bytes);
+void base64Append(std::string_view bytes, std::string *out);
 // Accepts the standard and the URL-safe alphabets, with or without padding.
 bool base64Decode(const std::string &text, std::string *bytes);
 

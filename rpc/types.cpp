@@ -158,21 +158,29 @@ bool base64Decode(const std::string &in, std::string *out)
     return true;
 }
 
-std::string base64Encode(const std::string &in)
+void base64Append(std::string_view in, std::string *out)
 {
     static const char *t = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
+    const std::size_t start = out->size();
+    out->resize(start + (in.size() + 2) / 3 * 4);
+    char *o = out->data() + start;
     for (std::size_t i = 0; i < in.size(); i += 3) {
         unsigned n = static_cast<unsigned char>(in[i]) << 16;
         if (i + 1 < in.size())
             n |= static_cast<unsigned char>(in[i + 1]) << 8;
         if (i + 2 < in.size())
             n |= static_cast<unsigned char>(in[i + 2]);
-        out += t[(n >> 18) & 63];
-        out += t[(n >> 12) & 63];
-        out += i + 1 < in.size() ? t[(n >> 6) & 63] : '=';
-        out += i + 2 < in.size() ? t[n & 63] : '=';
+        *o++ = t[(n >> 18) & 63];
+        *o++ = t[(n >> 12) & 63];
+        *o++ = i + 1 < in.size() ? t[(n >> 6) & 63] : '=';
+        *o++ = i + 2 < in.size() ? t[n & 63] : '=';
     }
+}
+
+std::string base64Encode(const std::string &in)
+{
+    std::string out;
+    base64Append(in, &out);
     return out;
 }
 

@@ -200,7 +200,9 @@ class Encoder
 public:
     explicit Encoder(std::string *out)
         : m_out(out)
-    {}
+    {
+        m_items.reserve(32);
+    }
 
     bool message(const WireMessage &m, const Value &v)
     {
@@ -488,7 +490,9 @@ public:
         : m_emitDefaults(emitDefaults)
         , m_originalNames(originalNames)
         , m_out(out)
-    {}
+    {
+        m_seen.reserve(32);
+    }
 
     bool message(const WireMessage &m, const std::uint8_t *p, const std::uint8_t *end)
     {
@@ -760,7 +764,7 @@ private:
             return true;
         case FD::TYPE_BYTES:
             m_out->push_back('"');
-            *m_out += base64Encode(std::string(reinterpret_cast<const char *>(o.data), o.size));
+            base64Append(std::string_view(reinterpret_cast<const char *>(o.data), o.size), m_out);
             m_out->push_back('"');
             return true;
         case FD::TYPE_MESSAGE:

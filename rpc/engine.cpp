@@ -123,7 +123,8 @@ struct Engine::Impl
         if (outbox.empty())
             return;
         events.push(std::move(outbox));
-        outbox.clear();
+        outbox = {};
+        outbox.reserve(64); // one allocation rather than a growing vector moving its events
         urgent = false;
     }
 

@@ -21,6 +21,8 @@
 #include "ui/mainwindow.h"
 #include "ui/requesttab.h"
 
+#include "freshhome.h"
+
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QFile>
@@ -140,6 +142,8 @@ int main(int argc, char **argv)
     }
     qputenv("QT_QPA_PLATFORM",
             qgetenv("QT_QPA_PLATFORM").isEmpty() ? "offscreen" : qgetenv("QT_QPA_PLATFORM"));
+    QTemporaryDir home;
+    bench::useFreshDataFolders(home);
     QApplication app(argc, argv);
     rpc::setLibraryLogging(false);
 

@@ -13,6 +13,8 @@
 #include "ui/requesttab.h"
 #include "ui/responsepanel.h"
 
+#include "freshhome.h"
+
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QSignalSpy>
@@ -94,6 +96,8 @@ int main(int argc, char **argv)
     }
     qputenv("QT_QPA_PLATFORM",
             qgetenv("QT_QPA_PLATFORM").isEmpty() ? "offscreen" : qgetenv("QT_QPA_PLATFORM"));
+    QTemporaryDir home;
+    bench::useFreshDataFolders(home);
     QApplication app(argc, argv);
     rpc::setLibraryLogging(false);
 

@@ -26,7 +26,7 @@ QByteArray History::serialize(const HistoryEntry &e)
     QJsonArray responses;
     for (const QString &r : e.responses)
         responses.append(r);
-    const QJsonObject o{
+    QJsonObject o{
         {QStringLiteral("time"), e.time.toUTC().toString(Qt::ISODateWithMs)},
         {QStringLiteral("request"), QJsonDocument::fromJson(Workspace::serialize(e.request)).object()},
         {QStringLiteral("environment"), e.environment},
@@ -38,6 +38,8 @@ QByteArray History::serialize(const HistoryEntry &e)
         {QStringLiteral("response_count"), e.responseCount},
         {QStringLiteral("duration_ms"), e.durationMs},
     };
+    if (e.bodyOmittedBytes > 0)
+        o.insert(QStringLiteral("body_omitted_bytes"), e.bodyOmittedBytes);
     return QJsonDocument(o).toJson(QJsonDocument::Compact) + '\n';
 }
 
@@ -65,6 +67,7 @@ std::optional<HistoryEntry> History::parse(const QByteArray &line)
         e.responses << r.toString();
     e.responseCount = o.value(QStringLiteral("response_count")).toInt();
     e.durationMs = o.value(QStringLiteral("duration_ms")).toDouble();
+    e.bodyOmittedBytes = o.value(QStringLiteral("body_omitted_bytes")).toInteger();
     return e;
 }
 
@@ -99,6 +102,12 @@ bool History::load(QString *error)
 QString History::append(HistoryEntry entry)
 {
     entry.responseCount = std::max(entry.responseCount, static_cast<int>(entry.responses.size()));
+    if (entry.request.body.size() > kMaxRequestBodyBytes / 4) { // cheap test first: up to 4 bytes a character
+        if (const qint64 bytes = entry.request.body.toUtf8().size(); bytes > kMaxRequestBodyBytes) {
+            entry.bodyOmittedBytes = bytes;
+            entry.request.body.clear();
+        }
+    }
     if (entry.responses.size() > kMaxResponses)
         entry.responses.erase(entry.responses.begin() + kMaxResponses, entry.responses.end());
     for (QString &r : entry.responses) {

@@ -25,6 +25,7 @@ struct HistoryEntry
     QStringList responses; // the first messages, each at most kMaxResponseBytes
     int responseCount = 0; // all messages received, also those not kept
     double durationMs = 0;
+    qint64 bodyOmittedBytes = 0; // a request body over kMaxRequestBodyBytes is not kept: its size
 
     bool operator==(const HistoryEntry &other) const = default;
 };
@@ -40,6 +41,8 @@ public:
     static constexpr int kDefaultLimit = 500;
     static constexpr int kMaxResponses = 20;
     static constexpr int kMaxResponseBytes = 64 * 1024;
+    // Bigger request bodies are left out (500 calls of a 40 MiB request would be 20 GB).
+    static constexpr qint64 kMaxRequestBodyBytes = 1024 * 1024;
 
     // The file history keeps for a workspace folder.
     static QString fileFor(const QString &workspaceFolder);

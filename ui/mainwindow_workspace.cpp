@@ -160,6 +160,9 @@ void MainWindow::setupWorkspace()
         models::SavedRequest r = history[std::size_t(index)].request;
         r.path.clear(); // a new request, not the file it may have come from
         openSavedRequest(r, false, true);
+        if (const qint64 omitted = history[std::size_t(index)].bodyOmittedBytes; omitted > 0)
+            statusBar()->showMessage(tr("The request body (%1) was too big for history and was not kept")
+                                         .arg(QLocale().formattedDataSize(omitted)));
     });
 }
 
@@ -479,7 +482,13 @@ void MainWindow::recordHistory(RequestTab *tab)
     const QStringList secrets = secretValues();
     models::HistoryEntry e;
     e.time = QDateTime::currentDateTimeUtc().addMSecs(-session.totalTime() / 1000000);
-    e.request = tab->toSaved();
+    // Everything here runs on the UI thread at the end of the call: a big body or reply is not
+    // converted whole only for history to cut it down.
+    const qint64 bodyBytes = tab->bodyBytes();
+    const bool keepBody = bodyBytes <= models::History::kMaxRequestBodyBytes;
+    e.request = tab->toSaved(keepBody);
+    if (!keepBody)
+        e.bodyOmittedBytes = bodyBytes;
     e.environment = currentEnvironment() ? currentEnvironment()->name : QString();
     e.sentTarget = models::maskSecrets(tab->sentTo(), secrets);
     e.statusCode = session.status().code;
@@ -490,8 +499,20 @@ void MainWindow::recordHistory(RequestTab *tab)
         if (messages->isOutbound(row))
             continue;
         ++e.responseCount;
-        if (e.responses.size() < models::History::kMaxResponses)
-            e.responses << models::maskSecrets(QString::fromUtf8(messages->text(row)), secrets);
+        if (e.responses.size() >= models::History::kMaxResponses)
+            continue;
+        QByteArray text = messages->text(row);
+        const bool cut = text.size() > models::History::kMaxResponseBytes;
+        if (cut) {
+            qsizetype end = models::History::kMaxResponseBytes;
+            while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80)
+                --end; // not inside a UTF-8 sequence
+            text.truncate(end);
+        }
+        QString shown = models::maskSecrets(QString::fromUtf8(text), secrets);
+        if (cut)
+            shown += QStringLiteral("…");
+        e.responses << shown;
     }
     e.durationMs = double(session.totalTime()) / 1e6;
     m_store->appendHistory(e);

@@ -348,7 +348,7 @@ void RequestTab::setModified(bool modified)
     emit titleChanged();
 }
 
-models::SavedRequest RequestTab::toSaved() const
+models::SavedRequest RequestTab::toSaved(bool withBody) const
 {
     models::SavedRequest r = m_saved;
     r.method = QString::fromStdString(m_method.serviceName + '/' + m_method.name);
@@ -361,9 +361,17 @@ models::SavedRequest RequestTab::toSaved() const
         if (!key.isEmpty())
             r.metadata.emplace_back(key, v ? v->text() : QString());
     }
-    r.body = m_editor->text();
+    if (withBody)
+        r.body = m_editor->text();
+    else
+        r.body.clear(); // not the body last saved either
     r.deadlineSeconds = m_deadline->value();
     return r;
+}
+
+qint64 RequestTab::bodyBytes() const
+{
+    return m_editor->length();
 }
 
 void RequestTab::applySaved(const models::SavedRequest &request)
@@ -547,7 +555,7 @@ void RequestTab::scheduleValidation()
 void RequestTab::validate()
 {
     // A stream's saved messages (a JSON array) are checked one by one when sent.
-    if (isStreamArray(m_editor->text())) {
+    if (m_method.clientStreams() && isStreamArray(m_editor->text())) {
         m_editor->setDiagnostics({});
         return;
     }
@@ -572,7 +580,7 @@ std::optional<rpc::CallRequest> RequestTab::buildRequest(QString *error) const
         return std::nullopt;
     };
     // As typed, with the workspace's defaults where the tab says nothing.
-    const models::SavedRequest typed = models::withDefaults(toSaved(), m_defaults);
+    const models::SavedRequest typed = models::withDefaults(toSaved(false), m_defaults);
     rpc::CallRequest r;
     r.schema = m_schema;
     r.method = m_method.serviceName + '/' + m_method.name;
@@ -607,23 +615,34 @@ std::optional<rpc::CallRequest> RequestTab::buildRequest(QString *error) const
             r.metadata.emplace_back(key.toStdString(), value->toStdString());
     }
     r.deadlineMs = static_cast<std::int64_t>(typed.deadlineSeconds * 1000);
-    const auto body = resolve(typed.body, tr("body"));
-    if (!body)
-        return fail();
+    // The body as the editor holds it (UTF-8): a big request is copied once, not converted
+    // to UTF-16 and back.
+    QByteArray body = m_editor->utf8Text();
+    if (m_resolver && body.contains("{{")) {
+        const auto resolved = resolve(QString::fromUtf8(body), tr("body"));
+        if (!resolved)
+            return fail();
+        body = resolved->toUtf8();
+    }
     // On a client or bidi stream a JSON array holds several messages (a saved stream request);
     // it goes whole and half-closes, as `wirescope-cli run` sends it.
-    const auto streamed = isStreamArray(*body) ? models::arrayMessages(*body) : std::nullopt;
+    std::optional<std::vector<std::string>> streamed;
+    if (m_method.clientStreams()) {
+        const QString text = QString::fromUtf8(body);
+        if (isStreamArray(text))
+            streamed = models::arrayMessages(text);
+    }
     if (streamed)
         r.messages = *streamed;
     else
-        r.messages.push_back(body->toStdString());
+        r.messages.push_back(body.toStdString());
     r.closeAfterMessages = !m_method.clientStreams() || streamed.has_value();
     return r;
 }
 
 void RequestTab::send()
 {
-    if (models::withDefaults(toSaved(), m_defaults).target.trimmed().isEmpty()) {
+    if (models::withDefaults(toSaved(false), m_defaults).target.trimmed().isEmpty()) {
         emit statusMessage(tr("Enter a target (host:port) first"));
         m_target->setFocus();
         return;

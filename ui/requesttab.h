@@ -83,7 +83,10 @@ public:
 
     // The tab as a saved request (variables unresolved); path, connection, assertions and
     // unknown fields come from the request it was opened from.
-    models::SavedRequest toSaved() const;
+    // The tab as a saved request; without the body when only the settings are wanted (the
+    // body of a big request is costly to take out of the editor).
+    models::SavedRequest toSaved(bool withBody = true) const;
+    qint64 bodyBytes() const; // the size of the body in UTF-8, without taking it out
     // Shows a saved request; the tab then counts as unmodified.
     void applySaved(const models::SavedRequest &request);
     // After a save: the tab now matches the file at request.path.

@@ -4,6 +4,7 @@
 #include "models/workspace.h"
 
 #include <QFile>
+#include <QFileInfo>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -18,6 +19,7 @@ private slots:
     void entriesSurviveAReload();
     void responsesAreCappedAndTheFileBounded();
     void aDamagedLineIsSkipped();
+    void aBigRequestBodyIsLeftOutButItsSizeKept();
     void searchMatchesEveryWord();
 };
 
@@ -88,6 +90,34 @@ void HistoryTest::responsesAreCappedAndTheFileBounded()
     QCOMPARE(again.entries().size(), std::size_t(5));
     QVERIFY(again.entries().back().request.body.contains(QStringLiteral("City11")));
     QVERIFY(again.entries().front().request.body.contains(QStringLiteral("City7")));
+}
+
+void HistoryTest::aBigRequestBodyIsLeftOutButItsSizeKept()
+{
+    QTemporaryDir dir;
+    const QString file = History::fileFor(dir.path());
+    History history(file);
+    HistoryEntry big = entry(QStringLiteral("Lima"));
+    // "é" is two bytes in UTF-8: the limit counts bytes, not characters.
+    big.request.body =
+        QStringLiteral("{\"city\": \"%1\"}").arg(QString(History::kMaxRequestBodyBytes / 2, QChar(0xE9)));
+    const qint64 bytes = big.request.body.toUtf8().size();
+    QVERIFY(bytes > History::kMaxRequestBodyBytes);
+    QCOMPARE(history.append(big), QString());
+    HistoryEntry small = entry(QStringLiteral("Quito"));
+    const QString justUnder(History::kMaxRequestBodyBytes - 100, QLatin1Char('q'));
+    small.request.body = QStringLiteral("{\"city\": \"%1\"}").arg(justUnder);
+    QCOMPARE(history.append(small), QString());
+
+    QVERIFY(QFileInfo(file).size() < 2 * History::kMaxRequestBodyBytes);
+    History again(file);
+    QVERIFY(again.load());
+    QCOMPARE(again.entries().size(), std::size_t(2));
+    QVERIFY(again.entries().front().request.body.isEmpty());
+    QCOMPARE(again.entries().front().bodyOmittedBytes, bytes);
+    QCOMPARE(again.entries().front().request.method, big.request.method);
+    QVERIFY(again.entries().back().request.body.contains(justUnder));
+    QCOMPARE(again.entries().back().bodyOmittedBytes, 0);
 }
 
 void HistoryTest::aDamagedLineIsSkipped()

@@ -7,6 +7,7 @@
 #include "testserver.h"
 
 #include "models/callsession.h"
+#include "models/history.h"
 #include "models/messagesmodel.h"
 #include "models/secretstore.h"
 #include "models/timeline.h"
@@ -19,6 +20,7 @@
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDirIterator>
+#include <QFileInfo>
 #include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
@@ -27,6 +29,7 @@
 #include <QMessageBox>
 #include <QSettings>
 #include <QStandardPaths>
+#include <QStatusBar>
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QTemporaryDir>
@@ -163,6 +166,7 @@ private slots:
     void environmentsAreEditedAndSecretsStayOutOfTheFile();
     void closingATabWithEditsAsksFirst();
     void aPastedCommandKeepsItsConnectionSettingsInAFreshWindow();
+    void aBigCallKeepsHistorySmall();
 
 private:
     // A workspace with the test service's proto inside it, two environments and saved requests.
@@ -171,6 +175,8 @@ private:
     bool openWorkspace(Workbench &wb);
     // Double-clicks a saved request in the Collection tree; returns the tab that opens.
     ui::RequestTab *openSaved(Workbench &wb, const QString &path);
+    // The workspace open, the dev token known for the session, the echo request open.
+    ui::RequestTab *openEchoInDev(Workbench &wb);
 
     std::unique_ptr<testing_server::TestServer> m_server;
     QString m_address;
@@ -179,6 +185,15 @@ private:
 };
 
 #ifndef Q_MOC_RUN
+
+ui::RequestTab *WorkspaceGuiTest::openEchoInDev(Workbench &wb)
+{
+    if (!openWorkspace(wb))
+        return nullptr;
+    wb.window.secrets().write(
+        models::SecretStore::keyFor(m_folder, QStringLiteral("dev"), QStringLiteral("token")), kSecret);
+    return openSaved(wb, kEchoPath);
+}
 
 void WorkspaceGuiTest::initTestCase()
 {
@@ -367,6 +382,43 @@ void WorkspaceGuiTest::aSavedRequestRunsInItsEnvironmentAndNoSecretReachesADisk(
              QStringList());
     QVERIFY(!readFile(QSettings().fileName()).contains(kSecret.toUtf8()));
     QVERIFY(!readFile(QSettings().fileName()).isEmpty()); // the environment chosen was remembered
+}
+
+// A request over History::kMaxRequestBodyBytes is kept without its body, and a long reply is
+// cut (on a character boundary) before it is converted; reopening says what was left out.
+void WorkspaceGuiTest::aBigCallKeepsHistorySmall()
+{
+    Workbench wb;
+    ui::RequestTab *tab = openEchoInDev(wb);
+    QVERIFY(tab);
+    const QString text(int(models::History::kMaxRequestBodyBytes / 2) + 1000, QChar(0xE9)); // "é": 2 bytes
+    tab->setBody(QStringLiteral("{\"text\": \"%1\"}").arg(text));
+    QVERIFY(sendAndWait(tab));
+    QCOMPARE(tab->session().status().code, 0);
+    QTRY_COMPARE_WITH_TIMEOUT(int(wb.window.workspaceStore().history().size()), 1, 10000);
+    const models::HistoryEntry &entry = wb.window.workspaceStore().history().back();
+    QVERIFY(entry.request.body.isEmpty());
+    QCOMPARE(entry.bodyOmittedBytes, tab->bodyBytes());
+    QVERIFY(entry.bodyOmittedBytes > models::History::kMaxRequestBodyBytes);
+    QCOMPARE(entry.responseCount, 1);
+    const QString reply = entry.responses.first();
+    QVERIFY(reply.endsWith(QStringLiteral("…")));
+    QVERIFY(reply.toUtf8().size() <= models::History::kMaxResponseBytes + 3);
+    QVERIFY(reply.contains(QStringLiteral("éééé")));
+    QVERIFY(!reply.contains(QChar(QChar::ReplacementCharacter)));
+    QVERIFY(QFileInfo(m_folder + QStringLiteral("/.wirescope/history.jsonl")).size() <
+            models::History::kMaxRequestBodyBytes / 4);
+
+    wb.window.workspacePanel()->tabs()->setCurrentIndex(1);
+    QListWidget *history = wb.window.workspacePanel()->historyList();
+    QTRY_COMPARE_WITH_TIMEOUT(history->count(), 1, 10000);
+    const QPoint at = history->visualItemRect(history->item(0)).center();
+    QSignalSpy opened(&wb.window, &ui::MainWindow::requestOpened);
+    QTest::mouseClick(history->viewport(), Qt::LeftButton, {}, at);
+    QTest::mouseDClick(history->viewport(), Qt::LeftButton, {}, at);
+    QTRY_COMPARE_WITH_TIMEOUT(opened.count(), 1, 10000);
+    QVERIFY2(wb.window.statusBar()->currentMessage().contains(QStringLiteral("too big for history")),
+             qPrintable(wb.window.statusBar()->currentMessage()));
 }
 
 void WorkspaceGuiTest::aMissingSecretIsAskedForAndKeptForTheSession()
@@ -595,10 +647,7 @@ void WorkspaceGuiTest::theTreeCreatesRenamesMovesDuplicatesAndDeletes()
 void WorkspaceGuiTest::grpcurlCommandsGoOutAndComeBackIn()
 {
     Workbench wb;
-    QVERIFY(openWorkspace(wb));
-    wb.window.secrets().write(
-        models::SecretStore::keyFor(m_folder, QStringLiteral("dev"), QStringLiteral("token")), kSecret);
-    ui::RequestTab *tab = openSaved(wb, kEchoPath);
+    ui::RequestTab *tab = openEchoInDev(wb);
     QVERIFY(tab);
 
     const QString command = wb.window.copyAsGrpcurl();

@@ -436,7 +436,9 @@ struct Occurrence
 bool readField(const std::uint8_t **p, const std::uint8_t *end, std::uint32_t *number, Occurrence *o)
 {
     std::uint64_t key = 0;
-    if (!readVarint(p, end, &key) || key > 0xFFFFFFFFULL || (key >> 3) == 0)
+    const std::uint8_t *start = *p;
+    // A tag is at most five bytes (protobuf refuses a longer one, even zero-padded).
+    if (!readVarint(p, end, &key) || *p - start > 5 || key > 0xFFFFFFFFULL || (key >> 3) == 0)
         return false;
     *number = static_cast<std::uint32_t>(key >> 3);
     o->wireType = static_cast<int>(key & 7);
@@ -511,6 +513,9 @@ public:
             if (o.wireType != wireTypeOf(f->type) &&
                 !(o.wireType == kLength && f->repeated && !f->map && packable(f->type)))
                 continue; // protobuf keeps a mismatched wire type as an unknown field
+            // protobuf checks every string it reads, also one a later value replaces.
+            if (f->type == FD::TYPE_STRING && !validUtf8(o.data, o.size))
+                return false;
             o.field = f;
             m_seen.push_back(o);
         }
@@ -645,9 +650,14 @@ private:
                 std::uint32_t number = 0;
                 if (!readField(&p, end, &number, &o))
                     return false;
-                if (number == 1 && o.wireType == wireTypeOf(keyField->type)) {
+                const WireField *f = number == 1 ? keyField : number == 2 ? valueField : nullptr;
+                if (!f || o.wireType != wireTypeOf(f->type))
+                    continue;
+                if (f->type == FD::TYPE_STRING && !validUtf8(o.data, o.size))
+                    return false; // also a value the entry replaces
+                if (number == 1) {
                     key = o;
-                } else if (number == 2 && o.wireType == wireTypeOf(valueField->type)) {
+                } else {
                     val = o;
                     ++values;
                 }

@@ -432,6 +432,11 @@ TEST(WireCodec, BadBytesAreRefusedHereAndReportedByTheSlowPath)
         {"field number 0", std::string("\x00\x01", 2)},
         {"group", std::string("\x0b\x0c", 2)},
         {"overlong length", std::string("\x72\x7f", 2)},
+        // Found by tests/fuzz/codec_fuzz.cpp: protobuf checks a string a later value replaces,
+        // also a map entry's key, and refuses a tag longer than five bytes.
+        {"invalid UTF-8, then replaced", std::string("\x72\x02\xc3\x28\x72\x00", 6)},
+        {"invalid map key, then replaced", std::string("\xa2\x01\x06\x0a\x02\xc3\x28\x0a\x00", 9)},
+        {"six-byte tag", std::string("\xd2\xff\xf5\xff\x85\x00\x00", 7)},
     };
     for (const auto &[what, bytes] : bad) {
         bool taken = true;

@@ -247,14 +247,13 @@ struct Engine::Impl
     bool m_queueShut = false;
     std::atomic<int> active{0};
 
-    // While a call that receives a stream is open, a second thread takes part in polling
-    // gRPC's sockets (gRPC lets any thread waiting on any completion queue read them), so the
-    // stream is read while the engine thread decodes. With the engine thread alone, each
-    // read found a message or two, and gRPC 1.51 answered every read that then waited with a
-    // WINDOW_UPDATE (measured: about a quarter more CPU per message in the client, and more
-    // work for the server, which reads each one). gRPC's callback API keeps
-    // such threads always; unary calls here do better without the extra hand-offs, so the
-    // thread polls only while a stream is open. It never runs a tag: its queue gets none.
+    // While a call that receives a stream is open, a second thread waits on a completion queue
+    // of its own with no operations, so that gRPC can use it to poll sockets while the engine
+    // thread decodes. Read by the engine thread alone, a fast stream came a message or two per
+    // socket read and the engine's Read requests sent about four times the stub's count of
+    // WINDOW_UPDATE frames (more work for client and server); with this thread the engine's
+    // stream went from 94-97k to 120-129k msg/s (docs/performance.md). Unary load runs did a
+    // fifth worse with it (extra hand-offs), so it polls only while such a stream is open.
     void pollWhileStreaming()
     {
         for (;;) {

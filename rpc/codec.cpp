@@ -26,11 +26,6 @@ namespace {
 using json::Value;
 using FD = pb::FieldDescriptor;
 
-bool isWellKnown(const pb::Descriptor *d)
-{
-    return d->file()->name().rfind("google/protobuf/", 0) == 0;
-}
-
 bool isWrapper(const pb::Descriptor *d)
 {
     static const std::set<std::string> names = {
@@ -149,7 +144,7 @@ public:
     {
         if (v.type == Value::Type::Null)
             return;
-        if (isWellKnown(d) && wellKnown(d, v, path))
+        if (internal::isWellKnownType(d) && wellKnown(d, v, path))
             return;
         if (v.type != Value::Type::Object) {
             report(v.offset, path, "expected an object for " + d->full_name() + ", found " + v.typeName());
@@ -244,7 +239,7 @@ private:
                 report(type->value.offset, path.member("@type"), "unknown type \"" + url + "\" in Any");
                 return true;
             }
-            if (isWellKnown(inner) && inner->full_name() != "google.protobuf.Empty") {
+            if (internal::isWellKnownType(inner) && inner->full_name() != "google.protobuf.Empty") {
                 for (const auto &m : v.members)
                     if (m.name == "value")
                         message(inner, m.value, path.member("value"));

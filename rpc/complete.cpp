@@ -55,7 +55,7 @@ const pb::FieldDescriptor *elementOf(const pb::FieldDescriptor *field)
 // Well-known types have JSON forms that are not objects of their fields.
 bool plainObject(const pb::Descriptor *d)
 {
-    return d && d->file()->name().rfind("google/protobuf/", 0) != 0;
+    return d && !internal::isWellKnownType(d);
 }
 
 } // namespace

@@ -73,8 +73,7 @@ Result<MessageShape> Schema::messageShape(std::string_view typeName) const
         return Error("unknown message type \"" + std::string(typeName) + "\"");
     MessageShape shape;
     shape.fullName = d->full_name();
-    if (d->file()->name().rfind("google/protobuf/", 0) == 0 &&
-        d->well_known_type() != pb::Descriptor::WELLKNOWNTYPE_UNSPECIFIED)
+    if (internal::isWellKnownType(d) && d->well_known_type() != pb::Descriptor::WELLKNOWNTYPE_UNSPECIFIED)
         shape.wellKnown = d->full_name();
     for (int i = 0; i < d->field_count(); ++i)
         shape.fields.push_back(fieldShape(d->field(i)));

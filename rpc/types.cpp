@@ -1,4 +1,5 @@
 #include "rpc/types.h"
+#include "rpc/internal/jsonscalars.h"
 #include "rpc/jsonutil.h"
 #include "rpc/result.h"
 
@@ -186,35 +187,8 @@ std::string base64Encode(const std::string &in)
 
 std::string jsonQuote(std::string_view text)
 {
-    std::string out = "\"";
-    for (const char c : text) {
-        switch (c) {
-        case '"':
-            out += "\\\"";
-            break;
-        case '\\':
-            out += "\\\\";
-            break;
-        case '\n':
-            out += "\\n";
-            break;
-        case '\r':
-            out += "\\r";
-            break;
-        case '\t':
-            out += "\\t";
-            break;
-        default:
-            if (static_cast<unsigned char>(c) < 0x20) {
-                char buf[8];
-                std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned char>(c));
-                out += buf;
-            } else {
-                out += c;
-            }
-        }
-    }
-    out += '"';
+    std::string out;
+    internal::appendJsonString(&out, text);
     return out;
 }
 

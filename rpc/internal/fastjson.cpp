@@ -1,6 +1,7 @@
 #include "rpc/internal/fastjson.h"
 
 #include "rpc/internal/jsonscalars.h"
+#include "rpc/internal/wirecodec.h"
 
 #include "rpc/jsonutil.h"
 
@@ -30,7 +31,7 @@ bool PlainTypes::isPlain(const pb::Descriptor *d)
 
 bool PlainTypes::compute(const pb::Descriptor *d, std::unordered_map<const pb::Descriptor *, bool> *visiting)
 {
-    if (d->file()->name().rfind("google/protobuf/", 0) == 0)
+    if (isWellKnownType(d))
         return false;
     if (!visiting->emplace(d, true).second)
         return true; // a cycle: decided by the rest of the tree
@@ -288,11 +289,6 @@ void appendValue(std::string *out, const pb::Message &msg, const FD *f, int inde
                       originalNames);
         break;
     }
-}
-
-bool isWellKnownType(const pb::Descriptor *d)
-{
-    return d->file()->name().rfind("google/protobuf/", 0) == 0;
 }
 
 } // namespace

@@ -50,11 +50,6 @@ bool packable(FD::Type t)
     return wireTypeOf(t) != kLength && t != FD::TYPE_GROUP;
 }
 
-bool isWellKnown(const pb::Descriptor *d)
-{
-    return d->file()->name().rfind("google/protobuf/", 0) == 0;
-}
-
 // A stable sort. The few fields of a typical message, usually in order already, are sorted in
 // place with no buffer to allocate (std::stable_sort allocates one); long runs, where insertion
 // could take quadratic time, go to std::stable_sort.
@@ -793,6 +788,11 @@ private:
 
 } // namespace
 
+bool isWellKnownType(const pb::Descriptor *d)
+{
+    return d->file()->name().rfind("google/protobuf/", 0) == 0;
+}
+
 const WireMessage *WirePlans::plan(const pb::Descriptor *d)
 {
     std::lock_guard lock(m_mutex);
@@ -807,7 +807,7 @@ WireMessage *WirePlans::build(const pb::Descriptor *d)
     WireMessage *m = owned.get();
     m_plans.emplace(d, std::move(owned)); // before the fields: a recursive type finds itself
     m->descriptor = d;
-    m->direct = d->file()->syntax() == pb::FileDescriptor::SYNTAX_PROTO3 && !isWellKnown(d);
+    m->direct = d->file()->syntax() == pb::FileDescriptor::SYNTAX_PROTO3 && !isWellKnownType(d);
     int maxNumber = 0;
     m->fields.reserve(static_cast<std::size_t>(d->field_count()));
     for (int i = 0; i < d->field_count(); ++i) {

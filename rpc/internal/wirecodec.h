@@ -28,6 +28,9 @@ namespace rpc::internal {
 
 struct WireMessage;
 
+// A type of google/protobuf/*.proto: the JSON mapping gives many of them forms of their own.
+bool isWellKnownType(const google::protobuf::Descriptor *d);
+
 struct WireField
 {
     const google::protobuf::FieldDescriptor *descriptor = nullptr;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "blaster.h"
 
 #include <nghttp2/nghttp2.h>

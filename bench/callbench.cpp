@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Calls through the Wirescope engine against calls through a compiled C++ stub of the same
 // service, against the same server, in the same run, alternating rounds so both see the same
 // machine. Each client runs in a child process of its own (in one process, the callback

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The engine's payload codec against protobuf's own JSON converter and against compiled
 // message classes, on the messages of the call benchmark, in the same run, alternating rounds.
 // Each measure is the time of one encode (JSON text to wire bytes) or one decode (wire bytes to

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The request both call benchmarks and the codec benchmark send: a few scalar fields, a nested
 // message, repeated strings and an enum, as JSON (for the engine) and as a compiled message.

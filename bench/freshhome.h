@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // GUI benchmarks run with data, settings and cache folders of their own, made for the run:
 // history and settings left by earlier runs (the big-response bench sends a 40 MiB request per

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Writes a large generated .proto workspace for the schema-load benchmark.
 
 usage: gen_workspace.py DIR [FILES] [MESSAGES_PER_FILE]

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Schema load of a large .proto workspace by Wirescope against protoc on the same files, in
 // the same run: protoc --descriptor_set_out --include_imports (spawned), a cold load by a new
 // SchemaLoader, and a cached reload of the unchanged workspace by the same loader.

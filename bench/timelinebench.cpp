@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The timeline under a fast stream, measured against issue 4's budgets in one run:
 //  1. GUI: a server stream of --messages small messages paced at --rate per second through the
 //     wire tap, with the timeline dock open and following. A 5 ms timer on the UI thread

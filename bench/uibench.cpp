@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // How long the UI thread stalls while a 20 MB response arrives and is shown, measured by a
 // timer probe on the UI thread, next to what formatting the same bytes on the UI thread would
 // cost (what a client that decodes in its UI would stall for). One run, side by side.

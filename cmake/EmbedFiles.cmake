@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Script mode: writes OUT, a C++ table of the files named in SPECS ("name=path|name=path").
 string(REPLACE "|" ";" specs "${SPECS}")
 set(arrays "")

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # wirescope_embed_files(<out.cpp> <symbol> <base-dir> <relative files...>)
 # Writes a C++ source that defines `<symbol>` as a table of {relative name, contents}
 # so the program carries these files inside the binary instead of reading them at run time.

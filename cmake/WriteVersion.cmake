@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Writes OUTPUT with WIRESCOPE_VERSION: PROJECT_VERSION, plus `git describe` when SOURCE_DIR is a
 # git checkout. Runs at every build (not only at configure time), so a build after a commit or
 # a pull names it; the file is rewritten only when the text changes, so nothing else rebuilds.

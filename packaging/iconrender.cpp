@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Renders the application's SVG icon to the PNG sizes of the hicolor theme, at build time, with
 // Qt's own SVG renderer: packaging needs no image tool of its own.
 //   wirescope-iconrender ICON.svg OUTDIR SIZE...  ->  OUTDIR/SIZExSIZE/apps/<name>.png

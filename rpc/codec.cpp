@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Request and response payloads: JSON (proto3 mapping) and text format, both ways.
 #include "rpc/internal/fastjson.h"
 #include "rpc/internal/jsondom.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Completion for JSON requests: where in the message the cursor is, and what may be typed there.
 #include "rpc/internal/schemaimpl.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // `describe`: a symbol's declaration in .proto syntax, as grpcurl prints it.
 #include "rpc/internal/schemaimpl.h"
 

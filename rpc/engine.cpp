@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "rpc/engine.h"
 
 #include "rpc/internal/channels.h"

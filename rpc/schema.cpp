@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "rpc/schema.h"
 
 #include "rpc/internal/cachingresolver.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Message shapes for the request form, and the list of message types for Any.
 #include "rpc/internal/schemaimpl.h"
 

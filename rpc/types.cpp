@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "rpc/types.h"
 #include "rpc/internal/jsonscalars.h"
 #include "rpc/jsonutil.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include <chrono>
@@ -140,6 +141,18 @@ namespace rpc {
 // Versions of the libraries the engine was built with, for --version.
 std::string grpcVersion();
 std::string protobufVersion();
+
+// A library the engine is built on, for the About box: its name, the version it runs with (empty
+// where the library does not say), its licence as an SPDX expression, and what it does here.
+struct LibraryInfo
+{
+    std::string name;
+    std::string version;
+    std::string licence;
+    std::string purpose;
+};
+// The engine's libraries (gRPC and what it brings, protobuf, nghttp2, OpenSSL), in that order.
+std::vector<LibraryInfo> engineLibraries();
 // gRPC prints its own errors (failed TLS handshakes, say) to stderr; the engine already
 // reports each of them in the call's status. Off keeps a command line's stderr for results.
 void setLibraryLogging(bool on);

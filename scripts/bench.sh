@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Runs Wirescope's benchmarks, each side by side with its reference in the same run, and prints
 # their tables (docs/performance.md records a run). Run it on an otherwise idle machine.
 #   scripts/bench.sh [--rounds N]

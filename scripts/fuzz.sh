@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Builds the libFuzzer targets with clang and runs each for a while: the HTTP/2 frame decoder,
 # and the engine's direct protobuf-wire-to-JSON decoder (checked against protobuf itself).
 #   scripts/fuzz.sh [SECONDS]     (per target; default 20; CI runs them briefly)

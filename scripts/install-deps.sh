@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Installs the Debian 12 packages Wirescope needs to build, test and run.
 # Only packages that are missing are installed; safe to run again.
 set -euo pipefail

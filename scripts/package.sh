@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Builds the .deb and .tar.gz from a configured build folder, checks them, installs the .deb
 # and tries the installed programs the way a user would. Exits non-zero on the first failure.
 #   scripts/package.sh [BUILD_DIR]     (default: build; scripts/setup.sh test runs this)
@@ -50,6 +51,16 @@ for f in bin/wirescope bin/wirescope-cli share/applications/org.wirescope.Wiresc
          share/man/man1/wirescope.1.gz share/metainfo/org.wirescope.Wirescope.metainfo.xml; do
   grep -q "/$f\$" "$work/tgz.list" || fail "the tarball has no $f"
 done
+tar -xzf "$tgz" -C "$work" --wildcards '*/LICENSE'
+cmp -s "$work"/wirescope-*/LICENSE LICENSE || fail "the tarball's LICENSE is not the project's"
+
+step "the licence: GPL-3.0-or-later in the copyright file and the metainfo"
+copyright="$work/deb/usr/share/doc/wirescope/copyright"
+grep -q '^License: GPL-3+$' "$copyright" && grep -q '/usr/share/common-licenses/GPL-3' "$copyright" ||
+  fail "the .deb's copyright file does not give GPL-3+ with a pointer to the full text"
+grep -q '<project_license>GPL-3.0-or-later</project_license>' "$work"/deb/usr/share/metainfo/*.metainfo.xml &&
+  grep -q '<metadata_license>CC0-1.0</metadata_license>' "$work"/deb/usr/share/metainfo/*.metainfo.xml ||
+  fail "the metainfo does not give the project and metadata licences"
 
 step "installing $(basename "$deb")"
 "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \

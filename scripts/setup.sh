@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The README's two commands.
 #   scripts/setup.sh run    install what is missing, build, open Wirescope on its demo service
 #   scripts/setup.sh test   install what is missing, build, run every test; then the same

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/mainwindow.h"
 
 #include "models/enginebridge.h"
@@ -7,6 +8,7 @@
 #include "models/wirecapture.h"
 #include "rpc/demo/demoserver.h"
 #include "rpc/types.h"
+#include "ui/aboutdialog.h"
 #include "ui/requesttab.h"
 #include "ui/sourcesfiltermodel.h"
 #include "ui/timelinepanel.h"
@@ -270,12 +272,22 @@ void MainWindow::createActions()
     focusFilter->setShortcut(QKeySequence::Find);
 
     auto *help = menuBar()->addMenu(tr("&Help"));
-    help->addAction(tr("&About Wirescope"), this, [this] {
-        showStatus(tr("Wirescope %1 · Qt %2 · gRPC %3 · protobuf %4")
-                       .arg(QApplication::applicationVersion(), QString::fromLatin1(qVersion()),
-                            QString::fromStdString(rpc::grpcVersion()),
-                            QString::fromStdString(rpc::protobufVersion())));
+    auto *about = help->addAction(tr("&About Wirescope"), this, [this] {
+        // One dialog, raised again if it is open; not modal, so the window stays usable.
+        auto *dialog = findChild<AboutDialog *>();
+        if (!dialog) {
+            dialog = new AboutDialog(this);
+            dialog->setAttribute(Qt::WA_DeleteOnClose);
+        }
+        dialog->show();
+        dialog->raise();
+        dialog->activateWindow();
     });
+    about->setObjectName(QStringLiteral("aboutAction"));
+    about->setMenuRole(QAction::AboutRole);
+    auto *aboutQt = help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
+    aboutQt->setObjectName(QStringLiteral("aboutQtAction"));
+    aboutQt->setMenuRole(QAction::AboutQtRole);
 
     auto *toolbar = addToolBar(tr("Main"));
     toolbar->setObjectName(QStringLiteral("mainToolbar"));

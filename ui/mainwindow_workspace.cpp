@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The workspace side of the main window: saved requests, environments and secrets, history,
 // grpcurl import/export, autosave and crash restore, and files changed on disk.
 #include "models/callsession.h"

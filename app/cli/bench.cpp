@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // `wirescope-cli bench`: a ghz-like load generator over the same engine the GUI uses.
 #include "common.h"
 

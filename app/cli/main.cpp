@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // wirescope-cli: a grpcurl-compatible command line over the Wirescope engine.
 #include "common.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // `wirescope-cli run`: runs a workspace's saved requests with their assertions, for CI.
 // `wirescope-cli demo`: serves the built-in demo service until stopped.
 #include "common.h"

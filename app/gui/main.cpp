@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // wirescope: the desktop workbench. The composition root: creates the engine, the bridge to
 // the UI thread, the models and the window, and connects them.
 #include "models/enginebridge.h"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Builds Wirescope-<version>-x86_64.AppImage from a configured Linux build folder, with
 # linuxdeploy and its Qt plugin (a recipe: the tools are not part of the project and are not
 # fetched by it; see packaging/README.md for where they come from and what was checked).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Linux: the programs in bin, desktop integration (a .desktop file, SVG and PNG icons in the
 # hicolor theme, AppStream metainfo), man pages, the Debian changelog and copyright, and the
 # example workspace; CPack makes a .deb (dependencies from dpkg-shlibdeps) and a .tar.gz.
@@ -84,6 +85,8 @@ install(DIRECTORY "${PROJECT_SOURCE_DIR}/resources/examples/demo-workspace"
         DESTINATION "${CMAKE_INSTALL_DATADIR}/wirescope/examples" PATTERN ".wirescope" EXCLUDE)
 
 set(CPACK_GENERATOR "DEB;TGZ")
+set(CPACK_WIRESCOPE_LICENSE_FILE "${PROJECT_SOURCE_DIR}/LICENSE")
+set(CPACK_PRE_BUILD_SCRIPTS "${CMAKE_CURRENT_LIST_DIR}/tarball-licence.cmake")
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION "devel")
 set(CPACK_DEBIAN_PACKAGE_PRIORITY "optional")

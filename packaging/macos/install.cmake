@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # macOS (a recipe: not built here; see packaging/README.md). wirescope becomes Wirescope.app
 # with an Info.plist; Qt's deployment script (macdeployqt underneath) copies the Qt frameworks
 # and plugins into the bundle; wirescope-cli goes inside the bundle next to the GUI; CPack's
@@ -15,5 +16,6 @@ install(TARGETS wirescope BUNDLE DESTINATION .)
 install(TARGETS wirescope-cli RUNTIME DESTINATION Wirescope.app/Contents/MacOS)
 qt_generate_deploy_app_script(TARGET wirescope OUTPUT_SCRIPT wirescope_deploy_script NO_UNSUPPORTED_PLATFORM_ERROR)
 install(SCRIPT "${wirescope_deploy_script}")
+install(FILES "${PROJECT_SOURCE_DIR}/LICENSE" DESTINATION .)
 set(CPACK_GENERATOR "DragNDrop")
 set(CPACK_DMG_VOLUME_NAME "Wirescope ${PROJECT_VERSION}")

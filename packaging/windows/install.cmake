@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Windows (a recipe: not built here; see packaging/README.md). Both programs go to bin with every
 # DLL they load: Qt's deployment script (windeployqt underneath) brings the Qt DLLs and plugins,
 # and CMake's runtime dependency scan brings the rest (gRPC, protobuf, abseil, OpenSSL, nghttp2,
@@ -16,6 +17,7 @@ qt_generate_deploy_app_script(TARGET wirescope OUTPUT_SCRIPT wirescope_deploy_sc
 install(SCRIPT "${wirescope_deploy_script}")
 install(DIRECTORY "${PROJECT_SOURCE_DIR}/resources/examples/demo-workspace" DESTINATION examples
         PATTERN ".wirescope" EXCLUDE)
+install(FILES "${PROJECT_SOURCE_DIR}/LICENSE" DESTINATION . RENAME LICENSE.txt)
 set(CPACK_GENERATOR "NSIS;ZIP")
 set(CPACK_PACKAGE_INSTALL_DIRECTORY "Wirescope")
 set(CPACK_PACKAGE_EXECUTABLES "wirescope;Wirescope")

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "rpc/demo/demoserver.h"
 
 #include "wirescope/demo/v1/weather.grpc.pb.h"

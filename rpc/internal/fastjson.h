@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // JSON to message and back by reflection, for message trees that use no well-known types.
 // protobuf's converter (util::JsonToBinaryString and back) rebuilds type information from the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Scalar conversions shared by the engine's two JSON paths (fastjson: through a message object;
 // wirecodec: straight to and from wire bytes), so both print and read numbers the same way.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "rpc/internal/reflectiondb.h"
 #include "rpc/internal/channels.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // JSON straight to protobuf wire bytes and back, with no message object in between.
 //

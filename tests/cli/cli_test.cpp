@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // wirescope-cli run as a program, the way a grpcurl user runs it: list, describe, invoke with
 // every kind of call, its flags, its output shapes, its errors and exit codes, and bench.
 #include "support.h"

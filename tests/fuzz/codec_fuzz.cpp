@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // libFuzzer target for the engine's direct wire-to-JSON decoder (rpc/internal/wirecodec.cpp),
 // which reads whatever bytes a server sends. First input byte: which test type and which print
 // options; the rest: the message bytes. Whatever the decoder accepts, protobuf's own parser

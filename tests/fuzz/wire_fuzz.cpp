@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // libFuzzer target for the HTTP/2 frame decoder and the gRPC message reassembler: any bytes, cut
 // into chunks at places the input chooses, must give frames or an error, never a crash, and an
 // error must stick. Built and run by scripts/fuzz.sh (clang).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The bridge brings engine events to the thread that owns it, in order and in batches.
 #include "support.h"
 #include "testserver.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Call history: entries survive a reload, responses are capped, the file stays bounded, a line
 // damaged by a crash is skipped, search finds by every word, and the workspace ignores it.
 #include "models/history.h"

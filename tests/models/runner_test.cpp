@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Running saved requests with assertions, as `wirescope-cli run` does in CI: every assertion kind
 // passing and failing, every call kind against the in-tree test server, variables and secrets
 // (masked wherever a result could show them), requests that cannot be sent, and a JUnit report

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Secrets in the OS keychain, and the session-only fallback where none answers. CTest runs the
 // first case inside a private D-Bus session with an unlocked gnome-keyring, the second with no
 // bus at all; WIRESCOPE_TEST_KEYCHAIN says which world the process is in.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The workspace tree model and the call session, against real files and the in-process test
 // server. Every model is watched by QAbstractItemModelTester.
 #include "support.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The timeline fed by the real engine and a real wire tap in front of the in-process test
 // server: lanes per call with their stream ids, messages linked to the DATA frames that carried
 // them, decoding on demand, retention with counts, the wire view's model and the JSON export.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Workspace folders as a team keeps them in git: every request field survives a save and a load,
 // an unchanged save changes no byte, unknown fields are kept, a corrupt or hostile file is
 // reported with where and the rest loads, and a save killed at any moment loses nothing.

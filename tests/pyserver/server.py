@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The test service again, served by Python's grpcio: a second gRPC stack to call.
 
 Usage: server.py PROTOSET

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // JSON and text format to and from wire bytes, and the errors users see for bad requests.
 #include "support.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Calls of every kind through the engine against the in-tree test server, and the ways they fail.
 #include "support.h"
 #include "testserver.h"

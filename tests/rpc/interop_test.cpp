@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Calls of every kind against the test service served by another gRPC stack: Python's grpcio
 // (Debian's python3-grpcio), spawned as a program. Servers differ in what they send and when.
 #include "support.h"

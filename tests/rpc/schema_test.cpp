@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Schema loading from proto files, protosets and reflection, and what users see when it fails.
 #include "support.h"
 #include "testserver.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The wire tap between the engine and the in-process test server: the bytes pass unchanged
 // (calls succeed) and the frames of both directions are decoded in order.
 #include "support.h"

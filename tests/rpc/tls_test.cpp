@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // TLS, custom CAs, host-name checks, skip-verify and mTLS, with certificates made by openssl.
 #include "support.h"
 #include "testserver.h"

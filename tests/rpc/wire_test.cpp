@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The HTTP/2 frame decoder on byte vectors built by the rules of RFC 9113 (framing) and the
 // examples of RFC 7541 appendix C (HPACK), fed whole and byte by byte, and on malformed input.
 #include "rpc/wire.h"

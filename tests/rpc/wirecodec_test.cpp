@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The direct JSON <-> wire codec against the path through a message object (fastjson) and
 // against protobuf itself, on random messages of the test types, and on wire bytes protobuf's
 // own serializer never writes but other implementations may.

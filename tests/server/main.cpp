@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // wirescope-testserver: the test service as a program, for tests that spawn a server and for
 // the benchmarks. Prints "listening on ADDRESS" once ready, then serves until SIGINT or SIGTERM.
 #include "testserver.h"

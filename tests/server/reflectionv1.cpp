@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "reflectionv1.h"
 
 #include "grpc/reflection/v1/reflection.grpc.pb.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The workbench driven end to end through its real widgets, offscreen, against the in-tree
 // test server and the built-in demo service: load, pick, type, send, stream, cancel, errors.
 #include "support.h"
@@ -9,6 +10,7 @@
 #include "models/sourcesmodel.h"
 #include "models/timeline.h"
 #include "rpc/wire.h"
+#include "ui/aboutdialog.h"
 #include "ui/formeditor.h"
 #include "ui/jsoneditor.h"
 #include "ui/mainwindow.h"
@@ -28,6 +30,8 @@
 #include <QLineEdit>
 #include <QMenu>
 #include <QMimeData>
+#include <QPlainTextEdit>
+#include <QRegularExpression>
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
@@ -679,6 +683,78 @@ private slots:
         // The other three kinds are there too.
         for (const char *name : {"WatchReadings", "UploadReadings", "AskForecaster"})
             QVERIFY(wb.openByClicking(QString::fromLatin1(name)));
+    }
+
+    void helpAboutShowsVersionsLicenceAndLibraries()
+    {
+        Workbench wb;
+        auto *about = wb.window.findChild<QAction *>(QStringLiteral("aboutAction"));
+        QVERIFY(about);
+        about->trigger();
+        auto *dialog = wb.window.findChild<ui::AboutDialog *>();
+        QVERIFY(dialog);
+        QTRY_VERIFY(dialog->isVisible());
+        // Triggered again, the same dialog comes back rather than a second one.
+        about->trigger();
+        QCOMPARE(wb.window.findChildren<ui::AboutDialog *>().size(), 1);
+
+        const QString text = dialog->findChild<QLabel *>(QStringLiteral("aboutText"))->text();
+        QVERIFY(text.contains(QApplication::applicationVersion()));
+        QVERIFY(text.contains(QStringLiteral("Qt ") + QString::fromLatin1(qVersion())));
+        QVERIFY(text.contains(QStringLiteral("gRPC ") + QString::fromStdString(rpc::grpcVersion())));
+        QVERIFY(text.contains(QStringLiteral("protobuf ") + QString::fromStdString(rpc::protobufVersion())));
+        QVERIFY(text.contains(QStringLiteral("GPL-3.0-or-later")));
+
+        // "Read the licence" opens the full GPL text, built into the program.
+        auto *tabs = dialog->findChild<QTabWidget *>(QStringLiteral("aboutTabs"));
+        auto *licence = dialog->findChild<QPlainTextEdit *>(QStringLiteral("licenceText"));
+        QVERIFY(tabs && licence);
+        QVERIFY(tabs->currentWidget() != licence);
+        emit dialog->findChild<QLabel *>(QStringLiteral("aboutText"))->linkActivated(QStringLiteral("licence"));
+        QCOMPARE(tabs->currentWidget(), licence);
+        QVERIFY(licence->toPlainText().startsWith(QStringLiteral("                    GNU GENERAL PUBLIC LICENSE")));
+        QVERIFY(licence->toPlainText().contains(QStringLiteral("Version 3, 29 June 2007")));
+        QVERIFY(licence->toPlainText().size() > 30000);
+
+        // Every third-party library with a licence; versions where the library says.
+        auto *table = dialog->findChild<QTableWidget *>(QStringLiteral("librariesTable"));
+        QVERIFY(table);
+        QHash<QString, QString> licences, versions;
+        for (int row = 0; row < table->rowCount(); ++row) {
+            licences[table->item(row, 0)->text()] = table->item(row, 2)->text();
+            versions[table->item(row, 0)->text()] = table->item(row, 1)->text();
+        }
+        const QHash<QString, QString> expected{
+            {QStringLiteral("Qt"), QStringLiteral("LGPL-3.0-only")},
+            {QStringLiteral("QScintilla"), QStringLiteral("GPL-3.0-only")},
+            {QStringLiteral("QtKeychain"), QStringLiteral("BSD-2-Clause")},
+            {QStringLiteral("gRPC"), QStringLiteral("Apache-2.0")},
+            {QStringLiteral("Protocol Buffers"), QStringLiteral("BSD-3-Clause")},
+            {QStringLiteral("Abseil"), QStringLiteral("Apache-2.0")},
+            {QStringLiteral("c-ares"), QStringLiteral("MIT")},
+            {QStringLiteral("RE2"), QStringLiteral("BSD-3-Clause")},
+            {QStringLiteral("zlib"), QStringLiteral("Zlib")},
+            {QStringLiteral("nghttp2"), QStringLiteral("MIT")},
+            {QStringLiteral("OpenSSL"), QStringLiteral("Apache-2.0")},
+        };
+        for (auto it = expected.cbegin(); it != expected.cend(); ++it)
+            QVERIFY2(licences.value(it.key()) == it.value(), qPrintable(it.key()));
+        QCOMPARE(versions.value(QStringLiteral("gRPC")), QString::fromStdString(rpc::grpcVersion()));
+        QVERIFY(QRegularExpression(QStringLiteral("^\\d+\\.\\d+\\.\\d+$"))
+                    .match(versions.value(QStringLiteral("nghttp2"))).hasMatch());
+        QVERIFY(QRegularExpression(QStringLiteral("^3\\.\\d+\\.\\d+"))
+                    .match(versions.value(QStringLiteral("OpenSSL"))).hasMatch());
+
+        // About Qt is there too (Qt's own box).
+        auto *aboutQt = wb.window.findChild<QAction *>(QStringLiteral("aboutQtAction"));
+        QVERIFY(aboutQt);
+        QTimer::singleShot(0, &wb.window, [] {
+            if (QWidget *box = QApplication::activeModalWidget())
+                box->close();
+        });
+        aboutQt->trigger();
+        dialog->close();
+        QTRY_VERIFY(wb.window.findChildren<ui::AboutDialog *>().isEmpty());
     }
 
     void programAnswersVersionAndHelpWithoutADisplay()

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // What the window tests share: the engine, models and window built as app/gui/main.cpp builds
 // them, and small helpers that act as a user does.

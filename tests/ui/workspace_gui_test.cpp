@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Workspaces in the window, driven through its widgets offscreen against the in-tree test
 // server: saved requests with environments and secrets, history, saving and files changed on
 // disk, the workspace tree, grpcurl both ways, and unsaved edits brought back after a crash.

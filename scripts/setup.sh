@@ -25,6 +25,9 @@ case "$mode" in
     exec build/app/wirescope --demo "${@:2}"
     ;;
   test)
+    # Test servers from other gRPC implementations (grpc-js, Connect), at the versions the lock
+    # file pins; their install scripts are not run (none of them needs one).
+    (cd tests/node && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
     build build
     (cd build && ctest --output-on-failure -j "$jobs")
     if [ "${WIRESCOPE_SKIP_SANITIZERS:-0}" != 1 ]; then

@@ -697,6 +697,14 @@ std::vector<RunResult> Runner::run(const RunOptions &options,
             }
             metadata.emplace_back(k, std::move(bytes));
         }
+        // Checked before the headers reach reflection or a call (gRPC core aborts on a bad one),
+        // so a bad request fails alone and its headers never load the schema others share.
+        if (metadataOk) {
+            if (const auto problem = rpc::metadataProblem(metadata); !problem.empty()) {
+                varError = QString::fromStdString(problem);
+                metadataOk = false;
+            }
+        }
         if (!metadataOk) {
             result.error = varError;
             finish();

@@ -9,7 +9,9 @@
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/support/byte_buffer.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <condition_variable>
 #include <deque>
 #include <map>
@@ -707,6 +709,14 @@ struct Engine::Impl::Call
             e.status = request.schema->decodeStatus(status.error_code(), status.error_message(),
                                                     status.error_details());
         }
+        // Through the wire tap the channel's target is the tap: say the server's address instead,
+        // the one the user typed, so a tapped call fails with the words of an untapped one.
+        const std::string &shown = request.channel.tappedTarget;
+        if (!shown.empty() && !e.status.ok()) {
+            for (auto at = e.status.message.find(request.channel.target); at != std::string::npos;
+                 at = e.status.message.find(request.channel.target, at + shown.size()))
+                e.status.message.replace(at, request.channel.target.size(), shown);
+        }
         finished = true;
         writes.clear();
         emitInbound(std::move(e));
@@ -758,6 +768,20 @@ bool Engine::Impl::start(CallRequest request, std::uint64_t loadId)
                            std::string("a ") + methodKindName(info.kind) +
                                " call takes one request message, " + std::to_string(request.messages.size()) +
                                " were given");
+
+    if (found) {
+        // gRPC core aborts the process on a header it finds invalid: check them all first (a load
+        // run's calls share one request, so its first call checks for all). Names go lowercase,
+        // as HTTP/2 sends them.
+        for (auto &entry : request.metadata)
+            std::transform(entry.first.begin(), entry.first.end(), entry.first.begin(),
+                           [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        std::string problem = metadataProblem(request.metadata);
+        if (problem.empty())
+            problem = authorityProblem(request.channel.authority);
+        if (!problem.empty())
+            return failLocally(id, info.kind, grpc::StatusCode::INVALID_ARGUMENT, problem);
+    }
 
     auto call = std::make_unique<Call>(this, std::move(request), info);
     // Encode everything before touching the network: bad input fails fast and sends nothing.

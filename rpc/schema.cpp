@@ -371,6 +371,11 @@ Result<SchemaPtr> SchemaLoader::load(const SchemaSpec &spec, const std::stop_tok
     auto cancelled = [&] { return Error("schema loading cancelled"); };
 
     if (spec.useReflection) {
+        // gRPC core aborts on a header it finds invalid: refuse it here, naming it.
+        if (auto problem = metadataProblem(spec.reflectionHeaders); !problem.empty())
+            return Error("cannot use server reflection on " + spec.reflectionChannel.target + ": " + problem);
+        if (auto problem = authorityProblem(spec.reflectionChannel.authority); !problem.empty())
+            return Error("cannot use server reflection on " + spec.reflectionChannel.target + ": " + problem);
         auto channel = internal::makeChannel(spec.reflectionChannel, 64 * 1024 * 1024);
         if (!channel)
             return channel.error();

@@ -530,6 +530,7 @@ void routeThroughTap(ChannelOptions &channel, const std::string &tapAddress)
 {
     if (channel.authority.empty())
         channel.authority = channel.target;
+    channel.tappedTarget = channel.target;
     channel.target = tapAddress;
     channel.plaintext = true;
     channel.skipVerify = false;

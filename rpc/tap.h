@@ -45,7 +45,8 @@ struct TapTls
 // an overridden :authority). Disabled for plaintext channels.
 TapTls tapTlsFor(const ChannelOptions &channel);
 // Points `channel` at a tap listening on `tapAddress`: plaintext to the tap, TLS settings
-// cleared (the tap holds them), and the server's own name kept as the :authority.
+// cleared (the tap holds them), and the server's own name kept as the :authority (and its address
+// as tappedTarget, for messages).
 void routeThroughTap(ChannelOptions &channel, const std::string &tapAddress);
 
 // A local relay between a client and an HTTP/2 server: it listens on 127.0.0.1, connects each

@@ -70,6 +70,72 @@ std::string statusCodeCamelName(int code)
     return "Code(" + std::to_string(code) + ")";
 }
 
+namespace {
+std::string byteAt(std::string_view text, std::size_t i)
+{
+    char hex[8];
+    std::snprintf(hex, sizeof hex, "0x%02X", static_cast<unsigned char>(text[i]));
+    return "byte " + std::to_string(i + 1) + " (" + hex + ")";
+}
+bool isPrintableAscii(char c)
+{
+    return c >= 0x20 && c <= 0x7e;
+}
+} // namespace
+
+std::string headerProblem(std::string_view name, std::string_view value)
+{
+    const std::string quoted = '"' + std::string(name) + '"';
+    if (name.empty())
+        return "a header has an empty name";
+    if (name.front() == ':')
+        return "header " + quoted + ": pseudo-headers are set by gRPC (use the authority setting for :authority)";
+    for (std::size_t i = 0; i < name.size(); ++i) {
+        const char c = name[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.'))
+            return "header " + quoted + ": " + byteAt(name, i) +
+                   " of the name is not allowed; names are lowercase letters, digits, '-', '_' and '.'";
+    }
+    if (name.substr(0, 5) == "grpc-")
+        return "header " + quoted + ": names starting with \"grpc-\" are reserved for gRPC itself "
+                                    "(a deadline is set with the deadline setting, compression with gzip)";
+    static constexpr std::string_view kReserved[] = {"content-type", "te", "connection", "keep-alive",
+                                                     "proxy-connection", "transfer-encoding", "upgrade"};
+    for (auto reserved : kReserved) {
+        if (name == reserved)
+            return "header " + quoted + ": set by gRPC or not allowed in HTTP/2";
+    }
+    const bool binary = name.size() > 4 && name.substr(name.size() - 4) == "-bin";
+    if (!binary) {
+        for (std::size_t i = 0; i < value.size(); ++i) {
+            if (!isPrintableAscii(value[i]))
+                return "header " + quoted + ": " + byteAt(value, i) +
+                       " of the value is not printable ASCII; a value with other bytes (UTF-8 text, "
+                       "control characters) needs a name ending in \"-bin\" and a base64 value";
+        }
+    }
+    return {};
+}
+
+std::string metadataProblem(const Metadata &metadata)
+{
+    for (const auto &[name, value] : metadata) {
+        if (auto problem = headerProblem(name, value); !problem.empty())
+            return problem;
+    }
+    return {};
+}
+
+std::string authorityProblem(std::string_view authority)
+{
+    for (std::size_t i = 0; i < authority.size(); ++i) {
+        if (!isPrintableAscii(authority[i]) || authority[i] == ' ')
+            return "authority \"" + std::string(authority) + "\": " + byteAt(authority, i) +
+                   " is not allowed; an authority is host[:port] in printable ASCII without spaces";
+    }
+    return {};
+}
+
 std::string ChannelOptions::cacheKey() const
 {
     // Built for every call the engine starts: plain appends (a string stream costs a locale).

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -44,6 +45,20 @@ struct ServiceInfo
 // Request or response metadata in order. Keys ending in "-bin" carry raw bytes as values.
 using Metadata = std::vector<std::pair<std::string, std::string>>;
 
+// Why a request header cannot be sent as it is, or an empty string when it can. gRPC core
+// aborts the process on a header it considers invalid, so everything that reaches it is checked
+// here first. `name` must already be lowercase (HTTP/2 sends lowercase names). The rules: a name
+// of 0-9 a-z - _ . only; not a pseudo-header, not one gRPC or HTTP/2 reserves (grpc-*,
+// content-type, te, connection-specific headers), since gRPC drops or misreads them; a value of
+// printable ASCII (0x20-0x7E) unless the name ends in "-bin", whose value is raw bytes.
+// The text names the header and, for a bad byte, its position and value.
+std::string headerProblem(std::string_view name, std::string_view value);
+// The first problem of `metadata` (see headerProblem), or an empty string.
+std::string metadataProblem(const Metadata &metadata);
+// Why `authority` cannot be the :authority of a request (empty when it can): a host[:port] of
+// printable ASCII without spaces.
+std::string authorityProblem(std::string_view authority);
+
 // How to reach a server. Two calls with equal options share one channel.
 struct ChannelOptions
 {
@@ -61,6 +76,9 @@ struct ChannelOptions
     bool gzip = false;       // compress requests with gzip
     int connectTimeoutMs = 10000;
     std::string userAgent; // put before gRPC's own user-agent, e.g. "wirescope-cli/0.1.0"
+    // Set by wire::routeThroughTap: the server's own address. `target` is then the tap's, and
+    // status messages name this address instead.
+    std::string tappedTarget;
 
     // A stable key: equal options give equal keys.
     std::string cacheKey() const;

@@ -80,6 +80,10 @@ bool parseHeaders(const std::vector<std::string> &lines, rpc::Metadata *out, std
             }
             value = raw;
         }
+        if (auto problem = rpc::headerProblem(key, value); !problem.empty()) {
+            *error = problem;
+            return false;
+        }
         out->emplace_back(std::move(key), std::move(value));
     }
     return true;

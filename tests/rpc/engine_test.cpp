@@ -334,6 +334,56 @@ TEST_F(EngineTest, LocalFailuresEndTheCallWithoutSending)
     EXPECT_EQ(events[0].status.code, 3);
 }
 
+// gRPC core aborts the process on a header it finds invalid; the engine refuses such a call
+// itself, naming the header, and the process (and the next call) go on.
+TEST_F(EngineTest, HeadersGrpcWouldRefuseFailTheCallNotTheProcess)
+{
+    struct Case
+    {
+        rpc::Metadata metadata;
+        std::string authority;
+        std::string expect; // in the message
+    };
+    const Case cases[] = {
+        {{{"x-city", "Z\xC3\xBCrich"}}, "", "header \"x-city\": byte 2 (0xC3)"},
+        {{{"bad name", "v"}}, "", "header \"bad name\": byte 4 (0x20) of the name"},
+        {{{"x-a", "a\r\nb"}}, "", "byte 2 (0x0D)"},
+        {{{"x-a", "a\x01" "b"}}, "", "byte 2 (0x01)"},
+        {{{"x-a", "tab\there"}}, "", "byte 4 (0x09)"},
+        {{{"", "v"}}, "", "empty name"},
+        {{{":path", "/x"}}, "", "pseudo-headers"},
+        {{{"grpc-status", "5"}}, "", "reserved for gRPC"},
+        {{{"content-type", "text/plain"}}, "", "\"content-type\""},
+        {{{"connection", "close"}}, "", "\"connection\""},
+        {{{"x-ok", "fine"}, {"x-bad\xFF", "v"}}, "", "\"x-bad\xFF\""},
+        {{}, "a b", "authority \"a b\""},
+        {{}, "host\r\nx: y", "authority"},
+    };
+    for (const auto &c : cases) {
+        auto r = request("wirescope.testing.TestService/Echo", {R"({"text": "h"})"});
+        r.metadata = c.metadata;
+        r.channel.authority = c.authority;
+        m_engine.start(r);
+        const auto events = collect(m_engine, r.callId);
+        ASSERT_EQ(events.size(), 1u) << c.expect; // nothing started: only Finished
+        EXPECT_EQ(events[0].status.code, 3);
+        EXPECT_TRUE(events[0].status.local);
+        EXPECT_NE(events[0].status.message.find(c.expect), std::string::npos) << events[0].status.message;
+    }
+    // Names go lowercase as HTTP/2 sends them; -bin values are bytes and any byte is fine; the
+    // engine still works after all of the above.
+    auto ok = request("wirescope.testing.TestService/Echo", {R"({"text": "h"})"});
+    ok.metadata = {{"X-Mixed-Case", "v"}, {"x-raw-bin", std::string("\0\xff\r\n", 4)}};
+    m_engine.start(ok);
+    const auto events = collect(m_engine, ok.callId);
+    const auto *end = finished(events);
+    ASSERT_NE(end, nullptr);
+    EXPECT_EQ(end->status.code, 0) << end->status.message;
+    const auto reply = ofKind(events, EventKind::MessageReceived);
+    ASSERT_EQ(reply.size(), 1u);
+    EXPECT_NE(reply[0].payload.find("\"x-mixed-case\": \"v\""), std::string::npos) << reply[0].payload;
+}
+
 TEST_F(EngineTest, DeadPortIsUnavailable)
 {
     auto r = request("wirescope.testing.TestService/Echo", {"{}"});

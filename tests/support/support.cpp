@@ -120,8 +120,10 @@ ProcessResult run(const std::vector<std::string> &argv, const std::string &input
             }
         }
     }
-    if (open > 0)
+    if (open > 0) {
+        r.timedOut = true;
         kill(pid, SIGKILL);
+    }
     for (auto &f : fds)
         if (f.fd >= 0)
             close(f.fd);
@@ -129,6 +131,7 @@ ProcessResult run(const std::vector<std::string> &argv, const std::string &input
     waitpid(pid, &status, 0);
     feeder.join();
     r.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    r.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
     return r;
 }
 

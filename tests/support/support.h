@@ -33,9 +33,11 @@ std::string readFile(const std::string &path);
 
 struct ProcessResult
 {
-    int exitCode = -1;
+    int exitCode = -1; // the exit status, or 128 + the signal that ended the process
     std::string out;
     std::string err;
+    int signal = 0;        // the signal that ended the process, 0 when it exited
+    bool timedOut = false; // still running at the timeout: killed by the test (signal 9)
 };
 
 // Runs a program with arguments (no shell), feeding `input` to its stdin.

@@ -309,6 +309,33 @@ private slots:
         QVERIFY(wb.window.statusText().contains(QStringLiteral("OK")));
     }
 
+    void aHeaderGrpcWouldRefuseFailsTheCallAndTheWindowLives()
+    {
+        // gRPC core aborts on such a header; the window used to die with it (issue 18).
+        Workbench wb;
+        QVERIFY(wb.loadTestProtos() > 0);
+        ui::RequestTab *tab = wb.openByClicking(QStringLiteral("Echo"));
+        QVERIFY(tab);
+        typeInto(tab->findChild<QLineEdit *>(QStringLiteral("targetEdit")), m_address);
+        typeInto(tab->editor(), QStringLiteral(R"({"text": "hi"})"));
+        auto *metadata = tab->findChild<QTableWidget *>(QStringLiteral("metadataTable"));
+        metadata->setItem(0, 0, new QTableWidgetItem(QStringLiteral("x-city")));
+        metadata->setItem(0, 1, new QTableWidgetItem(QStringLiteral("Zürich")));
+        QSignalSpy finished(&tab->session(), &models::CallSession::finished);
+        QTest::mouseClick(button(tab, "sendButton"), Qt::LeftButton);
+        QVERIFY(finished.wait(20000));
+        QCOMPARE(tab->session().status().code, 3);
+        QVERIFY(tab->session().status().local);
+        QVERIFY2(tab->response()->statusText().contains(QStringLiteral("x-city")),
+                 qPrintable(tab->response()->statusText()));
+        // Corrected, the same tab sends.
+        metadata->setItem(0, 1, new QTableWidgetItem(QStringLiteral("Zurich")));
+        QTest::mouseClick(button(tab, "sendButton"), Qt::LeftButton);
+        QVERIFY(finished.wait(20000));
+        QVERIFY2(tab->session().status().ok(), tab->session().status().message.c_str());
+        QCOMPARE(testsupport::metadataValue(tab->session().responseHeaders(), "x-city"), std::string("Zurich"));
+    }
+
     void bidiStreamSendsThreeMessagesOneByOneThenEnds()
     {
         Workbench wb;

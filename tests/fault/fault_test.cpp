@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The fault suite: servers that misbehave and input that is wrong, each run through the real
+// programs. Whatever happens, the process must end by itself with the documented exit code and an
+// error that says what went wrong — never by a signal, never by the test's timeout.
+#include "faultserver.h"
+#include "support.h"
+#include "testserver.h"
+
+#include <gtest/gtest.h>
+
+using namespace testsupport;
+
+namespace {
+
+const std::string kCli = WIRESCOPE_CLI;
+const std::string kProtoDir = WIRESCOPE_TEST_PROTO_DIR;
+const std::string kEcho = "wirescope.testing.TestService/Echo";
+
+std::vector<std::string> withSchema(std::vector<std::string> args)
+{
+    args.insert(args.begin(), {kCli, "-import-path", kProtoDir, "-proto", "wirescope/testing/test.proto"});
+    return args;
+}
+
+std::string describe(const ProcessResult &r)
+{
+    return "exit " + std::to_string(r.exitCode) + (r.signal ? " (signal " + std::to_string(r.signal) + ")" : "") +
+           (r.timedOut ? " (timed out)" : "") + "\nstdout: " + r.out.substr(0, 3000) +
+           "\nstderr: " + r.err.substr(0, 3000);
+}
+
+// The process ended by itself, with `code`, and said `text` on stderr.
+void expectEnded(const ProcessResult &r, int code, const std::string &text)
+{
+    EXPECT_EQ(r.signal, 0) << describe(r);
+    EXPECT_FALSE(r.timedOut) << describe(r);
+    EXPECT_EQ(r.exitCode, code) << describe(r);
+    EXPECT_NE(r.err.find(text), std::string::npos) << "expected \"" << text << "\"\n" << describe(r);
+}
+
+// --- Servers that misbehave, with and without the wire tap ----------------------------------
+
+struct ServerCase
+{
+    faults::Behaviour behaviour;
+    int exitCode;
+    std::string message; // in the error block
+};
+
+class ServerFaults : public ::testing::TestWithParam<std::tuple<ServerCase, bool>>
+{};
+
+TEST_P(ServerFaults, endWithTheStatusAndSayWhy)
+{
+    const auto &[c, wire] = GetParam();
+    faults::FaultServer server(c.behaviour);
+    std::vector<std::string> args{"-plaintext", "-max-time", "15", "-connect-timeout", "3"};
+    if (wire)
+        args.push_back("-wire");
+    args.insert(args.end(), {"-d", R"({"text": "hello"})", server.address(), kEcho});
+    const auto r = run(withSchema(args), {}, std::chrono::seconds(40));
+    std::string message = c.message;
+    if (message == "ADDRESS")
+        message = "could not connect to " + server.address() + " within 3000 ms";
+    expectEnded(r, c.exitCode, message);
+    const auto block = r.err.find("ERROR:");
+    ASSERT_NE(block, std::string::npos) << describe(r);
+    // Any address the error names is the server's, as typed (not the wire tap's).
+    for (auto at = r.err.find("127.0.0.1:", block); at != std::string::npos; at = r.err.find("127.0.0.1:", at + 1))
+        EXPECT_EQ(r.err.compare(at, server.address().size(), server.address()), 0) << describe(r);
+    EXPECT_GE(server.connectionsAccepted(), 1);
+}
+
+const ServerCase kServerCases[] = {
+    {faults::Behaviour::Silent, 78, "ADDRESS"},
+    {faults::Behaviour::SettingsThenClose, 78, "Socket closed"},
+    {faults::Behaviour::GoAway, 78, "GOAWAY received"},
+    {faults::Behaviour::RstStream, 77, "Received RST_STREAM with error code 2"},
+    {faults::Behaviour::OversizedFrame, 77, "frame of size 16777215"},
+    {faults::Behaviour::Http1, 78, "Trying to connect an http1.x server"},
+    {faults::Behaviour::Garbage, 78, "Failed parsing HTTP/2"},
+    {faults::Behaviour::CloseMidResponse, 78, "Socket closed"},
+};
+
+INSTANTIATE_TEST_SUITE_P(All, ServerFaults, ::testing::Combine(::testing::ValuesIn(kServerCases), ::testing::Bool()),
+                         [](const auto &info) {
+                             std::string name = faults::behaviourName(std::get<0>(info.param).behaviour);
+                             for (char &ch : name)
+                                 if (!std::isalnum(static_cast<unsigned char>(ch)))
+                                     ch = '_';
+                             return name + (std::get<1>(info.param) ? "_wire" : "");
+                         });
+
+// --- Headers gRPC would refuse (gRPC core aborts the process on them) -----------------------
+
+class HeaderFaults : public ::testing::Test
+{
+protected:
+    static void SetUpTestSuite()
+    {
+        s_server = new testing_server::TestServer();
+        ASSERT_TRUE(s_server->start());
+    }
+    static void TearDownTestSuite()
+    {
+        delete s_server;
+        s_server = nullptr;
+    }
+    static testing_server::TestServer *s_server;
+};
+testing_server::TestServer *HeaderFaults::s_server = nullptr;
+
+struct BadHeader
+{
+    std::string line;    // as typed after -H
+    std::string problem; // what the error must say
+};
+const BadHeader kBadHeaders[] = {
+    {"x-city: Z\xC3\xBCrich", "header \"x-city\": byte 2 (0xC3) of the value is not printable ASCII"},
+    {"bad name: v", "header \"bad name\": byte 4 (0x20) of the name"},
+    {"x-a: a\rb", "header \"x-a\": byte 2 (0x0D)"},
+    {"x-a: a\nb", "header \"x-a\": byte 2 (0x0A)"},
+    {"x-a: a\x01" "b", "header \"x-a\": byte 2 (0x01)"},
+    {"x-a: a\x7f", "header \"x-a\": byte 2 (0x7F)"},
+    {"grpc-timeout: 1S", "reserved for gRPC"},
+    {"te: trailers", "header \"te\""},
+};
+
+TEST_F(HeaderFaults, everyWayAHeaderGetsInIsChecked)
+{
+    for (const auto &h : kBadHeaders) {
+        SCOPED_TRACE(h.line);
+        // A call's header, a call-only header, a reflection-only header, and bench.
+        for (const char *flag : {"-H", "-rpc-header"})
+            expectEnded(run(withSchema({"-plaintext", flag, h.line, "-d", "{}", s_server->address(), kEcho})), 2,
+                        h.problem);
+        expectEnded(run({kCli, "-plaintext", "-reflect-header", h.line, s_server->address(), "list"}), 2, h.problem);
+        expectEnded(run({kCli, "bench", "-import-path", kProtoDir, "-proto", "wirescope/testing/test.proto",
+                         "-plaintext", "-n", "3", "-H", h.line, "-d", "{}", s_server->address(), kEcho}),
+                    2, h.problem);
+    }
+    // A -bin header carries any bytes (base64 on the command line).
+    const auto ok = run(withSchema({"-plaintext", "-H", "x-raw-bin: AP8NCg==", "-d", "{}", s_server->address(), kEcho}));
+    EXPECT_EQ(ok.exitCode, 0) << describe(ok);
+}
+
+TEST_F(HeaderFaults, oneBadRequestInARunFailsAloneAndTheReportIsWritten)
+{
+    TempDir ws;
+    ws.write("protos/wirescope/testing/test.proto", readFile(kProtoDir + "/wirescope/testing/test.proto"));
+    ws.write("wirescope.json", R"({"format_version": 1, "proto_files": ["wirescope/testing/test.proto"],
+        "import_paths": ["protos"]})");
+    const std::string request = R"({"format_version": 1, "method": "wirescope.testing.TestService/Echo",
+        "target": ")" + s_server->address() + R"(", "body": {"text": "x"}, "metadata": [["x-city", "VALUE"]]})";
+    auto with = [&](const std::string &value) {
+        std::string r = request;
+        r.replace(r.find("VALUE"), 5, value);
+        return r;
+    };
+    ws.write("a-good.json", with("Zurich"));
+    ws.write("b-bad.json", with("Z\xC3\xBCrich"));
+    ws.write("c-good.json", with("Bern"));
+    const std::string junit = (ws.path() / "junit.xml").string();
+    const auto r = run({kCli, "run", ws.path().string(), "--junit", junit});
+    EXPECT_EQ(r.signal, 0) << describe(r);
+    EXPECT_EQ(r.exitCode, 1) << describe(r); // a test failed
+    EXPECT_NE(r.out.find("PASS  a-good.json"), std::string::npos) << describe(r);
+    EXPECT_NE(r.out.find("PASS  c-good.json"), std::string::npos) << describe(r);
+    EXPECT_NE(r.out.find("header \"x-city\": byte 2 (0xC3)"), std::string::npos) << describe(r);
+    const std::string report = readFile(junit);
+    EXPECT_NE(report.find("errors=\"1\""), std::string::npos) << report;
+    EXPECT_NE(report.find("<error message=\"header &quot;x-city&quot;"), std::string::npos) << report;
+}
+
+} // namespace

@@ -439,6 +439,122 @@ private:
     std::vector<Diagnostic> m_diags;
 };
 
+// Responses decode up to this many levels of nested messages. protobuf's own parser stops at
+// 100 by default, and servers built on it refuse deeper requests; but a reply may wrap a request
+// of that depth in more, and Go servers allow far deeper. JSON requests are bounded by the JSON
+// parser's 512 levels, so every request Wirescope can send can also come back decoded.
+constexpr int kMaxDecodeDepth = 1000;
+
+bool readVarint(std::string_view b, std::size_t *pos, std::uint64_t *out)
+{
+    std::uint64_t v = 0;
+    for (int shift = 0; shift < 64 && *pos < b.size(); shift += 7) {
+        const auto byte = static_cast<std::uint8_t>(b[(*pos)++]);
+        v |= std::uint64_t(byte & 0x7f) << shift;
+        if (!(byte & 0x80)) {
+            *out = v;
+            return true;
+        }
+    }
+    return false;
+}
+
+// How deep the messages inside `bytes` (read as `d`) are nested, found with an explicit stack
+// rather than recursion; counting stops once past `limit`. `path` gets the field names down to
+// the deepest point. -1 when the bytes are not well formed.
+int nestingDepth(const pb::Descriptor *d, std::string_view bytes, int limit, std::string *path)
+{
+    struct Frame
+    {
+        const pb::Descriptor *type; // null inside an unknown group
+        std::size_t end;            // for a group: the parent's end (it ends at its end tag)
+        bool group;
+        std::string name;
+    };
+    std::vector<Frame> stack{{d, bytes.size(), false, {}}};
+    int deepest = 0;
+    std::size_t pos = 0;
+    while (!stack.empty()) {
+        Frame &top = stack.back();
+        if (pos >= top.end) {
+            if (pos > top.end || top.group)
+                return -1;
+            stack.pop_back();
+            continue;
+        }
+        std::uint64_t tag = 0;
+        if (!readVarint(bytes, &pos, &tag))
+            return -1;
+        const int number = static_cast<int>(tag >> 3);
+        const auto wireType = static_cast<int>(tag & 7);
+        const FD *field = top.type ? top.type->FindFieldByNumber(number) : nullptr;
+        std::uint64_t n = 0;
+        switch (wireType) {
+        case 0:
+            if (!readVarint(bytes, &pos, &n))
+                return -1;
+            break;
+        case 1:
+            pos += 8;
+            break;
+        case 5:
+            pos += 4;
+            break;
+        case 2:
+            if (!readVarint(bytes, &pos, &n) || n > top.end - std::min(pos, top.end))
+                return -1;
+            if (field && field->type() == FD::TYPE_MESSAGE) {
+                stack.push_back({field->message_type(), pos + n, false, field->name()});
+            } else {
+                pos += n;
+                continue;
+            }
+            break;
+        case 3:
+            stack.push_back({field && field->type() == FD::TYPE_GROUP ? field->message_type() : nullptr,
+                             top.end, true, field ? field->name() : std::to_string(number)});
+            break;
+        case 4:
+            if (!top.group)
+                return -1;
+            stack.pop_back();
+            continue;
+        default:
+            return -1;
+        }
+        const int depth = static_cast<int>(stack.size()) - 1;
+        if (depth > deepest) {
+            deepest = depth;
+            if (depth > limit) {
+                path->clear();
+                for (std::size_t i = 1; i < stack.size() && i <= 4; ++i)
+                    *path += (i > 1 ? "." : "") + stack[i].name;
+                *path += " … (" + std::to_string(depth) + " levels)";
+                return depth;
+            }
+        }
+    }
+    return deepest;
+}
+
+// Parses `bytes` as a message of up to kMaxDecodeDepth levels; the error says whether the bytes
+// are malformed or nested too deep.
+Result<std::unique_ptr<pb::Message>> parseDeep(const Schema::Impl &impl, const pb::Descriptor *d,
+                                               std::string_view bytes)
+{
+    std::unique_ptr<pb::Message> msg(impl.prototype(d)->New());
+    pb::io::CodedInputStream input(reinterpret_cast<const std::uint8_t *>(bytes.data()),
+                                   static_cast<int>(bytes.size()));
+    input.SetRecursionLimit(kMaxDecodeDepth);
+    if (msg->ParseFromCodedStream(&input) && input.ConsumedEntireMessage())
+        return msg;
+    std::string path;
+    if (nestingDepth(d, bytes, kMaxDecodeDepth, &path) > kMaxDecodeDepth)
+        return Error("cannot decode " + d->full_name() + ": its messages are nested deeper than " +
+                     std::to_string(kMaxDecodeDepth) + " levels, the most Wirescope decodes (at " + path + ")");
+    return Error("cannot decode " + d->full_name() + ": the bytes are not a valid message");
+}
+
 std::string plural(std::size_t n, const char *word)
 {
     return std::to_string(n) + ' ' + word + (n == 1 ? "" : "s");
@@ -538,12 +654,12 @@ Result<std::string> Schema::decode(std::string_view typeName, std::string_view b
         return Error("unknown message type \"" + std::string(typeName) + "\"");
     std::string out;
     if (options.format == PayloadFormat::Text) {
-        std::unique_ptr<pb::Message> msg(m_impl->prototype(d)->New());
-        if (!msg->ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
-            return Error("cannot decode " + d->full_name() + ": the bytes are not a valid message");
+        auto msg = parseDeep(*m_impl, d, bytes);
+        if (!msg)
+            return msg.error();
         pb::TextFormat::Printer printer;
         printer.SetSingleLineMode(!options.pretty);
-        printer.PrintToString(*msg, &out);
+        printer.PrintToString(**msg, &out);
         return out;
     }
     if (internal::wireToJson(*m_impl->wirePlans.plan(d), bytes, options.emitDefaults, options.originalNames,
@@ -563,13 +679,14 @@ Result<std::string> Schema::decode(std::string_view typeName, std::string_view b
     }
     {
         // Parsed once here; only messages that set well-known fields go on to the converter.
-        std::unique_ptr<pb::Message> msg(m_impl->prototype(d)->New());
-        if (!msg->ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
-            return Error("cannot decode " + d->full_name() + ": the bytes are not a valid message");
+        auto parsed = parseDeep(*m_impl, d, bytes);
+        if (!parsed)
+            return parsed.error();
+        const pb::Message &msg = **parsed;
         // With defaults emitted, unset well-known fields are printed too: the converter's job.
         const bool plain = m_impl->plainTypes.isPlain(d);
-        if (plain || (!options.emitDefaults && !internal::usesWellKnown(*msg))) {
-            internal::messageToJson(*msg, options.emitDefaults, options.originalNames, &out);
+        if (plain || (!options.emitDefaults && !internal::usesWellKnown(msg))) {
+            internal::messageToJson(msg, options.emitDefaults, options.originalNames, &out);
             return options.pretty ? prettyJson(out) : out;
         }
     }

@@ -4,6 +4,7 @@
 #include "rpc/internal/cachingresolver.h"
 #include "rpc/internal/channels.h"
 #include "rpc/internal/embedded.h"
+#include "rpc/internal/protoguard.h"
 #include "rpc/internal/schemaimpl.h"
 
 #include <google/protobuf/compiler/parser.h>
@@ -488,10 +489,18 @@ Result<SchemaPtr> SchemaLoader::load(const SchemaSpec &spec, const std::stop_tok
             }
             virtualNames.push_back(virtualName);
         }
-        impl->sourceDb = std::make_unique<pb::compiler::SourceTreeDescriptorDatabase>(impl->diskTree.get(),
+        // The parser recurses once per nested message: files nested too deeply are refused first.
+        impl->guardedTree = std::make_unique<internal::GuardedSourceTree>(impl->diskTree.get());
+        impl->sourceDb = std::make_unique<pb::compiler::SourceTreeDescriptorDatabase>(impl->guardedTree.get(),
                                                                                       &builtinDatabase());
         impl->sourceDb->RecordErrorsTo(&parseErrors);
         chain.push_back(impl->sourceDb.get());
+        // The pool builds each import from inside its importer: a chain thousands of files long
+        // would overflow the stack, so it is measured first.
+        if (auto tooDeep = internal::checkImportDepth(*impl->diskTree, virtualNames)) {
+            diags.push_back(std::move(*tooDeep));
+            return Error("1 error in the schema", std::move(diags));
+        }
     }
     if (spec.protoFiles.empty())
         chain.push_back(&builtinDatabase());
@@ -521,6 +530,15 @@ Result<SchemaPtr> SchemaLoader::load(const SchemaSpec &spec, const std::stop_tok
             diags.push_back({name, 0, 0, -1, {}, "cannot be built from the protoset"});
     }
 
+    // A file refused for its nesting is reported once, at the brace that goes too deep, rather
+    // than as the source tree's message without a position.
+    if (impl->guardedTree) {
+        for (auto &refusal : impl->guardedTree->refusals()) {
+            std::erase_if(parseErrors.errors,
+                          [&](const Diagnostic &d) { return d.file == refusal.file && d.line == 0; });
+            diags.push_back(std::move(refusal));
+        }
+    }
     // Which imports were not found anywhere, to say so clearly.
     for (const auto &d : parseErrors.errors)
         if (d.line == 0)

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "rpc/internal/fastjson.h"
+#include "rpc/internal/protoguard.h"
 #include "rpc/internal/reflectiondb.h"
 #include "rpc/internal/wirecodec.h"
 #include "rpc/schema.h"
@@ -38,6 +39,7 @@ struct Schema::Impl
     // Declaration order is destruction order reversed: databases outlive the pool that reads
     // them, the pool outlives the factory and resolver made from it.
     std::unique_ptr<google::protobuf::compiler::DiskSourceTree> diskTree;
+    std::unique_ptr<internal::GuardedSourceTree> guardedTree; // diskTree, with the nesting check
     std::unique_ptr<google::protobuf::compiler::MultiFileErrorCollector> sourceErrors;
     std::unique_ptr<google::protobuf::compiler::SourceTreeDescriptorDatabase> sourceDb;
     std::unique_ptr<google::protobuf::SimpleDescriptorDatabase> protosetDb;

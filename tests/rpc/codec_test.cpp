@@ -175,6 +175,58 @@ TEST(Codec, GarbageBytesDoNotDecode)
     EXPECT_FALSE(schema()->decode(kEcho, std::string("\xff\xff\xff", 3), {}));
 }
 
+namespace {
+// A wirescope.testing.Tree with `levels` nested children, built as wire bytes directly (the way a
+// server that does not check depth would send it), with a label at the bottom.
+std::string nestedTree(int levels, const std::string &label = "leaf")
+{
+    std::string bytes = std::string("\x0a", 1) + char(label.size()) + label;
+    for (int i = 0; i < levels; ++i) {
+        std::string varint;
+        for (auto n = bytes.size(); ; n >>= 7) {
+            varint.push_back(static_cast<char>((n & 0x7f) | (n >= 0x80 ? 0x80 : 0)));
+            if (n < 0x80)
+                break;
+        }
+        bytes = "\x12" + varint + bytes;
+    }
+    return bytes;
+}
+} // namespace
+
+// protobuf's parser stops at 100 levels; a valid reply deeper than that used to be "not a valid
+// message" (issue 18). Wirescope decodes what it can send and names its limit beyond.
+TEST(Codec, DeepRepliesDecodeAndTheLimitIsNamed)
+{
+    for (int levels : {99, 100, 101, 500, 1000}) {
+        for (auto format : {rpc::PayloadFormat::Json, rpc::PayloadFormat::Text}) {
+            rpc::CodecOptions o;
+            o.format = format;
+            o.pretty = false;
+            auto json = schema()->decode("wirescope.testing.Tree", nestedTree(levels), o);
+            ASSERT_TRUE(json) << levels << ": " << json.error().message;
+            EXPECT_NE(json->find("leaf"), std::string::npos);
+            std::size_t children = 0;
+            for (auto at = json->find("children"); at != std::string::npos; at = json->find("children", at + 1))
+                ++children;
+            EXPECT_EQ(children, std::size_t(levels));
+        }
+    }
+    for (int levels : {1001, 20000}) {
+        auto tooDeep = schema()->decode("wirescope.testing.Tree", nestedTree(levels), {});
+        ASSERT_FALSE(tooDeep);
+        EXPECT_NE(tooDeep.error().message.find("nested deeper than 1000 levels"), std::string::npos)
+            << tooDeep.error().message;
+        EXPECT_NE(tooDeep.error().message.find("children.children.children"), std::string::npos);
+    }
+    // Bytes that are broken stay "not a valid message", deep or not.
+    std::string broken = nestedTree(200);
+    broken.resize(broken.size() - 3);
+    auto bad = schema()->decode("wirescope.testing.Tree", broken, {});
+    ASSERT_FALSE(bad);
+    EXPECT_NE(bad.error().message.find("not a valid message"), std::string::npos) << bad.error().message;
+}
+
 TEST(Codec, StatusDetailsDecodeAsJson)
 {
     // google.rpc.Status{code: 5, message: "m", details: [Any{ErrorInfo{reason: "R"}}, Any{unknown}]}

@@ -129,6 +129,89 @@ TEST(Schema, EveryParseErrorHasFileLineAndColumn)
     EXPECT_NE(d[0].toString().find("broken.proto:4:"), std::string::npos);
 }
 
+namespace {
+// `levels` messages nested in one another, the innermost with a field; a service on the outermost.
+std::string nestedMessages(int levels, const std::string &inner = "  string x = 1;\n")
+{
+    std::string text = "syntax = \"proto3\";\npackage deep;\n";
+    for (int i = 0; i < levels; ++i)
+        text += "message M" + std::to_string(i) + " {\n";
+    text += inner;
+    for (int i = 0; i < levels; ++i)
+        text += "}\n";
+    return text + "service S { rpc Call(M0) returns (M0); }\n";
+}
+} // namespace
+
+// libprotobuf's parser recurses per nested message: 20 000 levels overflowed the stack, and at 40
+// its own error was lost, so list printed nothing and exited 0 (issue 18). The nesting is checked
+// first, with protoc's limit and message, at the brace that goes too deep.
+TEST(Schema, NestingDeeperThanProtocAllowsIsAnErrorAtItsBrace)
+{
+    TempDir dir;
+    dir.write("ok.proto", nestedMessages(31, "  // { { { braces in comments\n  string x = 1 [json_name = \"{{{\"];\n"
+                                             "  enum E { A = 0; }\n  oneof o { int32 y = 2; }\n"));
+    auto ok = loadFiles({dir.path().string()}, {"ok.proto"});
+    ASSERT_TRUE(ok) << allDiagnostics(ok.error());
+    EXPECT_TRUE((*ok)->service("deep.S"));
+
+    for (int levels : {32, 40, 20000}) {
+        dir.write("deep.proto", nestedMessages(levels));
+        auto r = loadFiles({dir.path().string()}, {"deep.proto"});
+        ASSERT_FALSE(r) << levels;
+        ASSERT_EQ(r.error().diagnostics.size(), 1u) << allDiagnostics(r.error());
+        const auto &d = r.error().diagnostics.front();
+        EXPECT_EQ(d.toString(), "deep.proto:34:13: Reached maximum recursion limit for nested messages: more "
+                                "than 31 levels (protoc's limit too)");
+    }
+    // Through an import, and through blocks that are not messages (an option value).
+    dir.write("deep.proto", nestedMessages(20000));
+    dir.write("user.proto", "syntax = \"proto3\";\nimport \"deep.proto\";\nmessage U { deep.M0 m = 1; }\n");
+    auto imported = loadFiles({dir.path().string()}, {"user.proto"});
+    ASSERT_FALSE(imported);
+    EXPECT_NE(allDiagnostics(imported.error()).find("deep.proto:34:13: Reached maximum recursion limit"),
+              std::string::npos)
+        << allDiagnostics(imported.error());
+    std::string option = "syntax = \"proto3\";\nimport \"google/protobuf/descriptor.proto\";\n"
+                         "message O { string s = 1; }\noption (o) = ";
+    for (int i = 0; i < 5000; ++i)
+        option += "{ s: ";
+    dir.write("braces.proto", option + "\n");
+    auto braces = loadFiles({dir.path().string()}, {"braces.proto"});
+    ASSERT_FALSE(braces);
+    EXPECT_NE(allDiagnostics(braces.error()).find("braces.proto:4:"), std::string::npos);
+    EXPECT_NE(allDiagnostics(braces.error()).find("nested more than 200 levels"), std::string::npos)
+        << allDiagnostics(braces.error());
+}
+
+// The pool builds imports from inside their importers: a chain of 20 000 files overflowed the
+// stack. Chains are measured first; a long cycle is caught the same way.
+TEST(Schema, ImportChainsTooLongAreAnErrorNamingTheChain)
+{
+    TempDir dir;
+    auto chain = [&](int files, bool cycle) {
+        for (int i = 0; i < files; ++i) {
+            std::string text = "syntax = \"proto3\";\npackage c;\n";
+            const int next = i + 1 < files ? i + 1 : (cycle ? 0 : -1);
+            if (next >= 0)
+                text += "import \"f" + std::to_string(next) + ".proto\";\n";
+            text += "message M" + std::to_string(i) + " {}\n";
+            dir.write("f" + std::to_string(i) + ".proto", text);
+        }
+    };
+    chain(100, false);
+    auto ok = loadFiles({dir.path().string()}, {"f0.proto"});
+    EXPECT_TRUE(ok) << allDiagnostics(ok.error());
+    for (bool cycle : {false, true}) {
+        chain(520, cycle);
+        auto r = loadFiles({dir.path().string()}, {"f0.proto"});
+        ASSERT_FALSE(r);
+        ASSERT_EQ(r.error().diagnostics.size(), 1u) << allDiagnostics(r.error());
+        EXPECT_EQ(r.error().diagnostics.front().toString(),
+                  "f0.proto: imports nested more than 500 files deep (f0.proto → f1.proto → … → f500.proto)");
+    }
+}
+
 TEST(Schema, TypeErrorsAreLocatedToo)
 {
     TempDir dir;

@@ -630,7 +630,35 @@ std::vector<RunResult> Runner::run(const RunOptions &options,
     rpc::Engine engine;
     std::uint64_t nextId = 1;
 
-    for (const SavedRequest *saved : *selected) {
+    // A request file that cannot be read (truncated, binary, wrong types) is a test that failed,
+    // in its place among the others: skipping it with a warning let a run report "all passed".
+    struct Item
+    {
+        QString path;
+        const SavedRequest *request = nullptr;
+        const WorkspaceProblem *problem = nullptr;
+    };
+    std::vector<Item> items;
+    for (const SavedRequest *saved : *selected)
+        items.push_back({saved->path, saved, nullptr});
+    for (const WorkspaceProblem &problem : m_workspace.problems()) {
+        if (problem.file != QLatin1String(Workspace::kSettingsFile) && problem.file.endsWith(QLatin1String(".json")) &&
+            (options.filter.isEmpty() || globMatches(options.filter, problem.file)))
+            items.push_back({problem.file, nullptr, &problem});
+    }
+    std::stable_sort(items.begin(), items.end(), [](const Item &a, const Item &b) { return a.path < b.path; });
+
+    for (const Item &item : items) {
+        if (item.problem) {
+            RunResult result;
+            result.path = item.path;
+            result.error = QStringLiteral("cannot read the request file: %1").arg(item.problem->toString());
+            if (progress)
+                progress(result);
+            results.push_back(std::move(result));
+            continue;
+        }
+        const SavedRequest *saved = item.request;
         const SavedRequest effective = withDefaults(*saved, settings);
         const SavedRequest *request = &effective;
         RunResult result;
@@ -650,6 +678,11 @@ std::vector<RunResult> Runner::run(const RunOptions &options,
                 progress(result);
             results.push_back(std::move(result));
         };
+        if (request->method.trimmed().isEmpty()) {
+            result.error = QStringLiteral("the request names no method (\"method\": \"package.Service/Method\")");
+            finish();
+            continue;
+        }
 
         // Variables: a secret without a value is named, never guessed.
         QString varError;

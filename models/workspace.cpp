@@ -7,6 +7,7 @@
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QHash>
 #include <QJsonParseError>
 
 #include <algorithm>
@@ -280,6 +281,38 @@ std::optional<SavedRequest> Workspace::parseRequest(const QByteArray &bytes, con
         *problem = {path, 0, 0,
                     QStringLiteral("written by a newer Wirescope (format %1)")
                         .arg(o.value(QStringLiteral("format_version")).toInt())};
+        return std::nullopt;
+    }
+    // Known keys of the wrong type are refused by name rather than read as empty.
+    static const std::pair<const char *, QJsonValue::Type> kTypes[] = {
+        {"method", QJsonValue::String},         {"target", QJsonValue::String},
+        {"metadata", QJsonValue::Array},        {"deadline_seconds", QJsonValue::Double},
+        {"connection", QJsonValue::String},     {"assertions", QJsonValue::Object},
+        {"format_version", QJsonValue::Double},
+    };
+    for (const auto &[key, type] : kTypes) {
+        const QJsonValue v = o.value(QLatin1String(key));
+        if (!v.isUndefined() && !v.isNull() && v.type() != type) {
+            static const QHash<int, QString> kNames{{QJsonValue::String, QStringLiteral("a string")},
+                                                    {QJsonValue::Array, QStringLiteral("an array")},
+                                                    {QJsonValue::Double, QStringLiteral("a number")},
+                                                    {QJsonValue::Object, QStringLiteral("an object")},
+                                                    {QJsonValue::Bool, QStringLiteral("true or false")}};
+            *problem = {path, 0, 0,
+                        QStringLiteral("\"%1\" must be %2, not %3")
+                            .arg(QLatin1String(key), kNames.value(type), kNames.value(v.type()))};
+            return std::nullopt;
+        }
+    }
+    for (const auto &entry : o.value(QStringLiteral("metadata")).toArray()) {
+        const QJsonArray pair = entry.toArray();
+        if (!entry.isArray() || pair.size() != 2 || !pair.at(0).isString() || !pair.at(1).isString()) {
+            *problem = {path, 0, 0, QStringLiteral("each \"metadata\" entry must be [\"name\", \"value\"]")};
+            return std::nullopt;
+        }
+    }
+    if (o.value(QStringLiteral("deadline_seconds")).toDouble() < 0) {
+        *problem = {path, 0, 0, QStringLiteral("\"deadline_seconds\" must not be negative")};
         return std::nullopt;
     }
     SavedRequest r;

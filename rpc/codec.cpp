@@ -385,22 +385,24 @@ private:
             integer(f, v, path);
             break;
         case FD::CPPTYPE_DOUBLE:
-        case FD::CPPTYPE_FLOAT:
-            if (v.type == Value::Type::String) {
-                if (v.text == "NaN" || v.text == "Infinity" || v.text == "-Infinity")
-                    break;
-                char *end = nullptr;
-                std::strtod(v.text.c_str(), &end);
-                if (v.text.empty() || end != v.text.c_str() + v.text.size())
-                    report(v.offset, path, "\"" + v.text + "\" is not a number");
-            } else if (v.type != Value::Type::Number) {
+        case FD::CPPTYPE_FLOAT: {
+            if (v.type != Value::Type::String && v.type != Value::Type::Number) {
                 report(v.offset, path, std::string("expected a number, found ") + v.typeName());
-            } else if (f->cpp_type() == FD::CPPTYPE_FLOAT) {
-                const double d = std::strtod(v.text.c_str(), nullptr);
-                if (std::isfinite(d) && std::fabs(d) > std::numeric_limits<float>::max())
-                    report(v.offset, path, v.text + " is out of range for float");
+                break;
             }
+            // Infinity and NaN only by name: a number too big for the type (1e400) is an error,
+            // not silently infinite.
+            if (v.type == Value::Type::String && (v.text == "NaN" || v.text == "Infinity" || v.text == "-Infinity"))
+                break;
+            char *end = nullptr;
+            const double d = std::strtod(v.text.c_str(), &end);
+            const bool isFloat = f->cpp_type() == FD::CPPTYPE_FLOAT;
+            if (v.text.empty() || end != v.text.c_str() + v.text.size())
+                report(v.offset, path, "\"" + v.text + "\" is not a number");
+            else if (!std::isfinite(d) || (isFloat && std::fabs(d) > std::numeric_limits<float>::max()))
+                report(v.offset, path, v.text + " is out of range for " + (isFloat ? "float" : "double"));
             break;
+        }
         case FD::CPPTYPE_BOOL:
             if (v.type != Value::Type::Bool)
                 report(v.offset, path, std::string("expected true or false, found ") + v.typeName());

@@ -779,6 +779,9 @@ bool Engine::Impl::start(CallRequest request, std::uint64_t loadId)
         std::string problem = metadataProblem(request.metadata);
         if (problem.empty())
             problem = authorityProblem(request.channel.authority);
+        if (problem.empty()) // through the wire tap, the address the user gave is tappedTarget
+            problem = targetProblem(request.channel.tappedTarget.empty() ? request.channel.target
+                                                                        : request.channel.tappedTarget);
         if (!problem.empty())
             return failLocally(id, info.kind, grpc::StatusCode::INVALID_ARGUMENT, problem);
     }

@@ -377,6 +377,8 @@ Result<SchemaPtr> SchemaLoader::load(const SchemaSpec &spec, const std::stop_tok
             return Error("cannot use server reflection on " + spec.reflectionChannel.target + ": " + problem);
         if (auto problem = authorityProblem(spec.reflectionChannel.authority); !problem.empty())
             return Error("cannot use server reflection on " + spec.reflectionChannel.target + ": " + problem);
+        if (auto problem = targetProblem(spec.reflectionChannel.target); !problem.empty())
+            return Error("cannot use server reflection: " + problem);
         auto channel = internal::makeChannel(spec.reflectionChannel, 64 * 1024 * 1024);
         if (!channel)
             return channel.error();
@@ -400,6 +402,13 @@ Result<SchemaPtr> SchemaLoader::load(const SchemaSpec &spec, const std::stop_tok
         for (const auto &path : spec.protosetFiles) {
             if (stop.stop_requested())
                 return cancelled();
+            // A folder opens as a stream that reads nothing, which parses as an empty set.
+            std::error_code ec;
+            if (fs::is_directory(path, ec)) {
+                diags.push_back({path, 0, 0, -1, {}, "is a folder, not a protoset file (protoc --descriptor_set_out)"});
+                step();
+                continue;
+            }
             std::ifstream in(path, std::ios::binary);
             if (!in) {
                 diags.push_back({path, 0, 0, -1, {}, "cannot read protoset file"});
@@ -412,6 +421,11 @@ Result<SchemaPtr> SchemaLoader::load(const SchemaSpec &spec, const std::stop_tok
             if (!set.ParseFromString(ss.str())) {
                 diags.push_back(
                     {path, 0, 0, -1, {}, "not a protoset: the file is not a serialized FileDescriptorSet"});
+                step();
+                continue;
+            }
+            if (set.file_size() == 0) {
+                diags.push_back({path, 0, 0, -1, {}, "not a protoset: it holds no files (is it empty?)"});
                 step();
                 continue;
             }

@@ -126,6 +126,101 @@ std::string metadataProblem(const Metadata &metadata)
     return {};
 }
 
+namespace {
+// "host:port" or "[v6]:port" (the port may be left out): why it is not usable, or empty.
+std::string hostPortProblem(std::string_view hostPort)
+{
+    std::string_view port;
+    bool hasPort = false;
+    if (!hostPort.empty() && hostPort.front() == '[') {
+        const auto close = hostPort.find(']');
+        if (close == std::string_view::npos)
+            return "'[' without ']'";
+        if (close + 1 < hostPort.size()) {
+            if (hostPort[close + 1] != ':')
+                return "expected ':' and a port after ']'";
+            port = hostPort.substr(close + 2);
+            hasPort = true;
+        }
+    } else if (const auto colon = hostPort.rfind(':'); colon != std::string_view::npos) {
+        if (colon == 0)
+            return "no host before the port";
+        if (hostPort.find(':') != colon) // a bare IPv6 address: gRPC wants it in brackets
+            return "an IPv6 address goes in brackets, as in [::1]:50051";
+        port = hostPort.substr(colon + 1);
+        hasPort = true;
+    }
+    if (!hasPort)
+        return {};
+    if (port.empty())
+        return "no port after ':'";
+    long value = 0;
+    for (char c : port) {
+        if (c < '0' || c > '9')
+            return "the port \"" + std::string(port) + "\" is not a number";
+        value = value * 10 + (c - '0');
+        if (value > 65535)
+            break;
+    }
+    if (value < 1 || value > 65535)
+        return "port " + std::string(port) + " is out of range (1-65535)";
+    return {};
+}
+} // namespace
+
+std::string targetProblem(std::string_view target)
+{
+    if (target.empty())
+        return "no target: give host:port, unix:PATH or another gRPC target";
+    for (std::size_t i = 0; i < target.size(); ++i) {
+        if (!isPrintableAscii(target[i]) || target[i] == ' ')
+            return "target \"" + std::string(target) + "\": " + byteAt(target, i) +
+                   " is not allowed (a host name that is not ASCII needs its xn-- form)";
+    }
+    auto problem = [&](const std::string &why) { return "target \"" + std::string(target) + "\": " + why; };
+    for (std::string_view scheme : {"unix:", "unix-abstract:"}) {
+        if (target.substr(0, scheme.size()) == scheme) {
+            if (target.size() == scheme.size() || target.substr(scheme.size()) == "//")
+                return problem("no socket path after " + std::string(scheme));
+            return {};
+        }
+    }
+    for (std::string_view scheme : {"ipv4:", "ipv6:"}) {
+        if (target.substr(0, scheme.size()) != scheme)
+            continue;
+        std::string_view list = target.substr(scheme.size());
+        if (list.empty())
+            return problem("no address after " + std::string(scheme));
+        while (!list.empty()) {
+            const auto comma = list.find(',');
+            const auto one = list.substr(0, comma);
+            if (one.empty() || one.find(':') == std::string_view::npos)
+                return problem("each address of an " + std::string(scheme) + " list needs a port");
+            if (auto why = hostPortProblem(one); !why.empty())
+                return problem(std::string(one) + ": " + why);
+            list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+        }
+        return {};
+    }
+    std::string_view hostPort = target;
+    if (target.substr(0, 4) == "dns:") {
+        hostPort = target.substr(4);
+        if (hostPort.substr(0, 2) == "//") { // dns://[authority]/host:port
+            const auto slash = hostPort.find('/', 2);
+            if (slash == std::string_view::npos)
+                return problem("expected dns:///host:port");
+            hostPort = hostPort.substr(slash + 1);
+        }
+        if (hostPort.empty())
+            return problem("no host after dns:");
+    } else if (target.find("://") != std::string_view::npos) {
+        return {}; // another resolver's scheme (xds:///…): gRPC's to judge
+    }
+    if (auto why = hostPortProblem(hostPort); !why.empty())
+        return problem(why);
+    return {};
+}
+
 std::string authorityProblem(std::string_view authority)
 {
     for (std::size_t i = 0; i < authority.size(); ++i) {

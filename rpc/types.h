@@ -55,6 +55,11 @@ using Metadata = std::vector<std::pair<std::string, std::string>>;
 std::string headerProblem(std::string_view name, std::string_view value);
 // The first problem of `metadata` (see headerProblem), or an empty string.
 std::string metadataProblem(const Metadata &metadata);
+// Why `target` cannot be reached as written (empty when it can), before gRPC guesses: a port
+// outside 1-65535 (gRPC would wrap 99999 around to another port), an empty port, an empty unix
+// socket path, bytes that are not printable ASCII. Forms: host:port, [v6]:port, dns:[//auth/]host:port,
+// ipv4:/ipv6: lists, unix:PATH, unix-abstract:NAME; other schemes are left to gRPC.
+std::string targetProblem(std::string_view target);
 // Why `authority` cannot be the :authority of a request (empty when it can): a host[:port] of
 // printable ASCII without spaces.
 std::string authorityProblem(std::string_view authority);

@@ -226,6 +226,12 @@ Result<std::string> DemoServer::start(const std::string &address)
         return m_impl->address;
     grpc::ServerBuilder builder;
     builder.SetOption(std::make_unique<OneReflectionPlugin>());
+    // gRPC's synchronous server runs each call on a thread of its own, started on demand: without
+    // a bound, a load run of 100 000 calls at once started threads until the machine had no
+    // process ids left. Beyond the bound, calls are refused with RESOURCE_EXHAUSTED.
+    grpc::ResourceQuota quota("wirescope-demo");
+    quota.SetMaxThreads(kMaxThreads);
+    builder.SetResourceQuota(quota);
     int port = 0;
     builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port);
     builder.RegisterService(&m_impl->service);

@@ -25,6 +25,9 @@ public:
     bool running() const;
     std::string address() const; // "127.0.0.1:<port>" once started
 
+    // The most threads the server runs calls on; calls beyond get RESOURCE_EXHAUSTED.
+    static constexpr int kMaxThreads = 64;
+
     static const char *serviceName();    // "wirescope.demo.v1.WeatherService"
     static const char *exampleMethod();  // the method a new user starts with
     static const char *exampleRequest(); // a request for it, as JSON

@@ -300,8 +300,15 @@ bool usesWellKnown(const pb::Descriptor *d, const Value &value)
         return false;
     for (const auto &m : value.members) {
         const FD *f = findField(d, m.name);
-        if (!f || f->cpp_type() != FD::CPPTYPE_MESSAGE || m.value.type == Value::Type::Null)
+        if (!f || f->cpp_type() != FD::CPPTYPE_MESSAGE)
             continue;
+        if (m.value.type == Value::Type::Null) {
+            // null leaves a field unset, except a google.protobuf.Value, where it is the value
+            // null (null_value set): the converter's job.
+            if (!f->is_repeated() && f->message_type()->full_name() == "google.protobuf.Value")
+                return true;
+            continue;
+        }
         if (f->is_map()) {
             const FD *val = f->message_type()->map_value();
             if (val->cpp_type() != FD::CPPTYPE_MESSAGE)

@@ -210,11 +210,17 @@ public:
         }
         const std::size_t base = m_items.size();
         for (const auto &member : v.members) {
-            if (member.value.type == Value::Type::Null)
-                continue;
             const auto it = m.byName.find(member.name);
-            if (it != m.byName.end()) // unknown fields were refused by the validator, or are allowed
-                m_items.push_back({&m.fields[static_cast<std::size_t>(it->second)], &member.value});
+            if (it == m.byName.end()) // unknown fields were refused by the validator, or are allowed
+                continue;
+            const WireField &f = m.fields[static_cast<std::size_t>(it->second)];
+            if (member.value.type == Value::Type::Null) {
+                // null leaves a field unset, but for a google.protobuf.Value it is a value: not ours.
+                if (f.message && !f.repeated && !f.message->direct)
+                    return false;
+                continue;
+            }
+            m_items.push_back({&f, &member.value});
         }
         // protobuf writes fields in number order; so does this, for the same bytes.
         stableSort(m_items.begin() + static_cast<std::ptrdiff_t>(base), m_items.end(),

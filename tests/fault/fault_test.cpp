@@ -8,6 +8,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <fstream>
+#include <thread>
+
 using namespace testsupport;
 
 namespace {
@@ -170,6 +174,84 @@ TEST_F(HeaderFaults, oneBadRequestInARunFailsAloneAndTheReportIsWritten)
     const std::string report = readFile(junit);
     EXPECT_NE(report.find("errors=\"1\""), std::string::npos) << report;
     EXPECT_NE(report.find("<error message=\"header &quot;x-city&quot;"), std::string::npos) << report;
+}
+
+// run skipped a truncated or binary request file with a warning and reported "all passed",
+// exit 0 (issue 18). Each such file is a failed test, in its place, with what and where.
+TEST_F(HeaderFaults, unreadableRequestFilesAreFailedTestsInARun)
+{
+    TempDir ws;
+    ws.write("protos/wirescope/testing/test.proto", readFile(kProtoDir + "/wirescope/testing/test.proto"));
+    ws.write("wirescope.json", R"({"format_version": 1, "proto_files": ["wirescope/testing/test.proto"],
+        "import_paths": ["protos"]})");
+    const std::string good = R"({"format_version": 1, "method": "wirescope.testing.TestService/Echo",
+        "target": ")" + s_server->address() + R"(", "body": {"text": "x"}})";
+    ws.write("a-good.json", good);
+    ws.write("b-truncated.json", good.substr(0, good.size() / 2));
+    ws.write("c-binary.json", std::string("\x7f" "ELF\x02\x01\x01\0\0\0\xff\xfe", 14));
+    ws.write("d-empty.json", "");
+    ws.write("e-wrong-type.json", R"({"method": 5})");
+    ws.write("f-no-method.json", R"({"target": "127.0.0.1:1"})");
+    ws.write("g-bad-metadata.json", R"({"method": "a.B/C", "metadata": [["only-a-name"]]})");
+    ws.write("z-good.json", good);
+    const std::string junit = (ws.path() / "junit.xml").string();
+    const auto r = run({kCli, "run", ws.path().string(), "--junit", junit});
+    EXPECT_EQ(r.signal, 0) << describe(r);
+    EXPECT_EQ(r.exitCode, 1) << describe(r);
+    EXPECT_NE(r.out.find("8 requests: 2 passed, 6 failed"), std::string::npos) << describe(r);
+    for (const char *expected :
+         {"ERROR b-truncated.json", "cannot read the request file: b-truncated.json:", "ERROR c-binary.json",
+          "cannot read the request file: d-empty.json:1:1", "e-wrong-type.json: \"method\" must be a string, not a number",
+          "ERROR f-no-method.json", "the request names no method", "g-bad-metadata.json: each \"metadata\" entry"})
+        EXPECT_NE(r.out.find(expected), std::string::npos) << expected << "\n" << describe(r);
+    // The order is the files' order, the good ones ran, and the report lists all eight.
+    EXPECT_LT(r.out.find("PASS  a-good.json"), r.out.find("ERROR b-truncated.json"));
+    EXPECT_LT(r.out.find("ERROR g-bad-metadata.json"), r.out.find("PASS  z-good.json"));
+    const std::string report = readFile(junit);
+    EXPECT_NE(report.find("tests=\"8\" failures=\"0\" errors=\"6\""), std::string::npos) << report;
+    EXPECT_EQ(r.err.find("warning:"), std::string::npos) << r.err; // said once, as a failed test
+}
+
+// --- Load that the machine cannot hold ------------------------------------------------------
+
+// The threads of process `pid`, from /proc.
+int threadsOf(int pid)
+{
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    for (std::string line; std::getline(status, line);)
+        if (line.rfind("Threads:", 0) == 0)
+            return std::stoi(line.substr(8));
+    return -1;
+}
+
+// The demo service started a thread per call without a bound: a bench of 100 000 calls at once
+// exhausted the machine's process ids (issue 18). It serves on a bounded pool and refuses the rest.
+TEST(LoadFaults, theDemoServiceServesOnABoundedPool)
+{
+    const int port = deadPort();
+    Spawned demo({kCli, "demo", "--listen", "127.0.0.1:" + std::to_string(port)});
+    ASSERT_NE(demo.waitForLine("listening on", std::chrono::seconds(20)), "");
+    std::atomic<bool> done{false};
+    int most = 0;
+    std::thread sampler([&] {
+        while (!done) {
+            most = std::max(most, threadsOf(demo.pid()));
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+    });
+    const auto r = run({kCli, "bench", "-plaintext", "-c", "1000", "-n", "2000", "-d",
+                        R"({"count": 2, "interval": "0.2s"})", "127.0.0.1:" + std::to_string(port),
+                        "wirescope.demo.v1.WeatherService/WatchReadings"},
+                       {}, std::chrono::seconds(120));
+    done = true;
+    sampler.join();
+    EXPECT_EQ(r.signal, 0) << describe(r);
+    EXPECT_FALSE(r.timedOut) << describe(r);
+    EXPECT_LE(most, 64 + 24) << "threads in the demo service at the most";
+    EXPECT_GT(most, 0);
+    EXPECT_NE(r.out.find("OK: "), std::string::npos) << describe(r);
+    EXPECT_NE(r.out.find("RESOURCE_EXHAUSTED: "), std::string::npos) << describe(r);
+    EXPECT_EQ(r.exitCode, 1) << describe(r); // some calls failed, as bench says
 }
 
 } // namespace

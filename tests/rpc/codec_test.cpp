@@ -143,6 +143,35 @@ TEST(Codec, RangeChecksOnIntegers)
     EXPECT_TRUE(schema()->encode(kEcho, R"({"i64": 42})", {}));
 }
 
+// 1e400 was sent as Infinity without a word (issue 18): a number too big for its type is an
+// error at its place; Infinity and NaN are sent only when asked for by name.
+TEST(Codec, FloatingPointOutOfRangeIsAnErrorNotInfinity)
+{
+    for (const char *json : {R"({"d": 1e400})", R"({"d": -1e400})", R"({"d": "1e400"})", R"({"f": 3.5e38})",
+                             R"({"f": "-3.5e38"})"}) {
+        auto r = schema()->encode(kEcho, json, {});
+        ASSERT_FALSE(r) << json;
+        EXPECT_NE(r.error().message.find("is out of range for"), std::string::npos) << r.error().message;
+        EXPECT_NE(r.error().message.find("1:7"), std::string::npos) << r.error().message;
+    }
+    EXPECT_EQ(roundTrip(R"({"d": 1.7976931348623157e308})"), R"({"d":1.7976931348623157e+308})");
+    EXPECT_EQ(roundTrip(R"({"f": 3.4e38})"), R"({"f":3.4e+38})");
+    EXPECT_EQ(roundTrip(R"({"d": "Infinity", "f": "-Infinity"})"), R"({"f":"-Infinity","d":"Infinity"})");
+}
+
+// null leaves a field unset, except where the field is a google.protobuf.Value: there it is the
+// value null, and it was dropped (issue 18).
+TEST(Codec, NullIsAValueForGoogleProtobufValue)
+{
+    EXPECT_EQ(roundTrip(R"({"any_value": null})"), R"({"anyValue":null})");
+    EXPECT_EQ(roundTrip(R"({"attrs": {"k": null}})"), R"({"attrs":{"k":null}})");
+    EXPECT_EQ(roundTrip(R"({"any_value": [null, {"a": null}]})"), R"({"anyValue":[null,{"a":null}]})");
+    EXPECT_EQ(roundTrip(R"({"wrapped": null, "when": null, "text": null, "inner": null})"), "{}");
+    auto bytes = schema()->encode(kEcho, R"({"any_value": null})", {});
+    ASSERT_TRUE(bytes);
+    EXPECT_EQ(*bytes, std::string("\xea\x01\x02\x08\x00", 5)); // field 29, Value{null_value: NULL_VALUE}
+}
+
 TEST(Codec, AnyWithUnknownTypeIsReported)
 {
     auto r = schema()->encode(kEcho, R"({"extra": {"@type": "type.googleapis.com/no.Such", "x": 1}})", {});

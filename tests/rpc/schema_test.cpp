@@ -300,6 +300,17 @@ TEST(Schema, ProtosetsLoadAndCorruptOnesAreReported)
     auto absent = rpc::SchemaLoader().load(spec);
     ASSERT_FALSE(absent);
     EXPECT_NE(allDiagnostics(absent.error()).find("absent.protoset"), std::string::npos);
+
+    // A folder read as a file parsed as an empty set, and -protoset DIR exited 0 (issue 18).
+    spec.protosetFiles = {dir.path().string()};
+    auto folder = rpc::SchemaLoader().load(spec);
+    ASSERT_FALSE(folder);
+    EXPECT_NE(allDiagnostics(folder.error()).find("is a folder, not a protoset file"), std::string::npos)
+        << allDiagnostics(folder.error());
+    spec.protosetFiles = {dir.write("empty.protoset", "")};
+    auto empty = rpc::SchemaLoader().load(spec);
+    ASSERT_FALSE(empty);
+    EXPECT_NE(allDiagnostics(empty.error()).find("it holds no files"), std::string::npos);
 }
 
 rpc::Result<rpc::SchemaPtr> loadByReflection(const testing_server::TestServer &server,

@@ -9,6 +9,7 @@
 #include "models/framesmodel.h"
 #include "models/sourcesmodel.h"
 #include "models/timeline.h"
+#include "models/workspacestore.h"
 #include "rpc/wire.h"
 #include "ui/aboutdialog.h"
 #include "ui/formeditor.h"
@@ -22,6 +23,9 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
 #include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -334,6 +338,62 @@ private slots:
         QVERIFY(finished.wait(20000));
         QVERIFY2(tab->session().status().ok(), tab->session().status().message.c_str());
         QCOMPARE(testsupport::metadataValue(tab->session().responseHeaders(), "x-city"), std::string("Zurich"));
+    }
+
+    void badFilesAndWorkspacesNeverKillTheWindow()
+    {
+        // A .proto 20 000 messages deep overflowed the stack of the loader (issue 18); a folder as
+        // a protoset loaded as nothing; broken request files in a workspace. Each is a problem the
+        // window lists, and the window goes on working.
+        Workbench wb;
+        QTemporaryDir dir;
+        auto write = [&](const QString &name, const QByteArray &bytes) {
+            QDir(dir.path()).mkpath(QFileInfo(dir.filePath(name)).absolutePath());
+            QFile f(dir.filePath(name));
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(bytes);
+        };
+        QByteArray deep = "syntax = \"proto3\";\npackage deep;\n";
+        for (int i = 0; i < 20000; ++i)
+            deep += "message M" + QByteArray::number(i) + " {\n";
+        deep += QByteArray(20000, '}') + "\nservice S { rpc C(M0) returns (M0); }\n";
+        write(QStringLiteral("deep/deep.proto"), deep);
+        QSignalSpy failed(&wb.sources, &models::SourcesModel::loadFailed);
+        wb.window.addProtoSource({dir.filePath(QStringLiteral("deep"))}, {QStringLiteral("deep.proto")});
+        QVERIFY(failed.wait(20000));
+        auto problemsText = [&] {
+            QString all;
+            for (int i = 0; i < wb.window.problems()->topLevelItemCount(); ++i)
+                all += wb.window.problems()->topLevelItem(i)->text(0) + QLatin1Char(' ') +
+                       wb.window.problems()->topLevelItem(i)->text(1) + QLatin1Char('\n');
+            return all;
+        };
+        QTRY_VERIFY2(problemsText().contains(QStringLiteral("deep.proto:34:13")), qPrintable(problemsText()));
+        wb.window.addProtosetSource({dir.path()});
+        QVERIFY(failed.wait(20000));
+        QTRY_VERIFY2(problemsText().contains(QStringLiteral("is a folder, not a protoset file")),
+                     qPrintable(problemsText()));
+
+        // A workspace whose request files are truncated, binary or of the wrong shape.
+        write(QStringLiteral("ws/wirescope.json"), R"({"format_version": 1})");
+        write(QStringLiteral("ws/truncated.json"), R"({"method": "a.B/C", "body": {)");
+        write(QStringLiteral("ws/binary.json"), QByteArray("\x7f" "ELF\x02\x01\0\0\xff", 9));
+        write(QStringLiteral("ws/wrong.json"), R"({"method": 5})");
+        QSignalSpy opened(&wb.window.workspaceStore(), &models::WorkspaceStore::opened);
+        wb.window.openWorkspace(dir.filePath(QStringLiteral("ws")));
+        QVERIFY(opened.wait(10000));
+        QTRY_VERIFY2(wb.window.statusText().contains(QStringLiteral("3 problem")), qPrintable(wb.window.statusText()));
+
+        // And the window still calls a server.
+        QVERIFY(wb.loadTestProtos() > 0);
+        ui::RequestTab *tab = wb.openByClicking(QStringLiteral("Echo"));
+        QVERIFY(tab);
+        typeInto(tab->findChild<QLineEdit *>(QStringLiteral("targetEdit")), m_address);
+        typeInto(tab->editor(), QStringLiteral(R"({"text": "still here"})"));
+        QSignalSpy finished(&tab->session(), &models::CallSession::finished);
+        QTest::mouseClick(button(tab, "sendButton"), Qt::LeftButton);
+        QVERIFY(finished.wait(20000));
+        QVERIFY2(tab->session().status().ok(), tab->session().status().message.c_str());
     }
 
     void bidiStreamSendsThreeMessagesOneByOneThenEnds()

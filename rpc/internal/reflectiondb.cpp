@@ -854,13 +854,11 @@ bool ReflectionDatabase::linkClosure(const std::string &root)
         return false;
     };
     const auto &builtin = builtins();
-    std::vector<std::string> files;
     std::map<std::string, int> depth{{root, 0}};
     std::deque<std::string> queue{root};
     while (!queue.empty()) {
         const std::string name = queue.front();
         queue.pop_front();
-        files.push_back(name);
         if (m_closed.count(name))
             continue;
         if (auto linked = linkFile(name); !linked) {
@@ -880,7 +878,8 @@ bool ReflectionDatabase::linkClosure(const std::string &root)
         }
     }
 
-    // Import loops, and the longest chain (a breadth-first level can be shorter than it).
+    // Import loops, and the longest chain (a breadth-first level can be shorter than it). Files
+    // linked by an earlier lookup count with the chain found below them then.
     std::map<std::string, int> longest;  // file -> longest chain below it, once finished
     std::map<std::string, bool> onStack; // on the current path
     std::vector<std::pair<std::string, int>> stack{{root, 0}};
@@ -891,7 +890,7 @@ bool ReflectionDatabase::linkClosure(const std::string &root)
         const auto &deps = m_linked.at(name).dependency();
         if (next < deps.size()) {
             const std::string dep = deps[next++];
-            if (builtin.files.count(dep) || longest.count(dep))
+            if (builtin.files.count(dep) || longest.count(dep) || m_closed.count(dep))
                 continue;
             if (onStack[dep]) {
                 std::string loop;
@@ -906,9 +905,12 @@ bool ReflectionDatabase::linkClosure(const std::string &root)
             continue;
         }
         int below = 0;
-        for (const auto &dep : deps)
+        for (const auto &dep : deps) {
             if (auto it = longest.find(dep); it != longest.end())
                 below = std::max(below, it->second + 1);
+            else if (auto done = m_closed.find(dep); done != m_closed.end())
+                below = std::max(below, done->second + 1);
+        }
         if (below > kMaxImportDepth)
             return fail("\"" + root + "\" imports files more than " + std::to_string(kMaxImportDepth) +
                         " levels deep");
@@ -917,7 +919,7 @@ bool ReflectionDatabase::linkClosure(const std::string &root)
         path.pop_back();
         stack.pop_back();
     }
-    m_closed.insert(files.begin(), files.end());
+    m_closed.insert(longest.begin(), longest.end());
     return true;
 }
 

@@ -108,9 +108,10 @@ private:
     std::map<std::string, std::string> m_aliases; // a name asked for -> the name served
     std::set<std::string> m_missingFiles;
     std::set<std::string> m_missingSymbols;
-    // Linked files, by served name; files whose imports are all linked; failures to link.
+    // Linked files, by served name; files whose imports are all linked, with the longest import
+    // chain below each; failures to link.
     std::map<std::string, google::protobuf::FileDescriptorProto> m_linked;
-    std::set<std::string> m_closed;
+    std::map<std::string, int> m_closed;
     std::map<std::string, std::string> m_failed;
     ReflectionRepairs m_repairs;
     int m_unlistedRepairs = 0;

@@ -95,6 +95,7 @@ void SourcesModel::startLoad(Source &source)
         source.services.clear();
         endRemoveRows();
     }
+    source.repairs = {};
     source.state = State::Loading;
     source.progress = {};
     source.error.reset();
@@ -189,6 +190,7 @@ void SourcesModel::onFinished(int sourceId, int generation, int jobKey, Outcome 
         return;
     }
     source.schema = std::move(outcome.schema);
+    source.repairs = std::move(outcome.repairs);
     source.state = State::Loaded;
     auto &services = *outcome.services;
     if (!services.empty()) {
@@ -204,10 +206,10 @@ void SourcesModel::onFinished(int sourceId, int generation, int jobKey, Outcome 
 SourcesModel::Outcome SourcesModel::describe(rpc::Result<rpc::SchemaPtr> result)
 {
     if (!result)
-        return {nullptr, result.error()};
+        return {nullptr, result.error(), {}};
     auto names = (*result)->serviceNames();
     if (!names)
-        return {nullptr, names.error()};
+        return {nullptr, names.error(), {}};
     std::vector<rpc::ServiceInfo> services;
     for (const auto &name : *names) {
         // The reflection service answers every server that offers it; users rarely call it.
@@ -215,10 +217,12 @@ SourcesModel::Outcome SourcesModel::describe(rpc::Result<rpc::SchemaPtr> result)
             continue;
         auto service = (*result)->service(name);
         if (!service)
-            return {nullptr, service.error()};
+            return {nullptr, service.error(), {}};
         services.push_back(std::move(*service));
     }
-    return {std::move(*result), std::move(services)};
+    // Resolving every service has fetched and linked their files: the repairs are known now.
+    auto repairs = (*result)->reflectionRepairs();
+    return {std::move(*result), std::move(services), std::move(repairs)};
 }
 
 QModelIndex SourcesModel::sourceIndex(int sourceId) const
@@ -249,6 +253,12 @@ const rpc::Error *SourcesModel::loadError(int sourceId) const
 {
     const int row = rowOf(sourceId);
     return row < 0 ? nullptr : m_sources[row]->error.get();
+}
+
+QString SourcesModel::note(int sourceId) const
+{
+    const int row = rowOf(sourceId);
+    return row < 0 ? QString() : QString::fromStdString(m_sources[row]->repairs.summary());
 }
 
 rpc::LoadProgress SourcesModel::progress(int sourceId) const
@@ -379,13 +389,27 @@ QVariant SourcesModel::data(const QModelIndex &index, int role) const
             case State::Failed:
                 return tr("%1 — failed").arg(source.spec.displayName());
             case State::Loaded:
+                if (!source.repairs.empty())
+                    return tr("%1 — %2").arg(source.spec.displayName(),
+                                             QString::fromStdString(source.repairs.summary()));
                 return source.spec.displayName();
             }
             return {};
-        case Qt::ToolTipRole:
+        case Qt::ToolTipRole: {
             if (source.error)
                 return QString::fromStdString(source.error->toString());
-            return source.spec.description();
+            QString tip = source.spec.description();
+            if (!source.repairs.empty()) {
+                tip += QStringLiteral("\n") +
+                       tr("The server's files did not link as sent; %1:")
+                           .arg(QString::fromStdString(source.repairs.summary()));
+                for (const auto &d : source.repairs.details)
+                    tip += QStringLiteral("\n  ") + QString::fromStdString(d);
+            }
+            return tip;
+        }
+        case NoteRole:
+            return QString::fromStdString(source.repairs.summary());
         case NodeTypeRole:
             return int(NodeType::Source);
         case StateRole:

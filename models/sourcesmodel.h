@@ -40,6 +40,7 @@ public:
         MethodPathRole,                  // "pkg.Svc/Method" (methods)
         StateRole,                       // State as int (sources)
         SourceIdRole,                    // the source's id (every node)
+        NoteRole,                        // a loaded source's note, e.g. what reflection repaired
     };
 
     explicit SourcesModel(QObject *parent = nullptr);
@@ -58,6 +59,9 @@ public:
     rpc::SchemaPtr schema(int sourceId) const;
     const rpc::Error *loadError(int sourceId) const;
     rpc::LoadProgress progress(int sourceId) const;
+    // What a reflection source's server sent that had to be repaired to link ("repaired: 2
+    // missing imports, 3 map entries"), or "" (also for other sources).
+    QString note(int sourceId) const;
     // The method behind a method node.
     const rpc::MethodInfo *method(const QModelIndex &index) const;
     // Finds a method node by "pkg.Svc/Method" or "pkg.Svc.Method" in a source.
@@ -85,6 +89,7 @@ private:
         rpc::LoadProgress progress;
         rpc::SchemaPtr schema;
         std::vector<rpc::ServiceInfo> services;
+        rpc::ReflectionRepairs repairs;
         std::unique_ptr<rpc::Error> error;
         std::unique_ptr<rpc::SchemaLoadJob> job;
         int jobKey = 0;
@@ -103,6 +108,7 @@ private:
     {
         rpc::SchemaPtr schema;
         rpc::Result<std::vector<rpc::ServiceInfo>> services;
+        rpc::ReflectionRepairs repairs; // as they stood once every service was resolved
     };
     static Outcome describe(rpc::Result<rpc::SchemaPtr> result);
     void onFinished(int sourceId, int generation, int jobKey, Outcome outcome);

@@ -204,6 +204,32 @@ std::string Schema::reflectionVersion() const
     return m_impl->reflectionDb ? m_impl->reflectionDb->version() : std::string();
 }
 
+ReflectionRepairs Schema::reflectionRepairs() const
+{
+    return m_impl->reflectionDb ? m_impl->reflectionDb->repairs() : ReflectionRepairs();
+}
+
+bool ReflectionRepairs::empty() const
+{
+    return missingImports == 0 && renamedImports == 0 && mapEntries == 0 && optionalFields == 0 &&
+           wellKnownFiles == 0;
+}
+
+std::string ReflectionRepairs::summary() const
+{
+    std::string out;
+    auto add = [&](int n, const char *one, const char *many) {
+        if (n > 0)
+            out += (out.empty() ? "repaired: " : ", ") + std::to_string(n) + ' ' + (n == 1 ? one : many);
+    };
+    add(missingImports, "missing import", "missing imports");
+    add(renamedImports, "renamed import", "renamed imports");
+    add(mapEntries, "map entry", "map entries");
+    add(optionalFields, "optional field", "optional fields");
+    add(wellKnownFiles, "copy of well-known types", "copies of well-known types");
+    return out;
+}
+
 bool Schema::Impl::loadType(const std::string &name) const
 {
     if (pool->FindMessageTypeByName(name) || pool->FindEnumTypeByName(name))
@@ -382,8 +408,8 @@ Result<SchemaPtr> SchemaLoader::load(const SchemaSpec &spec, const std::stop_tok
         auto channel = internal::makeChannel(spec.reflectionChannel, 64 * 1024 * 1024);
         if (!channel)
             return channel.error();
-        impl->reflectionDb = std::make_unique<internal::ReflectionDatabase>(*channel, spec.reflectionHeaders,
-                                                                            spec.reflectionTimeoutMs);
+        impl->reflectionDb = std::make_unique<internal::ReflectionDatabase>(
+            *channel, spec.reflectionChannel, spec.reflectionHeaders, spec.reflectionTimeoutMs);
         // Ask once now, so that an unreachable server or one without reflection fails the load.
         auto services = impl->reflectionDb->listServices();
         if (!services)

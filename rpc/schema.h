@@ -21,15 +21,34 @@ struct SchemaSpec
     std::vector<std::string> protoFiles;    // named relative to a root (or a path under one)
     std::vector<std::string> protosetFiles; // FileDescriptorSet files
     bool useReflection = false;
-    ChannelOptions reflectionChannel;
+    ChannelOptions reflectionChannel; // its connectTimeoutMs bounds the wait for the connection
     Metadata reflectionHeaders;
-    int reflectionTimeoutMs = 20000;
+    int reflectionTimeoutMs = 20000; // for each reflection request once connected
 };
 
 struct LoadProgress
 {
     int done = 0;
     int total = 0;
+};
+
+// What Wirescope changed in the files a reflection server sent so that they link the way the
+// same .proto files compiled by protoc do. Servers of other stacks name files after packages,
+// leave out imports, send relative type names, name map entries their own way, mark proto3
+// `optional` fields only by a oneof, or serve their own copies of the well-known types.
+struct ReflectionRepairs
+{
+    int missingImports = 0;  // imports the server left out of a file, added
+    int renamedImports = 0;  // imports naming a file the server serves under another name
+    int mapEntries = 0;      // map entry messages renamed to protoc's names
+    int optionalFields = 0;  // proto3 optional fields whose marker was missing
+    int wellKnownFiles = 0;  // server files whose well-known or google.rpc types gave way to
+                             // the built-in files
+    std::vector<std::string> details; // one line per repair: "file: what was done"
+
+    bool empty() const;
+    // "repaired: 2 missing imports, 3 map entries", or "" when nothing was repaired.
+    std::string summary() const;
 };
 
 // What `describe` found.
@@ -106,6 +125,9 @@ public:
     bool hasMessage(std::string_view typeName) const;
     // "v1" or "v1alpha" once the server's reflection has answered; empty without reflection.
     std::string reflectionVersion() const;
+    // What was repaired in the reflection server's files so far (files are fetched as they are
+    // needed, so this grows as more of the schema is used).
+    ReflectionRepairs reflectionRepairs() const;
 
     // A JSON request for `typeName` with every field set to an example value.
     Result<std::string> messageTemplate(std::string_view typeName) const;

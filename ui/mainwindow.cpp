@@ -402,7 +402,9 @@ void MainWindow::onSourceLoaded(int sourceId)
     // The demo's port changes with every start: not worth remembering.
     if (spec && sourceId != m_demoSource)
         models::RecentSources::remember(*spec);
-    showStatus(tr("Loaded %1").arg(spec ? spec->displayName() : QString()));
+    const QString note = m_sources.note(sourceId);
+    showStatus(note.isEmpty() ? tr("Loaded %1").arg(spec ? spec->displayName() : QString())
+                              : tr("Loaded %1 (%2)").arg(spec ? spec->displayName() : QString(), note));
     retryPendingOpens();
     if (sourceId == m_demoSource) {
         if (openMethod(sourceId, QString::fromLatin1(rpc::DemoServer::exampleMethod()),

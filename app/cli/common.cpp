@@ -43,7 +43,9 @@ void defineCommonFlags(Flags &f)
     f.define("emit-defaults", K::Bool, "Print fields that hold their default value in JSON output.");
     f.define("allow-unknown-fields", K::Bool,
              "Accept (and drop) fields the schema does not know in JSON requests.");
-    f.define("v", K::Bool, "Verbose: print headers, trailers and the resolved method.");
+    f.define("v", K::Bool,
+             "Verbose: print headers, trailers and the resolved method, and (on stderr) what was repaired in "
+             "the files a reflection server sent.");
     f.define("vv", K::Bool, "Very verbose: also message sizes and timing data.");
     f.define("help", K::Bool, "Print this help.");
     f.define("version", K::Bool, "Print the version and exit.");

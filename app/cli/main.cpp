@@ -466,6 +466,23 @@ int runCli(int argc, char **argv)
         std::cerr << "Failed to load the schema: " << schema.error().toString() << "\n";
         return kExitError;
     }
+    const int verbosity = flags.boolean("vv") ? 2 : flags.boolean("v") ? 1 : 0;
+    // With -v, what was repaired in the reflection server's files, once the command has used
+    // them (they are fetched as needed); on stderr, so that list and describe output stays clean.
+    struct RepairReport
+    {
+        const rpc::Schema *schema;
+        bool enabled;
+        ~RepairReport()
+        {
+            const auto repairs = schema->reflectionRepairs();
+            if (!enabled || repairs.empty())
+                return;
+            std::cerr << "Server reflection (" << schema->reflectionVersion() << ") " << repairs.summary() << "\n";
+            for (const auto &d : repairs.details)
+                std::cerr << "  " << d << "\n";
+        }
+    } repairReport{schema->get(), verbosity > 0 && spec.useReflection};
 
     if (isList) {
         if (symbol.empty()) {
@@ -516,7 +533,6 @@ int runCli(int argc, char **argv)
 
     rpc::Metadata rpcHeaders = all;
     rpcHeaders.insert(rpcHeaders.end(), rpcOnly.begin(), rpcOnly.end());
-    const int verbosity = flags.boolean("vv") ? 2 : flags.boolean("v") ? 1 : 0;
     return invoke(flags, *schema, address, verb, rpcHeaders, verbosity, deadlineMs);
 }
 

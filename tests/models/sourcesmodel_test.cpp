@@ -26,6 +26,15 @@ models::SourceSpec testProtos()
     return spec;
 }
 
+models::SourceSpec reflectionFrom(const std::string &target)
+{
+    models::SourceSpec spec;
+    spec.kind = models::SourceSpec::Kind::Reflection;
+    spec.schema.useReflection = true;
+    spec.schema.reflectionChannel.target = target;
+    return spec;
+}
+
 } // namespace
 
 class SourcesModelTest : public QObject
@@ -83,16 +92,46 @@ private slots:
         SourcesModel model;
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         QSignalSpy loaded(&model, &SourcesModel::sourceLoaded);
-        models::SourceSpec spec;
-        spec.kind = models::SourceSpec::Kind::Reflection;
-        spec.schema.useReflection = true;
-        spec.schema.reflectionChannel.target = m_server->address();
-        const int id = model.addSource(spec);
+        const int id = model.addSource(reflectionFrom(m_server->address()));
         QVERIFY(loaded.wait(20000));
         // The reflection service itself is left out of the tree.
         QCOMPARE(model.rowCount(model.sourceIndex(id)), 1);
         QVERIFY(model.findMethod(id, QStringLiteral("wirescope.testing.TestService/Echo")).isValid());
         QVERIFY(model.sourceIndex(id).data().toString().contains(QStringLiteral("reflection")));
+        // gRPC C++ sends files that link as they are: nothing to note.
+        QCOMPARE(model.note(id), QString());
+        QVERIFY(!model.sourceIndex(id).data().toString().contains(QStringLiteral("repaired")));
+    }
+
+    void reflectionSourceNotesWhatWasRepaired()
+    {
+        // A server whose files list no imports (the test server's v1 quirk): the imports are
+        // added back, and the source says so in the tree and in its tooltip.
+        testing_server::ServerOptions o;
+        o.reflectionV1 = true;
+        o.reflectionV1Quirk = testing_server::ReflectionQuirk::NoDependencies;
+        testing_server::TestServer server(o);
+        QVERIFY(server.start());
+        SourcesModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QSignalSpy loaded(&model, &SourcesModel::sourceLoaded);
+        const int id = model.addSource(reflectionFrom(server.address()));
+        QVERIFY(loaded.wait(20000));
+        const QString note = QStringLiteral("repaired: 7 missing imports");
+        QCOMPARE(model.note(id), note);
+        const QModelIndex source = model.sourceIndex(id);
+        QCOMPARE(source.data(SourcesModel::NoteRole).toString(), note);
+        QCOMPARE(source.data().toString(), QString::fromStdString(server.address()) +
+                                               QStringLiteral(" (reflection) — ") + note);
+        const QString tip = source.data(Qt::ToolTipRole).toString();
+        QVERIFY2(tip.contains(QStringLiteral("\"wirescope/testing/test.proto\": added the import of "
+                                             "\"google/protobuf/timestamp.proto\"")),
+                 qPrintable(tip));
+        // A reload starts again from nothing, and finds the same.
+        model.reload(id);
+        QCOMPARE(model.note(id), QString());
+        QVERIFY(loaded.wait(20000));
+        QCOMPARE(model.note(id), note);
     }
 
     void brokenProtoFailsWithEveryDiagnostic()
@@ -124,10 +163,7 @@ private slots:
         QSignalSpy failed(&model, &SourcesModel::loadFailed);
         QSignalSpy loaded(&model, &SourcesModel::sourceLoaded);
         // Reflection from a port where nothing listens would take until the timeout; cancel it.
-        models::SourceSpec spec;
-        spec.kind = models::SourceSpec::Kind::Reflection;
-        spec.schema.useReflection = true;
-        spec.schema.reflectionChannel.target = "127.0.0.1:" + std::to_string(testsupport::deadPort());
+        models::SourceSpec spec = reflectionFrom("127.0.0.1:" + std::to_string(testsupport::deadPort()));
         spec.schema.reflectionChannel.connectTimeoutMs = 15000;
         const int id = model.addSource(spec);
         model.cancelLoad(id);

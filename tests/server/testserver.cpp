@@ -260,7 +260,7 @@ TestServer::~TestServer()
 bool TestServer::start(std::string *error)
 {
     grpc::ServerBuilder builder;
-    builder.SetOption(std::make_unique<ReflectionSwitch>(m_impl->options.reflection));
+    builder.SetOption(reflectionSwitch(m_impl->options.reflection));
     std::shared_ptr<grpc::ServerCredentials> creds;
     if (m_impl->options.certFile.empty()) {
         creds = grpc::InsecureServerCredentials();
@@ -319,6 +319,11 @@ std::vector<std::pair<std::string, std::string>> TestServer::lastReflectionHeade
 std::string TestServer::address() const
 {
     return "127.0.0.1:" + std::to_string(m_impl->port);
+}
+
+std::unique_ptr<grpc::ServerBuilderOption> reflectionSwitch(bool on)
+{
+    return std::make_unique<ReflectionSwitch>(on);
 }
 
 } // namespace testing_server

@@ -8,7 +8,15 @@
 #include <utility>
 #include <vector>
 
+namespace grpc {
+class ServerBuilderOption;
+}
+
 namespace testing_server {
+
+// A ServerBuilder option that leaves gRPC's own reflection service (v1alpha) on or off, for
+// servers of the tests' own: linking libgrpc++_reflection turns it on for every server.
+std::unique_ptr<grpc::ServerBuilderOption> reflectionSwitch(bool on);
 
 struct ServerOptions
 {

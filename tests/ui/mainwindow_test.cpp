@@ -721,6 +721,26 @@ private slots:
         QCOMPARE(count(QStringLiteral("Echo")), 1);
     }
 
+    void aReflectionSourceSaysWhatWasRepaired()
+    {
+        // A server whose files list no imports: the tree and the status bar say what was added.
+        testing_server::ServerOptions o;
+        o.reflectionV1 = true;
+        o.reflectionV1Quirk = testing_server::ReflectionQuirk::NoDependencies;
+        testing_server::TestServer server(o);
+        QVERIFY(server.start());
+        Workbench wb;
+        QSignalSpy loaded(&wb.sources, &models::SourcesModel::sourceLoaded);
+        wb.window.addReflectionSource(QString::fromStdString(server.address()));
+        QVERIFY(loaded.wait(20000));
+        const QString note = QStringLiteral("repaired: 7 missing imports");
+        QTreeView *tree = wb.window.tree();
+        const QString shown = tree->model()->index(0, 0).data().toString();
+        QVERIFY2(shown.endsWith(QStringLiteral(" (reflection) — ") + note), qPrintable(shown));
+        QVERIFY2(wb.window.statusText().contains(note), qPrintable(wb.window.statusText()));
+        QVERIFY(wb.openByClicking(QStringLiteral("Echo")));
+    }
+
     void brokenProtoListsItsErrorsAndOpensTheFileAtTheLine()
     {
         testsupport::TempDir dir;

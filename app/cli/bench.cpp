@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // `wirescope-cli bench`: a ghz-like load generator over the same engine the GUI uses.
 #include "common.h"
+#include "requestsplitter.h"
 
 #include "rpc/jsonutil.h"
 
@@ -77,14 +78,19 @@ int runBench(const std::vector<std::string> &args)
     flags.define("z", K::Value,
                  "Run for this long (\"10s\", \"500ms\", \"1m\") instead of a number of calls.");
     flags.define("stream-messages", K::Value,
-                 "Messages each client- or bidi-streaming call sends (default 1).");
+                 "Messages each client- or bidi-streaming call sends, taken in turn from those given with -d "
+                 "(default: each of them once).");
     std::string error;
     if (!flags.parse(args, &error)) {
         std::cerr << error << "\n";
         return kExitUsage;
     }
     if (flags.boolean("help")) {
-        std::cout << "Usage: wirescope-cli bench [flags] address method\n\nFlags:\n" << flags.helpText();
+        std::cout << "Usage: wirescope-cli bench [flags] address method\n\n"
+                     "Every call sends the JSON messages given by -d ('@': read from standard input, for a\n"
+                     "request too big for an argument); a unary or server-streaming call takes one.\n\n"
+                     "Flags:\n"
+                  << flags.helpText();
         return 0;
     }
     rpc::setLibraryLogging(false);
@@ -135,23 +141,43 @@ int runBench(const std::vector<std::string> &args)
         std::cerr << "Failed to resolve method \"" << methodName << "\": " << method.error().message << "\n";
         return kExitError;
     }
-    std::string data = flags.value("d", "{}");
-    auto split = rpc::splitJsonValues(data);
-    if (!split || split->empty()) {
-        std::cerr << "Failed to parse request data (-d)\n";
+    // -d @ reads the messages from standard input: a request too big for an argument (a long
+    // client stream, a message of many MB) is read in pieces and split as it comes.
+    auto given = flags.value("d") == "@" ? readMessages(0, RequestSplitter::Format::Json)
+                                         : rpc::splitJsonValues(flags.value("d", "{}"));
+    if (!given) {
+        const auto &e = given.error();
+        if (e.diagnostics.empty())
+            std::cerr << "Failed to read request data from standard input: " << e.message << "\n";
+        else
+            std::cerr << "Failed to parse request data (-d): " << e.diagnostics.front().toString() << "\n";
         return kExitError;
     }
-    std::vector<std::string> messages;
-    messages.reserve(static_cast<std::size_t>(streamMessages));
-    for (int i = 0; i < (method->clientStreams() ? streamMessages : 1); ++i)
-        messages.push_back(split->front());
+    std::vector<std::string> messages = std::move(given.value());
+    if (messages.empty()) {
+        std::cerr << "Failed to parse request data (-d): no request message given\n";
+        return kExitError;
+    }
+    if (!method->clientStreams() && messages.size() > 1) {
+        std::cerr << "Failed to parse request data (-d): a " << rpc::methodKindName(method->kind)
+                  << " call takes one request message, " << messages.size() << " were given\n";
+        return kExitError;
+    }
+    if (method->clientStreams() && flags.isSet("stream-messages")) {
+        const auto want = static_cast<std::size_t>(streamMessages);
+        const std::size_t have = messages.size();
+        messages.reserve(want); // no reallocation under the reference push_back copies from
+        for (std::size_t i = have; i < want; ++i)
+            messages.push_back(messages[i % have]);
+        messages.resize(want);
+    }
 
     rpc::CallRequest base;
     base.schema = *schema;
     base.method = method->fullName;
     base.channel = channelOptions(flags, address);
     base.metadata = headers;
-    base.messages = messages;
+    base.messages = std::move(messages);
     base.codec.pretty = false;
     if (flags.isSet("max-time")) {
         double s = 0;
@@ -163,7 +189,7 @@ int runBench(const std::vector<std::string> &args)
     // thread only collects starts and ends.
     rpc::Engine engine;
     rpc::LoadRequest load;
-    load.call = base;
+    load.call = std::move(base);
     load.call.callId = 1;
     load.total = total > 0 ? total : 0;
     load.concurrency = concurrency;

@@ -38,7 +38,9 @@ void defineCommonFlags(Flags &f)
              "Maximum time to wait for the connection, in seconds (default 10).");
     f.define("keepalive-time", K::Value, "Idle time after which a keepalive ping is sent, in seconds.");
     f.define("max-msg-sz", K::Value, "Maximum encoded size of a response message, in bytes (default 4 MiB).");
-    f.define("d", K::Value, "Request data: JSON (or text) messages; '@' reads them from standard input.");
+    f.define("d", K::Value,
+             "Request data: JSON (or text) messages; '@' reads them from standard input and sends each "
+             "as soon as it has been read.");
     f.define("format", K::Value, "Request and response format: json (default) or text.");
     f.define("emit-defaults", K::Bool, "Print fields that hold their default value in JSON output.");
     f.define("allow-unknown-fields", K::Bool,

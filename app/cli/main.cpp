@@ -1,17 +1,23 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // wirescope-cli: a grpcurl-compatible command line over the Wirescope engine.
 #include "common.h"
+#include "stdinfeed.h"
 
 #include "rpc/jsonutil.h"
 #include "rpc/tap.h"
 
 #include <QtGlobal>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
-#include <iterator>
+#include <optional>
 #include <sstream>
 
 #include "wirescope_version.h"
@@ -38,6 +44,14 @@ The address is only optional with 'list' or 'describe' and -proto or -protoset.
 declaration of a symbol (service, method, message, enum, ...), or of every service.
 Otherwise the named method ("pkg.Service/Method" or "pkg.Service.Method") is invoked with the
 messages given by -d.
+
+With -d @ the messages come from standard input while the call runs, as in grpcurl: JSON values
+one after another (whitespace between them or none), or with -format text messages separated
+by the character 0x1E. A client or bidi stream opens at once, sends each message as soon as it
+has been read and half-closes at the end of input; each response is printed as it arrives. A
+unary or server-streaming call starts as soon as its one message has been read. Malformed input
+ends the call with an error that gives its line and column; -max-time bounds the whole call
+even while standard input stays open.
 
 Exit codes: 0 OK; 1 a local error; 2 bad usage; 64 + the gRPC status code for an RPC error.
 
@@ -115,11 +129,6 @@ void printStatus(const rpc::RpcStatus &status, bool formatError)
     }
 }
 
-std::string readAll(std::istream &in)
-{
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
 bool writeProtosetOut(const Flags &flags, const rpc::Schema &schema, const std::vector<std::string> &symbols)
 {
     if (!flags.isSet("protoset-out"))
@@ -187,26 +196,24 @@ int invoke(const Flags &flags, const rpc::SchemaPtr &schema, const std::string &
            const std::string &methodName, const rpc::Metadata &headers, int verbosity,
            std::int64_t deadlineMs)
 {
+    const auto invokeStart = std::chrono::steady_clock::now();
     auto method = schema->findMethod(methodName);
     if (!method)
         return fail("to resolve method \"" + methodName + "\": " + method.error().message);
     const bool text = flags.value("format", "json") == "text";
 
-    std::string data = flags.value("d");
-    if (data == "@")
-        data = readAll(std::cin);
+    // -d @: the messages are sent while standard input is read (StdinFeed), not read first.
+    const bool fromStdin = flags.value("d") == "@";
+    const std::string data = fromStdin ? std::string() : flags.value("d");
     std::vector<std::string> messages;
     if (text) {
-        std::size_t start = 0;
-        while (start <= data.size()) {
-            const auto sep = data.find('\x1e', start);
-            std::string part = data.substr(start, sep == std::string::npos ? std::string::npos : sep - start);
-            if (part.find_first_not_of(" \t\r\n") != std::string::npos)
-                messages.push_back(part);
-            if (sep == std::string::npos)
-                break;
-            start = sep + 1;
-        }
+        // Text messages are separated by 0x1E and have no syntax of their own to check here.
+        RequestSplitter split(RequestSplitter::Format::Text);
+        std::vector<RequestSplitter::Message> parts;
+        (void)split.feed(data, &parts);
+        (void)split.finish(&parts);
+        for (auto &part : parts)
+            messages.push_back(std::move(part.text));
     } else {
         auto split = rpc::splitJsonValues(data);
         if (!split)
@@ -253,23 +260,55 @@ int invoke(const Flags &flags, const rpc::SchemaPtr &schema, const std::string &
     }
 
     rpc::Engine engine;
-    engine.start(req);
-    std::vector<rpc::CallEvent> timeline;
     rpc::RpcStatus status;
+    bool done = false;
+    std::unique_ptr<StdinFeed> feed; // after the engine: it stops reading before the engine goes
+    if (fromStdin) {
+        std::optional<std::chrono::steady_clock::time_point> deadline;
+        if (deadlineMs > 0)
+            deadline = invokeStart + std::chrono::milliseconds(deadlineMs);
+        feed = std::make_unique<StdinFeed>(
+            engine, req, method->kind, text ? RequestSplitter::Format::Text : RequestSplitter::Format::Json,
+            deadline);
+        switch (feed->waitForStart()) {
+        case StdinFeed::Start::Started:
+            break;
+        case StdinFeed::Start::Failed:
+            return fail(feed->failure());
+        case StdinFeed::Start::Expired: // -max-time ran out before the one message was read
+            status.code = 4;
+            status.message = "Deadline Exceeded";
+            done = true;
+            break;
+        }
+    } else {
+        engine.start(req);
+    }
+    const bool keepTimeline = flags.boolean("timeline");
+    std::vector<rpc::CallEvent> timeline;
     std::int64_t startNs = 0, headersNs = 0, firstNs = 0, endNs = 0;
     int responses = 0;
     int sent = 0;
-    bool done = false;
+    std::string encodeError, encodeErrorText; // a message from stdin the engine could not encode
     while (!done) {
         printWire(std::chrono::milliseconds(0));
         for (auto &e : engine.events().waitAndDrain(std::chrono::milliseconds(tap ? 5 : 200))) {
+            if (done) // a message read from stdin after the call ended is refused: not part of it
+                break;
             switch (e.kind) {
             case rpc::EventKind::Started:
                 startNs = e.timeNs;
                 break;
             case rpc::EventKind::MessageSent:
-                if (e.error.empty())
+                if (e.error.empty()) {
                     ++sent;
+                } else if (feed && encodeError.empty() && !e.payload.empty()) {
+                    // Only a message the engine could not encode comes back with its text. The
+                    // call stops there, as it would have had the message been given with -d.
+                    encodeError = e.error;
+                    encodeErrorText = e.payload;
+                    engine.cancel(req.callId);
+                }
                 break;
             case rpc::EventKind::ResponseHeaders:
                 headersNs = e.timeNs;
@@ -302,9 +341,13 @@ int invoke(const Flags &flags, const rpc::SchemaPtr &schema, const std::string &
             case rpc::EventKind::HalfClosed:
                 break;
             }
-            timeline.push_back(std::move(e));
+            if (keepTimeline)
+                timeline.push_back(std::move(e));
         }
+        std::cout.flush(); // each reply shows as it arrives, also through a pipe
     }
+    if (feed)
+        feed->stop();
     if (verbosity > 0)
         std::cout << "Sent " << sent << " request" << (sent == 1 ? "" : "s") << " and received " << responses
                   << " response" << (responses == 1 ? "" : "s") << "\n";
@@ -315,7 +358,7 @@ int invoke(const Flags &flags, const rpc::SchemaPtr &schema, const std::string &
         if (firstNs)
             std::cout << "  First response: " << formatMs(firstNs - startNs) << "\n";
     }
-    if (flags.boolean("timeline"))
+    if (keepTimeline)
         printTimeline(timeline);
     // Frames after the call's end (trailers already seen, window updates) come within moments.
     printWire(std::chrono::milliseconds(100));
@@ -323,6 +366,13 @@ int invoke(const Flags &flags, const rpc::SchemaPtr &schema, const std::string &
     std::cout.flush();
     if (!writeProtosetOut(flags, *schema, {method->serviceName}))
         return kExitError;
+    if (feed && !feed->failure().empty())
+        return fail(feed->failure());
+    if (!encodeError.empty()) {
+        const std::string where = feed->whereIs(encodeErrorText);
+        return fail("to encode request " + (where.empty() ? std::string("message") : where) + ": " +
+                    encodeError);
+    }
     if (status.local && status.code == 3) // our own check of the request failed: nothing was sent
         return fail("to encode request: " + status.message);
     if (!status.ok()) {
@@ -537,6 +587,28 @@ int runCli(int argc, char **argv)
 }
 
 } // namespace
+
+// A standard descriptor that was closed (`<&-`) would go to the next file or socket opened, and
+// -d @ would read that: libgrpc's own initializer opens an eventfd as it is loaded. Each one is
+// held by /dev/null opened the other way round, so using it fails with EBADF as using the closed
+// descriptor would. An executable's .preinit_array runs before any shared library's
+// initializers, which a constructor function does not (ELF platforms only).
+[[maybe_unused]] static void holdClosedStandardDescriptors(int, char **, char **)
+{
+    for (int fd = 0; fd <= 2; ++fd) {
+        if (::fcntl(fd, F_GETFD) < 0 && errno == EBADF) {
+            const int held = ::open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY);
+            if (held >= 0 && held != fd) {
+                ::dup2(held, fd);
+                ::close(held);
+            }
+        }
+    }
+}
+#ifdef __ELF__
+__attribute__((section(".preinit_array"), used)) static void (*const s_holdClosedStandardDescriptors)(
+    int, char **, char **) = &holdClosedStandardDescriptors;
+#endif
 
 int main(int argc, char **argv)
 {

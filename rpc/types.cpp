@@ -275,8 +275,9 @@ std::string Error::toString() const
 {
     std::string s = message;
     for (const auto &d : diagnostics) {
+        // A summary often quotes its first diagnostic: each is said once.
         const std::string line = d.toString();
-        if (line != message)
+        if (message.find(line) == std::string::npos)
             s += "\n  " + line;
     }
     return s;

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -290,6 +291,8 @@ int invoke(const Flags &flags, const rpc::SchemaPtr &schema, const std::string &
     int responses = 0;
     int sent = 0;
     std::string encodeError, encodeErrorText; // a message from stdin the engine could not encode
+    bool stdoutClosed = false;
+    int undecoded = 0; // replies that could not be shown
     while (!done) {
         printWire(std::chrono::milliseconds(0));
         for (auto &e : engine.events().waitAndDrain(std::chrono::milliseconds(tap ? 5 : 200))) {
@@ -322,9 +325,11 @@ int invoke(const Flags &flags, const rpc::SchemaPtr &schema, const std::string &
                     std::cout << "\nEstimated response size: " << e.wireSize << " bytes\n";
                 if (verbosity > 0)
                     std::cout << "\nResponse contents:\n";
-                if (!e.error.empty())
+                if (!e.error.empty()) {
                     std::cout << "Failed to format response message " << responses + 1 << ": " << e.error
                               << "\n";
+                    ++undecoded;
+                }
                 else if (text && responses > 0)
                     std::cout << '\x1e' << e.payload << "\n";
                 else
@@ -345,6 +350,18 @@ int invoke(const Flags &flags, const rpc::SchemaPtr &schema, const std::string &
                 timeline.push_back(std::move(e));
         }
         std::cout.flush(); // each reply shows as it arrives, also through a pipe
+        if (!std::cout && !stdoutClosed) {
+            // The reader went away (`| head -1`): SIGPIPE is ignored, so the write fails instead.
+            // Nobody reads the rest: end the call.
+            stdoutClosed = true;
+            engine.cancel(req.callId);
+        }
+    }
+    if (stdoutClosed) {
+        if (feed)
+            feed->stop();
+        std::cerr << "wirescope-cli: standard output was closed; the call was cancelled\n";
+        return kExitError;
     }
     if (feed)
         feed->stop();
@@ -373,12 +390,20 @@ int invoke(const Flags &flags, const rpc::SchemaPtr &schema, const std::string &
         return fail("to encode request " + (where.empty() ? std::string("message") : where) + ": " +
                     encodeError);
     }
-    if (status.local && status.code == 3) // our own check of the request failed: nothing was sent
-        return fail("to encode request: " + status.message);
+    if (status.local && status.code == 3) { // our own checks failed: nothing was sent
+        // Schema::encode's messages start so; the others are about headers, the target or the
+        // connection settings, and "Failed to encode request" misled there.
+        const bool encoding = status.message.rfind("invalid request for ", 0) == 0 ||
+                              status.message.rfind("invalid text format for ", 0) == 0;
+        return fail((encoding ? "to encode request: " : "to start the call: ") + status.message);
+    }
     if (!status.ok()) {
         printStatus(status, flags.boolean("format-error"));
         return kStatusCodeOffset + status.code;
     }
+    if (undecoded > 0) // the call went well, but not every reply could be shown: not a success
+        return fail("to format " + std::to_string(undecoded) + " of " + std::to_string(responses) +
+                    " response message" + (responses == 1 ? "" : "s") + " (see above)");
     return 0;
 }
 
@@ -612,6 +637,9 @@ __attribute__((section(".preinit_array"), used)) static void (*const s_holdClose
 
 int main(int argc, char **argv)
 {
+    // A closed pipe on stdout (or a socket the wire tap writes to) is an error to handle, not a
+    // signal that ends the process.
+    std::signal(SIGPIPE, SIG_IGN);
     // Nothing is expected to throw; if something does (out of memory, say), say so and fail
     // like any other local error instead of aborting.
     try {

@@ -86,6 +86,25 @@ const ServerCase kServerCases[] = {
     {faults::Behaviour::CloseMidResponse, 78, "Socket closed"},
 };
 
+// A reply that cannot be decoded was printed as a failure and the CLI exited 0 (issue 18).
+TEST(ReplyFaults, aReplyThatCannotBeDecodedIsNotASuccess)
+{
+    for (bool wire : {false, true}) {
+        faults::FaultServer server(faults::Behaviour::GarbageMessage);
+        std::vector<std::string> args{"-plaintext", "-max-time", "15"};
+        if (wire)
+            args.push_back("-wire");
+        args.insert(args.end(), {"-d", "{}", server.address(), kEcho});
+        const auto r = run(withSchema(args), {}, std::chrono::seconds(40));
+        EXPECT_EQ(r.signal, 0) << describe(r);
+        EXPECT_EQ(r.exitCode, 1) << describe(r);
+        EXPECT_NE(r.out.find("Failed to format response message 1: cannot decode wirescope.testing.EchoResponse"),
+                  std::string::npos)
+            << describe(r);
+        EXPECT_NE(r.err.find("Failed to format 1 of 1 response message"), std::string::npos) << describe(r);
+    }
+}
+
 INSTANTIATE_TEST_SUITE_P(All, ServerFaults, ::testing::Combine(::testing::ValuesIn(kServerCases), ::testing::Bool()),
                          [](const auto &info) {
                              std::string name = faults::behaviourName(std::get<0>(info.param).behaviour);
@@ -130,6 +149,14 @@ const BadHeader kBadHeaders[] = {
     {"te: trailers", "header \"te\""},
 };
 
+// A workspace in `ws` with the test schema (a copy: paths may not leave the workspace).
+void makeWorkspace(const TempDir &ws)
+{
+    ws.write("protos/wirescope/testing/test.proto", readFile(kProtoDir + "/wirescope/testing/test.proto"));
+    ws.write("wirescope.json", R"({"format_version": 1, "proto_files": ["wirescope/testing/test.proto"],
+        "import_paths": ["protos"]})");
+}
+
 TEST_F(HeaderFaults, everyWayAHeaderGetsInIsChecked)
 {
     for (const auto &h : kBadHeaders) {
@@ -151,9 +178,7 @@ TEST_F(HeaderFaults, everyWayAHeaderGetsInIsChecked)
 TEST_F(HeaderFaults, oneBadRequestInARunFailsAloneAndTheReportIsWritten)
 {
     TempDir ws;
-    ws.write("protos/wirescope/testing/test.proto", readFile(kProtoDir + "/wirescope/testing/test.proto"));
-    ws.write("wirescope.json", R"({"format_version": 1, "proto_files": ["wirescope/testing/test.proto"],
-        "import_paths": ["protos"]})");
+    makeWorkspace(ws);
     const std::string request = R"({"format_version": 1, "method": "wirescope.testing.TestService/Echo",
         "target": ")" + s_server->address() + R"(", "body": {"text": "x"}, "metadata": [["x-city", "VALUE"]]})";
     auto with = [&](const std::string &value) {
@@ -181,9 +206,7 @@ TEST_F(HeaderFaults, oneBadRequestInARunFailsAloneAndTheReportIsWritten)
 TEST_F(HeaderFaults, unreadableRequestFilesAreFailedTestsInARun)
 {
     TempDir ws;
-    ws.write("protos/wirescope/testing/test.proto", readFile(kProtoDir + "/wirescope/testing/test.proto"));
-    ws.write("wirescope.json", R"({"format_version": 1, "proto_files": ["wirescope/testing/test.proto"],
-        "import_paths": ["protos"]})");
+    makeWorkspace(ws);
     const std::string good = R"({"format_version": 1, "method": "wirescope.testing.TestService/Echo",
         "target": ")" + s_server->address() + R"(", "body": {"text": "x"}})";
     ws.write("a-good.json", good);
@@ -210,6 +233,19 @@ TEST_F(HeaderFaults, unreadableRequestFilesAreFailedTestsInARun)
     const std::string report = readFile(junit);
     EXPECT_NE(report.find("tests=\"8\" failures=\"0\" errors=\"6\""), std::string::npos) << report;
     EXPECT_EQ(r.err.find("warning:"), std::string::npos) << r.err; // said once, as a failed test
+}
+
+// `wirescope-cli … | head -2` ended the CLI by SIGPIPE (exit 141). It now sees the write fail,
+// cancels the call, says so and exits 1.
+TEST_F(HeaderFaults, aClosedStandardOutputEndsTheCallNotTheProcess)
+{
+    Interactive p(withSchema({"-plaintext", "-d", R"({"count": 100000})", s_server->address(),
+                              "wirescope.testing.TestService/ServerStream"}));
+    ASSERT_TRUE(p.waitFor(0, "{")); // the first replies arrived…
+    p.closeOutput();                // …and the reader goes away
+    EXPECT_EQ(p.exitCode(), 1) << p.err();
+    EXPECT_EQ(p.signal(), 0);
+    EXPECT_NE(p.err().find("standard output was closed; the call was cancelled"), std::string::npos) << p.err();
 }
 
 // --- Load that the machine cannot hold ------------------------------------------------------

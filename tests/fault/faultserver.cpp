@@ -87,6 +87,14 @@ void readFrames(int fd, int stop, F onFrame)
     }
 }
 
+// :status 200 (static table index 8) and content-type application/grpc (a literal whose name is
+// the static table's index 31), as an HPACK block.
+std::string responseHeaders()
+{
+    const std::string ct = "application/grpc";
+    return std::string(1, char(0x88)) + char(0x5f) + char(ct.size()) + ct;
+}
+
 } // namespace
 
 const char *behaviourName(Behaviour b)
@@ -108,6 +116,8 @@ const char *behaviourName(Behaviour b)
         return "garbage bytes";
     case Behaviour::CloseMidResponse:
         return "close in the middle of a response";
+    case Behaviour::GarbageMessage:
+        return "a message that is not valid";
     }
     return "?";
 }
@@ -172,12 +182,17 @@ void FaultServer::serve(int fd)
     const int stop = m_stopPipe[0];
     const std::string settings = frame(Settings, 0, 0, {});
     const std::string settingsAck = frame(Settings, 1, 0, {});
-    // Acknowledges the client's SETTINGS and PINGs, as a real peer does, while waiting for a request.
-    auto politely = [&](std::uint8_t type, std::uint8_t flags) {
-        if (type == Settings && !(flags & 1))
-            writeAll(fd, settingsAck);
-        if (type == Ping && !(flags & 1))
-            writeAll(fd, frame(Ping, 1, 0, std::string(8, '\0')));
+    // Sends SETTINGS, then acknowledges the client's SETTINGS and PINGs as a real peer does and
+    // calls `answer(stream)` for each request's HEADERS, until it returns false.
+    auto onRequests = [&](auto answer) {
+        writeAll(fd, settings);
+        readFrames(fd, stop, [&](std::uint8_t type, std::uint8_t flags, std::uint32_t stream) {
+            if (type == Settings && !(flags & 1))
+                writeAll(fd, settingsAck);
+            if (type == Ping && !(flags & 1))
+                writeAll(fd, frame(Ping, 1, 0, std::string(8, '\0')));
+            return type != Headers || answer(stream);
+        });
     };
     switch (m_behaviour) {
     case Behaviour::Silent:
@@ -187,31 +202,19 @@ void FaultServer::serve(int fd)
         writeAll(fd, settings);
         break;
     case Behaviour::GoAway:
-        writeAll(fd, settings);
-        readFrames(fd, stop, [&](std::uint8_t type, std::uint8_t flags, std::uint32_t stream) {
-            politely(type, flags);
-            if (type != Headers)
-                return true;
+        onRequests([&](std::uint32_t) {
             writeAll(fd, frame(GoAway, 0, 0, u32(0) + u32(0xb) + kGoAwayDebug));
-            (void)stream;
             return false;
         });
         break;
     case Behaviour::RstStream:
-        writeAll(fd, settings);
-        readFrames(fd, stop, [&](std::uint8_t type, std::uint8_t flags, std::uint32_t stream) {
-            politely(type, flags);
-            if (type == Headers)
-                writeAll(fd, frame(RstStream, 0, stream, u32(0x2)));
+        onRequests([&](std::uint32_t stream) {
+            writeAll(fd, frame(RstStream, 0, stream, u32(0x2)));
             return true;
         });
         break;
     case Behaviour::OversizedFrame:
-        writeAll(fd, settings);
-        readFrames(fd, stop, [&](std::uint8_t type, std::uint8_t flags, std::uint32_t stream) {
-            politely(type, flags);
-            if (type != Headers)
-                return true;
+        onRequests([&](std::uint32_t stream) {
             // A DATA frame header announcing 16 MiB - 1 bytes, the most the length field holds and
             // more than any client allows (gRPC's asks for at most 4 MiB - 1), and some of it.
             std::string big = frame(Data, 0, stream, std::string(1 << 16, 'x'));
@@ -236,18 +239,21 @@ void FaultServer::serve(int fd)
         writeAll(fd, junk);
         break;
     }
+    case Behaviour::GarbageMessage:
+        onRequests([&](std::uint32_t stream) {
+            writeAll(fd, frame(Headers, 0x4, stream, responseHeaders()));
+            // A tag of field 1 as a length-delimited field that claims more bytes than follow.
+            writeAll(fd, frame(Data, 0, stream, std::string(1, '\0') + u32(3) + "\x0a\x7f\x01"));
+            // Trailers, literal without indexing, new names: grpc-status 0.
+            const std::string trailers = std::string(1, '\0') + char(11) + "grpc-status" + char(1) + "0";
+            writeAll(fd, frame(Headers, 0x5, stream, trailers));
+            return true;
+        });
+        break;
     case Behaviour::CloseMidResponse:
-        writeAll(fd, settings);
-        readFrames(fd, stop, [&](std::uint8_t type, std::uint8_t flags, std::uint32_t stream) {
-            politely(type, flags);
-            if (type != Headers)
-                return true;
-            // :status 200 (static table index 8) and content-type application/grpc (literal,
-            // name from the static table's index 31), then a message prefix promising 100 bytes
-            // and only 10 of them.
-            const std::string ct = "application/grpc";
-            std::string block = std::string(1, char(0x88)) + char(0x5f) + char(ct.size()) + ct;
-            writeAll(fd, frame(Headers, 0x4, stream, block));
+        onRequests([&](std::uint32_t stream) {
+            // Then a message prefix promising 100 bytes, and only 10 of them.
+            writeAll(fd, frame(Headers, 0x4, stream, responseHeaders()));
             writeAll(fd, frame(Data, 0, stream, std::string(1, '\0') + u32(100) + std::string(10, 'x')));
             return false;
         });

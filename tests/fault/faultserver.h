@@ -21,6 +21,7 @@ enum class Behaviour {
     Http1,             // answers as an HTTP/1.1 server: 400 Bad Request, then closes
     Garbage,           // writes bytes that are not HTTP/2 at all, then closes
     CloseMidResponse,  // SETTINGS, response HEADERS and half a gRPC message, then closes
+    GarbageMessage,    // a whole, well-framed response whose message bytes are not a valid message
 };
 
 const char *behaviourName(Behaviour b);

@@ -65,6 +65,26 @@ std::vector<char *> cArgs(const std::vector<std::string> &argv)
     args.push_back(nullptr);
     return args;
 }
+// Forks and runs `argv` with `in`, `out` and `err` as its descriptors 0, 1 and 2 (`in` -1: 0 is
+// closed); the child closes `others` first.
+pid_t startChild(const std::vector<std::string> &argv, int in, int out, int err, std::initializer_list<int> others)
+{
+    const pid_t pid = fork();
+    if (pid == 0) {
+        if (in < 0)
+            close(0);
+        else
+            dup2(in, 0);
+        dup2(out, 1);
+        dup2(err, 2);
+        for (int fd : others)
+            close(fd);
+        auto args = cArgs(argv);
+        execv(args[0], args.data());
+        _exit(127);
+    }
+    return pid;
+}
 } // namespace
 
 ProcessResult run(const std::vector<std::string> &argv, const std::string &input,
@@ -73,17 +93,7 @@ ProcessResult run(const std::vector<std::string> &argv, const std::string &input
     int in[2], out[2], err[2];
     if (pipe(in) || pipe(out) || pipe(err))
         throw std::runtime_error("pipe failed");
-    const pid_t pid = fork();
-    if (pid == 0) {
-        dup2(in[0], 0);
-        dup2(out[1], 1);
-        dup2(err[1], 2);
-        for (int fd : {in[0], in[1], out[0], out[1], err[0], err[1]})
-            close(fd);
-        auto args = cArgs(argv);
-        execv(args[0], args.data());
-        _exit(127);
-    }
+    const pid_t pid = startChild(argv, in[0], out[1], err[1], {in[0], in[1], out[0], out[1], err[0], err[1]});
     close(in[0]);
     close(out[1]);
     close(err[1]);
@@ -133,6 +143,114 @@ ProcessResult run(const std::vector<std::string> &argv, const std::string &input
     r.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     r.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
     return r;
+}
+
+Interactive::Interactive(const std::vector<std::string> &argv, bool closedStdin, std::chrono::seconds patience)
+    : m_patience(patience)
+{
+    ::signal(SIGPIPE, SIG_IGN); // writing to a program that has ended is an error, not a signal
+    int in[2], out[2], err[2];
+    if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC))
+        throw std::runtime_error("pipe failed");
+    m_pid = startChild(argv, closedStdin ? -1 : in[0], out[1], err[1], {});
+    close(in[0]);
+    close(out[1]);
+    close(err[1]);
+    m_in = in[1];
+    m_fds[0] = out[0];
+    m_fds[1] = err[0];
+}
+
+Interactive::~Interactive()
+{
+    closeInput();
+    if (m_pid > 0 && waitFor(std::chrono::seconds(0)) < 0) {
+        kill(m_pid, SIGKILL);
+        int status = 0;
+        waitpid(m_pid, &status, 0);
+    }
+    for (int fd : m_fds)
+        if (fd >= 0)
+            close(fd);
+}
+
+bool Interactive::write(const std::string &text)
+{
+    std::size_t off = 0;
+    while (off < text.size()) {
+        const auto n = ::write(m_in, text.data() + off, text.size() - off);
+        if (n <= 0)
+            return false;
+        off += static_cast<std::size_t>(n);
+    }
+    return true;
+}
+
+void Interactive::closeInput()
+{
+    if (m_in >= 0)
+        close(m_in);
+    m_in = -1;
+}
+
+void Interactive::closeOutput()
+{
+    if (m_fds[0] >= 0)
+        close(m_fds[0]);
+    m_fds[0] = -1;
+}
+
+bool Interactive::waitFor(int stream, const std::string &text, std::size_t from)
+{
+    const auto deadline = std::chrono::steady_clock::now() + m_patience;
+    while (m_text[stream].find(text, from) == std::string::npos) {
+        if (std::chrono::steady_clock::now() > deadline || !pump(200))
+            return m_text[stream].find(text, from) != std::string::npos;
+    }
+    return true;
+}
+
+int Interactive::waitFor(std::chrono::seconds timeout)
+{
+    if (m_exit >= 0)
+        return m_exit;
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (pump(timeout.count() ? 200 : 0) && std::chrono::steady_clock::now() < deadline) {
+    }
+    int status = 0;
+    for (;;) {
+        const pid_t r = waitpid(m_pid, &status, WNOHANG);
+        if (r == m_pid) {
+            m_exit = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+            m_signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+            return m_exit;
+        }
+        if (std::chrono::steady_clock::now() >= deadline)
+            return -1;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+}
+
+bool Interactive::pump(int ms)
+{
+    pollfd fds[2] = {{m_fds[0], POLLIN, 0}, {m_fds[1], POLLIN, 0}};
+    if (m_fds[0] < 0 && m_fds[1] < 0)
+        return false;
+    if (poll(fds, 2, ms) <= 0)
+        return ms > 0;
+    char buf[65536];
+    for (int i = 0; i < 2; ++i) {
+        if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
+            continue;
+        const auto n = read(fds[i].fd, buf, sizeof buf);
+        if (n <= 0) {
+            close(m_fds[i]);
+            m_fds[i] = -1;
+        } else {
+            m_text[i].append(buf, static_cast<std::size_t>(n));
+        }
+    }
+    return true;
 }
 
 Spawned::Spawned(const std::vector<std::string> &argv)

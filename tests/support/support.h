@@ -62,6 +62,46 @@ private:
     std::string m_buffer;
 };
 
+// A program whose stdin, stdout and stderr are pipes held by the test: for driving it message by
+// message, or for closing its output while it writes.
+class Interactive
+{
+public:
+    // `closedStdin`: the program starts with descriptor 0 closed, as after `<&-` in a shell.
+    // `patience`: how long waits last before they give up (reached only when something is broken).
+    explicit Interactive(const std::vector<std::string> &argv, bool closedStdin = false,
+                         std::chrono::seconds patience = std::chrono::seconds(30));
+    ~Interactive(); // kills the program if it is still running
+    Interactive(const Interactive &) = delete;
+    Interactive &operator=(const Interactive &) = delete;
+
+    bool write(const std::string &text);
+    void closeInput();
+    // Closes the test's end of the program's stdout, as a reader that goes away (`| head`) does.
+    void closeOutput();
+    // Reads stdout and stderr until `stream` (0 stdout, 1 stderr) holds `text` after `from`.
+    bool waitFor(int stream, const std::string &text, std::size_t from = 0);
+    // Waits for the program to end (reading all it prints); its exit code (128 + signal when a
+    // signal ended it), or -1 on timeout.
+    int waitFor(std::chrono::seconds timeout);
+    int exitCode() { return waitFor(m_patience); }
+    int signal() const { return m_signal; } // the signal that ended it, 0 if none (after exitCode)
+    const std::string &out() const { return m_text[0]; }
+    const std::string &err() const { return m_text[1]; }
+
+private:
+    // One round of reading; false once both outputs are closed (or nothing came in `ms`).
+    bool pump(int ms);
+
+    std::chrono::seconds m_patience;
+    pid_t m_pid = -1;
+    int m_in = -1;
+    int m_fds[2] = {-1, -1};
+    std::string m_text[2];
+    int m_exit = -1;
+    int m_signal = 0;
+};
+
 // Certificates made by openssl in a temporary folder: a CA; a server certificate signed by it
 // for the names localhost and api.internal.example (no IP address); a client certificate
 // signed by it; and an unrelated second CA. Files: ca.pem, server.pem/.key, client.pem/.key,

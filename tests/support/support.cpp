@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <random>
@@ -65,11 +66,42 @@ std::vector<char *> cArgs(const std::vector<std::string> &argv)
     args.push_back(nullptr);
     return args;
 }
+
+// In a child before exec: an ignored or blocked signal would stay so in the program, and this
+// process ignores SIGPIPE (run()'s stdin feeder), which would hide a program that dies of it.
+void defaultSignals()
+{
+    signal(SIGPIPE, SIG_DFL);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+}
+
+// The process's environment ("NAME=value" entries) with `changes` applied.
+std::vector<std::string> environmentWith(const EnvironmentChanges &changes)
+{
+    std::vector<std::string> out;
+    for (char **e = environ; *e; ++e) {
+        const std::string entry = *e;
+        const std::string name = entry.substr(0, entry.find('='));
+        if (std::none_of(changes.begin(), changes.end(), [&](const auto &c) { return c.first == name; }))
+            out.push_back(entry);
+    }
+    for (const auto &[name, value] : changes) {
+        if (value)
+            out.push_back(name + '=' + *value);
+    }
+    return out;
+}
 } // namespace
 
 ProcessResult run(const std::vector<std::string> &argv, const std::string &input,
-                  std::chrono::seconds timeout)
+                  std::chrono::seconds timeout, const EnvironmentChanges &environment)
 {
+    // Made before fork(): the child of a threaded process should only exec.
+    auto args = cArgs(argv);
+    const std::vector<std::string> variables = environmentWith(environment);
+    auto envp = cArgs(variables);
     int in[2], out[2], err[2];
     if (pipe(in) || pipe(out) || pipe(err))
         throw std::runtime_error("pipe failed");
@@ -80,8 +112,8 @@ ProcessResult run(const std::vector<std::string> &argv, const std::string &input
         dup2(err[1], 2);
         for (int fd : {in[0], in[1], out[0], out[1], err[0], err[1]})
             close(fd);
-        auto args = cArgs(argv);
-        execv(args[0], args.data());
+        defaultSignals();
+        execve(args[0], args.data(), envp.data());
         _exit(127);
     }
     close(in[0]);
@@ -128,26 +160,68 @@ ProcessResult run(const std::vector<std::string> &argv, const std::string &input
     int status = 0;
     waitpid(pid, &status, 0);
     feeder.join();
+    r.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
     r.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     return r;
 }
 
 Spawned::Spawned(const std::vector<std::string> &argv)
+    : Spawned(argv, Options{})
+{}
+
+Spawned::Spawned(const std::vector<std::string> &argv, const Options &options)
 {
+    auto args = cArgs(argv);
+    const std::vector<std::string> variables = environmentWith(options.environment);
+    auto envp = cArgs(variables);
+    const int in = options.stdinFile.empty() ? -1 : open(options.stdinFile.c_str(), O_RDONLY | O_CLOEXEC);
+    if (!options.stdinFile.empty() && in < 0)
+        throw std::runtime_error("cannot read " + options.stdinFile);
     int out[2];
     if (pipe(out))
         throw std::runtime_error("pipe failed");
     m_pid = fork();
     if (m_pid == 0) {
+        if (in >= 0)
+            dup2(in, 0);
         dup2(out[1], 1);
+        if (options.mergeStderr)
+            dup2(out[1], 2);
         close(out[0]);
         close(out[1]);
-        auto args = cArgs(argv);
-        execv(args[0], args.data());
+        defaultSignals();
+        execve(args[0], args.data(), envp.data());
         _exit(127);
     }
+    if (in >= 0)
+        close(in);
     close(out[1]);
     m_out = out[0];
+}
+
+ProcessResult Spawned::wait(std::chrono::seconds timeout)
+{
+    ProcessResult r;
+    r.out = std::exchange(m_buffer, {});
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    char buf[65536];
+    while (m_out >= 0 && std::chrono::steady_clock::now() < deadline) {
+        pollfd p{m_out, POLLIN, 0};
+        if (poll(&p, 1, 200) <= 0)
+            continue;
+        const auto n = read(m_out, buf, sizeof buf);
+        if (n <= 0)
+            break;
+        r.out.append(buf, static_cast<std::size_t>(n));
+    }
+    if (std::chrono::steady_clock::now() >= deadline)
+        kill(m_pid, SIGKILL);
+    int status = 0;
+    waitpid(m_pid, &status, 0);
+    m_pid = -1;
+    r.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+    r.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return r;
 }
 
 Spawned::~Spawned()
@@ -235,6 +309,18 @@ rpc::SchemaPtr testSchema()
     if (!r)
         throw std::runtime_error(r.error().toString());
     return *r;
+}
+
+void startEcho(rpc::Engine &engine, const rpc::ChannelOptions &channel, const std::string &json,
+               std::uint64_t id)
+{
+    rpc::CallRequest r;
+    r.callId = id;
+    r.schema = testSchema();
+    r.method = "wirescope.testing.TestService/Echo";
+    r.channel = channel;
+    r.messages = {json};
+    engine.start(r);
 }
 
 std::vector<rpc::CallEvent> collect(rpc::Engine &engine, std::uint64_t callId,

@@ -61,6 +61,10 @@ struct ChannelOptions
     bool gzip = false;       // compress requests with gzip
     int connectTimeoutMs = 10000;
     std::string userAgent; // put before gRPC's own user-agent, e.g. "wirescope-cli/0.1.0"
+    // The HTTP CONNECT proxy: empty, the environment's (grpc_proxy, https_proxy, http_proxy,
+    // no_proxy, as gRPC reads them); "none" (rpc::kNoProxy), no proxy; or a URL,
+    // "http://[user:password@]host:port". rpc/proxy.h has the rules.
+    std::string proxy;
 
     // A stable key: equal options give equal keys.
     std::string cacheKey() const;

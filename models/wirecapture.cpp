@@ -38,7 +38,7 @@ rpc::Result<quint64> WireCapture::route(rpc::ChannelOptions &channel)
     // one tap per upstream, TLS settings and proxy; the call then speaks plaintext HTTP/2 to it.
     auto upstream = rpc::wire::tapUpstreamFor(channel);
     if (!upstream)
-        return rpc::Error(upstream.error().message);
+        return rpc::Error("the call goes directly, without the wire view: " + upstream.error().message);
     const std::string key = upstream->key();
     auto &entry = m_taps[key];
     if (!entry) {

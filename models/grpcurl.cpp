@@ -2,9 +2,11 @@
 #include "models/grpcurl.h"
 
 #include "rpc/jsonutil.h"
+#include "rpc/proxy.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QRegularExpression>
 
 namespace models {
 
@@ -152,7 +154,13 @@ std::optional<QString> toGrpcurl(const SavedRequest &request, const Runner::Chan
                                  const QStringList &importPaths, const QStringList &protoFiles,
                                  const QStringList &protosets, const Environment &environment, QString *error)
 {
-    QStringList args{QStringLiteral("grpcurl")};
+    QStringList args;
+    // grpcurl has no proxy flag: it takes the proxy from the environment, like gRPC does.
+    if (channel.proxy == QLatin1String(rpc::kNoProxy))
+        args << QStringLiteral("NO_PROXY='*'");
+    else if (!channel.proxy.isEmpty())
+        args << QStringLiteral("https_proxy=") + shellQuote(channel.proxy);
+    args << QStringLiteral("grpcurl");
     if (channel.plaintext)
         args << QStringLiteral("-plaintext");
     else if (channel.skipVerify)
@@ -209,9 +217,14 @@ std::optional<QString> toGrpcurl(const SavedRequest &request, const Runner::Chan
             return std::nullopt;
         args << QStringLiteral("-d") << argument(*d);
     }
-    const auto target = resolveForShell(request.target, environment, QStringLiteral("target"), error);
+    auto target = resolveForShell(request.target, environment, QStringLiteral("target"), error);
     if (!target)
         return std::nullopt;
+    // grpcurl dials a unix socket given as a path with -unix.
+    if (target->text.startsWith(QLatin1String("unix:"))) {
+        args << QStringLiteral("-unix");
+        target->text.remove(0, 5);
+    }
     args << argument(*target) << shellQuote(request.method);
     return args.join(QLatin1Char(' '));
 }
@@ -226,6 +239,29 @@ std::optional<GrpcurlCommand> parseGrpcurl(const QString &commandLine, QString *
         *error = QStringLiteral("the command is empty");
         return std::nullopt;
     }
+    GrpcurlCommand command;
+    // Variables set for the command: the proxy ones count (grpcurl and gRPC read them); others
+    // do not change the request.
+    static const QRegularExpression assignment(QStringLiteral("^([A-Za-z_][A-Za-z0-9_]*)=(.*)$"));
+    QString proxyVariable;
+    for (auto match = assignment.match(args.front()); match.hasMatch() && args.size() > 1;
+         match = assignment.match(args.front())) {
+        const QString name = match.captured(1).toLower();
+        const QString value = match.captured(2);
+        // grpc_proxy wins over https_proxy, which wins over http_proxy.
+        static const QStringList kProxyVariables = {
+            QStringLiteral("grpc_proxy"), QStringLiteral("https_proxy"), QStringLiteral("http_proxy")};
+        if (kProxyVariables.contains(name) &&
+            (proxyVariable.isEmpty() ||
+             kProxyVariables.indexOf(name) < kProxyVariables.indexOf(proxyVariable))) {
+            proxyVariable = name;
+            command.channel.proxy = value.isEmpty() ? QString::fromLatin1(rpc::kNoProxy) : value;
+        } else if (name == QLatin1String("no_proxy") && value == QLatin1String("*")) {
+            proxyVariable = QStringLiteral("no_proxy");
+            command.channel.proxy = QString::fromLatin1(rpc::kNoProxy);
+        }
+        args.removeFirst();
+    }
     if (!args.front().startsWith(QLatin1Char('-')))
         args.removeFirst(); // grpcurl, wirescope-cli or a path to either
 
@@ -237,16 +273,18 @@ std::optional<GrpcurlCommand> parseGrpcurl(const QString &commandLine, QString *
                                            QStringLiteral("allow-unknown-fields"),
                                            QStringLiteral("use-reflection"),
                                            QStringLiteral("format-error"),
-                                           QStringLiteral("msg-template")};
+                                           QStringLiteral("msg-template"),
+                                           QStringLiteral("unix")};
     static const QStringList kValueFlags = {
         QStringLiteral("cacert"),         QStringLiteral("cert"),           QStringLiteral("key"),
         QStringLiteral("authority"),      QStringLiteral("servername"),     QStringLiteral("H"),
         QStringLiteral("rpc-header"),     QStringLiteral("reflect-header"), QStringLiteral("d"),
         QStringLiteral("format"),         QStringLiteral("import-path"),    QStringLiteral("proto"),
         QStringLiteral("protoset"),       QStringLiteral("max-time"),       QStringLiteral("connect-timeout"),
-        QStringLiteral("keepalive-time"), QStringLiteral("max-msg-sz"),     QStringLiteral("user-agent")};
+        QStringLiteral("keepalive-time"), QStringLiteral("max-msg-sz"),     QStringLiteral("user-agent"),
+        QStringLiteral("proxy")};
 
-    GrpcurlCommand command;
+    bool unixSocket = false;
     command.request.body = QStringLiteral("{}");
     command.channel.plaintext = false; // grpcurl speaks TLS unless told -plaintext
     QStringList positional;
@@ -271,6 +309,8 @@ std::optional<GrpcurlCommand> parseGrpcurl(const QString &commandLine, QString *
                 command.channel.plaintext = on;
             else if (name == QLatin1String("insecure"))
                 command.channel.skipVerify = on;
+            else if (name == QLatin1String("unix"))
+                unixSocket = on;
             continue;
         }
         if (!kValueFlags.contains(name)) {
@@ -330,6 +370,8 @@ std::optional<GrpcurlCommand> parseGrpcurl(const QString &commandLine, QString *
             command.channel.keepaliveMs = static_cast<int>(value.toDouble() * 1000);
         } else if (name == QLatin1String("max-msg-sz")) {
             command.channel.maxReceiveBytes = value.toInt();
+        } else if (name == QLatin1String("proxy")) { // wirescope-cli's
+            command.channel.proxy = value.isEmpty() ? QString::fromLatin1(rpc::kNoProxy) : value;
         }
     }
     if (!positional.isEmpty() &&
@@ -346,8 +388,11 @@ std::optional<GrpcurlCommand> parseGrpcurl(const QString &commandLine, QString *
                 : QStringLiteral("unexpected arguments: %1").arg(positional.mid(2).join(QLatin1Char(' ')));
         return std::nullopt;
     }
-    command.request.target = positional.at(0);
-    command.channel.target = positional.at(0);
+    const QString &address = positional.at(0);
+    command.request.target = unixSocket && !address.startsWith(QLatin1String("unix:"))
+                                 ? QStringLiteral("unix:") + address
+                                 : address;
+    command.channel.target = command.request.target;
     QString method = positional.at(1);
     if (!method.contains(QLatin1Char('/'))) {
         const qsizetype dot = method.lastIndexOf(QLatin1Char('.'));

@@ -3,6 +3,7 @@
 
 #include "rpc/engine.h"
 #include "rpc/jsonutil.h"
+#include "rpc/proxy.h"
 #include "rpc/schema.h"
 
 #include <QFileInfo>
@@ -497,30 +498,34 @@ std::optional<Runner::Channel> Runner::channelFor(const Workspace &workspace, co
     if (o.contains(QStringLiteral("connect_timeout_seconds")))
         channel.connectTimeoutMs =
             static_cast<int>(o.value(QStringLiteral("connect_timeout_seconds")).toDouble() * 1000);
+    channel.proxy = o.value(QStringLiteral("proxy")).toString().trimmed();
     return channel;
 }
 
-namespace {
-
-rpc::ChannelOptions toOptions(const Runner::Channel &c)
+rpc::ChannelOptions Runner::Channel::toOptions(const std::string &userAgent) const
 {
     rpc::ChannelOptions o;
-    o.target = c.target.toStdString();
-    o.plaintext = c.plaintext;
-    o.caFile = c.caFile.toStdString();
-    o.certFile = c.certFile.toStdString();
-    o.keyFile = c.keyFile.toStdString();
-    o.skipVerify = c.skipVerify;
-    o.authority = c.authority.toStdString();
-    o.serverName = c.serverName.toStdString();
-    o.gzip = c.gzip;
-    o.maxReceiveBytes = c.maxReceiveBytes;
-    o.maxSendBytes = c.maxSendBytes;
-    o.keepaliveTimeMs = c.keepaliveMs;
-    o.connectTimeoutMs = c.connectTimeoutMs;
-    o.userAgent = "wirescope-run";
+    o.target = target.toStdString();
+    o.plaintext = plaintext;
+    if (!plaintext) {
+        o.caFile = caFile.toStdString();
+        o.certFile = certFile.toStdString();
+        o.keyFile = keyFile.toStdString();
+        o.serverName = serverName.toStdString();
+    }
+    o.skipVerify = skipVerify;
+    o.authority = authority.toStdString();
+    o.gzip = gzip;
+    o.maxReceiveBytes = maxReceiveBytes;
+    o.maxSendBytes = maxSendBytes;
+    o.keepaliveTimeMs = keepaliveMs;
+    o.connectTimeoutMs = connectTimeoutMs;
+    o.proxy = proxy.toStdString();
+    o.userAgent = userAgent;
     return o;
 }
+
+namespace {
 
 // The request messages of a body: a JSON array is one message per element (client and bidi
 // streams); anything else is one or more concatenated JSON values, as grpcurl's -d.
@@ -749,7 +754,16 @@ std::vector<RunResult> Runner::run(const RunOptions &options,
             finish();
             continue;
         }
-        const rpc::ChannelOptions channelOptions = toOptions(*channel);
+        const rpc::ChannelOptions channelOptions = channel->toOptions("wirescope-run");
+        // A proxy that does not parse fails here, naming the connection, before any schema work.
+        if (const auto proxy = rpc::proxyFor(channelOptions); !proxy) {
+            result.error = request->connection.isEmpty()
+                               ? QString::fromStdString(proxy.error().message)
+                               : QStringLiteral("connection \"%1\": %2")
+                                     .arg(request->connection, QString::fromStdString(proxy.error().message));
+            finish();
+            continue;
+        }
 
         // The schema: the workspace's files, plus reflection when the target is listed for it
         // (or when there are no files at all, as grpcurl does).

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "models/workspace.h"
+#include "rpc/types.h"
 
 #include <QHash>
 #include <QJsonObject>
@@ -85,7 +86,7 @@ public:
 
     // The channel settings for a request: its target and the named connection of the workspace
     // (plaintext, ca_file, cert_file, key_file, skip_verify, authority, server_name, gzip,
-    // max_receive_bytes, max_send_bytes, keepalive_seconds, connect_timeout_seconds).
+    // max_receive_bytes, max_send_bytes, keepalive_seconds, connect_timeout_seconds, proxy).
     // File paths are relative to the workspace and may not leave it.
     struct Channel
     {
@@ -96,6 +97,12 @@ public:
         QString authority, serverName;
         bool gzip = false;
         int maxReceiveBytes = 0, maxSendBytes = 0, keepaliveMs = 0, connectTimeoutMs = 10000;
+        // As rpc::ChannelOptions::proxy: empty, the environment's; "none", no proxy; or a URL.
+        QString proxy;
+
+        // The engine's options for these settings, exactly as given (the one conversion the
+        // window, `run` and the CLI's workspace share).
+        rpc::ChannelOptions toOptions(const std::string &userAgent) const;
     };
     static std::optional<Channel> channelFor(const Workspace &workspace, const QString &connection,
                                              const QString &target, QString *error);

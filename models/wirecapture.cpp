@@ -34,13 +34,12 @@ WireCapture::~WireCapture()
 
 rpc::Result<quint64> WireCapture::route(rpc::ChannelOptions &channel)
 {
-    // The tap makes the TLS connection with the call's settings, so one tap per upstream and
-    // TLS settings; the call then speaks plaintext HTTP/2 to the tap.
-    const rpc::wire::TapTls tls = rpc::wire::tapTlsFor(channel);
-    const std::string key = channel.target + '\n' +
-                            (tls.enabled ? "tls\n" + tls.caFile + '\n' + tls.certFile + '\n' + tls.keyFile +
-                                               '\n' + tls.serverName + (tls.skipVerify ? "\nskip" : "")
-                                         : std::string("plaintext"));
+    // The tap makes the TLS connection and the proxy's CONNECT with the call's settings, so
+    // one tap per upstream, TLS settings and proxy; the call then speaks plaintext HTTP/2 to it.
+    auto upstream = rpc::wire::tapUpstreamFor(channel);
+    if (!upstream)
+        return rpc::Error("the call goes directly, without the wire view: " + upstream.error().message);
+    const std::string key = upstream->key();
     auto &entry = m_taps[key];
     if (!entry) {
         auto fresh = std::make_unique<Entry>();
@@ -51,7 +50,7 @@ rpc::Result<quint64> WireCapture::route(rpc::ChannelOptions &channel)
             if (!m_scheduled.exchange(true))
                 QMetaObject::invokeMethod(this, &WireCapture::scheduleDrain, Qt::QueuedConnection);
         });
-        auto address = fresh->tap.start(channel.target, tls);
+        auto address = fresh->tap.start(upstream.value());
         if (!address) {
             m_taps.erase(key);
             return rpc::Error("the call goes directly, without the wire view: " + address.error().message);
@@ -76,7 +75,9 @@ void WireCapture::drainNow()
     for (auto &[upstream, entry] : m_taps) {
         auto events = entry->tap.drain();
         for (const auto &e : events) {
-            if (e.kind == rpc::wire::WireEvent::Kind::Error)
+            // A failed connection, a decoding error, or a server that broke the connection off.
+            if (e.kind == rpc::wire::WireEvent::Kind::Error ||
+                (e.kind == rpc::wire::WireEvent::Kind::Closed && !e.error.empty()))
                 entry->lastError = e.error;
         }
         if (!events.empty())

@@ -30,8 +30,10 @@ public:
 
     // Routes a call to `channel` through a tap: rewrites the target to the tap's address, keeps
     // the server's name as the :authority, and hands TLS (CA, client certificate, server name,
-    // skip-verify) to the tap. Returns the tap's id, or why this call cannot be tapped (a unix:
-    // target, an unreadable TLS file): the call should then go directly, unchanged.
+    // skip-verify) and the proxy to the tap. Returns the tap's id, or why this call cannot be
+    // tapped (a target the tap cannot parse, an unreadable TLS file): the call should then go
+    // directly, unchanged. A proxy setting that does not parse is an error here too; the call
+    // fails with it when it goes directly.
     rpc::Result<quint64> route(rpc::ChannelOptions &channel);
 
     // Takes whatever the taps have now (tests, and before exporting).

@@ -3,6 +3,7 @@
 
 #include "rpc/internal/channels.h"
 #include "rpc/internal/schemaimpl.h"
+#include "rpc/proxy.h"
 
 #include <grpcpp/alarm.h>
 #include <grpcpp/completion_queue.h>
@@ -496,6 +497,7 @@ struct Engine::Impl::Call
         // never came up (then the status says UNAVAILABLE and no header arrived).
         const auto &headers = context.GetServerInitialMetadata();
         const bool answered = status.ok() || !headers.empty();
+        headersSeen = answered;
         const bool wasSent =
             answered || (status.error_code() != grpc::StatusCode::UNAVAILABLE && !connectTimedOut);
         if (wasSent)
@@ -716,6 +718,12 @@ struct Engine::Impl::Call
             for (auto at = e.status.message.find(request.channel.target); at != std::string::npos;
                  at = e.status.message.find(request.channel.target, at + shown.size()))
                 e.status.message.replace(at, request.channel.target.size(), shown);
+        }
+        // gRPC names a proxy it could not get through by its address alone.
+        if (e.status.code == grpc::StatusCode::UNAVAILABLE && !headersSeen) {
+            if (auto proxy = proxyFor(request.channel); proxy && proxy.value())
+                e.status.message +=
+                    " (through the HTTP proxy " + proxy.value()->url + " from " + proxy.value()->source + ")";
         }
         finished = true;
         writes.clear();

@@ -13,11 +13,14 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <condition_variable>
+#include <cstddef>
 #include <cstdio>
 #include <cstring>
 #include <list>
@@ -29,47 +32,199 @@ namespace rpc::wire {
 
 namespace {
 
-void setNonBlocking(int fd)
+using Clock = std::chrono::steady_clock;
+
+void setNoDelay(int fd)
 {
-    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 }
 
-// Connects to host:port (blocking; the tap's thread only).
-int connectTo(const std::string &hostPort, std::string *error)
+std::string errnoText(int error)
 {
-    const auto colon = hostPort.rfind(':');
-    if (colon == std::string::npos) {
-        *error = "the tap needs host:port, got \"" + hostPort + "\"";
+    return std::generic_category().message(error);
+}
+
+enum class Wait { Ready, TimedOut, Stopped };
+
+// Waits until `fd` is ready for `events` (or has an error), the deadline passes, or `stopFd`
+// becomes readable (the tap is being destroyed).
+Wait waitFor(int fd, short events, Clock::time_point deadline, int stopFd)
+{
+    for (;;) {
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+        if (left <= 0)
+            return Wait::TimedOut;
+        pollfd fds[2] = {{fd, events, 0}, {stopFd, POLLIN, 0}};
+        const int rc = poll(fds, 2, int(std::min<long long>(left, 1 << 30)));
+        if (rc < 0 && errno == EINTR)
+            continue;
+        if (fds[1].revents)
+            return Wait::Stopped;
+        if (rc != 0)
+            return Wait::Ready;
+    }
+}
+
+// One step of reaching the server, blocking the tap's thread but never beyond the deadline.
+struct Attempt
+{
+    Clock::time_point deadline;
+    int timeoutMs = 0;
+    int stopFd = -1;
+    std::string error;
+    bool stopped = false;
+
+    // False with `error` set (`what` names the step) when the wait did not end in readiness.
+    bool wait(int fd, short events, const std::string &what)
+    {
+        switch (waitFor(fd, events, deadline, stopFd)) {
+        case Wait::Ready:
+            return true;
+        case Wait::TimedOut:
+            error = what + ": no answer within " + std::to_string(timeoutMs) + " ms";
+            return false;
+        case Wait::Stopped:
+            stopped = true;
+            error = "the tap is stopping";
+            return false;
+        }
+        return false;
+    }
+};
+
+// A connected, non-blocking socket to one address, or -1 and why.
+int connectAddress(const sockaddr *address, socklen_t length, const std::string &name, Attempt &attempt)
+{
+    const int fd = socket(address->sa_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0) {
+        attempt.error = "cannot connect to " + name + ": " + errnoText(errno);
         return -1;
     }
-    std::string host = hostPort.substr(0, colon);
-    if (host.size() > 1 && host.front() == '[' && host.back() == ']')
-        host = host.substr(1, host.size() - 2);
-    const std::string port = hostPort.substr(colon + 1);
+    int rc = connect(fd, address, length);
+    if (rc != 0 && (errno == EINPROGRESS || errno == EAGAIN)) {
+        if (!attempt.wait(fd, POLLOUT, "cannot connect to " + name)) {
+            close(fd);
+            return -1;
+        }
+        int error = 0;
+        socklen_t size = sizeof error;
+        getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &size);
+        errno = error;
+        rc = error == 0 ? 0 : -1;
+    }
+    if (rc != 0) {
+        attempt.error = "cannot connect to " + name + ": " + errnoText(errno);
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+// Connects to a TCP host:port or a unix socket (non-blocking from then on).
+int connectTo(const TargetAddress &to, const std::string &name, Attempt &attempt)
+{
+    if (to.kind != TargetAddress::Kind::Tcp) {
+        sockaddr_un address{};
+        address.sun_family = AF_UNIX;
+        const bool abstract = to.kind == TargetAddress::Kind::UnixAbstract;
+        const std::size_t offset = abstract ? 1 : 0; // an abstract name starts with a NUL byte
+        if (to.path.size() + offset >= sizeof address.sun_path) {
+            attempt.error = "cannot connect to " + name + ": the socket name is longer than " +
+                            std::to_string(sizeof address.sun_path - 1 - offset) + " bytes";
+            return -1;
+        }
+        std::memcpy(address.sun_path + offset, to.path.data(), to.path.size());
+        const auto length =
+            socklen_t(offsetof(sockaddr_un, sun_path) + offset + to.path.size() + (abstract ? 0 : 1));
+        return connectAddress(reinterpret_cast<const sockaddr *>(&address), length, name, attempt);
+    }
     addrinfo hints{};
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
     addrinfo *res = nullptr;
-    if (int rc = getaddrinfo(host.c_str(), port.c_str(), &hints, &res); rc != 0) {
-        *error = "cannot resolve " + hostPort + ": " + gai_strerror(rc);
+    if (int rc = getaddrinfo(to.host.c_str(), to.port.c_str(), &hints, &res); rc != 0) {
+        attempt.error = "cannot resolve " + name + ": " + gai_strerror(rc);
         return -1;
     }
     int fd = -1;
-    for (addrinfo *a = res; a; a = a->ai_next) {
-        fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
-        if (fd >= 0 && connect(fd, a->ai_addr, a->ai_addrlen) == 0)
-            break;
-        *error = "cannot connect to " + hostPort + ": " + std::generic_category().message(errno);
-        if (fd >= 0)
-            close(fd);
-        fd = -1;
-    }
+    for (addrinfo *a = res; a && fd < 0 && !attempt.stopped; a = a->ai_next)
+        fd = connectAddress(a->ai_addr, a->ai_addrlen, name, attempt);
     freeaddrinfo(res);
     if (fd >= 0)
-        setNonBlocking(fd);
+        setNoDelay(fd);
     return fd;
+}
+
+bool sendAll(int fd, const std::string &bytes, const std::string &what, Attempt &attempt)
+{
+    std::size_t off = 0;
+    while (off < bytes.size()) {
+        const ssize_t n = send(fd, bytes.data() + off, bytes.size() - off, MSG_NOSIGNAL);
+        if (n > 0) {
+            off += std::size_t(n);
+        } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+            if (!attempt.wait(fd, POLLOUT, what))
+                return false;
+        } else {
+            attempt.error = what + ": " + errnoText(errno);
+            return false;
+        }
+    }
+    return true;
+}
+
+// Asks the proxy on `fd` for a tunnel to the server. The answer is read byte by byte: what
+// follows its blank line already belongs to the server.
+bool openTunnel(int fd, const ProxyRoute &proxy, Attempt &attempt)
+{
+    const std::string named = "the proxy " + proxy.url + " (" + proxy.source + ")";
+    std::string request = "CONNECT " + proxy.connectTo + " HTTP/1.1\r\nHost: " + proxy.connectTo + "\r\n";
+    if (!proxy.authorization.empty())
+        request += "Proxy-Authorization: " + proxy.authorization + "\r\n";
+    request += "\r\n";
+    if (!sendAll(fd, request, "cannot send CONNECT to " + named, attempt))
+        return false;
+    std::string head;
+    while (head.find("\r\n\r\n") == std::string::npos) {
+        if (head.size() > 16384) {
+            attempt.error = named + " answered CONNECT with more than 16 KiB of headers";
+            return false;
+        }
+        char c = 0;
+        const ssize_t n = recv(fd, &c, 1, 0);
+        if (n == 1) {
+            head += c;
+        } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+            if (!attempt.wait(fd, POLLIN, named + " did not answer CONNECT to " + proxy.connectTo))
+                return false;
+        } else {
+            attempt.error = named + " closed the connection instead of answering CONNECT to " +
+                            proxy.connectTo + (n < 0 ? ": " + errnoText(errno) : std::string());
+            return false;
+        }
+    }
+    const std::string statusLine = head.substr(0, head.find("\r\n"));
+    const auto space = statusLine.find(' ');
+    int code = 0;
+    if (statusLine.rfind("HTTP/1.", 0) == 0 && space != std::string::npos)
+        code = std::atoi(statusLine.c_str() + space + 1);
+    if (code >= 200 && code < 300)
+        return true;
+    if (code == 0) {
+        attempt.error = named + " answered CONNECT with something other than HTTP: \"" + statusLine + "\"";
+        return false;
+    }
+    const std::string answer = "HTTP " + statusLine.substr(space + 1);
+    if (code == 407)
+        attempt.error =
+            named +
+            (proxy.authorization.empty() ? " asks for credentials (" : " did not accept the credentials (") +
+            answer + "): give them as http://USER:PASSWORD@HOST:PORT";
+    else
+        attempt.error = named + " refused CONNECT to " + proxy.connectTo + " (" + answer + ")";
+    return false;
 }
 
 std::string sslErrors()
@@ -115,23 +270,18 @@ Result<SSL_CTX *> makeContext(const TapTls &tls)
     static const unsigned char alpn[] = {2, 'h', '2'};
     SSL_CTX_set_alpn_protos(ctx, alpn, sizeof alpn);
     SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    // A server that closes without close_notify (many do) has ended the connection, not
+    // broken it: the client should see an end, as it would talking to the server itself.
+    SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
     return ctx;
-}
-
-std::string hostOf(const std::string &hostPort)
-{
-    std::string host = hostPort.substr(0, hostPort.rfind(':'));
-    if (host.size() > 1 && host.front() == '[' && host.back() == ']')
-        host = host.substr(1, host.size() - 2);
-    return host;
 }
 
 } // namespace
 
 struct Tap::Impl
 {
-    std::string upstream;
-    TapTls tls;
+    TapUpstream upstream;
+    TargetAddress server; // upstream.target, parsed
     SSL_CTX *sslContext = nullptr;
     int listenFd = -1;
     int wakeRead = -1;
@@ -149,6 +299,7 @@ struct Tap::Impl
         SSL *ssl = nullptr; // the server side of a TLS upstream
         std::string outbox; // bytes waiting to be written to this side
         bool readClosed = false;
+        bool writeClosed = false; // its read end was passed on: nothing more is written
     };
     struct Connection
     {
@@ -158,6 +309,7 @@ struct Tap::Impl
         FrameDecoder fromClient{FrameDecoder::Side::Client};
         FrameDecoder fromServer{FrameDecoder::Side::Server};
         bool decodeFailed[2] = {false, false};
+        bool serverEndedFirst = false; // the server closed while the client still talked
     };
     std::list<Connection> connections;
     std::uint64_t nextId = 1;
@@ -216,11 +368,13 @@ struct Tap::Impl
         }
     }
 
-    // read()/write() for a side, through TLS where it has it; "try again" is -1 with EAGAIN.
+    // recv()/send() for a side, through TLS where it has it; "try again" is -1 with EAGAIN.
+    // Plain sockets are written with MSG_NOSIGNAL; OpenSSL's own writes cannot be, so the
+    // tap's thread blocks SIGPIPE (see run()).
     static ssize_t sideRead(Side &s, char *buf, std::size_t n)
     {
         if (!s.ssl)
-            return read(s.fd, buf, n);
+            return recv(s.fd, buf, n, 0);
         const int got = SSL_read(s.ssl, buf, int(n));
         if (got > 0)
             return got;
@@ -230,7 +384,7 @@ struct Tap::Impl
     static ssize_t sideWrite(Side &s, const char *data, std::size_t n)
     {
         if (!s.ssl)
-            return write(s.fd, data, n);
+            return send(s.fd, data, n, MSG_NOSIGNAL);
         const int put = SSL_write(s.ssl, data, int(std::min<std::size_t>(n, 1 << 20)));
         if (put > 0)
             return put;
@@ -239,7 +393,8 @@ struct Tap::Impl
 
     static ssize_t sslResult(SSL *ssl, int rc)
     {
-        switch (SSL_get_error(ssl, rc)) {
+        const int error = SSL_get_error(ssl, rc);
+        switch (error) {
         case SSL_ERROR_WANT_READ:
         case SSL_ERROR_WANT_WRITE:
             errno = EAGAIN;
@@ -248,7 +403,9 @@ struct Tap::Impl
             return 0;
         default:
             ERR_clear_error();
-            errno = EIO;
+            // A socket error keeps its errno (EPIPE, ECONNRESET); anything else is EIO.
+            if (error != SSL_ERROR_SYSCALL || errno == 0 || errno == EAGAIN)
+                errno = EIO;
             return -1;
         }
     }
@@ -262,8 +419,53 @@ struct Tap::Impl
         return true;
     }
 
+    // Writes what `s` has waiting; false (with errno) when the peer cannot take it any more.
+    static bool flush(Side &s)
+    {
+        while (!s.outbox.empty()) {
+            const ssize_t n = sideWrite(s, s.outbox.data(), s.outbox.size());
+            if (n > 0)
+                s.outbox.erase(0, std::size_t(n));
+            else if (n < 0 && (errno == EAGAIN || errno == EINTR))
+                return true;
+            else
+                return false;
+        }
+        return true;
+    }
+
+    // Passes an end of input on to `s` once everything before it was written: close_notify
+    // over TLS, then the TCP half-close.
+    static void passOnEnd(Side &s)
+    {
+        if (s.writeClosed || !s.outbox.empty())
+            return;
+        s.writeClosed = true;
+        if (s.ssl) {
+            SSL_shutdown(s.ssl);
+            ERR_clear_error();
+        }
+        shutdown(s.fd, SHUT_WR);
+    }
+
+    // Closes `s` with a reset (RST) rather than an orderly end: what its peer gets when the
+    // other side reset the connection or vanished.
+    static void reset(Side &s)
+    {
+        linger hard{1, 0};
+        setsockopt(s.fd, SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
+    }
+
     void run()
     {
+        // OpenSSL writes with write(): to a server that has gone, that raises SIGPIPE, which
+        // by default ends the whole process. Blocked on this thread alone, the write just fails
+        // with EPIPE (the signal stays pending on this thread and is dropped when it ends).
+        sigset_t pipe;
+        sigemptyset(&pipe);
+        sigaddset(&pipe, SIGPIPE);
+        pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
+
         std::vector<pollfd> fds;
         char buf[64 * 1024];
         for (;;) {
@@ -295,28 +497,32 @@ struct Tap::Impl
             std::size_t i = 2;
             for (auto it = connections.begin(); it != connections.end();) {
                 Connection &c = *it;
-                bool closed = false;
+                // Set when one side broke off: which side, and why.
+                Side *broken = nullptr;
+                std::string why;
                 for (int k = 0; k < 2 && i < fds.size(); ++k, ++i) {
                     Side &s = k == 0 ? c.client : c.server;
-                    Side &other = k == 0 ? c.server : c.client;
-                    if (fds[i].fd != s.fd)
+                    const char *name = k == 0 ? "client" : "server";
+                    if (fds[i].fd != s.fd || broken)
                         continue;
                     const bool buffered = s.ssl && !s.readClosed && SSL_pending(s.ssl) > 0;
                     if ((fds[i].revents & (POLLIN | POLLHUP | POLLERR)) || buffered) {
                         const ssize_t n = sideRead(s, buf, sizeof buf);
                         if (n > 0) {
                             relay(c, k == 0, buf, std::size_t(n), &batch);
-                        } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+                        } else if (n == 0) {
                             s.readClosed = true;
-                            shutdown(other.fd, SHUT_WR);
+                            c.serverEndedFirst = c.serverEndedFirst || (k == 1 && !c.client.readClosed);
+                        } else if (errno != EAGAIN && errno != EINTR) {
+                            broken = &s;
+                            why = errno == ECONNRESET ? std::string("the ") + name + " reset the connection"
+                                                      : std::string("reading from the ") + name +
+                                                            " failed: " + errnoText(errno);
                         }
                     }
-                    if ((fds[i].revents & POLLOUT) && !s.outbox.empty()) {
-                        const ssize_t n = sideWrite(s, s.outbox.data(), s.outbox.size());
-                        if (n > 0)
-                            s.outbox.erase(0, std::size_t(n));
-                        else if (n < 0 && errno != EAGAIN && errno != EINTR)
-                            closed = true;
+                    if (!broken && (fds[i].revents & POLLOUT) && !flush(s)) {
+                        broken = &s;
+                        why = std::string("the ") + name + " is gone (" + errnoText(errno) + ")";
                     }
                 }
                 // What was read is reported before it is passed on: whoever sees the bytes
@@ -325,21 +531,37 @@ struct Tap::Impl
                     push(std::move(batch));
                     batch.clear();
                 }
-                // Flush what the other side still has to get, then close when both ended.
+                // Pass on what the other side still has to get, and each end once it is out.
                 for (Side *s : {&c.client, &c.server}) {
-                    if (!s->outbox.empty()) {
-                        const ssize_t n = sideWrite(*s, s->outbox.data(), s->outbox.size());
-                        if (n > 0)
-                            s->outbox.erase(0, std::size_t(n));
+                    if (!broken && !flush(*s)) {
+                        broken = s;
+                        why = std::string("the ") + (s == &c.client ? "client" : "server") + " is gone (" +
+                              errnoText(errno) + ")";
                     }
                 }
-                if (closed || (c.client.readClosed && c.server.readClosed && c.client.outbox.empty() &&
+                if (!broken) {
+                    if (c.client.readClosed)
+                        passOnEnd(c.server);
+                    if (c.server.readClosed)
+                        passOnEnd(c.client);
+                }
+                if (broken || (c.client.readClosed && c.server.readClosed && c.client.outbox.empty() &&
                                c.server.outbox.empty())) {
+                    if (broken)
+                        reset(broken == &c.client ? c.server : c.client);
                     WireEvent e;
                     e.kind = WireEvent::Kind::Closed;
                     e.connection = c.id;
                     e.timeNs = monotonicNs();
+                    e.direction =
+                        broken == &c.client ? WireDirection::ClientToServer : WireDirection::ServerToClient;
+                    e.error = !why.empty()         ? why
+                              : c.serverEndedFirst ? std::string("the server closed the connection")
+                                                   : std::string();
+                    // Reported before the client can see the connection end.
                     batch.push_back(std::move(e));
+                    push(std::move(batch));
+                    batch.clear();
                     closeConnection(c);
                     it = connections.erase(it);
                 } else {
@@ -358,14 +580,16 @@ struct Tap::Impl
         close(c.server.fd);
     }
 
-    // The TLS handshake with the server, on the tap's thread (blocking: it happens once per
-    // connection, before any byte is relayed). Returns the session, or null and why.
-    SSL *handshake(int fd, std::string *error)
+    // The TLS handshake with the server, within the attempt's deadline. Returns the session,
+    // or null and why.
+    SSL *handshake(int fd, Attempt &attempt)
     {
         SSL *ssl = SSL_new(sslContext);
-        const std::string name = tls.serverName.empty() ? hostOf(upstream) : tls.serverName;
+        const std::string name = !upstream.tls.serverName.empty()          ? upstream.tls.serverName
+                                 : server.kind == TargetAddress::Kind::Tcp ? server.host
+                                                                           : std::string("localhost");
         SSL_set_tlsext_host_name(ssl, name.c_str());
-        if (!tls.skipVerify) {
+        if (!upstream.tls.skipVerify) {
             // Checked as a host name, or as an IP address when it is one.
             X509_VERIFY_PARAM *param = SSL_get0_param(ssl);
             in6_addr probe{};
@@ -376,15 +600,24 @@ struct Tap::Impl
                 X509_VERIFY_PARAM_set1_host(param, name.c_str(), 0);
         }
         SSL_set_fd(ssl, fd);
-        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-        const int rc = SSL_connect(ssl);
-        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-        if (rc != 1) {
-            const long verify = SSL_get_verify_result(ssl);
-            *error = "TLS handshake with " + upstream + " failed: " +
-                     (verify != X509_V_OK ? std::string("certificate verify failed (") +
-                                                X509_verify_cert_error_string(verify) + ")"
-                                          : sslErrors());
+        const std::string what = "TLS handshake with " + upstream.target;
+        for (;;) {
+            const int rc = SSL_connect(ssl);
+            if (rc == 1)
+                break;
+            const int error = SSL_get_error(ssl, rc);
+            if ((error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE) &&
+                attempt.wait(fd, error == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, what + " failed"))
+                continue;
+            if (error != SSL_ERROR_WANT_READ && error != SSL_ERROR_WANT_WRITE) {
+                const long verify = SSL_get_verify_result(ssl);
+                const std::string errors = sslErrors();
+                attempt.error = what + " failed: " +
+                                (verify != X509_V_OK ? std::string("certificate verify failed (") +
+                                                           X509_verify_cert_error_string(verify) + ")"
+                                 : !errors.empty() ? errors
+                                                   : std::string("the server closed the connection"));
+            }
             ERR_clear_error();
             SSL_free(ssl);
             return nullptr;
@@ -393,36 +626,63 @@ struct Tap::Impl
         unsigned int length = 0;
         SSL_get0_alpn_selected(ssl, &proto, &length);
         if (length != 2 || std::memcmp(proto, "h2", 2) != 0) {
-            *error = "the server at " + upstream + " did not agree to HTTP/2 over TLS (ALPN h2)";
+            attempt.error =
+                "the server at " + upstream.target + " did not agree to HTTP/2 over TLS (ALPN h2)";
             SSL_free(ssl);
             return nullptr;
         }
         return ssl;
     }
 
+    // Reaches the server the way the client would have: through the proxy, then TLS.
+    // Returns the socket (and session), or -1 with `attempt.error` saying why.
+    int open(Attempt &attempt, SSL **ssl)
+    {
+        int fd = -1;
+        if (upstream.proxy) {
+            const ProxyRoute &proxy = *upstream.proxy;
+            const auto at = parseTarget(proxy.address);
+            fd = at ? connectTo(*at, "the proxy " + proxy.url + " (" + proxy.source + ")", attempt) : -1;
+            if (fd >= 0 && !openTunnel(fd, proxy, attempt)) {
+                close(fd);
+                fd = -1;
+            }
+        } else {
+            fd = connectTo(server, upstream.target, attempt);
+        }
+        if (fd >= 0 && upstream.tls.enabled && !(*ssl = handshake(fd, attempt))) {
+            close(fd);
+            fd = -1;
+        }
+        return fd;
+    }
+
     void accept(std::vector<WireEvent> *batch)
     {
-        const int fd = ::accept4(listenFd, nullptr, nullptr, SOCK_CLOEXEC);
+        const int fd = ::accept4(listenFd, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
         if (fd < 0)
             return;
-        std::string error;
-        int up = connectTo(upstream, &error);
+        Attempt attempt;
+        attempt.timeoutMs = upstream.connectTimeoutMs > 0 ? upstream.connectTimeoutMs : 60000;
+        attempt.deadline = Clock::now() + std::chrono::milliseconds(attempt.timeoutMs);
+        attempt.stopFd = wakeRead;
         SSL *ssl = nullptr;
-        if (up >= 0 && tls.enabled && !(ssl = handshake(up, &error))) {
-            close(up);
-            up = -1;
-        }
+        const int up = open(attempt, &ssl);
         if (up < 0) {
+            if (!attempt.stopped) {
+                WireEvent e;
+                e.kind = WireEvent::Kind::Error;
+                e.connecting = true;
+                e.connection = nextId++;
+                e.timeNs = monotonicNs();
+                e.error = attempt.error;
+                batch->push_back(std::move(e));
+                push(std::exchange(*batch, {})); // reported before the client sees the close
+            }
             close(fd); // the client sees the connection fail, as it would without the tap
-            WireEvent e;
-            e.kind = WireEvent::Kind::Error;
-            e.connection = nextId++;
-            e.timeNs = monotonicNs();
-            e.error = error;
-            batch->push_back(std::move(e));
             return;
         }
-        setNonBlocking(fd);
+        setNoDelay(fd);
         Connection &c = connections.emplace_back();
         c.id = nextId++;
         c.client.fd = fd;
@@ -454,18 +714,27 @@ Tap::~Tap()
 
 Result<std::string> Tap::start(const std::string &upstream, const TapTls &tls)
 {
+    TapUpstream to;
+    to.target = upstream;
+    to.tls = tls;
+    return start(to);
+}
+
+Result<std::string> Tap::start(const TapUpstream &upstream)
+{
     if (m_impl->thread.joinable())
         return Error("the tap is already running");
-    if (upstream.rfind("unix:", 0) == 0)
-        return Error("the wire tap relays TCP targets only, not " + upstream);
-    if (tls.enabled) {
-        auto ctx = makeContext(tls);
+    auto server = parseTarget(upstream.target);
+    if (!server)
+        return Error("the wire tap cannot relay to " + upstream.target + ": " + server.error().message);
+    if (upstream.tls.enabled) {
+        auto ctx = makeContext(upstream.tls);
         if (!ctx)
             return ctx.error();
         m_impl->sslContext = ctx.value();
     }
     m_impl->upstream = upstream;
-    m_impl->tls = tls;
+    m_impl->server = std::move(server.value());
     const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
@@ -526,12 +795,41 @@ TapTls tapTlsFor(const ChannelOptions &channel)
     return tls;
 }
 
+Result<TapUpstream> tapUpstreamFor(const ChannelOptions &channel)
+{
+    TapUpstream upstream;
+    upstream.target = channel.target;
+    upstream.tls = tapTlsFor(channel);
+    upstream.connectTimeoutMs = channel.connectTimeoutMs;
+    auto proxy = proxyFor(channel);
+    if (!proxy)
+        return proxy.error();
+    upstream.proxy = std::move(proxy.value());
+    return upstream;
+}
+
+std::string TapUpstream::key() const
+{
+    std::string k = target + '\n' + std::to_string(connectTimeoutMs) + '\n';
+    if (tls.enabled)
+        k += "tls\n" + tls.caFile + '\n' + tls.certFile + '\n' + tls.keyFile + '\n' + tls.serverName +
+             (tls.skipVerify ? "\nskip\n" : "\n");
+    else
+        k += "plaintext\n";
+    if (proxy)
+        k += "proxy\n" + proxy->address + '\n' + proxy->authorization + '\n' + proxy->connectTo;
+    return k;
+}
+
 void routeThroughTap(ChannelOptions &channel, const std::string &tapAddress)
 {
-    if (channel.authority.empty())
-        channel.authority = channel.target;
+    if (channel.authority.empty()) {
+        const auto server = parseTarget(channel.target);
+        channel.authority = server ? server->authority : channel.target;
+    }
     channel.tappedTarget = channel.target;
     channel.target = tapAddress;
+    channel.proxy = kNoProxy; // the hop to the tap is local; the tap makes the CONNECT itself
     channel.plaintext = true;
     channel.skipVerify = false;
     channel.caFile.clear();
@@ -548,9 +846,9 @@ std::string describe(const WireEvent &e, std::int64_t startNs)
                   e.direction == WireDirection::ClientToServer ? "->" : "<-");
     std::string line = head;
     if (e.kind == WireEvent::Kind::Closed)
-        return line + "connection closed";
+        return line + "connection closed" + (e.error.empty() ? std::string() : ": " + e.error);
     if (e.kind == WireEvent::Kind::Error)
-        return line + "cannot decode: " + e.error;
+        return line + (e.connecting ? "connection failed: " : "cannot decode: ") + e.error;
     const Frame &f = e.frame;
     line += f.typeName() + " stream=" + std::to_string(f.streamId);
     const std::string flagText = f.flagNames();

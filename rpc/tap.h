@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "rpc/proxy.h"
 #include "rpc/result.h"
 #include "rpc/wire.h"
 
@@ -8,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,7 +27,11 @@ struct WireEvent
     std::int64_t timeNs = 0; // rpc::monotonicNs() when the bytes that completed it arrived
     Frame frame;
     std::vector<GrpcMessage> messages; // gRPC messages this frame completed
-    std::string error;                 // Error: why decoding stopped (bytes still pass through)
+    // Error: why decoding stopped (bytes still pass through), or, with `connecting`, why the
+    // server could not be reached (the client's connection was closed). Closed: how the
+    // connection ended when one side broke it off ("the server reset the connection").
+    std::string error;
+    bool connecting = false;
 };
 
 // How the tap reaches a TLS server. The client talks plaintext HTTP/2 to the tap; the tap makes
@@ -40,18 +46,40 @@ struct TapTls
     bool skipVerify = false; // accept any server certificate: insecure
 };
 
+// Where and how a tap reaches its server.
+struct TapUpstream
+{
+    std::string target; // as a channel takes it: host:port, dns:///…, unix:PATH, unix-abstract:NAME
+    TapTls tls;
+    std::optional<ProxyRoute> proxy; // the tap makes the HTTP CONNECT through this proxy itself
+    // The limit for each of connecting (to the proxy or the server), the proxy's answer and the
+    // TLS handshake; 0 or less: 60 s, so that a silent server never holds the tap for good.
+    int connectTimeoutMs = 10000;
+
+    // Equal keys: one tap serves both.
+    std::string key() const;
+};
+
 // The TLS settings a tap needs to reach the server of `channel` as the channel itself would:
 // its CA, client certificate, skip-verify, and the server name (or, as gRPC does, the host of
 // an overridden :authority). Disabled for plaintext channels.
 TapTls tapTlsFor(const ChannelOptions &channel);
-// Points `channel` at a tap listening on `tapAddress`: plaintext to the tap, TLS settings
-// cleared (the tap holds them), and the server's own name kept as the :authority (and its address
-// as tappedTarget, for messages).
+// Everything a tap needs to reach the server of `channel` as the channel would: its target,
+// TLS settings, connect timeout and the proxy it would go through (rpc::proxyFor). Fails on
+// a proxy setting or variable that does not parse.
+Result<TapUpstream> tapUpstreamFor(const ChannelOptions &channel);
+// Points `channel` at a tap listening on `tapAddress`: plaintext and no proxy to the tap (the
+// tap holds the TLS settings and makes the proxy's CONNECT), and the :authority the server
+// would have seen (the target's, as gRPC makes it, unless one is set); the server's address is
+// kept as tappedTarget, for messages.
 void routeThroughTap(ChannelOptions &channel, const std::string &tapAddress);
 
 // A local relay between a client and an HTTP/2 server: it listens on 127.0.0.1, connects each
-// accepted connection to `upstream` ("host:port", over TLS when asked), passes the bytes both
-// ways unchanged, and decodes the frames of both directions. Runs on its own thread.
+// accepted connection to the upstream (TCP or a unix socket, through an HTTP CONNECT proxy and
+// over TLS when asked), passes the bytes both ways unchanged, and decodes the frames of both
+// directions. Runs on its own thread; writing to a peer that has gone never raises SIGPIPE.
+// When one side resets its connection or cannot be written to, the other side's connection is
+// reset too, so the client sees what it would have seen without the tap.
 class Tap
 {
 public:
@@ -61,9 +89,11 @@ public:
     Tap(const Tap &) = delete;
     Tap &operator=(const Tap &) = delete;
 
-    // Starts listening; returns "127.0.0.1:<port>" for the client to connect to. TLS files
-    // are read here, so a missing or broken one is an error at once. A failed handshake with
-    // the server closes the client's connection and reports an Error event saying why.
+    // Starts listening; returns "127.0.0.1:<port>" for the client to connect to. The target
+    // is checked and TLS files are read here, so a bad one is an error at once. When the
+    // server cannot be reached (refused, a proxy that says no, a failed TLS handshake, no
+    // answer in time) the client's connection is closed and an Error event says why.
+    Result<std::string> start(const TapUpstream &upstream);
     Result<std::string> start(const std::string &upstream, const TapTls &tls = {});
     // Called on the tap's thread when events become pending after a drain took them all; like
     // EventQueue's notifier it should only schedule a drain. Set it before start().

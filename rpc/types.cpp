@@ -242,7 +242,7 @@ std::string ChannelOptions::cacheKey() const
                                       authority, serverName,
                                       receive,   send,
                                       keepalive, gzip ? "1" : "0",
-                                      userAgent};
+                                      userAgent, proxy};
     std::string k;
     for (std::size_t i = 0; i < std::size(parts); ++i) {
         if (i > 0)

@@ -84,6 +84,10 @@ struct ChannelOptions
     // Set by wire::routeThroughTap: the server's own address. `target` is then the tap's, and
     // status messages name this address instead.
     std::string tappedTarget;
+    // The HTTP CONNECT proxy: empty, the environment's (grpc_proxy, https_proxy, http_proxy,
+    // no_proxy, as gRPC reads them); "none" (rpc::kNoProxy), no proxy; or a URL,
+    // "http://[user:password@]host:port". rpc/proxy.h has the rules.
+    std::string proxy;
 
     // A stable key: equal options give equal keys.
     std::string cacheKey() const;

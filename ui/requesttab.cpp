@@ -8,6 +8,8 @@
 #include "ui/jsoneditor.h"
 #include "ui/responsepanel.h"
 
+#include "rpc/proxy.h"
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -34,6 +36,7 @@ namespace ui {
 namespace {
 
 enum Security { Plaintext, Tls, TlsSkipVerify };
+enum ProxyMode { ProxyFromEnvironment, ProxyNone, ProxyUrl };
 
 QLineEdit *fileField(QWidget *parent, QFormLayout *form, const QString &label, const QString &name)
 {
@@ -112,7 +115,7 @@ RequestTab::RequestTab(models::EngineBridge &bridge, models::Timeline &timeline,
     m_optionsButton->setObjectName(QStringLiteral("optionsButton"));
     m_optionsButton->setText(tr("Options"));
     m_optionsButton->setCheckable(true);
-    m_optionsButton->setToolTip(tr("Connection options: TLS, limits, keepalive, compression"));
+    m_optionsButton->setToolTip(tr("Connection options: TLS, proxy, limits, keepalive, compression"));
     top->addWidget(m_optionsButton);
     m_tlsBox = new QGroupBox(tr("Connection"), this);
     m_tlsBox->setObjectName(QStringLiteral("connectionBox"));
@@ -131,6 +134,25 @@ RequestTab::RequestTab(models::EngineBridge &bridge, models::Timeline &timeline,
     m_authority = new QLineEdit(m_tlsBox);
     m_authority->setPlaceholderText(tr(":authority override"));
     tlsForm->addRow(tr("Authority"), m_authority);
+    {
+        auto *row = new QWidget(m_tlsBox);
+        auto *h = new QHBoxLayout(row);
+        h->setContentsMargins(0, 0, 0, 0);
+        m_proxyMode = new QComboBox(row);
+        m_proxyMode->setObjectName(QStringLiteral("proxyModeBox"));
+        m_proxyMode->addItems({tr("From the environment"), tr("None (connect directly)"), tr("This proxy:")});
+        m_proxyMode->setToolTip(tr("From the environment: the grpc_proxy, https_proxy, http_proxy, "
+                                   "no_grpc_proxy and no_proxy variables, read as gRPC reads them"));
+        m_proxyUrl = new QLineEdit(row);
+        m_proxyUrl->setObjectName(QStringLiteral("proxyUrlEdit"));
+        m_proxyUrl->setPlaceholderText(tr("http://user:password@host:port"));
+        m_proxyUrl->setEnabled(false);
+        h->addWidget(m_proxyMode);
+        h->addWidget(m_proxyUrl, 1);
+        tlsForm->addRow(tr("HTTP proxy"), row);
+        connect(m_proxyMode, &QComboBox::currentIndexChanged, this,
+                [this](int index) { m_proxyUrl->setEnabled(index == ProxyUrl); });
+    }
     auto spin = [this, limitsForm](const QString &label, const QString &name, const QString &suffix, int max,
                                    const QString &zero) {
         auto *box = new QSpinBox(m_tlsBox);
@@ -463,6 +485,10 @@ models::Runner::Channel RequestTab::channelSettings() const
     c.keepaliveMs = m_keepalive->value() * 1000;
     c.connectTimeoutMs = m_connectTimeout->value() * 1000;
     c.gzip = m_gzip->isChecked();
+    if (m_proxyMode->currentIndex() == ProxyNone)
+        c.proxy = QString::fromLatin1(rpc::kNoProxy);
+    else if (m_proxyMode->currentIndex() == ProxyUrl)
+        c.proxy = m_proxyUrl->text().trimmed();
     return c;
 }
 
@@ -481,6 +507,9 @@ void RequestTab::applyChannel(const models::Runner::Channel &c)
     m_keepalive->setValue(c.keepaliveMs / 1000);
     m_connectTimeout->setValue(c.connectTimeoutMs / 1000);
     m_gzip->setChecked(c.gzip);
+    const bool none = c.proxy == QLatin1String(rpc::kNoProxy);
+    m_proxyMode->setCurrentIndex(c.proxy.isEmpty() ? ProxyFromEnvironment : none ? ProxyNone : ProxyUrl);
+    m_proxyUrl->setText(none ? QString() : c.proxy);
 }
 
 QString RequestTab::sentTo() const
@@ -588,22 +617,9 @@ std::optional<rpc::CallRequest> RequestTab::buildRequest(QString *error) const
     const auto target = resolve(typed.target.trimmed(), tr("target"));
     if (!target)
         return fail();
-    r.channel.target = target->trimmed().toStdString();
-    r.channel.plaintext = m_security->currentIndex() == Plaintext;
-    r.channel.skipVerify = m_security->currentIndex() == TlsSkipVerify;
-    if (!r.channel.plaintext) {
-        r.channel.caFile = m_caFile->text().trimmed().toStdString();
-        r.channel.certFile = m_certFile->text().trimmed().toStdString();
-        r.channel.keyFile = m_keyFile->text().trimmed().toStdString();
-        r.channel.serverName = m_serverName->text().trimmed().toStdString();
-    }
-    r.channel.authority = m_authority->text().trimmed().toStdString();
-    r.channel.maxReceiveBytes = m_maxReceive->value() * 1024 * 1024;
-    r.channel.maxSendBytes = m_maxSend->value() * 1024 * 1024;
-    r.channel.keepaliveTimeMs = m_keepalive->value() * 1000;
-    r.channel.connectTimeoutMs = m_connectTimeout->value() * 1000;
-    r.channel.gzip = m_gzip->isChecked();
-    r.channel.userAgent = "wirescope/" WIRESCOPE_UI_VERSION;
+    models::Runner::Channel settings = channelSettings();
+    settings.target = target->trimmed();
+    r.channel = settings.toOptions("wirescope/" WIRESCOPE_UI_VERSION);
     for (const auto &[rawKey, rawValue] : typed.metadata) {
         const QString key = rawKey.toLower();
         const auto value = resolve(rawValue, tr("metadata %1").arg(key));

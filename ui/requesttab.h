@@ -139,6 +139,8 @@ private:
     QLineEdit *m_keyFile = nullptr;
     QLineEdit *m_authority = nullptr;
     QLineEdit *m_serverName = nullptr;
+    QComboBox *m_proxyMode = nullptr;
+    QLineEdit *m_proxyUrl = nullptr;
     QDoubleSpinBox *m_deadline = nullptr;
     QToolButton *m_optionsButton = nullptr;
     QSpinBox *m_maxReceive = nullptr;

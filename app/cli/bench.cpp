@@ -105,6 +105,8 @@ int runBench(const std::vector<std::string> &args)
     }
     const std::string address = pos[0];
     const std::string methodName = pos[1];
+    if (const int proxyProblem = checkProxy(flags, address))
+        return proxyProblem;
     const long total = flags.isSet("n") ? std::atol(flags.value("n").c_str()) : (flags.isSet("z") ? -1 : 200);
     const int concurrency = std::max(1, std::atoi(flags.value("c", "50").c_str()));
     const int streamMessages = std::max(1, std::atoi(flags.value("stream-messages", "1").c_str()));

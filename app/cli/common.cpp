@@ -2,11 +2,13 @@
 #include "common.h"
 
 #include "rpc/jsonutil.h"
+#include "rpc/proxy.h"
 #include "wirescope_version.h"
 
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <iostream>
 #include <limits>
 
 namespace cli {
@@ -23,6 +25,13 @@ void defineCommonFlags(Flags &f)
              "The value of the :authority pseudo-header; with TLS also the name checked against the server "
              "certificate.");
     f.define("servername", K::Value, "Override the server name used to verify the server certificate.");
+    f.define("unix", K::Bool,
+             "The address is the path of a unix domain socket (as unix:PATH; unix-abstract:NAME also works "
+             "as an address).");
+    f.define(
+        "proxy", K::Value,
+        "HTTP CONNECT proxy, http://[USER:PASSWORD@]HOST:PORT, or 'none' to connect directly. Without it the "
+        "grpc_proxy, https_proxy, http_proxy, no_grpc_proxy and no_proxy variables decide, as in gRPC.");
     f.define("H", K::List,
              "Additional header in 'name: value' form, for the RPC and reflection. Repeatable.");
     f.define("rpc-header", K::List, "Additional header for the RPC only. Repeatable.");
@@ -107,7 +116,9 @@ bool parseSeconds(const std::string &text, double *seconds)
 rpc::ChannelOptions channelOptions(const Flags &f, const std::string &address)
 {
     rpc::ChannelOptions o;
-    o.target = address;
+    o.target = f.boolean("unix") && address.rfind("unix:", 0) != 0 ? "unix:" + address : address;
+    if (f.isSet("proxy"))
+        o.proxy = f.value("proxy").empty() ? rpc::kNoProxy : f.value("proxy");
     o.plaintext = f.boolean("plaintext");
     o.skipVerify = f.boolean("insecure");
     o.caFile = f.value("cacert");
@@ -126,6 +137,17 @@ rpc::ChannelOptions channelOptions(const Flags &f, const std::string &address)
         o.maxReceiveBytes = std::atoi(f.value("max-msg-sz").c_str());
     o.userAgent = std::string("wirescope-cli/") + WIRESCOPE_VERSION;
     return o;
+}
+
+int checkProxy(const Flags &f, const std::string &address)
+{
+    if (address.empty())
+        return 0;
+    const auto proxy = rpc::proxyFor(channelOptions(f, address));
+    if (proxy)
+        return 0;
+    std::cerr << "Failed to dial target host \"" << address << "\": " << proxy.error().message << "\n";
+    return f.isSet("proxy") ? kExitUsage : kExitError;
 }
 
 bool checkNumericFlags(const Flags &f, std::string *error)

@@ -21,6 +21,10 @@ rpc::ChannelOptions channelOptions(const Flags &flags, const std::string &addres
 // Parses "-H 'name: value'" lines; "-bin" values are base64 as in grpcurl.
 bool parseHeaders(const std::vector<std::string> &lines, rpc::Metadata *out, std::string *error);
 bool parseSeconds(const std::string &text, double *seconds);
+// Checks the proxy that -proxy or the environment chooses for `address`: 0 when it is fine (or
+// there is none); otherwise it prints why, naming the proxy, and returns the exit code (usage
+// for a bad -proxy, a local error for a bad environment variable).
+int checkProxy(const Flags &flags, const std::string &address);
 // Checks -connect-timeout, -keepalive-time, -max-time and -max-msg-sz; false with a message
 // naming the flag when one is not a valid number.
 bool checkNumericFlags(const Flags &flags, std::string *error);

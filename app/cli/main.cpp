@@ -245,16 +245,26 @@ int invoke(const Flags &flags, const rpc::SchemaPtr &schema, const std::string &
     // --wire: the call goes through a local relay that decodes every HTTP/2 frame both ways.
     std::unique_ptr<rpc::wire::Tap> tap;
     std::int64_t wireStart = rpc::monotonicNs();
+    std::string tapProblem; // why the tap could not reach the server, or how the server broke off
+    bool tapEnded = false;  // the tapped connection is over
     auto printWire = [&](std::chrono::milliseconds wait) {
         if (!tap)
             return;
-        for (const auto &w : tap->waitAndDrain(wait))
+        for (const auto &w : tap->waitAndDrain(wait)) {
             std::cerr << "wire: " << rpc::wire::describe(w, wireStart) << "\n";
+            const bool failed = w.kind == rpc::wire::WireEvent::Kind::Error && w.connecting;
+            tapEnded = tapEnded || failed || w.kind == rpc::wire::WireEvent::Kind::Closed;
+            if (failed || (w.kind == rpc::wire::WireEvent::Kind::Closed && !w.error.empty()))
+                tapProblem = w.error;
+        }
     };
     if (flags.boolean("wire")) {
         // For a TLS target the tap makes the TLS connection with these flags' settings.
         tap = std::make_unique<rpc::wire::Tap>();
-        auto relay = tap->start(req.channel.target, rpc::wire::tapTlsFor(req.channel));
+        auto upstream = rpc::wire::tapUpstreamFor(req.channel);
+        if (!upstream)
+            return fail("to tap the wire: " + upstream.error().message);
+        auto relay = tap->start(upstream.value());
         if (!relay)
             return fail("to tap the wire: " + relay.error().message);
         rpc::wire::routeThroughTap(req.channel, *relay);
@@ -377,9 +387,12 @@ int invoke(const Flags &flags, const rpc::SchemaPtr &schema, const std::string &
     }
     if (keepTimeline)
         printTimeline(timeline);
-    // Frames after the call's end (trailers already seen, window updates) come within moments.
+    // Frames after the call's end (trailers already seen, window updates) come within moments;
+    // when the call failed, the tap's account of the connection's end is awaited a little.
     printWire(std::chrono::milliseconds(100));
     printWire(std::chrono::milliseconds(0));
+    for (int i = 0; tap && !status.ok() && !tapEnded && i < 10; ++i)
+        printWire(std::chrono::milliseconds(50));
     std::cout.flush();
     if (!writeProtosetOut(flags, *schema, {method->serviceName}))
         return kExitError;
@@ -398,6 +411,9 @@ int invoke(const Flags &flags, const rpc::SchemaPtr &schema, const std::string &
         return fail((encoding ? "to encode request: " : "to start the call: ") + status.message);
     }
     if (!status.ok()) {
+        // Through the tap, gRPC only sees its connection to the tap end; the tap knows why.
+        if (!tapProblem.empty() && status.code == 14)
+            status.message += " (wire tap: " + tapProblem + ")";
         printStatus(status, flags.boolean("format-error"));
         return kStatusCodeOffset + status.code;
     }
@@ -432,7 +448,7 @@ int runCli(int argc, char **argv)
                  "After the call, print every call event in order with relative times and sizes.");
     flags.define("wire", K::Bool,
                  "Print every HTTP/2 frame of the call on stderr as it crosses the wire, one line per frame "
-                 "(plaintext targets).");
+                 "(a local relay decodes them; it makes the TLS connection and the proxy's CONNECT itself).");
 
     std::string error;
     if (!flags.parse(args, &error)) {
@@ -514,6 +530,8 @@ int runCli(int argc, char **argv)
         std::cerr << error << "\n";
         return kExitUsage;
     }
+    if (const int proxyProblem = checkProxy(flags, address))
+        return proxyProblem;
     std::int64_t deadlineMs = 0;
     if (double s = 0; flags.isSet("max-time") && parseSeconds(flags.value("max-time"), &s))
         deadlineMs = static_cast<std::int64_t>(s * 1000);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "rpc/internal/channels.h"
 
+#include "rpc/proxy.h"
+
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
 #include <grpcpp/security/tls_certificate_provider.h>
@@ -56,6 +58,25 @@ Result<std::shared_ptr<grpc::Channel>> makeChannel(const ChannelOptions &o, int 
     if (!o.userAgent.empty())
         args.SetString(GRPC_ARG_PRIMARY_USER_AGENT_STRING, o.userAgent);
 
+    // Wirescope decides about the proxy itself (the wire tap needs the same decision) and
+    // hands gRPC the outcome, so gRPC's own reading of the environment is switched off: the
+    // channel connects to the proxy and its HTTP CONNECT handshake asks for the server. The
+    // two argument names are gRPC core's (http_connect_handshaker.h), not in its public headers.
+    auto proxy = proxyFor(o);
+    if (!proxy)
+        return proxy.error();
+    args.SetInt(GRPC_ARG_ENABLE_HTTP_PROXY, 0);
+    std::string target = o.target;
+    if (const auto &route = proxy.value()) {
+        args.SetString("grpc.http_connect_server", route->connectTo);
+        if (!route->authorization.empty())
+            args.SetString("grpc.http_connect_headers", "Proxy-Authorization:" + route->authorization);
+        // The server's name, not the proxy's, is the :authority and the name TLS checks.
+        if (o.authority.empty())
+            args.SetString(GRPC_ARG_DEFAULT_AUTHORITY, parseTarget(o.target)->authority);
+        target = route->address;
+    }
+
     std::shared_ptr<grpc::ChannelCredentials> creds;
     if (o.plaintext) {
         creds = grpc::InsecureChannelCredentials();
@@ -103,7 +124,7 @@ Result<std::shared_ptr<grpc::Channel>> makeChannel(const ChannelOptions &o, int 
         if (!creds)
             return Error("could not set up TLS credentials");
     }
-    return grpc::CreateCustomChannel(o.target, creds, args);
+    return grpc::CreateCustomChannel(target, creds, args);
 }
 
 std::string bufferBytes(const grpc::ByteBuffer &buffer)

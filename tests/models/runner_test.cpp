@@ -7,6 +7,7 @@
 #include "models/runner.h"
 #include "models/workspace.h"
 
+#include "connectproxy.h"
 #include "testserver.h"
 
 #include <QDirIterator>
@@ -34,6 +35,7 @@ private slots:
     void shellWordsSplitAsAShellDoes();
     void grpcurlCommandsBecomeRequests();
     void copiedGrpcurlCommandsRunAsTheyAre();
+    void connectionsChooseTheProxyAndGrpcurlCarriesIt();
 
 private:
     std::unique_ptr<testing_server::TestServer> m_server;
@@ -614,6 +616,112 @@ void RunnerTest::copiedGrpcurlCommandsRunAsTheyAre()
     unknown.body = QStringLiteral(R"({"text": "{{nope}}"})");
     QVERIFY(!models::toGrpcurl(unknown, channel, {}, {}, {}, env, &error));
     QVERIFY2(error.contains(QStringLiteral("{{nope}} in the body")), qPrintable(error));
+}
+
+// A workspace connection's "proxy" (a URL, or "none") reaches the engine; a malformed one fails
+// its requests naming the connection. grpcurl has no proxy flag: the exported command sets
+// https_proxy for it (which wirescope-cli, standing in for grpcurl, reads as gRPC does), unix
+// sockets go as -unix, and both come back when the command is pasted.
+void RunnerTest::connectionsChooseTheProxyAndGrpcurlCarriesIt()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    Workspace ws = workspaceWithTestProto(dir.path());
+    testsupport::ConnectProxy proxy;
+    models::WorkspaceSettings settings = ws.settings();
+    settings.environments = {
+        {QStringLiteral("test"),
+         {{QStringLiteral("host"), QString::fromStdString(m_server->address()), false}}}};
+    auto connection = [](const QString &proxyValue) {
+        return QJsonObject{{QStringLiteral("plaintext"), true}, {QStringLiteral("proxy"), proxyValue}};
+    };
+    settings.connections = {{QStringLiteral("corporate"), connection(QString::fromStdString(proxy.url()))},
+                            {QStringLiteral("direct"), connection(QStringLiteral("none"))},
+                            {QStringLiteral("broken"), connection(QStringLiteral("http://a@b@c:1"))}};
+    QCOMPARE(ws.saveSettings(settings), QString());
+    const char *assertions = R"({"json": [{"path": "$.echo.text", "equals": "hi"}]})";
+    for (const char *name : {"corporate", "direct", "broken"}) {
+        SavedRequest r = request(QString::fromLatin1(name) + QStringLiteral(".json"), QStringLiteral("Echo"),
+                                 R"({"text": "hi"})", assertions);
+        r.connection = QString::fromLatin1(name);
+        QCOMPARE(ws.save(r), QString());
+    }
+    ws = Workspace::open(dir.path());
+    RunOptions options;
+    options.environment = QStringLiteral("test");
+    const auto results = Runner(ws).run(options);
+    const RunResult *viaProxy = resultFor(results, QStringLiteral("corporate.json"));
+    const RunResult *direct = resultFor(results, QStringLiteral("direct.json"));
+    const RunResult *broken = resultFor(results, QStringLiteral("broken.json"));
+    QVERIFY(viaProxy && direct && broken);
+    QVERIFY2(viaProxy->passed(), qPrintable(viaProxy->error + viaProxy->statusMessage));
+    QVERIFY2(direct->passed(), qPrintable(direct->error + direct->statusMessage));
+    QCOMPARE(proxy.targets(), std::vector<std::string>{m_server->address()});
+    QVERIFY(!broken->passed());
+    QVERIFY2(broken->error.contains(QStringLiteral("connection \"broken\"")) &&
+                 broken->error.contains(QStringLiteral("http://a@b@c:1")),
+             qPrintable(broken->error));
+    QString error;
+    const auto channel = Runner::channelFor(ws, QStringLiteral("direct"), QStringLiteral("h:1"), &error);
+    QVERIFY(channel);
+    QCOMPARE(channel->proxy, QStringLiteral("none"));
+    QCOMPARE(channel->toOptions("ua").proxy, std::string("none"));
+
+    // Export and run through the shell, then paste back.
+    Runner::Channel proxied;
+    proxied.proxy = QString::fromStdString(proxy.url());
+    SavedRequest echo = request(QStringLiteral("e.json"), QStringLiteral("Echo"), R"({"text": "hi"})");
+    const models::Environment env = settings.environments.front();
+    auto command = models::toGrpcurl(echo, proxied, {}, {}, {}, env, &error);
+    QVERIFY2(command, qPrintable(error));
+    QVERIFY2(command->startsWith(
+                 QStringLiteral("https_proxy=%1 grpcurl ").arg(QString::fromStdString(proxy.url()))),
+             qPrintable(*command));
+    auto runShell = [](QString line) {
+        line.replace(QStringLiteral("grpcurl "), QStringLiteral(WIRESCOPE_CLI " "));
+        QProcess sh;
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        for (const char *name : {"grpc_proxy", "http_proxy", "no_grpc_proxy", "no_proxy"})
+            environment.remove(QString::fromLatin1(name));
+        sh.setProcessEnvironment(environment);
+        sh.start(QStringLiteral("/bin/sh"), {QStringLiteral("-c"), line});
+        sh.waitForFinished(30000);
+        return std::make_pair(sh.exitCode(),
+                              QString::fromUtf8(sh.readAllStandardOutput() + sh.readAllStandardError()));
+    };
+    const auto [code, out] = runShell(*command);
+    QVERIFY2(code == 0, qPrintable(out));
+    QVERIFY(proxy.connects() >= 2); // reflection and the call, through the proxy
+    auto parsed = models::parseGrpcurl(*command, &error);
+    QVERIFY2(parsed, qPrintable(error));
+    QCOMPARE(parsed->channel.proxy, QString::fromStdString(proxy.url()));
+    Runner::Channel none;
+    none.proxy = QStringLiteral("none");
+    command = models::toGrpcurl(echo, none, {}, {}, {}, env, &error);
+    QVERIFY2(command && command->startsWith(QStringLiteral("NO_PROXY='*' grpcurl ")), qPrintable(*command));
+    parsed = models::parseGrpcurl(*command, &error);
+    QVERIFY2(parsed, qPrintable(error));
+    QCOMPARE(parsed->channel.proxy, QStringLiteral("none"));
+    parsed = models::parseGrpcurl(QStringLiteral("grpc_proxy=http://g:1 https_proxy=http://h:2 wirescope-cli "
+                                                 "-plaintext localhost:1 a.B/C"),
+                                  &error);
+    QVERIFY2(parsed, qPrintable(error));
+    QCOMPARE(parsed->channel.proxy, QStringLiteral("http://g:1"));
+
+    // A unix socket: -unix and the path.
+    const std::string socket = "unix:" + dir.filePath(QStringLiteral("s.sock")).toStdString();
+    const auto unixServer = testing_server::TestServer::started(testing_server::listeningOn(socket));
+    QVERIFY(unixServer);
+    SavedRequest overSocket = echo;
+    overSocket.target = QString::fromStdString(socket);
+    command = models::toGrpcurl(overSocket, Runner::Channel{}, {}, {}, {}, env, &error);
+    QVERIFY2(command && command->contains(QStringLiteral(" -unix ") + dir.filePath(QStringLiteral("s.sock"))),
+             qPrintable(*command));
+    const auto [unixCode, unixOut] = runShell(*command);
+    QVERIFY2(unixCode == 0, qPrintable(unixOut));
+    parsed = models::parseGrpcurl(*command, &error);
+    QVERIFY2(parsed, qPrintable(error));
+    QCOMPARE(parsed->request.target, overSocket.target);
 }
 
 #endif // Q_MOC_RUN

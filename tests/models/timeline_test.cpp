@@ -294,24 +294,40 @@ private slots:
                  qPrintable(wrong.wireNote()));
     }
 
-    void aTargetTheTapCannotReachGoesDirectlyAndSaysWhy()
+    // A unix socket is tapped like a TCP target (it used to go directly); a call the tap cannot
+    // take (here: a proxy setting that does not parse) goes directly, and the note says why.
+    void unixSocketsAreTappedAndAnUntappableCallSaysWhy()
     {
         testsupport::TempDir dir;
-        testing_server::ServerOptions options;
-        options.address = "unix:" + (dir.path() / "s.sock").string();
-        testing_server::TestServer local(options);
-        QVERIFY(local.start());
+        const std::string socket = "unix:" + (dir.path() / "s.sock").string();
+        const auto local = testing_server::TestServer::started(testing_server::listeningOn(socket));
+        QVERIFY(local);
         models::CallSession session(*m_bridge, *m_timeline, m_capture.get());
         QSignalSpy finished(&session, &models::CallSession::finished);
-        auto r = request("Echo", {R"({"text": "direct"})"});
-        r.channel.target = options.address;
+        auto r = request("Echo", {R"({"text": "tapped"})"});
+        r.channel.target = socket;
         session.start(r, method("Echo"), true);
-        QVERIFY(!session.tapped());
-        QVERIFY2(session.wireNote().contains(QStringLiteral("goes directly")),
-                 qPrintable(session.wireNote()));
+        QVERIFY2(session.tapped(), qPrintable(session.wireNote()));
         QVERIFY(finished.wait(20000));
-        QVERIFY2(session.status().ok(), session.status().message.c_str()); // and the call still works
+        QVERIFY2(session.status().ok(), session.status().message.c_str());
         QCOMPARE(session.messages()->count(), 2);
+        settleWire();
+        QTRY_COMPARE_WITH_TIMEOUT(m_timeline->lanes()[std::size_t(session.lane())].streamId, quint32(1),
+                                  5000);
+
+        models::CallSession untappable(*m_bridge, *m_timeline, m_capture.get());
+        QSignalSpy untappableFinished(&untappable, &models::CallSession::finished);
+        auto bad = request("Echo", {R"({"text": "direct"})"});
+        bad.channel.proxy = "socks5://127.0.0.1:1080";
+        untappable.start(bad, method("Echo"), true);
+        QVERIFY(!untappable.tapped());
+        QVERIFY2(untappable.wireNote().contains(QStringLiteral("goes directly")) &&
+                     untappable.wireNote().contains(QStringLiteral("socks5://127.0.0.1:1080")),
+                 qPrintable(untappable.wireNote()));
+        QVERIFY(untappableFinished.wait(20000));
+        QCOMPARE(untappable.status().code, 3); // the direct call fails for the same reason
+        QVERIFY2(QString::fromStdString(untappable.status().message).contains(QStringLiteral("socks5://")),
+                 untappable.status().message.c_str());
     }
 
 private:

@@ -8,6 +8,10 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <algorithm>
+
 using rpc::wire::FrameType;
 using rpc::wire::Tap;
 using rpc::wire::WireDirection;
@@ -223,7 +227,82 @@ TEST(Tap, ADeadUpstreamFailsTheCallAndSaysWhy)
         said =
             said || (e.kind == WireEvent::Kind::Error && e.error.find("cannot connect") != std::string::npos);
     EXPECT_TRUE(said);
-    EXPECT_FALSE(Tap().start("unix:/tmp/x.sock").ok());
+    // A target the tap cannot read fails at start, naming it.
+    const auto bad = Tap().start("unix:");
+    ASSERT_FALSE(bad.ok());
+    EXPECT_NE(bad.error().message.find("\"unix:\""), std::string::npos) << bad.error().message;
+}
+
+// The tap relays to unix sockets too: the in-tree server on a socket file and on an abstract
+// socket, called by the engine through the tap, with the frames of both directions seen and
+// the :authority gRPC itself sends to a unix socket.
+TEST(TapUnix, CallsToUnixSocketsAreTapped)
+{
+    testsupport::TempDir dir;
+    const std::string targets[] = {"unix:" + (dir.path() / "server.sock").string(),
+                                   "unix-abstract:wirescope-tap-test-" + std::to_string(::getpid())};
+    for (const auto &target : targets) {
+        SCOPED_TRACE(target);
+        std::string error;
+        const auto server = testing_server::TestServer::started(testing_server::listeningOn(target), &error);
+        ASSERT_TRUE(server) << error;
+
+        rpc::ChannelOptions channel;
+        channel.target = target;
+        auto upstream = rpc::wire::tapUpstreamFor(channel);
+        ASSERT_TRUE(upstream.ok()) << upstream.error().message;
+        Tap tap;
+        auto relay = tap.start(upstream.value());
+        ASSERT_TRUE(relay.ok()) << relay.error().message;
+        rpc::wire::routeThroughTap(channel, *relay);
+        EXPECT_EQ(channel.authority, "localhost");
+
+        rpc::Engine engine;
+        testsupport::startEcho(engine, channel, R"({"text": "over a unix socket"})");
+        const auto events = testsupport::collect(engine, 1);
+        ASSERT_TRUE(testsupport::finished(events));
+        ASSERT_TRUE(testsupport::finished(events)->status.ok())
+            << testsupport::finished(events)->status.message;
+
+        std::vector<WireEvent> all;
+        const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        auto trailers = [&] {
+            return std::any_of(all.begin(), all.end(), [](const WireEvent &e) {
+                return e.kind == WireEvent::Kind::Frame && e.direction == WireDirection::ServerToClient &&
+                       e.frame.type == std::uint8_t(FrameType::Headers) &&
+                       (e.frame.flags & rpc::wire::flags::EndStream);
+            });
+        };
+        while (!trailers() && std::chrono::steady_clock::now() < until) {
+            for (auto &e : tap.waitAndDrain(std::chrono::milliseconds(50)))
+                all.push_back(std::move(e));
+        }
+        ASSERT_TRUE(trailers());
+        const auto request = std::find_if(all.begin(), all.end(), [](const WireEvent &e) {
+            return e.kind == WireEvent::Kind::Frame && e.direction == WireDirection::ClientToServer &&
+                   e.frame.type == std::uint8_t(FrameType::Headers);
+        });
+        ASSERT_NE(request, all.end());
+        EXPECT_EQ(header(*request, ":authority"), "localhost");
+        EXPECT_EQ(header(*request, ":path"), "/wirescope.testing.TestService/Echo");
+    }
+    // Nothing listening on the socket: the tap says so.
+    Tap tap;
+    auto relay = tap.start("unix:" + (dir.path() / "nobody.sock").string());
+    ASSERT_TRUE(relay.ok());
+    rpc::ChannelOptions channel;
+    channel.target = *relay;
+    channel.connectTimeoutMs = 2000;
+    rpc::Engine engine;
+    testsupport::startEcho(engine, channel);
+    const auto events = testsupport::collect(engine, 1);
+    ASSERT_TRUE(testsupport::finished(events));
+    EXPECT_EQ(testsupport::finished(events)->status.code, 14);
+    bool said = false;
+    for (const auto &e : tap.waitAndDrain(std::chrono::milliseconds(1000)))
+        said = said || (e.kind == WireEvent::Kind::Error && e.connecting &&
+                        e.error.find("nobody.sock") != std::string::npos);
+    EXPECT_TRUE(said);
 }
 
 namespace {
@@ -284,13 +363,8 @@ TappedCall echoThroughTap(const std::string &upstream, const rpc::wire::TapTls &
 // present a certificate signed by it.
 std::unique_ptr<testing_server::TestServer> tlsServer(const testsupport::Pki &pki, bool requireClientCert = false)
 {
-    testing_server::ServerOptions options;
-    options.certFile = pki.path("server.pem");
-    options.keyFile = pki.path("server.key");
-    if (requireClientCert)
-        options.clientCaFile = pki.path("ca.pem");
-    auto server = std::make_unique<testing_server::TestServer>(options);
-    return server->start() ? std::move(server) : nullptr;
+    return testing_server::TestServer::started(testing_server::withTls(
+        pki.path("server.pem"), pki.path("server.key"), requireClientCert ? pki.path("ca.pem") : ""));
 }
 
 } // namespace

@@ -47,7 +47,7 @@ int main(int argc, char **argv)
         std::cerr << error << "\n";
         return 1;
     }
-    const bool unixSocket = options.address.rfind("unix:", 0) == 0;
+    const bool unixSocket = options.address.rfind("unix", 0) == 0; // unix: or unix-abstract:
     std::cout << "listening on " << (unixSocket ? options.address : server.address()) << std::endl;
     int signal = 0;
     sigwait(&stopSignals, &signal);

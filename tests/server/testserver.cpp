@@ -287,13 +287,37 @@ bool TestServer::start(std::string *error)
     builder.SetMaxReceiveMessageSize(64 * 1024 * 1024);
     builder.SetMaxSendMessageSize(64 * 1024 * 1024);
     m_impl->server = builder.BuildAndStart();
-    if (!m_impl->server || (m_impl->port == 0 && m_impl->options.address.rfind("unix:", 0) != 0)) {
+    // A unix socket (unix:PATH, unix-abstract:NAME) has no port.
+    if (!m_impl->server || (m_impl->port == 0 && m_impl->options.address.rfind("unix", 0) != 0)) {
         if (error)
             *error = "cannot listen on " + m_impl->options.address;
         m_impl->server.reset();
         return false;
     }
     return true;
+}
+
+ServerOptions listeningOn(const std::string &address)
+{
+    ServerOptions options;
+    options.address = address;
+    return options;
+}
+
+ServerOptions withTls(const std::string &certFile, const std::string &keyFile,
+                      const std::string &clientCaFile)
+{
+    ServerOptions options;
+    options.certFile = certFile;
+    options.keyFile = keyFile;
+    options.clientCaFile = clientCaFile;
+    return options;
+}
+
+std::unique_ptr<TestServer> TestServer::started(ServerOptions options, std::string *error)
+{
+    auto server = std::make_unique<TestServer>(std::move(options));
+    return server->start(error) ? std::move(server) : nullptr;
 }
 
 void TestServer::stop()

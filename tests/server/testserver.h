@@ -30,6 +30,11 @@ struct ServerOptions
     ReflectionQuirk reflectionV1Quirk = ReflectionQuirk::None;
 };
 
+// Options for a server on `address` (such as unix:PATH), or on 127.0.0.1 with TLS.
+ServerOptions listeningOn(const std::string &address);
+ServerOptions withTls(const std::string &certFile, const std::string &keyFile,
+                      const std::string &clientCaFile = {});
+
 // wirescope.testing.TestService: every call kind, metadata echo, rich errors, a slow method,
 // a large-message method, and reflection on.
 class TestServer
@@ -39,6 +44,8 @@ public:
     ~TestServer();
 
     bool start(std::string *error = nullptr);
+    // A server made with `options` and started, or nothing (and why) when it cannot listen.
+    static std::unique_ptr<TestServer> started(ServerOptions options, std::string *error = nullptr);
     void stop();
     int port() const;
     std::string address() const; // "127.0.0.1:<port>"

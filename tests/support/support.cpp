@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <random>
@@ -65,22 +66,58 @@ std::vector<char *> cArgs(const std::vector<std::string> &argv)
     args.push_back(nullptr);
     return args;
 }
-// Forks and runs `argv` with `in`, `out` and `err` as its descriptors 0, 1 and 2 (`in` -1: 0 is
-// closed); the child closes `others` first.
-pid_t startChild(const std::vector<std::string> &argv, int in, int out, int err, std::initializer_list<int> others)
+// In a child before exec: an ignored or blocked signal would stay so in the program, and this
+// process ignores SIGPIPE (run()'s stdin feeder), which would hide a program that dies of it.
+void defaultSignals()
 {
+    signal(SIGPIPE, SIG_DFL);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+}
+
+// The process's environment ("NAME=value" entries) with `changes` applied.
+std::vector<std::string> environmentWith(const EnvironmentChanges &changes)
+{
+    std::vector<std::string> out;
+    for (char **e = environ; *e; ++e) {
+        const std::string entry = *e;
+        const std::string name = entry.substr(0, entry.find('='));
+        if (std::none_of(changes.begin(), changes.end(), [&](const auto &c) { return c.first == name; }))
+            out.push_back(entry);
+    }
+    for (const auto &[name, value] : changes) {
+        if (value)
+            out.push_back(name + '=' + *value);
+    }
+    return out;
+}
+
+constexpr int kInherit = -2; // startChild: keep the descriptor the test has
+constexpr int kClosed = -1;  // startChild: the program starts with it closed
+
+// Forks and runs `argv` with `environment` applied, with `in`, `out` and `err` as its descriptors
+// 0, 1 and 2 (or kInherit, kClosed); the child closes `others` first and resets signals.
+// Everything the child needs is made before fork(): the child of a threaded process only execs.
+pid_t startChild(const std::vector<std::string> &argv, const EnvironmentChanges &environment, int in, int out,
+                 int err, std::initializer_list<int> others)
+{
+    auto args = cArgs(argv);
+    const std::vector<std::string> variables = environmentWith(environment);
+    auto envp = cArgs(variables);
     const pid_t pid = fork();
     if (pid == 0) {
-        if (in < 0)
-            close(0);
-        else
-            dup2(in, 0);
-        dup2(out, 1);
-        dup2(err, 2);
+        const int targets[] = {in, out, err};
+        for (int fd = 0; fd < 3; ++fd) {
+            if (targets[fd] == kClosed)
+                close(fd);
+            else if (targets[fd] != kInherit)
+                dup2(targets[fd], fd);
+        }
         for (int fd : others)
             close(fd);
-        auto args = cArgs(argv);
-        execv(args[0], args.data());
+        defaultSignals();
+        execve(args[0], args.data(), envp.data());
         _exit(127);
     }
     return pid;
@@ -88,12 +125,13 @@ pid_t startChild(const std::vector<std::string> &argv, int in, int out, int err,
 } // namespace
 
 ProcessResult run(const std::vector<std::string> &argv, const std::string &input,
-                  std::chrono::seconds timeout)
+                  std::chrono::seconds timeout, const EnvironmentChanges &environment)
 {
     int in[2], out[2], err[2];
     if (pipe(in) || pipe(out) || pipe(err))
         throw std::runtime_error("pipe failed");
-    const pid_t pid = startChild(argv, in[0], out[1], err[1], {in[0], in[1], out[0], out[1], err[0], err[1]});
+    const pid_t pid =
+        startChild(argv, environment, in[0], out[1], err[1], {in[0], in[1], out[0], out[1], err[0], err[1]});
     close(in[0]);
     close(out[1]);
     close(err[1]);
@@ -152,7 +190,7 @@ Interactive::Interactive(const std::vector<std::string> &argv, bool closedStdin,
     int in[2], out[2], err[2];
     if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC))
         throw std::runtime_error("pipe failed");
-    m_pid = startChild(argv, closedStdin ? -1 : in[0], out[1], err[1], {});
+    m_pid = startChild(argv, {}, closedStdin ? kClosed : in[0], out[1], err[1], {});
     close(in[0]);
     close(out[1]);
     close(err[1]);
@@ -254,21 +292,50 @@ bool Interactive::pump(int ms)
 }
 
 Spawned::Spawned(const std::vector<std::string> &argv)
+    : Spawned(argv, Options{})
+{}
+
+Spawned::Spawned(const std::vector<std::string> &argv, const Options &options)
 {
+    const int in = options.stdinFile.empty() ? kInherit : open(options.stdinFile.c_str(), O_RDONLY | O_CLOEXEC);
+    if (!options.stdinFile.empty() && in < 0)
+        throw std::runtime_error("cannot read " + options.stdinFile);
     int out[2];
     if (pipe(out))
         throw std::runtime_error("pipe failed");
-    m_pid = fork();
-    if (m_pid == 0) {
-        dup2(out[1], 1);
-        close(out[0]);
-        close(out[1]);
-        auto args = cArgs(argv);
-        execv(args[0], args.data());
-        _exit(127);
-    }
+    m_pid = startChild(argv, options.environment, in, out[1], options.mergeStderr ? out[1] : kInherit,
+                       {out[0], out[1]});
+    if (in >= 0)
+        close(in);
     close(out[1]);
     m_out = out[0];
+}
+
+ProcessResult Spawned::wait(std::chrono::seconds timeout)
+{
+    ProcessResult r;
+    r.out = std::exchange(m_buffer, {});
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    char buf[65536];
+    while (m_out >= 0 && std::chrono::steady_clock::now() < deadline) {
+        pollfd p{m_out, POLLIN, 0};
+        if (poll(&p, 1, 200) <= 0)
+            continue;
+        const auto n = read(m_out, buf, sizeof buf);
+        if (n <= 0)
+            break;
+        r.out.append(buf, static_cast<std::size_t>(n));
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+        r.timedOut = true;
+        kill(m_pid, SIGKILL);
+    }
+    int status = 0;
+    waitpid(m_pid, &status, 0);
+    m_pid = -1;
+    r.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+    r.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return r;
 }
 
 Spawned::~Spawned()
@@ -356,6 +423,18 @@ rpc::SchemaPtr testSchema()
     if (!r)
         throw std::runtime_error(r.error().toString());
     return *r;
+}
+
+void startEcho(rpc::Engine &engine, const rpc::ChannelOptions &channel, const std::string &json,
+               std::uint64_t id)
+{
+    rpc::CallRequest r;
+    r.callId = id;
+    r.schema = testSchema();
+    r.method = "wirescope.testing.TestService/Echo";
+    r.channel = channel;
+    r.messages = {json};
+    engine.start(r);
 }
 
 std::vector<rpc::CallEvent> collect(rpc::Engine &engine, std::uint64_t callId,

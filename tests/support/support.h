@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,20 +41,34 @@ struct ProcessResult
     bool timedOut = false; // still running at the timeout: killed by the test (signal 9)
 };
 
+// Environment changes for a child: a value sets the variable, nothing unsets it.
+using EnvironmentChanges = std::vector<std::pair<std::string, std::optional<std::string>>>;
+
 // Runs a program with arguments (no shell), feeding `input` to its stdin.
 ProcessResult run(const std::vector<std::string> &argv, const std::string &input = {},
-                  std::chrono::seconds timeout = std::chrono::seconds(60));
+                  std::chrono::seconds timeout = std::chrono::seconds(60),
+                  const EnvironmentChanges &environment = {});
 
 // A program running in the background until destroyed (SIGTERM, then waited for).
 class Spawned
 {
 public:
+    struct Options
+    {
+        std::string stdinFile;    // read standard input from this file (default: inherited)
+        bool mergeStderr = false; // stderr goes where stdout goes, so waitForLine sees both
+        EnvironmentChanges environment;
+    };
     explicit Spawned(const std::vector<std::string> &argv);
+    Spawned(const std::vector<std::string> &argv, const Options &options);
     ~Spawned();
     Spawned(const Spawned &) = delete;
     Spawned &operator=(const Spawned &) = delete;
     // Reads stdout until a line contains `text`; returns that line, or "" on timeout/exit.
     std::string waitForLine(const std::string &text, std::chrono::seconds timeout);
+    // Waits for the program to end (killing it after the timeout): how it ended and what it
+    // printed after the lines waitForLine took.
+    ProcessResult wait(std::chrono::seconds timeout);
     int pid() const { return m_pid; }
 
 private:
@@ -123,6 +138,9 @@ int deadPort();
 // The test service's schema from tests/proto with no reflection.
 rpc::SchemaPtr testSchema();
 
+// Starts call `id`: the test service's Echo of `json` on `channel`.
+void startEcho(rpc::Engine &engine, const rpc::ChannelOptions &channel, const std::string &json = "{}",
+               std::uint64_t id = 1);
 // Collects every event of one call until its Finished event (or the timeout).
 std::vector<rpc::CallEvent> collect(rpc::Engine &engine, std::uint64_t callId,
                                     std::chrono::milliseconds timeout = std::chrono::seconds(20));

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The workbench driven end to end through its real widgets, offscreen, against the in-tree
 // test server and the built-in demo service: load, pick, type, send, stream, cancel, errors.
+#include "connectproxy.h"
 #include "support.h"
 #include "testserver.h"
 
@@ -35,8 +36,8 @@
 #include <QMenu>
 #include <QMimeData>
 #include <QPlainTextEdit>
-#include <QRegularExpression>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -46,6 +47,7 @@
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QTemporaryDir>
+#include <QToolButton>
 #include <QToolTip>
 #include <QTreeView>
 #include <QTreeWidget>
@@ -394,6 +396,88 @@ private slots:
         QTest::mouseClick(button(tab, "sendButton"), Qt::LeftButton);
         QVERIFY(finished.wait(20000));
         QVERIFY2(tab->session().status().ok(), tab->session().status().message.c_str());
+    }
+
+    // The connection Options choose the proxy: one the tab names (the wire tap makes the CONNECT
+    // itself, and without the tap gRPC does), none at all, or a proxy that refuses, which the
+    // window names.
+    void theConnectionOptionsChooseTheProxy()
+    {
+        Workbench wb;
+        QVERIFY(wb.loadTestProtos() > 0);
+        ui::RequestTab *tab = wb.openByClicking(QStringLiteral("Echo"));
+        QVERIFY(tab);
+        typeInto(tab->findChild<QLineEdit *>(QStringLiteral("targetEdit")), m_address);
+        QTest::mouseClick(tab->findChild<QToolButton *>(QStringLiteral("optionsButton")), Qt::LeftButton);
+        auto *mode = tab->findChild<QComboBox *>(QStringLiteral("proxyModeBox"));
+        auto *url = tab->findChild<QLineEdit *>(QStringLiteral("proxyUrlEdit"));
+        auto *wire = tab->findChild<QCheckBox *>(QStringLiteral("captureWireBox"));
+        QVERIFY(mode && url && wire && mode->isVisible());
+        QVERIFY(!url->isEnabled());
+        testsupport::ConnectProxy proxy;
+        mode->setCurrentIndex(2); // "This proxy:"
+        QVERIFY(url->isEnabled());
+        typeInto(url, QString::fromStdString(proxy.url()));
+
+        auto send = [&] {
+            QSignalSpy finished(&tab->session(), &models::CallSession::finished);
+            QTest::mouseClick(button(tab, "sendButton"), Qt::LeftButton);
+            return finished.wait(20000);
+        };
+        QVERIFY(wire->isChecked());
+        QVERIFY(send());
+        QVERIFY2(tab->session().status().ok(), tab->session().status().message.c_str());
+        QVERIFY2(tab->session().wireNote().isEmpty(), qPrintable(tab->session().wireNote()));
+        const auto &lane = wb.window.timeline().lanes()[std::size_t(tab->session().lane())];
+        QTRY_VERIFY_WITH_TIMEOUT(lane.streamId == 1, 5000); // frames seen by the tap
+        QCOMPARE(proxy.targets(), std::vector<std::string>{m_server->address()});
+
+        QTest::mouseClick(wire, Qt::LeftButton, {}, QPoint(4, wire->height() / 2));
+        QVERIFY(!wire->isChecked());
+        QVERIFY(send());
+        QVERIFY(tab->session().status().ok());
+        QCOMPARE(proxy.connects(), 2);
+
+        mode->setCurrentIndex(1); // "None"
+        QVERIFY(send());
+        QVERIFY(tab->session().status().ok());
+        QCOMPARE(proxy.connects(), 2);
+        QCOMPARE(tab->channelSettings().proxy, QStringLiteral("none"));
+
+        testsupport::ConnectProxy forbidding(testsupport::ConnectProxy::Answer::Forbidden);
+        mode->setCurrentIndex(2);
+        typeInto(url, QString::fromStdString(forbidding.url()));
+        QTest::mouseClick(wire, Qt::LeftButton, {}, QPoint(4, wire->height() / 2));
+        QVERIFY(wire->isChecked());
+        QVERIFY(send());
+        QCOMPARE(tab->session().status().code, 14);
+        QVERIFY2(wb.window.statusText().contains(QStringLiteral("refused CONNECT")) &&
+                     wb.window.statusText().contains(QString::fromStdString(forbidding.url())),
+                 qPrintable(wb.window.statusText()));
+        QCOMPARE(forbidding.connects(), 1);
+    }
+
+    // A unix socket target works from the window, through the wire tap.
+    void aUnixSocketTargetIsCalledAndTapped()
+    {
+        QTemporaryDir dir;
+        const std::string target = "unix:" + dir.filePath(QStringLiteral("server.sock")).toStdString();
+        const auto server = testing_server::TestServer::started(testing_server::listeningOn(target));
+        QVERIFY(server);
+        Workbench wb;
+        QVERIFY(wb.loadTestProtos() > 0);
+        ui::RequestTab *tab = wb.openByClicking(QStringLiteral("Echo"));
+        QVERIFY(tab);
+        typeInto(tab->findChild<QLineEdit *>(QStringLiteral("targetEdit")), QString::fromStdString(target));
+        typeInto(tab->editor(), QStringLiteral(R"({"text": "over a socket"})"));
+        QSignalSpy finished(&tab->session(), &models::CallSession::finished);
+        QTest::mouseClick(button(tab, "sendButton"), Qt::LeftButton);
+        QVERIFY(finished.wait(20000));
+        QVERIFY2(tab->session().status().ok(), tab->session().status().message.c_str());
+        QVERIFY2(tab->session().wireNote().isEmpty(), qPrintable(tab->session().wireNote()));
+        QVERIFY(tab->response()->shownMessage().contains(QStringLiteral("over a socket")));
+        const auto &lane = wb.window.timeline().lanes()[std::size_t(tab->session().lane())];
+        QTRY_VERIFY_WITH_TIMEOUT(lane.streamId == 1, 5000);
     }
 
     void bidiStreamSendsThreeMessagesOneByOneThenEnds()

@@ -6,6 +6,7 @@
 
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QLocale>
 #include <QRegularExpression>
 
 namespace models {
@@ -184,12 +185,14 @@ std::optional<QString> toGrpcurl(const SavedRequest &request, const Runner::Chan
         flag("-protoset", p);
     if (channel.maxReceiveBytes > 0)
         flag("-max-msg-sz", QString::number(channel.maxReceiveBytes));
+    // Every digit: QString::number's default six would turn a 1.2345678 s deadline into 1.23457.
+    auto seconds = [](double s) { return QString::number(s, 'g', QLocale::FloatingPointShortest); };
     if (channel.keepaliveMs > 0)
-        flag("-keepalive-time", QString::number(channel.keepaliveMs / 1000.0));
+        flag("-keepalive-time", seconds(channel.keepaliveMs / 1000.0));
     if (channel.connectTimeoutMs > 0 && channel.connectTimeoutMs != 10000)
-        flag("-connect-timeout", QString::number(channel.connectTimeoutMs / 1000.0));
+        flag("-connect-timeout", seconds(channel.connectTimeoutMs / 1000.0));
     if (request.deadlineSeconds > 0)
-        flag("-max-time", QString::number(request.deadlineSeconds));
+        flag("-max-time", seconds(request.deadlineSeconds));
     for (const auto &[key, value] : request.metadata) {
         const auto v = resolveForShell(QStringLiteral("%1: %2").arg(key, value), environment,
                                        QStringLiteral("metadata %1").arg(key), error);
@@ -201,10 +204,12 @@ std::optional<QString> toGrpcurl(const SavedRequest &request, const Runner::Chan
     QString body = request.body.trimmed();
     QJsonParseError parseError{};
     const QJsonDocument doc = QJsonDocument::fromJson(body.toUtf8(), &parseError);
-    if (parseError.error == QJsonParseError::NoError && doc.isArray()) {
+    if (const auto messages = arrayMessages(body)) {
+        // Each element as `run` sends it (a number or a string is a message too, of a wrapper
+        // or Value type): reading each as an object turned them into {}.
         QStringList parts;
-        for (const QJsonValue &v : doc.array())
-            parts << QString::fromUtf8(QJsonDocument(v.toObject()).toJson(QJsonDocument::Compact));
+        for (const std::string &message : *messages)
+            parts << QString::fromStdString(message);
         body = parts.join(QLatin1Char(' '));
     } else if (parseError.error == QJsonParseError::NoError && doc.isObject()) {
         // Keep the user's text (key order, number spelling) but on one line.
@@ -362,14 +367,32 @@ std::optional<GrpcurlCommand> parseGrpcurl(const QString &commandLine, QString *
             command.protoFiles << value;
         } else if (name == QLatin1String("protoset")) {
             command.protosets << value;
-        } else if (name == QLatin1String("max-time")) {
-            command.request.deadlineSeconds = value.toDouble();
-        } else if (name == QLatin1String("connect-timeout")) {
-            command.channel.connectTimeoutMs = static_cast<int>(value.toDouble() * 1000);
-        } else if (name == QLatin1String("keepalive-time")) {
-            command.channel.keepaliveMs = static_cast<int>(value.toDouble() * 1000);
+        } else if (name == QLatin1String("max-time") || name == QLatin1String("connect-timeout") ||
+                   name == QLatin1String("keepalive-time")) {
+            // A value that is not a number was read as 0, which means "none": refused, as
+            // grpcurl refuses it; a huge one did not fit the engine's milliseconds.
+            bool ok = false;
+            const double seconds = value.toDouble(&ok);
+            if (!ok || !(seconds >= 0 && seconds <= rpc::kMaxSeconds)) {
+                *error = QStringLiteral("the flag -%1 needs a number of seconds from 0 to %2, not \"%3\"")
+                             .arg(name)
+                             .arg(rpc::kMaxSeconds, 0, 'f', 0)
+                             .arg(value);
+                return std::nullopt;
+            }
+            if (name == QLatin1String("max-time"))
+                command.request.deadlineSeconds = seconds;
+            else if (name == QLatin1String("connect-timeout"))
+                command.channel.connectTimeoutMs = rpc::millisecondsFromSeconds(seconds);
+            else
+                command.channel.keepaliveMs = rpc::millisecondsFromSeconds(seconds);
         } else if (name == QLatin1String("max-msg-sz")) {
-            command.channel.maxReceiveBytes = value.toInt();
+            bool ok = false;
+            command.channel.maxReceiveBytes = value.toInt(&ok);
+            if (!ok || command.channel.maxReceiveBytes < 0) {
+                *error = QStringLiteral("the flag -max-msg-sz needs a number of bytes, not \"%1\"").arg(value);
+                return std::nullopt;
+            }
         } else if (name == QLatin1String("proxy")) { // wirescope-cli's
             command.channel.proxy = value.isEmpty() ? QString::fromLatin1(rpc::kNoProxy) : value;
         }

@@ -494,10 +494,21 @@ std::optional<Runner::Channel> Runner::channelFor(const Workspace &workspace, co
     channel.gzip = o.value(QStringLiteral("gzip")).toBool();
     channel.maxReceiveBytes = o.value(QStringLiteral("max_receive_bytes")).toInt();
     channel.maxSendBytes = o.value(QStringLiteral("max_send_bytes")).toInt();
-    channel.keepaliveMs = static_cast<int>(o.value(QStringLiteral("keepalive_seconds")).toDouble() * 1000);
-    if (o.contains(QStringLiteral("connect_timeout_seconds")))
-        channel.connectTimeoutMs =
-            static_cast<int>(o.value(QStringLiteral("connect_timeout_seconds")).toDouble() * 1000);
+    // Times beyond what the engine's int milliseconds hold are refused by name (converting them
+    // was undefined behaviour); 0 or less still means none.
+    for (const auto &[key, out] : {std::pair{"keepalive_seconds", &channel.keepaliveMs},
+                                   std::pair{"connect_timeout_seconds", &channel.connectTimeoutMs}}) {
+        if (!o.contains(QLatin1String(key)))
+            continue;
+        const double seconds = o.value(QLatin1String(key)).toDouble();
+        if (seconds > rpc::kMaxSeconds) {
+            *error = QStringLiteral("connection \"%1\": %2 is more than %3 seconds")
+                         .arg(connection, QLatin1String(key))
+                         .arg(rpc::kMaxSeconds, 0, 'f', 0);
+            return std::nullopt;
+        }
+        *out = seconds > 0 ? rpc::millisecondsFromSeconds(seconds) : 0;
+    }
     channel.proxy = o.value(QStringLiteral("proxy")).toString().trimmed();
     return channel;
 }
@@ -585,14 +596,14 @@ QString maskSecrets(QString text, QStringList secrets)
 
 std::optional<std::vector<std::string>> arrayMessages(const QString &body)
 {
-    QJsonParseError parseError{};
-    const QJsonDocument doc = QJsonDocument::fromJson(body.toUtf8(), &parseError);
-    if (parseError.error != QJsonParseError::NoError || !doc.isArray())
+    // Each element as written: through QJsonDocument a uint64 above 2^63 lost digits, members
+    // were sorted and a string element lost its quotes (sent as `abc`, not JSON).
+    auto elements = rpc::splitJsonArray(body.toStdString());
+    if (!elements)
         return std::nullopt;
-    std::vector<std::string> messages;
-    for (const QJsonValue &v : doc.array())
-        messages.push_back(compact(v).toStdString());
-    return messages;
+    for (std::string &e : *elements)
+        e = rpc::prettyJson(e, -1);
+    return std::move(*elements);
 }
 
 std::vector<RunResult> Runner::run(const RunOptions &options,
@@ -725,15 +736,12 @@ std::vector<RunResult> Runner::run(const RunOptions &options,
                 metadataOk = false;
                 break;
             }
-            const std::string k = key.toLower().toStdString();
-            const bool binary = k.size() > 4 && k.compare(k.size() - 4, 4, "-bin") == 0;
-            std::string bytes = v->toStdString();
-            if (binary && !rpc::base64Decode(v->toStdString(), &bytes)) {
-                varError = QStringLiteral("the value of metadata %1 is not base64").arg(key);
+            auto header = engineHeader(key, *v, &varError);
+            if (!header) {
                 metadataOk = false;
                 break;
             }
-            metadata.emplace_back(k, std::move(bytes));
+            metadata.push_back(std::move(*header));
         }
         // Checked before the headers reach reflection or a call (gRPC core aborts on a bad one),
         // so a bad request fails alone and its headers never load the schema others share.
@@ -870,6 +878,26 @@ std::vector<RunResult> Runner::run(const RunOptions &options,
         finish();
     }
     return results;
+}
+
+std::optional<std::pair<std::string, std::string>> engineHeader(const QString &name, const QString &value,
+                                                                QString *error)
+{
+    // Only ASCII is lowercased: QString::toLower would turn the Kelvin sign into 'k' and send a
+    // header the user did not type (the CLI lowercases bytes, as grpcurl does).
+    std::string key = name.toStdString();
+    for (char &c : key) {
+        if (c >= 'A' && c <= 'Z')
+            c = static_cast<char>(c - 'A' + 'a');
+    }
+    std::string bytes = value.toStdString();
+    const bool binary = key.size() > 4 && key.compare(key.size() - 4, 4, "-bin") == 0;
+    if (binary && !rpc::base64Decode(value.toStdString(), &bytes)) {
+        if (error)
+            *error = QStringLiteral("the value of metadata %1 is not base64").arg(name);
+        return std::nullopt;
+    }
+    return std::make_pair(std::move(key), std::move(bytes));
 }
 
 QString secretEnvironmentName(const QString &variable)

@@ -116,6 +116,13 @@ private:
 // WIRESCOPE_VAR_API_TOKEN).
 QString secretEnvironmentName(const QString &variable);
 
+// One metadata entry of a request as the engine takes it: the name with ASCII letters in
+// lowercase (other characters stay, for rpc::headerProblem to refuse by position) and a "-bin"
+// value decoded from base64, as wirescope-cli -H does. Nothing, with `error` naming the entry,
+// when a "-bin" value is not base64. The window and `run` both send metadata through this.
+std::optional<std::pair<std::string, std::string>> engineHeader(const QString &name, const QString &value,
+                                                                QString *error);
+
 // `text` with every secret value replaced by "•••", longer secrets first so that one containing
 // another is masked whole.
 QString maskSecrets(QString text, QStringList secrets);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "models/workspace.h"
 
+#include "rpc/types.h"
+
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
@@ -90,6 +92,18 @@ QJsonObject unknownKeys(const QJsonObject &object, const QStringList &known)
     return extra;
 }
 
+// Why a "deadline_seconds" value cannot be used (empty when it can, or when it is not there):
+// `run` and the window send it as milliseconds the engine adds to the clock.
+QString deadlineProblem(const QJsonValue &value)
+{
+    const double seconds = value.toDouble();
+    if (seconds < 0)
+        return QStringLiteral("must not be negative");
+    if (seconds > rpc::kMaxSeconds)
+        return QStringLiteral("must be at most %1 seconds (24 days)").arg(rpc::kMaxSeconds, 0, 'f', 0);
+    return {};
+}
+
 QByteArray documentBytes(const QJsonObject &object)
 {
     // QJsonObject keeps keys sorted, so the same content always gives the same bytes.
@@ -113,7 +127,8 @@ SavedRequest withDefaults(const SavedRequest &request, const WorkspaceSettings &
         r.target = d.value(QStringLiteral("target")).toString();
     if (r.connection.isEmpty())
         r.connection = d.value(QStringLiteral("connection")).toString();
-    if (r.deadlineSeconds <= 0)
+    // A default the engine cannot take is reported when the workspace opens, and not used.
+    if (r.deadlineSeconds <= 0 && deadlineProblem(d.value(QStringLiteral("deadline_seconds"))).isEmpty())
         r.deadlineSeconds = d.value(QStringLiteral("deadline_seconds")).toDouble();
     std::vector<std::pair<QString, QString>> inherited;
     for (const QJsonValue &pair : d.value(QStringLiteral("metadata")).toArray()) {
@@ -311,8 +326,8 @@ std::optional<SavedRequest> Workspace::parseRequest(const QByteArray &bytes, con
             return std::nullopt;
         }
     }
-    if (o.value(QStringLiteral("deadline_seconds")).toDouble() < 0) {
-        *problem = {path, 0, 0, QStringLiteral("\"deadline_seconds\" must not be negative")};
+    if (const QString why = deadlineProblem(o.value(QStringLiteral("deadline_seconds"))); !why.isEmpty()) {
+        *problem = {path, 0, 0, QStringLiteral("\"deadline_seconds\" %1").arg(why)};
         return std::nullopt;
     }
     SavedRequest r;
@@ -375,6 +390,11 @@ Workspace Workspace::open(const QString &folder)
             s.reflectionTargets = toList(o->value(QStringLiteral("reflection")));
             s.connections = o->value(QStringLiteral("connections")).toObject();
             s.defaults = o->value(QStringLiteral("defaults")).toObject();
+            if (const QString why = deadlineProblem(s.defaults.value(QStringLiteral("deadline_seconds")));
+                !why.isEmpty())
+                ws.m_problems.push_back({QLatin1String(kSettingsFile), 0, 0,
+                                         QStringLiteral("\"defaults\": \"deadline_seconds\" %1; it is ignored")
+                                             .arg(why)});
             for (const auto &e : o->value(QStringLiteral("environments")).toArray()) {
                 Environment env;
                 env.name = e.toObject().value(QStringLiteral("name")).toString();

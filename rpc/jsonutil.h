@@ -13,7 +13,12 @@ namespace rpc {
 // into the text of each value. Syntax errors carry line, column and offset.
 Result<std::vector<std::string>> splitJsonValues(std::string_view text);
 
+// The text of each element of a JSON array, as written (member order and number spelling kept:
+// a uint64 above 2^53 stays exact). An error with the position when `text` is not one array.
+Result<std::vector<std::string>> splitJsonArray(std::string_view text);
+
 // Re-indents valid JSON with `indent` spaces per level; keeps member order and number text.
+// A negative `indent` puts it all on one line without spaces.
 std::string prettyJson(std::string_view json, int indent = 2);
 
 // 1-based line and column of a byte offset.

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -63,6 +64,17 @@ std::string targetProblem(std::string_view target);
 // Why `authority` cannot be the :authority of a request (empty when it can): a host[:port] of
 // printable ASCII without spaces.
 std::string authorityProblem(std::string_view authority);
+
+// The longest time, in seconds, a connection setting or a deadline may give: its milliseconds
+// fit an int (about 24.8 days). Flags and files that give longer times are refused where they
+// are read (converting a larger double to int milliseconds is undefined behaviour).
+inline constexpr double kMaxSeconds = 2147483.0;
+// `seconds` (0 to kMaxSeconds) in whole milliseconds, rounded up: a positive time never becomes
+// 0, which means "none" to the engine.
+inline int millisecondsFromSeconds(double seconds)
+{
+    return static_cast<int>(std::ceil(seconds * 1000));
+}
 
 // How to reach a server. Two calls with equal options share one channel.
 struct ChannelOptions

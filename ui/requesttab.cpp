@@ -625,11 +625,11 @@ std::optional<rpc::CallRequest> RequestTab::buildRequest(QString *error) const
         const auto value = resolve(rawValue, tr("metadata %1").arg(key));
         if (!value)
             return fail();
-        if (key.endsWith(QStringLiteral("-bin")))
-            r.metadata.emplace_back(key.toStdString(),
-                                    QByteArray::fromBase64(value->toLatin1()).toStdString());
-        else
-            r.metadata.emplace_back(key.toStdString(), value->toStdString());
+        // As `run` sends it: a "-bin" value that is not base64 is refused, not decoded in part.
+        auto header = models::engineHeader(rawKey, *value, &why);
+        if (!header)
+            return fail();
+        r.metadata.push_back(std::move(*header));
     }
     r.deadlineMs = static_cast<std::int64_t>(typed.deadlineSeconds * 1000);
     // The body as the editor holds it (UTF-8): a big request is copied once, not converted

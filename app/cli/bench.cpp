@@ -184,7 +184,7 @@ int runBench(const std::vector<std::string> &args)
     if (flags.isSet("max-time")) {
         double s = 0;
         if (parseSeconds(flags.value("max-time"), &s))
-            base.deadlineMs = static_cast<std::int64_t>(s * 1000);
+            base.deadlineMs = rpc::millisecondsFromSeconds(s);
     }
 
     // The engine's load run starts each next call on the engine thread as one ends; this

@@ -42,10 +42,12 @@ void defineCommonFlags(Flags &f)
     f.define("protoset", K::List, "File containing an encoded FileDescriptorSet. Repeatable.");
     f.define("use-reflection", K::Bool,
              "Use server reflection (the default unless -proto or -protoset is given).");
-    f.define("max-time", K::Value, "Maximum total time for the operation, in seconds (may be fractional).");
+    f.define("max-time", K::Value,
+             "Maximum total time for the operation, in seconds (may be fractional; at most 2147483).");
     f.define("connect-timeout", K::Value,
-             "Maximum time to wait for the connection, in seconds (default 10).");
-    f.define("keepalive-time", K::Value, "Idle time after which a keepalive ping is sent, in seconds.");
+             "Maximum time to wait for the connection, in seconds (default 10; at most 2147483).");
+    f.define("keepalive-time", K::Value,
+             "Idle time after which a keepalive ping is sent, in seconds (at most 2147483).");
     f.define("max-msg-sz", K::Value, "Maximum encoded size of a response message, in bytes (default 4 MiB).");
     f.define("d", K::Value,
              "Request data: JSON (or text) messages; '@' reads them from standard input and sends each "
@@ -129,10 +131,10 @@ rpc::ChannelOptions channelOptions(const Flags &f, const std::string &address)
     if (!o.plaintext && o.serverName.empty() && !o.authority.empty())
         o.serverName = o.authority;
     double s = 0;
-    if (parseSeconds(f.value("connect-timeout", "10"), &s))
-        o.connectTimeoutMs = static_cast<int>(s * 1000);
-    if (f.isSet("keepalive-time") && parseSeconds(f.value("keepalive-time"), &s))
-        o.keepaliveTimeMs = static_cast<int>(s * 1000);
+    if (parseSeconds(f.value("connect-timeout", "10"), &s) && s <= rpc::kMaxSeconds)
+        o.connectTimeoutMs = rpc::millisecondsFromSeconds(s);
+    if (f.isSet("keepalive-time") && parseSeconds(f.value("keepalive-time"), &s) && s <= rpc::kMaxSeconds)
+        o.keepaliveTimeMs = rpc::millisecondsFromSeconds(s);
     if (f.isSet("max-msg-sz"))
         o.maxReceiveBytes = std::atoi(f.value("max-msg-sz").c_str());
     o.userAgent = std::string("wirescope-cli/") + WIRESCOPE_VERSION;
@@ -152,11 +154,13 @@ int checkProxy(const Flags &f, const std::string &address)
 
 bool checkNumericFlags(const Flags &f, std::string *error)
 {
+    // At most kMaxSeconds: the engine takes these as int milliseconds (a larger double converted
+    // to int was undefined behaviour, in practice no timeout at all).
     for (const char *name : {"connect-timeout", "keepalive-time", "max-time"}) {
         double s = 0;
-        if (f.isSet(name) && (!parseSeconds(f.value(name), &s) || s <= 0)) {
-            *error = std::string("The -") + name + " value must be a positive number of seconds, not \"" +
-                     f.value(name) + "\".";
+        if (f.isSet(name) && (!parseSeconds(f.value(name), &s) || s <= 0 || s > rpc::kMaxSeconds)) {
+            *error = std::string("The -") + name + " value must be a positive number of seconds up to " +
+                     std::to_string(static_cast<int>(rpc::kMaxSeconds)) + ", not \"" + f.value(name) + "\".";
             return false;
         }
     }

@@ -534,7 +534,7 @@ int runCli(int argc, char **argv)
         return proxyProblem;
     std::int64_t deadlineMs = 0;
     if (double s = 0; flags.isSet("max-time") && parseSeconds(flags.value("max-time"), &s))
-        deadlineMs = static_cast<std::int64_t>(s * 1000);
+        deadlineMs = rpc::millisecondsFromSeconds(s); // checked: up to kMaxSeconds; 0.0001 is not "none"
 
     rpc::SchemaSpec spec;
     spec.importPaths = flags.list("import-path");

@@ -248,6 +248,43 @@ TEST_F(HeaderFaults, aClosedStandardOutputEndsTheCallNotTheProcess)
     EXPECT_NE(p.err().find("standard output was closed; the call was cancelled"), std::string::npos) << p.err();
 }
 
+// --- Input the fuzzers found (tests/fuzz) ---------------------------------------------------
+
+// Times too large for the engine's int milliseconds (seen while writing the grpcurl and workspace
+// fuzz targets, which check them now): converting 1e300 seconds was undefined behaviour (UBSan
+// stops the process there; otherwise the call went without a deadline). A sub-millisecond
+// -max-time became 0, "no deadline"; it is now 1 ms.
+TEST_F(HeaderFaults, timesBeyondTheEnginesMillisecondsAreRefused)
+{
+    for (const char *flag : {"-max-time", "-connect-timeout", "-keepalive-time"}) {
+        for (const char *value : {"1e300", "inf", "2147484"}) {
+            SCOPED_TRACE(std::string(flag) + " " + value);
+            expectEnded(run(withSchema({"-plaintext", flag, value, "-d", "{}", s_server->address(), kEcho})), 2,
+                        std::string("The ") + flag + " value must be a positive number of seconds up to 2147483");
+        }
+    }
+    expectEnded(run(withSchema({"-plaintext", "-max-time", "0.0001", "-d", R"({"delay_ms": 3000})",
+                                s_server->address(), "wirescope.testing.TestService/Slow"})),
+                64 + 4, "DeadlineExceeded");
+
+    // In a workspace: the request file and the connection are named, the others still run.
+    TempDir ws;
+    makeWorkspace(ws);
+    ws.write("wirescope.json", R"({"format_version": 1, "proto_files": ["wirescope/testing/test.proto"],
+        "import_paths": ["protos"], "connections": {"far": {"keepalive_seconds": 1e300}}})");
+    const std::string request = R"({"format_version": 1, "method": "wirescope.testing.TestService/Echo",
+        "target": ")" + s_server->address() + R"(", "body": {"text": "x"})";
+    ws.write("a-good.json", request + "}");
+    ws.write("b-deadline.json", request + R"(, "deadline_seconds": 1e300})");
+    ws.write("c-keepalive.json", request + R"(, "connection": "far"})");
+    const auto r = run({kCli, "run", ws.path().string()});
+    EXPECT_EQ(r.signal, 0) << describe(r);
+    EXPECT_EQ(r.exitCode, 1) << describe(r);
+    for (const char *expected : {"PASS  a-good.json", "b-deadline.json: \"deadline_seconds\" must be at most 2147483",
+                                 "connection \"far\": keepalive_seconds is more than 2147483 seconds"})
+        EXPECT_NE(r.out.find(expected), std::string::npos) << expected << "\n" << describe(r);
+}
+
 // --- Load that the machine cannot hold ------------------------------------------------------
 
 // The threads of process `pid`, from /proc.

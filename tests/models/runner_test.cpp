@@ -36,6 +36,9 @@ private slots:
     void grpcurlCommandsBecomeRequests();
     void copiedGrpcurlCommandsRunAsTheyAre();
     void connectionsChooseTheProxyAndGrpcurlCarriesIt();
+    void pastedGrpcurlNumbersAndStreamsKeepTheirMeaning();
+    void timesTheEngineCannotHoldAreRefused();
+    void metadataIsSentAsTheCliSendsIt();
 
 private:
     std::unique_ptr<testing_server::TestServer> m_server;
@@ -722,6 +725,102 @@ void RunnerTest::connectionsChooseTheProxyAndGrpcurlCarriesIt()
     parsed = models::parseGrpcurl(*command, &error);
     QVERIFY2(parsed, qPrintable(error));
     QCOMPARE(parsed->request.target, overSocket.target);
+}
+
+// Found by tests/fuzz/grpcurl_fuzz (an exported command pasted back must be the same request):
+// a numeric flag that was not a number became 0, "no timeout"; times lost digits on export; a
+// stream's messages were re-serialized by QJsonDocument (members sorted, a uint64 above 2^63
+// rounded, a string element without its quotes, a number exported as {}).
+void RunnerTest::pastedGrpcurlNumbersAndStreamsKeepTheirMeaning()
+{
+    QString error;
+    for (const char *line : {"grpcurl -connect-timeout=3x h:1 a.B/C", "grpcurl -max-time 1e300 h:1 a.B/C",
+                             "grpcurl -keepalive-time -1 h:1 a.B/C", "grpcurl -max-time nan h:1 a.B/C",
+                             "grpcurl -max-msg-sz 4MB h:1 a.B/C"}) {
+        error.clear();
+        QVERIFY2(!models::parseGrpcurl(QString::fromUtf8(line), &error), line);
+        QVERIFY2(error.startsWith(QStringLiteral("the flag -")), qPrintable(error));
+    }
+    auto c = models::parseGrpcurl(
+        QStringLiteral("grpcurl -plaintext -max-time 1.2345678 -connect-timeout 0.0001 -keepalive-time 2.5 h:1 a.B/C"),
+        &error);
+    QVERIFY2(c, qPrintable(error));
+    QCOMPARE(c->channel.connectTimeoutMs, 1); // rounded up: 0 would mean no timeout at all
+    QCOMPARE(c->channel.keepaliveMs, 2500);
+    auto exported = models::toGrpcurl(c->request, c->channel, {}, {}, {}, {}, &error);
+    QVERIFY2(exported, qPrintable(error));
+    QVERIFY2(exported->contains(QStringLiteral("-max-time 1.2345678 ")), qPrintable(*exported));
+    QVERIFY2(exported->contains(QStringLiteral("-connect-timeout 0.001 ")), qPrintable(*exported));
+
+    c = models::parseGrpcurl(
+        QStringLiteral(R"(grpcurl -d '{"z": 18446744073709551615, "a": 1} "text" 5' h:1 a.B/C)"), &error);
+    QVERIFY2(c, qPrintable(error));
+    const auto messages = models::arrayMessages(c->request.body);
+    QVERIFY(messages);
+    QCOMPARE(*messages, (std::vector<std::string>{R"({"z":18446744073709551615,"a":1})", "\"text\"", "5"}));
+    exported = models::toGrpcurl(c->request, c->channel, {}, {}, {}, {}, &error);
+    QVERIFY2(exported, qPrintable(error));
+    QVERIFY2(exported->contains(QStringLiteral(R"( -d '{"z":18446744073709551615,"a":1} "text" 5' )")),
+             qPrintable(*exported));
+    const auto again = models::parseGrpcurl(*exported, &error);
+    QVERIFY2(again, qPrintable(error));
+    QCOMPARE(again->request.body, c->request.body);
+}
+
+// Seen while writing tests/fuzz/workspace_fuzz (which now checks it): a deadline or connection
+// time too large for the engine's milliseconds (1e300 in a file) was converted anyway, which is
+// undefined behaviour (UBSan stops there; in practice the call had no deadline). Each is refused
+// where it is read, by name.
+void RunnerTest::timesTheEngineCannotHoldAreRefused()
+{
+    models::WorkspaceProblem problem;
+    QVERIFY(!Workspace::parseRequest(R"({"method": "a.B/C", "deadline_seconds": 1e300})", QStringLiteral("r.json"),
+                                     &problem));
+    QVERIFY2(problem.message.contains(QStringLiteral("\"deadline_seconds\" must be at most 2147483 seconds")),
+             qPrintable(problem.toString()));
+    QVERIFY(Workspace::parseRequest(R"({"method": "a.B/C", "deadline_seconds": 2147483})", QStringLiteral("r.json"),
+                                    &problem));
+
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    QFile settings(dir.filePath(QLatin1String(Workspace::kSettingsFile)));
+    QVERIFY(settings.open(QIODevice::WriteOnly));
+    settings.write(R"({"defaults": {"deadline_seconds": 1e300},
+                       "connections": {"slow": {"keepalive_seconds": 1e300}, "fine": {"connect_timeout_seconds": 3}}})");
+    settings.close();
+    const Workspace ws = Workspace::open(dir.path());
+    QCOMPARE(ws.problems().size(), std::size_t(1));
+    QVERIFY2(ws.problems().front().message.contains(QStringLiteral("\"defaults\": \"deadline_seconds\" must be at most")),
+             qPrintable(ws.problems().front().toString()));
+    SavedRequest r;
+    r.method = QStringLiteral("a.B/C");
+    QCOMPARE(models::withDefaults(r, ws.settings()).deadlineSeconds, 0.0); // not used
+    QString error;
+    QVERIFY(!Runner::channelFor(ws, QStringLiteral("slow"), QStringLiteral("h:1"), &error));
+    QCOMPARE(error, QStringLiteral("connection \"slow\": keepalive_seconds is more than 2147483 seconds"));
+    const auto fine = Runner::channelFor(ws, QStringLiteral("fine"), QStringLiteral("h:1"), &error);
+    QVERIFY(fine);
+    QCOMPARE(fine->connectTimeoutMs, 3000);
+}
+
+// The window decoded a "-bin" value with QByteArray::fromBase64, which skips what it does not
+// know: URL-safe base64 ("AAH_") lost its last byte and "not base64!" was sent as some bytes,
+// where `run` and wirescope-cli -H decode both alphabets and refuse the rest. One function now.
+void RunnerTest::metadataIsSentAsTheCliSendsIt()
+{
+    QString error;
+    auto h = models::engineHeader(QStringLiteral("X-Raw-Bin"), QStringLiteral("AAH_"), &error);
+    QVERIFY(h);
+    QCOMPARE(h->first, std::string("x-raw-bin"));
+    QCOMPARE(h->second, std::string("\x00\x01\xff", 3));
+    QVERIFY(!models::engineHeader(QStringLiteral("x-raw-bin"), QStringLiteral("not base64!"), &error));
+    QCOMPARE(error, QStringLiteral("the value of metadata x-raw-bin is not base64"));
+    // Only ASCII is lowercased: the Kelvin sign stays, for the header check to refuse by position
+    // (QString::toLower made it a 'k' the user never typed).
+    h = models::engineHeader(QStringLiteral("x-\u212Aey"), QStringLiteral("v"), &error);
+    QVERIFY(h);
+    QCOMPARE(h->first, std::string("x-\xE2\x84\xAA" "ey"));
+    QVERIFY(!rpc::headerProblem(h->first, h->second).empty());
 }
 
 #endif // Q_MOC_RUN

@@ -299,12 +299,17 @@ private slots:
         QCOMPARE(metadata->rowCount(), 2); // a fresh empty row for the next entry
         metadata->setItem(1, 0, new QTableWidgetItem(QStringLiteral("x-raw-bin")));
         metadata->setItem(1, 1, new QTableWidgetItem(QStringLiteral("AAH/")));
+        // URL-safe base64 too, as `run` and wirescope-cli -H take it (the window dropped the '_').
+        metadata->setItem(2, 0, new QTableWidgetItem(QStringLiteral("x-url-bin")));
+        metadata->setItem(2, 1, new QTableWidgetItem(QStringLiteral("AAH_")));
         QSignalSpy finished(&tab->session(), &models::CallSession::finished);
         QTest::mouseClick(button(tab, "sendButton"), Qt::LeftButton);
         QVERIFY(finished.wait(20000));
         QCOMPARE(testsupport::metadataValue(tab->session().responseHeaders(), "x-hello"),
                  std::string("world"));
         QCOMPARE(testsupport::metadataValue(tab->session().responseHeaders(), "x-raw-bin"),
+                 std::string("\x00\x01\xff", 3));
+        QCOMPARE(testsupport::metadataValue(tab->session().responseHeaders(), "x-url-bin"),
                  std::string("\x00\x01\xff", 3));
         QVERIFY2(tab->response()->statusText().startsWith(QStringLiteral("OK")),
                  qPrintable(tab->response()->statusText()));

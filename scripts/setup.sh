@@ -4,8 +4,8 @@
 #   scripts/setup.sh run    install what is missing, build, open Wirescope on its demo service
 #   scripts/setup.sh test   install what is missing, build, run every test; then the same
 #                           with AddressSanitizer + UndefinedBehaviorSanitizer; then build,
-#                           check, install and try the .deb (scripts/package.sh); then fuzz
-#                           the HTTP/2 frame decoder for 20 s
+#                           check, install and try the .deb (scripts/package.sh); then run
+#                           each libFuzzer target (scripts/fuzz.sh) for 20 s
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-run}
@@ -37,7 +37,7 @@ case "$mode" in
     if [ "${WIRESCOPE_SKIP_PACKAGE:-0}" != 1 ]; then
       scripts/package.sh build
     fi
-    # The frame decoder's libFuzzer target, briefly (clang).
+    # The libFuzzer targets, briefly (clang).
     scripts/fuzz.sh "${WIRESCOPE_FUZZ_SECONDS:-20}"
     ;;
   *)

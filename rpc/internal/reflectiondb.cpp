@@ -807,8 +807,10 @@ Status ReflectionDatabase::linkFile(const std::string &fileName)
     for (const auto &[dep, symbol] : state.needed) {
         if (std::find(deps.begin(), deps.end(), dep) != deps.end())
             continue;
+        // Named, not captured: clang before 16 cannot capture a structured binding.
+        const std::string wanted = baseName(dep);
         auto same = std::find_if(unserved.begin(), unserved.end(),
-                                 [&](const std::string &u) { return baseName(u) == baseName(dep); });
+                                 [&](const std::string &u) { return baseName(u) == wanted; });
         if (same != unserved.end()) {
             note(&ReflectionRepairs::renamedImports,
                  "\"" + fileName + "\": import \"" + *same + "\" is served as \"" + dep + "\"");

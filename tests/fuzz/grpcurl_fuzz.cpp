@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// libFuzzer target for grpcurl command lines, the two places Wirescope reads them:
+// - a command pasted into the window (models::parseGrpcurl): it becomes a request or an error
+//   that says why, and a request exported again (models::toGrpcurl) parses back to a request the
+//   engine would send the same way; shell quoting (shellQuote) splits back (shellSplit) to the
+//   same word;
+// - the same words as wirescope-cli's arguments (cli::Flags with the common flags): they parse
+//   or are refused with a message, and the times the numeric flags give fit the engine's
+//   milliseconds once checkNumericFlags accepts them.
+// The input is the command line as UTF-8. Built and run by scripts/fuzz.sh.
+#include "common.h"
+#include "flags.h"
+
+#include "models/grpcurl.h"
+#include "rpc/proxy.h"
+
+#include <QString>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace {
+
+[[noreturn]] void fail(const char *what, const QString &a, const QString &b = {})
+{
+    std::fprintf(stderr, "%s\n  [%s]\n  [%s]\n", what, a.toUtf8().constData(), b.toUtf8().constData());
+    std::abort();
+}
+
+// What the engine is given for a parsed command: TLS settings count only without -plaintext.
+struct Sent
+{
+    models::SavedRequest request;
+    rpc::ChannelOptions channel;
+    QStringList importPaths, protoFiles, protosets;
+};
+
+Sent sent(const models::GrpcurlCommand &c)
+{
+    Sent s{c.request, c.channel.toOptions("fuzz"), c.importPaths, c.protoFiles, c.protosets};
+    if (s.channel.plaintext)
+        s.channel.skipVerify = false;
+    return s;
+}
+
+QString differences(const Sent &a, const Sent &b)
+{
+    QStringList d;
+    auto check = [&](bool same, const char *what) {
+        if (!same)
+            d << QLatin1String(what);
+    };
+    check(a.request.method == b.request.method, "method");
+    check(a.request.target == b.request.target, "target");
+    check(a.request.metadata == b.request.metadata, "metadata");
+    check(a.request.body == b.request.body, "body");
+    check(a.request.deadlineSeconds == b.request.deadlineSeconds, "deadline");
+    check(a.channel.cacheKey() == b.channel.cacheKey(), "channel");
+    check(a.channel.connectTimeoutMs == b.channel.connectTimeoutMs, "connect timeout");
+    check(a.importPaths == b.importPaths && a.protoFiles == b.protoFiles && a.protosets == b.protosets,
+          "schema files");
+    return d.join(QStringLiteral(", "));
+}
+
+void checkPasted(const QString &line)
+{
+    QString error;
+    const auto command = models::parseGrpcurl(line, &error);
+    if (!command) {
+        if (error.isEmpty())
+            fail("parseGrpcurl refused a command without saying why", line);
+        return;
+    }
+    const auto exported = models::toGrpcurl(command->request, command->channel, command->importPaths,
+                                            command->protoFiles, command->protosets, models::Environment{}, &error);
+    if (!exported)
+        return; // {{variables}} with no environment chosen: an error that names them
+    const auto again = models::parseGrpcurl(*exported, &error);
+    if (!again)
+        fail("an exported command does not parse", *exported, error);
+    const QString diff = differences(sent(*command), sent(*again));
+    if (!diff.isEmpty())
+        fail(("an exported command parses to another request: " + diff.toStdString()).c_str(), line, *exported);
+}
+
+void checkQuoting(const QStringList &words)
+{
+    for (const QString &word : words) {
+        QString error;
+        const auto split = models::shellSplit(models::shellQuote(word), &error);
+        if (!split || split->size() != 1 || split->front() != word)
+            fail("a quoted word does not split back to itself", word, models::shellQuote(word));
+    }
+}
+
+void checkCli(const QStringList &words)
+{
+    std::vector<std::string> args;
+    for (const QString &w : words)
+        args.push_back(w.toStdString());
+    // As parseGrpcurl: variables set for the command and the program name come first.
+    while (!args.empty() && args.front().find('=') != std::string::npos && args.front().front() != '-')
+        args.erase(args.begin());
+    if (!args.empty() && args.front().rfind('-', 0) != 0)
+        args.erase(args.begin());
+
+    cli::Flags flags;
+    cli::defineCommonFlags(flags);
+    std::string error;
+    if (!flags.parse(args, &error)) {
+        if (error.empty())
+            fail("the CLI refused its arguments without saying why", words.join(QLatin1Char(' ')));
+        return;
+    }
+    rpc::Metadata headers;
+    for (const char *list : {"H", "rpc-header", "reflect-header"})
+        (void)cli::parseHeaders(flags.list(list), &headers, &error);
+    error.clear();
+    if (!cli::checkNumericFlags(flags, &error)) {
+        if (error.empty())
+            fail("checkNumericFlags refused without saying why", words.join(QLatin1Char(' ')));
+        return;
+    }
+    // wirescope-cli turns these into int milliseconds (channel) and an int64 deadline.
+    for (const char *name : {"connect-timeout", "keepalive-time", "max-time"}) {
+        double s = 0;
+        if (flags.isSet(name) && cli::parseSeconds(flags.value(name), &s) &&
+            !(s * 1000 <= static_cast<double>(std::numeric_limits<int>::max())))
+            fail("checkNumericFlags accepted a time that does not fit in milliseconds",
+                 QString::fromStdString(name), QString::fromStdString(flags.value(name)));
+    }
+    const std::string address = flags.positional().empty() ? std::string("localhost:1") : flags.positional().front();
+    // The proxy -proxy names (or the environment's), as wirescope-cli checks it before a call.
+    (void)rpc::proxyFor(cli::channelOptions(flags, address));
+}
+
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size)
+{
+    const QString line = QString::fromUtf8(reinterpret_cast<const char *>(data), static_cast<qsizetype>(size));
+    checkPasted(line);
+    QString error;
+    if (const auto words = models::shellSplit(line, &error)) {
+        checkQuoting(*words);
+        checkCli(*words);
+    } else if (error.isEmpty()) {
+        fail("shellSplit refused a line without saying why", line);
+    }
+    return 0;
+}

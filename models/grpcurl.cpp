@@ -225,8 +225,9 @@ std::optional<QString> toGrpcurl(const SavedRequest &request, const Runner::Chan
     auto target = resolveForShell(request.target, environment, QStringLiteral("target"), error);
     if (!target)
         return std::nullopt;
-    // grpcurl dials a unix socket given as a path with -unix.
-    if (target->text.startsWith(QLatin1String("unix:"))) {
+    // grpcurl dials a unix socket given as a path with -unix; a path that starts with '-' would
+    // be read as a flag, so it stays a unix: target (which gRPC, under grpcurl too, dials).
+    if (target->text.startsWith(QLatin1String("unix:")) && !target->text.startsWith(QLatin1String("unix:-"))) {
         args << QStringLiteral("-unix");
         target->text.remove(0, 5);
     }
@@ -331,7 +332,7 @@ std::optional<GrpcurlCommand> parseGrpcurl(const QString &commandLine, QString *
         }
         if (name == QLatin1String("H") || name == QLatin1String("rpc-header")) {
             const qsizetype colon = value.indexOf(QLatin1Char(':'));
-            if (colon <= 0) {
+            if (colon <= 0 || value.left(colon).trimmed().isEmpty()) { // "   : v" has no name either
                 *error = QStringLiteral("the header \"%1\" is not \"name: value\"").arg(value);
                 return std::nullopt;
             }
@@ -439,6 +440,8 @@ std::optional<GrpcurlCommand> parseGrpcurl(const QString &commandLine, QString *
             command.request.body = array + QLatin1Char(']');
         } else if (split->size() == 1) {
             command.request.body = QString::fromStdString(rpc::prettyJson(split->front()));
+        } else {
+            command.request.body = QStringLiteral("{}"); // -d '' is no -d, as in grpcurl
         }
     }
     return command;

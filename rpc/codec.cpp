@@ -11,6 +11,7 @@
 #include <google/protobuf/util/json_util.h>
 #include <google/protobuf/wire_format_lite.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -422,14 +423,15 @@ private:
             if (v.type != Value::Type::String) {
                 report(v.offset, path, std::string("expected a string, found ") + v.typeName());
             } else if (f->type() == FD::TYPE_BYTES) {
-                for (char c : v.text) {
-                    const bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/' ||
-                                    c == '-' || c == '_' || c == '=';
-                    if (!ok) {
-                        report(v.offset, path, "bytes must be base64; found '" + std::string(1, c) + "'");
-                        break;
-                    }
-                }
+                const auto bad = std::find_if(v.text.begin(), v.text.end(), [](char c) {
+                    return !(std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/' || c == '-' ||
+                             c == '_' || c == '=');
+                });
+                std::string raw;
+                if (bad != v.text.end())
+                    report(v.offset, path, "bytes must be base64; found '" + std::string(1, *bad) + "'");
+                else if (!base64Decode(v.text, &raw)) // "QQ==junk" was sent as "A", "Q" as nothing
+                    report(v.offset, path, "bytes must be base64; the length or the '=' padding is wrong");
             }
             break;
         }

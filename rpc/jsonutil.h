@@ -30,7 +30,9 @@ std::string jsonQuote(std::string_view text);
 // Standard base64 with padding (what grpcurl prints for -bin metadata).
 std::string base64Encode(const std::string &bytes);
 void base64Append(std::string_view bytes, std::string *out);
-// Accepts the standard and the URL-safe alphabets, with or without padding.
+// Accepts the standard and the URL-safe alphabets, with or without padding; false for other
+// characters, text after the padding, padding that does not complete a group of four, and a
+// lone last character (6 bits, no byte).
 bool base64Decode(const std::string &text, std::string *bytes);
 
 } // namespace rpc

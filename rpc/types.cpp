@@ -305,13 +305,18 @@ bool base64Decode(const std::string &in, std::string *out)
 {
     unsigned buffer = 0;
     int bits = 0;
+    std::size_t data = 0;
+    std::size_t padding = 0;
     out->clear();
     for (char c : in) {
-        if (c == '=')
-            break;
+        if (c == '=') {
+            ++padding;
+            continue;
+        }
         const int v = decode64(c);
-        if (v < 0)
+        if (v < 0 || padding > 0) // text after the padding was dropped unread
             return false;
+        ++data;
         buffer = (buffer << 6) | static_cast<unsigned>(v);
         bits += 6;
         if (bits >= 8) {
@@ -319,7 +324,11 @@ bool base64Decode(const std::string &in, std::string *out)
             out->push_back(static_cast<char>((buffer >> bits) & 0xFF));
         }
     }
-    return true;
+    // A lone last character holds 6 bits, no byte: it was read as nothing. Padding, when there
+    // is some, completes the last group of four.
+    if (data % 4 == 1)
+        return false;
+    return padding == 0 || (data % 4 != 0 && (data + padding) % 4 == 0);
 }
 
 void base64Append(std::string_view in, std::string *out)

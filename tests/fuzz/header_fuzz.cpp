@@ -7,7 +7,8 @@
 // - wirescope-cli's -H parsing (cli::parseHeaders) gives headers that, written back as
 //   "name: value" lines (-bin values in base64), parse to the same headers;
 // - a header typed in the window or a request file (models::engineHeader) becomes the same bytes
-//   as the same header given to wirescope-cli -H, or both refuse it.
+//   as the same header given to wirescope-cli -H, or both refuse it;
+// - base64 is decoded only when it is base64 (see checkBase64).
 // Built and run by scripts/fuzz.sh.
 #include "common.h"
 
@@ -74,6 +75,29 @@ bool isBinaryName(const std::string &name)
     return name.size() > 4 && name.compare(name.size() - 4, 4, "-bin") == 0;
 }
 
+// A "-bin" value (and a JSON bytes field) is read only when it is base64: what the decoder
+// accepts must encode back to text of the same length, the same but for the alphabet (standard
+// or URL-safe), the padding and the unused low bits of the last character. Trailing text or a
+// lone last character read as nothing sent other bytes than the user typed, where grpcurl
+// refuses the value.
+void checkBase64(const std::string &text)
+{
+    std::string bytes;
+    if (!rpc::base64Decode(text, &bytes))
+        return;
+    std::string canonical = text;
+    for (char &c : canonical)
+        c = c == '-' ? '+' : c == '_' ? '/' : c;
+    while (!canonical.empty() && canonical.back() == '=')
+        canonical.pop_back();
+    std::string again = rpc::base64Encode(bytes);
+    while (!again.empty() && again.back() == '=')
+        again.pop_back();
+    if (again.size() != canonical.size() ||
+        (!again.empty() && again.compare(0, again.size() - 1, canonical, 0, again.size() - 1) != 0))
+        fail("base64Decode accepted text that is not base64", text, again);
+}
+
 // -H lines through the CLI, then written back and parsed again.
 void checkCliHeaders(const std::vector<std::string> &lines)
 {
@@ -133,6 +157,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
 
     checkHeader(name, value);
     checkSameAsCli(name, value);
+    checkBase64(value);
     for (const std::string &text : {name, value, rest}) {
         if (rpc::authorityProblem(text).empty() && !grpcAccepts(grpc_header_nonbin_value_is_legal, text))
             fail("authorityProblem accepted an authority gRPC core refuses", text);

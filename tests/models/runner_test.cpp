@@ -549,6 +549,7 @@ void RunnerTest::grpcurlCommandsBecomeRequests()
         {"grpcurl -frobnicate localhost:1 a.B/C", "the flag -frobnicate is not one Wirescope knows"},
         {"grpcurl -plaintext localhost:1", "needs an address and a method"},
         {"grpcurl -H nocolon localhost:1 a.B/C", "is not \"name: value\""},
+        {"grpcurl -H '   : v' localhost:1 a.B/C", "is not \"name: value\""}, // grpcurl_fuzz
         {"grpcurl -d '{\"a\": }' localhost:1 a.B/C", "the -d body is not JSON"},
         {"grpcurl -max-time", "the flag -max-time needs a value"},
     };
@@ -765,6 +766,18 @@ void RunnerTest::pastedGrpcurlNumbersAndStreamsKeepTheirMeaning()
     const auto again = models::parseGrpcurl(*exported, &error);
     QVERIFY2(again, qPrintable(error));
     QCOMPARE(again->request.body, c->request.body);
+
+    // A socket path that starts with '-' is not exported as "-unix -x", which reads as a flag.
+    c = models::parseGrpcurl(QStringLiteral("grpcurl -plaintext unix:-x a.B/C"), &error);
+    QVERIFY2(c, qPrintable(error));
+    exported = models::toGrpcurl(c->request, c->channel, {}, {}, {}, {}, &error);
+    QVERIFY2(exported && exported->endsWith(QStringLiteral(" unix:-x a.B/C")), qPrintable(*exported));
+    QCOMPARE(models::parseGrpcurl(*exported, &error)->request.target, QStringLiteral("unix:-x"));
+
+    // An empty -d is no -d (it was an empty body, which export left out: {} when pasted back).
+    c = models::parseGrpcurl(QStringLiteral("grpcurl -d '  ' h:1 a.B/C"), &error);
+    QVERIFY2(c, qPrintable(error));
+    QCOMPARE(c->request.body, QStringLiteral("{}"));
 }
 
 // Seen while writing tests/fuzz/workspace_fuzz (which now checks it): a deadline or connection

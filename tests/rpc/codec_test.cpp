@@ -328,6 +328,18 @@ TEST(JsonUtil, Base64BothAlphabets)
     ASSERT_TRUE(rpc::base64Decode("AAH7_w", &out));
     EXPECT_EQ(out, bytes);
     EXPECT_FALSE(rpc::base64Decode("a b", &out));
+    // Only base64 (found by header_fuzz): text after the padding and a lone last character were
+    // read as nothing, so "QQ==junk" sent "A" and "-" sent no bytes, where grpcurl refuses both.
+    for (const char *good : {"QQ==", "QQ", "QUI=", "QUI", "QUJD", "", "AAH_"})
+        EXPECT_TRUE(rpc::base64Decode(good, &out)) << good;
+    for (const char *bad : {"QQ==junk", "Q", "-", "QUJDR", "QQ=", "QQ===", "==", "QUJD=", "Q=Q="})
+        EXPECT_FALSE(rpc::base64Decode(bad, &out)) << bad;
+    // A JSON bytes field is checked the same way before it is encoded.
+    auto r = schema()->encode(kEcho, R"({"data": "QQ==junk"})", {});
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().diagnostics.front().path, "data");
+    EXPECT_NE(r.error().diagnostics.front().message.find("bytes must be base64"), std::string::npos)
+        << r.error().toString();
 }
 
 TEST(Codec, TimestampsAndDurationsAreCheckedBeforeEncoding)

@@ -248,7 +248,9 @@ std::optional<GrpcurlCommand> parseGrpcurl(const QString &commandLine, QString *
     GrpcurlCommand command;
     // Variables set for the command: the proxy ones count (grpcurl and gRPC read them); others
     // do not change the request.
-    static const QRegularExpression assignment(QStringLiteral("^([A-Za-z_][A-Za-z0-9_]*)=(.*)$"));
+    // The value may hold a newline (quoted): '.' must match it too, or the word is not seen as one.
+    static const QRegularExpression assignment(QStringLiteral("^([A-Za-z_][A-Za-z0-9_]*)=(.*)$"),
+                                               QRegularExpression::DotMatchesEverythingOption);
     QString proxyVariable;
     for (auto match = assignment.match(args.front()); match.hasMatch() && args.size() > 1;
          match = assignment.match(args.front())) {

@@ -765,6 +765,13 @@ void appendQuoted(std::string *out, const std::string &s)
 
 void templateValue(const FD *f, std::set<const pb::Descriptor *> *stack, std::string *out);
 
+// Past these, a message in the template is written as {}. Types that share children (two fields
+// of one type, each with two fields of the next…) made the template grow exponentially: 31
+// such levels ran out of memory. A chain of thousands of types overflowed the stack, and
+// protobuf's JSON parser refuses more than 100 levels anyway.
+constexpr std::size_t kTemplateDepth = 32;
+constexpr std::size_t kTemplateBytes = 64 * 1024;
+
 void templateMessage(const pb::Descriptor *d, std::set<const pb::Descriptor *> *stack, std::string *out)
 {
     const std::string &n = d->full_name();
@@ -786,10 +793,12 @@ void templateMessage(const pb::Descriptor *d, std::set<const pb::Descriptor *> *
         templateValue(d->FindFieldByName("value"), stack, out);
         return;
     }
-    if (!stack->insert(d).second) { // a cycle: stop here
+    // A cycle stops here, and so does a template that is deep or big already.
+    if (stack->count(d) || stack->size() >= kTemplateDepth || out->size() >= kTemplateBytes) {
         *out += "{}";
         return;
     }
+    stack->insert(d);
     *out += '{';
     bool first = true;
     std::set<const pb::OneofDescriptor *> oneofs;

@@ -774,6 +774,11 @@ void RunnerTest::pastedGrpcurlNumbersAndStreamsKeepTheirMeaning()
     QVERIFY2(exported && exported->endsWith(QStringLiteral(" unix:-x a.B/C")), qPrintable(*exported));
     QCOMPARE(models::parseGrpcurl(*exported, &error)->request.target, QStringLiteral("unix:-x"));
 
+    // A variable's value with a newline in it is still a variable, not the program's name.
+    c = models::parseGrpcurl(QStringLiteral("https_proxy='http://p:1\nx' grpcurl -plaintext h:1 a.B/C"), &error);
+    QVERIFY2(c, qPrintable(error));
+    QCOMPARE(c->channel.proxy, QStringLiteral("http://p:1\nx"));
+
     // An empty -d is no -d (it was an empty body, which export left out: {} when pasted back).
     c = models::parseGrpcurl(QStringLiteral("grpcurl -d '  ' h:1 a.B/C"), &error);
     QVERIFY2(c, qPrintable(error));

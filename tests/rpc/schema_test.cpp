@@ -547,6 +547,37 @@ TEST(Schema, MessageTemplateFillsEveryFieldAndStopsAtCycles)
     EXPECT_LT(tree->size(), 2000u);
 }
 
+// Found with proto_fuzz on a hand-written schema: types that share children doubled the
+// template at every level (40 levels: 2^40 copies, out of memory), and a chain of 5 000 types,
+// one field each, recursed 5 000 deep. Both stay small, shallow and valid requests.
+TEST(Schema, MessageTemplateStaysSmallForSharedAndLongChainsOfTypes)
+{
+    TempDir dir;
+    auto chain = [](int types, const std::string &fields) {
+        std::string text = "syntax = \"proto3\";\npackage t;\n";
+        for (int i = 0; i + 1 < types; ++i) {
+            std::string f = fields;
+            for (std::size_t at; (at = f.find("NEXT")) != std::string::npos;)
+                f.replace(at, 4, "M" + std::to_string(i + 1));
+            text += "message M" + std::to_string(i) + " { " + f + " }\n";
+        }
+        return text + "message M" + std::to_string(types - 1) + " { string x = 1; }\n";
+    };
+    dir.write("wide.proto", chain(40, "NEXT a = 1; NEXT b = 2; map<string, NEXT> c = 3;"));
+    dir.write("long.proto", chain(5000, "NEXT next = 1;"));
+    for (const char *file : {"wide.proto", "long.proto"}) {
+        SCOPED_TRACE(file);
+        auto schema = loadFiles({dir.path().string()}, {file});
+        ASSERT_TRUE(schema) << allDiagnostics(schema.error());
+        auto t = (*schema)->messageTemplate("t.M0");
+        ASSERT_TRUE(t) << t.error().message;
+        EXPECT_LT(t->size(), 1024u * 1024u);
+        EXPECT_NE(t->find("{}"), std::string::npos); // cut somewhere
+        auto bytes = (*schema)->encode("t.M0", *t, {});
+        EXPECT_TRUE(bytes) << bytes.error().toString();
+    }
+}
+
 TEST(Schema, DescribeSymbolsInProtoSyntax)
 {
     auto schema = testSchema();

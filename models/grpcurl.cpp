@@ -9,6 +9,8 @@
 #include <QLocale>
 #include <QRegularExpression>
 
+#include <algorithm>
+
 namespace models {
 
 namespace {
@@ -189,8 +191,8 @@ std::optional<QString> toGrpcurl(const SavedRequest &request, const Runner::Chan
     auto seconds = [](double s) { return QString::number(s, 'g', QLocale::FloatingPointShortest); };
     if (channel.keepaliveMs > 0)
         flag("-keepalive-time", seconds(channel.keepaliveMs / 1000.0));
-    if (channel.connectTimeoutMs > 0 && channel.connectTimeoutMs != 10000)
-        flag("-connect-timeout", seconds(channel.connectTimeoutMs / 1000.0));
+    if (channel.connectTimeoutMs != 10000) // 0 too: no connect timeout, which is not the default
+        flag("-connect-timeout", seconds(std::max(channel.connectTimeoutMs, 0) / 1000.0));
     if (request.deadlineSeconds > 0)
         flag("-max-time", seconds(request.deadlineSeconds));
     for (const auto &[key, value] : request.metadata) {

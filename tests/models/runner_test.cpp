@@ -774,6 +774,12 @@ void RunnerTest::pastedGrpcurlNumbersAndStreamsKeepTheirMeaning()
     QVERIFY2(exported && exported->endsWith(QStringLiteral(" unix:-x a.B/C")), qPrintable(*exported));
     QCOMPARE(models::parseGrpcurl(*exported, &error)->request.target, QStringLiteral("unix:-x"));
 
+    // -connect-timeout 0 (no timeout) is not the default (10 s): it is exported.
+    c = models::parseGrpcurl(QStringLiteral("grpcurl -connect-timeout 0 h:1 a.B/C"), &error);
+    QVERIFY2(c, qPrintable(error));
+    exported = models::toGrpcurl(c->request, c->channel, {}, {}, {}, {}, &error);
+    QVERIFY2(exported && exported->contains(QStringLiteral(" -connect-timeout 0 ")), qPrintable(*exported));
+
     // A variable's value with a newline in it is still a variable, not the program's name.
     c = models::parseGrpcurl(QStringLiteral("https_proxy='http://p:1\nx' grpcurl -plaintext h:1 a.B/C"), &error);
     QVERIFY2(c, qPrintable(error));

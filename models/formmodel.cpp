@@ -35,7 +35,8 @@ bool isRawJsonType(const std::string &t)
 QString quoted(const QString &s)
 {
     const QByteArray utf8 = s.toUtf8();
-    return QString::fromStdString(rpc::jsonQuote(std::string_view(utf8.constData(), std::size_t(utf8.size()))));
+    return QString::fromStdString(
+        rpc::jsonQuote(std::string_view(utf8.constData(), std::size_t(utf8.size()))));
 }
 
 QString scalarName(Type type)
@@ -49,8 +50,7 @@ QString typeLabel(const rpc::FieldShape &f)
 {
     if (f.map && f.mapEntry.size() == 2)
         return QStringLiteral("map<%1, %2>").arg(typeLabel(f.mapEntry[0]), typeLabel(f.mapEntry[1]));
-    const QString t =
-        f.typeName.empty() ? scalarName(f.type) : QString::fromStdString(f.typeName);
+    const QString t = f.typeName.empty() ? scalarName(f.type) : QString::fromStdString(f.typeName);
     return f.repeated ? QStringLiteral("repeated ") + t : t;
 }
 
@@ -139,7 +139,8 @@ bool isTimestamp(const QString &t)
     static const QRegularExpression re(QStringLiteral(
         R"(^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$)"));
     const auto m = re.match(t);
-    return m.hasMatch() && QDate(m.captured(1).toInt(), m.captured(2).toInt(), m.captured(3).toInt()).isValid() &&
+    return m.hasMatch() &&
+           QDate(m.captured(1).toInt(), m.captured(2).toInt(), m.captured(3).toInt()).isValid() &&
            QTime(m.captured(4).toInt(), m.captured(5).toInt(), m.captured(6).toInt()).isValid();
 }
 
@@ -148,18 +149,18 @@ bool isTimestamp(const QString &t)
 struct FormModel::Node
 {
     Kind kind = Kind::Scalar;
-    rpc::FieldShape field; // for elements: the field they belong to, as a single value
-    bool element = false;  // in a repeated field or a map
-    bool always = false;   // written even when unset: elements, oneof cases, an Any's value
-    QString name;          // field name, "[i]" or the map key
-    QString typeText;      // the type column
-    QString text;          // Scalar, WellKnown, RawJson: the value as shown and edited
-    QString token;         // the JSON written for it; empty: unset
-    bool present = false;  // Message: set
+    rpc::FieldShape field;              // for elements: the field they belong to, as a single value
+    bool element = false;               // in a repeated field or a map
+    bool always = false;                // written even when unset: elements, oneof cases, an Any's value
+    QString name;                       // field name, "[i]" or the map key
+    QString typeText;                   // the type column
+    QString text;                       // Scalar, WellKnown, RawJson: the value as shown and edited
+    QString token;                      // the JSON written for it; empty: unset
+    bool present = false;               // Message: set
     std::string messageType;            // Message; Any: the type it holds
     QString typeUrl;                    // Any: "@type" as written
     std::vector<rpc::FieldShape> cases; // Oneof
-    QStringList extras; // Message, Any: members the schema does not know, as `"name": value`
+    QStringList extras;                 // Message, Any: members the schema does not know, as `"name": value`
     Node *parent = nullptr;
     int row = 0;
     std::vector<std::unique_ptr<Node>> children;
@@ -281,12 +282,14 @@ bool FormModel::setJson(const QByteArray &json, QString *error)
             if (!doc) {
                 const rpc::Diagnostic d =
                     doc.error().diagnostics.empty() ? rpc::Diagnostic{} : doc.error().diagnostics.front();
-                *error = QStringLiteral("%1:%2: %3")
-                             .arg(d.line)
-                             .arg(d.column)
-                             .arg(QString::fromStdString(d.message.empty() ? doc.error().message : d.message));
+                *error =
+                    QStringLiteral("%1:%2: %3")
+                        .arg(d.line)
+                        .arg(d.column)
+                        .arg(QString::fromStdString(d.message.empty() ? doc.error().message : d.message));
             } else {
-                *error = tr("1:1: a request is a JSON object, not %1").arg(QString::fromLatin1(doc->typeName()));
+                *error =
+                    tr("1:1: a request is a JSON object, not %1").arg(QString::fromLatin1(doc->typeName()));
             }
         }
         return false;
@@ -334,7 +337,8 @@ void FormModel::keepUnknown(Node *message, const Value *object, const std::set<c
         return;
     for (const auto &m : object->members) {
         if (!used.count(&m.value) && m.name != "@type")
-            message->extras << quoted(QString::fromStdString(m.name)) + QStringLiteral(": ") + rawText(m.value);
+            message->extras << quoted(QString::fromStdString(m.name)) + QStringLiteral(": ") +
+                                   rawText(m.value);
     }
 }
 
@@ -503,7 +507,8 @@ void FormModel::fillAny(Node *any, const Value *object)
         }
     }
     const std::string url = type ? type->text : std::string();
-    const std::string name = url.substr(url.find_last_of('/') == std::string::npos ? 0 : url.find_last_of('/') + 1);
+    const std::string name =
+        url.substr(url.find_last_of('/') == std::string::npos ? 0 : url.find_last_of('/') + 1);
     const rpc::MessageShape *inner = name.empty() ? nullptr : shape(name);
     if (!inner) {
         // No type, or one the schema does not know: kept whole, edited as JSON.
@@ -658,9 +663,11 @@ QVariant FormModel::data(const QModelIndex &index, int role) const
         case ValueColumn:
             switch (n->kind) {
             case Kind::Repeated:
-                return tr("%n elements", nullptr, int(n->children.size()));
+                return n->children.size() == 1 ? tr("1 element")
+                                               : tr("%n elements", nullptr, int(n->children.size()));
             case Kind::Map:
-                return tr("%n entries", nullptr, int(n->children.size()));
+                return n->children.size() == 1 ? tr("1 entry")
+                                               : tr("%n entries", nullptr, int(n->children.size()));
             case Kind::Oneof:
                 return n->children.empty() ? (role == Qt::EditRole ? QString() : tr("(none)"))
                                            : n->children.front()->name;
@@ -676,9 +683,11 @@ QVariant FormModel::data(const QModelIndex &index, int role) const
                 isInteger(n->text)) {
                 // An enum given by number: say which name it is.
                 const int number = n->text.toInt();
-                for (std::size_t i = 0; i < n->field.enumNumbers.size() && i < n->field.enumValues.size(); ++i) {
+                for (std::size_t i = 0; i < n->field.enumNumbers.size() && i < n->field.enumValues.size();
+                     ++i) {
                     if (n->field.enumNumbers[i] == number)
-                        return QStringLiteral("%1 (%2)").arg(n->text, QString::fromStdString(n->field.enumValues[i]));
+                        return QStringLiteral("%1 (%2)").arg(n->text,
+                                                             QString::fromStdString(n->field.enumValues[i]));
                 }
             }
             return n->text;
@@ -695,7 +704,12 @@ QVariant FormModel::data(const QModelIndex &index, int role) const
         if (index.column() == ValueColumn && n->kind == Kind::RawJson && n->field.typeName == kAny)
             return tr("The Any's type is not in the schema: it is kept as written and edited as JSON.");
         if (index.column() == ValueColumn && !n->extras.isEmpty())
-            return tr("Also kept from the JSON, not in the schema: %1").arg(n->extras.join(QStringLiteral(", ")));
+            return tr("Also kept from the JSON, not in the schema: %1")
+                .arg(n->extras.join(QStringLiteral(", ")));
+        if (index.column() == ValueColumn && !n->text.isEmpty())
+            return n->text.left(2000); // the whole value, where the cell cuts it short
+        if (index.column() == TypeColumn)
+            return n->typeText;
         return {};
     case KindRole:
         return int(n->kind);
@@ -756,7 +770,8 @@ bool FormModel::setData(const QModelIndex &index, const QVariant &value, int rol
     const Node *n = nodeOf(index);
     if (!n)
         return false;
-    if (role == Qt::CheckStateRole && index.column() == NameColumn && n->kind == Kind::Message && !n->always) {
+    if (role == Qt::CheckStateRole && index.column() == NameColumn && n->kind == Kind::Message &&
+        !n->always) {
         setPresent(index, value.value<Qt::CheckState>() == Qt::Checked);
         return true;
     }
@@ -843,9 +858,9 @@ QModelIndex FormModel::addElement(const QModelIndex &containerIndex, const QStri
             const Type keyType = container->field.mapEntry[0].type;
             const int taken = int(container->children.size());
             for (int i = 0; i <= taken + 1; ++i) {
-                const QString candidate = keyType == Type::Bool     ? (i == 0 ? QStringLiteral("false")
-                                                                      : i == 1 ? QStringLiteral("true")
-                                                                               : QString())
+                const QString candidate = keyType == Type::Bool     ? (i == 0   ? QStringLiteral("false")
+                                                                       : i == 1 ? QStringLiteral("true")
+                                                                                : QString())
                                           : keyType == Type::String ? QStringLiteral("key%1").arg(taken + i)
                                                                     : QString::number(taken + i);
                 if (!candidate.isEmpty() && !container->child(candidate)) {
@@ -1037,12 +1052,13 @@ QString FormModel::validate(const Node *n, const QString &t) const
         const double v = t.toDouble();
         const double max = n->field.type == Type::Float ? double(FLT_MAX) : DBL_MAX;
         if (!std::isfinite(v) || std::fabs(v) > max)
-            return tr("%1 is out of range for %2").arg(t, n->field.type == Type::Float ? QStringLiteral("float")
-                                                                                          : QStringLiteral("double"));
+            return tr("%1 is out of range for %2")
+                .arg(t, n->field.type == Type::Float ? QStringLiteral("float") : QStringLiteral("double"));
         return {};
     }
     case Type::Bool:
-        return t == QLatin1String("true") || t == QLatin1String("false") ? QString() : tr("a bool is true or false");
+        return t == QLatin1String("true") || t == QLatin1String("false") ? QString()
+                                                                         : tr("a bool is true or false");
     case Type::Enum:
         if (isInteger(t))
             return integerProblem(t, Type::Int32);

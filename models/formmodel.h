@@ -67,7 +67,7 @@ public:
     bool moveElement(const QModelIndex &element, int delta);
     void setPresent(const QModelIndex &message, bool present);
     bool chooseOneof(const QModelIndex &oneof, const QString &fieldName); // empty: none
-    bool chooseAnyType(const QModelIndex &any, const QString &typeName); // empty: none
+    bool chooseAnyType(const QModelIndex &any, const QString &typeName);  // empty: none
     // Sets a value as if typed; false (and nothing changes) when it does not fit the field.
     // Empty text unsets a field (an element gets its type's default).
     bool setValue(const QModelIndex &index, const QString &text, QString *error = nullptr);
@@ -102,10 +102,12 @@ private:
     const rpc::MessageShape *shape(const std::string &typeName) const;
     void fillMessage(Node *parent, const std::string &typeName, const rpc::json::Value *object);
     std::unique_ptr<Node> makeField(const rpc::FieldShape &field, const rpc::json::Value *value);
-    std::unique_ptr<Node> makeValue(const rpc::FieldShape &field, const rpc::json::Value *value, bool element);
+    std::unique_ptr<Node> makeValue(const rpc::FieldShape &field, const rpc::json::Value *value,
+                                    bool element);
     void fillAny(Node *any, const rpc::json::Value *object);
     QString rawText(const rpc::json::Value &value) const;
-    void keepUnknown(Node *message, const rpc::json::Value *object, const std::set<const rpc::json::Value *> &used);
+    void keepUnknown(Node *message, const rpc::json::Value *object,
+                     const std::set<const rpc::json::Value *> &used);
     void replaceChildren(Node *node, const std::function<void(Node *)> &fill);
     void insertChild(Node *parent, int row, std::unique_ptr<Node> child);
     void reindex(Node *container);  // rows

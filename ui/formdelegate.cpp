@@ -58,7 +58,8 @@ QRect FormDelegate::buttonRect(const QStyleOptionViewItem &option, const QModelI
         return {};
     const int side = std::max(option.rect.height() - 2, option.fontMetrics.height() + 2);
     const int width = std::max(side, option.fontMetrics.horizontalAdvance(text) + 12);
-    return QRect(option.rect.right() - width, option.rect.top() + (option.rect.height() - side) / 2, width, side);
+    return QRect(option.rect.right() - width, option.rect.top() + (option.rect.height() - side) / 2, width,
+                 side);
 }
 
 void FormDelegate::initStyleOption(QStyleOptionViewItem *option, const QModelIndex &index) const
@@ -75,7 +76,8 @@ void FormDelegate::initStyleOption(QStyleOptionViewItem *option, const QModelInd
     }
 }
 
-void FormDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const
+void FormDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
+                         const QModelIndex &index) const
 {
     const QRect button = buttonRect(option, index);
     if (button.isNull()) {
@@ -107,7 +109,8 @@ QSize FormDelegate::sizeHint(const QStyleOptionViewItem &option, const QModelInd
 bool FormDelegate::editorEvent(QEvent *event, QAbstractItemModel *model, const QStyleOptionViewItem &option,
                                const QModelIndex &index)
 {
-    const bool mouse = event->type() == QEvent::MouseButtonPress || event->type() == QEvent::MouseButtonRelease ||
+    const bool mouse = event->type() == QEvent::MouseButtonPress ||
+                       event->type() == QEvent::MouseButtonRelease ||
                        event->type() == QEvent::MouseButtonDblClick;
     if (mouse) {
         const auto *e = static_cast<QMouseEvent *>(event);
@@ -199,7 +202,8 @@ QWidget *FormDelegate::createEditor(QWidget *parent, const QStyleOptionViewItem 
         if (!choices.isEmpty()) {
             auto *box = combo(choices, false);
             // An enum given by number stays editable as a number.
-            box->setEditable(index.data(FormModel::ScalarTypeRole).toInt() == int(rpc::FieldShape::Type::Enum));
+            box->setEditable(index.data(FormModel::ScalarTypeRole).toInt() ==
+                             int(rpc::FieldShape::Type::Enum));
             return box;
         }
         break;

@@ -26,7 +26,11 @@ FormEditor::FormEditor(QWidget *parent)
     header()->setSectionResizeMode(NameColumn, QHeaderView::Interactive);
     header()->setSectionResizeMode(ValueColumn, QHeaderView::Stretch);
     header()->setStretchLastSection(false);
-    setColumnWidth(NameColumn, 220);
+    fitColumns();
+    connect(header(), &QHeaderView::sectionResized, this, [this](int section) {
+        if (!m_fitting && section != ValueColumn)
+            m_userSized = true;
+    });
     setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed |
                     QAbstractItemView::SelectedClicked);
     setContextMenuPolicy(Qt::CustomContextMenu);
@@ -34,20 +38,38 @@ FormEditor::FormEditor(QWidget *parent)
     connect(m_model, &FormModel::edited, this, &FormEditor::edited);
     connect(m_model, &FormModel::valueRejected, this, &FormEditor::valueRejected);
     // What a user just filled in opens: a message set present, a oneof case, a new element.
-    connect(m_model, &QAbstractItemModel::rowsInserted, this, [this](const QModelIndex &parent, int first, int last) {
-        if (parent.isValid())
-            expand(parent);
-        for (int row = first; row <= last; ++row) {
-            const QModelIndex inserted = m_model->index(row, NameColumn, parent);
-            if (m_model->rowCount(inserted) > 0)
-                expand(inserted);
-        }
-    });
+    connect(m_model, &QAbstractItemModel::rowsInserted, this,
+            [this](const QModelIndex &parent, int first, int last) {
+                if (parent.isValid())
+                    expand(parent);
+                for (int row = first; row <= last; ++row) {
+                    const QModelIndex inserted = m_model->index(row, NameColumn, parent);
+                    if (m_model->rowCount(inserted) > 0)
+                        expand(inserted);
+                }
+            });
     connect(m_model, &QAbstractItemModel::modelReset, this, [this] { expandToDepth(0); });
-    connect(m_delegate, &FormDelegate::addClicked, this, [this](const QModelIndex &container) {
-        added(addElement(container));
-    });
+    connect(m_delegate, &FormDelegate::addClicked, this,
+            [this](const QModelIndex &container) { added(addElement(container)); });
     connect(m_delegate, &FormDelegate::removeClicked, this, &FormEditor::removeElement);
+}
+
+void FormEditor::resizeEvent(QResizeEvent *event)
+{
+    QTreeView::resizeEvent(event);
+    if (!m_userSized)
+        fitColumns();
+}
+
+// The value column gets the room: in a narrow pane (the request side of a 1024x768 window) fixed
+// name and type widths would push the values and their buttons out of sight.
+void FormEditor::fitColumns()
+{
+    const int width = viewport()->width();
+    m_fitting = true;
+    setColumnWidth(NameColumn, std::clamp(width * 35 / 100, 80, 240));
+    setColumnWidth(TypeColumn, std::clamp(width * 20 / 100, 50, 200));
+    m_fitting = false;
 }
 
 void FormEditor::setMessageType(rpc::SchemaPtr schema, const std::string &typeName)
@@ -176,7 +198,8 @@ void FormEditor::keyPressEvent(QKeyEvent *event)
             const int row = current.row();
             removeElement(current);
             const int rows = m_model->rowCount(container);
-            setCurrentIndex(rows ? m_model->index(std::min(row, rows - 1), NameColumn, container) : container);
+            setCurrentIndex(rows ? m_model->index(std::min(row, rows - 1), NameColumn, container)
+                                 : container);
             event->accept();
             return;
         }

@@ -64,13 +64,17 @@ signals:
 
 protected:
     void keyPressEvent(QKeyEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
 
 private:
     void showMenu(const QPoint &pos);
     void added(const QModelIndex &element);
+    void fitColumns();
 
     models::FormModel *m_model;
     FormDelegate *m_delegate;
+    bool m_fitting = false;   // the columns are being fitted to the width
+    bool m_userSized = false; // the user set a column's width: no more fitting
 };
 
 } // namespace ui

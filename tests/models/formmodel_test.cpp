@@ -75,14 +75,16 @@ private slots:
              R"("sfx64": -9223372036854775807)"});
         row("int32 uint32 limits", kEcho,
             R"({"i32": -2147483648, "u32": 4294967295, "s32": 2147483647, "fx32": 4294967295, "sfx32": -2147483648})",
-            {R"("i32": -2147483648)", R"("u32": 4294967295)", R"("s32": 2147483647)", R"("sfx32": -2147483648)"});
+            {R"("i32": -2147483648)", R"("u32": 4294967295)", R"("s32": 2147483647)",
+             R"("sfx32": -2147483648)"});
         row("repeated int64", kPlain, R"({"longs": [9007199254740993, "-9223372036854775808", 0]})",
             {"9007199254740993", R"("-9223372036854775808")"});
         row("Int64Value wrapper", kEcho, R"({"wrapped": -9223372036854775808})",
             {R"("wrapped": -9223372036854775808)"});
         // Floating point: as written, the extremes, and the named values.
         row("double as written", kEcho, R"({"d": 0.1, "f": 1e-7})", {R"("f": 1e-7)", R"("d": 0.1)"});
-        row("double extremes", kPlain, R"({"doubles": [1.7976931348623157e308, 5e-324, -0.0, 2.2250738585072014E-308]})",
+        row("double extremes", kPlain,
+            R"({"doubles": [1.7976931348623157e308, 5e-324, -0.0, 2.2250738585072014E-308]})",
             {"1.7976931348623157e308", "5e-324", "-0.0", "2.2250738585072014E-308"});
         row("float max", kEcho, R"({"f": 3.4028234663852886e38})", {R"("f": 3.4028234663852886e38)"});
         row("NaN and infinities", kPlain, R"({"f": "NaN", "d": "-Infinity", "doubles": ["Infinity", "NaN"]})",
@@ -99,7 +101,8 @@ private slots:
         row("enum unknown number", kEcho, R"({"color": 77})", {R"("color": 77)"});
         row("repeated enum mixed", kEcho, R"({"colors": ["RED", 3]})", {R"("RED")", "    3\n"});
         // Structure.
-        row("nested", kEcho, R"({"inner": {"name": "in", "value": 3}})", {R"("name": "in")", R"("value": 3)"});
+        row("nested", kEcho, R"({"inner": {"name": "in", "value": 3}})",
+            {R"("name": "in")", R"("value": 3)"});
         row("empty nested", kEcho, R"({"inner": {}})", {R"("inner": {})"});
         row("recursive", kEcho, R"({"tree": {"label": "a", "children": [{"label": "b", "children": [{}]}]}})",
             {R"("label": "b")", "{}"});
@@ -108,7 +111,8 @@ private slots:
         row("map order kept", kEcho, R"({"counts": {"b": 1, "a": 2}})", {"\"b\": 1,\n    \"a\": 2"});
         row("map int64 keys", kEcho, R"({"byId": {"9223372036854775807": {"name": "max"}, "-1": {}}})",
             {R"("9223372036854775807": {)", R"("-1": {})"});
-        row("map bool and int32 keys", kPlain, R"({"byFlag": {"true": "9007199254740993"}, "byNumber": {"-5": "x"}})",
+        row("map bool and int32 keys", kPlain,
+            R"({"byFlag": {"true": "9007199254740993"}, "byNumber": {"-5": "x"}})",
             {R"("true": "9007199254740993")", R"("-5": "x")"});
         row("oneof string", kEcho, R"({"nameChoice": ""})", {R"("nameChoice": "")"});
         row("oneof number", kEcho, R"({"numberChoice": 0})", {R"("numberChoice": 0)"});
@@ -166,7 +170,8 @@ private slots:
     {
         auto m = model(kEcho);
         QAbstractItemModelTester tester(m.get(), QAbstractItemModelTester::FailureReportingMode::QtTest);
-        const QByteArray json = R"({"text": "a\u00e9", "i64": 9007199254740993, "d": 0.1, "counts": {"b": 1, "a": 2}})";
+        const QByteArray json =
+            R"({"text": "a\u00e9", "i64": 9007199254740993, "d": 0.1, "counts": {"b": 1, "a": 2}})";
         QVERIFY(m->setJson(json));
         const QByteArray before = m->toJson();
         QSignalSpy edited(m.get(), &FormModel::edited);
@@ -186,7 +191,8 @@ private slots:
         QTest::addColumn<QString>("path");
         QTest::addColumn<QString>("text");
         QTest::addColumn<QByteArray>("written"); // empty: refused
-        auto ok = [](const char *tag, const char *type, const char *path, const char *text, const char *written) {
+        auto ok = [](const char *tag, const char *type, const char *path, const char *text,
+                     const char *written) {
             QTest::newRow(tag) << QByteArray(type) << QString::fromUtf8(path) << QString::fromUtf8(text)
                                << QByteArray(written);
         };
@@ -218,7 +224,8 @@ private slots:
         ok("bytes", kEcho, "data", "AAH+/w==", R"("data": "AAH+/w==")");
         ok("bytes not base64", kEcho, "data", "not base64!", "");
         ok("string kept as typed", kEcho, "text", " two  spaces ", R"("text": " two  spaces ")");
-        ok("timestamp", kEcho, "when", "2024-02-29T23:59:59.999999999Z", R"("when": "2024-02-29T23:59:59.999999999Z")");
+        ok("timestamp", kEcho, "when", "2024-02-29T23:59:59.999999999Z",
+           R"("when": "2024-02-29T23:59:59.999999999Z")");
         ok("timestamp bad day", kEcho, "when", "2023-02-29T00:00:00Z", "");
         ok("duration", kEcho, "timeout", "1.5s", R"("timeout": "1.5s")");
         ok("duration bad", kEcho, "timeout", "soon", "");
@@ -274,14 +281,16 @@ private slots:
         QSignalSpy edited(m.get(), &FormModel::edited);
         const QModelIndex tags = m->findIndex(QStringLiteral("tags"));
         QCOMPARE(m->rowCount(tags), 3);
-        QCOMPARE(tags.siblingAtColumn(FormModel::ValueColumn).data().toString(), QStringLiteral("3 elements"));
+        QCOMPARE(tags.siblingAtColumn(FormModel::ValueColumn).data().toString(),
+                 QStringLiteral("3 elements"));
         QVERIFY(tags.data(FormModel::CanAddRole).toBool());
         const QModelIndex added = m->addElement(tags);
         QCOMPARE(added.data().toString(), QStringLiteral("[3]"));
         QVERIFY(added.data(FormModel::CanRemoveRole).toBool());
         QVERIFY(m->setValue(added, QStringLiteral("d")));
         QVERIFY(m->moveElement(added, -3));
-        QCOMPARE(m->findIndex(QStringLiteral("tags[0]")).siblingAtColumn(1).data().toString(), QStringLiteral("d"));
+        QCOMPARE(m->findIndex(QStringLiteral("tags[0]")).siblingAtColumn(1).data().toString(),
+                 QStringLiteral("d"));
         QCOMPARE(m->path(m->findIndex(QStringLiteral("tags[0]"))), QStringLiteral("tags[0]"));
         QVERIFY(m->moveElement(m->findIndex(QStringLiteral("tags[0]")), 2)); // a, b, d, c
         QVERIFY(!m->moveElement(m->findIndex(QStringLiteral("tags[3]")), 1));
@@ -299,13 +308,15 @@ private slots:
         QCOMPARE(m->findIndex(QStringLiteral("inner")).data(Qt::CheckStateRole).toInt(), int(Qt::Unchecked));
         QVERIFY(m->setData(m->findIndex(QStringLiteral("tree")), Qt::Checked, Qt::CheckStateRole));
         QVERIFY(m->setValue(m->findIndex(QStringLiteral("tree.label")), QStringLiteral("root")));
-        QVERIFY(m->chooseAnyType(m->findIndex(QStringLiteral("extra")), QStringLiteral("wirescope.testing.ChatMessage")));
+        QVERIFY(m->chooseAnyType(m->findIndex(QStringLiteral("extra")),
+                                 QStringLiteral("wirescope.testing.ChatMessage")));
         QVERIFY(m->setValue(m->findIndex(QStringLiteral("extra.seq")), QStringLiteral("5")));
         QVERIFY(!m->chooseAnyType(m->findIndex(QStringLiteral("extra")), QStringLiteral("no.Such")));
         QVERIFY(edited.size() >= 15);
 
         const QString out = canonical(kEcho, m->toJson());
-        QVERIFY2(!out.startsWith(QStringLiteral("encode failed")), qPrintable(out + QString::fromUtf8(m->toJson())));
+        QVERIFY2(!out.startsWith(QStringLiteral("encode failed")),
+                 qPrintable(out + QString::fromUtf8(m->toJson())));
         QVERIFY(out.contains(QStringLiteral(R"("tags": [
     "b",
     "d",
@@ -338,8 +349,10 @@ private slots:
         QString error;
         QVERIFY(!m->addElement(byFlag, {}, &error).isValid());
         QVERIFY(!error.isEmpty());
-        QVERIFY(!m->setMapKey(m->findIndex(QStringLiteral("byFlag[\"true\"]")), QStringLiteral("false"), &error));
-        QVERIFY(!m->setMapKey(m->findIndex(QStringLiteral("byFlag[\"true\"]")), QStringLiteral("yes"), &error));
+        QVERIFY(
+            !m->setMapKey(m->findIndex(QStringLiteral("byFlag[\"true\"]")), QStringLiteral("false"), &error));
+        QVERIFY(
+            !m->setMapKey(m->findIndex(QStringLiteral("byFlag[\"true\"]")), QStringLiteral("yes"), &error));
 
         const QModelIndex byNumber = m->findIndex(QStringLiteral("byNumber"));
         const QModelIndex first = m->addElement(byNumber);
@@ -348,7 +361,8 @@ private slots:
         QVERIFY(!m->setMapKey(first, QStringLiteral("2147483648"), &error));
         QVERIFY(m->setData(first, QStringLiteral("-2147483648")));
         QVERIFY(!m->addElement(byNumber, QStringLiteral("-2147483648"), &error).isValid());
-        QVERIFY(m->setValue(m->findIndex(QStringLiteral("byNumber[\"-2147483648\"]")), QStringLiteral("min")));
+        QVERIFY(
+            m->setValue(m->findIndex(QStringLiteral("byNumber[\"-2147483648\"]")), QStringLiteral("min")));
         const QModelIndex byName = m->findIndex(QStringLiteral("byName"));
         QCOMPARE(m->addElement(byName).data().toString(), QStringLiteral("key0"));
         QCOMPARE(m->addElement(byName, QStringLiteral("named")).data().toString(), QStringLiteral("named"));
@@ -406,7 +420,8 @@ private slots:
         QVERIFY(!m->setJson(json, &error));
         QVERIFY(error.startsWith(where));
         QCOMPARE(reset.size(), 0);
-        QCOMPARE(m->findIndex(QStringLiteral("i32")).siblingAtColumn(1).data().toString(), QStringLiteral("123"));
+        QCOMPARE(m->findIndex(QStringLiteral("i32")).siblingAtColumn(1).data().toString(),
+                 QStringLiteral("123"));
     }
 
     // A deep but legal request (a recursive message 40 levels down) builds and writes.

@@ -38,7 +38,8 @@ public:
 
     void play(const QString &script)
     {
-        static const QRegularExpression callToken(QStringLiteral(R"(^(\d+)([SHC<>F])(?:\*(\d+))?(?:x(\d+))?$)"));
+        static const QRegularExpression callToken(
+            QStringLiteral(R"(^(\d+)([SHC<>F])(?:\*(\d+))?(?:x(\d+))?$)"));
         static const QRegularExpression wireToken(QStringLiteral(R"(^w([HdDPR])(\d+)(?:\*(\d+))?(m?)$)"));
         for (const QString &token : script.split(u' ', Qt::SkipEmptyParts)) {
             if (token == QLatin1String("|")) {
@@ -49,13 +50,14 @@ public:
                 flushWire();
                 const int count = m.captured(3).isEmpty() ? 1 : m.captured(3).toInt();
                 for (int i = 0; i < count; ++i)
-                    m_calls.push_back(callEvent(m.captured(1).toULongLong(), m.captured(2).at(0),
-                                                m.captured(4).toInt()));
+                    m_calls.push_back(
+                        callEvent(m.captured(1).toULongLong(), m.captured(2).at(0), m.captured(4).toInt()));
             } else if (const auto w = wireToken.match(token); w.hasMatch()) {
                 flushCalls();
                 const int count = w.captured(3).isEmpty() ? 1 : w.captured(3).toInt();
                 for (int i = 0; i < count; ++i)
-                    m_wire.push_back(wireEvent(w.captured(1).at(0), w.captured(2).toUInt(), !w.captured(4).isEmpty()));
+                    m_wire.push_back(
+                        wireEvent(w.captured(1).at(0), w.captured(2).toUInt(), !w.captured(4).isEmpty()));
             } else {
                 QTest::qFail(qPrintable(QStringLiteral("bad script token ") + token), __FILE__, __LINE__);
                 return;
@@ -138,7 +140,8 @@ private:
         e.connection = 1;
         e.timeNs = m_clock += 1000;
         e.frame.streamId = stream;
-        e.direction = op == u'D' ? rpc::wire::WireDirection::ServerToClient : rpc::wire::WireDirection::ClientToServer;
+        e.direction =
+            op == u'D' ? rpc::wire::WireDirection::ServerToClient : rpc::wire::WireDirection::ClientToServer;
         switch (op.unicode()) {
         case 'H':
             e.frame.type = quint8(FrameType::Headers);
@@ -217,7 +220,9 @@ QString describe(const models::MessagesModel &m, const Timeline &t)
         const QByteArray text = m.text(r);
         const QByteArray head = "{\"n\":" + number.toUtf8();
         if (text != QByteArray(head + '}') && !text.startsWith(QByteArray(head + ',')))
-            return QStringLiteral("row %1 (#%2) holds %3").arg(r).arg(number, QString::fromUtf8(text.left(40)));
+            return QStringLiteral("row %1 (#%2) holds %3")
+                .arg(r)
+                .arg(number, QString::fromUtf8(text.left(40)));
         if (m.rowOfItem(m.itemId(r)) != r || !t.hasItem(m.itemId(r)))
             return QStringLiteral("row %1 does not map back to its item").arg(r);
         if (quint64(t.payload(m.itemId(r)).size()) != t.item(m.itemId(r)).size)
@@ -255,57 +260,69 @@ private slots:
         QTest::addColumn<QString>("script");
         QTest::addColumn<bool>("tapped");
         QTest::addColumn<QString>("timeline");
-        QTest::addColumn<QString>("messages"); // MessagesModel on lane 0
-        QTest::addColumn<QString>("frames");   // FramesModel over every frame
+        QTest::addColumn<QString>("messages");   // MessagesModel on lane 0
+        QTest::addColumn<QString>("frames");     // FramesModel over every frame
         QTest::addColumn<QString>("laneFrames"); // FramesModel on lane 0
 
         // Retention is 1000 items (and frames), dropped once more than 1000 + 1000/16 are kept.
         QTest::newRow("unary call") << QStringLiteral("1S 1> 1C 1H 1< 1F") << false
-                                    << QStringLiteral("items=6 dropped=0 frames=0 fdropped=0 | L0:call m=2+0 o=4")
+                                    << QStringLiteral(
+                                           "items=6 dropped=0 frames=0 fdropped=0 | L0:call m=2+0 o=4")
                                     << QStringLiteral("rows=2 first=1 last=2") << QStringLiteral("rows=0")
                                     << QStringLiteral("rows=0");
-        QTest::newRow("at the slack") << QStringLiteral("1S 1<*1061") << false
-                                      << QStringLiteral("items=1062 dropped=0 frames=0 fdropped=0 | L0:call m=1061+0 o=1")
-                                      << QStringLiteral("rows=1061 first=1 last=1061") << QStringLiteral("rows=0")
-                                      << QStringLiteral("rows=0");
+        QTest::newRow("at the slack")
+            << QStringLiteral("1S 1<*1061") << false
+            << QStringLiteral("items=1062 dropped=0 frames=0 fdropped=0 | L0:call m=1061+0 o=1")
+            << QStringLiteral("rows=1061 first=1 last=1061") << QStringLiteral("rows=0")
+            << QStringLiteral("rows=0");
         QTest::newRow("one past the slack")
             << QStringLiteral("1S 1<*1062") << false
             << QStringLiteral("items=1000 dropped=63 frames=0 fdropped=0 | L0:call m=1000+62 o=0")
-            << QStringLiteral("rows=1000 first=63 last=1062") << QStringLiteral("rows=0") << QStringLiteral("rows=0");
+            << QStringLiteral("rows=1000 first=63 last=1062") << QStringLiteral("rows=0")
+            << QStringLiteral("rows=0");
         QTest::newRow("dropped when a later batch passes the slack")
             << QStringLiteral("1S 1<*1000 | 1<*100") << false
             << QStringLiteral("items=1000 dropped=101 frames=0 fdropped=0 | L0:call m=1000+100 o=0")
-            << QStringLiteral("rows=1000 first=101 last=1100") << QStringLiteral("rows=0") << QStringLiteral("rows=0");
+            << QStringLiteral("rows=1000 first=101 last=1100") << QStringLiteral("rows=0")
+            << QStringLiteral("rows=0");
         QTest::newRow("dropped in chunks, not per batch")
             << QStringLiteral("1S 1<*1062 | 1<*62 | 1<") << false
             << QStringLiteral("items=1000 dropped=126 frames=0 fdropped=0 | L0:call m=1000+125 o=0")
-            << QStringLiteral("rows=1000 first=126 last=1125") << QStringLiteral("rows=0") << QStringLiteral("rows=0");
+            << QStringLiteral("rows=1000 first=126 last=1125") << QStringLiteral("rows=0")
+            << QStringLiteral("rows=0");
         QTest::newRow("two calls: the older lane loses its oldest")
             << QStringLiteral("1S 2S 1<*600 2<*600") << false
-            << QStringLiteral("items=1000 dropped=202 frames=0 fdropped=0 | L0:call m=400+200 o=0 | L1:call m=600+0 o=0")
-            << QStringLiteral("rows=400 first=201 last=600") << QStringLiteral("rows=0") << QStringLiteral("rows=0");
+            << QStringLiteral(
+                   "items=1000 dropped=202 frames=0 fdropped=0 | L0:call m=400+200 o=0 | L1:call m=600+0 o=0")
+            << QStringLiteral("rows=400 first=201 last=600") << QStringLiteral("rows=0")
+            << QStringLiteral("rows=0");
         QTest::newRow("both directions keep one numbering")
             << QStringLiteral("1S 1>*3 1C 1<*1100 1F") << false
             << QStringLiteral("items=1000 dropped=106 frames=0 fdropped=0 | L0:call m=999+104 o=1")
-            << QStringLiteral("rows=999 first=105 last=1103") << QStringLiteral("rows=0") << QStringLiteral("rows=0");
+            << QStringLiteral("rows=999 first=105 last=1103") << QStringLiteral("rows=0")
+            << QStringLiteral("rows=0");
 
         // Payload blocks: 1 MiB blocks shared by small messages, a block of its own from 64 KiB.
         QTest::newRow("small payloads across block edges")
             << QStringLiteral("1S 1<*1100x3000") << false
             << QStringLiteral("items=1000 dropped=101 frames=0 fdropped=0 | L0:call m=1000+100 o=0")
-            << QStringLiteral("rows=1000 first=101 last=1100") << QStringLiteral("rows=0") << QStringLiteral("rows=0");
+            << QStringLiteral("rows=1000 first=101 last=1100") << QStringLiteral("rows=0")
+            << QStringLiteral("rows=0");
         QTest::newRow("whole blocks dropped before shared ones")
             << QStringLiteral("1S 1<*100x70000 1<*1000x200") << false
             << QStringLiteral("items=1000 dropped=101 frames=0 fdropped=0 | L0:call m=1000+100 o=0")
-            << QStringLiteral("rows=1000 first=101 last=1100") << QStringLiteral("rows=0") << QStringLiteral("rows=0");
+            << QStringLiteral("rows=1000 first=101 last=1100") << QStringLiteral("rows=0")
+            << QStringLiteral("rows=0");
         QTest::newRow("a whole block between shared ones")
             << QStringLiteral("1S 1<*50x900 1<x70000 1<*1011x900") << false
             << QStringLiteral("items=1000 dropped=63 frames=0 fdropped=0 | L0:call m=1000+62 o=0")
-            << QStringLiteral("rows=1000 first=63 last=1062") << QStringLiteral("rows=0") << QStringLiteral("rows=0");
+            << QStringLiteral("rows=1000 first=63 last=1062") << QStringLiteral("rows=0")
+            << QStringLiteral("rows=0");
         QTest::newRow("the newest whole block survives")
             << QStringLiteral("1S 1<*1061x300 1<x100000 1<x65536") << false
             << QStringLiteral("items=1000 dropped=64 frames=0 fdropped=0 | L0:call m=1000+63 o=0")
-            << QStringLiteral("rows=1000 first=64 last=1063") << QStringLiteral("rows=0") << QStringLiteral("rows=0");
+            << QStringLiteral("rows=1000 first=64 last=1063") << QStringLiteral("rows=0")
+            << QStringLiteral("rows=0");
 
         // Frames: stream 0 frames are connection items; frames have their own retention.
         QTest::newRow("connection frames retained")
@@ -315,8 +332,10 @@ private slots:
             << QStringLiteral("rows=1000 first=101 last=1100 types=PPPPPPPPPPPP");
         QTest::newRow("a tapped call links its messages to DATA frames")
             << QStringLiteral("1S 1> | wH1 wd1m wP0 | 1C 1H 1<*2 | wD1m wD1 wD1m wR1 | 1F") << true
-            << QStringLiteral("items=9 dropped=0 frames=7 fdropped=0 | L0:call m=3+0 o=5 s=1 linked=3 | L1:conn m=0+0 o=1")
-            << QStringLiteral("rows=3 first=1 last=3") << QStringLiteral("rows=7 first=1 last=7 types=HDPDDDR")
+            << QStringLiteral("items=9 dropped=0 frames=7 fdropped=0 | L0:call m=3+0 o=5 s=1 linked=3 | "
+                              "L1:conn m=0+0 o=1")
+            << QStringLiteral("rows=3 first=1 last=3")
+            << QStringLiteral("rows=7 first=1 last=7 types=HDPDDDR")
             << QStringLiteral("rows=7 first=1 last=7 types=HDPDDDR");
         QTest::newRow("frames of an unmatched stream stay on the connection")
             << QStringLiteral("1S | wH3 wD5*2 | 1<") << false
@@ -325,7 +344,8 @@ private slots:
             << QStringLiteral("rows=0");
         QTest::newRow("frames dropped under a lane filter")
             << QStringLiteral("1S | wH1 | wD1*1100") << true
-            << QStringLiteral("items=1 dropped=0 frames=1000 fdropped=101 | L0:call m=0+0 o=1 s=1 | L1:conn m=0+0 o=0")
+            << QStringLiteral(
+                   "items=1 dropped=0 frames=1000 fdropped=101 | L0:call m=0+0 o=1 s=1 | L1:conn m=0+0 o=0")
             << QStringLiteral("rows=0") << QStringLiteral("rows=1000 first=102 last=1101 types=DDDDDDDDDDDD")
             << QStringLiteral("rows=1000 first=102 last=1101 types=DDDDDDDDDDDD");
     }

@@ -79,8 +79,8 @@ private slots:
     void init()
     {
         m_form = std::make_unique<ui::FormEditor>();
-        m_tester = std::make_unique<QAbstractItemModelTester>(m_form->model(),
-                                                              QAbstractItemModelTester::FailureReportingMode::QtTest);
+        m_tester = std::make_unique<QAbstractItemModelTester>(
+            m_form->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         m_form->resize(900, 700);
         m_form->show();
         QVERIFY(QTest::qWaitForWindowExposed(m_form.get()));
@@ -97,8 +97,8 @@ private slots:
     {
         QTest::addColumn<QByteArray>("json");
         QTest::addColumn<QByteArray>("kept");
-        QTest::newRow("int64 2^53+1") << QByteArray(R"({"i64": 9007199254740993})")
-                                      << QByteArray(R"("i64": 9007199254740993)");
+        QTest::newRow("int64 2^53+1")
+            << QByteArray(R"({"i64": 9007199254740993})") << QByteArray(R"("i64": 9007199254740993)");
         QTest::newRow("int64 max") << QByteArray(R"({"i64": 9223372036854775807})")
                                    << QByteArray(R"("i64": 9223372036854775807)");
         QTest::newRow("uint64 max") << QByteArray(R"({"u64": 18446744073709551615})")
@@ -190,7 +190,8 @@ private slots:
     {
         open(kEcho, R"({"color": "RED", "when": "2024-05-01T12:00:00.123456789Z", "numberChoice": 4})");
         QSignalSpy edited(m_form.get(), &ui::FormEditor::edited);
-        const QModelIndex color = m_form->findItem(QStringLiteral("color")).siblingAtColumn(ui::FormEditor::ValueColumn);
+        const QModelIndex color =
+            m_form->findItem(QStringLiteral("color")).siblingAtColumn(ui::FormEditor::ValueColumn);
         m_form->scrollTo(color);
         m_form->edit(color);
         auto *box = editor<QComboBox>();
@@ -200,7 +201,8 @@ private slots:
         QTest::keyClick(box, Qt::Key_Return);
         QTRY_COMPARE(m_form->valueText(QStringLiteral("color")), QStringLiteral("BLUE"));
 
-        const QModelIndex when = m_form->findItem(QStringLiteral("when")).siblingAtColumn(ui::FormEditor::ValueColumn);
+        const QModelIndex when =
+            m_form->findItem(QStringLiteral("when")).siblingAtColumn(ui::FormEditor::ValueColumn);
         const int before = int(edited.size());
         m_form->scrollTo(when);
         m_form->edit(when);
@@ -211,7 +213,8 @@ private slots:
         QCOMPARE(edited.size(), before);
         QVERIFY(m_form->toJson().contains(R"("when": "2024-05-01T12:00:00.123456789Z")"));
 
-        const QModelIndex choice = m_form->findItem(QStringLiteral("choice")).siblingAtColumn(ui::FormEditor::ValueColumn);
+        const QModelIndex choice =
+            m_form->findItem(QStringLiteral("choice")).siblingAtColumn(ui::FormEditor::ValueColumn);
         m_form->scrollTo(choice);
         m_form->edit(choice);
         box = editor<QComboBox>();
@@ -262,8 +265,10 @@ private slots:
     void unsetValuesShowTheirDefault()
     {
         open(kEcho, R"({"i32": 5})");
-        const QModelIndex unset = m_form->findItem(QStringLiteral("u32")).siblingAtColumn(ui::FormEditor::ValueColumn);
-        const QModelIndex set = m_form->findItem(QStringLiteral("i32")).siblingAtColumn(ui::FormEditor::ValueColumn);
+        const QModelIndex unset =
+            m_form->findItem(QStringLiteral("u32")).siblingAtColumn(ui::FormEditor::ValueColumn);
+        const QModelIndex set =
+            m_form->findItem(QStringLiteral("i32")).siblingAtColumn(ui::FormEditor::ValueColumn);
         QCOMPARE(unset.data().toString(), QString());
         QCOMPARE(unset.data(FormModel::DefaultTextRole).toString(), QStringLiteral("0"));
         QVERIFY(!unset.data(FormModel::IsSetRole).toBool());

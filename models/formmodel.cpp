@@ -699,7 +699,7 @@ QVariant FormModel::data(const QModelIndex &index, int role) const
             return n->present ? Qt::Checked : Qt::Unchecked;
         return {};
     case Qt::ToolTipRole:
-        if (index.column() == NameColumn && n->field.number && !n->element)
+        if (index.column() == NameColumn && n->field.number && !n->element && n->kind != Kind::Oneof)
             return QStringLiteral("%1 = %2").arg(QString::fromStdString(n->field.name)).arg(n->field.number);
         if (index.column() == ValueColumn && n->kind == Kind::RawJson && n->field.typeName == kAny)
             return tr("The Any's type is not in the schema: it is kept as written and edited as JSON.");

@@ -179,12 +179,14 @@ std::optional<QString> toGrpcurl(const SavedRequest &request, const Runner::Chan
         flag("-servername", channel.serverName);
     }
     flag("-authority", channel.authority);
-    for (const QString &p : importPaths)
-        flag("-import-path", p);
-    for (const QString &p : protoFiles)
-        flag("-proto", p);
-    for (const QString &p : protosets)
-        flag("-protoset", p);
+    // Each path as given, an empty one too: dropping it changed the schema the command loads.
+    auto paths = [&](const char *name, const QStringList &list) {
+        for (const QString &p : list)
+            args << QLatin1String(name) << shellQuote(p);
+    };
+    paths("-import-path", importPaths);
+    paths("-proto", protoFiles);
+    paths("-protoset", protosets);
     if (channel.maxReceiveBytes > 0)
         flag("-max-msg-sz", QString::number(channel.maxReceiveBytes));
     // Every digit: QString::number's default six would turn a 1.2345678 s deadline into 1.23457.

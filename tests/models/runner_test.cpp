@@ -780,6 +780,14 @@ void RunnerTest::pastedGrpcurlNumbersAndStreamsKeepTheirMeaning()
     exported = models::toGrpcurl(c->request, c->channel, {}, {}, {}, {}, &error);
     QVERIFY2(exported && exported->contains(QStringLiteral(" -connect-timeout 0 ")), qPrintable(*exported));
 
+    // An empty -import-path is exported too (it was dropped: the command loaded other files).
+    c = models::parseGrpcurl(QStringLiteral("grpcurl -import-path '' -proto a.proto h:1 a.B/C"), &error);
+    QVERIFY2(c, qPrintable(error));
+    QCOMPARE(c->importPaths, QStringList{QString()});
+    exported = models::toGrpcurl(c->request, c->channel, c->importPaths, c->protoFiles, {}, {}, &error);
+    QVERIFY2(exported && exported->contains(QStringLiteral(" -import-path '' -proto a.proto ")), qPrintable(*exported));
+    QCOMPARE(models::parseGrpcurl(*exported, &error)->importPaths, c->importPaths);
+
     // A variable's value with a newline in it is still a variable, not the program's name.
     c = models::parseGrpcurl(QStringLiteral("https_proxy='http://p:1\nx' grpcurl -plaintext h:1 a.B/C"), &error);
     QVERIFY2(c, qPrintable(error));

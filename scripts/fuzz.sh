@@ -10,18 +10,33 @@
 #   workspace  workspace and request files, opened, saved and used as `run` uses them
 #   grpcurl    pasted grpcurl commands (and their export back), wirescope-cli's flags
 #
-#   scripts/fuzz.sh [SECONDS]                      each target for SECONDS (default 20)
-#   WIRESCOPE_FUZZ_ONLY="proto grpcurl" scripts/fuzz.sh 600     some targets only
-#   WIRESCOPE_FUZZ_RUNS=1000000 scripts/fuzz.sh    a number of runs instead of a time
+#   scripts/fuzz.sh [SECONDS] [TARGET...]   each target for SECONDS (default 20): the short run
+#                                           scripts/setup.sh test does in CI (6 x 20 s)
+#   scripts/fuzz.sh long [TARGET...]        each target to 1 000 000 runs, one after another
+#                                           (WIRESCOPE_FUZZ_RUNS sets another number of runs)
+#   e.g. scripts/fuzz.sh long proto grpcurl; WIRESCOPE_FUZZ_ONLY="proto grpcurl" picks targets too.
 # Seeds are in tests/fuzz/seeds/<target>, dictionaries in tests/fuzz/dict; the corpus grows in
 # build-fuzz/corpus/<target>. A crash, hang (10 s), leak, undefined behaviour or an allocation
 # over 512 MiB leaves its input as build-fuzz/<target>-crash-… (or -timeout-, -leak-, -oom-),
-# and the script exits 1 after running the other targets.
+# and the script exits 1 after running the other targets. Each target's output is in
+# build-fuzz/<target>.log; the final stats are printed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-seconds=${1:-20}
+all="wire codec header proto workspace grpcurl"
+seconds=20
 runs=${WIRESCOPE_FUZZ_RUNS:-}
-targets=${WIRESCOPE_FUZZ_ONLY:-wire codec header proto workspace grpcurl}
+case "${1:-}" in
+  long) runs=${runs:-1000000}; shift ;;
+  ''|*[!0-9]*) ;;
+  *) seconds=$1; shift ;;
+esac
+targets=${*:-${WIRESCOPE_FUZZ_ONLY:-$all}}
+for t in $targets; do
+  case " $all " in
+    *" $t "*) ;;
+    *) echo "fuzz: no target \"$t\" (the targets: $all)" >&2; exit 2 ;;
+  esac
+done
 out=build-fuzz
 
 launcher=()

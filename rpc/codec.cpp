@@ -3,6 +3,7 @@
 #include "rpc/internal/fastjson.h"
 #include "rpc/internal/jsondom.h"
 #include "rpc/internal/schemaimpl.h"
+#include "rpc/internal/wirecodec.h"
 #include "rpc/jsonutil.h"
 
 #include <google/protobuf/dynamic_message.h>
@@ -809,7 +810,12 @@ void templateMessage(const pb::Descriptor *d, std::set<const pb::Descriptor *> *
         if (!first)
             *out += ',';
         first = false;
-        appendQuoted(out, f->json_name());
+        // A json_name that is not UTF-8 (protoc takes any bytes) cannot be sent as JSON: the
+        // field's own name, which JSON parsers accept too, keeps the template a valid request.
+        const std::string &jsonName = f->json_name();
+        appendQuoted(out, internal::validUtf8(reinterpret_cast<const std::uint8_t *>(jsonName.data()), jsonName.size())
+                              ? jsonName
+                              : f->name());
         *out += ':';
         if (f->is_map()) {
             *out += '{';

@@ -379,6 +379,8 @@ std::uint64_t readFixed(const std::uint8_t *p, int bytes)
     return v;
 }
 
+} // namespace
+
 // Well-formed UTF-8 (no overlong forms, no surrogates, nothing above U+10FFFF), as protobuf
 // demands of proto3 strings.
 bool validUtf8(const std::uint8_t *s, std::size_t n)
@@ -422,6 +424,8 @@ bool validUtf8(const std::uint8_t *s, std::size_t n)
     }
     return true;
 }
+
+namespace {
 
 // One field value as it stood on the wire.
 struct Occurrence

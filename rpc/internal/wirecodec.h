@@ -32,6 +32,9 @@ struct WireMessage;
 // A type of google/protobuf/*.proto: the JSON mapping gives many of them forms of their own.
 bool isWellKnownType(const google::protobuf::Descriptor *d);
 
+// Well-formed UTF-8, as protobuf demands of strings (and of JSON text).
+bool validUtf8(const std::uint8_t *s, std::size_t n);
+
 struct WireField
 {
     const google::protobuf::FieldDescriptor *descriptor = nullptr;

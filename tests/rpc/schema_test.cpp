@@ -578,6 +578,23 @@ TEST(Schema, MessageTemplateStaysSmallForSharedAndLongChainsOfTypes)
     }
 }
 
+// Found with proto_fuzz: protoc takes a json_name that is not UTF-8; the example request used it
+// as the key, and that request could not be sent ("non UTF-8 code points"). It names the field
+// by its own name instead, which the encoder takes.
+TEST(Schema, MessageTemplateOfAJsonNameThatIsNotUtf8CanBeSent)
+{
+    TempDir dir;
+    dir.write("odd.proto", "syntax = \"proto3\";\npackage t;\n"
+                           "message M { string city = 1 [json_name = \"t\xb7wn\"]; int32 n = 2; }\n");
+    auto schema = loadFiles({dir.path().string()}, {"odd.proto"});
+    ASSERT_TRUE(schema) << allDiagnostics(schema.error());
+    auto t = (*schema)->messageTemplate("t.M");
+    ASSERT_TRUE(t) << t.error().message;
+    EXPECT_NE(t->find("\"city\""), std::string::npos) << *t;
+    auto bytes = (*schema)->encode("t.M", *t, {});
+    EXPECT_TRUE(bytes) << bytes.error().toString();
+}
+
 TEST(Schema, DescribeSymbolsInProtoSyntax)
 {
     auto schema = testSchema();

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // `wirescope-cli bench`: a ghz-like load generator over the same engine the GUI uses.
+#include "capacity.h"
 #include "common.h"
+#include "exitguard.h"
 #include "requestsplitter.h"
 
 #include "rpc/jsonutil.h"
@@ -74,7 +76,7 @@ int runBench(const std::vector<std::string> &args)
     defineCommonFlags(flags);
     using K = Flags::Kind;
     flags.define("n", K::Value, "Total number of calls (default 200 when -z is not given).");
-    flags.define("c", K::Value, "Number of calls in flight at once (default 50).");
+    flags.define("c", K::Value, "Number of calls in flight at once (default 50; lowered, with a note, when this machine cannot hold that many).");
     flags.define("z", K::Value,
                  "Run for this long (\"10s\", \"500ms\", \"1m\") instead of a number of calls.");
     flags.define("stream-messages", K::Value,
@@ -108,7 +110,7 @@ int runBench(const std::vector<std::string> &args)
     if (const int proxyProblem = checkProxy(flags, address))
         return proxyProblem;
     const long total = flags.isSet("n") ? std::atol(flags.value("n").c_str()) : (flags.isSet("z") ? -1 : 200);
-    const int concurrency = std::max(1, std::atoi(flags.value("c", "50").c_str()));
+    const long asked = std::max(1L, std::atol(flags.value("c", "50").c_str()));
     const int streamMessages = std::max(1, std::atoi(flags.value("stream-messages", "1").c_str()));
     double duration = 0;
     if (flags.isSet("z") && !parseDuration(flags.value("z"), &duration)) {
@@ -189,7 +191,18 @@ int runBench(const std::vector<std::string> &args)
 
     // The engine's load run starts each next call on the engine thread as one ends; this
     // thread only collects starts and ends.
+    ExitGuard exitGuard; // destroyed after the engine: bounds the wait for gRPC's shutdown
     rpc::Engine engine;
+    // Every call in flight holds memory until it ends: more than the machine can hold ends the
+    // run in an allocation failure. Lower -c to what fits and say so. Measured with the engine
+    // and the schema's channel up, so their threads' stacks and heaps are counted as used.
+    const long wanted = total > 0 ? std::min(asked, total) : asked;
+    const MemoryRoom room = memoryRoom();
+    const int concurrency = boundedConcurrency(wanted, room);
+    if (concurrency < wanted)
+        std::cerr << "bench: " << concurrency << (concurrency == 1 ? " call" : " calls") << " in flight instead of " << asked << ": each holds about "
+                  << kBytesPerCallInFlight / 1024 << " KiB, and " << room.limitedBy << " leaves "
+                  << room.bytes / (1024 * 1024) << " MiB.\n";
     rpc::LoadRequest load;
     load.call = std::move(base);
     load.call.callId = 1;
@@ -261,7 +274,9 @@ int runBench(const std::vector<std::string> &args)
             std::cout << "  " << k << ": " << v << "\n";
     }
     const bool allOk = statuses.size() == 1 && statuses.count("OK");
-    return allOk || finished == 0 ? 0 : kExitError;
+    const int exitCode = allOk || finished == 0 ? 0 : kExitError;
+    exitGuard.arm(exitCode, std::chrono::seconds(10));
+    return exitCode;
 }
 
 } // namespace cli

@@ -18,13 +18,14 @@
 #include <map>
 #include <optional>
 #include <thread>
+#include <utility>
 
 namespace rpc {
 
 namespace {
 
 // Every completion-queue tag is a Tag; the engine thread calls done() for it, and done()
-// deletes the tag.
+// deletes the tag, unless something else owns it (a call's read tag).
 struct Tag
 {
     virtual ~Tag() = default;
@@ -229,6 +230,10 @@ struct Engine::Impl
         // Found for the first call and reused by the others.
         std::optional<MethodInfo> method;
         std::shared_ptr<grpc::Channel> channel;
+        const internal::WireMessage *replyPlan = nullptr;
+        // The request messages in wire form: every call sends the same, so they are encoded
+        // once, for the first call.
+        std::optional<std::vector<std::string>> encoded;
     };
     void startLoad(LoadRequest request);
     void launchLoadCall(std::uint64_t loadId);
@@ -347,6 +352,34 @@ struct Engine::Impl::Call
     int outstanding = 0;
     std::uint64_t sent = 0;
     std::uint64_t received = 0;
+    // A call of a load run checks its replies against this plan of the output type rather than
+    // decoding them; the first that protobuf would not parse is described here and ends it.
+    const internal::WireMessage *replyPlan = nullptr;
+    std::string replyError;
+    std::int64_t finishedAtNs = 0; // when the call's end arrived, if it was reported later
+
+    // Reads are the one operation a stream repeats for every message: their tag lives as long
+    // as the call rather than being allocated per read.
+    struct ReadTag final : Tag
+    {
+        explicit ReadTag(Call *c)
+            : call(c)
+        {}
+        void done(bool ok) override
+        {
+            --call->outstanding;
+            call->onRead(ok);
+            call->release(); // may destroy the call, and this tag with it
+        }
+        Call *call;
+    };
+    ReadTag readTag{this};
+
+    void read()
+    {
+        ++outstanding;
+        stream->Read(&readBuffer, &readTag);
+    }
 
     CallEvent event(EventKind kind, Direction dir) const
     {
@@ -492,6 +525,12 @@ struct Engine::Impl::Call
 
     void onUnaryDone(std::int64_t issued, std::size_t size, std::string text)
     {
+        // A load run's next call goes out first: checking this reply and ending this call then
+        // happen while that one is on the wire, not before it leaves.
+        if (loadId) {
+            finishedAtNs = monotonicNs();
+            impl->loadCallDone(std::exchange(loadId, 0));
+        }
         stopConnectAlarm();
         // The batch completes as a whole. The request counts as sent unless the connection
         // never came up (then the status says UNAVAILABLE and no header arrived).
@@ -555,7 +594,7 @@ struct Engine::Impl::Call
             CallEvent e = event(EventKind::ResponseHeaders, Direction::Inbound);
             e.metadata = toMetadata(context.GetServerInitialMetadata());
             emitInbound(std::move(e));
-            stream->Read(&readBuffer, tag([this](bool ok2) { onRead(ok2); }));
+            read();
         } else {
             readsDone = true;
             startFinish();
@@ -569,11 +608,35 @@ struct Engine::Impl::Call
             startFinish();
             return;
         }
+        // Ask for the next message before decoding this one, so gRPC reads while we work.
+        if (replyPlan) {
+            grpc::Slice single;
+            std::string joined;
+            const std::string_view bytes = internal::bufferView(readBuffer, &single, &joined);
+            readBuffer.Clear(); // `single` keeps the bytes
+            read();
+            checkReply(bytes);
+            return;
+        }
         std::string bytes = internal::bufferBytes(readBuffer);
         readBuffer.Clear();
-        // Ask for the next message before decoding this one, so gRPC reads while we work.
-        stream->Read(&readBuffer, tag([this](bool ok2) { onRead(ok2); }));
+        read();
         deliver(std::move(bytes));
+    }
+
+    // A reply of a load run is checked against the output type and counted, not decoded: a
+    // load generator checks what it receives without showing it. The first reply protobuf would
+    // not parse ends the call with INTERNAL, as a compiled stub's failed parse does.
+    void checkReply(std::string_view bytes)
+    {
+        const std::uint64_t index = received++;
+        if (!replyError.empty())
+            return;
+        auto checked = checkMessage(request.schema->impl(), *replyPlan, bytes);
+        if (!checked) {
+            replyError = "reply " + std::to_string(index + 1) + ": " + checked.error().message;
+            context.TryCancel();
+        }
     }
 
     // Decodes one response message and reports it.
@@ -600,6 +663,12 @@ struct Engine::Impl::Call
 
     void deliverBuffer()
     {
+        if (replyPlan) {
+            grpc::Slice single;
+            std::string joined;
+            checkReply(internal::bufferView(readBuffer, &single, &joined));
+            return;
+        }
         std::string bytes = internal::bufferBytes(readBuffer);
         readBuffer.Clear();
         deliver(std::move(bytes));
@@ -699,6 +768,8 @@ struct Engine::Impl::Call
     void onFinished()
     {
         CallEvent e = event(EventKind::Finished, Direction::Inbound);
+        if (finishedAtNs)
+            e.timeNs = finishedAtNs;
         e.index = received; // messages received
         e.messagesSent = sent;
         e.metadata = toMetadata(context.GetServerTrailingMetadata());
@@ -706,6 +777,10 @@ struct Engine::Impl::Call
             e.status.code = grpc::StatusCode::UNAVAILABLE;
             e.status.message = "could not connect to " + request.channel.target + " within " +
                                std::to_string(request.channel.connectTimeoutMs) + " ms";
+            e.status.local = true;
+        } else if (!replyError.empty()) {
+            e.status.code = grpc::StatusCode::INTERNAL;
+            e.status.message = std::move(replyError);
             e.status.local = true;
         } else {
             e.status = request.schema->decodeStatus(status.error_code(), status.error_message(),
@@ -795,14 +870,30 @@ bool Engine::Impl::start(CallRequest request, std::uint64_t loadId)
     }
 
     auto call = std::make_unique<Call>(this, std::move(request), info);
-    // Encode everything before touching the network: bad input fails fast and sends nothing.
-    for (auto &text : call->request.messages) {
-        auto bytes = call->request.schema->encode(info.inputType, text, call->request.codec);
-        if (!bytes)
-            return failLocally(id, info.kind, grpc::StatusCode::INVALID_ARGUMENT, bytes.error().toString());
-        call->writes.push_back({std::move(bytes.value()), std::move(text)});
+    if (load && load->encoded) {
+        for (const auto &bytes : *load->encoded)
+            call->writes.push_back({bytes, {}}); // a load run reports no MessageSent to show text in
+    } else {
+        // Encode everything before touching the network: bad input fails fast and sends nothing.
+        for (auto &text : call->request.messages) {
+            auto bytes = call->request.schema->encode(info.inputType, text, call->request.codec);
+            if (!bytes)
+                return failLocally(id, info.kind, grpc::StatusCode::INVALID_ARGUMENT, bytes.error().toString());
+            call->writes.push_back({std::move(bytes.value()), std::move(text)});
+        }
+        if (load) {
+            load->encoded.emplace();
+            for (const auto &w : call->writes)
+                load->encoded->push_back(w.bytes);
+            load->base.messages.clear(); // the later calls need only the bytes
+            const auto &impl = call->request.schema->impl();
+            if (const auto *output = impl.message(info.outputType))
+                load->replyPlan = impl.wirePlans.plan(output);
+        }
     }
     call->request.messages.clear();
+    if (load)
+        call->replyPlan = load->replyPlan;
     if (!info.clientStreams() && call->writes.empty()) {
         // A unary or server-streaming call with no body sends the empty message, as grpcurl does.
         call->writes.push_back({std::string(), "{}"});

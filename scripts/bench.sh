@@ -10,7 +10,7 @@ rounds=3
 
 scripts/install-deps.sh >/dev/null
 cmake -S . -B build -G Ninja -DWIRESCOPE_BUILD_BENCH=ON >/dev/null
-cmake --build build -j "$(nproc)" --target wirescope-callbench wirescope-codecbench wirescope-schemabench wirescope-uibench wirescope-timelinebench wirescope-testserver >/dev/null
+cmake --build build -j "$(nproc)" --target wirescope-callbench wirescope-codecbench wirescope-schemabench wirescope-uibench wirescope-timelinebench wirescope-testserver wirescope-cli wirescope-goserver >/dev/null
 
 work=$(mktemp -d)
 server_pid=
@@ -20,14 +20,28 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "== Calls: Wirescope engine vs compiled C++ stub (same server, alternating rounds)"
-build/tests/server/wirescope-testserver --address 127.0.0.1:0 >"$work/server.out" &
-server_pid=$!
-for _ in $(seq 100); do grep -q "listening on" "$work/server.out" && break; sleep 0.1; done
-address=$(sed -n 's/^listening on //p' "$work/server.out")
-[ -n "$address" ] || { echo "the test server did not start" >&2; exit 1; }
-build/bench/wirescope-callbench "$address" --rounds "$rounds"
-kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=
+# Starts a server that prints "listening on ADDRESS"; sets $address and $server_pid.
+start_server() {
+  "$@" --address 127.0.0.1:0 >"$work/server.out" &
+  server_pid=$!
+  address=
+  for _ in $(seq 100); do grep -q "listening on" "$work/server.out" && break; sleep 0.1; done
+  address=$(sed -n 's/^listening on //p' "$work/server.out")
+  [ -n "$address" ] || { echo "$1 did not start" >&2; exit 1; }
+}
+stop_server() { kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=; }
+
+echo "== Calls: Wirescope engine and wirescope-cli bench vs compiled C++ stub (in-tree C++ server, 64-byte payloads)"
+start_server build/tests/server/wirescope-testserver
+build/bench/wirescope-callbench "$address" --rounds "$rounds" --cli build/app/wirescope-cli
+stop_server
+
+echo
+echo "== Calls: the same against grpc-go 1.33 (tests/goserver), 8-byte payloads, one call in flight"
+start_server build/tests/goserver/bin/wirescope-goserver
+build/bench/wirescope-callbench "$address" --rounds "$rounds" --cli build/app/wirescope-cli \
+  --payload 8 --echo-bytes 8 --concurrency 1 --unary-calls 10000 --targets 1.0 0.9
+stop_server
 
 echo
 echo "== Codec: the engine's JSON encode and decode vs protobuf's JSON converter"

@@ -586,6 +586,27 @@ TEST_F(EngineTest, LoadRunStartsEachNextCallOnTheEngineThread)
     EXPECT_EQ(m_engine.activeCalls(), 0);
 }
 
+// Header names go lowercase before gRPC sees them (gRPC core aborts the process on an upper-case
+// name). A load run's first call checks and lowercases its request; the later calls must send
+// that same checked request, not the caller's original.
+TEST_F(EngineTest, LoadRunSendsEveryCallsHeadersLowercased)
+{
+    rpc::LoadRequest load;
+    load.call = request("wirescope.testing.TestService/Echo", {R"({"text": "headers"})"});
+    load.call.metadata = {{"X-Mixed-Case", "yes"}};
+    load.call.callId = 300;
+    load.total = 5;
+    load.concurrency = 1;
+    m_engine.startLoad(load);
+    std::vector<rpc::CallEvent> log;
+    ASSERT_TRUE(
+        waitForAll(log, [](const auto &events) { return ofKind(events, EventKind::Finished).size() == 5; }));
+    for (const auto &e : ofKind(log, EventKind::Finished))
+        EXPECT_TRUE(e.status.ok()) << e.callId << ": " << e.status.message;
+    for (const auto &e : ofKind(log, EventKind::Started))
+        EXPECT_EQ(metadataValue(e.metadata, "x-mixed-case"), "yes") << e.callId;
+}
+
 TEST_F(EngineTest, LoadRunStopsOnALocalFailureAndAfterItsTime)
 {
     rpc::LoadRequest bad;

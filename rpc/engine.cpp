@@ -151,12 +151,17 @@ struct Engine::Impl
 
     void flush()
     {
-        if (outbox.empty())
-            return;
-        events.push(std::move(outbox));
-        outbox = {};
-        outbox.reserve(64); // one allocation rather than a growing vector moving its events
+        if (!outbox.empty()) {
+            events.push(std::move(outbox));
+            outbox = {};
+            outbox.reserve(64); // one allocation rather than a growing vector moving its events
+        }
         urgent = false;
+        // Calls that ended stop counting as active only now that their Finished is in `events`:
+        // a consumer that drains once more when activeCalls() reaches 0 (wirescope-cli bench)
+        // would otherwise miss the last Finished still waiting here for the end of its burst.
+        if (endedUnflushed > 0)
+            active.fetch_sub(std::exchange(endedUnflushed, 0));
     }
 
     // Runs `fn` on the engine thread. Wakes the queue with one alarm per burst of commands.
@@ -289,6 +294,7 @@ struct Engine::Impl
     bool m_stopping = false;
     bool m_queueShut = false;
     std::atomic<int> active{0};
+    int endedUnflushed = 0; // engine thread: calls ended since the last flush()
 
     // While a call that receives a stream is open, a second thread waits on a completion queue
     // of its own with no operations, so that gRPC can use it to poll sockets while the engine
@@ -471,7 +477,8 @@ struct Engine::Impl::Call
             // activeCalls() reaches 0 only when the whole load is done.
             if (load)
                 engine->loadCallDone(load);
-            engine->active.fetch_sub(1);
+            ++engine->endedUnflushed; // no longer active once its events are handed over
+            engine->urgent = true;
             engine->maybeShutdownQueue();
         }
     }

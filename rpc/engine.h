@@ -71,7 +71,8 @@ public:
     void halfClose(std::uint64_t callId);
     void cancel(std::uint64_t callId);
 
-    // Number of calls not yet finished (engine thread's view, for tests and benches).
+    // Number of calls not yet finished (for tests and benches). A call counts until its
+    // Finished event is in events(): once this is 0, draining events() gets every Finished.
     int activeCalls() const;
 
 private:

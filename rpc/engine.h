@@ -37,8 +37,11 @@ struct CallRequest
 // at most `concurrency` at once. The engine thread starts each next call itself as one ends,
 // so a run measures the engine rather than hand-offs between threads. Calls get the ids
 // call.callId, call.callId + 1, ... and report only Started and Finished (whose `index` is
-// the number of messages received); messages are still encoded and decoded. A call that fails
-// before sending stops the run. activeCalls() is 0 once the run is over.
+// the number of messages received). The request messages are encoded once, for the first
+// call; every call sends those bytes. Replies are checked, not decoded: each must be a message
+// of the method's output type that protobuf would parse (Schema::check), and the first that is
+// not ends its call with INTERNAL, naming it. A call that fails before sending stops the run.
+// activeCalls() is 0 once the run is over.
 struct LoadRequest
 {
     CallRequest call;
@@ -68,7 +71,8 @@ public:
     void halfClose(std::uint64_t callId);
     void cancel(std::uint64_t callId);
 
-    // Number of calls not yet finished (engine thread's view, for tests and benches).
+    // Number of calls not yet finished (for tests and benches). A call counts until its
+    // Finished event is in events(): once this is 0, draining events() gets every Finished.
     int activeCalls() const;
 
 private:

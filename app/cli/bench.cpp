@@ -90,7 +90,9 @@ int runBench(const std::vector<std::string> &args)
     if (flags.boolean("help")) {
         std::cout << "Usage: wirescope-cli bench [flags] address method\n\n"
                      "Every call sends the JSON messages given by -d ('@': read from standard input, for a\n"
-                     "request too big for an argument); a unary or server-streaming call takes one.\n\n"
+                     "request too big for an argument); a unary or server-streaming call takes one. They are\n"
+                     "encoded once. Replies are checked against the method's output type and counted, not\n"
+                     "formatted; a reply that does not parse ends its call with status Internal.\n\n"
                      "Flags:\n"
                   << flags.helpText();
         return 0;

@@ -265,7 +265,7 @@ TimelineView::TimelineView(Timeline &timeline, QWidget *parent)
     viewport()->setMouseTracking(true);
     setFocusPolicy(Qt::StrongFocus);
     setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOn);
-    setMinimumHeight(kAxisHeight + 2 * kLaneHeight);
+    setMinimumHeight(kAxisHeight + kLaneHeight);
     setAccessibleName(tr("Timeline"));
     setAccessibleDescription(tr("Arrow keys move between events, Home and End go to a lane's first and "
                                 "last event, Enter shows the selected event"));
@@ -1253,7 +1253,10 @@ TimelineLegend::TimelineLegend(QWidget *parent)
     : QWidget(parent)
 {
     setObjectName(QStringLiteral("timelineLegend"));
-    setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);
+    // As tall as its rows need at its width, but it may be squeezed to one row on a small screen
+    // (a height-for-width layout would ask for its one-entry-per-row height at the narrowest
+    // width, and make the whole window taller than a 768-pixel screen).
+    setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Maximum);
     // On the lanes' own background, where the colours were chosen to stand out.
     setBackgroundRole(QPalette::Base);
     setAutoFillBackground(true);
@@ -1287,7 +1290,7 @@ std::vector<QRect> TimelineLegend::layoutFor(int width) const
     return rects;
 }
 
-int TimelineLegend::heightForWidth(int width) const
+int TimelineLegend::rowsHeight(int width) const
 {
     const auto rects = layoutFor(width);
     return rects.empty() ? kRowHeight : rects.back().bottom() + 1;
@@ -1296,12 +1299,19 @@ int TimelineLegend::heightForWidth(int width) const
 QSize TimelineLegend::sizeHint() const
 {
     const int w = std::max(width(), 200);
-    return {w, heightForWidth(w)};
+    return {w, rowsHeight(w)};
 }
 
 QSize TimelineLegend::minimumSizeHint() const
 {
-    return {100, heightForWidth(std::max(width(), 100))};
+    return {100, kRowHeight};
+}
+
+void TimelineLegend::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    if (rowsHeight(width()) != height())
+        updateGeometry(); // the rows wrap differently at this width
 }
 
 QPoint TimelineLegend::markPosition(TimelineMark mark) const

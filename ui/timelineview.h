@@ -204,14 +204,15 @@ public:
 
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
-    bool hasHeightForWidth() const override { return true; }
-    int heightForWidth(int width) const override;
+    // The height its entries take when wrapped to `width`.
+    int rowsHeight(int width) const;
     // Where an entry's mark is drawn: its x and the middle of its row (for tests).
     QPoint markPosition(TimelineMark mark) const;
     QStringList entries() const;
 
 protected:
     void paintEvent(QPaintEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
 
 private:
     // The rectangle of each entry (mark and name) when laid out in `width`.

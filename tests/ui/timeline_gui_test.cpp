@@ -485,7 +485,7 @@ private slots:
         view->setFocus();
         QTRY_VERIFY_WITH_TIMEOUT(view->hasFocus(), 2000);
         // The focus frame in the highlight colour.
-        QCOMPARE(view->viewport()->grab().toImage().pixelColor(1, 40),
+        QCOMPARE(view->viewport()->grab().toImage().pixelColor(1, view->viewport()->height() / 2),
                  view->palette().color(QPalette::Highlight));
 
         // Down from the connection's lane to the call's, then Home: the call's first event.
@@ -589,6 +589,33 @@ private slots:
         // And it ends there: no half-covered device pixels around it.
         QVERIFY(image.pixelColor(topLeft + QPoint(-1, 4)) != colors.received);
         QVERIFY(image.pixelColor(topLeft + QPoint(6, 4)) != colors.received);
+    }
+
+    // The window, a call open and its timeline shown, fits a 1024x768 screen (the legend asked
+    // for one row per entry and made it 1245 pixels tall).
+    void theWindowFitsASmallScreen()
+    {
+        // As `wirescope --demo --send` starts.
+        Workbench wb;
+        QSignalSpy opened(&wb.window, &ui::MainWindow::requestOpened);
+        QVERIFY(!wb.window.startDemo().isEmpty());
+        QVERIFY(opened.wait(20000));
+        ui::RequestTab *tab = wb.window.currentRequest();
+        QSignalSpy finished(&tab->session(), &models::CallSession::finished);
+        tab->send();
+        QVERIFY(finished.wait(20000));
+        for (ui::RequestTab *shown : {tab}) {
+            for (int page = 0; page < shown->response()->tabs()->count(); ++page) {
+                shown->response()->tabs()->setCurrentIndex(page);
+                QApplication::processEvents();
+                const QSize min = wb.window.minimumSizeHint().expandedTo(wb.window.minimumSize());
+                QVERIFY2(min.width() <= 1024 && min.height() <= 740,
+                         qPrintable(QStringLiteral("%1x%2 with the %3 tab")
+                                        .arg(min.width())
+                                        .arg(min.height())
+                                        .arg(shown->response()->tabs()->tabText(page))));
+            }
+        }
     }
 
 private:

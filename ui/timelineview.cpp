@@ -265,7 +265,7 @@ TimelineView::TimelineView(Timeline &timeline, QWidget *parent)
     viewport()->setMouseTracking(true);
     setFocusPolicy(Qt::StrongFocus);
     setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOn);
-    setMinimumHeight(kAxisHeight + kLaneHeight);
+    setMinimumHeight(kAxisHeight + 2 * kLaneHeight); // a call under its connection
     setAccessibleName(tr("Timeline"));
     setAccessibleDescription(tr("Arrow keys move between events, Home and End go to a lane's first and "
                                 "last event, Enter shows the selected event"));
@@ -1253,9 +1253,9 @@ TimelineLegend::TimelineLegend(QWidget *parent)
     : QWidget(parent)
 {
     setObjectName(QStringLiteral("timelineLegend"));
-    // As tall as its rows need at its width, but it may be squeezed to one row on a small screen
-    // (a height-for-width layout would ask for its one-entry-per-row height at the narrowest
-    // width, and make the whole window taller than a 768-pixel screen).
+    // As tall as its rows need at its width, but it gives way first on a small screen (a
+    // height-for-width layout asked for its one-entry-per-row height at the narrowest width and
+    // made the whole window taller than a 768-pixel screen).
     setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Maximum);
     // On the lanes' own background, where the colours were chosen to stand out.
     setBackgroundRole(QPalette::Base);
@@ -1304,7 +1304,7 @@ QSize TimelineLegend::sizeHint() const
 
 QSize TimelineLegend::minimumSizeHint() const
 {
-    return {100, kRowHeight};
+    return {100, 0};
 }
 
 void TimelineLegend::resizeEvent(QResizeEvent *event)

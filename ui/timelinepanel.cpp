@@ -136,6 +136,10 @@ TimelinePanel::TimelinePanel(Timeline &timeline, models::WireCapture *capture, Q
     m_wire->setColumnWidth(models::FramesModel::TypeColumn, width(QStringLiteral("WINDOW_UPDATE")));
     m_wire->setColumnWidth(models::FramesModel::FlagsColumn, width(QStringLiteral("END_STREAM|END_HEADERS")));
     m_wire->setColumnWidth(models::FramesModel::LengthColumn, width(QStringLiteral("1048576")));
+    // On a small screen the lanes keep their room; these two scroll from three rows.
+    const int threeRows = 3 * (fm.height() + 6);
+    m_details->setMinimumHeight(threeRows);
+    m_wire->setMinimumHeight(threeRows);
     bottom->addWidget(detailsBox);
     bottom->addWidget(m_wire);
     bottom->setStretchFactor(0, 2);

@@ -265,7 +265,9 @@ TimelineView::TimelineView(Timeline &timeline, QWidget *parent)
     viewport()->setMouseTracking(true);
     setFocusPolicy(Qt::StrongFocus);
     setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOn);
-    setMinimumHeight(kAxisHeight + 2 * kLaneHeight); // a call under its connection
+    // A call under its connection, above the scroll bar.
+    setMinimumHeight(kAxisHeight + 2 * kLaneHeight + horizontalScrollBar()->sizeHint().height() +
+                     2 * frameWidth());
     setAccessibleName(tr("Timeline"));
     setAccessibleDescription(tr("Arrow keys move between events, Home and End go to a lane's first and "
                                 "last event, Enter shows the selected event"));
@@ -1329,6 +1331,8 @@ void TimelineLegend::paintEvent(QPaintEvent *)
     const QStringList names = entries();
     for (std::size_t i = 0; i < rects.size(); ++i) {
         const QRect &r = rects[i];
+        if (r.bottom() >= height())
+            break; // squeezed on a small screen: whole rows only, no slivers of marks
         const int mid = r.top() + kRowHeight / 2;
         paintTimelineMark(p, TimelineMark(i), r.left() + kMarkWidth / 2, mid, colors);
         p.setPen(palette().color(QPalette::Text));

@@ -635,7 +635,10 @@ std::optional<rpc::CallRequest> RequestTab::buildRequest(QString *error) const
     // The body as the editor holds it (UTF-8): a big request is copied once, not converted
     // to UTF-16 and back.
     QByteArray body = m_editor->utf8Text();
-    if (m_resolver && body.contains("{{")) {
+    // A plain search: QByteArray::contains() with a two-byte needle went byte by byte, 130 ms
+    // for a 20 MiB body as the call started (wirescope-uibench).
+    const std::string_view bodyView(body.constData(), std::size_t(body.size()));
+    if (m_resolver && bodyView.find("{{") != std::string_view::npos) {
         const auto resolved = resolve(QString::fromUtf8(body), tr("body"));
         if (!resolved)
             return fail();

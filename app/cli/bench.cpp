@@ -4,6 +4,7 @@
 #include "requestsplitter.h"
 
 #include "rpc/jsonutil.h"
+#include "rpc/web.h"
 
 #include <algorithm>
 #include <cmath>
@@ -105,6 +106,10 @@ int runBench(const std::vector<std::string> &args)
     }
     const std::string address = pos[0];
     const std::string methodName = pos[1];
+    if (!checkProtocolFlags(flags, address, &error)) {
+        std::cerr << error << "\n";
+        return kExitUsage;
+    }
     if (const int proxyProblem = checkProxy(flags, address))
         return proxyProblem;
     const long total = flags.isSet("n") ? std::atol(flags.value("n").c_str()) : (flags.isSet("z") ? -1 : 200);
@@ -155,6 +160,15 @@ int runBench(const std::vector<std::string> &args)
             std::cerr << "Failed to parse request data (-d): " << e.diagnostics.front().toString() << "\n";
         return kExitError;
     }
+    rpc::CallRequest base;
+    base.channel = channelOptions(flags, address);
+    applyProtocolFlags(flags, address, &base);
+    // channelOptions took TLS or not from a URL's scheme.
+    if (auto problem = rpc::protocolProblem(base.protocol, base.httpVersion, method->kind, !base.channel.plaintext);
+        !problem.empty()) {
+        std::cerr << "Failed to call \"" << method->fullName << "\": " << problem << "\n";
+        return kExitError;
+    }
     std::vector<std::string> messages = std::move(given.value());
     if (messages.empty()) {
         std::cerr << "Failed to parse request data (-d): no request message given\n";
@@ -174,10 +188,8 @@ int runBench(const std::vector<std::string> &args)
         messages.resize(want);
     }
 
-    rpc::CallRequest base;
     base.schema = *schema;
     base.method = method->fullName;
-    base.channel = channelOptions(flags, address);
     base.metadata = headers;
     base.messages = std::move(messages);
     base.codec.pretty = false;

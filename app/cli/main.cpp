@@ -40,7 +40,10 @@ const char *kUsage = R"(Usage:
   wirescope-cli run WORKSPACE [--env NAME] [--filter GLOB] [--junit FILE] [--var NAME=VALUE]...
   wirescope-cli demo [--listen HOST:PORT]
 
-The address is only optional with 'list' or 'describe' and -proto or -protoset.
+The address is host:port (TLS unless -plaintext), unix:PATH, or a URL: http://host:port (no TLS)
+or https://host:port (TLS), where -protocol grpcweb and connect also take a path prefix that goes
+before /pkg.Service/Method (http://host:8080/api). It is only optional with 'list' or 'describe'
+and -proto or -protoset.
 'list' prints the services, or the methods of the named service. 'describe' prints the
 declaration of a symbol (service, method, message, enum, ...), or of every service.
 Otherwise the named method ("pkg.Service/Method" or "pkg.Service.Method") is invoked with the
@@ -53,6 +56,10 @@ has been read and half-closes at the end of input; each response is printed as i
 unary or server-streaming call starts as soon as its one message has been read. Malformed input
 ends the call with an error that gives its line and column; -max-time bounds the whole call
 even while standard input stays open.
+
+With -protocol grpcweb, grpcweb-text or connect the call goes over HTTP/1.1 or HTTP/2
+(-http-version) as gRPC-Web or Connect (-codec proto or json); output, -v, errors and exit codes
+are the same as for gRPC. Server reflection is always asked over gRPC.
 
 Exit codes: 0 OK; 1 a local error; 2 bad usage; 64 + the gRPC status code for an RPC error.
 
@@ -241,6 +248,7 @@ int invoke(const Flags &flags, const rpc::SchemaPtr &schema, const std::string &
     req.codec.emitDefaults = flags.boolean("emit-defaults");
     req.codec.allowUnknownFields = flags.boolean("allow-unknown-fields");
     req.codec.pretty = true;
+    applyProtocolFlags(flags, address, &req);
 
     // --wire: the call goes through a local relay that decodes every HTTP/2 frame both ways.
     std::unique_ptr<rpc::wire::Tap> tap;
@@ -530,6 +538,16 @@ int runCli(int argc, char **argv)
         std::cerr << error << "\n";
         return kExitUsage;
     }
+    if (!checkProtocolFlags(flags, address, &error)) {
+        std::cerr << error << "\n";
+        return kExitUsage;
+    }
+    const bool webProtocol = flags.value("protocol", "grpc") != "grpc";
+    if (webProtocol && flags.boolean("wire")) {
+        std::cerr << "The --wire option shows gRPC's HTTP/2 frames; it does not take -protocol "
+                  << flags.value("protocol") << " yet (--timeline does).\n";
+        return kExitUsage;
+    }
     if (const int proxyProblem = checkProxy(flags, address))
         return proxyProblem;
     std::int64_t deadlineMs = 0;
@@ -557,6 +575,9 @@ int runCli(int argc, char **argv)
     auto schema = loader.load(spec);
     if (!schema) {
         std::cerr << "Failed to load the schema: " << schema.error().toString() << "\n";
+        if (webProtocol && spec.useReflection)
+            std::cerr << "(Server reflection is asked over gRPC; for a server that serves only gRPC-Web or "
+                         "Connect, give the schema with -proto or -protoset.)\n";
         return kExitError;
     }
     const int verbosity = flags.boolean("vv") ? 2 : flags.boolean("v") ? 1 : 0;

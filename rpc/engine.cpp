@@ -71,6 +71,7 @@ struct Engine::Impl
             // Web calls end first: their Finished events go to the queue, which outlives them.
             std::lock_guard lock(webMutex);
             web.reset();
+            webHttp2.reset();
         }
         post([this] {
             m_stopping = true;
@@ -241,18 +242,24 @@ struct Engine::Impl
     void launchLoadCall(std::uint64_t loadId);
     void loadCallDone(std::uint64_t loadId);
 
-    // Calls of the web protocols run on the HTTP engine's thread, made when the first one starts.
-    internal::HttpEngine &webEngine()
+    // Calls of the web protocols run on an HTTP engine's thread, made when the first one starts;
+    // those that ask for HTTP/2 on one of their own (internal::HttpEngine says why).
+    internal::HttpEngine &webEngine(const CallRequest &request)
     {
         std::lock_guard lock(webMutex);
-        if (!web)
-            web = std::make_unique<internal::HttpEngine>(events, active);
-        return *web;
+        auto &engine = internal::HttpEngine::isHttp2(request) ? webHttp2 : web;
+        if (!engine)
+            engine = std::make_unique<internal::HttpEngine>(events, active, &engine == &webHttp2);
+        return *engine;
     }
     internal::HttpEngine *webCall(std::uint64_t callId)
     {
         std::lock_guard lock(webMutex);
-        return web && web->owns(callId) ? web.get() : nullptr;
+        for (auto *engine : {web.get(), webHttp2.get()}) {
+            if (engine && engine->owns(callId))
+                return engine;
+        }
+        return nullptr;
     }
 
     EventQueue events;
@@ -272,7 +279,8 @@ struct Engine::Impl
     bool m_queueShut = false;
     std::atomic<int> active{0};
     std::mutex webMutex;
-    std::unique_ptr<internal::HttpEngine> web; // guarded by webMutex
+    std::unique_ptr<internal::HttpEngine> web;    // guarded by webMutex
+    std::unique_ptr<internal::HttpEngine> webHttp2; // guarded by webMutex
 
     // While a call that receives a stream is open, a second thread waits on a completion queue
     // of its own with no operations, so that gRPC can use it to poll sockets while the engine
@@ -933,7 +941,7 @@ EventQueue &Engine::events()
 void Engine::start(CallRequest request)
 {
     if (request.protocol != Protocol::Grpc) {
-        m_impl->webEngine().start(std::move(request));
+        m_impl->webEngine(request).start(std::move(request));
         return;
     }
     m_impl->post([impl = m_impl.get(), r = std::move(request)]() mutable { impl->start(std::move(r)); });
@@ -942,7 +950,7 @@ void Engine::start(CallRequest request)
 void Engine::startLoad(LoadRequest load)
 {
     if (load.call.protocol != Protocol::Grpc) {
-        m_impl->webEngine().startLoad(std::move(load));
+        m_impl->webEngine(load.call).startLoad(std::move(load));
         return;
     }
     m_impl->post([impl = m_impl.get(), l = std::move(load)]() mutable { impl->startLoad(std::move(l)); });

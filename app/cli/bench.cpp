@@ -211,6 +211,7 @@ int runBench(const std::vector<std::string> &args)
     std::unordered_map<std::uint64_t, std::int64_t> startedAt;
     std::vector<double> latencies;
     std::map<std::string, long> statuses;
+    std::map<std::string, std::string> firstMessages; // the first message of each failed status
     long started = 0, finished = 0, messagesReceived = 0, messagesSent = 0;
     const std::int64_t begin = rpc::monotonicNs();
     engine.startLoad(load);
@@ -228,6 +229,8 @@ int runBench(const std::vector<std::string> &args)
                     startedAt.erase(it);
                 }
                 ++statuses[rpc::statusCodeName(e.status.code)];
+                if (!e.status.ok())
+                    firstMessages.emplace(rpc::statusCodeName(e.status.code), e.status.message);
             }
         }
     };
@@ -269,8 +272,12 @@ int runBench(const std::vector<std::string> &args)
                       finished, seconds, callsPerSecond, messagesPerSecond, messagesSent, messagesReceived,
                       concurrency, p50, p90, p99, mx);
         std::cout << buf << "\nStatus:\n";
-        for (const auto &[k, v] : statuses)
-            std::cout << "  " << k << ": " << v << "\n";
+        for (const auto &[k, v] : statuses) {
+            std::cout << "  " << k << ": " << v;
+            if (auto it = firstMessages.find(k); it != firstMessages.end())
+                std::cout << " (the first: " << it->second << ")";
+            std::cout << "\n";
+        }
     }
     const bool allOk = statuses.size() == 1 && statuses.count("OK");
     return allOk || finished == 0 ? 0 : kExitError;

@@ -8,6 +8,9 @@
 
 #include <curl/curl.h>
 
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cstring>
@@ -146,8 +149,46 @@ struct Endpoint
     std::string connectTo; // CURLOPT_CONNECT_TO entry when the TLS name differs from the address
     std::string unixPath;
     bool abstractUnix = false;
-    std::string shown; // the address as the user gave it, for messages
+    std::string shown;  // the address as the user gave it, for messages
+    std::string server; // the connection's end: address or socket, without the prefix
 };
+
+// HTTP/2 to one server (asked for with HttpVersion::Http2). Without TLS (h2c) libcurl 7.88 (Debian 12) has a bug: a transfer asking
+// for HTTP/2 with prior knowledge that reuses a connection (or joins one as a multiplexed
+// stream) switches HTTP/2 on a second time and fails with "Error in the HTTP2 framing layer"
+// (curl issue 10634, fixed in 8.0). So only a transfer that will open the connection asks for
+// prior knowledge; the others ask for HTTP/2 and wait (PIPEWAIT) to join the one there is. The
+// engine counts the sockets it opens to the server, and the prior-knowledge calls under way.
+//
+// libcurl 7.88 also resets every HTTP/2 stream it has finished with (RST_STREAM STREAM_CLOSED,
+// after the server's END_STREAM). Servers built on nghttp2 1.57 or later (Node among them) take
+// a thousand such resets on one connection for the "rapid reset" attack and end it with GOAWAY,
+// failing the calls under way. So after kStreamsPerConnection calls the next call opens a fresh
+// connection, and calls that start meanwhile wait for it (`held`) rather than join the old one.
+constexpr int kStreamsPerConnection = 500;
+struct H2cServer
+{
+    int sockets = 0;
+    int opening = 0; // calls started with prior knowledge and not finished
+    int streams = 0; // calls since the newest connection was asked for
+    bool rotating = false;             // a call is opening a fresh connection; new calls wait
+    const void *opener = nullptr;      // that call
+    std::vector<std::uint64_t> held;   // calls waiting for it
+};
+
+curl_socket_t openSocket(void *clientp, curlsocktype, curl_sockaddr *address)
+{
+    const curl_socket_t fd = ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+    if (fd != CURL_SOCKET_BAD)
+        ++static_cast<H2cServer *>(clientp)->sockets;
+    return fd;
+}
+
+int closeSocket(void *clientp, curl_socket_t fd)
+{
+    --static_cast<H2cServer *>(clientp)->sockets;
+    return ::close(fd);
+}
 
 Result<Endpoint> endpointFor(const ChannelOptions &channel)
 {
@@ -184,6 +225,7 @@ Result<Endpoint> endpointFor(const ChannelOptions &channel)
         }
     }
     const std::string scheme = e.tls ? "https://" : "http://";
+    e.server = scheme + hostPort + "|" + e.unixPath;
     if (e.tls && !channel.serverName.empty() && channel.serverName != host && e.unixPath.empty()) {
         // The URL names the server name (SNI and the certificate check follow it) while the
         // connection goes to the address given.
@@ -203,7 +245,7 @@ struct HttpEngine::Impl
 {
     struct Call;
 
-    Impl(EventQueue &queue, std::atomic<int> &activeCount)
+    Impl(EventQueue &queue, std::atomic<int> &activeCount, bool http2)
         : events(queue)
         , active(activeCount)
     {
@@ -212,6 +254,12 @@ struct HttpEngine::Impl
         // Calls to one server share a connection: HTTP/2 streams on one connection, and a new
         // call waits for a connection being set up rather than opening another.
         curl_multi_setopt(multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+        // h2c: while the first connection's SETTINGS have not arrived, libcurl 7.88 would open
+        // further connections for waiting calls, and those (not asking for prior knowledge, see
+        // H2cServer) would try an HTTP/1.1 upgrade. One connection per server prevents that, and
+        // lets a fresh connection replace the old one (H2cServer) on TLS too.
+        if (http2)
+            curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, 1L);
         thread = std::thread([this] { run(); });
     }
 
@@ -259,6 +307,8 @@ struct HttpEngine::Impl
     bool start(CallRequest request, std::uint64_t loadId = 0);
     bool failLocally(std::uint64_t id, MethodKind kind, int code, std::string message);
     void finish(Call &call, RpcStatus status, Metadata trailers);
+    bool hand(Call &call); // adds the call's transfer to libcurl
+    void releaseHeld(H2cServer &server);
     void reapDone();
     void sweep();
     int waitMs();
@@ -296,6 +346,7 @@ struct HttpEngine::Impl
     std::map<std::uint64_t, Load> loads;
     std::uint64_t nextLoadId = 1;
     std::vector<CURL *> spare; // easy handles of ended calls, reset, for the next calls
+    std::map<std::string, H2cServer> h2cServers; // by address; never erased (sockets refer to them)
     std::vector<CallEvent> outbox;
     bool stopping = false;
     std::thread thread;
@@ -368,6 +419,9 @@ struct HttpEngine::Impl::Call
     std::optional<RpcStatus> status;
     Metadata trailers;
 
+    H2cServer *h2c = nullptr;      // the h2c server's bookkeeping, for calls over h2c
+    H2cServer *opensH2c = nullptr; // asked for prior knowledge: it opens the h2c connection
+    bool added = false;            // handed to libcurl (a held call is not yet)
     std::int64_t deadlineNs = 0;
     bool quiet = false;
     std::uint64_t loadId = 0;
@@ -908,6 +962,10 @@ void HttpEngine::Impl::sweep()
 {
     const std::int64_t now = monotonicNs();
     std::vector<Call *> due;
+    for (auto &[address, server] : h2cServers) {
+        if (server.rotating && server.opener && static_cast<const Call *>(server.opener)->headersDone)
+            releaseHeld(server);
+    }
     for (auto &[id, call] : calls) {
         if (call->finished)
             continue;
@@ -964,7 +1022,8 @@ void HttpEngine::Impl::finish(Call &call, RpcStatus status, Metadata trailers)
     e.status = std::move(status);
     call.report(std::move(e));
     if (call.easy) {
-        curl_multi_remove_handle(multi, call.easy);
+        if (call.added)
+            curl_multi_remove_handle(multi, call.easy);
         curl_easy_reset(call.easy);
         spare.push_back(call.easy);
         call.easy = nullptr;
@@ -972,10 +1031,17 @@ void HttpEngine::Impl::finish(Call &call, RpcStatus status, Metadata trailers)
     curl_slist_free_all(call.headers);
     curl_slist_free_all(call.connectTo);
     curl_slist_free_all(call.proxyHeaders);
+    if (call.opensH2c)
+        --call.opensH2c->opening;
+    H2cServer *rotated = call.h2c && call.h2c->opener == &call ? call.h2c : nullptr;
+    if (call.h2c && !call.added)
+        std::erase(call.h2c->held, call.request.callId);
     const std::uint64_t id = call.request.callId;
     const std::uint64_t load = call.loadId;
     disown(id);
     calls.erase(id); // destroys `call`
+    if (rotated) // the fresh connection is there, or could not be made: the held calls go
+        releaseHeld(*rotated);
     if (load)
         loadCallDone(load);
     active.fetch_sub(1);
@@ -1124,6 +1190,34 @@ bool HttpEngine::Impl::start(CallRequest request, std::uint64_t loadId)
         version = call->endpoint.tls ? CURL_HTTP_VERSION_2TLS : CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE;
     else if (r.httpVersion == HttpVersion::Default && call->endpoint.tls)
         version = CURL_HTTP_VERSION_2TLS;
+    bool hold = false;
+    if (r.httpVersion == HttpVersion::Http2) {
+        // With TLS, ALPN needs none of the prior-knowledge care, but the resets are the same.
+        const bool h2c = version == CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE;
+        H2cServer &server = h2cServers[call->endpoint.server];
+        call->h2c = &server;
+        const bool fresh = server.streams >= kStreamsPerConnection && !server.rotating;
+        if (server.rotating) {
+            version = h2c ? static_cast<long>(CURL_HTTP_VERSION_2_0) : version;
+            hold = true;
+        } else if ((server.sockets > 0 || server.opening > 0) && !fresh) {
+            version = h2c ? static_cast<long>(CURL_HTTP_VERSION_2_0) : version;
+        } else {
+            ++server.opening;
+            call->opensH2c = &server;
+            server.streams = 0;
+            if (fresh) {
+                server.rotating = true;
+                server.opener = call.get();
+                curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, 1L);
+            }
+        }
+        ++server.streams;
+        curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, &openSocket);
+        curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, &server);
+        curl_easy_setopt(easy, CURLOPT_CLOSESOCKETFUNCTION, &closeSocket);
+        curl_easy_setopt(easy, CURLOPT_CLOSESOCKETDATA, &server);
+    }
     curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, version);
     bool emptyBody = false;
     // A body of known size goes with a Content-Length; a stream that is still open is sent in
@@ -1183,15 +1277,37 @@ bool HttpEngine::Impl::start(CallRequest request, std::uint64_t loadId)
     raw->report(std::move(started));
     if (emptyBody) // libcurl will not ask for a body it knows to be empty
         raw->reportHalfClosed();
-    if (curl_multi_add_handle(multi, easy) != CURLM_OK) {
+    if (hold) {
+        raw->h2c->held.push_back(id);
+        return true;
+    }
+    return hand(*raw);
+}
+
+bool HttpEngine::Impl::hand(Call &call)
+{
+    if (curl_multi_add_handle(multi, call.easy) != CURLM_OK) {
         RpcStatus s;
         s.code = kInternal;
         s.message = "libcurl refused the transfer";
         s.local = true;
-        finish(*raw, std::move(s), {});
+        finish(call, std::move(s), {});
         return false;
     }
+    call.added = true;
     return true;
+}
+
+void HttpEngine::Impl::releaseHeld(H2cServer &server)
+{
+    server.rotating = false;
+    server.opener = nullptr;
+    std::vector<std::uint64_t> held;
+    held.swap(server.held);
+    for (const auto id : held) {
+        if (auto it = calls.find(id); it != calls.end() && !it->second->finished)
+            hand(*it->second);
+    }
 }
 
 void HttpEngine::Impl::startLoad(LoadRequest request)
@@ -1241,9 +1357,14 @@ void HttpEngine::Impl::loadCallDone(std::uint64_t loadId)
         loads.erase(it);
 }
 
-HttpEngine::HttpEngine(EventQueue &events, std::atomic<int> &active)
-    : m_impl(std::make_unique<Impl>(events, active))
+HttpEngine::HttpEngine(EventQueue &events, std::atomic<int> &active, bool http2)
+    : m_impl(std::make_unique<Impl>(events, active, http2))
 {}
+
+bool HttpEngine::isHttp2(const CallRequest &request)
+{
+    return request.protocol != Protocol::Grpc && request.httpVersion == HttpVersion::Http2;
+}
 
 HttpEngine::~HttpEngine() = default;
 

@@ -15,7 +15,9 @@ namespace rpc::internal {
 class HttpEngine
 {
 public:
-    HttpEngine(EventQueue &events, std::atomic<int> &active);
+    // `http2`: this engine takes only calls that ask for HTTP/2, on one connection per server at
+    // a time (see H2cServer in the .cpp for why); another engine takes the other web calls.
+    HttpEngine(EventQueue &events, std::atomic<int> &active, bool http2 = false);
     ~HttpEngine(); // ends running calls (CANCELLED) and joins the thread
 
     HttpEngine(const HttpEngine &) = delete;
@@ -28,6 +30,9 @@ public:
     void cancel(std::uint64_t callId);
     // Whether the call was started here and has not finished yet.
     bool owns(std::uint64_t callId) const;
+
+    // Whether `request` is a web call that asks for HTTP/2.
+    static bool isHttp2(const CallRequest &request);
 
     // The libcurl version the engine runs with ("8.1.2"), and its HTTP/2 library.
     static std::string curlVersion();

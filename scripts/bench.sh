@@ -10,7 +10,7 @@ rounds=3
 
 scripts/install-deps.sh >/dev/null
 cmake -S . -B build -G Ninja -DWIRESCOPE_BUILD_BENCH=ON >/dev/null
-cmake --build build -j "$(nproc)" --target wirescope-callbench wirescope-codecbench wirescope-schemabench wirescope-uibench wirescope-timelinebench wirescope-testserver >/dev/null
+cmake --build build -j "$(nproc)" --target wirescope-callbench wirescope-codecbench wirescope-schemabench wirescope-uibench wirescope-timelinebench wirescope-testserver wirescope-cli >/dev/null
 
 work=$(mktemp -d)
 server_pid=
@@ -45,3 +45,9 @@ QT_QPA_PLATFORM=offscreen build/bench/wirescope-uibench --rounds "$rounds" --meg
 echo
 echo "== Timeline: a 200 000 msg/s stream of 1 000 000 messages in the GUI, and the wire tap's cost"
 QT_QPA_PLATFORM=offscreen build/bench/wirescope-timelinebench --rounds "$rounds" 2>/dev/null
+
+echo
+echo "== Web protocols: Connect and gRPC-Web against gRPC, one Connect for Node server for all"
+[ -d tests/node/node_modules/@connectrpc/connect-node ] ||
+  (cd tests/node && npm ci --ignore-scripts --no-audit --no-fund >/dev/null)
+python3 bench/webbench.py build/app/wirescope-cli tests/proto resources/protos tests/node --rounds "$rounds"

@@ -5,11 +5,13 @@
 // google/rpc/error_details.proto for the rich errors). Started and stopped by the C++ tests.
 //
 //   node connect-server.js DESCRIPTOR_SET [--prefix /PATH] [--tls CERT KEY [--client-ca CA]]
+//                          [--unix SOCKET_PATH]
 //
 // Serves on 127.0.0.1, each on a port of its own, and prints one line per listener, then "ready":
 //   http1 127.0.0.1:PORT    HTTP/1.1 without TLS
 //   h2c 127.0.0.1:PORT      HTTP/2 with prior knowledge, without TLS
 //   https 127.0.0.1:PORT    (with --tls) TLS, ALPN offering h2 and http/1.1
+//   unix PATH               (with --unix) HTTP/1.1 on a unix domain socket
 // Every listener answers at the root and under --prefix (default /prefix/api).
 //
 // connect-node does not take the base64 gRPC-Web variant (application/grpc-web-text). Such a
@@ -39,12 +41,15 @@ const args = process.argv.slice(2);
 const descriptorSet = args.shift();
 let prefix = '/prefix/api';
 let tls = null;
+let unixPath = null;
 while (args.length > 0) {
   const flag = args.shift();
   if (flag === '--prefix') {
     prefix = args.shift();
   } else if (flag === '--tls') {
     tls = { cert: fs.readFileSync(args.shift()), key: fs.readFileSync(args.shift()) };
+  } else if (flag === '--unix') {
+    unixPath = args.shift();
   } else if (flag === '--client-ca' && tls) {
     tls.ca = fs.readFileSync(args.shift());
   } else {
@@ -233,9 +238,13 @@ function handle(req, res) {
 function listen(server, name) {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
+    if (name === 'unix') {
+      server.listen(unixPath, () => resolve({ name, address: unixPath }));
+      return;
+    }
     server.listen(0, '127.0.0.1', () => {
       const { port } = server.address();
-      resolve({ name, port });
+      resolve({ name, port, address: `127.0.0.1:${port}` });
     });
   });
 }
@@ -253,12 +262,16 @@ if (tls) {
   }, handle));
   names.push('https');
 }
+if (unixPath) {
+  servers.push(http.createServer(handle));
+  names.push('unix');
+}
 
 Promise.all(servers.map((server, i) => listen(server, names[i]))).then((listening) => {
-  for (const { name, port } of listening) {
+  for (const { name, port, address } of listening) {
     if (name === 'http1')
       http1Port = port;
-    process.stdout.write(`${name} 127.0.0.1:${port}\n`);
+    process.stdout.write(`${name} ${address}\n`);
   }
   process.stdout.write('ready\n');
 }, (error) => {

@@ -2,6 +2,7 @@
 // gRPC-Web (binary and text) and Connect (proto and JSON) through the engine, over HTTP/1.1 and
 // HTTP/2, against the test service served by Connect for Node (tests/node/connect-server.js).
 // Without node or tests/node/node_modules these tests fail; they do not skip.
+#include "connectproxy.h"
 #include "connectserver.h"
 #include "support.h"
 
@@ -409,7 +410,11 @@ TEST_F(WebRefusals, AServerThatIsNotThereIsUnavailable)
 TEST(WebTls, TlsAndMutualTlsWithAlpn)
 {
     Pki pki;
-    ConnectServer server({pki.path("server.pem"), pki.path("server.key"), pki.path("ca.pem")});
+    ConnectServer::Options options;
+    options.certFile = pki.path("server.pem");
+    options.keyFile = pki.path("server.key");
+    options.clientCaFile = pki.path("ca.pem");
+    ConnectServer server(options);
     ASSERT_EQ(server.problem(), "");
     rpc::Engine engine;
     std::uint64_t id = 0;
@@ -444,4 +449,66 @@ TEST(WebTls, TlsAndMutualTlsWithAlpn)
     EXPECT_EQ(finished(noClientCert)->status.code, 14) << finished(noClientCert)->status.message;
     const auto wrongCa = run(rpc::Protocol::Connect, rpc::HttpVersion::Default, true, pki.path("other.pem"));
     EXPECT_EQ(finished(wrongCa)->status.code, 14) << finished(wrongCa)->status.message;
+}
+
+TEST(WebUnix, CallsReachAServerOnAUnixSocket)
+{
+    TempDir dir;
+    ConnectServer::Options options;
+    options.unixPath = (dir.path() / "connect.sock").string();
+    ConnectServer server(options);
+    ASSERT_EQ(server.problem(), "");
+    rpc::Engine engine;
+    std::uint64_t id = 0;
+    for (auto protocol : {rpc::Protocol::GrpcWeb, rpc::Protocol::Connect}) {
+        rpc::CallRequest r;
+        r.callId = ++id;
+        r.schema = testSchema();
+        r.method = "wirescope.testing.TestService/ServerStream";
+        r.messages = {R"({"count":2,"text":"unix"})"};
+        r.channel.target = "unix:" + server.unixPath();
+        r.protocol = protocol;
+        engine.start(r);
+        const auto events = collect(engine, r.callId);
+        ASSERT_TRUE(finished(events)->status.ok()) << finished(events)->status.message;
+        EXPECT_EQ(ofKind(events, EventKind::MessageReceived).size(), 2u);
+    }
+}
+
+TEST(WebProxy, CallsGoThroughAnHttpConnectProxyWithCredentials)
+{
+    ConnectServer &server = sharedConnectServer();
+    ASSERT_EQ(server.problem(), "");
+    ConnectProxy proxy;
+    proxy.requireCredentials("me", "s3cret@");
+    rpc::Engine engine;
+    std::uint64_t id = 0;
+    for (auto version : {rpc::HttpVersion::Http1, rpc::HttpVersion::Http2}) {
+        rpc::CallRequest r;
+        r.callId = ++id;
+        r.schema = testSchema();
+        r.method = "wirescope.testing.TestService/Echo";
+        r.messages = {R"({"text":"proxied"})"};
+        r.channel.target = "http://" + (version == rpc::HttpVersion::Http2 ? server.h2c() : server.http1());
+        r.channel.proxy = "http://me:s3cret%40@127.0.0.1:" + std::to_string(proxy.port());
+        r.protocol = rpc::Protocol::Connect;
+        r.httpVersion = version;
+        engine.start(r);
+        const auto events = collect(engine, r.callId);
+        ASSERT_TRUE(finished(events)->status.ok()) << finished(events)->status.message;
+    }
+    EXPECT_EQ(proxy.targets(), (std::vector<std::string>{server.http1(), server.h2c()}));
+    // A proxy that refuses: UNAVAILABLE, naming the proxy.
+    ConnectProxy refusing(ConnectProxy::Answer::Forbidden);
+    rpc::CallRequest r;
+    r.callId = ++id;
+    r.schema = testSchema();
+    r.method = "wirescope.testing.TestService/Echo";
+    r.channel.target = "http://" + server.http1();
+    r.channel.proxy = refusing.url();
+    r.protocol = rpc::Protocol::GrpcWeb;
+    engine.start(r);
+    const auto events = collect(engine, r.callId);
+    EXPECT_EQ(finished(events)->status.code, 14);
+    EXPECT_TRUE(contains(finished(events)->status.message, refusing.url())) << finished(events)->status.message;
 }

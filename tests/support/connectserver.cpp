@@ -57,18 +57,20 @@ ConnectServer::ConnectServer(const Options &options)
         if (!options.clientCaFile.empty())
             argv.insert(argv.end(), {"--client-ca", options.clientCaFile});
     }
+    if (!options.unixPath.empty())
+        argv.insert(argv.end(), {"--unix", options.unixPath});
     m_process = std::make_unique<Spawned>(argv);
+    // One line per listener ("NAME ADDRESS"), then "ready".
     for (;;) {
-        const std::string line = m_process->waitForLine(" ", std::chrono::seconds(30));
+        const std::string line = m_process->waitForLine("", std::chrono::seconds(30));
         if (line.empty() || line == "ready")
             break;
         const auto space = line.find(' ');
         const std::string name = line.substr(0, space), address = line.substr(space + 1);
-        (name == "http1" ? m_http1 : name == "h2c" ? m_h2c : m_https) = address;
-        if (options.certFile.empty() ? !m_h2c.empty() : !m_https.empty())
-            break;
+        (name == "http1" ? m_http1 : name == "h2c" ? m_h2c : name == "https" ? m_https : m_unix) = address;
     }
-    if (m_http1.empty() || m_h2c.empty() || (!options.certFile.empty() && m_https.empty()))
+    if (m_http1.empty() || m_h2c.empty() || (!options.certFile.empty() && m_https.empty()) ||
+        (!options.unixPath.empty() && m_unix.empty()))
         m_problem = "the Connect server (tests/node/connect-server.js) did not start";
 }
 

@@ -18,6 +18,7 @@ public:
         std::string certFile; // with keyFile: also serve TLS (ALPN h2 and http/1.1)
         std::string keyFile;
         std::string clientCaFile; // require client certificates signed by this CA
+        std::string unixPath;     // also serve HTTP/1.1 on this unix socket
     };
     ConnectServer();
     explicit ConnectServer(const Options &options);
@@ -29,12 +30,13 @@ public:
     const std::string &http1() const { return m_http1; } // "127.0.0.1:PORT"
     const std::string &h2c() const { return m_h2c; }
     const std::string &https() const { return m_https; }
+    const std::string &unixPath() const { return m_unix; }
     // The descriptor set the server was started with (the test service and google.rpc details).
     static std::string descriptorSet(std::string *error);
 
 private:
     std::string m_problem;
-    std::string m_http1, m_h2c, m_https;
+    std::string m_http1, m_h2c, m_https, m_unix;
     std::unique_ptr<Spawned> m_process;
 };
 

@@ -85,19 +85,18 @@ def run(cli, proto_dir, ports, rounds):
             r = bench(cli, proto_dir, flags, address, stream, '{"count":%d,"text":"item"}' % STREAM, 1, 1)
             if round_:
                 messages[name].append(r["messages_received"] / r["seconds"])
-    print(f"Unary Echo, {CALLS} calls, 16 at once, median of {rounds} rounds:")
-    print(f"  {'protocol':<26} {'calls/s':>10} {'vs gRPC':>8}")
-    base = statistics.median(calls["gRPC (HTTP/2)"])
-    for name, _, _ in unary:
-        m = statistics.median(calls[name])
-        print(f"  {name:<26} {m:>10.0f} {m / base:>7.2f}x")
-    print(f"\nOne server stream of {STREAM} messages, median of {rounds} rounds:")
-    print(f"  {'protocol':<26} {'messages/s':>10} {'vs gRPC':>8}")
-    base = statistics.median(messages["gRPC (HTTP/2)"])
-    for name, _, _ in streams:
-        m = statistics.median(messages[name])
-        print(f"  {name:<26} {m:>10.0f} {m / base:>7.2f}x")
+    table(f"Unary Echo, {CALLS} calls, 16 at once, median of {rounds} rounds:", "calls/s", unary, calls)
+    print()
+    table(f"One server stream of {STREAM} messages, median of {rounds} rounds:", "messages/s", streams, messages)
 
+
+def table(title, unit, cases, results):
+    print(title)
+    print(f"  {'protocol':<26} {unit:>10} {'vs gRPC':>8}")
+    base = statistics.median(results["gRPC (HTTP/2)"])
+    for name, _, _ in cases:
+        m = statistics.median(results[name])
+        print(f"  {name:<26} {m:>10.0f} {m / base:>7.2f}x")
 
 if __name__ == "__main__":
     main()

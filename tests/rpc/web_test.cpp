@@ -99,6 +99,20 @@ bool contains(const std::string &text, const std::string &part)
     return text.find(part) != std::string::npos;
 }
 
+// A call of the test service's `method` with one message, for the tests outside WebCalls.
+rpc::CallRequest webRequest(std::uint64_t id, const std::string &method, const std::string &json,
+                            const std::string &target, rpc::Protocol protocol)
+{
+    rpc::CallRequest r;
+    r.callId = id;
+    r.schema = testSchema();
+    r.method = "wirescope.testing.TestService/" + method;
+    r.messages = {json};
+    r.channel.target = target;
+    r.protocol = protocol;
+    return r;
+}
+
 } // namespace
 
 TEST_P(WebCalls, UnaryCarriesEveryKindOfFieldHeadersAndTrailers)
@@ -419,12 +433,8 @@ TEST(WebTls, TlsAndMutualTlsWithAlpn)
     rpc::Engine engine;
     std::uint64_t id = 0;
     auto run = [&](rpc::Protocol protocol, rpc::HttpVersion version, bool clientCert, const std::string &ca) {
-        rpc::CallRequest r;
-        r.callId = ++id;
-        r.schema = testSchema();
-        r.method = "wirescope.testing.TestService/Echo";
-        r.messages = {R"({"text":"tls"})"};
-        r.channel.target = server.https(); // host:port: TLS unless plaintext
+        // host:port: TLS unless plaintext
+        auto r = webRequest(++id, "Echo", R"({"text":"tls"})", server.https(), protocol);
         r.channel.plaintext = false;
         r.channel.caFile = ca;
         r.channel.serverName = "localhost"; // the certificate names localhost, not 127.0.0.1
@@ -432,7 +442,6 @@ TEST(WebTls, TlsAndMutualTlsWithAlpn)
             r.channel.certFile = pki.path("client.pem");
             r.channel.keyFile = pki.path("client.key");
         }
-        r.protocol = protocol;
         r.httpVersion = version;
         engine.start(r);
         return collect(engine, r.callId);
@@ -461,13 +470,8 @@ TEST(WebUnix, CallsReachAServerOnAUnixSocket)
     rpc::Engine engine;
     std::uint64_t id = 0;
     for (auto protocol : {rpc::Protocol::GrpcWeb, rpc::Protocol::Connect}) {
-        rpc::CallRequest r;
-        r.callId = ++id;
-        r.schema = testSchema();
-        r.method = "wirescope.testing.TestService/ServerStream";
-        r.messages = {R"({"count":2,"text":"unix"})"};
-        r.channel.target = "unix:" + server.unixPath();
-        r.protocol = protocol;
+        const auto r = webRequest(++id, "ServerStream", R"({"count":2,"text":"unix"})", "unix:" + server.unixPath(),
+                                  protocol);
         engine.start(r);
         const auto events = collect(engine, r.callId);
         ASSERT_TRUE(finished(events)->status.ok()) << finished(events)->status.message;
@@ -484,14 +488,10 @@ TEST(WebProxy, CallsGoThroughAnHttpConnectProxyWithCredentials)
     rpc::Engine engine;
     std::uint64_t id = 0;
     for (auto version : {rpc::HttpVersion::Http1, rpc::HttpVersion::Http2}) {
-        rpc::CallRequest r;
-        r.callId = ++id;
-        r.schema = testSchema();
-        r.method = "wirescope.testing.TestService/Echo";
-        r.messages = {R"({"text":"proxied"})"};
-        r.channel.target = "http://" + (version == rpc::HttpVersion::Http2 ? server.h2c() : server.http1());
+        auto r = webRequest(++id, "Echo", R"({"text":"proxied"})",
+                            "http://" + (version == rpc::HttpVersion::Http2 ? server.h2c() : server.http1()),
+                            rpc::Protocol::Connect);
         r.channel.proxy = "http://me:s3cret%40@127.0.0.1:" + std::to_string(proxy.port());
-        r.protocol = rpc::Protocol::Connect;
         r.httpVersion = version;
         engine.start(r);
         const auto events = collect(engine, r.callId);
@@ -500,13 +500,8 @@ TEST(WebProxy, CallsGoThroughAnHttpConnectProxyWithCredentials)
     EXPECT_EQ(proxy.targets(), (std::vector<std::string>{server.http1(), server.h2c()}));
     // A proxy that refuses: UNAVAILABLE, naming the proxy.
     ConnectProxy refusing(ConnectProxy::Answer::Forbidden);
-    rpc::CallRequest r;
-    r.callId = ++id;
-    r.schema = testSchema();
-    r.method = "wirescope.testing.TestService/Echo";
-    r.channel.target = "http://" + server.http1();
+    auto r = webRequest(++id, "Echo", "{}", "http://" + server.http1(), rpc::Protocol::GrpcWeb);
     r.channel.proxy = refusing.url();
-    r.protocol = rpc::Protocol::GrpcWeb;
     engine.start(r);
     const auto events = collect(engine, r.callId);
     EXPECT_EQ(finished(events)->status.code, 14);

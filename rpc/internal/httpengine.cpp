@@ -915,15 +915,19 @@ void HttpEngine::Impl::run()
         if (stopRequested && !stopping) {
             stopping = true;
             loads.clear();
-            std::vector<Call *> open;
+            // By id: ending one call can end or start others (held calls, load runs).
+            std::vector<std::uint64_t> open;
             for (auto &[id, call] : calls)
-                open.push_back(call.get());
-            for (Call *call : open) {
+                open.push_back(id);
+            for (const auto id : open) {
+                auto it = calls.find(id);
+                if (it == calls.end())
+                    continue;
                 RpcStatus s;
                 s.code = kCancelled;
                 s.message = "the engine is shutting down";
                 s.local = true;
-                finish(*call, std::move(s), {});
+                finish(*it->second, std::move(s), {});
             }
         }
         if (stopping && calls.empty())
@@ -961,7 +965,7 @@ void HttpEngine::Impl::reapDone()
 void HttpEngine::Impl::sweep()
 {
     const std::int64_t now = monotonicNs();
-    std::vector<Call *> due;
+    std::vector<std::uint64_t> due; // by id: ending one call can end or start others
     for (auto &[address, server] : h2cServers) {
         if (server.rotating && server.opener && static_cast<const Call *>(server.opener)->headersDone)
             releaseHeld(server);
@@ -970,9 +974,13 @@ void HttpEngine::Impl::sweep()
         if (call->finished)
             continue;
         if ((call->deadlineNs && now >= call->deadlineNs) || (call->endSeen && call->paused && !call->bodyDone))
-            due.push_back(call.get());
+            due.push_back(id);
     }
-    for (Call *call : due) {
+    for (const auto id : due) {
+        auto it = calls.find(id);
+        if (it == calls.end())
+            continue;
+        Call *call = it->second.get();
         if (call->endSeen && call->paused) {
             RpcStatus s = call->outcome(CURLE_OK);
             Metadata trailers = std::move(call->trailers);

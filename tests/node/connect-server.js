@@ -224,7 +224,26 @@ function serveText(req, res) {
   });
 }
 
+// A gRPC-Web request with the header x-test-trailers-only: NAME gets the answer a proxy such as
+// Envoy passes on from a gRPC server that fails at once: a "trailers-only" response, whose
+// status, message and trailers are the HTTP headers and whose body is empty.
+function trailersOnly(req, res) {
+  req.resume();
+  res.writeHead(200, {
+    'content-type': 'application/grpc-web+proto',
+    'grpc-status': '7',
+    'grpc-message': 'denied%20for%20' + encodeURIComponent(String(req.headers['x-test-trailers-only'])),
+    'x-trailer': 'done',
+  });
+  res.end();
+}
+
 function handle(req, res) {
+  if (req.headers['x-test-trailers-only'] &&
+      /^application\/grpc-web/i.test(String(req.headers['content-type'] || ''))) {
+    trailersOnly(req, res);
+    return;
+  }
   if (/^application\/grpc-web-text/i.test(String(req.headers['content-type'] || ''))) {
     serveText(req, res);
     return;

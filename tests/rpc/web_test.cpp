@@ -507,3 +507,30 @@ TEST(WebProxy, CallsGoThroughAnHttpConnectProxyWithCredentials)
     EXPECT_EQ(finished(events)->status.code, 14);
     EXPECT_TRUE(contains(finished(events)->status.message, refusing.url())) << finished(events)->status.message;
 }
+
+// Connect has no trailers-only answers (its errors are JSON); gRPC-Web has them.
+TEST(WebGrpcWeb, ATrailersOnlyAnswerIsTheStatusAndTheTrailers)
+{
+    ConnectServer &server = sharedConnectServer();
+    ASSERT_EQ(server.problem(), "");
+    rpc::Engine engine;
+    std::uint64_t id = 0;
+    for (auto protocol : {rpc::Protocol::GrpcWeb, rpc::Protocol::GrpcWebText}) {
+        for (auto version : {rpc::HttpVersion::Http1, rpc::HttpVersion::Http2}) {
+            auto r = webRequest(++id, "Echo", "{}",
+                                "http://" + (version == rpc::HttpVersion::Http2 ? server.h2c() : server.http1()),
+                                protocol);
+            r.httpVersion = version;
+            r.metadata = {{"x-test-trailers-only", "me"}};
+            engine.start(r);
+            const auto events = collect(engine, r.callId);
+            ASSERT_EQ(kinds(events), (std::vector<EventKind>{EventKind::Started, EventKind::MessageSent,
+                                                             EventKind::HalfClosed, EventKind::Finished}));
+            const auto *end = finished(events);
+            EXPECT_EQ(end->status.code, 7);
+            EXPECT_EQ(end->status.message, "denied for me");
+            EXPECT_EQ(metadataValue(end->metadata, "x-trailer"), "done");
+            EXPECT_EQ(metadataValue(end->metadata, "grpc-status"), ""); // in the status, as gRPC has it
+        }
+    }
+}

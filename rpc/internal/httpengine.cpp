@@ -845,6 +845,11 @@ struct HttpEngine::Impl::Call
             else
                 s.message = (headersDone ? "the connection to " : "could not reach ") + endpoint.shown + ": " +
                             (errorBuffer[0] ? std::string(errorBuffer) : std::string(curl_easy_strerror(rc)));
+            if (!headersDone && (rc == CURLE_UNSUPPORTED_PROTOCOL || rc == CURLE_WEIRD_SERVER_REPLY) &&
+                request.httpVersion != HttpVersion::Http2)
+                s.message += " (a server that speaks only HTTP/2 answers HTTP/1.1 so; try HTTP/2, -http-version 2)";
+            else if (!headersDone && rc == CURLE_SSL_CONNECT_ERROR)
+                s.message += " (a server without TLS answers a TLS handshake so; try http:// or -plaintext)";
             if (!headersDone && rc != CURLE_OPERATION_TIMEDOUT) {
                 if (auto proxy = proxyFor(request.channel); proxy && proxy.value())
                     s.message += " (through the HTTP proxy " + proxy.value()->url + " from " + proxy.value()->source + ")";

@@ -128,6 +128,13 @@ TEST_F(WebCli, WhatAProtocolCannotDoIsRefused)
         EXPECT_EQ(u.exitCode, 2) << message;
         EXPECT_TRUE(contains(u.err, message)) << u.err;
     }
+    // A server of the wrong kind: the message says what to try.
+    auto h2only = run(cli({"-protocol", "connect", "-d", "{}"}, "http://" + sharedConnectServer().h2c(), "Echo"));
+    EXPECT_EQ(h2only.exitCode, 64 + 14);
+    EXPECT_TRUE(contains(h2only.err, "try HTTP/2, -http-version 2")) << h2only.err;
+    auto noTls = run(cli({"-protocol", "grpcweb", "-d", "{}"}, "https://" + sharedConnectServer().http1(), "Echo"));
+    EXPECT_EQ(noTls.exitCode, 64 + 14);
+    EXPECT_TRUE(contains(noTls.err, "try http:// or -plaintext")) << noTls.err;
     auto tls = run(cli({"-protocol", "connect", "-plaintext"}, "https://" + sharedConnectServer().http1(), "Echo"));
     EXPECT_EQ(tls.exitCode, 2);
     EXPECT_TRUE(contains(tls.err, "asks for TLS")) << tls.err;

@@ -416,6 +416,7 @@ struct HttpEngine::Impl::Call
     web::Base64Stream base64;
     std::string body;
     bool endSeen = false; // the trailer block or the end-of-stream message arrived
+    std::int64_t completeSinceNs = 0; // when the answer was seen complete while libcurl went on
     std::optional<RpcStatus> status;
     Metadata trailers;
 
@@ -813,6 +814,18 @@ struct HttpEngine::Impl::Call
         return request.schema->decodeStatus(static_cast<int>(value), std::move(message), std::move(details));
     }
 
+    // Whether the whole answer is here: the status came (trailers-only, the trailer block, the
+    // end-of-stream message), or a body of the length the headers gave.
+    bool answerComplete() const
+    {
+        if (trailersOnly || endSeen)
+            return true;
+        if (!headersDone || (mode != Mode::ConnectUnary && !errorBody))
+            return false;
+        const std::string length = headerValue(responseHeaders, "content-length");
+        return !length.empty() && body.size() >= static_cast<std::size_t>(std::strtoull(length.c_str(), nullptr, 10));
+    }
+
     static std::size_t readCallback(char *buffer, std::size_t size, std::size_t count, void *userdata)
     {
         return static_cast<Call *>(userdata)->onRead(buffer, size * count);
@@ -975,10 +988,20 @@ void HttpEngine::Impl::sweep()
         if (server.rotating && server.opener && static_cast<const Call *>(server.opener)->headersDone)
             releaseHeld(server);
     }
+    // libcurl 7.88 never finishes an HTTP/2 transfer whose stream the server ended (END_STREAM)
+    // before the request body had gone out: the call would wait for ever. An answer that is
+    // complete while the transfer goes on for longer than kStuckNs ends the call here.
+    constexpr std::int64_t kStuckNs = 100 * 1000000;
     for (auto &[id, call] : calls) {
         if (call->finished)
             continue;
-        if ((call->deadlineNs && now >= call->deadlineNs) || (call->endSeen && call->paused && !call->bodyDone))
+        if (call->added && call->answerComplete() && (call->halfClosedReported || call->paused)) {
+            if (!call->completeSinceNs)
+                call->completeSinceNs = now;
+        }
+        if ((call->deadlineNs && now >= call->deadlineNs) ||
+            (call->completeSinceNs && now - call->completeSinceNs >= kStuckNs) ||
+            (call->endSeen && call->paused && !call->bodyDone))
             due.push_back(id);
     }
     for (const auto id : due) {
@@ -986,7 +1009,7 @@ void HttpEngine::Impl::sweep()
         if (it == calls.end())
             continue;
         Call *call = it->second.get();
-        if (call->endSeen && call->paused) {
+        if ((call->endSeen && call->paused) || call->completeSinceNs) {
             RpcStatus s = call->outcome(CURLE_OK);
             Metadata trailers = std::move(call->trailers);
             finish(*call, std::move(s), std::move(trailers));
@@ -1008,6 +1031,8 @@ int HttpEngine::Impl::waitMs()
     for (auto &[id, call] : calls) {
         if (call->deadlineNs)
             wait = std::min<std::int64_t>(wait, std::max<std::int64_t>(0, (call->deadlineNs - now + 999999) / 1000000));
+        if (call->completeSinceNs || (call->added && call->answerComplete()))
+            wait = std::min<std::int64_t>(wait, 20);
     }
     return static_cast<int>(std::clamp<std::int64_t>(wait, 0, 1000));
 }

@@ -522,6 +522,8 @@ TEST(WebGrpcWeb, ATrailersOnlyAnswerIsTheStatusAndTheTrailers)
                                 protocol);
             r.httpVersion = version;
             r.metadata = {{"x-test-trailers-only", "me"}};
+            SCOPED_TRACE(std::string(rpc::protocolName(protocol)) +
+                         (version == rpc::HttpVersion::Http2 ? " over h2c" : " over HTTP/1.1"));
             engine.start(r);
             const auto events = collect(engine, r.callId);
             ASSERT_EQ(kinds(events), (std::vector<EventKind>{EventKind::Started, EventKind::MessageSent,

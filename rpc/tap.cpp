@@ -253,18 +253,23 @@ Result<SSL_CTX *> makeContext(const TapTls &tls)
     SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
     if (!tls.caFile.empty()) {
         if (SSL_CTX_load_verify_locations(ctx, tls.caFile.c_str(), nullptr) != 1)
-            return fail("the wire tap cannot read the CA certificate " + tls.caFile + ": " + sslErrors());
+            return fail("CA certificate file " + tls.caFile + " holds no certificate OpenSSL can read (" +
+                        sslErrors() + ")");
     } else if (SSL_CTX_set_default_verify_paths(ctx) != 1) {
         return fail("the wire tap cannot load the system's root certificates: " + sslErrors());
     }
     if (!tls.certFile.empty() || !tls.keyFile.empty()) {
+        // The key first: loading it after the certificate fails a key of another certificate
+        // with OpenSSL's "key values mismatch"; this way the check below says it in words.
+        if (SSL_CTX_use_PrivateKey_file(ctx, tls.keyFile.c_str(), SSL_FILETYPE_PEM) != 1)
+            return fail("the wire tap cannot read the client key " + tls.keyFile + ": " + sslErrors());
         if (SSL_CTX_use_certificate_chain_file(ctx, tls.certFile.c_str()) != 1)
             return fail("the wire tap cannot read the client certificate " + tls.certFile + ": " +
                         sslErrors());
-        if (SSL_CTX_use_PrivateKey_file(ctx, tls.keyFile.c_str(), SSL_FILETYPE_PEM) != 1)
-            return fail("the wire tap cannot read the client key " + tls.keyFile + ": " + sslErrors());
-        if (SSL_CTX_check_private_key(ctx) != 1)
-            return fail("the client key " + tls.keyFile + " does not match " + tls.certFile);
+        if (SSL_CTX_check_private_key(ctx) != 1) {
+            ERR_clear_error();
+            return fail("client key " + tls.keyFile + " does not belong to the certificate " + tls.certFile);
+        }
     }
     SSL_CTX_set_verify(ctx, tls.skipVerify ? SSL_VERIFY_NONE : SSL_VERIFY_PEER, nullptr);
     static const unsigned char alpn[] = {2, 'h', '2'};
@@ -612,9 +617,12 @@ struct Tap::Impl
             if (error != SSL_ERROR_WANT_READ && error != SSL_ERROR_WANT_WRITE) {
                 const long verify = SSL_get_verify_result(ssl);
                 const std::string errors = sslErrors();
+                // A certificate for another name says which name it was checked against.
+                const std::string checked =
+                    verify == X509_V_ERR_HOSTNAME_MISMATCH ? ": it is not for " + name : std::string();
                 attempt.error = what + " failed: " +
                                 (verify != X509_V_OK ? std::string("certificate verify failed (") +
-                                                           X509_verify_cert_error_string(verify) + ")"
+                                                           X509_verify_cert_error_string(verify) + checked + ")"
                                  : !errors.empty() ? errors
                                                    : std::string("the server closed the connection"));
             }

@@ -127,6 +127,9 @@ struct RpcStatus
     std::vector<std::string> details; // each detail as JSON ({"@type": ..., ...})
     std::string rawDetails;           // grpc-status-details-bin, undecoded
     bool local = false;               // produced by Wirescope, not by the server
+    // UNAVAILABLE before any connection to the server was up (refused, unreachable, a TLS or
+    // HTTP/2 handshake that failed, the connect timeout): grpcurl's "Failed to dial target host".
+    bool connectFailed = false;
 
     bool ok() const { return code == 0; }
 };

@@ -422,6 +422,9 @@ int invoke(const Flags &flags, const rpc::SchemaPtr &schema, const std::string &
         // Through the tap, gRPC only sees its connection to the tap end; the tap knows why.
         if (!tapProblem.empty() && status.code == 14)
             status.message += " (wire tap: " + tapProblem + ")";
+        // Never connected: a local failure, reported as grpcurl reports a dial that failed.
+        if (status.connectFailed)
+            return fail("to dial target host \"" + address + "\": " + status.message);
         printStatus(status, flags.boolean("format-error"));
         return kStatusCodeOffset + status.code;
     }

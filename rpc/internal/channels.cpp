@@ -10,7 +10,13 @@
 #include <grpcpp/security/tls_credentials_options.h>
 #include <grpcpp/support/channel_arguments.h>
 
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
 #include <fstream>
+#include <memory>
+#include <optional>
 #include <sstream>
 
 namespace rpc::internal {
@@ -27,6 +33,41 @@ Result<std::string> readPem(const std::string &path, const char *what)
     if (ss.str().find("-----BEGIN") == std::string::npos)
         return Error(std::string(what) + " file " + path + " holds no PEM data");
     return ss.str();
+}
+
+// gRPC takes certificates and keys as text and reports one that does not parse, or a key that
+// is not the certificate's, only as "empty address list" when the first call fails. OpenSSL
+// tells now, naming the file.
+std::optional<Error> checkClientPair(const std::string &cert, const std::string &certPath, const std::string &key,
+                             const std::string &keyPath)
+{
+    using Bio = std::unique_ptr<BIO, decltype(&BIO_free)>;
+    Bio certBio(BIO_new_mem_buf(cert.data(), static_cast<int>(cert.size())), &BIO_free);
+    std::unique_ptr<X509, decltype(&X509_free)> x509(PEM_read_bio_X509(certBio.get(), nullptr, nullptr, nullptr),
+                                                     &X509_free);
+    if (!x509)
+        return Error("client certificate file " + certPath + " holds no certificate OpenSSL can read");
+    Bio keyBio(BIO_new_mem_buf(key.data(), static_cast<int>(key.size())), &BIO_free);
+    std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> pkey(
+        PEM_read_bio_PrivateKey(keyBio.get(), nullptr, nullptr, nullptr), &EVP_PKEY_free);
+    if (!pkey)
+        return Error("client key file " + keyPath + " holds no private key OpenSSL can read (an encrypted "
+                                                  "key needs its passphrase removed)");
+    if (X509_check_private_key(x509.get(), pkey.get()) != 1) {
+        ERR_clear_error();
+        return Error("client key " + keyPath + " does not belong to the certificate " + certPath);
+    }
+    return std::nullopt;
+}
+
+bool holdsCertificate(const std::string &pem)
+{
+    std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())),
+                                                  &BIO_free);
+    std::unique_ptr<X509, decltype(&X509_free)> x509(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr),
+                                                     &X509_free);
+    ERR_clear_error();
+    return x509 != nullptr;
 }
 
 } // namespace
@@ -88,6 +129,8 @@ Result<std::shared_ptr<grpc::Channel>> makeChannel(const ChannelOptions &o, int 
             auto r = readPem(o.caFile, "CA certificate");
             if (!r)
                 return r.error();
+            if (!holdsCertificate(*r))
+                return Error("CA certificate file " + o.caFile + " holds no certificate OpenSSL can read");
             ca = *r;
         }
         if (o.certFile.empty() != o.keyFile.empty())
@@ -99,6 +142,8 @@ Result<std::shared_ptr<grpc::Channel>> makeChannel(const ChannelOptions &o, int 
             auto k = readPem(o.keyFile, "client key");
             if (!k)
                 return k.error();
+            if (auto problem = checkClientPair(*c, o.certFile, *k, o.keyFile))
+                return *problem;
             cert = *c;
             key = *k;
         }

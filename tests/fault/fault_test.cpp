@@ -66,23 +66,36 @@ TEST_P(ServerFaults, endWithTheStatusAndSayWhy)
     std::string message = c.message;
     if (message == "ADDRESS")
         message = "could not connect to " + server.address() + " within 3000 ms";
+    // Never connected: a local failure (exit 1), as grpcurl's "Failed to dial target host".
+    // Connected, then broken: the status and its error block (exit 64 + code).
     expectEnded(r, c.exitCode, message);
-    const auto block = r.err.find("ERROR:");
-    ASSERT_NE(block, std::string::npos) << describe(r);
+    if (c.exitCode == 1) {
+        EXPECT_NE(r.err.find("Failed to dial target host \"" + server.address() + "\": "), std::string::npos)
+            << describe(r);
+    }
+    EXPECT_EQ(r.err.find("ERROR:") != std::string::npos, c.exitCode != 1) << describe(r);
     // Any address the error names is the server's, as typed (not the wire tap's).
-    for (auto at = r.err.find("127.0.0.1:", block); at != std::string::npos; at = r.err.find("127.0.0.1:", at + 1))
-        EXPECT_EQ(r.err.compare(at, server.address().size(), server.address()), 0) << describe(r);
+    std::string said;
+    for (std::size_t at = 0; at < r.err.size();) {
+        const auto nl = r.err.find('\n', at);
+        const std::string line = r.err.substr(at, nl == std::string::npos ? std::string::npos : nl - at);
+        if (line.rfind("wire:", 0) != 0)
+            said += line + "\n";
+        at = nl == std::string::npos ? r.err.size() : nl + 1;
+    }
+    for (auto at = said.find("127.0.0.1:"); at != std::string::npos; at = said.find("127.0.0.1:", at + 1))
+        EXPECT_EQ(said.compare(at, server.address().size(), server.address()), 0) << describe(r);
     EXPECT_GE(server.connectionsAccepted(), 1);
 }
 
 const ServerCase kServerCases[] = {
-    {faults::Behaviour::Silent, 78, "ADDRESS"},
+    {faults::Behaviour::Silent, 1, "ADDRESS"},
     {faults::Behaviour::SettingsThenClose, 78, "Socket closed"},
     {faults::Behaviour::GoAway, 78, "GOAWAY received"},
     {faults::Behaviour::RstStream, 77, "Received RST_STREAM with error code 2"},
     {faults::Behaviour::OversizedFrame, 77, "frame of size 16777215"},
-    {faults::Behaviour::Http1, 78, "Trying to connect an http1.x server"},
-    {faults::Behaviour::Garbage, 78, "Failed parsing HTTP/2"},
+    {faults::Behaviour::Http1, 1, "Trying to connect an http1.x server"},
+    {faults::Behaviour::Garbage, 1, "Failed parsing HTTP/2"},
     {faults::Behaviour::CloseMidResponse, 78, "Socket closed"},
 };
 
@@ -113,6 +126,100 @@ INSTANTIATE_TEST_SUITE_P(All, ServerFaults, ::testing::Combine(::testing::Values
                                      ch = '_';
                              return name + (std::get<1>(info.param) ? "_wire" : "");
                          });
+
+// --- TLS gone wrong, with and without the wire tap ------------------------------------------
+
+class TlsFaults : public ::testing::TestWithParam<bool>
+{
+protected:
+    static void SetUpTestSuite()
+    {
+        s_pki = new Pki();
+        testing_server::ServerOptions tls;
+        tls.certFile = s_pki->path("server.pem");
+        tls.keyFile = s_pki->path("server.key");
+        s_tls = new testing_server::TestServer(tls);
+        ASSERT_TRUE(s_tls->start());
+        tls.clientCaFile = s_pki->path("ca.pem");
+        s_mtls = new testing_server::TestServer(tls);
+        ASSERT_TRUE(s_mtls->start());
+        s_plain = new testing_server::TestServer();
+        ASSERT_TRUE(s_plain->start());
+    }
+    static void TearDownTestSuite()
+    {
+        delete s_tls;
+        delete s_mtls;
+        delete s_plain;
+        delete s_pki;
+    }
+    static Pki *s_pki;
+    static testing_server::TestServer *s_tls, *s_mtls, *s_plain;
+};
+Pki *TlsFaults::s_pki = nullptr;
+testing_server::TestServer *TlsFaults::s_tls = nullptr;
+testing_server::TestServer *TlsFaults::s_mtls = nullptr;
+testing_server::TestServer *TlsFaults::s_plain = nullptr;
+
+// Each ends by itself with exit 1 (the connection never came up, or a local file is wrong) and a
+// message that names the problem, the same with the wire tap (which makes the TLS connection
+// itself) as without. A mismatched client key used to say "empty address list".
+TEST_P(TlsFaults, endLocallyAndNameTheProblem)
+{
+    const bool wire = GetParam();
+    auto at = [](const testing_server::TestServer *server) { return "localhost:" + std::to_string(server->port()); };
+    const std::string ca = s_pki->path("ca.pem");
+    struct Case
+    {
+        const char *name;
+        std::string address;
+        std::vector<std::string> flags;
+        std::vector<std::string> says; // all of these, in either mode
+    };
+    const Case cases[] = {
+        {"wrong CA", at(s_tls), {"-cacert", s_pki->path("other.pem")}, {"certificate verify failed"}},
+        {"wrong name", at(s_tls), {"-cacert", ca, "-servername", "wrong.example"}, {"wrong.example"}},
+        {"TLS to a plaintext server", at(s_plain), {"-cacert", ca}, {"wrong version number"}},
+        {"plaintext to a TLS server", at(s_tls), {"-plaintext"}, {"Socket closed"}},
+        {"no client certificate for mTLS", at(s_mtls), {"-cacert", ca}, {"Socket closed"}},
+        {"mismatched client key",
+         at(s_mtls),
+         {"-cacert", ca, "-cert", s_pki->path("client.pem"), "-key", s_pki->path("server.key")},
+         {"client key " + s_pki->path("server.key") + " does not belong to the certificate " +
+          s_pki->path("client.pem")}},
+        {"missing certificate file",
+         at(s_mtls),
+         {"-cacert", ca, "-cert", "/nonexistent/client.pem", "-key", s_pki->path("client.key")},
+         {"client certificate", "/nonexistent/client.pem"}},
+        {"a CA file that is not PEM",
+         at(s_tls),
+         {"-cacert", s_pki->path("server.key")},
+         {"CA certificate file", "holds no certificate"}},
+    };
+    for (const auto &c : cases) {
+        SCOPED_TRACE(c.name);
+        std::vector<std::string> args{"-max-time", "15", "-connect-timeout", "5"};
+        if (wire)
+            args.push_back("-wire");
+        args.insert(args.end(), c.flags.begin(), c.flags.end());
+        args.insert(args.end(), {"-d", "{}", c.address, kEcho});
+        const auto r = run(withSchema(args), {}, std::chrono::seconds(40));
+        for (const auto &text : c.says)
+            expectEnded(r, 1, text);
+        EXPECT_EQ(r.err.find("empty address list"), std::string::npos) << describe(r);
+        EXPECT_EQ(r.err.find("Failed to encode request"), std::string::npos) << describe(r);
+    }
+    // And with everything right, the call goes through.
+    std::vector<std::string> ok{"-cacert", ca, "-cert", s_pki->path("client.pem"), "-key", s_pki->path("client.key")};
+    if (wire)
+        ok.push_back("-wire");
+    ok.insert(ok.end(), {"-d", "{}", at(s_mtls), kEcho});
+    const auto r = run(withSchema(ok));
+    EXPECT_EQ(r.exitCode, 0) << describe(r);
+}
+
+INSTANTIATE_TEST_SUITE_P(All, TlsFaults, ::testing::Bool(),
+                         [](const auto &info) { return std::string(info.param ? "wire" : "direct"); });
 
 // --- Headers gRPC would refuse (gRPC core aborts the process on them) -----------------------
 
@@ -211,7 +318,7 @@ TEST_F(HeaderFaults, unreadableRequestFilesAreFailedTestsInARun)
         "target": ")" + s_server->address() + R"(", "body": {"text": "x"}})";
     ws.write("a-good.json", good);
     ws.write("b-truncated.json", good.substr(0, good.size() / 2));
-    ws.write("c-binary.json", std::string("\x7f" "ELF\x02\x01\x01\0\0\0\xff\xfe", 14));
+    ws.write("c-binary.json", std::string("\x7f" "ELF\x02\x01\x01\0\0\0\xff\xfe", 12));
     ws.write("d-empty.json", "");
     ws.write("e-wrong-type.json", R"({"method": 5})");
     ws.write("f-no-method.json", R"({"target": "127.0.0.1:1"})");

@@ -129,6 +129,37 @@ bool readable(const std::string &path)
     return static_cast<bool>(in);
 }
 
+// Whether a transfer that ended with `rc` before any answer never had a connection to talk
+// over: the name, the TCP connection, the proxy's tunnel or the TLS handshake failed, or the
+// connect timeout passed (`connected`: libcurl's CONNECT_TIME, 0 when TCP never came up). gRPC
+// reports the same failures as "failed to connect to all addresses" (RpcStatus::connectFailed).
+bool neverConnected(CURL *easy, CURLcode rc, curl_off_t connected)
+{
+    long proxyAnswer = 0; // the proxy's answer to CONNECT; libcurl 7.88 reports a refusal as a receive error
+    curl_easy_getinfo(easy, CURLINFO_HTTP_CONNECTCODE, &proxyAnswer);
+    if (proxyAnswer != 0 && (proxyAnswer < 200 || proxyAnswer > 299))
+        return true;
+    switch (rc) {
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_PROXY:
+        return true;
+    case CURLE_OPERATION_TIMEDOUT:
+        return connected == 0;
+    default:
+        return false;
+    }
+}
+
 // An event the engine itself reports about a call (not something that crossed the wire).
 CallEvent localEvent(std::uint64_t id, MethodKind kind, EventKind what)
 {
@@ -863,6 +894,7 @@ struct HttpEngine::Impl::Call
                 s.message += " (a server that speaks only HTTP/2 answers HTTP/1.1 so; try HTTP/2, -http-version 2)";
             else if (!headersDone && rc == CURLE_SSL_CONNECT_ERROR)
                 s.message += " (a server without TLS answers a TLS handshake so; try http:// or -plaintext)";
+            s.connectFailed = !headersDone && httpStatus == 0 && neverConnected(easy, rc, connected);
             if (!headersDone && rc != CURLE_OPERATION_TIMEDOUT) {
                 if (auto proxy = proxyFor(request.channel); proxy && proxy.value())
                     s.message += " (through the HTTP proxy " + proxy.value()->url + " from " + proxy.value()->source + ")";

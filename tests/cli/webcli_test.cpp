@@ -132,8 +132,10 @@ TEST_F(WebCli, WhatAProtocolCannotDoIsRefused)
     auto h2only = run(cli({"-protocol", "connect", "-d", "{}"}, "http://" + sharedConnectServer().h2c(), "Echo"));
     EXPECT_EQ(h2only.exitCode, 64 + 14);
     EXPECT_TRUE(contains(h2only.err, "try HTTP/2, -http-version 2")) << h2only.err;
+    // A TLS handshake that fails is a dial that failed, as for gRPC: exit 1.
     auto noTls = run(cli({"-protocol", "grpcweb", "-d", "{}"}, "https://" + sharedConnectServer().http1(), "Echo"));
-    EXPECT_EQ(noTls.exitCode, 64 + 14);
+    EXPECT_EQ(noTls.exitCode, 1);
+    EXPECT_TRUE(contains(noTls.err, "Failed to dial target host \"https://")) << noTls.err;
     EXPECT_TRUE(contains(noTls.err, "try http:// or -plaintext")) << noTls.err;
     auto tls = run(cli({"-protocol", "connect", "-plaintext"}, "https://" + sharedConnectServer().http1(), "Echo"));
     EXPECT_EQ(tls.exitCode, 2);

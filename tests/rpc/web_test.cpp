@@ -415,6 +415,7 @@ TEST_F(WebRefusals, AServerThatIsNotThereIsUnavailable)
         ASSERT_NE(finished(events), nullptr);
         EXPECT_TRUE(ofKind(events, rpc::EventKind::ResponseHeaders).empty());
         EXPECT_EQ(finished(events)->status.code, 14) << finished(events)->status.message;
+        EXPECT_TRUE(finished(events)->status.connectFailed); // as gRPC's "failed to connect to all addresses"
         EXPECT_TRUE(contains(finished(events)->status.message, r.channel.target)) << finished(events)->status.message;
     }
 }
@@ -458,6 +459,7 @@ TEST(WebTls, TlsAndMutualTlsWithAlpn)
     EXPECT_EQ(finished(noClientCert)->status.code, 14) << finished(noClientCert)->status.message;
     const auto wrongCa = run(rpc::Protocol::Connect, rpc::HttpVersion::Default, true, pki.path("other.pem"));
     EXPECT_EQ(finished(wrongCa)->status.code, 14) << finished(wrongCa)->status.message;
+    EXPECT_TRUE(finished(wrongCa)->status.connectFailed);
 }
 
 TEST(WebUnix, CallsReachAServerOnAUnixSocket)
@@ -505,6 +507,7 @@ TEST(WebProxy, CallsGoThroughAnHttpConnectProxyWithCredentials)
     engine.start(r);
     const auto events = collect(engine, r.callId);
     EXPECT_EQ(finished(events)->status.code, 14);
+    EXPECT_TRUE(finished(events)->status.connectFailed) << finished(events)->status.message;
     EXPECT_TRUE(contains(finished(events)->status.message, refusing.url())) << finished(events)->status.message;
 }
 

@@ -14,6 +14,19 @@
 
 namespace cli {
 
+void defineProtocolFlags(Flags &f)
+{
+    using K = Flags::Kind;
+    f.define("protocol", K::Value,
+             "The protocol of the call: grpc (the default), grpcweb (gRPC-Web, binary), grpcweb-text (gRPC-Web "
+             "with base64 bodies) or connect. gRPC-Web cannot stream requests (client-streaming and bidi "
+             "methods); a bidi stream needs HTTP/2.");
+    f.define("http-version", K::Value,
+             "HTTP version for grpcweb and connect: 1.1 or 2 (without TLS HTTP/2 with prior knowledge). "
+             "Default: 1.1 without TLS, and with TLS what ALPN agrees (HTTP/2 offered first). gRPC is always 2.");
+    f.define("codec", K::Value, "Message encoding of -protocol connect: proto (the default) or json.");
+}
+
 void defineCommonFlags(Flags &f)
 {
     using K = Flags::Kind;
@@ -33,14 +46,7 @@ void defineCommonFlags(Flags &f)
         "proxy", K::Value,
         "HTTP CONNECT proxy, http://[USER:PASSWORD@]HOST:PORT, or 'none' to connect directly. Without it the "
         "grpc_proxy, https_proxy, http_proxy, no_grpc_proxy and no_proxy variables decide, as in gRPC.");
-    f.define("protocol", K::Value,
-             "The protocol of the call: grpc (the default), grpcweb (gRPC-Web, binary), grpcweb-text (gRPC-Web "
-             "with base64 bodies) or connect. gRPC-Web cannot stream requests (client-streaming and bidi "
-             "methods); a bidi stream needs HTTP/2.");
-    f.define("http-version", K::Value,
-             "HTTP version for grpcweb and connect: 1.1 or 2 (without TLS HTTP/2 with prior knowledge). "
-             "Default: 1.1 without TLS, and with TLS what ALPN agrees (HTTP/2 offered first). gRPC is always 2.");
-    f.define("codec", K::Value, "Message encoding of -protocol connect: proto (the default) or json.");
+    defineProtocolFlags(f);
     f.define("H", K::List,
              "Additional header in 'name: value' form, for the RPC and reflection. Repeatable.");
     f.define("rpc-header", K::List, "Additional header for the RPC only. Repeatable.");

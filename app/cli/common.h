@@ -20,6 +20,8 @@ void defineCommonFlags(Flags &flags);
 // The channel for `address` as gRPC reaches it (calls over gRPC, reflection): a URL address
 // ("https://host:port") becomes host:port, with TLS as its scheme says.
 rpc::ChannelOptions channelOptions(const Flags &flags, const std::string &address);
+// -protocol, -http-version and -codec (part of the common flags; `run` takes them alone).
+void defineProtocolFlags(Flags &flags);
 // Checks -protocol, -http-version and -codec and how they go with the address and -plaintext;
 // false with a message for a usage error.
 bool checkProtocolFlags(const Flags &flags, const std::string &address, std::string *error);

@@ -37,7 +37,7 @@ const char *kUsage = R"(Usage:
   wirescope-cli [flags] [address] [list|describe] [symbol]
   wirescope-cli [flags] address method
   wirescope-cli bench [flags] address method
-  wirescope-cli run WORKSPACE [--env NAME] [--filter GLOB] [--junit FILE] [--var NAME=VALUE]...
+  wirescope-cli run WORKSPACE [--env NAME] [--filter GLOB] [--junit FILE] [--var NAME=VALUE]... [-protocol P]
   wirescope-cli demo [--listen HOST:PORT]
 
 The address is host:port (TLS unless -plaintext), unix:PATH, or a URL: http://host:port (no TLS)

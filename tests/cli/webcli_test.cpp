@@ -8,6 +8,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 using namespace testsupport;
 
 namespace {
@@ -104,6 +107,19 @@ TEST_F(WebCli, StandardInputStreamsABidiCallOverHttp2)
     EXPECT_EQ(p.exitCode(), 0) << p.err();
 }
 
+// Over HTTP/1.1 a request stream whose end is not known yet goes out in chunks, each message as
+// standard input gives it.
+TEST_F(WebCli, StandardInputStreamsAClientStreamInChunksOverHttp1)
+{
+    Interactive p(cli({"-protocol", "connect", "-d", "@"}, "http://" + sharedConnectServer().http1(), "ClientStream"));
+    ASSERT_TRUE(p.write("{\"text\": \"first\"}\n"));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300)); // the first chunk goes out alone
+    ASSERT_TRUE(p.write("{\"text\": \"second\"}"));
+    p.closeInput();
+    EXPECT_EQ(p.exitCode(), 0) << p.err();
+    EXPECT_TRUE(contains(p.out(), "\"count\": 2,\n  \"texts\": [\n    \"first\",\n    \"second\"\n  ]")) << p.out();
+}
+
 TEST_F(WebCli, WhatAProtocolCannotDoIsRefused)
 {
     const std::string http1 = "http://" + sharedConnectServer().http1();
@@ -168,4 +184,47 @@ TEST_F(WebCli, BenchRunsConnectAndGrpcWeb)
     const auto r = run(refused);
     EXPECT_EQ(r.exitCode, 1);
     EXPECT_TRUE(contains(r.err, "gRPC-Web cannot stream requests")) << r.err;
+}
+
+// `run` sends a workspace's requests over the protocol its flags choose, to targets written as
+// URLs with a path prefix; what the protocol cannot do fails that request, not the run.
+TEST_F(WebCli, RunSendsAWorkspaceOverConnectAndGrpcWeb)
+{
+    TempDir ws;
+    ws.write("wirescope/testing/test.proto",
+             readFile(std::string(WIRESCOPE_TEST_PROTO_DIR) + "/wirescope/testing/test.proto"));
+    ws.write("wirescope.json", R"({"format_version": 1, "import_paths": ["."],
+        "proto_files": ["wirescope/testing/test.proto"], "environments": [{"name": "ci", "variables": [
+        {"name": "base", "value": "http://)" + sharedConnectServer().h2c() + R"(/prefix/api"}]}]})");
+    ws.write("a-echo.json", R"({"format_version": 1, "method": "wirescope.testing.TestService/Echo",
+        "target": "{{base}}", "metadata": [["x-run", "yes"]], "body": {"text": "grüße"},
+        "assertions": {"json": [{"path": "$.echo.text", "equals": "grüße"},
+                                {"path": "$.metadata.x-run", "equals": "yes"}]}})");
+    ws.write("b-upload.json", R"({"format_version": 1, "method": "wirescope.testing.TestService/ClientStream",
+        "target": "{{base}}", "body": [{"text": "a"}, {"text": "b"}],
+        "assertions": {"json": [{"path": "$.count", "equals": 2}]}})");
+    ws.write("c-fail.json", R"({"format_version": 1, "method": "wirescope.testing.TestService/Fail",
+        "target": "{{base}}", "body": {"code": 5}, "assertions": {"status": "NOT_FOUND"}})");
+
+    const auto connect = run({kCli, "run", ws.path().string(), "--env", "ci", "-protocol", "connect",
+                              "-http-version", "2", "-codec", "json"});
+    EXPECT_EQ(connect.exitCode, 0) << connect.out << connect.err;
+    for (const char *name : {"a-echo.json", "b-upload.json", "c-fail.json"})
+        EXPECT_TRUE(contains(connect.out, std::string("PASS  ") + name)) << connect.out;
+
+    // gRPC-Web over HTTP/1.1 (the h2c port also speaks it): the client stream is refused.
+    const auto web = run({kCli, "run", ws.path().string(), "--env", "ci", "--var",
+                          "base=http://" + sharedConnectServer().http1() + "/prefix/api", "-protocol", "grpcweb"});
+    EXPECT_EQ(web.exitCode, 1) << web.out << web.err;
+    EXPECT_TRUE(contains(web.out, "PASS  a-echo.json")) << web.out;
+    EXPECT_TRUE(contains(web.out, "ERROR b-upload.json")) << web.out;
+    EXPECT_TRUE(contains(web.out, "gRPC-Web cannot stream requests")) << web.out;
+    EXPECT_TRUE(contains(web.out, "PASS  c-fail.json")) << web.out;
+    // gRPC itself cannot put a path prefix before the method.
+    const auto grpc = run({kCli, "run", ws.path().string(), "--env", "ci", "--filter", "a-*"});
+    EXPECT_EQ(grpc.exitCode, 1) << grpc.out << grpc.err;
+    EXPECT_TRUE(contains(grpc.out, "gRPC cannot put the path prefix")) << grpc.out;
+    const auto usage = run({kCli, "run", ws.path().string(), "-protocol", "soap"});
+    EXPECT_EQ(usage.exitCode, 2);
+    EXPECT_TRUE(contains(usage.err, "The -protocol value must be")) << usage.err;
 }

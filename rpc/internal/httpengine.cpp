@@ -663,6 +663,7 @@ struct HttpEngine::Impl::Call
             encoding = headerValue(responseHeaders, "grpc-encoding");
         } else if (httpStatus != 200) {
             errorBody = true;
+            encoding = headerValue(responseHeaders, "content-encoding"); // the error JSON may be compressed
         } else {
             const bool stream = mode == Mode::ConnectStream;
             const std::string expected = std::string(stream ? "application/connect+" : "application/") +
@@ -910,6 +911,11 @@ struct HttpEngine::Impl::Call
         }
         if (errorBody) {
             const int fallback = web::codeFromHttpStatus(httpStatus);
+            if (request.protocol == Protocol::Connect && encoding == "gzip") {
+                bool tooLarge = false;
+                if (auto plain = web::gzipDecompress(body, kErrorBodyLimit, &tooLarge))
+                    body = std::move(plain.value());
+            }
             if (request.protocol == Protocol::Connect) {
                 if (auto error = web::parseConnectError(body, fallback))
                     return request.schema->decodeStatus(error->code, error->message, error->statusBytes);

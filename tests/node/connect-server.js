@@ -32,6 +32,7 @@
 const fs = require('fs');
 const http = require('http');
 const http2 = require('http2');
+const zlib = require('zlib');
 const { fromBinary, toBinary, createFileRegistry } = require('@bufbuild/protobuf');
 const { FileDescriptorSetSchema } = require('@bufbuild/protobuf/wkt');
 const { ConnectError, Code, createContextKey, createContextValues } = require('@connectrpc/connect');
@@ -238,7 +239,26 @@ function trailersOnly(req, res) {
   res.end();
 }
 
+// A Connect unary request with the header x-test-gzip-error: MESSAGE gets an error whose JSON
+// body is gzip-compressed (Content-Encoding: gzip), as a Connect server that compresses every
+// large enough body may send it; connect-node itself never compresses errors.
+function gzipError(req, res) {
+  req.resume();
+  const error = { code: 'not_found', message: String(req.headers['x-test-gzip-error']) };
+  res.writeHead(404, {
+    'content-type': 'application/json',
+    'content-encoding': 'gzip',
+    'trailer-x-trailer': 'done',
+  });
+  res.end(zlib.gzipSync(Buffer.from(JSON.stringify(error))));
+}
+
 function handle(req, res) {
+  if (req.headers['x-test-gzip-error'] &&
+      /^application\/(proto|json)/i.test(String(req.headers['content-type'] || ''))) {
+    gzipError(req, res);
+    return;
+  }
   if (req.headers['x-test-trailers-only'] &&
       /^application\/grpc-web/i.test(String(req.headers['content-type'] || ''))) {
     trailersOnly(req, res);

@@ -113,6 +113,17 @@ rpc::CallRequest webRequest(std::uint64_t id, const std::string &method, const s
     return r;
 }
 
+// An Echo call of `protocol` to the shared server's port for `version` (HTTP/1.1 or h2c).
+rpc::CallRequest echoOver(std::uint64_t id, rpc::Protocol protocol, rpc::HttpVersion version,
+                          const std::string &json = "{}")
+{
+    ConnectServer &server = sharedConnectServer();
+    auto r = webRequest(id, "Echo", json,
+                        "http://" + (version == rpc::HttpVersion::Http2 ? server.h2c() : server.http1()), protocol);
+    r.httpVersion = version;
+    return r;
+}
+
 } // namespace
 
 TEST_P(WebCalls, UnaryCarriesEveryKindOfFieldHeadersAndTrailers)
@@ -490,11 +501,8 @@ TEST(WebProxy, CallsGoThroughAnHttpConnectProxyWithCredentials)
     rpc::Engine engine;
     std::uint64_t id = 0;
     for (auto version : {rpc::HttpVersion::Http1, rpc::HttpVersion::Http2}) {
-        auto r = webRequest(++id, "Echo", R"({"text":"proxied"})",
-                            "http://" + (version == rpc::HttpVersion::Http2 ? server.h2c() : server.http1()),
-                            rpc::Protocol::Connect);
+        auto r = echoOver(++id, rpc::Protocol::Connect, version, R"({"text":"proxied"})");
         r.channel.proxy = "http://me:s3cret%40@127.0.0.1:" + std::to_string(proxy.port());
-        r.httpVersion = version;
         engine.start(r);
         const auto events = collect(engine, r.callId);
         ASSERT_TRUE(finished(events)->status.ok()) << finished(events)->status.message;
@@ -520,10 +528,7 @@ TEST(WebGrpcWeb, ATrailersOnlyAnswerIsTheStatusAndTheTrailers)
     std::uint64_t id = 0;
     for (auto protocol : {rpc::Protocol::GrpcWeb, rpc::Protocol::GrpcWebText}) {
         for (auto version : {rpc::HttpVersion::Http1, rpc::HttpVersion::Http2}) {
-            auto r = webRequest(++id, "Echo", "{}",
-                                "http://" + (version == rpc::HttpVersion::Http2 ? server.h2c() : server.http1()),
-                                protocol);
-            r.httpVersion = version;
+            auto r = echoOver(++id, protocol, version);
             r.metadata = {{"x-test-trailers-only", "me"}};
             SCOPED_TRACE(std::string(rpc::protocolName(protocol)) +
                          (version == rpc::HttpVersion::Http2 ? " over h2c" : " over HTTP/1.1"));
@@ -536,6 +541,29 @@ TEST(WebGrpcWeb, ATrailersOnlyAnswerIsTheStatusAndTheTrailers)
             EXPECT_EQ(end->status.message, "denied for me");
             EXPECT_EQ(metadataValue(end->metadata, "x-trailer"), "done");
             EXPECT_EQ(metadataValue(end->metadata, "grpc-status"), ""); // in the status, as gRPC has it
+        }
+    }
+}
+
+// A Connect error whose JSON body came gzip-compressed (Content-Encoding) is read as any other.
+TEST(WebConnect, ACompressedErrorBodyIsInflated)
+{
+    ConnectServer &server = sharedConnectServer();
+    ASSERT_EQ(server.problem(), "");
+    rpc::Engine engine;
+    std::uint64_t id = 0;
+    for (auto codec : {rpc::ContentCodec::Proto, rpc::ContentCodec::Json}) {
+        for (auto version : {rpc::HttpVersion::Http1, rpc::HttpVersion::Http2}) {
+            auto r = echoOver(++id, rpc::Protocol::Connect, version);
+            r.contentCodec = codec;
+            r.metadata = {{"x-test-gzip-error", "packed away"}};
+            engine.start(r);
+            const auto events = collect(engine, r.callId);
+            const auto *end = finished(events);
+            ASSERT_NE(end, nullptr);
+            EXPECT_EQ(end->status.code, 5) << end->status.message;
+            EXPECT_EQ(end->status.message, "packed away");
+            EXPECT_EQ(metadataValue(end->metadata, "x-trailer"), "done");
         }
     }
 }

@@ -5,6 +5,7 @@
 
 #include "rpc/jsonutil.h"
 #include "rpc/tap.h"
+#include "rpc/web.h"
 
 #include <QtGlobal>
 
@@ -255,6 +256,7 @@ int invoke(const Flags &flags, const rpc::SchemaPtr &schema, const std::string &
     std::int64_t wireStart = rpc::monotonicNs();
     std::string tapProblem; // why the tap could not reach the server, or how the server broke off
     bool tapEnded = false;  // the tapped connection is over
+    bool tapDialFailed = false; // the tap could not reach the server
     auto printWire = [&](std::chrono::milliseconds wait) {
         if (!tap)
             return;
@@ -262,6 +264,7 @@ int invoke(const Flags &flags, const rpc::SchemaPtr &schema, const std::string &
             std::cerr << "wire: " << rpc::wire::describe(w, wireStart) << "\n";
             const bool failed = w.kind == rpc::wire::WireEvent::Kind::Error && w.connecting;
             tapEnded = tapEnded || failed || w.kind == rpc::wire::WireEvent::Kind::Closed;
+            tapDialFailed = tapDialFailed || failed;
             if (failed || (w.kind == rpc::wire::WireEvent::Kind::Closed && !w.error.empty()))
                 tapProblem = w.error;
         }
@@ -269,13 +272,28 @@ int invoke(const Flags &flags, const rpc::SchemaPtr &schema, const std::string &
     if (flags.boolean("wire")) {
         // For a TLS target the tap makes the TLS connection with these flags' settings.
         tap = std::make_unique<rpc::wire::Tap>();
-        auto upstream = rpc::wire::tapUpstreamFor(req.channel);
+        // The server as gRPC reaches it: a web call's URL becomes host:port (its TLS settings).
+        rpc::ChannelOptions server = channelOptions(flags, address);
+        auto upstream = rpc::wire::tapUpstreamFor(server);
         if (!upstream)
             return fail("to tap the wire: " + upstream.error().message);
         auto relay = tap->start(upstream.value());
         if (!relay)
             return fail("to tap the wire: " + relay.error().message);
-        rpc::wire::routeThroughTap(req.channel, *relay);
+        if (req.protocol == rpc::Protocol::Grpc) {
+            rpc::wire::routeThroughTap(req.channel, *relay);
+        } else {
+            // A web call speaks HTTP/2 with prior knowledge to the tap, under its path prefix;
+            // the tap makes the TLS connection (ALPN h2) itself.
+            std::string prefix;
+            if (auto url = rpc::parseUrlTarget(address); url && rpc::isUrlTarget(address))
+                prefix = url->prefix;
+            rpc::wire::routeThroughTap(server, *relay);
+            server.target = "http://" + *relay + prefix;
+            server.tappedTarget = address;
+            req.channel = server;
+            req.httpVersion = rpc::HttpVersion::Http2;
+        }
     }
 
     rpc::Engine engine;
@@ -423,7 +441,8 @@ int invoke(const Flags &flags, const rpc::SchemaPtr &schema, const std::string &
         if (!tapProblem.empty() && status.code == 14)
             status.message += " (wire tap: " + tapProblem + ")";
         // Never connected: a local failure, reported as grpcurl reports a dial that failed.
-        if (status.connectFailed)
+        // (libcurl reaches the tap, which then cannot reach the server: the same failure.)
+        if (status.connectFailed || (tapDialFailed && status.code == 14))
             return fail("to dial target host \"" + address + "\": " + status.message);
         printStatus(status, flags.boolean("format-error"));
         return kStatusCodeOffset + status.code;
@@ -459,7 +478,9 @@ int runCli(int argc, char **argv)
                  "After the call, print every call event in order with relative times and sizes.");
     flags.define("wire", K::Bool,
                  "Print every HTTP/2 frame of the call on stderr as it crosses the wire, one line per frame "
-                 "(a local relay decodes them; it makes the TLS connection and the proxy's CONNECT itself).");
+                 "(a local relay decodes them; it makes the TLS connection and the proxy's CONNECT itself). "
+                 "gRPC-Web and Connect calls need HTTP/2 for it: -http-version 2, or https:// (the relay offers "
+                 "only h2).");
 
     std::string error;
     if (!flags.parse(args, &error)) {
@@ -546,9 +567,12 @@ int runCli(int argc, char **argv)
         return kExitUsage;
     }
     const bool webProtocol = flags.value("protocol", "grpc") != "grpc";
-    if (webProtocol && flags.boolean("wire")) {
-        std::cerr << "The --wire option shows gRPC's HTTP/2 frames; it does not take -protocol "
-                  << flags.value("protocol") << " yet (--timeline does).\n";
+    // The wire tap decodes HTTP/2; a web call that goes over HTTP/1.1 has no frames to show.
+    if (webProtocol && flags.boolean("wire") && flags.value("http-version") != "2" &&
+        (flags.value("http-version") == "1.1" || channelOptions(flags, address).plaintext)) {
+        std::cerr << "The --wire option shows HTTP/2 frames; with -protocol " << flags.value("protocol")
+                  << " it needs -http-version 2 (or https:// without -http-version): it cannot show HTTP/1.1 "
+                     "yet (--timeline can).\n";
         return kExitUsage;
     }
     if (const int proxyProblem = checkProxy(flags, address))

@@ -227,7 +227,8 @@ Result<Endpoint> endpointFor(const ChannelOptions &channel)
     std::string host, hostPort;
     int port = 0;
     std::string prefix;
-    e.shown = channel.target;
+    // Through the wire tap, messages name the server the user gave, not the tap.
+    e.shown = channel.tappedTarget.empty() ? channel.target : channel.tappedTarget;
     if (isUrlTarget(channel.target)) {
         auto url = parseUrlTarget(channel.target);
         if (!url)

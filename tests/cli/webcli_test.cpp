@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <sstream>
 #include <thread>
 
 using namespace testsupport;
@@ -227,4 +228,41 @@ TEST_F(WebCli, RunSendsAWorkspaceOverConnectAndGrpcWeb)
     const auto usage = run({kCli, "run", ws.path().string(), "-protocol", "soap"});
     EXPECT_EQ(usage.exitCode, 2);
     EXPECT_TRUE(contains(usage.err, "The -protocol value must be")) << usage.err;
+}
+
+// --wire on a web call over HTTP/2: the tap shows its frames, and the messages in them for the
+// protocols that envelope them (not gRPC-Web's trailer block, not a Connect unary body).
+TEST_F(WebCli, WireShowsTheHttp2FramesOfAWebCall)
+{
+    const auto unary = run(cli({"-protocol", "connect", "-http-version", "2", "--wire", "-d", R"({"text":"w"})"},
+                               "http://" + sharedConnectServer().h2c() + "/prefix/api", "Echo"));
+    ASSERT_EQ(unary.exitCode, 0) << unary.err;
+    EXPECT_TRUE(contains(unary.out, "\"text\": \"w\"")) << unary.out;
+    EXPECT_TRUE(contains(unary.err, ":path=/prefix/api/wirescope.testing.TestService/Echo")) << unary.err;
+    EXPECT_TRUE(contains(unary.err, "content-type=application/proto")) << unary.err;
+    EXPECT_TRUE(contains(unary.err, "<- DATA stream=1")) << unary.err;
+    EXPECT_FALSE(contains(unary.err, "grpc-message=")) << unary.err;
+    EXPECT_FALSE(contains(unary.err, "cannot decode")) << unary.err;
+
+    const auto stream = run(cli({"-protocol", "grpcweb", "-http-version", "2", "--wire", "-d", R"({"count":3,"text":"s"})"},
+                                "http://" + sharedConnectServer().h2c(), "ServerStream"));
+    ASSERT_EQ(stream.exitCode, 0) << stream.err;
+    EXPECT_FALSE(contains(stream.err, "cannot decode")) << stream.err;
+    std::size_t sent = 0, received = 0;
+    std::istringstream lines(stream.err);
+    for (std::string line; std::getline(lines, line);) {
+        for (auto at = line.find("grpc-message="); at != std::string::npos; at = line.find("grpc-message=", at + 1))
+            ++(contains(line, " <- ") ? received : sent);
+    }
+    EXPECT_EQ(sent, 1u) << stream.err;
+    EXPECT_EQ(received, 3u) << stream.err; // the trailer block is no message
+    EXPECT_TRUE(contains(stream.err, "content-type=application/grpc-web+proto")) << stream.err;
+
+    // A server that cannot be reached: a failed dial, named as the user gave it, not as the tap.
+    const auto gone = run(cli({"-protocol", "connect", "-http-version", "2", "--wire", "-d", "{}"},
+                              "http://127.0.0.1:1/prefix", "Echo"));
+    EXPECT_EQ(gone.exitCode, 1) << gone.err;
+    EXPECT_TRUE(contains(gone.err, "Failed to dial target host \"http://127.0.0.1:1/prefix\": could not reach "
+                                   "http://127.0.0.1:1/prefix")) << gone.err;
+    EXPECT_TRUE(contains(gone.err, "(wire tap: cannot connect to 127.0.0.1:1")) << gone.err;
 }

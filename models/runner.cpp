@@ -822,6 +822,9 @@ std::vector<RunResult> Runner::run(const RunOptions &options,
         call.messages = *messages;
         call.closeAfterMessages = true;
         call.codec.pretty = false;
+        call.protocol = options.protocol;
+        call.httpVersion = options.httpVersion;
+        call.contentCodec = options.contentCodec;
         engine.start(call);
 
         std::int64_t startNs = 0;

@@ -2,8 +2,10 @@
 #include "rpc/engine.h"
 
 #include "rpc/internal/channels.h"
+#include "rpc/internal/httpengine.h"
 #include "rpc/internal/schemaimpl.h"
 #include "rpc/proxy.h"
+#include "rpc/web.h"
 
 #include <grpcpp/alarm.h>
 #include <grpcpp/completion_queue.h>
@@ -80,6 +82,12 @@ struct Engine::Impl
 
     ~Impl()
     {
+        {
+            // Web calls end first: their Finished events go to the queue, which outlives them.
+            std::lock_guard lock(webMutex);
+            web.reset();
+            webHttp2.reset();
+        }
         post([this] {
             m_stopping = true;
             for (auto &[id, call] : calls)
@@ -278,6 +286,26 @@ struct Engine::Impl
     void launchLoadCall(std::uint64_t loadId);
     void loadCallDone(std::uint64_t loadId);
 
+    // Calls of the web protocols run on an HTTP engine's thread, made when the first one starts;
+    // those that ask for HTTP/2 on one of their own (internal::HttpEngine says why).
+    internal::HttpEngine &webEngine(const CallRequest &request)
+    {
+        std::lock_guard lock(webMutex);
+        auto &engine = internal::HttpEngine::isHttp2(request) ? webHttp2 : web;
+        if (!engine)
+            engine = std::make_unique<internal::HttpEngine>(events, active, &engine == &webHttp2);
+        return *engine;
+    }
+    internal::HttpEngine *webCall(std::uint64_t callId)
+    {
+        std::lock_guard lock(webMutex);
+        for (auto *engine : {web.get(), webHttp2.get()}) {
+            if (engine && engine->owns(callId))
+                return engine;
+        }
+        return nullptr;
+    }
+
     EventQueue events;
     std::vector<CallEvent> outbox; // engine thread: events of the current burst
     bool urgent = false;           // the outbox holds more than received messages
@@ -295,6 +323,9 @@ struct Engine::Impl
     bool m_queueShut = false;
     std::atomic<int> active{0};
     int endedUnflushed = 0; // engine thread: calls ended since the last flush()
+    std::mutex webMutex;
+    std::unique_ptr<internal::HttpEngine> web;    // guarded by webMutex
+    std::unique_ptr<internal::HttpEngine> webHttp2; // guarded by webMutex
 
     // While a call that receives a stream is open, a second thread waits on a completion queue
     // of its own with no operations, so that gRPC can use it to poll sockets while the engine
@@ -881,6 +912,24 @@ bool Engine::Impl::start(CallRequest request, std::uint64_t loadId)
                            std::string("a ") + methodKindName(info.kind) +
                                " call takes one request message, " + std::to_string(request.messages.size()) +
                                " were given");
+    if (found) {
+        if (auto problem = protocolProblem(Protocol::Grpc, request.httpVersion, info.kind, !request.channel.plaintext);
+            !problem.empty())
+            return failLocally(id, info.kind, grpc::StatusCode::INVALID_ARGUMENT, problem);
+        // A URL target ("https://host:port") names the server and whether it uses TLS; gRPC
+        // has no place for a path before the method.
+        if (isUrlTarget(request.channel.target)) {
+            auto url = parseUrlTarget(request.channel.target);
+            if (!url)
+                return failLocally(id, info.kind, grpc::StatusCode::INVALID_ARGUMENT, url.error().message);
+            if (!url->prefix.empty())
+                return failLocally(id, info.kind, grpc::StatusCode::INVALID_ARGUMENT,
+                                   "gRPC cannot put the path prefix \"" + url->prefix +
+                                       "\" before the method; gRPC-Web and Connect can");
+            request.channel.target = url->hostPort;
+            request.channel.plaintext = !url->tls;
+        }
+    }
 
     // gRPC core aborts the process on a header it finds invalid: check them all first (a load
     // run's calls share this request, so its first call checks for all). Names go lowercase, as
@@ -1034,16 +1083,28 @@ EventQueue &Engine::events()
 
 void Engine::start(CallRequest request)
 {
+    if (request.protocol != Protocol::Grpc) {
+        m_impl->webEngine(request).start(std::move(request));
+        return;
+    }
     m_impl->post([impl = m_impl.get(), r = std::move(request)]() mutable { impl->start(std::move(r)); });
 }
 
 void Engine::startLoad(LoadRequest load)
 {
+    if (load.call.protocol != Protocol::Grpc) {
+        m_impl->webEngine(load.call).startLoad(std::move(load));
+        return;
+    }
     m_impl->post([impl = m_impl.get(), l = std::move(load)]() mutable { impl->startLoad(std::move(l)); });
 }
 
 void Engine::send(std::uint64_t callId, std::string message)
 {
+    if (auto *web = m_impl->webCall(callId)) {
+        web->send(callId, std::move(message));
+        return;
+    }
     m_impl->post([impl = m_impl.get(), callId, m = std::move(message)]() mutable {
         auto it = impl->calls.find(callId);
         if (it == impl->calls.end()) {
@@ -1063,6 +1124,10 @@ void Engine::send(std::uint64_t callId, std::string message)
 
 void Engine::halfClose(std::uint64_t callId)
 {
+    if (auto *web = m_impl->webCall(callId)) {
+        web->halfClose(callId);
+        return;
+    }
     m_impl->post([impl = m_impl.get(), callId] {
         if (auto it = impl->calls.find(callId); it != impl->calls.end())
             it->second->requestClose();
@@ -1071,6 +1136,10 @@ void Engine::halfClose(std::uint64_t callId)
 
 void Engine::cancel(std::uint64_t callId)
 {
+    if (auto *web = m_impl->webCall(callId)) {
+        web->cancel(callId);
+        return;
+    }
     m_impl->post([impl = m_impl.get(), callId] {
         if (auto it = impl->calls.find(callId); it != impl->calls.end())
             impl->cancelCall(*it->second, "cancelled");

@@ -31,6 +31,13 @@ struct CallRequest
     // consumer that keeps bytes and decodes only what it shows (Schema::decode). Bigger
     // messages are still decoded here, off the consumer's thread.
     std::size_t lazyDecodeBelow = 0;
+    // The protocol, HTTP version and (Connect) message codec. A web protocol takes the target
+    // as "host:port" (plaintext from `channel`) or as a URL, "http://host:port/prefix" or
+    // "https://...", whose scheme decides TLS and whose path goes before "/pkg.Service/Method".
+    // What a protocol cannot do (rpc/web.h, callProblem) ends the call at once with an error.
+    Protocol protocol = Protocol::Grpc;
+    HttpVersion httpVersion = HttpVersion::Default;
+    ContentCodec contentCodec = ContentCodec::Proto;
 };
 
 // A load run, for benchmarks: `total` calls like `call` (or as many as fit in `durationMs`),
@@ -50,7 +57,8 @@ struct LoadRequest
     std::int64_t durationMs = 0;
 };
 
-// Runs gRPC calls of all four kinds on its own thread. Every method returns at once;
+// Runs gRPC calls of all four kinds on its own thread, and calls of the web protocols (gRPC-Web,
+// Connect; CallRequest::protocol) on a second thread with libcurl. Every method returns at once;
 // results arrive as CallEvents in events(). A call always ends with exactly one Finished
 // event, also when it could not start (bad JSON, unknown method, no connection).
 class Engine

@@ -25,6 +25,8 @@ std::string jsonQuote(std::string_view text);
 // Standard base64 with padding (what grpcurl prints for -bin metadata).
 std::string base64Encode(const std::string &bytes);
 void base64Append(std::string_view bytes, std::string *out);
+// The value (0-63) of a base64 digit of the standard or the URL-safe alphabet, or -1.
+int base64DigitValue(char c);
 // Accepts the standard and the URL-safe alphabets, with or without padding.
 bool base64Decode(const std::string &text, std::string *bytes);
 

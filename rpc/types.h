@@ -64,6 +64,21 @@ std::string targetProblem(std::string_view target);
 // printable ASCII without spaces.
 std::string authorityProblem(std::string_view authority);
 
+// How a call goes over the wire. Grpc is gRPC's own engine (HTTP/2); the others go through the
+// engine's HTTP client (libcurl): gRPC-Web with binary bodies (application/grpc-web+proto), its
+// base64 variant (application/grpc-web-text, requests and responses in base64), and the Connect
+// protocol (unary calls as plain HTTP requests, streams as enveloped messages).
+enum class Protocol { Grpc, GrpcWeb, GrpcWebText, Connect };
+// "grpc", "grpcweb", "grpcweb-text", "connect".
+const char *protocolName(Protocol protocol);
+// The HTTP version of a call of a web protocol. Default: HTTP/1.1 without TLS, and on TLS what
+// ALPN agrees (HTTP/2 offered first). Http2 without TLS is HTTP/2 with prior knowledge (h2c).
+// gRPC itself always speaks HTTP/2.
+enum class HttpVersion { Default, Http1, Http2 };
+// How Connect encodes messages: protobuf binary (application/proto) or JSON (application/json).
+// gRPC and gRPC-Web always send protobuf binary here.
+enum class ContentCodec { Proto, Json };
+
 // How to reach a server. Two calls with equal options share one channel.
 struct ChannelOptions
 {
@@ -181,7 +196,7 @@ struct LibraryInfo
     std::string licence;
     std::string purpose;
 };
-// The engine's libraries (gRPC and what it brings, protobuf, nghttp2, OpenSSL), in that order.
+// The engine's libraries (gRPC and what it brings, protobuf, nghttp2, OpenSSL, libcurl), in that order.
 std::vector<LibraryInfo> engineLibraries();
 // gRPC prints its own errors (failed TLS handshakes, say) to stderr; the engine already
 // reports each of them in the call's status. Off keeps a command line's stderr for results.

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Runs Wirescope's benchmarks, each side by side with its reference in the same run, and prints
 # their tables (docs/performance.md records a run). Run it on an otherwise idle machine.
-#   scripts/bench.sh [--rounds N] [--only calls|codec|schema|gui|timeline]
+#   scripts/bench.sh [--rounds N] [--only calls|codec|schema|gui|timeline|web]
 # --only runs one benchmark (and builds only what it needs); without it, all of them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,11 +12,11 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) rounds=${2:?--rounds needs a number}; shift 2 ;;
     --only) only=${2:?--only needs a benchmark}; shift 2 ;;
-    *) echo "usage: scripts/bench.sh [--rounds N] [--only calls|codec|schema|gui|timeline]" >&2; exit 2 ;;
+    *) echo "usage: scripts/bench.sh [--rounds N] [--only calls|codec|schema|gui|timeline|web]" >&2; exit 2 ;;
   esac
 done
-case "$only" in "" | calls | codec | schema | gui | timeline) ;; *)
-  echo "bench.sh: no benchmark named $only (calls, codec, schema, gui, timeline)" >&2; exit 2 ;;
+case "$only" in "" | calls | codec | schema | gui | timeline | web) ;; *)
+  echo "bench.sh: no benchmark named $only (calls, codec, schema, gui, timeline, web)" >&2; exit 2 ;;
 esac
 wanted() { [ -z "$only" ] || [ "$only" = "$1" ]; }
 
@@ -26,6 +26,7 @@ wanted codec && targets+=(wirescope-codecbench)
 wanted schema && targets+=(wirescope-schemabench)
 wanted gui && targets+=(wirescope-uibench)
 wanted timeline && targets+=(wirescope-timelinebench)
+wanted web && targets+=(wirescope-cli)
 scripts/install-deps.sh >/dev/null
 cmake -S . -B build -G Ninja -DWIRESCOPE_BUILD_BENCH=ON >/dev/null
 cmake --build build -j "$(nproc)" --target "${targets[@]}" >/dev/null
@@ -83,4 +84,11 @@ fi
 if wanted timeline; then
   section "Timeline: a 200 000 msg/s stream of 1 000 000 messages in the GUI, and the wire tap's cost"
   QT_QPA_PLATFORM=offscreen build/bench/wirescope-timelinebench --rounds "$rounds" 2>/dev/null
+fi
+
+if wanted web; then
+  section "Web protocols: Connect and gRPC-Web against gRPC, one Connect for Node server for all"
+  [ -d tests/node/node_modules/@connectrpc/connect-node ] ||
+    (cd tests/node && npm ci --ignore-scripts --no-audit --no-fund >/dev/null)
+  python3 bench/webbench.py build/app/wirescope-cli tests/proto resources/protos tests/node --rounds "$rounds"
 fi

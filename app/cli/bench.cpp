@@ -6,6 +6,7 @@
 #include "requestsplitter.h"
 
 #include "rpc/jsonutil.h"
+#include "rpc/web.h"
 
 #include <algorithm>
 #include <cmath>
@@ -109,6 +110,10 @@ int runBench(const std::vector<std::string> &args)
     }
     const std::string address = pos[0];
     const std::string methodName = pos[1];
+    if (!checkProtocolFlags(flags, address, &error)) {
+        std::cerr << error << "\n";
+        return kExitUsage;
+    }
     if (const int proxyProblem = checkProxy(flags, address))
         return proxyProblem;
     const long total = flags.isSet("n") ? std::atol(flags.value("n").c_str()) : (flags.isSet("z") ? -1 : 200);
@@ -159,6 +164,15 @@ int runBench(const std::vector<std::string> &args)
             std::cerr << "Failed to parse request data (-d): " << e.diagnostics.front().toString() << "\n";
         return kExitError;
     }
+    rpc::CallRequest base;
+    base.channel = channelOptions(flags, address);
+    applyProtocolFlags(flags, address, &base);
+    // channelOptions took TLS or not from a URL's scheme.
+    if (auto problem = rpc::protocolProblem(base.protocol, base.httpVersion, method->kind, !base.channel.plaintext);
+        !problem.empty()) {
+        std::cerr << "Failed to call \"" << method->fullName << "\": " << problem << "\n";
+        return kExitError;
+    }
     std::vector<std::string> messages = std::move(given.value());
     if (messages.empty()) {
         std::cerr << "Failed to parse request data (-d): no request message given\n";
@@ -178,10 +192,8 @@ int runBench(const std::vector<std::string> &args)
         messages.resize(want);
     }
 
-    rpc::CallRequest base;
     base.schema = *schema;
     base.method = method->fullName;
-    base.channel = channelOptions(flags, address);
     base.metadata = headers;
     base.messages = std::move(messages);
     base.codec.pretty = false;
@@ -214,6 +226,7 @@ int runBench(const std::vector<std::string> &args)
     std::unordered_map<std::uint64_t, std::int64_t> startedAt;
     std::vector<double> latencies;
     std::map<std::string, long> statuses;
+    std::map<std::string, std::string> firstMessages; // the first message of each failed status
     long started = 0, finished = 0, messagesReceived = 0, messagesSent = 0;
     const std::int64_t begin = rpc::monotonicNs();
     engine.startLoad(load);
@@ -231,6 +244,8 @@ int runBench(const std::vector<std::string> &args)
                     startedAt.erase(it);
                 }
                 ++statuses[rpc::statusCodeName(e.status.code)];
+                if (!e.status.ok())
+                    firstMessages.emplace(rpc::statusCodeName(e.status.code), e.status.message);
             }
         }
     };
@@ -272,8 +287,12 @@ int runBench(const std::vector<std::string> &args)
                       finished, seconds, callsPerSecond, messagesPerSecond, messagesSent, messagesReceived,
                       concurrency, p50, p90, p99, mx);
         std::cout << buf << "\nStatus:\n";
-        for (const auto &[k, v] : statuses)
-            std::cout << "  " << k << ": " << v << "\n";
+        for (const auto &[k, v] : statuses) {
+            std::cout << "  " << k << ": " << v;
+            if (auto it = firstMessages.find(k); it != firstMessages.end())
+                std::cout << " (the first: " << it->second << ")";
+            std::cout << "\n";
+        }
     }
     const bool allOk = statuses.size() == 1 && statuses.count("OK");
     const int exitCode = allOk || finished == 0 ? 0 : kExitError;

@@ -3,6 +3,7 @@
 
 #include "rpc/jsonutil.h"
 #include "rpc/proxy.h"
+#include "rpc/web.h"
 #include "wirescope_version.h"
 
 #include <algorithm>
@@ -12,6 +13,19 @@
 #include <limits>
 
 namespace cli {
+
+void defineProtocolFlags(Flags &f)
+{
+    using K = Flags::Kind;
+    f.define("protocol", K::Value,
+             "The protocol of the call: grpc (the default), grpcweb (gRPC-Web, binary), grpcweb-text (gRPC-Web "
+             "with base64 bodies) or connect. gRPC-Web cannot stream requests (client-streaming and bidi "
+             "methods); a bidi stream needs HTTP/2.");
+    f.define("http-version", K::Value,
+             "HTTP version for grpcweb and connect: 1.1 or 2 (without TLS HTTP/2 with prior knowledge). "
+             "Default: 1.1 without TLS, and with TLS what ALPN agrees (HTTP/2 offered first). gRPC is always 2.");
+    f.define("codec", K::Value, "Message encoding of -protocol connect: proto (the default) or json.");
+}
 
 void defineCommonFlags(Flags &f)
 {
@@ -32,6 +46,7 @@ void defineCommonFlags(Flags &f)
         "proxy", K::Value,
         "HTTP CONNECT proxy, http://[USER:PASSWORD@]HOST:PORT, or 'none' to connect directly. Without it the "
         "grpc_proxy, https_proxy, http_proxy, no_grpc_proxy and no_proxy variables decide, as in gRPC.");
+    defineProtocolFlags(f);
     f.define("H", K::List,
              "Additional header in 'name: value' form, for the RPC and reflection. Repeatable.");
     f.define("rpc-header", K::List, "Additional header for the RPC only. Repeatable.");
@@ -120,6 +135,12 @@ rpc::ChannelOptions channelOptions(const Flags &f, const std::string &address)
     if (f.isSet("proxy"))
         o.proxy = f.value("proxy").empty() ? rpc::kNoProxy : f.value("proxy");
     o.plaintext = f.boolean("plaintext");
+    if (rpc::isUrlTarget(address)) {
+        if (auto url = rpc::parseUrlTarget(address)) {
+            o.target = url->hostPort;
+            o.plaintext = !url->tls;
+        }
+    }
     o.skipVerify = f.boolean("insecure");
     o.caFile = f.value("cacert");
     o.certFile = f.value("cert");
@@ -137,6 +158,71 @@ rpc::ChannelOptions channelOptions(const Flags &f, const std::string &address)
         o.maxReceiveBytes = std::atoi(f.value("max-msg-sz").c_str());
     o.userAgent = std::string("wirescope-cli/") + WIRESCOPE_VERSION;
     return o;
+}
+
+bool checkProtocolFlags(const Flags &f, const std::string &address, std::string *error)
+{
+    const auto protocol = rpc::protocolFromName(f.value("protocol", "grpc"));
+    if (!protocol) {
+        *error = "The -protocol value must be grpc, grpcweb, grpcweb-text or connect, not \"" + f.value("protocol") +
+                 "\".";
+        return false;
+    }
+    const std::string version = f.value("http-version", "");
+    if (f.isSet("http-version") && version != "1.1" && version != "2") {
+        *error = "The -http-version value must be 1.1 or 2, not \"" + version + "\".";
+        return false;
+    }
+    const std::string codec = f.value("codec", "proto");
+    if (codec != "proto" && codec != "json") {
+        *error = "The -codec value must be proto or json, not \"" + codec + "\".";
+        return false;
+    }
+    if (f.isSet("codec") && *protocol != rpc::Protocol::Connect) {
+        *error = "The -codec option is for -protocol connect; gRPC and gRPC-Web send protobuf binary.";
+        return false;
+    }
+    if (*protocol == rpc::Protocol::Grpc && version == "1.1") {
+        *error = "gRPC needs HTTP/2: -http-version 1.1 is for -protocol grpcweb and connect.";
+        return false;
+    }
+    if (!rpc::isUrlTarget(address))
+        return true;
+    auto url = rpc::parseUrlTarget(address);
+    if (!url) {
+        *error = "Bad address: " + url.error().message + ".";
+        return false;
+    }
+    if (f.boolean("unix")) {
+        *error = "The -unix option takes a socket path, not a URL.";
+        return false;
+    }
+    if (url->tls && f.boolean("plaintext")) {
+        *error = "The address " + address + " asks for TLS (https://), and -plaintext for none.";
+        return false;
+    }
+    if (!url->tls && (f.boolean("insecure") || f.isSet("cacert") || f.isSet("cert"))) {
+        *error = "The address " + address + " has no TLS (http://): -insecure, -cacert, -cert and -key need https://.";
+        return false;
+    }
+    if (*protocol == rpc::Protocol::Grpc && !url->prefix.empty()) {
+        *error = "gRPC cannot put a path prefix (" + url->prefix +
+                 ") before the method; use -protocol grpcweb or connect, or leave the path out.";
+        return false;
+    }
+    return true;
+}
+
+void applyProtocolFlags(const Flags &f, const std::string &address, rpc::CallRequest *request)
+{
+    request->protocol = rpc::protocolFromName(f.value("protocol", "grpc")).value_or(rpc::Protocol::Grpc);
+    const std::string version = f.value("http-version", "");
+    request->httpVersion = version == "1.1" ? rpc::HttpVersion::Http1
+                           : version == "2" ? rpc::HttpVersion::Http2
+                                            : rpc::HttpVersion::Default;
+    request->contentCodec = f.value("codec", "proto") == "json" ? rpc::ContentCodec::Json : rpc::ContentCodec::Proto;
+    if (request->protocol != rpc::Protocol::Grpc && rpc::isUrlTarget(address))
+        request->channel.target = address;
 }
 
 int checkProxy(const Flags &f, const std::string &address)

@@ -927,6 +927,7 @@ private slots:
             {QStringLiteral("zlib"), QStringLiteral("Zlib")},
             {QStringLiteral("nghttp2"), QStringLiteral("MIT")},
             {QStringLiteral("OpenSSL"), QStringLiteral("Apache-2.0")},
+            {QStringLiteral("libcurl"), QStringLiteral("curl")},
         };
         for (auto it = expected.cbegin(); it != expected.cend(); ++it)
             QVERIFY2(licences.value(it.key()) == it.value(), qPrintable(it.key()));

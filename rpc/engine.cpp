@@ -912,7 +912,7 @@ bool Engine::Impl::start(CallRequest request, std::uint64_t loadId)
                            std::string("a ") + methodKindName(info.kind) +
                                " call takes one request message, " + std::to_string(request.messages.size()) +
                                " were given");
-    if (found) {
+    {
         if (auto problem = protocolProblem(Protocol::Grpc, request.httpVersion, info.kind, !request.channel.plaintext);
             !problem.empty())
             return failLocally(id, info.kind, grpc::StatusCode::INVALID_ARGUMENT, problem);

@@ -131,36 +131,6 @@ SavedRequest withDefaults(const SavedRequest &request, const WorkspaceSettings &
     return r;
 }
 
-std::optional<QString> resolveVariables(const QString &text, const Environment &environment,
-                                        const QString &where, QString *error)
-{
-    QString out;
-    qsizetype pos = 0;
-    for (;;) {
-        const qsizetype open = text.indexOf(QLatin1String("{{"), pos);
-        if (open < 0)
-            break;
-        const qsizetype close = text.indexOf(QLatin1String("}}"), open + 2);
-        if (close < 0)
-            break;
-        const QString name = text.mid(open + 2, close - open - 2).trimmed();
-        const Environment::Variable *variable = environment.find(name);
-        if (!variable) {
-            if (error)
-                *error = environment.name.isEmpty()
-                             ? QStringLiteral("{{%1}} in the %2: no environment is chosen").arg(name, where)
-                             : QStringLiteral("{{%1}} in the %2 is not a variable of environment \"%3\"")
-                                   .arg(name, where, environment.name);
-            return std::nullopt;
-        }
-        out += QStringView(text).mid(pos, open - pos);
-        out += variable->value;
-        pos = close + 2;
-    }
-    out += QStringView(text).mid(pos);
-    return out;
-}
-
 QString WorkspaceProblem::toString() const
 {
     if (line > 0)

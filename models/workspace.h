@@ -58,11 +58,7 @@ struct Environment
     bool operator==(const Environment &other) const = default;
 };
 
-// Replaces every {{name}} (spaces inside the braces allowed) in `text` with the variable's
-// value. An unknown name is an error naming it and `where` ("target", "metadata x-token",
-// "body"); nothing is replaced then.
-std::optional<QString> resolveVariables(const QString &text, const Environment &environment,
-                                        const QString &where, QString *error);
+// resolveVariables() (models/callrequest.h) fills {{name}} from an environment.
 
 // The workspace file (wirescope.json) at the folder's root: schema sources with paths relative
 // to it, reflection targets, named connection settings and defaults. Unknown fields are kept.

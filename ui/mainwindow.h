@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "models/runner.h"
+#include "models/callrequest.h"
+#include "models/connectionsettings.h"
 
 #include <QHash>
 #include <QMainWindow>
@@ -94,9 +95,9 @@ public:
     EnvironmentsDialog *editEnvironments();
     // Opens a saved request in a new tab as soon as a loaded schema has its method (loading the
     // target's reflection when nothing else has it). With `keepPath` the tab saves back to it.
-    // With `channel`, those connection settings go to the tab (a pasted grpcurl command).
+    // With `connection`, those settings go to the tab (a pasted grpcurl command).
     void openSavedRequest(const models::SavedRequest &request, bool keepPath, bool modified = false,
-                          const std::optional<models::Runner::Channel> &channel = {});
+                          const std::optional<models::ConnectionSettings> &connection = {});
     // Saves the current tab to its file, or to `path` (Save As); asks for a path when neither.
     // Returns whether a save was started (saveFinished on the store tells how it ended).
     bool saveCurrentRequest(const QString &path = {});
@@ -144,7 +145,8 @@ private:
     void fillEnvironments();
     void environmentChosen();
     const models::Environment *currentEnvironment() const;
-    std::optional<QString> resolveVariables(const QString &text, const QString &where, QString *error);
+    models::Environment environment() const; // the chosen one, or an empty one
+    models::SecretLookup secretLookup();
     void wireTab(RequestTab *tab, int sourceId);
     void recordHistory(RequestTab *tab);
     void scheduleAutosave();
@@ -187,7 +189,7 @@ private:
         std::shared_ptr<models::SavedRequest> request;
         bool keepPath = false;
         bool modified = false;
-        std::optional<models::Runner::Channel> channel;
+        std::optional<models::ConnectionSettings> connection;
     };
     std::vector<PendingOpen> m_pending;
     std::set<QString> m_reflectionRequested;

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The workspace side of the main window: saved requests, environments and secrets, history,
 // grpcurl import/export, autosave and crash restore, and files changed on disk.
+#include "models/callrequest.h"
 #include "models/callsession.h"
 #include "models/grpcurl.h"
+#include "models/runner.h"
 #include "models/secretstore.h"
 #include "models/sourcesmodel.h"
 #include "models/timeline.h"
@@ -261,12 +263,11 @@ void MainWindow::onWorkspaceOpened()
         addProtosetSource(files);
     }
     for (const QString &target : s.reflectionTargets) {
-        QString error;
-        const auto resolved = resolveVariables(target, tr("reflection target"), &error);
+        const auto resolved = models::resolveVariables(target, environment(), tr("reflection target"), secretLookup());
         if (resolved && m_reflectionRequested.insert(*resolved).second)
             addReflectionSource(*resolved);
         else if (!resolved)
-            showStatus(tr("Reflection target %1 skipped: %2").arg(target, error));
+            showStatus(tr("Reflection target %1 skipped: %2").arg(target, resolved.errorMessage()));
     }
     QString status =
         tr("Workspace %1: %2 requests").arg(QFileInfo(ws.folder()).fileName()).arg(ws.requests().size());
@@ -410,42 +411,39 @@ void MainWindow::updateMasking()
     m_timeline->setMaskedValues(secretValues());
 }
 
-std::optional<QString> MainWindow::resolveVariables(const QString &text, const QString &where, QString *error)
+models::Environment MainWindow::environment() const
 {
-    if (!text.contains(QLatin1String("{{")))
-        return text;
-    models::Environment env;
-    if (const models::Environment *current = currentEnvironment())
-        env = *current;
-    for (auto &v : env.variables) {
-        if (!v.secret || !text.contains(v.name))
-            continue;
-        const QString key = models::SecretStore::keyFor(m_store->workspace().folder(), env.name, v.name);
+    const models::Environment *current = currentEnvironment();
+    return current ? *current : models::Environment{};
+}
+
+models::SecretLookup MainWindow::secretLookup()
+{
+    // Only a token that names the secret exactly asks for it ({{tokenId}} is not {{token}}).
+    return [this](const QString &name, const QString &) -> models::Result<QString> {
+        const models::Environment env = environment();
+        const QString key = models::SecretStore::keyFor(m_store->workspace().folder(), env.name, name);
         if (auto value = m_secrets->cached(key)) {
-            v.value = *value;
             updateMasking(); // whatever carries it from now on is masked
-            continue;
+            return *value;
         }
         // Asked once; kept in the keychain, or for this session where there is none.
         bool ok = false;
         const QString value = QInputDialog::getText(
-            this, tr("Secret %1").arg(v.name),
+            this, tr("Secret %1").arg(name),
             m_secrets->keychainAvailable()
                 ? tr("Value of the secret {{%1}} in environment \"%2\" (kept in the system keychain):")
-                      .arg(v.name, env.name)
+                      .arg(name, env.name)
                 : tr("Value of the secret {{%1}} in environment \"%2\" (no keychain here: kept for this "
                      "session only):")
-                      .arg(v.name, env.name),
+                      .arg(name, env.name),
             QLineEdit::Password, QString(), &ok);
-        if (!ok) {
-            *error = tr("the secret {{%1}} has no value").arg(v.name);
-            return std::nullopt;
-        }
+        if (!ok)
+            return models::fail(tr("the secret {{%1}} has no value").arg(name));
         m_secrets->write(key, value);
-        v.value = value;
         updateMasking();
-    }
-    return models::resolveVariables(text, env, where, error);
+        return value;
+    };
 }
 
 void MainWindow::wireTab(RequestTab *tab, int sourceId)
@@ -453,9 +451,7 @@ void MainWindow::wireTab(RequestTab *tab, int sourceId)
     tab->setProperty(kSourceIdProperty, sourceId);
     if (m_store->isOpen())
         tab->setDefaults(m_store->workspace().settings());
-    tab->setResolver([this](const QString &text, const QString &where, QString *error) {
-        return resolveVariables(text, where, error);
-    });
+    tab->setVariables([this] { return RequestTab::Variables{environment(), secretLookup()}; });
     // Queued: the timeline takes the same batch of events after the session has.
     connect(
         tab, &RequestTab::callFinished, this, [this, tab] { recordHistory(tab); }, Qt::QueuedConnection);
@@ -530,21 +526,20 @@ RequestTab *MainWindow::tabForPath(const QString &path) const
 }
 
 void MainWindow::openSavedRequest(const models::SavedRequest &request, bool keepPath, bool modified,
-                                  const std::optional<models::Runner::Channel> &channel)
+                                  const std::optional<models::ConnectionSettings> &connection)
 {
-    m_pending.push_back({std::make_shared<models::SavedRequest>(request), keepPath, modified, channel});
+    m_pending.push_back({std::make_shared<models::SavedRequest>(request), keepPath, modified, connection});
     retryPendingOpens();
     if (m_pending.empty())
         return;
     // No loaded schema has the method: ask the target's reflection, once per target.
-    QString error;
-    const auto target = resolveVariables(request.target, tr("target"), &error);
+    const auto target = models::resolveVariables(request.target, environment(), tr("target"), secretLookup());
     if (target && !target->isEmpty() && m_reflectionRequested.insert(*target).second) {
         addReflectionSource(*target);
         showStatus(tr("Loading the schema of %1 by reflection for %2…").arg(*target, request.method));
     } else if (!target) {
-        showStatus(
-            tr("No loaded schema has %1, and its target cannot be resolved: %2").arg(request.method, error));
+        showStatus(tr("No loaded schema has %1, and its target cannot be resolved: %2")
+                       .arg(request.method, target.errorMessage()));
     } else {
         showStatus(tr("Waiting for a schema with %1…").arg(request.method));
     }
@@ -574,15 +569,13 @@ void MainWindow::retryPendingOpens()
                 m_store->isOpen() ? models::withDefaults(r, m_store->workspace().settings()).connection
                                   : r.connection;
             if (!connection.isEmpty() && m_store->isOpen()) {
-                QString error;
-                if (auto channel =
-                        models::Runner::channelFor(m_store->workspace(), connection, r.target, &error))
-                    tab->applyChannel(*channel);
+                if (auto settings = models::ConnectionSettings::fromWorkspace(m_store->workspace(), connection))
+                    tab->applyConnection(*settings);
                 else
-                    showStatus(error);
+                    showStatus(settings.errorMessage());
             }
-            if (pending.channel)
-                tab->applyChannel(*pending.channel);
+            if (pending.connection)
+                tab->applyConnection(*pending.connection);
             if (pending.modified)
                 tab->setModified(true);
         });
@@ -727,15 +720,14 @@ QString MainWindow::copyAsGrpcurl()
     models::Environment env;
     if (const models::Environment *current = currentEnvironment())
         env = *current;
-    QString error;
     // As sent: the workspace's defaults fill what the tab leaves empty.
     const models::SavedRequest request =
         m_store->isOpen() ? models::withDefaults(tab->toSaved(), m_store->workspace().settings())
                           : tab->toSaved();
     const auto command =
-        models::toGrpcurl(request, tab->channelSettings(), importPaths, protoFiles, protosets, env, &error);
+        models::toGrpcurl(request, tab->connectionSettings(), importPaths, protoFiles, protosets, env);
     if (!command) {
-        showStatus(tr("Cannot copy as grpcurl: %1").arg(error));
+        showStatus(tr("Cannot copy as grpcurl: %1").arg(command.errorMessage()));
         return {};
     }
     QApplication::clipboard()->setText(*command);
@@ -745,10 +737,9 @@ QString MainWindow::copyAsGrpcurl()
 
 bool MainWindow::importGrpcurl(const QString &commandLine)
 {
-    QString error;
-    const auto command = models::parseGrpcurl(commandLine, &error);
+    const auto command = models::parseGrpcurl(commandLine);
     if (!command) {
-        showStatus(tr("Cannot import the command: %1").arg(error));
+        showStatus(tr("Cannot import the command: %1").arg(command.errorMessage()));
         return false;
     }
     if (!command->protoFiles.isEmpty())
@@ -758,7 +749,7 @@ bool MainWindow::importGrpcurl(const QString &commandLine)
     if (!command->protosets.isEmpty())
         addProtosetSource(command->protosets);
     // The connection settings go to the tab when it opens (now, or when its schema loads).
-    openSavedRequest(command->request, false, true, command->channel);
+    openSavedRequest(command->request, false, true, command->connection);
     return true;
 }
 

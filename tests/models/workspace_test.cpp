@@ -125,23 +125,7 @@ private slots:
         QVERIFY(loaded.find(QStringLiteral("token"))->secret);
         QVERIFY(loaded.find(QStringLiteral("token"))->value.isEmpty()); // comes from the keychain
 
-        QString error;
-        QCOMPARE(models::resolveVariables(QStringLiteral("{{host}}:443"), staging, QStringLiteral("target"),
-                                          &error),
-                 QStringLiteral("staging.example:443"));
-        QCOMPARE(models::resolveVariables(QStringLiteral("Bearer {{ token }}"), staging,
-                                          QStringLiteral("metadata authorization"), &error),
-                 QStringLiteral("Bearer s3cr3t-value-42"));
-        QCOMPARE(models::resolveVariables(QStringLiteral(R"({"a": "{{host}}", "b": "{{host}}"})"), staging,
-                                          QStringLiteral("body"), &error),
-                 QStringLiteral(R"({"a": "staging.example", "b": "staging.example"})"));
-        QVERIFY(
-            !models::resolveVariables(QStringLiteral("{{port}}"), staging, QStringLiteral("target"), &error));
-        QCOMPARE(error,
-                 QStringLiteral("{{port}} in the target is not a variable of environment \"staging\""));
-        QCOMPARE(models::resolveVariables(QStringLiteral("no braces {here}"), staging, QStringLiteral("body"),
-                                          &error),
-                 QStringLiteral("no braces {here}"));
+        // How {{name}} is filled: tests/models/callrequest_test.cpp.
     }
 
     void anUnchangedSaveLeavesGitDiffEmpty()

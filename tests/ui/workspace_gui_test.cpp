@@ -29,6 +29,7 @@
 #include <QMenu>
 #include <QMessageBox>
 #include <QSettings>
+#include <QSpinBox>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -168,6 +169,8 @@ private slots:
     void closingATabWithEditsAsksFirst();
     void aPastedCommandKeepsItsConnectionSettingsInAFreshWindow();
     void aBigCallKeepsHistorySmall();
+    void aSecretIsAskedForOnlyWhereItsExactNameIsUsed();
+    void limitsAndDeadlinesKeepTheirExactUnits();
 
 private:
     // A workspace with the test service's proto inside it, two environments and saved requests.
@@ -224,6 +227,7 @@ void WorkspaceGuiTest::makeWorkspace()
     "import_paths": ["protos"],
     "proto_files": ["wirescope/testing/test.proto"],
     "defaults": {"target": "{{host}}", "metadata": [["x-team", "core"]]},
+    "connections": {"quick": {"plaintext": true, "connect_timeout_seconds": 0.5, "max_receive_bytes": 1000000}},
     "environments": [
         {"name": "dev", "variables": [
             {"name": "host", "value": "%1"},
@@ -247,6 +251,19 @@ void WorkspaceGuiTest::makeWorkspace()
     "body": {"text": "{{word}}"},
     "deadline_seconds": 10,
     "team_owner": "platform"
+})"));
+    writeFile(m_folder + QStringLiteral("/calls/slow.json"), QByteArrayLiteral(R"({
+    "format_version": 1,
+    "method": "wirescope.testing.TestService/Slow",
+    "connection": "quick",
+    "body": {"delayMs": 3000},
+    "deadline_seconds": 0.04
+})"));
+    writeFile(m_folder + QStringLiteral("/calls/ids.json"), QByteArrayLiteral(R"({
+    "format_version": 1,
+    "method": "wirescope.testing.TestService/Echo",
+    "metadata": [["x-token-id", "tokenId-{{word}}"]],
+    "body": {"text": "tokenId {{word}}"}
 })"));
     writeFile(m_folder + QStringLiteral("/calls/bare.json"), QByteArrayLiteral(R"({
     "format_version": 1,
@@ -988,12 +1005,90 @@ void WorkspaceGuiTest::aPastedCommandKeepsItsConnectionSettingsInAFreshWindow()
                        "-d '{}' %1 wirescope.testing.TestService/Echo")
             .arg(m_address)));
     QTRY_VERIFY(wb.window.currentRequest());
-    const models::Runner::Channel channel = wb.window.currentRequest()->channelSettings();
+    const models::ConnectionSettings channel = wb.window.currentRequest()->connectionSettings();
     QCOMPARE(channel.authority, QStringLiteral("api.example"));
     QCOMPARE(channel.maxReceiveBytes, 8 * 1024 * 1024);
     QVERIFY(channel.plaintext);
     QVERIFY(sendAndWait(wb.window.currentRequest()));
     QVERIFY(lastMessage(wb.window.currentRequest()).contains("\"authority\": \"api.example\""));
+}
+
+// The window once asked for the secret {{token}} whenever a field with variables merely
+// contained the letters "token" (here "tokenId"), and a cancelled question stopped the call.
+void WorkspaceGuiTest::aSecretIsAskedForOnlyWhereItsExactNameIsUsed()
+{
+    Workbench wb;
+    QVERIFY(openWorkspace(wb));
+    ui::RequestTab *tab = openSaved(wb, QStringLiteral("calls/ids.json"));
+    QVERIFY(tab);
+    QStringList asked;
+    QTimer watcher;
+    connect(&watcher, &QTimer::timeout, this, [&asked] {
+        if (auto *dialog = qobject_cast<QInputDialog *>(QApplication::activeModalWidget())) {
+            asked << dialog->labelText();
+            dialog->reject();
+        }
+    });
+    watcher.start(20);
+    QVERIFY(sendAndWait(tab));
+    watcher.stop();
+    QCOMPARE(asked, QStringList());
+    QCOMPARE(tab->session().status().code, 0);
+    const QByteArray response = lastMessage(tab);
+    QVERIFY2(response.contains("tokenId hello from dev") && response.contains("tokenId-hello from dev"),
+             response.constData());
+}
+
+// Sizes and times reach the call exactly: 1000000 bytes and 0.5 s from a pasted grpcurl command
+// or a workspace connection were once shown (and sent) as "default" and "none", and a deadline
+// under 0.1 s as "no deadline".
+void WorkspaceGuiTest::limitsAndDeadlinesKeepTheirExactUnits()
+{
+    Workbench wb;
+    QVERIFY(openWorkspace(wb));
+    QVERIFY(wb.window.importGrpcurl(
+        QStringLiteral("grpcurl -plaintext -max-msg-sz 1000000 -connect-timeout 0.5 -keepalive-time 1.5 "
+                       "-max-time 0.05 -d '{\"text\": \"x\"}' %1 wirescope.testing.TestService/Echo")
+            .arg(m_address)));
+    QTRY_VERIFY(wb.window.currentRequest());
+    ui::RequestTab *pasted = wb.window.currentRequest();
+    models::ConnectionSettings c = pasted->connectionSettings();
+    QCOMPARE(c.maxReceiveBytes, 1000000);
+    QCOMPARE(c.connectTimeoutMs, 500);
+    QCOMPARE(c.keepaliveMs, 1500);
+    auto *maxReceive = pasted->findChild<QSpinBox *>(QStringLiteral("maxReceiveBox"));
+    auto *deadline = pasted->findChild<QSpinBox *>(QStringLiteral("deadlineBox"));
+    QCOMPARE(maxReceive->text(), QStringLiteral("1000000 bytes"));
+    QCOMPARE(deadline->text(), QStringLiteral("0.05 s"));
+    auto call = pasted->buildRequest();
+    QVERIFY2(call, qPrintable(call.errorMessage()));
+    QCOMPARE(call->deadlineMs, std::int64_t(50));
+    QCOMPARE(call->channel.maxReceiveBytes, 1000000);
+    QCOMPARE(call->channel.connectTimeoutMs, 500);
+    // Copied out again, the command says what was pasted.
+    const QString copied = wb.window.copyAsGrpcurl();
+    for (const char *flag : {"-max-msg-sz 1000000", "-connect-timeout 0.5", "-keepalive-time 1.5", "-max-time 0.05"})
+        QVERIFY2(copied.contains(QLatin1String(flag)), qPrintable(copied));
+    // Typed: "40 ms" and "2 MiB" are what they say; the arrows step whole units.
+    typeInto(deadline, QStringLiteral("40 ms"));
+    QCOMPARE(deadline->value(), 40);
+    typeInto(maxReceive, QStringLiteral("2 MiB"));
+    QCOMPARE(maxReceive->value(), 2 * 1024 * 1024);
+    maxReceive->stepBy(1);
+    QCOMPARE(maxReceive->value(), 3 * 1024 * 1024);
+
+    // A saved request of 0.04 s over the workspace connection "quick": the slow call ends at
+    // its deadline instead of running three seconds.
+    ui::RequestTab *slow = openSaved(wb, QStringLiteral("calls/slow.json"));
+    QVERIFY(slow);
+    c = slow->connectionSettings();
+    QCOMPARE(c.connectTimeoutMs, 500);
+    QCOMPARE(c.maxReceiveBytes, 1000000);
+    QCOMPARE(slow->findChild<QSpinBox *>(QStringLiteral("connectTimeoutBox"))->text(), QStringLiteral("0.5 s"));
+    QVERIFY(!slow->isModified());
+    QVERIFY(sendAndWait(slow));
+    QCOMPARE(slow->session().status().code, 4); // DEADLINE_EXCEEDED
+    QVERIFY2(slow->session().totalTime() < 2'000'000'000LL, qPrintable(QString::number(slow->session().totalTime())));
 }
 
 #endif // Q_MOC_RUN

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/requesttab.h"
 
+#include "models/appsettings.h"
 #include "models/callrequest.h"
 #include "models/callsession.h"
 #include "models/enginebridge.h"
 #include "models/wirecapture.h"
+#include "ui/connectionoptions.h"
 #include "ui/formeditor.h"
 #include "ui/jsoneditor.h"
 #include "ui/responsepanel.h"
@@ -23,7 +25,6 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
-#include <QSettings>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QTabWidget>
@@ -37,29 +38,6 @@ namespace ui {
 namespace {
 
 enum Security { Plaintext, Tls, TlsSkipVerify };
-enum ProxyMode { ProxyFromEnvironment, ProxyNone, ProxyUrl };
-
-QLineEdit *fileField(QWidget *parent, QFormLayout *form, const QString &label, const QString &name)
-{
-    auto *row = new QWidget(parent);
-    auto *h = new QHBoxLayout(row);
-    h->setContentsMargins(0, 0, 0, 0);
-    auto *edit = new QLineEdit(row);
-    edit->setObjectName(name);
-    edit->setPlaceholderText(QObject::tr("PEM file"));
-    auto *browse = new QPushButton(QObject::tr("Browse…"), row);
-    QObject::connect(browse, &QPushButton::clicked, edit, [edit] {
-        const QString file =
-            QFileDialog::getOpenFileName(edit, QObject::tr("Choose a PEM file"), edit->text(),
-                                         QObject::tr("PEM files (*.pem *.crt *.key);;All files (*)"));
-        if (!file.isEmpty())
-            edit->setText(file);
-    });
-    h->addWidget(edit, 1);
-    h->addWidget(browse);
-    form->addRow(label, row);
-    return edit;
-}
 
 } // namespace
 
@@ -74,7 +52,8 @@ RequestTab::RequestTab(models::EngineBridge &bridge, models::Timeline &timeline,
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(6, 6, 6, 6);
     layout->addLayout(createTargetRow());
-    layout->addWidget(createConnectionBox(capture != nullptr));
+    m_options = new ConnectionOptions(capture != nullptr, this);
+    layout->addWidget(m_options);
     layout->addWidget(createConflictBar());
     layout->addLayout(createCallControls());
     layout->addWidget(createEditors(), 1);
@@ -127,74 +106,6 @@ QHBoxLayout *RequestTab::createTargetRow()
 }
 
 // Connection options: TLS files and names, proxy, limits, keepalive, compression, the wire tap.
-QWidget *RequestTab::createConnectionBox(bool canCapture)
-{
-    m_tlsBox = new QGroupBox(tr("Connection"), this);
-    m_tlsBox->setObjectName(QStringLiteral("connectionBox"));
-    auto *grid = new QHBoxLayout(m_tlsBox);
-    auto *tlsForm = new QFormLayout;
-    auto *limitsForm = new QFormLayout;
-    grid->addLayout(tlsForm, 3);
-    grid->addLayout(limitsForm, 2);
-    m_caFile = fileField(m_tlsBox, tlsForm, tr("CA certificate"), QStringLiteral("caFileEdit"));
-    m_caFile->setPlaceholderText(tr("system roots"));
-    m_certFile = fileField(m_tlsBox, tlsForm, tr("Client certificate"), QStringLiteral("certFileEdit"));
-    m_keyFile = fileField(m_tlsBox, tlsForm, tr("Client key"), QStringLiteral("keyFileEdit"));
-    m_serverName = new QLineEdit(m_tlsBox);
-    m_serverName->setPlaceholderText(tr("name checked against the certificate"));
-    tlsForm->addRow(tr("Server name"), m_serverName);
-    m_authority = new QLineEdit(m_tlsBox);
-    m_authority->setPlaceholderText(tr(":authority override"));
-    tlsForm->addRow(tr("Authority"), m_authority);
-    {
-        auto *row = new QWidget(m_tlsBox);
-        auto *h = new QHBoxLayout(row);
-        h->setContentsMargins(0, 0, 0, 0);
-        m_proxyMode = new QComboBox(row);
-        m_proxyMode->setObjectName(QStringLiteral("proxyModeBox"));
-        m_proxyMode->addItems({tr("From the environment"), tr("None (connect directly)"), tr("This proxy:")});
-        m_proxyMode->setToolTip(tr("From the environment: the grpc_proxy, https_proxy, http_proxy, "
-                                   "no_grpc_proxy and no_proxy variables, read as gRPC reads them"));
-        m_proxyUrl = new QLineEdit(row);
-        m_proxyUrl->setObjectName(QStringLiteral("proxyUrlEdit"));
-        m_proxyUrl->setPlaceholderText(tr("http://user:password@host:port"));
-        m_proxyUrl->setEnabled(false);
-        h->addWidget(m_proxyMode);
-        h->addWidget(m_proxyUrl, 1);
-        tlsForm->addRow(tr("HTTP proxy"), row);
-        connect(m_proxyMode, &QComboBox::currentIndexChanged, this,
-                [this](int index) { m_proxyUrl->setEnabled(index == ProxyUrl); });
-    }
-    // Sizes in bytes and times in milliseconds, exactly as the engine takes them: 1000000 bytes
-    // or 0.5 s from a grpcurl command or a workspace stay what they are.
-    auto limit = [this, limitsForm](QSpinBox *box, const QString &label, const QString &name, const QString &zero) {
-        box->setObjectName(name);
-        box->setSpecialValueText(zero);
-        limitsForm->addRow(label, box);
-    };
-    m_maxReceive = new UnitSpinBox(UnitSpinBox::Unit::Bytes, m_tlsBox);
-    limit(m_maxReceive, tr("Max receive"), QStringLiteral("maxReceiveBox"), tr("default (4 MiB)"));
-    m_maxSend = new UnitSpinBox(UnitSpinBox::Unit::Bytes, m_tlsBox);
-    limit(m_maxSend, tr("Max send"), QStringLiteral("maxSendBox"), tr("unlimited"));
-    m_keepalive = new UnitSpinBox(UnitSpinBox::Unit::Milliseconds, m_tlsBox);
-    m_keepalive->setMaximum(86400 * 1000);
-    limit(m_keepalive, tr("Keepalive"), QStringLiteral("keepaliveBox"), tr("off"));
-    m_connectTimeout = new UnitSpinBox(UnitSpinBox::Unit::Milliseconds, m_tlsBox);
-    m_connectTimeout->setMaximum(600 * 1000);
-    limit(m_connectTimeout, tr("Connect timeout"), QStringLiteral("connectTimeoutBox"), tr("none"));
-    m_connectTimeout->setValue(models::ConnectionSettings::kDefaultConnectTimeoutMs);
-    m_gzip = new QCheckBox(tr("Compress requests with gzip"), m_tlsBox);
-    limitsForm->addRow(QString(), m_gzip);
-    m_captureWire = new QCheckBox(tr("Show HTTP/2 frames (wire tap)"), m_tlsBox);
-    m_captureWire->setObjectName(QStringLiteral("captureWireBox"));
-    m_captureWire->setToolTip(tr("Route the call through a local relay that decodes every HTTP/2 frame "
-                                 "for the timeline's wire view; the bytes pass unchanged"));
-    m_captureWire->setChecked(canCapture);
-    m_captureWire->setEnabled(canCapture);
-    limitsForm->addRow(QString(), m_captureWire);
-    m_tlsBox->setVisible(false);
-    return m_tlsBox;
-}
 
 // Shown when the saved file changed on disk while this tab had unsaved edits.
 QWidget *RequestTab::createConflictBar()
@@ -295,9 +206,9 @@ QSplitter *RequestTab::createEditors()
     split->setStretchFactor(0, 1);
     split->setStretchFactor(1, 1);
     // Every request shares one remembered split between request and response.
-    split->restoreState(QSettings().value(QStringLiteral("window/requestSplitter")).toByteArray());
+    split->restoreState(models::AppSettings::requestSplitterState());
     connect(split, &QSplitter::splitterMoved, this,
-            [split] { QSettings().setValue(QStringLiteral("window/requestSplitter"), split->saveState()); });
+            [split] { models::AppSettings::setRequestSplitterState(split->saveState()); });
 
     return split;
 }
@@ -335,7 +246,7 @@ void RequestTab::connectWidgets()
             m_optionsButton->setChecked(true);
         updateControls();
     });
-    connect(m_optionsButton, &QToolButton::toggled, m_tlsBox, &QWidget::setVisible);
+    connect(m_optionsButton, &QToolButton::toggled, m_options, &QWidget::setVisible);
     connect(m_methodBox, &QComboBox::currentTextChanged, this, [this](const QString &path) {
         auto found = m_schema->findMethod(path.toStdString());
         if (found && found->fullName != m_method.fullName)
@@ -449,10 +360,18 @@ void RequestTab::markClean()
     setModified(false);
 }
 
-void RequestTab::markSaved(const models::SavedRequest &request)
+void RequestTab::markSaved(const models::SavedRequest &written)
 {
-    m_saved = request;
-    markClean();
+    models::SavedRequest now = toSaved();
+    now.path = written.path;
+    m_saved = written;
+    if (now == written) {
+        markClean();
+        return;
+    }
+    // Edited while the save ran: the file holds what was written, the edits since stay unsaved.
+    hideConflict();
+    emit titleChanged();
 }
 
 void RequestTab::setDefaults(const models::WorkspaceSettings &settings)
@@ -494,44 +413,13 @@ bool RequestTab::conflictShown() const
 
 models::ConnectionSettings RequestTab::connectionSettings() const
 {
-    models::ConnectionSettings c;
-    c.plaintext = m_security->currentIndex() == Plaintext;
-    c.skipVerify = m_security->currentIndex() == TlsSkipVerify;
-    if (!c.plaintext) {
-        c.caFile = m_caFile->text().trimmed();
-        c.certFile = m_certFile->text().trimmed();
-        c.keyFile = m_keyFile->text().trimmed();
-        c.serverName = m_serverName->text().trimmed();
-    }
-    c.authority = m_authority->text().trimmed();
-    c.maxReceiveBytes = m_maxReceive->value();
-    c.maxSendBytes = m_maxSend->value();
-    c.keepaliveMs = m_keepalive->value();
-    c.connectTimeoutMs = m_connectTimeout->value();
-    c.gzip = m_gzip->isChecked();
-    if (m_proxyMode->currentIndex() == ProxyNone)
-        c.proxy = QString::fromLatin1(rpc::kNoProxy);
-    else if (m_proxyMode->currentIndex() == ProxyUrl)
-        c.proxy = m_proxyUrl->text().trimmed();
-    return c;
+    return m_options->settings(m_security->currentIndex() == Plaintext, m_security->currentIndex() == TlsSkipVerify);
 }
 
 void RequestTab::applyConnection(const models::ConnectionSettings &c)
 {
     m_security->setCurrentIndex(c.plaintext ? Plaintext : c.skipVerify ? TlsSkipVerify : Tls);
-    m_caFile->setText(c.caFile);
-    m_certFile->setText(c.certFile);
-    m_keyFile->setText(c.keyFile);
-    m_serverName->setText(c.serverName);
-    m_authority->setText(c.authority);
-    m_maxReceive->setValue(c.maxReceiveBytes);
-    m_maxSend->setValue(c.maxSendBytes);
-    m_keepalive->setValue(c.keepaliveMs);
-    m_connectTimeout->setValue(c.connectTimeoutMs);
-    m_gzip->setChecked(c.gzip);
-    const bool none = c.proxy == QLatin1String(rpc::kNoProxy);
-    m_proxyMode->setCurrentIndex(c.proxy.isEmpty() ? ProxyFromEnvironment : none ? ProxyNone : ProxyUrl);
-    m_proxyUrl->setText(none ? QString() : c.proxy);
+    m_options->apply(c);
 }
 
 QString RequestTab::sentTo() const
@@ -648,7 +536,7 @@ void RequestTab::send()
     }
     m_lastTarget = QString::fromStdString(request->channel.target);
     m_sentTo->setText(m_lastTarget == m_target->text().trimmed() ? QString() : tr("→ %1").arg(m_lastTarget));
-    m_session->start(std::move(*request), m_method, m_captureWire->isChecked());
+    m_session->start(std::move(*request), m_method, m_options->captureWire());
     if (!m_session->wireNote().isEmpty())
         emit statusMessage(m_session->wireNote());
 }
@@ -675,10 +563,7 @@ void RequestTab::cancel()
 
 void RequestTab::updateControls()
 {
-    const bool tls = m_security->currentIndex() != Plaintext;
-    for (QWidget *w : {m_caFile->parentWidget(), m_certFile->parentWidget(), m_keyFile->parentWidget(),
-                       static_cast<QWidget *>(m_serverName)})
-        w->setEnabled(tls);
+    m_options->setTls(m_security->currentIndex() != Plaintext);
     const bool running = m_session->isRunning();
     const bool streams = m_method.clientStreams();
     m_send->setEnabled(!running);

@@ -37,6 +37,7 @@ class WireCapture;
 
 namespace ui {
 
+class ConnectionOptions;
 class UnitSpinBox;
 class FormEditor;
 class JsonEditor;
@@ -96,8 +97,9 @@ public:
     qint64 bodyBytes() const; // the size of the body in UTF-8, without taking it out
     // Shows a saved request; the tab then counts as unmodified.
     void applySaved(const models::SavedRequest &request);
-    // After a save: the tab now matches the file at request.path.
-    void markSaved(const models::SavedRequest &request);
+    // After a save wrote `written` to written.path: the tab belongs to that file, and is clean
+    // only if it still holds what was written (edits typed while the save ran stay unsaved).
+    void markSaved(const models::SavedRequest &written);
     QString savedPath() const { return m_saved.path; }
     // The open workspace's settings: its "defaults" (target, deadline, metadata) apply at send
     // time to what this tab leaves empty.
@@ -125,7 +127,6 @@ signals:
 
 private:
     QHBoxLayout *createTargetRow();
-    QWidget *createConnectionBox(bool canCapture);
     QWidget *createConflictBar();
     QHBoxLayout *createCallControls();
     QSplitter *createEditors();
@@ -146,22 +147,9 @@ private:
     QComboBox *m_methodBox = nullptr;
     QLineEdit *m_target = nullptr;
     QComboBox *m_security = nullptr;
-    QGroupBox *m_tlsBox = nullptr;
-    QLineEdit *m_caFile = nullptr;
-    QLineEdit *m_certFile = nullptr;
-    QLineEdit *m_keyFile = nullptr;
-    QLineEdit *m_authority = nullptr;
-    QLineEdit *m_serverName = nullptr;
-    QComboBox *m_proxyMode = nullptr;
-    QLineEdit *m_proxyUrl = nullptr;
+    ConnectionOptions *m_options = nullptr;
     UnitSpinBox *m_deadline = nullptr;
     QToolButton *m_optionsButton = nullptr;
-    UnitSpinBox *m_maxReceive = nullptr;
-    UnitSpinBox *m_maxSend = nullptr;
-    UnitSpinBox *m_keepalive = nullptr;
-    UnitSpinBox *m_connectTimeout = nullptr;
-    QCheckBox *m_gzip = nullptr;
-    QCheckBox *m_captureWire = nullptr;
     QTabWidget *m_requestTabs = nullptr;
     JsonEditor *m_editor = nullptr;
     FormEditor *m_form = nullptr;

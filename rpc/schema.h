@@ -92,6 +92,7 @@ struct FieldShape
     std::string typeName;  // message or enum full name
     std::string oneof;     // the real oneof this field belongs to, or empty
     std::vector<std::string> enumValues;
+    std::vector<int> enumNumbers;     // the numbers of enumValues, in the same order
     std::vector<FieldShape> mapEntry; // [key, value] when map
 };
 

@@ -53,8 +53,10 @@ FieldShape fieldShape(const pb::FieldDescriptor *f)
         s.typeName = f->message_type()->full_name();
     if (const auto *e = f->enum_type()) {
         s.typeName = e->full_name();
-        for (int i = 0; i < e->value_count(); ++i)
+        for (int i = 0; i < e->value_count(); ++i) {
             s.enumValues.push_back(e->value(i)->name());
+            s.enumNumbers.push_back(e->value(i)->number());
+        }
     }
     if (const auto *o = f->real_containing_oneof())
         s.oneof = o->name();

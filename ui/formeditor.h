@@ -1,29 +1,36 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "models/formmodel.h"
 #include "rpc/schema.h"
 
-#include <QTreeWidget>
-
-#include <map>
-#include <string>
-#include <unordered_map>
+#include <QTreeView>
 
 namespace ui {
 
-// The request as a form generated from the message's descriptor: nested messages (set or
-// not), repeated fields (add, remove, reorder), maps, oneofs (choose the case), enums, bool,
-// integers with range checks (64-bit as text), floats, strings, bytes (base64, hex or a file),
-// Timestamp and Duration, Any (choose the type, then edit it), Struct and Value as JSON text.
-// It reads and writes the same JSON the JSON editor holds, so the two stay in sync.
-class FormEditor final : public QTreeWidget
+class FormDelegate;
+
+// The request as a form: a tree view over models::FormModel, which holds the values (numbers
+// exactly as written) and reads and writes the same JSON the JSON editor holds, so the two stay
+// in sync. Repeated fields and maps have a "+" button in their row and elements a "−" one;
+// Insert and Delete do the same from the keyboard, Ctrl+Up/Down reorder, and the context menu
+// also sets bytes from hex or a file.
+class FormEditor final : public QTreeView
 {
     Q_OBJECT
 
 public:
-    enum Column { NameColumn, ValueColumn, TypeColumn };
+    enum Column {
+        NameColumn = models::FormModel::NameColumn,
+        ValueColumn = models::FormModel::ValueColumn,
+        TypeColumn = models::FormModel::TypeColumn
+    };
+    using Kind = models::FormModel::Kind;
 
     explicit FormEditor(QWidget *parent = nullptr);
+
+    models::FormModel *formModel() const { return m_model; }
+    FormDelegate *formDelegate() const { return m_delegate; }
 
     void setMessageType(rpc::SchemaPtr schema, const std::string &typeName);
     // Rebuilds the form from JSON. On a syntax error the form is left as it was and `error`
@@ -32,54 +39,42 @@ public:
     // The form as pretty JSON, fields in declaration order, unset fields left out.
     QByteArray toJson() const;
 
-    // Editing, as the context menu and the value editors do it.
-    QTreeWidgetItem *addElement(QTreeWidgetItem *container, const QString &mapKey = {});
-    void removeElement(QTreeWidgetItem *element);
-    void moveElement(QTreeWidgetItem *element, int delta);
-    void setPresent(QTreeWidgetItem *messageItem, bool present);
-    void chooseOneof(QTreeWidgetItem *oneofItem, const QString &fieldName);
-    void chooseAnyType(QTreeWidgetItem *anyItem, const QString &typeName);
+    // Editing, as the buttons, keys and the context menu do it (indexes of formModel()).
+    QModelIndex addElement(const QModelIndex &container, const QString &mapKey = {});
+    void removeElement(const QModelIndex &element);
+    void moveElement(const QModelIndex &element, int delta);
+    void setPresent(const QModelIndex &message, bool present);
+    void chooseOneof(const QModelIndex &oneof, const QString &fieldName);
+    void chooseAnyType(const QModelIndex &any, const QString &typeName);
     // Sets a value as if typed; false (and nothing changes) when it does not fit the field.
-    bool setValue(QTreeWidgetItem *item, const QString &text, QString *error = nullptr);
-    void loadBytesFromFile(QTreeWidgetItem *item, const QString &file);
+    bool setValue(const QModelIndex &index, const QString &text, QString *error = nullptr);
+    // Reads the file on a pool thread, then sets the bytes (base64) if the field is still there.
+    void loadBytesFromFile(const QModelIndex &index, const QString &file);
 
-    // Finds an item by path: "inner.name", "items[1]", "counts[\"a\"]", "choice".
-    QTreeWidgetItem *findItem(const QString &path) const;
-    std::vector<std::string> anyTypes() const;
-    // What a value editor needs to know about an item.
-    enum class Kind { Message, Scalar, Repeated, Map, Oneof, Any, WellKnown, RawJson };
-    struct Node
-    {
-        Kind kind = Kind::Scalar;
-        rpc::FieldShape field;   // the field (for elements: the field they belong to)
-        bool element = false;    // an element of a repeated field or a map value
-        std::string messageType; // Message and Any: the type shown
-        std::string oneofName;   // Oneof groups
-        std::vector<std::string> cases;
-    };
-    const Node *node(const QTreeWidgetItem *item) const;
+    // Finds a row by path: "inner.name", "items[1]", "counts[\"a\"]", "choice", "nameChoice".
+    QModelIndex findItem(const QString &path) const;
+    // The value column's text at `path`, "<missing>" when there is no such row.
+    QString valueText(const QString &path) const;
+    // Where the "+" or "−" button of a row is, in viewport coordinates (empty: none or hidden).
+    QRect buttonRect(const QModelIndex &index) const;
 
 signals:
     void edited();                             // the user changed the form
     void valueRejected(const QString &reason); // an edit did not fit its field
 
-private:
-    const rpc::MessageShape *shape(const std::string &typeName) const;
-    void fillMessage(QTreeWidgetItem *parent, const std::string &typeName, const QJsonObject &object);
-    QTreeWidgetItem *addField(QTreeWidgetItem *parent, const rpc::FieldShape &field, const QJsonValue &value);
-    QTreeWidgetItem *addValue(QTreeWidgetItem *parent, const rpc::FieldShape &field, const QJsonValue &value,
-                              const QString &label, bool element, int index = -1);
-    void renumber(QTreeWidgetItem *container);
-    void forget(QTreeWidgetItem *item);
-    void showMenu(const QPoint &pos);
-    void changed();
+protected:
+    void keyPressEvent(QKeyEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
 
-    rpc::SchemaPtr m_schema;
-    std::string m_type;
-    mutable std::map<std::string, rpc::MessageShape> m_shapes;
-    std::unordered_map<const QTreeWidgetItem *, Node> m_nodes;
-    mutable std::vector<std::string> m_anyTypes;
-    bool m_building = false;
+private:
+    void showMenu(const QPoint &pos);
+    void added(const QModelIndex &element);
+    void fitColumns();
+
+    models::FormModel *m_model;
+    FormDelegate *m_delegate;
+    bool m_fitting = false;   // the columns are being fitted to the width
+    bool m_userSized = false; // the user set a column's width: no more fitting
 };
 
 } // namespace ui

@@ -318,7 +318,7 @@ TEST_F(HeaderFaults, unreadableRequestFilesAreFailedTestsInARun)
         "target": ")" + s_server->address() + R"(", "body": {"text": "x"}})";
     ws.write("a-good.json", good);
     ws.write("b-truncated.json", good.substr(0, good.size() / 2));
-    ws.write("c-binary.json", std::string("\x7f" "ELF\x02\x01\x01\0\0\0\xff\xfe", 14));
+    ws.write("c-binary.json", std::string("\x7f" "ELF\x02\x01\x01\0\0\0\xff\xfe", 12));
     ws.write("d-empty.json", "");
     ws.write("e-wrong-type.json", R"({"method": 5})");
     ws.write("f-no-method.json", R"({"target": "127.0.0.1:1"})");

@@ -663,10 +663,7 @@ private slots:
         tab->setBody(json);
         tab->showForm();
         ui::FormEditor *form = tab->form();
-        auto value = [&](const char *path) {
-            QTreeWidgetItem *item = form->findItem(QString::fromLatin1(path));
-            return item ? item->text(ui::FormEditor::ValueColumn) : QStringLiteral("<missing>");
-        };
+        auto value = [&](const char *path) { return form->valueText(QString::fromLatin1(path)); };
         QCOMPARE(value("i64"), QStringLiteral("-9007199254740993")); // 64-bit kept exact, as text
         QCOMPARE(value("color"), QStringLiteral("BLUE"));
         QCOMPARE(value("inner.name"), QStringLiteral("in"));
@@ -697,8 +694,7 @@ private slots:
         QVERIFY(!form->setValue(form->findItem(QStringLiteral("color")), QStringLiteral("PURPLE")));
         QVERIFY(!form->setValue(form->findItem(QStringLiteral("timeout")), QStringLiteral("soon")));
         QVERIFY(!form->setValue(form->findItem(QStringLiteral("data")), QStringLiteral("not base64!")));
-        QTreeWidgetItem *tags = form->findItem(QStringLiteral("tags"));
-        QTreeWidgetItem *added = form->addElement(tags);
+        const QModelIndex added = form->addElement(form->findItem(QStringLiteral("tags")));
         QVERIFY(form->setValue(added, QStringLiteral("d")));
         form->moveElement(added, -3); // to the front
         form->removeElement(form->findItem(QStringLiteral("tags[2]")));
@@ -717,9 +713,9 @@ private slots:
         QTRY_COMPARE(value("data"), QStringLiteral("AAH+/w=="));
 
         // A real edit through the value editor: double-click, type, Enter.
-        QTreeWidgetItem *i32 = form->findItem(QStringLiteral("i32"));
-        form->scrollToItem(i32);
-        form->editItem(i32, ui::FormEditor::ValueColumn);
+        const QModelIndex i32 = form->findItem(QStringLiteral("i32")).siblingAtColumn(ui::FormEditor::ValueColumn);
+        form->scrollTo(i32);
+        form->edit(i32);
         auto *line = form->viewport()->findChild<QLineEdit *>();
         QVERIFY(line);
         line->selectAll();

@@ -22,6 +22,16 @@ History::History(QString file, int limit)
     , m_limit(std::max(1, limit))
 {}
 
+namespace {
+
+SavedRequest withoutBody(SavedRequest request)
+{
+    request.body.clear();
+    return request;
+}
+
+} // namespace
+
 QByteArray History::serialize(const HistoryEntry &e)
 {
     QJsonArray responses;
@@ -29,7 +39,7 @@ QByteArray History::serialize(const HistoryEntry &e)
         responses.append(r);
     QJsonObject o{
         {QStringLiteral("time"), e.time.toUTC().toString(Qt::ISODateWithMs)},
-        {QStringLiteral("request"), QJsonDocument::fromJson(Workspace::serialize(e.request)).object()},
+        {QStringLiteral("request"), QJsonDocument::fromJson(Workspace::serialize(withoutBody(e.request))).object()},
         {QStringLiteral("environment"), e.environment},
         {QStringLiteral("sent_target"), e.sentTarget},
         {QStringLiteral("status_code"), e.statusCode},
@@ -41,6 +51,10 @@ QByteArray History::serialize(const HistoryEntry &e)
     };
     if (e.bodyOmittedBytes > 0)
         o.insert(QStringLiteral("body_omitted_bytes"), e.bodyOmittedBytes);
+    // The body as it was sent, as text beside the request: inside "request" it would go through
+    // QJsonObject, which sorts keys and rewrites numbers.
+    if (!e.request.body.isEmpty())
+        o.insert(QStringLiteral("body_text"), e.request.body);
     return QJsonDocument(o).toJson(QJsonDocument::Compact) + '\n';
 }
 
@@ -59,6 +73,8 @@ std::optional<HistoryEntry> History::parse(const QByteArray &line)
     if (!request || !e.time.isValid())
         return std::nullopt;
     e.request = *request;
+    if (const QJsonValue text = o.value(QStringLiteral("body_text")); text.isString())
+        e.request.body = text.toString();
     e.environment = o.value(QStringLiteral("environment")).toString();
     e.sentTarget = o.value(QStringLiteral("sent_target")).toString();
     e.statusCode = o.value(QStringLiteral("status_code")).toInt();

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "models/workspace.h"
 
+#include "rpc/jsondom.h"
+
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
@@ -94,6 +96,70 @@ QByteArray documentBytes(const QJsonObject &object)
 {
     // QJsonObject keeps keys sorted, so the same content always gives the same bytes.
     return QJsonDocument(object).toJson(QJsonDocument::Indented);
+}
+
+// A body that is a JSON object or array is stored as JSON, so that a diff shows its fields, but
+// as the text it was written: through QJsonDocument, keys were sorted, numbers rewritten (2.50
+// as 2.5, integers beyond 64 bits rounded to a double) and the user's layout lost. Its text goes in verbatim as the value of "body", each line after the first
+// indented by the 4 spaces of a top-level member (JSON strings cannot hold a raw line break, so
+// only white space between tokens moves), and comes out with those 4 spaces taken off again.
+constexpr std::string_view kBodyKey = "body";
+constexpr qsizetype kMemberIndent = 4; // QJsonDocument::Indented's indentation of a member
+
+std::string_view view(const QByteArray &bytes)
+{
+    return {bytes.constData(), std::size_t(bytes.size())};
+}
+
+bool isJsonContainer(const QByteArray &text)
+{
+    const auto value = rpc::json::parseDocument(view(text));
+    return value && (value->type == rpc::json::Value::Type::Object || value->type == rpc::json::Value::Type::Array);
+}
+
+// Where the text of the top-level "body" member stands in `document`: from just after the ": "
+// that follows its name to the ',' or '}' that ends it, white space included.
+std::optional<std::pair<qsizetype, qsizetype>> bodySpan(const QByteArray &document)
+{
+    const auto doc = rpc::json::parseDocument(view(document));
+    if (!doc || doc->type != rpc::json::Value::Type::Object)
+        return std::nullopt;
+    const rpc::json::Value *body = nullptr;
+    for (const auto &member : doc->members) {
+        if (member.name == kBodyKey)
+            body = &member.value; // the last one, as QJsonObject keeps it
+    }
+    if (!body)
+        return std::nullopt;
+    qsizetype begin = qsizetype(body->offset);
+    while (begin > 0 && document[begin - 1] != ':')
+        --begin;
+    if (begin < document.size() && document[begin] == ' ')
+        ++begin;
+    qsizetype end = qsizetype(body->end);
+    while (end < document.size() && document[end] != ',' && document[end] != '}')
+        ++end;
+    return std::pair{begin, end};
+}
+
+QByteArray indentBody(const QByteArray &text)
+{
+    const QByteArray lineBreak = QByteArray(1, '\n') + QByteArray(kMemberIndent, ' ');
+    return QByteArray(text).replace('\n', lineBreak);
+}
+
+QByteArray unindentBody(const QByteArray &text)
+{
+    QByteArray out;
+    out.reserve(text.size());
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        out.append(text[i]);
+        if (text[i] != '\n')
+            continue;
+        for (qsizetype n = 0; n < kMemberIndent && i + 1 < text.size() && text[i + 1] == ' '; ++n)
+            ++i;
+    }
+    return out;
 }
 
 } // namespace
@@ -197,19 +263,23 @@ QByteArray Workspace::serialize(const SavedRequest &r)
     for (const auto &[k, v] : r.metadata)
         metadata.append(QJsonArray{k, v});
     o.insert(QStringLiteral("metadata"), metadata);
-    // A body that is JSON is stored as JSON, so a diff shows its fields; anything else as text.
-    QJsonParseError error{};
-    const QJsonDocument body = QJsonDocument::fromJson(r.body.toUtf8(), &error);
-    if (error.error == QJsonParseError::NoError && body.isObject())
-        o.insert(QStringLiteral("body"), body.object());
-    else if (error.error == QJsonParseError::NoError && body.isArray()) // a stream's messages
-        o.insert(QStringLiteral("body"), body.array());
-    else
-        o.insert(QStringLiteral("body"), r.body);
+    // A body that is JSON (an object, or a stream's messages as an array) is stored as JSON,
+    // exactly as written (see bodySpan); anything else as a string.
+    const QByteArray body = r.body.toUtf8();
+    const bool jsonBody = isJsonContainer(body);
+    o.insert(QStringLiteral("body"), jsonBody ? QJsonValue(QJsonValue::Null) : QJsonValue(r.body));
     o.insert(QStringLiteral("deadline_seconds"), r.deadlineSeconds);
     o.insert(QStringLiteral("connection"), r.connection);
     o.insert(QStringLiteral("assertions"), r.assertions);
-    return documentBytes(o);
+    QByteArray bytes = documentBytes(o);
+    if (jsonBody) {
+        const auto span = bodySpan(bytes);
+        if (!span) // QJsonDocument wrote what the JSON parser cannot read: never expected
+            return bytes;
+        // The null and the ",\n" after it give way to the body and the same separator.
+        bytes.replace(span->first, span->second - span->first, indentBody(body));
+    }
+    return bytes;
 }
 
 QByteArray Workspace::serialize(const WorkspaceSettings &s)
@@ -294,10 +364,16 @@ std::optional<SavedRequest> Workspace::parseRequest(const QByteArray &bytes, con
         r.metadata.emplace_back(pair.at(0).toString(), pair.at(1).toString());
     }
     const QJsonValue body = o.value(QStringLiteral("body"));
-    r.body =
-        body.isObject()  ? QString::fromUtf8(QJsonDocument(body.toObject()).toJson(QJsonDocument::Indented))
-        : body.isArray() ? QString::fromUtf8(QJsonDocument(body.toArray()).toJson(QJsonDocument::Indented))
-                         : body.toString();
+    if (body.isObject() || body.isArray()) {
+        // The body's own text, not QJsonDocument's reading of it.
+        const auto span = bodySpan(bytes);
+        r.body = span ? QString::fromUtf8(unindentBody(bytes.mid(span->first, span->second - span->first)))
+                 : body.isObject()
+                     ? QString::fromUtf8(QJsonDocument(body.toObject()).toJson(QJsonDocument::Indented))
+                     : QString::fromUtf8(QJsonDocument(body.toArray()).toJson(QJsonDocument::Indented));
+    } else {
+        r.body = body.toString();
+    }
     r.deadlineSeconds = o.value(QStringLiteral("deadline_seconds")).toDouble();
     r.connection = o.value(QStringLiteral("connection")).toString();
     r.assertions = o.value(QStringLiteral("assertions")).toObject();

@@ -59,6 +59,13 @@ void HistoryTest::entriesSurviveAReload()
     QCOMPARE(again.entries().size(), std::size_t(2));
     QCOMPARE(again.entries().front(), history.entries().front());
     QCOMPARE(again.entries().back().statusName, QStringLiteral("NOT_FOUND"));
+    // The body comes back as it was sent: keys in their order, numbers as written.
+    HistoryEntry exact = entry(QStringLiteral("Oslo"));
+    exact.request.body = QStringLiteral(R"({"zone": 2.50, "city": "Oslo", "id": 18446744073709551615})");
+    QCOMPARE(again.append(exact), QString());
+    History third(file);
+    QVERIFY(third.load());
+    QCOMPARE(third.entries().back().request.body, exact.request.body);
     // Personal, not the team's: ignored by git and not a request of the workspace.
     QVERIFY(QFile::exists(dir.filePath(QStringLiteral(".wirescope/.gitignore"))));
     const models::Workspace ws = models::Workspace::open(dir.path());

@@ -20,6 +20,9 @@ namespace ui {
 // time range is painted, and at most one mark per pixel column and kind, so a lane with a
 // million messages paints as fast as one with ten. Wheel zooms at the pointer, dragging pans,
 // hovering tells size and time, clicking picks an event.
+// (Its .cpp is over 600 lines on purpose: painting, hit-testing and the mouse and keyboard
+// handling all work through one time-to-pixel mapping and lane layout, which a split would
+// have to expose between classes.)
 class TimelineView final : public QAbstractScrollArea
 {
     Q_OBJECT

@@ -88,19 +88,16 @@ std::optional<HistoryEntry> History::parse(const QByteArray &line)
     return e;
 }
 
-bool History::load(QString *error)
+Status History::load()
 {
     m_entries.clear();
     m_skipped = 0;
     m_linesOnDisk = 0;
     QFile file(m_file);
     if (!file.exists())
-        return true;
-    if (!file.open(QIODevice::ReadOnly)) {
-        if (error)
-            *error = QStringLiteral("cannot read %1: %2").arg(m_file, file.errorString());
-        return false;
-    }
+        return {};
+    if (!file.open(QIODevice::ReadOnly))
+        return fail(QStringLiteral("cannot read %1: %2").arg(m_file, file.errorString()));
     while (!file.atEnd()) {
         const QByteArray line = file.readLine();
         if (line.trimmed().isEmpty())
@@ -113,7 +110,7 @@ bool History::load(QString *error)
     }
     while (static_cast<int>(m_entries.size()) > m_limit)
         m_entries.pop_front();
-    return true;
+    return {};
 }
 
 QString History::append(HistoryEntry entry)

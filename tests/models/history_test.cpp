@@ -4,6 +4,7 @@
 #include "models/history.h"
 #include "models/workspace.h"
 
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QTemporaryDir>
@@ -71,6 +72,12 @@ void HistoryTest::entriesSurviveAReload()
     const models::Workspace ws = models::Workspace::open(dir.path());
     QVERIFY(ws.requests().empty());
     QVERIFY(ws.problems().empty());
+    // A history that cannot be read is an error naming it (none at all is an empty history).
+    QVERIFY(History(dir.filePath(QStringLiteral("absent.jsonl"))).load());
+    QVERIFY(QDir().mkpath(dir.filePath(QStringLiteral("a-folder.jsonl"))));
+    const models::Status unreadable = History(dir.filePath(QStringLiteral("a-folder.jsonl"))).load();
+    QVERIFY(!unreadable);
+    QVERIFY2(unreadable.errorMessage().contains(QStringLiteral("a-folder.jsonl")), qPrintable(unreadable.errorMessage()));
 }
 
 void HistoryTest::responsesAreCappedAndTheFileBounded()

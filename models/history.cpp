@@ -65,9 +65,8 @@ std::optional<HistoryEntry> History::parse(const QByteArray &line)
     if (error.error != QJsonParseError::NoError || !doc.isObject())
         return std::nullopt;
     const QJsonObject o = doc.object();
-    WorkspaceProblem problem;
-    const auto request = Workspace::parseRequest(
-        QJsonDocument(o.value(QStringLiteral("request")).toObject()).toJson(), QString(), &problem);
+    const auto request =
+        Workspace::parseRequest(QJsonDocument(o.value(QStringLiteral("request")).toObject()).toJson(), QString());
     HistoryEntry e;
     e.time = QDateTime::fromString(o.value(QStringLiteral("time")).toString(), Qt::ISODateWithMs);
     if (!request || !e.time.isValid())

@@ -25,14 +25,16 @@ inline Error fail(QString message, QString where = {})
     return Error{std::move(message), std::move(where)};
 }
 
-// A value or the Error that kept it from being made (std::expected's idea, for C++20).
-template<typename T> class [[nodiscard]] Result
+// A value or the error that kept it from being made (std::expected's idea, for C++20). The
+// error is an Error unless a caller needs more structure (a file problem with line and column);
+// any error type has a `message`.
+template<typename T, typename E = Error> class [[nodiscard]] Result
 {
 public:
     Result(T value)
         : m_v(std::in_place_index<0>, std::move(value))
     {}
-    Result(Error error)
+    Result(E error)
         : m_v(std::in_place_index<1>, std::move(error))
     {}
 
@@ -49,31 +51,31 @@ public:
     T &&operator*() && { return std::get<0>(std::move(m_v)); }
     T valueOr(T fallback) const { return ok() ? value() : std::move(fallback); }
 
-    const Error &error() const { return std::get<1>(m_v); }
+    const E &error() const { return std::get<1>(m_v); }
     // The error's text, or an empty string when there is a value.
     QString errorMessage() const { return ok() ? QString() : error().message; }
 
 private:
-    std::variant<T, Error> m_v;
+    std::variant<T, E> m_v;
 };
 
-// Success without a value, or an Error.
-template<> class [[nodiscard]] Result<void>
+// Success without a value, or an error.
+template<typename E> class [[nodiscard]] Result<void, E>
 {
 public:
     Result() = default;
-    Result(Error error)
+    Result(E error)
         : m_error(std::move(error))
         , m_failed(true)
     {}
 
     bool ok() const { return !m_failed; }
     explicit operator bool() const { return ok(); }
-    const Error &error() const { return m_error; }
+    const E &error() const { return m_error; }
     QString errorMessage() const { return m_error.message; }
 
 private:
-    Error m_error;
+    E m_error;
     bool m_failed = false;
 };
 

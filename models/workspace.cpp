@@ -49,20 +49,16 @@ std::pair<int, int> lineColumn(const QByteArray &bytes, qsizetype offset)
     return {line, column};
 }
 
-std::optional<QJsonObject> parseObject(const QByteArray &bytes, const QString &file,
-                                       WorkspaceProblem *problem)
+Result<QJsonObject, WorkspaceProblem> parseObject(const QByteArray &bytes, const QString &file)
 {
     QJsonParseError error{};
     const QJsonDocument doc = QJsonDocument::fromJson(bytes, &error);
     if (error.error != QJsonParseError::NoError) {
         const auto [line, column] = lineColumn(bytes, error.offset);
-        *problem = {file, line, column, error.errorString()};
-        return std::nullopt;
+        return WorkspaceProblem{file, line, column, error.errorString()};
     }
-    if (!doc.isObject()) {
-        *problem = {file, 1, 1, QStringLiteral("expected a JSON object")};
-        return std::nullopt;
-    }
+    if (!doc.isObject())
+        return WorkspaceProblem{file, 1, 1, QStringLiteral("expected a JSON object")};
     return doc.object();
 }
 
@@ -310,19 +306,16 @@ QByteArray Workspace::serialize(const WorkspaceSettings &s)
     return documentBytes(o);
 }
 
-std::optional<SavedRequest> Workspace::parseRequest(const QByteArray &bytes, const QString &path,
-                                                    WorkspaceProblem *problem)
+Result<SavedRequest, WorkspaceProblem> Workspace::parseRequest(const QByteArray &bytes, const QString &path)
 {
-    const auto object = parseObject(bytes, path, problem);
+    const auto object = parseObject(bytes, path);
     if (!object)
-        return std::nullopt;
+        return object.error();
     const QJsonObject &o = *object;
-    if (o.value(QStringLiteral("format_version")).toInt(1) > kFormatVersion) {
-        *problem = {path, 0, 0,
-                    QStringLiteral("written by a newer Wirescope (format %1)")
-                        .arg(o.value(QStringLiteral("format_version")).toInt())};
-        return std::nullopt;
-    }
+    if (o.value(QStringLiteral("format_version")).toInt(1) > kFormatVersion)
+        return WorkspaceProblem{path, 0, 0,
+                                QStringLiteral("written by a newer Wirescope (format %1)")
+                                    .arg(o.value(QStringLiteral("format_version")).toInt())};
     // Known keys of the wrong type are refused by name rather than read as empty.
     static const std::pair<const char *, QJsonValue::Type> kTypes[] = {
         {"method", QJsonValue::String},         {"target", QJsonValue::String},
@@ -338,23 +331,18 @@ std::optional<SavedRequest> Workspace::parseRequest(const QByteArray &bytes, con
                                                     {QJsonValue::Double, QStringLiteral("a number")},
                                                     {QJsonValue::Object, QStringLiteral("an object")},
                                                     {QJsonValue::Bool, QStringLiteral("true or false")}};
-            *problem = {path, 0, 0,
-                        QStringLiteral("\"%1\" must be %2, not %3")
-                            .arg(QLatin1String(key), kNames.value(type), kNames.value(v.type()))};
-            return std::nullopt;
+            return WorkspaceProblem{path, 0, 0,
+                                    QStringLiteral("\"%1\" must be %2, not %3")
+                                        .arg(QLatin1String(key), kNames.value(type), kNames.value(v.type()))};
         }
     }
     for (const auto &entry : o.value(QStringLiteral("metadata")).toArray()) {
         const QJsonArray pair = entry.toArray();
-        if (!entry.isArray() || pair.size() != 2 || !pair.at(0).isString() || !pair.at(1).isString()) {
-            *problem = {path, 0, 0, QStringLiteral("each \"metadata\" entry must be [\"name\", \"value\"]")};
-            return std::nullopt;
-        }
+        if (!entry.isArray() || pair.size() != 2 || !pair.at(0).isString() || !pair.at(1).isString())
+            return WorkspaceProblem{path, 0, 0, QStringLiteral("each \"metadata\" entry must be [\"name\", \"value\"]")};
     }
-    if (o.value(QStringLiteral("deadline_seconds")).toDouble() < 0) {
-        *problem = {path, 0, 0, QStringLiteral("\"deadline_seconds\" must not be negative")};
-        return std::nullopt;
-    }
+    if (o.value(QStringLiteral("deadline_seconds")).toDouble() < 0)
+        return WorkspaceProblem{path, 0, 0, QStringLiteral("\"deadline_seconds\" must not be negative")};
     SavedRequest r;
     r.path = path;
     r.method = o.value(QStringLiteral("method")).toString();
@@ -411,9 +399,8 @@ Workspace Workspace::open(const QString &folder)
             !error.isEmpty())
             ws.m_problems.push_back({QLatin1String(kSettingsFile), 0, 0, error});
     } else if (settingsFile.open(QIODevice::ReadOnly)) {
-        WorkspaceProblem problem;
         const QByteArray bytes = settingsFile.readAll();
-        if (const auto o = parseObject(bytes, QLatin1String(kSettingsFile), &problem)) {
+        if (const auto o = parseObject(bytes, QLatin1String(kSettingsFile))) {
             WorkspaceSettings &s = ws.m_settings;
             s.importPaths = toList(o->value(QStringLiteral("import_paths")));
             s.protoFiles = toList(o->value(QStringLiteral("proto_files")));
@@ -449,7 +436,7 @@ Workspace Workspace::open(const QString &folder)
                             list->end());
             }
         } else {
-            ws.m_problems.push_back(problem);
+            ws.m_problems.push_back(o.error());
         }
     }
     // Temporary files of a save that was killed halfway are ours to clear: the target of each
@@ -481,11 +468,10 @@ Workspace Workspace::open(const QString &folder)
             ws.m_problems.push_back({relative, 0, 0, file.errorString()});
             continue;
         }
-        WorkspaceProblem problem;
-        if (auto r = parseRequest(file.readAll(), relative, &problem))
+        if (auto r = parseRequest(file.readAll(), relative))
             ws.m_requests.push_back(std::move(*r));
         else
-            ws.m_problems.push_back(problem);
+            ws.m_problems.push_back(r.error());
     }
     return ws;
 }

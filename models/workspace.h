@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "models/result.h"
+
 #include <QJsonObject>
 #include <QString>
 #include <QStringList>
@@ -124,9 +126,8 @@ public:
 
     static QByteArray serialize(const SavedRequest &request);
     static QByteArray serialize(const WorkspaceSettings &settings);
-    // Parses a request file's bytes; `problem` says what and where when it fails.
-    static std::optional<SavedRequest> parseRequest(const QByteArray &bytes, const QString &path,
-                                                    WorkspaceProblem *problem);
+    // Parses a request file's bytes; the problem says what and where when it fails.
+    static Result<SavedRequest, WorkspaceProblem> parseRequest(const QByteArray &bytes, const QString &path);
 
 private:
     // Checks a folder move or copy; fills the absolute paths or returns why it cannot be done.

@@ -701,15 +701,14 @@ void WorkspaceController::reopen(const QJsonArray &entries, const QString &folde
         chooseEnvironment(environment);
     for (const QJsonValue &value : entries) {
         const QJsonObject entry = value.toObject();
-        WorkspaceProblem problem;
         auto r = Workspace::parseRequest(
             QJsonDocument(entry.value(QStringLiteral("request")).toObject()).toJson(),
-            entry.value(QStringLiteral("saved_path")).toString(), &problem);
+            entry.value(QStringLiteral("saved_path")).toString());
         if (!r) {
             // Kept as it was; a later version may read it.
             m_kept[folder].append(entry);
             emit statusMessage(tr("An unsaved request could not be read back (%1); it is kept in %2")
-                                   .arg(problem.toString(), autosaveFile()));
+                                   .arg(r.error().toString(), autosaveFile()));
             continue;
         }
         if (const QJsonValue text = entry.value(QStringLiteral("editor_text")); text.isString())

@@ -29,6 +29,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -201,7 +202,8 @@ int main(int argc, char **argv)
     }
     ui::RequestTab *tab = window.openMethod(id, QStringLiteral("wirescope.testing.TestService/Echo"));
     tab->setTarget(QString::fromStdString(server.address()));
-    tab->findChild<QSpinBox *>(QStringLiteral("maxReceiveBox"))->setValue(4 * megabytes);
+    tab->findChild<QSpinBox *>(QStringLiteral("maxReceiveBox"))->setValue(
+        int(std::min<qint64>(qint64(4) * megabytes * 1024 * 1024, std::numeric_limits<int>::max()))); // bytes
     const std::string request = bigEchoRequest(megabytes);
     tab->setBody(QString::fromStdString(request));
     // The editor's background check of the request finishes first.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/timelinepanel.h"
 
+#include "models/appsettings.h"
 #include "models/framesmodel.h"
 #include "models/messagesmodel.h"
 #include "models/timeline.h"
@@ -22,7 +23,6 @@
 #include <QLineEdit>
 #include <QPainter>
 #include <QSaveFile>
-#include <QSettings>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QSvgGenerator>
@@ -164,7 +164,7 @@ TimelinePanel::TimelinePanel(Timeline &timeline, models::WireCapture *capture, Q
     connect(m_textFilter, &QLineEdit::textChanged, m_view, &TimelineView::setTextFilter);
     connect(m_retention, &QSpinBox::valueChanged, this, [this](int millions) {
         m_timeline.setRetention(qsizetype(millions) * 1000000);
-        QSettings().setValue(QStringLiteral("timeline/retentionMillions"), millions);
+        models::AppSettings::setTimelineRetentionMillions(millions);
         updateDropped();
     });
     connect(m_callBox, &QComboBox::currentIndexChanged, this, &TimelinePanel::applyCallFilter);

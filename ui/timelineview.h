@@ -54,6 +54,9 @@ QString timelineMarkName(TimelineMark mark);
 // with a million messages paints as fast as one with ten. Wheel zooms at the pointer, dragging
 // pans, hovering tells size and time, clicking picks an event; the keyboard moves between
 // events (arrows, Home, End) and Enter opens the selected one.
+// (Its .cpp is over 600 lines on purpose: painting, hit-testing and the mouse and keyboard
+// handling all work through one time-to-pixel mapping and lane layout, which a split would
+// have to expose between classes.)
 class TimelineView final : public QAbstractScrollArea
 {
     Q_OBJECT

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "common.h"
 
+#include "models/callrequest.h"
+#include "models/connectionsettings.h"
 #include "rpc/jsonutil.h"
 #include "rpc/proxy.h"
 #include "rpc/web.h"
@@ -99,20 +101,18 @@ bool parseHeaders(const std::vector<std::string> &lines, rpc::Metadata *out, std
         std::string key = trim(line.substr(0, colon));
         std::transform(key.begin(), key.end(), key.begin(),
                        [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-        std::string value = trim(line.substr(colon + 1));
-        if (key.size() > 4 && key.compare(key.size() - 4, 4, "-bin") == 0) {
-            std::string raw;
-            if (!rpc::base64Decode(value, &raw)) {
-                *error = "header \"" + key + "\": the value of a -bin header must be base64";
-                return false;
-            }
-            value = raw;
+        // The one -bin rule of the window, `run` and grpcurl import (models/callrequest.h).
+        auto entry = models::metadataEntry(QString::fromStdString(key),
+                                           QString::fromStdString(trim(line.substr(colon + 1))));
+        if (!entry) {
+            *error = entry.errorMessage().toStdString();
+            return false;
         }
-        if (auto problem = rpc::headerProblem(key, value); !problem.empty()) {
+        if (auto problem = rpc::headerProblem(entry->first, entry->second); !problem.empty()) {
             *error = problem;
             return false;
         }
-        out->emplace_back(std::move(key), std::move(value));
+        out->push_back(std::move(*entry));
     }
     return true;
 }
@@ -130,34 +130,36 @@ bool parseSeconds(const std::string &text, double *seconds)
 
 rpc::ChannelOptions channelOptions(const Flags &f, const std::string &address)
 {
-    rpc::ChannelOptions o;
-    o.target = f.boolean("unix") && address.rfind("unix:", 0) != 0 ? "unix:" + address : address;
+    // The flags as connection settings, turned into the engine's options by the one conversion
+    // the window and `run` use too (models/connectionsettings.h).
+    auto text = [&f](const char *name) { return QString::fromStdString(f.value(name)); };
+    models::ConnectionSettings c;
     if (f.isSet("proxy"))
-        o.proxy = f.value("proxy").empty() ? rpc::kNoProxy : f.value("proxy");
-    o.plaintext = f.boolean("plaintext");
+        c.proxy = f.value("proxy").empty() ? QString::fromLatin1(rpc::kNoProxy) : text("proxy");
+    c.plaintext = f.boolean("plaintext");
+    // A URL target ("https://host:port/prefix") says itself whether it uses TLS; the channel
+    // goes to its host and port.
+    std::string target = f.boolean("unix") && address.rfind("unix:", 0) != 0 ? "unix:" + address : address;
     if (rpc::isUrlTarget(address)) {
         if (auto url = rpc::parseUrlTarget(address)) {
-            o.target = url->hostPort;
-            o.plaintext = !url->tls;
+            target = url->hostPort;
+            c.plaintext = !url->tls;
         }
     }
-    o.skipVerify = f.boolean("insecure");
-    o.caFile = f.value("cacert");
-    o.certFile = f.value("cert");
-    o.keyFile = f.value("key");
-    o.authority = f.value("authority");
-    o.serverName = f.value("servername");
-    if (!o.plaintext && o.serverName.empty() && !o.authority.empty())
-        o.serverName = o.authority;
+    c.skipVerify = f.boolean("insecure");
+    c.caFile = text("cacert");
+    c.certFile = text("cert");
+    c.keyFile = text("key");
+    c.authority = text("authority");
+    c.serverName = text("servername");
     double s = 0;
-    if (parseSeconds(f.value("connect-timeout", "10"), &s))
-        o.connectTimeoutMs = static_cast<int>(s * 1000);
+    if (f.isSet("connect-timeout") && parseSeconds(f.value("connect-timeout"), &s))
+        c.connectTimeoutMs = models::millisecondsFromSeconds(s, QString()).valueOr(c.connectTimeoutMs);
     if (f.isSet("keepalive-time") && parseSeconds(f.value("keepalive-time"), &s))
-        o.keepaliveTimeMs = static_cast<int>(s * 1000);
+        c.keepaliveMs = models::millisecondsFromSeconds(s, QString()).valueOr(0);
     if (f.isSet("max-msg-sz"))
-        o.maxReceiveBytes = std::atoi(f.value("max-msg-sz").c_str());
-    o.userAgent = std::string("wirescope-cli/") + WIRESCOPE_VERSION;
-    return o;
+        c.maxReceiveBytes = std::atoi(f.value("max-msg-sz").c_str());
+    return c.toOptions(QString::fromStdString(target), std::string("wirescope-cli/") + WIRESCOPE_VERSION);
 }
 
 bool checkProtocolFlags(const Flags &f, const std::string &address, std::string *error)

@@ -3,6 +3,7 @@
 #include "common.h"
 #include "stdinfeed.h"
 
+#include "models/callrequest.h"
 #include "rpc/jsonutil.h"
 #include "rpc/tap.h"
 #include "rpc/web.h"
@@ -579,7 +580,7 @@ int runCli(int argc, char **argv)
         return proxyProblem;
     std::int64_t deadlineMs = 0;
     if (double s = 0; flags.isSet("max-time") && parseSeconds(flags.value("max-time"), &s))
-        deadlineMs = static_cast<std::int64_t>(s * 1000);
+        deadlineMs = models::deadlineMilliseconds(s).valueOr(0); // the one seconds-to-ms rule
 
     rpc::SchemaSpec spec;
     spec.importPaths = flags.list("import-path");

@@ -3,6 +3,7 @@
 // `wirescope-cli demo`: serves the built-in demo service until stopped.
 #include "common.h"
 
+#include "models/callrequest.h"
 #include "models/runner.h"
 #include "models/secretstore.h"
 #include "models/workspace.h"
@@ -142,7 +143,7 @@ int runWorkspace(const std::vector<std::string> &args)
                       << "\".\n";
             return kExitUsage;
         }
-        options.defaultTimeoutMs = static_cast<int>(seconds * 1000);
+        options.defaultTimeoutMs = models::deadlineMilliseconds(seconds).valueOr(0);
     }
     const models::Workspace workspace = models::Workspace::open(folder);
     // Request files that cannot be read are reported as failed tests by the run itself.
@@ -186,10 +187,9 @@ int runWorkspace(const std::vector<std::string> &args)
     }
 
     models::Runner runner(workspace);
-    QString selectError;
-    const auto selected = runner.select(options, &selectError);
+    const auto selected = runner.select(options);
     if (!selected) {
-        std::cerr << str(selectError) << "\n";
+        std::cerr << str(selected.errorMessage()) << "\n";
         return kExitUsage;
     }
     if (selected->empty()) {

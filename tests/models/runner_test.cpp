@@ -132,21 +132,17 @@ void RunnerTest::initTestCase()
 void RunnerTest::jsonPathsFindValues()
 {
     const QJsonValue doc = json(R"({"a": {"b": [10, 20, {"c.d": "x"}]}, "n": null})");
-    QString error;
-    QCOMPARE(models::jsonPathValue(doc, QStringLiteral("$.a.b[1]"), &error)->toInt(), 20);
-    QCOMPARE(models::jsonPathValue(doc, QStringLiteral("$.a.b[-1]['c.d']"), &error)->toString(),
-             QStringLiteral("x"));
-    QCOMPARE(models::jsonPathValue(doc, QStringLiteral("a.b[0]"), &error)->toInt(), 10);
-    QVERIFY(models::jsonPathValue(doc, QStringLiteral("$.n"), &error)->isNull());
-    QVERIFY(models::jsonPathValue(doc, QStringLiteral("$"), &error)->isObject());
-    QVERIFY(!models::jsonPathValue(doc, QStringLiteral("$.a.b[3]"), &error));
-    QVERIFY(!models::jsonPathValue(doc, QStringLiteral("$.missing"), &error));
-    QVERIFY(error.isEmpty());
-    QVERIFY(!models::jsonPathValue(doc, QStringLiteral("$.a[x]"), &error));
-    QVERIFY2(error.contains(QStringLiteral("offset 3")), qPrintable(error));
-    error.clear();
-    QVERIFY(!models::jsonPathValue(doc, QStringLiteral("$.a.b[0"), &error));
-    QVERIFY(error.contains(QStringLiteral("without ']'")));
+    auto at = [&](const char *path) { return models::jsonPathValue(doc, QString::fromLatin1(path)); };
+    QCOMPARE(at("$.a.b[1]")->value().toInt(), 20);
+    QCOMPARE(at("$.a.b[-1]['c.d']")->value().toString(), QStringLiteral("x"));
+    QCOMPARE(at("a.b[0]")->value().toInt(), 10);
+    QVERIFY(at("$.n")->value().isNull());
+    QVERIFY(at("$")->value().isObject());
+    QVERIFY(at("$.a.b[3]") && !at("$.a.b[3]")->has_value());
+    QVERIFY(at("$.missing") && !at("$.missing")->has_value());
+    QVERIFY(!at("$.a[x]"));
+    QVERIFY2(at("$.a[x]").errorMessage().contains(QStringLiteral("offset 3")), qPrintable(at("$.a[x]").errorMessage()));
+    QVERIFY(at("$.a.b[0").errorMessage().contains(QStringLiteral("without ']'")));
 }
 
 void RunnerTest::everyAssertionKindPassesAndFails()
@@ -441,10 +437,9 @@ void RunnerTest::requestsThatCannotBeSentSayWhy()
              qPrintable(results[7].error));
     QVERIFY2(results[7].error.contains(QStringLiteral("127.0.0.1:1")), qPrintable(results[7].error));
 
-    QString error;
     options.environment = QStringLiteral("prod");
-    QVERIFY(!runner.select(options, &error));
-    QCOMPARE(error, QStringLiteral("no environment \"prod\" in the workspace (it has: test)"));
+    QCOMPARE(runner.select(options).errorMessage(),
+             QStringLiteral("no environment \"prod\" in the workspace (it has: test)"));
 }
 
 void RunnerTest::junitReportIsValidXml()
@@ -493,16 +488,14 @@ void RunnerTest::junitReportIsValidXml()
 
 void RunnerTest::shellWordsSplitAsAShellDoes()
 {
-    QString error;
-    QCOMPARE(
-        *models::shellSplit(QStringLiteral("a 'b c' \"d \\\"e\\\" $x\" f\\ g \\\n h 'it'\\''s'"), &error),
-        (QStringList{QStringLiteral("a"), QStringLiteral("b c"), QStringLiteral("d \"e\" $x"),
-                     QStringLiteral("f g"), QStringLiteral("h"), QStringLiteral("it's")}));
-    QVERIFY(!models::shellSplit(QStringLiteral("a 'b"), &error));
-    QCOMPARE(error, QStringLiteral("the quote ' at character 3 is never closed"));
+    QCOMPARE(*models::shellSplit(QStringLiteral("a 'b c' \"d \\\"e\\\" $x\" f\\ g \\\n h 'it'\\''s'")),
+             (QStringList{QStringLiteral("a"), QStringLiteral("b c"), QStringLiteral("d \"e\" $x"),
+                          QStringLiteral("f g"), QStringLiteral("h"), QStringLiteral("it's")}));
+    QCOMPARE(models::shellSplit(QStringLiteral("a 'b")).errorMessage(),
+             QStringLiteral("the quote ' at character 3 is never closed"));
     for (const QString &word : {QStringLiteral("plain"), QStringLiteral("it's"), QStringLiteral("{\"a\": 1}"),
                                 QStringLiteral("$HOME `x`"), QString()})
-        QCOMPARE(*models::shellSplit(models::shellQuote(word), &error), QStringList{word});
+        QCOMPARE(*models::shellSplit(models::shellQuote(word)), QStringList{word});
 }
 
 void RunnerTest::grpcurlCommandsBecomeRequests()
@@ -511,9 +504,8 @@ void RunnerTest::grpcurlCommandsBecomeRequests()
     const auto c = models::parseGrpcurl(
         QStringLiteral("grpcurl -plaintext -H 'Authorization: Bearer abc' -rpc-header=x-a:1 \\\n"
                        "  -d '{\"text\": \"hi\"}' -max-time 2.5 -authority api.example -import-path protos "
-                       "-proto api.proto localhost:50051 wirescope.testing.TestService.Echo"),
-        &error);
-    QVERIFY2(c, qPrintable(error));
+                       "-proto api.proto localhost:50051 wirescope.testing.TestService.Echo"));
+    QVERIFY2(c, qPrintable(c.errorMessage()));
     QCOMPARE(c->request.method, QStringLiteral("wirescope.testing.TestService/Echo"));
     QCOMPARE(c->request.target, QStringLiteral("localhost:50051"));
     QCOMPARE(c->request.metadata.size(), std::size_t(2));
@@ -523,8 +515,8 @@ void RunnerTest::grpcurlCommandsBecomeRequests()
     QCOMPARE(json(c->request.body.toUtf8().constData()).value(QStringLiteral("text")).toString(),
              QStringLiteral("hi"));
     QCOMPARE(c->request.deadlineSeconds, 2.5);
-    QVERIFY(c->channel.plaintext);
-    QCOMPARE(c->channel.authority, QStringLiteral("api.example"));
+    QVERIFY(c->connection.plaintext);
+    QCOMPARE(c->connection.authority, QStringLiteral("api.example"));
     QCOMPARE(c->importPaths, QStringList{QStringLiteral("protos")});
     QCOMPARE(c->protoFiles, QStringList{QStringLiteral("api.proto")});
 
@@ -532,13 +524,12 @@ void RunnerTest::grpcurlCommandsBecomeRequests()
     const auto stream = models::parseGrpcurl(
         QStringLiteral(
             "wirescope-cli -cacert ca.pem -servername api.internal -d '{\"text\":\"a\"} {\"text\":\"b\"}' "
-            "h:443 pkg.Svc/Upload"),
-        &error);
-    QVERIFY2(stream, qPrintable(error));
+            "h:443 pkg.Svc/Upload"));
+    QVERIFY2(stream, qPrintable(stream.errorMessage()));
     QCOMPARE(QJsonDocument::fromJson(stream->request.body.toUtf8()).array().size(), 2);
-    QVERIFY(!stream->channel.plaintext);
-    QCOMPARE(stream->channel.caFile, QStringLiteral("ca.pem"));
-    QCOMPARE(stream->channel.serverName, QStringLiteral("api.internal"));
+    QVERIFY(!stream->connection.plaintext);
+    QCOMPARE(stream->connection.caFile, QStringLiteral("ca.pem"));
+    QCOMPARE(stream->connection.serverName, QStringLiteral("api.internal"));
 
     const std::pair<const char *, const char *> bad[] = {
         {"grpcurl -plaintext localhost:1 list", "a \"list\" command"},
@@ -550,9 +541,9 @@ void RunnerTest::grpcurlCommandsBecomeRequests()
         {"grpcurl -max-time", "the flag -max-time needs a value"},
     };
     for (const auto &[line, why] : bad) {
-        error.clear();
-        QVERIFY2(!models::parseGrpcurl(QString::fromUtf8(line), &error), line);
-        QVERIFY2(error.contains(QString::fromUtf8(why)), qPrintable(error));
+        const auto parsed = models::parseGrpcurl(QString::fromUtf8(line));
+        QVERIFY2(!parsed, line);
+        QVERIFY2(parsed.errorMessage().contains(QString::fromUtf8(why)), qPrintable(parsed.errorMessage()));
     }
 }
 
@@ -568,10 +559,9 @@ void RunnerTest::copiedGrpcurlCommandsRunAsTheyAre()
         request(QStringLiteral("e.json"), QStringLiteral("Echo"), R"({"text": "{{word}}", "i32": 7})");
     echo.metadata = {{QStringLiteral("authorization"), QStringLiteral("Bearer {{token}}")}};
     echo.deadlineSeconds = 5;
-    Runner::Channel channel;
-    QString error;
-    const auto command = models::toGrpcurl(echo, channel, {}, {}, {}, env, &error);
-    QVERIFY2(command, qPrintable(error));
+    models::ConnectionSettings channel;
+    const auto command = models::toGrpcurl(echo, channel, {}, {}, {}, env);
+    QVERIFY2(command, qPrintable(command.errorMessage()));
     QVERIFY2(command->startsWith(QStringLiteral(
                  "grpcurl -plaintext -max-time 5 -H \"authorization: Bearer ${WIRESCOPE_VAR_TOKEN}\"")),
              qPrintable(*command));
@@ -595,8 +585,8 @@ void RunnerTest::copiedGrpcurlCommandsRunAsTheyAre()
     QVERIFY2(out.contains(QStringLiteral("\"authorization\": \"Bearer tok-123\"")), qPrintable(out));
 
     // Pasted back, it is the same request (secrets stay references for the user to fill).
-    const auto parsed = models::parseGrpcurl(*command, &error);
-    QVERIFY2(parsed, qPrintable(error));
+    const auto parsed = models::parseGrpcurl(*command);
+    QVERIFY2(parsed, qPrintable(parsed.errorMessage()));
     QCOMPARE(parsed->request.method, echo.method);
     QCOMPARE(parsed->request.target, QString::fromStdString(m_server->address()));
     QCOMPARE(parsed->request.deadlineSeconds, 5.0);
@@ -605,8 +595,8 @@ void RunnerTest::copiedGrpcurlCommandsRunAsTheyAre()
     // A client stream's messages go as several -d values.
     const SavedRequest upload = request(QStringLiteral("u.json"), QStringLiteral("ClientStream"),
                                         R"([{"text": "a"}, {"text": "b"}, {"text": "c"}])");
-    const auto streamCommand = models::toGrpcurl(upload, channel, {}, {}, {}, env, &error);
-    QVERIFY2(streamCommand, qPrintable(error));
+    const auto streamCommand = models::toGrpcurl(upload, channel, {}, {}, {}, env);
+    QVERIFY2(streamCommand, qPrintable(streamCommand.errorMessage()));
     const auto [streamCode, streamOut] = runShell(*streamCommand, QString());
     QVERIFY2(streamCode == 0, qPrintable(streamOut));
     QVERIFY2(streamOut.contains(QStringLiteral("\"count\": 3")), qPrintable(streamOut));
@@ -614,8 +604,9 @@ void RunnerTest::copiedGrpcurlCommandsRunAsTheyAre()
     // A variable the environment lacks is named.
     SavedRequest unknown = echo;
     unknown.body = QStringLiteral(R"({"text": "{{nope}}"})");
-    QVERIFY(!models::toGrpcurl(unknown, channel, {}, {}, {}, env, &error));
-    QVERIFY2(error.contains(QStringLiteral("{{nope}} in the body")), qPrintable(error));
+    const auto failed = models::toGrpcurl(unknown, channel, {}, {}, {}, env);
+    QVERIFY(!failed);
+    QVERIFY2(failed.errorMessage().contains(QStringLiteral("{{nope}} in the body")), qPrintable(failed.errorMessage()));
 }
 
 // A workspace connection's "proxy" (a URL, or "none") reaches the engine; a malformed one fails
@@ -661,19 +652,18 @@ void RunnerTest::connectionsChooseTheProxyAndGrpcurlCarriesIt()
     QVERIFY2(broken->error.contains(QStringLiteral("connection \"broken\"")) &&
                  broken->error.contains(QStringLiteral("http://a@b@c:1")),
              qPrintable(broken->error));
-    QString error;
-    const auto channel = Runner::channelFor(ws, QStringLiteral("direct"), QStringLiteral("h:1"), &error);
+    const auto channel = models::ConnectionSettings::fromWorkspace(ws, QStringLiteral("direct"));
     QVERIFY(channel);
     QCOMPARE(channel->proxy, QStringLiteral("none"));
-    QCOMPARE(channel->toOptions("ua").proxy, std::string("none"));
+    QCOMPARE(channel->toOptions(QStringLiteral("h:1"), "ua").proxy, std::string("none"));
 
     // Export and run through the shell, then paste back.
-    Runner::Channel proxied;
+    models::ConnectionSettings proxied;
     proxied.proxy = QString::fromStdString(proxy.url());
     SavedRequest echo = request(QStringLiteral("e.json"), QStringLiteral("Echo"), R"({"text": "hi"})");
     const models::Environment env = settings.environments.front();
-    auto command = models::toGrpcurl(echo, proxied, {}, {}, {}, env, &error);
-    QVERIFY2(command, qPrintable(error));
+    auto command = models::toGrpcurl(echo, proxied, {}, {}, {}, env);
+    QVERIFY2(command, qPrintable(command.errorMessage()));
     QVERIFY2(command->startsWith(
                  QStringLiteral("https_proxy=%1 grpcurl ").arg(QString::fromStdString(proxy.url()))),
              qPrintable(*command));
@@ -692,21 +682,20 @@ void RunnerTest::connectionsChooseTheProxyAndGrpcurlCarriesIt()
     const auto [code, out] = runShell(*command);
     QVERIFY2(code == 0, qPrintable(out));
     QVERIFY(proxy.connects() >= 2); // reflection and the call, through the proxy
-    auto parsed = models::parseGrpcurl(*command, &error);
-    QVERIFY2(parsed, qPrintable(error));
-    QCOMPARE(parsed->channel.proxy, QString::fromStdString(proxy.url()));
-    Runner::Channel none;
+    auto parsed = models::parseGrpcurl(*command);
+    QVERIFY2(parsed, qPrintable(parsed.errorMessage()));
+    QCOMPARE(parsed->connection.proxy, QString::fromStdString(proxy.url()));
+    models::ConnectionSettings none;
     none.proxy = QStringLiteral("none");
-    command = models::toGrpcurl(echo, none, {}, {}, {}, env, &error);
+    command = models::toGrpcurl(echo, none, {}, {}, {}, env);
     QVERIFY2(command && command->startsWith(QStringLiteral("NO_PROXY='*' grpcurl ")), qPrintable(*command));
-    parsed = models::parseGrpcurl(*command, &error);
-    QVERIFY2(parsed, qPrintable(error));
-    QCOMPARE(parsed->channel.proxy, QStringLiteral("none"));
+    parsed = models::parseGrpcurl(*command);
+    QVERIFY2(parsed, qPrintable(parsed.errorMessage()));
+    QCOMPARE(parsed->connection.proxy, QStringLiteral("none"));
     parsed = models::parseGrpcurl(QStringLiteral("grpc_proxy=http://g:1 https_proxy=http://h:2 wirescope-cli "
-                                                 "-plaintext localhost:1 a.B/C"),
-                                  &error);
-    QVERIFY2(parsed, qPrintable(error));
-    QCOMPARE(parsed->channel.proxy, QStringLiteral("http://g:1"));
+                                                 "-plaintext localhost:1 a.B/C"));
+    QVERIFY2(parsed, qPrintable(parsed.errorMessage()));
+    QCOMPARE(parsed->connection.proxy, QStringLiteral("http://g:1"));
 
     // A unix socket: -unix and the path.
     const std::string socket = "unix:" + dir.filePath(QStringLiteral("s.sock")).toStdString();
@@ -714,13 +703,13 @@ void RunnerTest::connectionsChooseTheProxyAndGrpcurlCarriesIt()
     QVERIFY(unixServer);
     SavedRequest overSocket = echo;
     overSocket.target = QString::fromStdString(socket);
-    command = models::toGrpcurl(overSocket, Runner::Channel{}, {}, {}, {}, env, &error);
+    command = models::toGrpcurl(overSocket, models::ConnectionSettings{}, {}, {}, {}, env);
     QVERIFY2(command && command->contains(QStringLiteral(" -unix ") + dir.filePath(QStringLiteral("s.sock"))),
              qPrintable(*command));
     const auto [unixCode, unixOut] = runShell(*command);
     QVERIFY2(unixCode == 0, qPrintable(unixOut));
-    parsed = models::parseGrpcurl(*command, &error);
-    QVERIFY2(parsed, qPrintable(error));
+    parsed = models::parseGrpcurl(*command);
+    QVERIFY2(parsed, qPrintable(parsed.errorMessage()));
     QCOMPARE(parsed->request.target, overSocket.target);
 }
 

@@ -346,6 +346,35 @@ private slots:
         QCOMPARE(testsupport::metadataValue(tab->session().responseHeaders(), "x-city"), std::string("Zurich"));
     }
 
+    // The window once decoded a -bin value leniently (and sent some bytes) where `run` and the CLI
+    // refuse it; now it is the same error, naming the header, and nothing is sent.
+    void aBinaryHeaderThatIsNotBase64IsNamedAndNotSent()
+    {
+        Workbench wb;
+        QVERIFY(wb.loadTestProtos() > 0);
+        ui::RequestTab *tab = wb.openByClicking(QStringLiteral("Echo"));
+        QVERIFY(tab);
+        typeInto(tab->findChild<QLineEdit *>(QStringLiteral("targetEdit")), m_address);
+        auto *metadata = tab->findChild<QTableWidget *>(QStringLiteral("metadataTable"));
+        metadata->setItem(0, 0, new QTableWidgetItem(QStringLiteral("X-Raw-Bin")));
+        metadata->setItem(0, 1, new QTableWidgetItem(QStringLiteral("not base64!")));
+        QSignalSpy started(&tab->session(), &models::CallSession::started);
+        QTest::mouseClick(button(tab, "sendButton"), Qt::LeftButton);
+        QVERIFY2(wb.window.statusText().contains(
+                     QStringLiteral(R"(header "x-raw-bin": the value of a -bin header must be base64)")),
+                 qPrintable(wb.window.statusText()));
+        QTest::qWait(200);
+        QCOMPARE(started.count(), 0);
+        QCOMPARE(tab->session().state(), models::CallSession::State::Idle);
+        // Corrected, it goes, and the server gets the bytes.
+        metadata->setItem(0, 1, new QTableWidgetItem(QStringLiteral("AAH_")));
+        QSignalSpy finished(&tab->session(), &models::CallSession::finished);
+        QTest::mouseClick(button(tab, "sendButton"), Qt::LeftButton);
+        QVERIFY(finished.wait(20000));
+        QCOMPARE(testsupport::metadataValue(tab->session().responseHeaders(), "x-raw-bin"),
+                 std::string("\x00\x01\xff", 3));
+    }
+
     void badFilesAndWorkspacesNeverKillTheWindow()
     {
         // A .proto 20 000 messages deep overflowed the stack of the loader (issue 18); a folder as
@@ -446,7 +475,7 @@ private slots:
         QVERIFY(send());
         QVERIFY(tab->session().status().ok());
         QCOMPARE(proxy.connects(), 2);
-        QCOMPARE(tab->channelSettings().proxy, QStringLiteral("none"));
+        QCOMPARE(tab->connectionSettings().proxy, QStringLiteral("none"));
 
         testsupport::ConnectProxy forbidding(testsupport::ConnectProxy::Answer::Forbidden);
         mode->setCurrentIndex(2);

@@ -6,6 +6,8 @@
 #include <QJsonDocument>
 #include <QJsonParseError>
 
+#include <string_view>
+
 namespace models {
 
 namespace {
@@ -183,7 +185,9 @@ Result<ResolvedRequest> resolveRequest(const SavedRequest &request, const Connec
         r.deadlineMs = options.defaultDeadlineMs;
     }
     r.body = options.utf8Body ? *options.utf8Body : request.body.toUtf8();
-    if (r.body.contains("{{")) {
+    // A plain search: QByteArray::contains() with a two-byte needle went byte by byte, 130 ms
+    // for a 20 MiB body as the call started (wirescope-uibench).
+    if (std::string_view(r.body.constData(), std::size_t(r.body.size())).find("{{") != std::string_view::npos) {
         auto body = resolveVariables(QString::fromUtf8(r.body), environment, QStringLiteral("body"), secrets);
         if (!body)
             return body.error();

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // How long the UI thread stalls while a 20 MB response arrives and is shown, measured by a
 // timer probe on the UI thread, next to what formatting the same bytes on the UI thread would
-// cost (what a client that decodes in its UI would stall for). One run, side by side.
+// cost (what a client that decodes in its UI would stall for); and how long the window takes
+// to be made, shown and painted, next to an empty QMainWindow. One run, side by side.
 //
-// usage: wirescope-uibench [--rounds N] [--megabytes N]
+// usage: wirescope-uibench [--rounds N] [--megabytes N] [--trace]
+//   --trace: also print, per round, the slowest events the UI thread handled (receiver, event,
+//            and for queued calls the slot), to find where a stall comes from.
 #include "testserver.h"
 
 #include "models/callsession.h"
@@ -18,6 +21,7 @@
 
 #include <QApplication>
 #include <QElapsedTimer>
+#include <QMainWindow>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTest>
@@ -25,6 +29,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <limits>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -76,6 +82,75 @@ std::string bigEchoRequest(int megabytes)
     return json + "\n  ]\n}\n";
 }
 
+// An application that times every event it hands out at the top level (not the ones sent
+// from inside another), keeping the slowest, with what received it.
+class TracingApplication final : public QApplication
+{
+public:
+    using QApplication::QApplication;
+    bool tracing = false;
+    struct Slow
+    {
+        double ms;
+        std::string what;
+    };
+    std::vector<Slow> slowest;
+
+    bool notify(QObject *receiver, QEvent *event) override
+    {
+        if (!tracing || m_depth > 0)
+            return QApplication::notify(receiver, event);
+        ++m_depth;
+        QElapsedTimer t;
+        t.start();
+        const int type = int(event->type());
+        const bool result = QApplication::notify(receiver, event);
+        const double ms = double(t.nsecsElapsed()) / 1e6;
+        --m_depth;
+        if (ms >= 5) {
+            std::string what = std::string(receiver->metaObject()->className()) + " " +
+                               receiver->objectName().toStdString() + " event " + std::to_string(type);
+            slowest.push_back({ms, what});
+        }
+        return result;
+    }
+
+    void report()
+    {
+        std::sort(slowest.begin(), slowest.end(), [](const Slow &a, const Slow &b) { return a.ms > b.ms; });
+        for (std::size_t i = 0; i < std::min<std::size_t>(slowest.size(), 12); ++i)
+            std::printf("  %.1f ms  %s\n", slowest[i].ms, slowest[i].what.c_str());
+        slowest.clear();
+    }
+
+private:
+    int m_depth = 0;
+};
+
+// Time from construction until a window has been shown and painted whole once, and the part of
+// it the construction took.
+struct PaintTimes
+{
+    double madeMs = -1;
+    double paintedMs = -1;
+};
+
+template<typename Make> PaintTimes timeToPainted(Make make, QSize size)
+{
+    PaintTimes times;
+    QElapsedTimer t;
+    t.start();
+    std::unique_ptr<QWidget> window = make();
+    times.madeMs = double(t.nsecsElapsed()) / 1e6;
+    window->resize(size);
+    window->show();
+    if (!QTest::qWaitForWindowExposed(window.get()))
+        return {};
+    window->repaint();
+    times.paintedMs = double(t.nsecsElapsed()) / 1e6;
+    return times;
+}
+
 double median(std::vector<double> v)
 {
     std::sort(v.begin(), v.end());
@@ -88,9 +163,14 @@ int main(int argc, char **argv)
 {
     int rounds = 3;
     int megabytes = 20;
-    for (int i = 1; i + 1 < argc; ++i) {
+    bool trace = false;
+    for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
-        if (a == "--rounds")
+        if (a == "--trace")
+            trace = true;
+        else if (i + 1 >= argc)
+            break;
+        else if (a == "--rounds")
             rounds = std::max(1, std::atoi(argv[++i]));
         else if (a == "--megabytes")
             megabytes = std::max(1, std::atoi(argv[++i]));
@@ -99,7 +179,7 @@ int main(int argc, char **argv)
             qgetenv("QT_QPA_PLATFORM").isEmpty() ? "offscreen" : qgetenv("QT_QPA_PLATFORM"));
     QTemporaryDir home;
     bench::useFreshDataFolders(home);
-    QApplication app(argc, argv);
+    TracingApplication app(argc, argv);
     rpc::setLibraryLogging(false);
 
     testing_server::TestServer server;
@@ -122,7 +202,8 @@ int main(int argc, char **argv)
     }
     ui::RequestTab *tab = window.openMethod(id, QStringLiteral("wirescope.testing.TestService/Echo"));
     tab->setTarget(QString::fromStdString(server.address()));
-    tab->findChild<QSpinBox *>(QStringLiteral("maxReceiveBox"))->setValue(4 * megabytes);
+    tab->findChild<QSpinBox *>(QStringLiteral("maxReceiveBox"))->setValue(
+        int(std::min<qint64>(qint64(4) * megabytes * 1024 * 1024, std::numeric_limits<int>::max()))); // bytes
     const std::string request = bigEchoRequest(megabytes);
     tab->setBody(QString::fromStdString(request));
     // The editor's background check of the request finishes first.
@@ -140,6 +221,7 @@ int main(int argc, char **argv)
         QSignalSpy finished(&tab->session(), &models::CallSession::finished);
         StallProbe probe;
         probe.start();
+        app.tracing = trace;
         QElapsedTimer sendTime;
         sendTime.start();
         tab->send();
@@ -150,6 +232,7 @@ int main(int argc, char **argv)
         }
         QTest::qWait(300); // painting of the shown message included
         appStall.push_back(probe.stopMs());
+        app.tracing = false;
         const auto *messages = tab->session().messages();
         const QByteArray replyJson = messages->text(1);
         responseMb.push_back(double(tab->session().timeline().item(messages->itemId(1)).size) /
@@ -166,12 +249,38 @@ int main(int argc, char **argv)
                     "\"format_on_ui_thread_ms\":%.1f,\"send_ms\":%.1f}\n",
                     round + 1, responseMb.back(), double(replyJson.size()) / (1024 * 1024), appStall.back(),
                     uiFormat.back(), sendMs);
+        if (trace)
+            app.report();
         std::fflush(stdout);
     }
+
+    // The workbench window against an empty QMainWindow of the same size, each made, shown and
+    // painted from scratch; one of each first, so neither pays for loading fonts and styles.
+    const QSize size = window.size();
+    auto makeWorkbench = [&] { return std::make_unique<ui::MainWindow>(bridge, sources); };
+    auto makeEmpty = [] { return std::make_unique<QMainWindow>(); };
+    timeToPainted(makeEmpty, size);
+    timeToPainted(makeWorkbench, size);
+    std::vector<double> workbenchPaint, emptyPaint;
+    for (int round = 0; round < std::max(rounds, 5); ++round) {
+        const PaintTimes empty = timeToPainted(makeEmpty, size);
+        const PaintTimes workbench = timeToPainted(makeWorkbench, size);
+        emptyPaint.push_back(empty.paintedMs);
+        workbenchPaint.push_back(workbench.paintedMs);
+        std::printf("{\"paint_round\":%d,\"workbench_ms\":%.1f,\"workbench_made_ms\":%.1f,"
+                    "\"empty_main_window_ms\":%.1f,\"empty_made_ms\":%.1f}\n",
+                    round + 1, workbench.paintedMs, workbench.madeMs, empty.paintedMs, empty.madeMs);
+    }
+
     std::printf("\n| measure (median of %d rounds) | Wirescope | formatting on the UI thread | ratio |\n"
                 "|---|---|---|---|\n"
                 "| longest UI-thread stall, %.0f MiB unary response (ms) | %.1f | %.1f | %.2f |\n",
                 rounds, median(responseMb), median(appStall), median(uiFormat),
                 median(appStall) / median(uiFormat));
+    std::printf("\n| measure (median of %d rounds, %dx%d) | Wirescope window | empty QMainWindow | ratio |\n"
+                "|---|---|---|---|\n"
+                "| made, shown and painted once (ms) | %.1f | %.1f | %.2f |\n",
+                int(emptyPaint.size()), size.width(), size.height(), median(workbenchPaint),
+                median(emptyPaint), median(workbenchPaint) / median(emptyPaint));
     return 0;
 }

@@ -29,6 +29,15 @@ void FramesModel::setLanes(std::vector<int> lanes)
     rebuild();
 }
 
+void FramesModel::setClockLane(int lane)
+{
+    if (lane == m_clockLane)
+        return;
+    m_clockLane = lane;
+    if (m_rows > 0)
+        emit dataChanged(index(0, TimeColumn), index(m_rows - 1, TimeColumn), {Qt::DisplayRole});
+}
+
 bool FramesModel::wanted(quint64 id) const
 {
     const auto &f = m_timeline.frame(id);
@@ -133,8 +142,14 @@ QVariant FramesModel::data(const QModelIndex &index, int role) const
         switch (index.column()) {
         case IndexColumn:
             return QString::number(id);
-        case TimeColumn:
-            return QString(QStringLiteral("+") + formatDuration(f.timeNs - m_timeline.startNs()));
+        case TimeColumn: {
+            const auto &lanes = m_timeline.lanes();
+            const qint64 origin = m_clockLane >= 0 && m_clockLane < int(lanes.size())
+                                      ? lanes[std::size_t(m_clockLane)].startNs
+                                      : m_timeline.startNs();
+            // A connection's frames from before the call started are at negative times.
+            return formatClockTime(f.timeNs - origin);
+        }
         case ConnectionColumn:
             return QString::number(f.connection);
         case DirectionColumn:

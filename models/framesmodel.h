@@ -35,6 +35,9 @@ public:
 
     // Only frames on these lanes; empty: every frame.
     void setLanes(std::vector<int> lanes);
+    // The Time column counts from this call lane's start (a response's own wire view); -1:
+    // from the timeline's first event kept, the clock of the window's timeline.
+    void setClockLane(int lane);
     quint64 frameId(int row) const;
     int rowOfFrame(quint64 id) const; // -1 if not shown
     int count() const { return m_rows; }
@@ -51,6 +54,7 @@ private:
 
     Timeline &m_timeline;
     std::vector<int> m_lanes;
+    int m_clockLane = -1;
     std::vector<quint32> m_connections; // connection numbers whose stream 0 is wanted
     std::vector<quint64> m_ids;         // with a lane filter: the frame ids shown
     quint64 m_first = 0;                // without one: the first frame id shown

@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "models/grpcurl.h"
 
+#include "models/callrequest.h"
+#include "models/runner.h"
+
 #include "rpc/jsonutil.h"
 #include "rpc/proxy.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QLocale>
 #include <QRegularExpression>
-
-#include <algorithm>
 
 namespace models {
 
@@ -47,30 +47,23 @@ struct Resolved
     QStringList secrets; // environment variable names, in order of their marks
 };
 
-std::optional<Resolved> resolveForShell(const QString &text, const Environment &environment,
-                                        const QString &where, QString *error)
+Result<Resolved> resolveForShell(const QString &text, const Environment &environment, const QString &where)
 {
-    // Secrets become marks; the rest resolves as at send time.
-    Environment marked = environment;
-    QStringList order;
-    for (auto &v : marked.variables) {
+    // Secrets become marks (their values, even when known, never reach the text); the rest
+    // resolves as at send time.
+    Environment withoutSecrets = environment;
+    for (auto &v : withoutSecrets.variables) {
         if (v.secret)
-            v.value = kSecretMark;
+            v.value.clear();
     }
-    // Record which secret each mark stands for, in text order.
-    qsizetype pos = 0;
-    while ((pos = text.indexOf(QLatin1String("{{"), pos)) >= 0) {
-        const qsizetype close = text.indexOf(QLatin1String("}}"), pos + 2);
-        if (close < 0)
-            break;
-        const QString name = text.mid(pos + 2, close - pos - 2).trimmed();
-        if (const auto *v = environment.find(name); v && v->secret)
-            order << secretEnvironmentName(name);
-        pos = close + 2;
-    }
-    auto resolved = resolveVariables(text, marked, where, error);
+    QStringList order; // which secret each mark stands for, in text order
+    auto resolved = resolveVariables(text, withoutSecrets, where,
+                                     [&order](const QString &name, const QString &) -> Result<QString> {
+                                         order << secretEnvironmentName(name);
+                                         return QString(kSecretMark);
+                                     });
     if (!resolved)
-        return std::nullopt;
+        return resolved.error();
     return Resolved{*resolved, order};
 }
 
@@ -90,7 +83,7 @@ QString shellQuote(const QString &argument)
     return QLatin1Char('\'') + out + QLatin1Char('\'');
 }
 
-std::optional<QStringList> shellSplit(const QString &commandLine, QString *error)
+Result<QStringList> shellSplit(const QString &commandLine)
 {
     QStringList words;
     QString word;
@@ -111,8 +104,7 @@ std::optional<QStringList> shellSplit(const QString &commandLine, QString *error
         if (c == QLatin1Char('\'')) {
             const qsizetype close = commandLine.indexOf(QLatin1Char('\''), i + 1);
             if (close < 0) {
-                *error = QStringLiteral("the quote ' at character %1 is never closed").arg(i + 1);
-                return std::nullopt;
+                return fail(QStringLiteral("the quote ' at character %1 is never closed").arg(i + 1));
             }
             word += commandLine.mid(i + 1, close - i - 1);
             inWord = true;
@@ -131,8 +123,7 @@ std::optional<QStringList> shellSplit(const QString &commandLine, QString *error
                 word += commandLine.at(j);
             }
             if (j >= commandLine.size()) {
-                *error = QStringLiteral("the quote \" at character %1 is never closed").arg(i + 1);
-                return std::nullopt;
+                return fail(QStringLiteral("the quote \" at character %1 is never closed").arg(i + 1));
             }
             inWord = true;
             i = j;
@@ -153,32 +144,33 @@ std::optional<QStringList> shellSplit(const QString &commandLine, QString *error
     return words;
 }
 
-std::optional<QString> toGrpcurl(const SavedRequest &request, const Runner::Channel &channel,
-                                 const QStringList &importPaths, const QStringList &protoFiles,
-                                 const QStringList &protosets, const Environment &environment, QString *error)
+Result<QString> toGrpcurl(const SavedRequest &request, const ConnectionSettings &connection,
+                          const QStringList &importPaths, const QStringList &protoFiles,
+                          const QStringList &protosets, const Environment &environment)
 {
     QStringList args;
     // grpcurl has no proxy flag: it takes the proxy from the environment, like gRPC does.
-    if (channel.proxy == QLatin1String(rpc::kNoProxy))
+    if (connection.proxy == QLatin1String(rpc::kNoProxy))
         args << QStringLiteral("NO_PROXY='*'");
-    else if (!channel.proxy.isEmpty())
-        args << QStringLiteral("https_proxy=") + shellQuote(channel.proxy);
+    else if (!connection.proxy.isEmpty())
+        args << QStringLiteral("https_proxy=") + shellQuote(connection.proxy);
     args << QStringLiteral("grpcurl");
-    if (channel.plaintext)
+    if (connection.plaintext)
         args << QStringLiteral("-plaintext");
-    else if (channel.skipVerify)
+    else if (connection.skipVerify)
         args << QStringLiteral("-insecure");
     auto flag = [&](const char *name, const QString &value) {
         if (!value.isEmpty())
             args << QLatin1String(name) << shellQuote(value);
     };
-    if (!channel.plaintext) {
-        flag("-cacert", channel.caFile);
-        flag("-cert", channel.certFile);
-        flag("-key", channel.keyFile);
-        flag("-servername", channel.serverName);
+    auto seconds = [](qint64 ms) { return QString::number(double(ms) / 1000.0, 'g', 12); };
+    if (!connection.plaintext) {
+        flag("-cacert", connection.caFile);
+        flag("-cert", connection.certFile);
+        flag("-key", connection.keyFile);
+        flag("-servername", connection.serverName);
     }
-    flag("-authority", channel.authority);
+    flag("-authority", connection.authority);
     // Each path as given, an empty one too: dropping it changed the schema the command loads.
     auto paths = [&](const char *name, const QStringList &list) {
         for (const QString &p : list)
@@ -187,21 +179,30 @@ std::optional<QString> toGrpcurl(const SavedRequest &request, const Runner::Chan
     paths("-import-path", importPaths);
     paths("-proto", protoFiles);
     paths("-protoset", protosets);
-    if (channel.maxReceiveBytes > 0)
-        flag("-max-msg-sz", QString::number(channel.maxReceiveBytes));
-    // Every digit: QString::number's default six would turn a 1.2345678 s deadline into 1.23457.
-    auto seconds = [](double s) { return QString::number(s, 'g', QLocale::FloatingPointShortest); };
-    if (channel.keepaliveMs > 0)
-        flag("-keepalive-time", seconds(channel.keepaliveMs / 1000.0));
-    if (channel.connectTimeoutMs != 10000) // 0 too: no connect timeout, which is not the default
-        flag("-connect-timeout", seconds(std::max(channel.connectTimeoutMs, 0) / 1000.0));
-    if (request.deadlineSeconds > 0)
-        flag("-max-time", seconds(request.deadlineSeconds));
+    if (connection.maxReceiveBytes > 0)
+        flag("-max-msg-sz", QString::number(connection.maxReceiveBytes));
+    if (connection.keepaliveMs > 0)
+        flag("-keepalive-time", seconds(connection.keepaliveMs));
+    // 0 too: no connect timeout, which is not the default.
+    if (connection.connectTimeoutMs >= 0 && connection.connectTimeoutMs != ConnectionSettings::kDefaultConnectTimeoutMs)
+        flag("-connect-timeout", seconds(connection.connectTimeoutMs));
+    if (request.deadlineSeconds > 0) {
+        auto ms = deadlineMilliseconds(request.deadlineSeconds);
+        if (!ms)
+            return ms.error();
+        flag("-max-time", seconds(*ms));
+    }
     for (const auto &[key, value] : request.metadata) {
-        const auto v = resolveForShell(QStringLiteral("%1: %2").arg(key, value), environment,
-                                       QStringLiteral("metadata %1").arg(key), error);
+        const QString where = QStringLiteral("metadata %1").arg(key);
+        auto v = resolveForShell(value, environment, where);
         if (!v)
-            return std::nullopt;
+            return v.error();
+        // The one -bin rule: what grpcurl would refuse is refused here, naming the header.
+        if (v->secrets.isEmpty()) {
+            if (auto entry = metadataEntry(key, v->text); !entry)
+                return entry.error();
+        }
+        v->text = QStringLiteral("%1: %2").arg(key, v->text);
         args << QStringLiteral("-H") << argument(*v);
     }
     // The body as compact JSON; several messages (a JSON array) one after another, as -d takes them.
@@ -212,8 +213,8 @@ std::optional<QString> toGrpcurl(const SavedRequest &request, const Runner::Chan
         // Each element as `run` sends it (a number or a string is a message too, of a wrapper
         // or Value type): reading each as an object turned them into {}.
         QStringList parts;
-        for (const std::string &message : *messages)
-            parts << QString::fromStdString(message);
+        for (const std::string &element : *messages)
+            parts << QString::fromStdString(rpc::prettyJson(element, 0)).remove(QLatin1Char('\n'));
         body = parts.join(QLatin1Char(' '));
     } else if (parseError.error == QJsonParseError::NoError && doc.isObject()) {
         // Keep the user's text (key order, number spelling) but on one line.
@@ -221,14 +222,14 @@ std::optional<QString> toGrpcurl(const SavedRequest &request, const Runner::Chan
         body.replace(QLatin1Char('\n'), QString());
     }
     if (!body.isEmpty()) {
-        const auto d = resolveForShell(body, environment, QStringLiteral("body"), error);
+        const auto d = resolveForShell(body, environment, QStringLiteral("body"));
         if (!d)
-            return std::nullopt;
+            return d.error();
         args << QStringLiteral("-d") << argument(*d);
     }
-    auto target = resolveForShell(request.target, environment, QStringLiteral("target"), error);
+    auto target = resolveForShell(request.target, environment, QStringLiteral("target"));
     if (!target)
-        return std::nullopt;
+        return target.error();
     // grpcurl dials a unix socket given as a path with -unix; a path that starts with '-' would
     // be read as a flag, so it stays a unix: target (which gRPC, under grpcurl too, dials).
     if (target->text.startsWith(QLatin1String("unix:")) && !target->text.startsWith(QLatin1String("unix:-"))) {
@@ -239,16 +240,14 @@ std::optional<QString> toGrpcurl(const SavedRequest &request, const Runner::Chan
     return args.join(QLatin1Char(' '));
 }
 
-std::optional<GrpcurlCommand> parseGrpcurl(const QString &commandLine, QString *error)
+Result<GrpcurlCommand> parseGrpcurl(const QString &commandLine)
 {
-    const auto words = shellSplit(commandLine.trimmed(), error);
+    const auto words = shellSplit(commandLine.trimmed());
     if (!words)
-        return std::nullopt;
+        return words.error();
     QStringList args = *words;
-    if (args.isEmpty()) {
-        *error = QStringLiteral("the command is empty");
-        return std::nullopt;
-    }
+    if (args.isEmpty())
+        return fail(QStringLiteral("the command is empty"));
     GrpcurlCommand command;
     // Variables set for the command: the proxy ones count (grpcurl and gRPC read them); others
     // do not change the request.
@@ -267,10 +266,10 @@ std::optional<GrpcurlCommand> parseGrpcurl(const QString &commandLine, QString *
             (proxyVariable.isEmpty() ||
              kProxyVariables.indexOf(name) < kProxyVariables.indexOf(proxyVariable))) {
             proxyVariable = name;
-            command.channel.proxy = value.isEmpty() ? QString::fromLatin1(rpc::kNoProxy) : value;
+            command.connection.proxy = value.isEmpty() ? QString::fromLatin1(rpc::kNoProxy) : value;
         } else if (name == QLatin1String("no_proxy") && value == QLatin1String("*")) {
             proxyVariable = QStringLiteral("no_proxy");
-            command.channel.proxy = QString::fromLatin1(rpc::kNoProxy);
+            command.connection.proxy = QString::fromLatin1(rpc::kNoProxy);
         }
         args.removeFirst();
     }
@@ -298,7 +297,7 @@ std::optional<GrpcurlCommand> parseGrpcurl(const QString &commandLine, QString *
 
     bool unixSocket = false;
     command.request.body = QStringLiteral("{}");
-    command.channel.plaintext = false; // grpcurl speaks TLS unless told -plaintext
+    command.connection.plaintext = false; // grpcurl speaks TLS unless told -plaintext
     QStringList positional;
     bool haveBody = false;
     for (qsizetype i = 0; i < args.size(); ++i) {
@@ -318,111 +317,104 @@ std::optional<GrpcurlCommand> parseGrpcurl(const QString &commandLine, QString *
         if (kBoolFlags.contains(name)) {
             const bool on = !hasValue || value == QLatin1String("true") || value == QLatin1String("1");
             if (name == QLatin1String("plaintext"))
-                command.channel.plaintext = on;
+                command.connection.plaintext = on;
             else if (name == QLatin1String("insecure"))
-                command.channel.skipVerify = on;
+                command.connection.skipVerify = on;
             else if (name == QLatin1String("unix"))
                 unixSocket = on;
             continue;
         }
-        if (!kValueFlags.contains(name)) {
-            *error = QStringLiteral("the flag -%1 is not one Wirescope knows").arg(name);
-            return std::nullopt;
-        }
+        if (!kValueFlags.contains(name))
+            return fail(QStringLiteral("the flag -%1 is not one Wirescope knows").arg(name));
         if (!hasValue) {
-            if (i + 1 >= args.size()) {
-                *error = QStringLiteral("the flag -%1 needs a value").arg(name);
-                return std::nullopt;
-            }
+            if (i + 1 >= args.size())
+                return fail(QStringLiteral("the flag -%1 needs a value").arg(name));
             value = args.at(++i);
         }
+        // Times in seconds become exact milliseconds; a value that is not one is named.
+        auto secondsFlag = [&]() -> Result<int> {
+            bool ok = false;
+            const double s = value.toDouble(&ok);
+            if (!ok)
+                return fail(QStringLiteral("the flag -%1 needs a number of seconds, not \"%2\"").arg(name, value));
+            return millisecondsFromSeconds(s, QStringLiteral("-") + name);
+        };
         if (name == QLatin1String("H") || name == QLatin1String("rpc-header")) {
             const qsizetype colon = value.indexOf(QLatin1Char(':'));
-            if (colon <= 0 || value.left(colon).trimmed().isEmpty()) { // "   : v" has no name either
-                *error = QStringLiteral("the header \"%1\" is not \"name: value\"").arg(value);
-                return std::nullopt;
+            if (colon <= 0 || value.left(colon).trimmed().isEmpty()) // "   : v" has no name either
+                return fail(QStringLiteral("the header \"%1\" is not \"name: value\"").arg(value));
+            const QString key = value.left(colon).trimmed().toLower();
+            const QString headerValue = value.mid(colon + 1).trimmed();
+            if (!headerValue.contains(QLatin1String("{{"))) {
+                if (auto entry = metadataEntry(key, headerValue); !entry)
+                    return entry.error();
             }
-            command.request.metadata.emplace_back(value.left(colon).trimmed().toLower(),
-                                                  value.mid(colon + 1).trimmed());
+            command.request.metadata.emplace_back(key, headerValue);
         } else if (name == QLatin1String("d")) {
-            if (value == QLatin1String("@")) {
-                *error =
-                    QStringLiteral("-d @ reads the body from standard input; paste the body into the request "
-                                   "instead");
-                return std::nullopt;
-            }
+            if (value == QLatin1String("@"))
+                return fail(QStringLiteral("-d @ reads the body from standard input; paste the body into the request "
+                                           "instead"));
             haveBody = true;
             command.request.body = value;
         } else if (name == QLatin1String("format")) {
-            if (value != QLatin1String("json")) {
-                *error = QStringLiteral("-format %1: only JSON bodies can be imported").arg(value);
-                return std::nullopt;
-            }
+            if (value != QLatin1String("json"))
+                return fail(QStringLiteral("-format %1: only JSON bodies can be imported").arg(value));
         } else if (name == QLatin1String("cacert")) {
-            command.channel.caFile = value;
+            command.connection.caFile = value;
         } else if (name == QLatin1String("cert")) {
-            command.channel.certFile = value;
+            command.connection.certFile = value;
         } else if (name == QLatin1String("key")) {
-            command.channel.keyFile = value;
+            command.connection.keyFile = value;
         } else if (name == QLatin1String("authority")) {
-            command.channel.authority = value;
+            command.connection.authority = value;
         } else if (name == QLatin1String("servername")) {
-            command.channel.serverName = value;
+            command.connection.serverName = value;
         } else if (name == QLatin1String("import-path")) {
             command.importPaths << value;
         } else if (name == QLatin1String("proto")) {
             command.protoFiles << value;
         } else if (name == QLatin1String("protoset")) {
             command.protosets << value;
-        } else if (name == QLatin1String("max-time") || name == QLatin1String("connect-timeout") ||
-                   name == QLatin1String("keepalive-time")) {
-            // A value that is not a number was read as 0, which means "none": refused, as
-            // grpcurl refuses it; a huge one did not fit the engine's milliseconds.
-            bool ok = false;
-            const double seconds = value.toDouble(&ok);
-            if (!ok || !(seconds >= 0 && seconds <= rpc::kMaxSeconds)) {
-                *error = QStringLiteral("the flag -%1 needs a number of seconds from 0 to %2, not \"%3\"")
-                             .arg(name)
-                             .arg(rpc::kMaxSeconds, 0, 'f', 0)
-                             .arg(value);
-                return std::nullopt;
-            }
-            if (name == QLatin1String("max-time"))
-                command.request.deadlineSeconds = seconds;
-            else if (name == QLatin1String("connect-timeout"))
-                command.channel.connectTimeoutMs = rpc::millisecondsFromSeconds(seconds);
-            else
-                command.channel.keepaliveMs = rpc::millisecondsFromSeconds(seconds);
+        } else if (name == QLatin1String("max-time")) {
+            auto ms = secondsFlag();
+            if (!ms)
+                return ms.error();
+            command.request.deadlineSeconds = value.toDouble();
+        } else if (name == QLatin1String("connect-timeout")) {
+            auto ms = secondsFlag();
+            if (!ms)
+                return ms.error();
+            command.connection.connectTimeoutMs = *ms;
+        } else if (name == QLatin1String("keepalive-time")) {
+            auto ms = secondsFlag();
+            if (!ms)
+                return ms.error();
+            command.connection.keepaliveMs = *ms;
         } else if (name == QLatin1String("max-msg-sz")) {
             bool ok = false;
-            command.channel.maxReceiveBytes = value.toInt(&ok);
-            if (!ok || command.channel.maxReceiveBytes < 0) {
-                *error = QStringLiteral("the flag -max-msg-sz needs a number of bytes, not \"%1\"").arg(value);
-                return std::nullopt;
-            }
+            const int bytes = value.toInt(&ok);
+            if (!ok || bytes <= 0)
+                return fail(QStringLiteral("the flag -max-msg-sz needs a positive number of bytes, not \"%1\"").arg(value));
+            command.connection.maxReceiveBytes = bytes;
         } else if (name == QLatin1String("proxy")) { // wirescope-cli's
-            command.channel.proxy = value.isEmpty() ? QString::fromLatin1(rpc::kNoProxy) : value;
+            command.connection.proxy = value.isEmpty() ? QString::fromLatin1(rpc::kNoProxy) : value;
         }
     }
     if (!positional.isEmpty() &&
         (positional.contains(QLatin1String("list")) || positional.contains(QLatin1String("describe")))) {
-        *error = QStringLiteral("this is a \"%1\" command, not a call")
-                     .arg(positional.contains(QLatin1String("list")) ? QStringLiteral("list")
-                                                                     : QStringLiteral("describe"));
-        return std::nullopt;
+        return fail(QStringLiteral("this is a \"%1\" command, not a call")
+                        .arg(positional.contains(QLatin1String("list")) ? QStringLiteral("list")
+                                                                        : QStringLiteral("describe")));
     }
     if (positional.size() != 2) {
-        *error =
-            positional.size() < 2
-                ? QStringLiteral("the command needs an address and a method")
-                : QStringLiteral("unexpected arguments: %1").arg(positional.mid(2).join(QLatin1Char(' ')));
-        return std::nullopt;
+        return fail(positional.size() < 2
+                        ? QStringLiteral("the command needs an address and a method")
+                        : QStringLiteral("unexpected arguments: %1").arg(positional.mid(2).join(QLatin1Char(' '))));
     }
     const QString &address = positional.at(0);
     command.request.target = unixSocket && !address.startsWith(QLatin1String("unix:"))
                                  ? QStringLiteral("unix:") + address
                                  : address;
-    command.channel.target = command.request.target;
     QString method = positional.at(1);
     if (!method.contains(QLatin1Char('/'))) {
         const qsizetype dot = method.lastIndexOf(QLatin1Char('.'));
@@ -434,9 +426,8 @@ std::optional<GrpcurlCommand> parseGrpcurl(const QString &commandLine, QString *
         // Several concatenated messages become a JSON array, one element each.
         auto split = rpc::splitJsonValues(command.request.body.toStdString());
         if (!split) {
-            *error = QStringLiteral("the -d body is not JSON: %1")
-                         .arg(QString::fromStdString(split.error().diagnostics.front().toString()));
-            return std::nullopt;
+            return fail(QStringLiteral("the -d body is not JSON: %1")
+                            .arg(QString::fromStdString(split.error().diagnostics.front().toString())));
         }
         if (split->size() > 1) {
             QString array = QStringLiteral("[\n");

@@ -22,6 +22,16 @@ History::History(QString file, int limit)
     , m_limit(std::max(1, limit))
 {}
 
+namespace {
+
+SavedRequest withoutBody(SavedRequest request)
+{
+    request.body.clear();
+    return request;
+}
+
+} // namespace
+
 QByteArray History::serialize(const HistoryEntry &e)
 {
     QJsonArray responses;
@@ -29,7 +39,7 @@ QByteArray History::serialize(const HistoryEntry &e)
         responses.append(r);
     QJsonObject o{
         {QStringLiteral("time"), e.time.toUTC().toString(Qt::ISODateWithMs)},
-        {QStringLiteral("request"), QJsonDocument::fromJson(Workspace::serialize(e.request)).object()},
+        {QStringLiteral("request"), QJsonDocument::fromJson(Workspace::serialize(withoutBody(e.request))).object()},
         {QStringLiteral("environment"), e.environment},
         {QStringLiteral("sent_target"), e.sentTarget},
         {QStringLiteral("status_code"), e.statusCode},
@@ -41,6 +51,10 @@ QByteArray History::serialize(const HistoryEntry &e)
     };
     if (e.bodyOmittedBytes > 0)
         o.insert(QStringLiteral("body_omitted_bytes"), e.bodyOmittedBytes);
+    // The body as it was sent, as text beside the request: inside "request" it would go through
+    // QJsonObject, which sorts keys and rewrites numbers.
+    if (!e.request.body.isEmpty())
+        o.insert(QStringLiteral("body_text"), e.request.body);
     return QJsonDocument(o).toJson(QJsonDocument::Compact) + '\n';
 }
 
@@ -51,14 +65,15 @@ std::optional<HistoryEntry> History::parse(const QByteArray &line)
     if (error.error != QJsonParseError::NoError || !doc.isObject())
         return std::nullopt;
     const QJsonObject o = doc.object();
-    WorkspaceProblem problem;
-    const auto request = Workspace::parseRequest(
-        QJsonDocument(o.value(QStringLiteral("request")).toObject()).toJson(), QString(), &problem);
+    const auto request =
+        Workspace::parseRequest(QJsonDocument(o.value(QStringLiteral("request")).toObject()).toJson(), QString());
     HistoryEntry e;
     e.time = QDateTime::fromString(o.value(QStringLiteral("time")).toString(), Qt::ISODateWithMs);
     if (!request || !e.time.isValid())
         return std::nullopt;
     e.request = *request;
+    if (const QJsonValue text = o.value(QStringLiteral("body_text")); text.isString())
+        e.request.body = text.toString();
     e.environment = o.value(QStringLiteral("environment")).toString();
     e.sentTarget = o.value(QStringLiteral("sent_target")).toString();
     e.statusCode = o.value(QStringLiteral("status_code")).toInt();
@@ -72,19 +87,16 @@ std::optional<HistoryEntry> History::parse(const QByteArray &line)
     return e;
 }
 
-bool History::load(QString *error)
+Status History::load()
 {
     m_entries.clear();
     m_skipped = 0;
     m_linesOnDisk = 0;
     QFile file(m_file);
     if (!file.exists())
-        return true;
-    if (!file.open(QIODevice::ReadOnly)) {
-        if (error)
-            *error = QStringLiteral("cannot read %1: %2").arg(m_file, file.errorString());
-        return false;
-    }
+        return {};
+    if (!file.open(QIODevice::ReadOnly))
+        return fail(QStringLiteral("cannot read %1: %2").arg(m_file, file.errorString()));
     while (!file.atEnd()) {
         const QByteArray line = file.readLine();
         if (line.trimmed().isEmpty())
@@ -97,7 +109,7 @@ bool History::load(QString *error)
     }
     while (static_cast<int>(m_entries.size()) > m_limit)
         m_entries.pop_front();
-    return true;
+    return {};
 }
 
 QString History::append(HistoryEntry entry)

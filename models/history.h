@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "models/result.h"
 #include "models/workspace.h"
 
 #include <QDateTime>
@@ -50,8 +51,8 @@ public:
 
     explicit History(QString file, int limit = kDefaultLimit);
 
-    // Reads the file; false with `error` when it exists and cannot be read.
-    bool load(QString *error = nullptr);
+    // Reads the file (none yet is an empty history); an error when it exists and cannot be read.
+    Status load();
     // Caps the responses, appends the entry in memory and on disk. Returns an error or empty.
     QString append(HistoryEntry entry);
     QString clear();

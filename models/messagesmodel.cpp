@@ -18,6 +18,11 @@ QString formatDuration(qint64 ns)
     return QStringLiteral("%1 s").arg(double(ns) / 1e9, 0, 'f', 2);
 }
 
+QString formatClockTime(qint64 ns)
+{
+    return ns < 0 ? QStringLiteral("−") + formatDuration(-ns) : QStringLiteral("+") + formatDuration(ns);
+}
+
 QString formatSize(quint64 bytes)
 {
     if (bytes < 1024)

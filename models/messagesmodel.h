@@ -56,6 +56,8 @@ private:
 
 // "1.5 ms", "230 µs", "2.41 s".
 QString formatDuration(qint64 ns);
+// "+1.5 ms", "−230 µs": a time on a clock, before or after its zero.
+QString formatClockTime(qint64 ns);
 // "812 B", "4.2 KiB", "20.0 MiB".
 QString formatSize(quint64 bytes);
 

@@ -1,15 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "models/recentsources.h"
 
-#include <QSettings>
+#include "models/appsettings.h"
+
 #include <QStringList>
 #include <QVariantMap>
 
 namespace models {
 
 namespace {
-
-const char kKey[] = "recent/sources";
 
 QStringList toList(const std::vector<std::string> &v)
 {
@@ -27,7 +26,9 @@ std::vector<std::string> fromList(const QStringList &l)
     return out;
 }
 
-QVariantMap toMap(const SourceSpec &spec)
+} // namespace
+
+QVariantMap sourceSpecToMap(const SourceSpec &spec)
 {
     QVariantMap m;
     m[QStringLiteral("kind")] = int(spec.kind);
@@ -38,7 +39,7 @@ QVariantMap toMap(const SourceSpec &spec)
     return m;
 }
 
-SourceSpec fromMap(const QVariantMap &m)
+SourceSpec sourceSpecFromMap(const QVariantMap &m)
 {
     SourceSpec spec;
     const int kind = m.value(QStringLiteral("kind")).toInt();
@@ -53,31 +54,28 @@ SourceSpec fromMap(const QVariantMap &m)
     return spec;
 }
 
-} // namespace
-
 void RecentSources::remember(const SourceSpec &spec)
 {
-    QSettings settings;
-    QVariantList entries = settings.value(QString::fromLatin1(kKey)).toList();
-    const QVariantMap entry = toMap(spec);
+    QVariantList entries = AppSettings::recentSources();
+    const QVariantMap entry = sourceSpecToMap(spec);
     entries.removeAll(entry);
     entries.prepend(entry);
     while (entries.size() > kMaxEntries)
         entries.removeLast();
-    settings.setValue(QString::fromLatin1(kKey), entries);
+    AppSettings::setRecentSources(entries);
 }
 
 QList<SourceSpec> RecentSources::load()
 {
     QList<SourceSpec> out;
-    for (const QVariant &v : QSettings().value(QString::fromLatin1(kKey)).toList())
-        out << fromMap(v.toMap());
+    for (const QVariant &v : AppSettings::recentSources())
+        out << sourceSpecFromMap(v.toMap());
     return out;
 }
 
 void RecentSources::clear()
 {
-    QSettings().remove(QString::fromLatin1(kKey));
+    AppSettings::setRecentSources({});
 }
 
 } // namespace models

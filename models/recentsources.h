@@ -5,12 +5,16 @@
 
 #include <QList>
 #include <QString>
+#include <QVariantMap>
 
 namespace models {
 
 // Schema sources opened before, newest first, kept in the application's settings so they can
-// be opened again from File → Open Recent. Until workspaces exist (a later issue) these are
-// what a user returns to.
+// be opened again from File → Open Recent.
+// A source as a map of plain values (settings, the autosave file), and back.
+QVariantMap sourceSpecToMap(const SourceSpec &spec);
+SourceSpec sourceSpecFromMap(const QVariantMap &map);
+
 class RecentSources final
 {
 public:

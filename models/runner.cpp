@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "models/runner.h"
 
+#include "models/callrequest.h"
+
 #include "rpc/engine.h"
 #include "rpc/jsonutil.h"
 #include "rpc/proxy.h"
@@ -213,12 +215,12 @@ AssertionOutcome checkJson(const QJsonObject &spec, const CallOutcome &outcome)
         QJsonParseError parseError{};
         const QJsonDocument doc = QJsonDocument::fromJson(outcome.responses.at(index).toUtf8(), &parseError);
         const QJsonValue root = doc.isObject() ? QJsonValue(doc.object()) : QJsonValue(doc.array());
-        QString pathError;
-        const auto value = jsonPathValue(root, path, &pathError);
-        if (!pathError.isEmpty()) {
-            result.detail = pathError;
+        const auto found = jsonPathValue(root, path);
+        if (!found) {
+            result.detail = found.errorMessage();
             return result;
         }
+        const std::optional<QJsonValue> &value = *found;
         bool ok = false;
         QString why; // what was seen, worded for the outcome
         const QString where =
@@ -261,18 +263,17 @@ AssertionOutcome checkJson(const QJsonObject &spec, const CallOutcome &outcome)
 
 } // namespace
 
-std::optional<QJsonValue> jsonPathValue(const QJsonValue &root, const QString &path, QString *error)
+Result<std::optional<QJsonValue>> jsonPathValue(const QJsonValue &root, const QString &path)
 {
     const QString p = path.trimmed();
     qsizetype i = 0;
     if (p.startsWith(QLatin1Char('$')))
         i = 1;
     QJsonValue current = root;
-    auto bad = [&](const QString &why) {
-        if (error)
-            *error = QStringLiteral("the path %1 is not valid at offset %2: %3").arg(path).arg(i).arg(why);
-        return std::nullopt;
+    auto bad = [&](const QString &why) -> Result<std::optional<QJsonValue>> {
+        return fail(QStringLiteral("the path %1 is not valid at offset %2: %3").arg(path).arg(i).arg(why));
     };
+    const Result<std::optional<QJsonValue>> missing = std::optional<QJsonValue>();
     while (i < p.size()) {
         const QChar c = p.at(i);
         if (c == QLatin1Char('.') || (i == 0 && c.isLetter())) {
@@ -285,7 +286,7 @@ std::optional<QJsonValue> jsonPathValue(const QJsonValue &root, const QString &p
                 return bad(QStringLiteral("a field name is missing"));
             const QString key = p.mid(start, i - start);
             if (!current.isObject() || !current.toObject().contains(key))
-                return std::nullopt;
+                return missing;
             current = current.toObject().value(key);
         } else if (c == QLatin1Char('[')) {
             const qsizetype close = p.indexOf(QLatin1Char(']'), i);
@@ -297,7 +298,7 @@ std::optional<QJsonValue> jsonPathValue(const QJsonValue &root, const QString &p
                 inside.back() == inside.front()) {
                 const QString key = inside.mid(1, inside.size() - 2);
                 if (!current.isObject() || !current.toObject().contains(key))
-                    return std::nullopt;
+                    return missing;
                 current = current.toObject().value(key);
             } else {
                 bool ok = false;
@@ -305,12 +306,12 @@ std::optional<QJsonValue> jsonPathValue(const QJsonValue &root, const QString &p
                 if (!ok)
                     return bad(QStringLiteral("\"%1\" is neither an index nor a quoted name").arg(inside));
                 if (!current.isArray())
-                    return std::nullopt;
+                    return missing;
                 const QJsonArray array = current.toArray();
                 if (index < 0)
                     index += array.size();
                 if (index < 0 || index >= array.size())
-                    return std::nullopt;
+                    return missing;
                 current = array.at(index);
             }
             i = close + 1;
@@ -318,7 +319,7 @@ std::optional<QJsonValue> jsonPathValue(const QJsonValue &root, const QString &p
             return bad(QStringLiteral("expected '.' or '['"));
         }
     }
-    return current;
+    return std::optional<QJsonValue>(current);
 }
 
 std::vector<AssertionOutcome> evaluateAssertions(const QJsonObject &assertions, const CallOutcome &outcome)
@@ -431,8 +432,7 @@ Runner::Runner(const Workspace &workspace)
     : m_workspace(workspace)
 {}
 
-std::optional<std::vector<const SavedRequest *>> Runner::select(const RunOptions &options,
-                                                                QString *error) const
+Result<std::vector<const SavedRequest *>> Runner::select(const RunOptions &options) const
 {
     if (!options.environment.isEmpty()) {
         const auto &envs = m_workspace.settings().environments;
@@ -441,10 +441,9 @@ std::optional<std::vector<const SavedRequest *>> Runner::select(const RunOptions
             QStringList names;
             for (const auto &e : envs)
                 names << e.name;
-            *error = QStringLiteral("no environment \"%1\" in the workspace (it has: %2)")
-                         .arg(options.environment,
-                              names.isEmpty() ? QStringLiteral("none") : names.join(QStringLiteral(", ")));
-            return std::nullopt;
+            return fail(QStringLiteral("no environment \"%1\" in the workspace (it has: %2)")
+                            .arg(options.environment,
+                                 names.isEmpty() ? QStringLiteral("none") : names.join(QStringLiteral(", "))));
         }
     }
     std::vector<const SavedRequest *> selected;
@@ -457,126 +456,37 @@ std::optional<std::vector<const SavedRequest *>> Runner::select(const RunOptions
     return selected;
 }
 
-std::optional<Runner::Channel> Runner::channelFor(const Workspace &workspace, const QString &connection,
-                                                  const QString &target, QString *error)
-{
-    Channel channel;
-    channel.target = target;
-    if (connection.isEmpty())
-        return channel;
-    const QJsonValue value = workspace.settings().connections.value(connection);
-    if (!value.isObject()) {
-        *error = QStringLiteral("no connection \"%1\" in %2")
-                     .arg(connection, QLatin1String(Workspace::kSettingsFile));
-        return std::nullopt;
-    }
-    const QJsonObject o = value.toObject();
-    auto file = [&](const char *key, QString *out) {
-        const QString relative = o.value(QLatin1String(key)).toString();
-        if (relative.isEmpty())
-            return true;
-        const auto path = workspace.resolve(relative);
-        if (!path) {
-            *error = QStringLiteral("connection \"%1\": %2 \"%3\" leaves the workspace folder")
-                         .arg(connection, QLatin1String(key), relative);
-            return false;
-        }
-        *out = *path;
-        return true;
-    };
-    if (!file("ca_file", &channel.caFile) || !file("cert_file", &channel.certFile) ||
-        !file("key_file", &channel.keyFile))
-        return std::nullopt;
-    channel.plaintext = o.value(QStringLiteral("plaintext")).toBool(true);
-    channel.skipVerify = o.value(QStringLiteral("skip_verify")).toBool();
-    channel.authority = o.value(QStringLiteral("authority")).toString();
-    channel.serverName = o.value(QStringLiteral("server_name")).toString();
-    channel.gzip = o.value(QStringLiteral("gzip")).toBool();
-    channel.maxReceiveBytes = o.value(QStringLiteral("max_receive_bytes")).toInt();
-    channel.maxSendBytes = o.value(QStringLiteral("max_send_bytes")).toInt();
-    // Times beyond what the engine's int milliseconds hold are refused by name (converting them
-    // was undefined behaviour); 0 or less still means none.
-    for (const auto &[key, out] : {std::pair{"keepalive_seconds", &channel.keepaliveMs},
-                                   std::pair{"connect_timeout_seconds", &channel.connectTimeoutMs}}) {
-        if (!o.contains(QLatin1String(key)))
-            continue;
-        const double seconds = o.value(QLatin1String(key)).toDouble();
-        if (seconds > rpc::kMaxSeconds) {
-            *error = QStringLiteral("connection \"%1\": %2 is more than %3 seconds")
-                         .arg(connection, QLatin1String(key))
-                         .arg(rpc::kMaxSeconds, 0, 'f', 0);
-            return std::nullopt;
-        }
-        *out = seconds > 0 ? rpc::millisecondsFromSeconds(seconds) : 0;
-    }
-    channel.proxy = o.value(QStringLiteral("proxy")).toString().trimmed();
-    return channel;
-}
-
-rpc::ChannelOptions Runner::Channel::toOptions(const std::string &userAgent) const
-{
-    rpc::ChannelOptions o;
-    o.target = target.toStdString();
-    o.plaintext = plaintext;
-    if (!plaintext) {
-        o.caFile = caFile.toStdString();
-        o.certFile = certFile.toStdString();
-        o.keyFile = keyFile.toStdString();
-        o.serverName = serverName.toStdString();
-    }
-    o.skipVerify = skipVerify;
-    o.authority = authority.toStdString();
-    o.gzip = gzip;
-    o.maxReceiveBytes = maxReceiveBytes;
-    o.maxSendBytes = maxSendBytes;
-    o.keepaliveTimeMs = keepaliveMs;
-    o.connectTimeoutMs = connectTimeoutMs;
-    o.proxy = proxy.toStdString();
-    o.userAgent = userAgent;
-    return o;
-}
-
 namespace {
 
-// The request messages of a body: a JSON array is one message per element (client and bidi
-// streams); anything else is one or more concatenated JSON values, as grpcurl's -d.
-std::optional<std::vector<std::string>> bodyMessages(const QString &body, QString *error)
-{
-    if (auto messages = arrayMessages(body))
-        return messages;
-    auto split = rpc::splitJsonValues(body.toStdString());
-    if (!split) {
-        *error = QStringLiteral("the body is not JSON: %1")
-                     .arg(QString::fromStdString(split.error().diagnostics.front().toString()));
-        return std::nullopt;
-    }
-    return std::move(split.value());
-}
-
 // Variables in every string of a JSON value (assertions compare with {{city}} as the body does).
-template<typename Resolve>
-QJsonValue resolveInJson(const QJsonValue &value, const Resolve &resolve, QString *error)
+template<typename Resolve> Result<QJsonValue> resolveInJson(const QJsonValue &value, const Resolve &resolve)
 {
     if (value.isString()) {
-        const auto resolved = resolve(value.toString());
-        if (!resolved) {
-            *error = QStringLiteral("unresolved");
-            return value;
-        }
-        return *resolved;
+        Result<QString> resolved = resolve(value.toString());
+        if (!resolved)
+            return resolved.error();
+        return QJsonValue(*resolved);
     }
     if (value.isArray()) {
         QJsonArray out;
-        for (const QJsonValue &v : value.toArray())
-            out.append(resolveInJson(v, resolve, error));
-        return out;
+        for (const QJsonValue &v : value.toArray()) {
+            auto element = resolveInJson(v, resolve);
+            if (!element)
+                return element;
+            out.append(*element);
+        }
+        return QJsonValue(out);
     }
     if (value.isObject()) {
         QJsonObject out;
         const QJsonObject o = value.toObject();
-        for (auto it = o.begin(); it != o.end(); ++it)
-            out.insert(it.key(), resolveInJson(it.value(), resolve, error));
-        return out;
+        for (auto it = o.begin(); it != o.end(); ++it) {
+            auto member = resolveInJson(it.value(), resolve);
+            if (!member)
+                return member;
+            out.insert(it.key(), *member);
+        }
+        return QJsonValue(out);
     }
     return value;
 }
@@ -594,24 +504,11 @@ QString maskSecrets(QString text, QStringList secrets)
     return text;
 }
 
-std::optional<std::vector<std::string>> arrayMessages(const QString &body)
-{
-    // Each element as written: through QJsonDocument a uint64 above 2^63 lost digits, members
-    // were sorted and a string element lost its quotes (sent as `abc`, not JSON).
-    auto elements = rpc::splitJsonArray(body.toStdString());
-    if (!elements)
-        return std::nullopt;
-    for (std::string &e : *elements)
-        e = rpc::prettyJson(e, -1);
-    return std::move(*elements);
-}
-
 std::vector<RunResult> Runner::run(const RunOptions &options,
                                    const std::function<void(const RunResult &)> &progress)
 {
     std::vector<RunResult> results;
-    QString error;
-    const auto selected = select(options, &error);
+    const auto selected = select(options);
     if (!selected)
         return results;
 
@@ -631,13 +528,20 @@ std::vector<RunResult> Runner::run(const RunOptions &options,
             v->value = it.value();
     }
     QStringList secrets;
-    QStringList missingSecrets;
     for (const auto &v : env.variables) {
         if (v.secret && !v.value.isEmpty())
             secrets << v.value;
-        else if (v.secret)
-            missingSecrets << v.name;
     }
+    // A secret without a value is named, never guessed.
+    const SecretLookup noSecret = [](const QString &name, const QString &where) -> Result<QString> {
+        return fail(QStringLiteral("the secret {{%1}} in the %2 has no value here: give it with --var %1=… or "
+                                   "the environment variable %3")
+                        .arg(name, where, secretEnvironmentName(name)),
+                    where);
+    };
+    CallOptions callOptions;
+    callOptions.userAgent = "wirescope-run";
+    callOptions.defaultDeadlineMs = options.defaultTimeoutMs;
 
     const WorkspaceSettings &settings = m_workspace.settings();
     const bool haveLocal = !settings.protoFiles.isEmpty() || !settings.protosets.isEmpty();
@@ -700,69 +604,35 @@ std::vector<RunResult> Runner::run(const RunOptions &options,
             continue;
         }
 
-        // Variables: a secret without a value is named, never guessed.
-        QString varError;
-        auto resolve = [&](const QString &text, const QString &where) -> std::optional<QString> {
-            for (const QString &name : std::as_const(missingSecrets)) {
-                static const QRegularExpression kVar(QStringLiteral("\\{\\{\\s*([^}]*?)\\s*\\}\\}"));
-                for (const auto &m : kVar.globalMatch(text)) {
-                    if (m.captured(1) == name) {
-                        varError =
-                            QStringLiteral("the secret {{%1}} in the %2 has no value here: give it with "
-                                           "--var %1=… or the environment variable %3")
-                                .arg(name, where, secretEnvironmentName(name));
-                        return std::nullopt;
-                    }
-                }
-            }
-            auto resolved = resolveVariables(text, env, where, &varError);
-            if (!resolved && env.name.isEmpty() && !m_workspace.settings().environments.empty()) {
+        // Variables, secrets, headers and the connection, as everywhere a request is sent.
+        const auto connection = ConnectionSettings::fromWorkspace(m_workspace, request->connection);
+        if (!connection) {
+            result.error = connection.errorMessage();
+            finish();
+            continue;
+        }
+        auto resolved = resolveRequest(*request, *connection, env, noSecret, callOptions);
+        if (!resolved) {
+            result.error = resolved.errorMessage();
+            if (env.name.isEmpty() && !m_workspace.settings().environments.empty() &&
+                resolved.error().message.contains(QLatin1String("no environment is chosen"))) {
                 QStringList names;
                 for (const auto &e : m_workspace.settings().environments)
                     names << e.name;
-                varError += QStringLiteral(" (the workspace has: %1)").arg(names.join(QStringLiteral(", ")));
+                result.error += QStringLiteral(" (the workspace has: %1)").arg(names.join(QStringLiteral(", ")));
             }
-            return resolved;
-        };
-        const auto target = resolve(request->target, QStringLiteral("target"));
-        const auto body = target ? resolve(request->body, QStringLiteral("body")) : std::nullopt;
-        rpc::Metadata metadata;
-        bool metadataOk = body.has_value();
-        for (const auto &[key, value] : request->metadata) {
-            if (!metadataOk)
-                break;
-            const auto v = resolve(value, QStringLiteral("metadata %1").arg(key));
-            if (!v) {
-                metadataOk = false;
-                break;
-            }
-            auto header = engineHeader(key, *v, &varError);
-            if (!header) {
-                metadataOk = false;
-                break;
-            }
-            metadata.push_back(std::move(*header));
+            finish();
+            continue;
         }
         // Checked before the headers reach reflection or a call (gRPC core aborts on a bad one),
         // so a bad request fails alone and its headers never load the schema others share.
-        if (metadataOk) {
-            if (const auto problem = rpc::metadataProblem(metadata); !problem.empty()) {
-                varError = QString::fromStdString(problem);
-                metadataOk = false;
-            }
-        }
-        if (!metadataOk) {
-            result.error = varError;
+        if (const auto problem = rpc::metadataProblem(resolved->metadata); !problem.empty()) {
+            result.error = QString::fromStdString(problem);
             finish();
             continue;
         }
-        result.target = *target;
-        const auto channel = channelFor(m_workspace, request->connection, *target, &result.error);
-        if (!channel) {
-            finish();
-            continue;
-        }
-        const rpc::ChannelOptions channelOptions = channel->toOptions("wirescope-run");
+        result.target = resolved->target;
+        const rpc::ChannelOptions &channelOptions = resolved->channel;
         // A proxy that does not parse fails here, naming the connection, before any schema work.
         if (const auto proxy = rpc::proxyFor(channelOptions); !proxy) {
             result.error = request->connection.isEmpty()
@@ -776,7 +646,7 @@ std::vector<RunResult> Runner::run(const RunOptions &options,
         // The schema: the workspace's files, plus reflection when the target is listed for it
         // (or when there are no files at all, as grpcurl does).
         const bool reflect = !haveLocal || settings.reflectionTargets.contains(request->target) ||
-                             settings.reflectionTargets.contains(*target);
+                             settings.reflectionTargets.contains(resolved->target);
         const std::string schemaKey = reflect ? channelOptions.cacheKey() : std::string();
         if (!schemas.count(schemaKey) && !schemaErrors.count(schemaKey)) {
             rpc::SchemaSpec spec;
@@ -790,7 +660,7 @@ std::vector<RunResult> Runner::run(const RunOptions &options,
                 spec.protosetFiles.push_back(m_workspace.resolve(p).value_or(QString()).toStdString());
             spec.useReflection = reflect;
             spec.reflectionChannel = channelOptions;
-            spec.reflectionHeaders = metadata;
+            spec.reflectionHeaders = resolved->metadata;
             rpc::SchemaLoader loader;
             auto loaded = loader.load(spec);
             if (loaded)
@@ -812,24 +682,18 @@ std::vector<RunResult> Runner::run(const RunOptions &options,
             finish();
             continue;
         }
-        const auto messages = bodyMessages(*body, &result.error);
-        if (!messages) {
+        auto built = toCallRequest(*resolved, schema, *method, BodyMode::Complete);
+        if (!built) {
+            result.error = built.errorMessage();
             finish();
             continue;
         }
-
-        rpc::CallRequest call;
+        rpc::CallRequest call = std::move(*built);
         call.callId = nextId++;
-        call.schema = schema;
-        call.method = method->fullName;
-        call.channel = channelOptions;
-        call.metadata = metadata;
-        call.deadlineMs = request->deadlineSeconds > 0
-                              ? static_cast<std::int64_t>(request->deadlineSeconds * 1000)
-                              : options.defaultTimeoutMs;
-        call.messages = *messages;
-        call.closeAfterMessages = true;
         call.codec.pretty = false;
+        call.protocol = options.protocol;
+        call.httpVersion = options.httpVersion;
+        call.contentCodec = options.contentCodec;
         engine.start(call);
 
         std::int64_t startNs = 0;
@@ -865,39 +729,17 @@ std::vector<RunResult> Runner::run(const RunOptions &options,
             outcome.statusMessage = result.statusMessage;
             outcome.responses = result.responses;
             outcome.latencyMs = result.latencyMs;
-            QString assertionError;
-            const QJsonValue assertions = resolveInJson(
-                request->assertions,
-                [&](const QString &text) { return resolve(text, QStringLiteral("assertions")); },
-                &assertionError);
-            if (!assertionError.isEmpty())
-                result.error = varError;
+            const auto assertions = resolveInJson(QJsonValue(request->assertions), [&](const QString &text) {
+                return resolveVariables(text, env, QStringLiteral("assertions"), noSecret);
+            });
+            if (!assertions)
+                result.error = assertions.errorMessage();
             else
-                result.assertions = evaluateAssertions(assertions.toObject(), outcome);
+                result.assertions = evaluateAssertions(assertions->toObject(), outcome);
         }
         finish();
     }
     return results;
-}
-
-std::optional<std::pair<std::string, std::string>> engineHeader(const QString &name, const QString &value,
-                                                                QString *error)
-{
-    // Only ASCII is lowercased: QString::toLower would turn the Kelvin sign into 'k' and send a
-    // header the user did not type (the CLI lowercases bytes, as grpcurl does).
-    std::string key = name.toStdString();
-    for (char &c : key) {
-        if (c >= 'A' && c <= 'Z')
-            c = static_cast<char>(c - 'A' + 'a');
-    }
-    std::string bytes = value.toStdString();
-    const bool binary = key.size() > 4 && key.compare(key.size() - 4, 4, "-bin") == 0;
-    if (binary && !rpc::base64Decode(value.toStdString(), &bytes)) {
-        if (error)
-            *error = QStringLiteral("the value of metadata %1 is not base64").arg(name);
-        return std::nullopt;
-    }
-    return std::make_pair(std::move(key), std::move(bytes));
 }
 
 QString secretEnvironmentName(const QString &variable)

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "models/connectionsettings.h"
+#include "models/result.h"
 #include "models/workspace.h"
 #include "rpc/types.h"
 
@@ -42,8 +44,8 @@ struct AssertionOutcome
 std::vector<AssertionOutcome> evaluateAssertions(const QJsonObject &assertions, const CallOutcome &outcome);
 
 // A JSON path ("$", ".name", "['name']", "[2]", "[-1]" from the end) applied to a value.
-// Returns nothing when a step does not exist; `error` is set when the path itself is malformed.
-std::optional<QJsonValue> jsonPathValue(const QJsonValue &root, const QString &path, QString *error);
+// Nothing when a step does not exist; an error when the path itself is malformed.
+Result<std::optional<QJsonValue>> jsonPathValue(const QJsonValue &root, const QString &path);
 
 // One saved request run by the Runner.
 struct RunResult
@@ -69,6 +71,11 @@ struct RunOptions
     QString filter;                    // glob on request paths ('*' any run, '?' one char)
     QHash<QString, QString> variables; // override (and supply secrets for) the environment
     int defaultTimeoutMs = 60000;      // for requests without a deadline
+    // How every request goes over the wire (wirescope-cli run -protocol, -http-version, -codec);
+    // a web protocol takes a target written as a URL with its path prefix.
+    rpc::Protocol protocol = rpc::Protocol::Grpc;
+    rpc::HttpVersion httpVersion = rpc::HttpVersion::Default;
+    rpc::ContentCodec contentCodec = rpc::ContentCodec::Proto;
 };
 
 // Runs a workspace's saved requests, in path order, through the engine on the calling thread
@@ -80,32 +87,9 @@ public:
     explicit Runner(const Workspace &workspace);
 
     // The requests the options select, in order; an error when the environment is unknown.
-    std::optional<std::vector<const SavedRequest *>> select(const RunOptions &options, QString *error) const;
+    Result<std::vector<const SavedRequest *>> select(const RunOptions &options) const;
     std::vector<RunResult> run(const RunOptions &options,
                                const std::function<void(const RunResult &)> &progress = {});
-
-    // The channel settings for a request: its target and the named connection of the workspace
-    // (plaintext, ca_file, cert_file, key_file, skip_verify, authority, server_name, gzip,
-    // max_receive_bytes, max_send_bytes, keepalive_seconds, connect_timeout_seconds, proxy).
-    // File paths are relative to the workspace and may not leave it.
-    struct Channel
-    {
-        QString target;
-        bool plaintext = true;
-        QString caFile, certFile, keyFile;
-        bool skipVerify = false;
-        QString authority, serverName;
-        bool gzip = false;
-        int maxReceiveBytes = 0, maxSendBytes = 0, keepaliveMs = 0, connectTimeoutMs = 10000;
-        // As rpc::ChannelOptions::proxy: empty, the environment's; "none", no proxy; or a URL.
-        QString proxy;
-
-        // The engine's options for these settings, exactly as given (the one conversion the
-        // window, `run` and the CLI's workspace share).
-        rpc::ChannelOptions toOptions(const std::string &userAgent) const;
-    };
-    static std::optional<Channel> channelFor(const Workspace &workspace, const QString &connection,
-                                             const QString &target, QString *error);
 
 private:
     Workspace m_workspace; // a copy: the caller may pass a temporary
@@ -116,20 +100,9 @@ private:
 // WIRESCOPE_VAR_API_TOKEN).
 QString secretEnvironmentName(const QString &variable);
 
-// One metadata entry of a request as the engine takes it: the name with ASCII letters in
-// lowercase (other characters stay, for rpc::headerProblem to refuse by position) and a "-bin"
-// value decoded from base64, as wirescope-cli -H does. Nothing, with `error` naming the entry,
-// when a "-bin" value is not base64. The window and `run` both send metadata through this.
-std::optional<std::pair<std::string, std::string>> engineHeader(const QString &name, const QString &value,
-                                                                QString *error);
-
 // `text` with every secret value replaced by "•••", longer secrets first so that one containing
 // another is masked whole.
 QString maskSecrets(QString text, QStringList secrets);
-
-// The messages of a saved stream body: one per element when `body` is a JSON array (compact
-// JSON each); nothing when it is not an array.
-std::optional<std::vector<std::string>> arrayMessages(const QString &body);
 
 // True when `text` matches the glob: '*' any run of characters (also '/'), '?' any one.
 bool globMatches(const QString &glob, const QString &text);

@@ -133,14 +133,27 @@ struct Timeline::CallState
     std::deque<quint64> pendingWire[2];  // frame ids
 };
 
+QString Timeline::Lane::name() const
+{
+    if (kind == Kind::Connection)
+        return tr("connection %1").arg(connection);
+    return method.section(QLatin1Char('/'), -1);
+}
+
 QString Timeline::Lane::label() const
 {
     if (kind == Kind::Connection)
-        return QStringLiteral("connection %1 · %2").arg(connection).arg(target);
-    QString name = method.section(QLatin1Char('/'), -1);
+        return name() + QStringLiteral(" · ") + target;
     if (streamId)
-        return QStringLiteral("%1 · stream %2").arg(name).arg(streamId);
-    return name;
+        return name() + tr(" · stream %1").arg(streamId);
+    return name();
+}
+
+qint64 Timeline::Lane::lifeEndNs(qint64 now) const
+{
+    if (running())
+        return std::max(now, lastNs);
+    return std::max({startNs, endNs, lastNs});
 }
 
 Timeline::Timeline(QObject *parent)
@@ -166,6 +179,7 @@ void Timeline::clear()
     m_firstText += m_texts.size();
     m_texts.clear();
     m_droppedItems = m_droppedFrames = 0;
+    m_lastNs = 0;
     emit cleared();
     emit lanesChanged();
 }
@@ -211,6 +225,8 @@ quint64 Timeline::appendItem(const Item &item)
     m_items.push_back(item);
     Lane &lane = m_lanes[item.lane];
     (isMessage(item.kind) ? lane.messages : lane.others).push_back(id);
+    lane.lastNs = std::max(lane.lastNs, item.timeNs);
+    m_lastNs = std::max(m_lastNs, item.timeNs);
     return id;
 }
 
@@ -500,6 +516,8 @@ void Timeline::addWireEvents(quint64 tap, const QString &upstream, std::vector<r
         if (!e.messages.empty())
             f.span = quint16(std::min<std::size_t>(e.messages.front().frames, 0xffff));
         m_frames.push_back(f);
+        m_lanes[f.lane].lastNs = std::max(m_lanes[f.lane].lastNs, f.timeNs);
+        m_lastNs = std::max(m_lastNs, f.timeNs);
         const quint64 frameId = endFrameId() - 1;
         if (streamLane != ~0u && !e.messages.empty()) {
             CallState &state = *m_calls[streamLane];
@@ -793,10 +811,12 @@ qint64 Timeline::startNs() const
 
 qint64 Timeline::endNs() const
 {
-    qint64 end = m_items.empty() ? 0 : m_items.back().timeNs;
-    if (!m_frames.empty())
-        end = std::max(end, m_frames.back().timeNs);
-    return end;
+    // The engine's events and the tap's frames come in separate batches: the item stored last
+    // can be older than a frame stored before it (the first call's trailers used to fall outside
+    // Fit that way), so the latest time is kept as things arrive.
+    if (m_items.empty() && m_frames.empty())
+        return 0;
+    return m_lastNs;
 }
 
 QString Timeline::kindName(ItemKind kind)

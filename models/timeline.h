@@ -89,7 +89,8 @@ public:
         quint32 connection = 0; // through a tap: its connection number, else 0
         quint32 streamId = 0;   // through a tap, once its HEADERS were seen; else 0
         qint64 startNs = 0;
-        qint64 endNs = -1; // -1 while running
+        qint64 endNs = -1;  // -1 while running
+        qint64 lastNs = -1; // time of the latest item or frame on the lane, -1: none yet
         bool tapped = false;
         rpc::RpcStatus status;
         std::deque<quint64> messages; // message item ids, both directions, in order
@@ -97,6 +98,12 @@ public:
         quint64 droppedMessages = 0;
 
         QString label() const;
+        // The method's own name (after the last '/') for a call, "connection N" for a connection.
+        QString name() const;
+        // Where the lane's life ends on the clock: its end, or the latest thing on it, or `now`
+        // for a call still running.
+        qint64 lifeEndNs(qint64 now) const;
+        bool running() const { return kind == Kind::Call && endNs < 0; }
     };
 
     // What a call needs for decoding its messages and matching its stream.
@@ -161,7 +168,9 @@ public:
     // The message item a DATA frame carried (part of), 0 if none.
     quint64 messageOfFrame(quint64 frameId) const;
 
-    // Time of the first item kept, and of the last.
+    // The timeline's clock starts at the first item or frame kept; endNs is the latest time of
+    // anything kept (items and frames arrive in batches from two sources, so the newest stored
+    // is not always the latest in time).
     qint64 startNs() const;
     qint64 endNs() const;
 
@@ -222,6 +231,7 @@ private:
     qsizetype m_retention = 2'000'000;
     quint64 m_droppedItems = 0;
     quint64 m_droppedFrames = 0;
+    qint64 m_lastNs = 0; // latest time of any item or frame added since the last clear
     QStringList m_masked;
 };
 

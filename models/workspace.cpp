@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "models/workspace.h"
 
-#include "rpc/types.h"
+#include "models/connectionsettings.h"
+#include "rpc/jsondom.h"
 
 #include <QDir>
 #include <QDirIterator>
@@ -15,6 +16,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <limits>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -49,20 +51,16 @@ std::pair<int, int> lineColumn(const QByteArray &bytes, qsizetype offset)
     return {line, column};
 }
 
-std::optional<QJsonObject> parseObject(const QByteArray &bytes, const QString &file,
-                                       WorkspaceProblem *problem)
+Result<QJsonObject, WorkspaceProblem> parseObject(const QByteArray &bytes, const QString &file)
 {
     QJsonParseError error{};
     const QJsonDocument doc = QJsonDocument::fromJson(bytes, &error);
     if (error.error != QJsonParseError::NoError) {
         const auto [line, column] = lineColumn(bytes, error.offset);
-        *problem = {file, line, column, error.errorString()};
-        return std::nullopt;
+        return WorkspaceProblem{file, line, column, error.errorString()};
     }
-    if (!doc.isObject()) {
-        *problem = {file, 1, 1, QStringLiteral("expected a JSON object")};
-        return std::nullopt;
-    }
+    if (!doc.isObject())
+        return WorkspaceProblem{file, 1, 1, QStringLiteral("expected a JSON object")};
     return doc.object();
 }
 
@@ -99,8 +97,10 @@ QString deadlineProblem(const QJsonValue &value)
     const double seconds = value.toDouble();
     if (seconds < 0)
         return QStringLiteral("must not be negative");
-    if (seconds > rpc::kMaxSeconds)
-        return QStringLiteral("must be at most %1 seconds (24 days)").arg(rpc::kMaxSeconds, 0, 'f', 0);
+    // The one seconds-to-milliseconds rule: more than an int of milliseconds (about 24 days) is
+    // refused here rather than sent as no deadline at all.
+    if (const auto ms = millisecondsFromSeconds(seconds, QString()); !ms)
+        return QStringLiteral("must be at most %1 seconds (24 days)").arg(std::numeric_limits<int>::max() / 1000);
     return {};
 }
 
@@ -108,6 +108,70 @@ QByteArray documentBytes(const QJsonObject &object)
 {
     // QJsonObject keeps keys sorted, so the same content always gives the same bytes.
     return QJsonDocument(object).toJson(QJsonDocument::Indented);
+}
+
+// A body that is a JSON object or array is stored as JSON, so that a diff shows its fields, but
+// as the text it was written: through QJsonDocument, keys were sorted, numbers rewritten (2.50
+// as 2.5, integers beyond 64 bits rounded to a double) and the user's layout lost. Its text goes in verbatim as the value of "body", each line after the first
+// indented by the 4 spaces of a top-level member (JSON strings cannot hold a raw line break, so
+// only white space between tokens moves), and comes out with those 4 spaces taken off again.
+constexpr std::string_view kBodyKey = "body";
+constexpr qsizetype kMemberIndent = 4; // QJsonDocument::Indented's indentation of a member
+
+std::string_view view(const QByteArray &bytes)
+{
+    return {bytes.constData(), std::size_t(bytes.size())};
+}
+
+bool isJsonContainer(const QByteArray &text)
+{
+    const auto value = rpc::json::parseDocument(view(text));
+    return value && (value->type == rpc::json::Value::Type::Object || value->type == rpc::json::Value::Type::Array);
+}
+
+// Where the text of the top-level "body" member stands in `document`: from just after the ": "
+// that follows its name to the ',' or '}' that ends it, white space included.
+std::optional<std::pair<qsizetype, qsizetype>> bodySpan(const QByteArray &document)
+{
+    const auto doc = rpc::json::parseDocument(view(document));
+    if (!doc || doc->type != rpc::json::Value::Type::Object)
+        return std::nullopt;
+    const rpc::json::Value *body = nullptr;
+    for (const auto &member : doc->members) {
+        if (member.name == kBodyKey)
+            body = &member.value; // the last one, as QJsonObject keeps it
+    }
+    if (!body)
+        return std::nullopt;
+    qsizetype begin = qsizetype(body->offset);
+    while (begin > 0 && document[begin - 1] != ':')
+        --begin;
+    if (begin < document.size() && document[begin] == ' ')
+        ++begin;
+    qsizetype end = qsizetype(body->end);
+    while (end < document.size() && document[end] != ',' && document[end] != '}')
+        ++end;
+    return std::pair{begin, end};
+}
+
+QByteArray indentBody(const QByteArray &text)
+{
+    const QByteArray lineBreak = QByteArray(1, '\n') + QByteArray(kMemberIndent, ' ');
+    return QByteArray(text).replace('\n', lineBreak);
+}
+
+QByteArray unindentBody(const QByteArray &text)
+{
+    QByteArray out;
+    out.reserve(text.size());
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        out.append(text[i]);
+        if (text[i] != '\n')
+            continue;
+        for (qsizetype n = 0; n < kMemberIndent && i + 1 < text.size() && text[i + 1] == ' '; ++n)
+            ++i;
+    }
+    return out;
 }
 
 } // namespace
@@ -144,36 +208,6 @@ SavedRequest withDefaults(const SavedRequest &request, const WorkspaceSettings &
     }
     r.metadata.insert(r.metadata.begin(), inherited.begin(), inherited.end());
     return r;
-}
-
-std::optional<QString> resolveVariables(const QString &text, const Environment &environment,
-                                        const QString &where, QString *error)
-{
-    QString out;
-    qsizetype pos = 0;
-    for (;;) {
-        const qsizetype open = text.indexOf(QLatin1String("{{"), pos);
-        if (open < 0)
-            break;
-        const qsizetype close = text.indexOf(QLatin1String("}}"), open + 2);
-        if (close < 0)
-            break;
-        const QString name = text.mid(open + 2, close - open - 2).trimmed();
-        const Environment::Variable *variable = environment.find(name);
-        if (!variable) {
-            if (error)
-                *error = environment.name.isEmpty()
-                             ? QStringLiteral("{{%1}} in the %2: no environment is chosen").arg(name, where)
-                             : QStringLiteral("{{%1}} in the %2 is not a variable of environment \"%3\"")
-                                   .arg(name, where, environment.name);
-            return std::nullopt;
-        }
-        out += QStringView(text).mid(pos, open - pos);
-        out += variable->value;
-        pos = close + 2;
-    }
-    out += QStringView(text).mid(pos);
-    return out;
 }
 
 QString WorkspaceProblem::toString() const
@@ -242,19 +276,23 @@ QByteArray Workspace::serialize(const SavedRequest &r)
     for (const auto &[k, v] : r.metadata)
         metadata.append(QJsonArray{k, v});
     o.insert(QStringLiteral("metadata"), metadata);
-    // A body that is JSON is stored as JSON, so a diff shows its fields; anything else as text.
-    QJsonParseError error{};
-    const QJsonDocument body = QJsonDocument::fromJson(r.body.toUtf8(), &error);
-    if (error.error == QJsonParseError::NoError && body.isObject())
-        o.insert(QStringLiteral("body"), body.object());
-    else if (error.error == QJsonParseError::NoError && body.isArray()) // a stream's messages
-        o.insert(QStringLiteral("body"), body.array());
-    else
-        o.insert(QStringLiteral("body"), r.body);
+    // A body that is JSON (an object, or a stream's messages as an array) is stored as JSON,
+    // exactly as written (see bodySpan); anything else as a string.
+    const QByteArray body = r.body.toUtf8();
+    const bool jsonBody = isJsonContainer(body);
+    o.insert(QStringLiteral("body"), jsonBody ? QJsonValue(QJsonValue::Null) : QJsonValue(r.body));
     o.insert(QStringLiteral("deadline_seconds"), r.deadlineSeconds);
     o.insert(QStringLiteral("connection"), r.connection);
     o.insert(QStringLiteral("assertions"), r.assertions);
-    return documentBytes(o);
+    QByteArray bytes = documentBytes(o);
+    if (jsonBody) {
+        const auto span = bodySpan(bytes);
+        if (!span) // QJsonDocument wrote what the JSON parser cannot read: never expected
+            return bytes;
+        // The null and the ",\n" after it give way to the body and the same separator.
+        bytes.replace(span->first, span->second - span->first, indentBody(body));
+    }
+    return bytes;
 }
 
 QByteArray Workspace::serialize(const WorkspaceSettings &s)
@@ -285,19 +323,16 @@ QByteArray Workspace::serialize(const WorkspaceSettings &s)
     return documentBytes(o);
 }
 
-std::optional<SavedRequest> Workspace::parseRequest(const QByteArray &bytes, const QString &path,
-                                                    WorkspaceProblem *problem)
+Result<SavedRequest, WorkspaceProblem> Workspace::parseRequest(const QByteArray &bytes, const QString &path)
 {
-    const auto object = parseObject(bytes, path, problem);
+    const auto object = parseObject(bytes, path);
     if (!object)
-        return std::nullopt;
+        return object.error();
     const QJsonObject &o = *object;
-    if (o.value(QStringLiteral("format_version")).toInt(1) > kFormatVersion) {
-        *problem = {path, 0, 0,
-                    QStringLiteral("written by a newer Wirescope (format %1)")
-                        .arg(o.value(QStringLiteral("format_version")).toInt())};
-        return std::nullopt;
-    }
+    if (o.value(QStringLiteral("format_version")).toInt(1) > kFormatVersion)
+        return WorkspaceProblem{path, 0, 0,
+                                QStringLiteral("written by a newer Wirescope (format %1)")
+                                    .arg(o.value(QStringLiteral("format_version")).toInt())};
     // Known keys of the wrong type are refused by name rather than read as empty.
     static const std::pair<const char *, QJsonValue::Type> kTypes[] = {
         {"method", QJsonValue::String},         {"target", QJsonValue::String},
@@ -313,23 +348,18 @@ std::optional<SavedRequest> Workspace::parseRequest(const QByteArray &bytes, con
                                                     {QJsonValue::Double, QStringLiteral("a number")},
                                                     {QJsonValue::Object, QStringLiteral("an object")},
                                                     {QJsonValue::Bool, QStringLiteral("true or false")}};
-            *problem = {path, 0, 0,
-                        QStringLiteral("\"%1\" must be %2, not %3")
-                            .arg(QLatin1String(key), kNames.value(type), kNames.value(v.type()))};
-            return std::nullopt;
+            return WorkspaceProblem{path, 0, 0,
+                                    QStringLiteral("\"%1\" must be %2, not %3")
+                                        .arg(QLatin1String(key), kNames.value(type), kNames.value(v.type()))};
         }
     }
     for (const auto &entry : o.value(QStringLiteral("metadata")).toArray()) {
         const QJsonArray pair = entry.toArray();
-        if (!entry.isArray() || pair.size() != 2 || !pair.at(0).isString() || !pair.at(1).isString()) {
-            *problem = {path, 0, 0, QStringLiteral("each \"metadata\" entry must be [\"name\", \"value\"]")};
-            return std::nullopt;
-        }
+        if (!entry.isArray() || pair.size() != 2 || !pair.at(0).isString() || !pair.at(1).isString())
+            return WorkspaceProblem{path, 0, 0, QStringLiteral("each \"metadata\" entry must be [\"name\", \"value\"]")};
     }
-    if (const QString why = deadlineProblem(o.value(QStringLiteral("deadline_seconds"))); !why.isEmpty()) {
-        *problem = {path, 0, 0, QStringLiteral("\"deadline_seconds\" %1").arg(why)};
-        return std::nullopt;
-    }
+    if (const QString why = deadlineProblem(o.value(QStringLiteral("deadline_seconds"))); !why.isEmpty())
+        return WorkspaceProblem{path, 0, 0, QStringLiteral("\"deadline_seconds\" %1").arg(why)};
     SavedRequest r;
     r.path = path;
     r.method = o.value(QStringLiteral("method")).toString();
@@ -339,10 +369,16 @@ std::optional<SavedRequest> Workspace::parseRequest(const QByteArray &bytes, con
         r.metadata.emplace_back(pair.at(0).toString(), pair.at(1).toString());
     }
     const QJsonValue body = o.value(QStringLiteral("body"));
-    r.body =
-        body.isObject()  ? QString::fromUtf8(QJsonDocument(body.toObject()).toJson(QJsonDocument::Indented))
-        : body.isArray() ? QString::fromUtf8(QJsonDocument(body.toArray()).toJson(QJsonDocument::Indented))
-                         : body.toString();
+    if (body.isObject() || body.isArray()) {
+        // The body's own text, not QJsonDocument's reading of it.
+        const auto span = bodySpan(bytes);
+        r.body = span ? QString::fromUtf8(unindentBody(bytes.mid(span->first, span->second - span->first)))
+                 : body.isObject()
+                     ? QString::fromUtf8(QJsonDocument(body.toObject()).toJson(QJsonDocument::Indented))
+                     : QString::fromUtf8(QJsonDocument(body.toArray()).toJson(QJsonDocument::Indented));
+    } else {
+        r.body = body.toString();
+    }
     r.deadlineSeconds = o.value(QStringLiteral("deadline_seconds")).toDouble();
     r.connection = o.value(QStringLiteral("connection")).toString();
     r.assertions = o.value(QStringLiteral("assertions")).toObject();
@@ -380,9 +416,8 @@ Workspace Workspace::open(const QString &folder)
             !error.isEmpty())
             ws.m_problems.push_back({QLatin1String(kSettingsFile), 0, 0, error});
     } else if (settingsFile.open(QIODevice::ReadOnly)) {
-        WorkspaceProblem problem;
         const QByteArray bytes = settingsFile.readAll();
-        if (const auto o = parseObject(bytes, QLatin1String(kSettingsFile), &problem)) {
+        if (const auto o = parseObject(bytes, QLatin1String(kSettingsFile))) {
             WorkspaceSettings &s = ws.m_settings;
             s.importPaths = toList(o->value(QStringLiteral("import_paths")));
             s.protoFiles = toList(o->value(QStringLiteral("proto_files")));
@@ -423,7 +458,7 @@ Workspace Workspace::open(const QString &folder)
                             list->end());
             }
         } else {
-            ws.m_problems.push_back(problem);
+            ws.m_problems.push_back(o.error());
         }
     }
     // Temporary files of a save that was killed halfway are ours to clear: the target of each
@@ -455,11 +490,10 @@ Workspace Workspace::open(const QString &folder)
             ws.m_problems.push_back({relative, 0, 0, file.errorString()});
             continue;
         }
-        WorkspaceProblem problem;
-        if (auto r = parseRequest(file.readAll(), relative, &problem))
+        if (auto r = parseRequest(file.readAll(), relative))
             ws.m_requests.push_back(std::move(*r));
         else
-            ws.m_problems.push_back(problem);
+            ws.m_problems.push_back(r.error());
     }
     return ws;
 }

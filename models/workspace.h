@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "models/result.h"
+
 #include <QJsonObject>
 #include <QString>
 #include <QStringList>
@@ -58,11 +60,7 @@ struct Environment
     bool operator==(const Environment &other) const = default;
 };
 
-// Replaces every {{name}} (spaces inside the braces allowed) in `text` with the variable's
-// value. An unknown name is an error naming it and `where` ("target", "metadata x-token",
-// "body"); nothing is replaced then.
-std::optional<QString> resolveVariables(const QString &text, const Environment &environment,
-                                        const QString &where, QString *error);
+// resolveVariables() (models/callrequest.h) fills {{name}} from an environment.
 
 // The workspace file (wirescope.json) at the folder's root: schema sources with paths relative
 // to it, reflection targets, named connection settings and defaults. Unknown fields are kept.
@@ -128,9 +126,8 @@ public:
 
     static QByteArray serialize(const SavedRequest &request);
     static QByteArray serialize(const WorkspaceSettings &settings);
-    // Parses a request file's bytes; `problem` says what and where when it fails.
-    static std::optional<SavedRequest> parseRequest(const QByteArray &bytes, const QString &path,
-                                                    WorkspaceProblem *problem);
+    // Parses a request file's bytes; the problem says what and where when it fails.
+    static Result<SavedRequest, WorkspaceProblem> parseRequest(const QByteArray &bytes, const QString &path);
 
 private:
     // Checks a folder move or copy; fills the absolute paths or returns why it cannot be done.

@@ -38,7 +38,7 @@ struct WorkspaceStore::Worker : QObject
         for (const SavedRequest &r : ws.requests())
             known.insert(r.path, readBytes(ws.folder() + QLatin1Char('/') + r.path));
         history = std::make_unique<History>(History::fileFor(folder));
-        history->load();
+        failed(history->load().errorMessage());
         if (!watcher) {
             watcher = new QFileSystemWatcher(this);
             rescan = new QTimer(this);
@@ -201,7 +201,7 @@ void WorkspaceStore::openHistoryOnly(const QString &file)
 {
     post([file](Worker &w) {
         w.history = std::make_unique<History>(file);
-        w.history->load();
+        w.failed(w.history->load().errorMessage());
         QMetaObject::invokeMethod(w.store, [s = w.store, history = w.history->entries()] {
             s->m_history = history;
             emit s->historyChanged();

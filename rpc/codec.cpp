@@ -707,6 +707,27 @@ Result<std::string> Schema::decode(std::string_view typeName, std::string_view b
     return out;
 }
 
+Status checkMessage(const Schema::Impl &impl, const internal::WireMessage &plan, std::string_view bytes)
+{
+    if (internal::wireCheck(plan, bytes))
+        return Ok{};
+    // Bad bytes, or a message the walk does not cover: protobuf's parser decides, and says why
+    // (as a value: its log line about an invalid string would only repeat that).
+    pb::LogSilencer quiet;
+    auto parsed = parseDeep(impl, plan.descriptor, bytes);
+    if (!parsed)
+        return parsed.error();
+    return Ok{};
+}
+
+Status Schema::check(std::string_view typeName, std::string_view bytes) const
+{
+    const pb::Descriptor *d = m_impl->message(typeName);
+    if (!d)
+        return Error("unknown message type \"" + std::string(typeName) + "\"");
+    return checkMessage(*m_impl, *m_impl->wirePlans.plan(d), bytes);
+}
+
 RpcStatus Schema::decodeStatus(int code, std::string message, std::string rawDetails) const
 {
     RpcStatus status;

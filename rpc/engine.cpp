@@ -2,8 +2,10 @@
 #include "rpc/engine.h"
 
 #include "rpc/internal/channels.h"
+#include "rpc/internal/httpengine.h"
 #include "rpc/internal/schemaimpl.h"
 #include "rpc/proxy.h"
+#include "rpc/web.h"
 
 #include <grpcpp/alarm.h>
 #include <grpcpp/completion_queue.h>
@@ -15,9 +17,10 @@
 #include <cctype>
 #include <condition_variable>
 #include <deque>
+#include <iterator>
 #include <map>
-#include <optional>
 #include <thread>
+#include <utility>
 
 namespace rpc {
 
@@ -38,7 +41,7 @@ bool isConnectFailure(const std::string &message)
 }
 
 // Every completion-queue tag is a Tag; the engine thread calls done() for it, and done()
-// deletes the tag.
+// deletes the tag, unless something else owns it (a call's read tag).
 struct Tag
 {
     virtual ~Tag() = default;
@@ -79,6 +82,12 @@ struct Engine::Impl
 
     ~Impl()
     {
+        {
+            // Web calls end first: their Finished events go to the queue, which outlives them.
+            std::lock_guard lock(webMutex);
+            web.reset();
+            webHttp2.reset();
+        }
         post([this] {
             m_stopping = true;
             for (auto &[id, call] : calls)
@@ -150,12 +159,17 @@ struct Engine::Impl
 
     void flush()
     {
-        if (outbox.empty())
-            return;
-        events.push(std::move(outbox));
-        outbox = {};
-        outbox.reserve(64); // one allocation rather than a growing vector moving its events
+        if (!outbox.empty()) {
+            events.push(std::move(outbox));
+            outbox = {};
+            outbox.reserve(64); // one allocation rather than a growing vector moving its events
+        }
         urgent = false;
+        // Calls that ended stop counting as active only now that their Finished is in `events`:
+        // a consumer that drains once more when activeCalls() reaches 0 (wirescope-cli bench)
+        // would otherwise miss the last Finished still waiting here for the end of its burst.
+        if (endedUnflushed > 0)
+            active.fetch_sub(std::exchange(endedUnflushed, 0));
     }
 
     // Runs `fn` on the engine thread. Wakes the queue with one alarm per burst of commands.
@@ -227,8 +241,28 @@ struct Engine::Impl
         outbox.push_back(std::move(e));
     }
 
+    // A request message in wire form, and its text for the MessageSent event.
+    struct Pending
+    {
+        std::string bytes;
+        std::string text;
+    };
+    // What a call is made of besides its own state: the request (its messages taken out, its
+    // header names checked and lowercased), the method and its HTTP/2 path. The calls of a load
+    // run share one, made for the first: copying the request and the method for each call was
+    // about a twentieth of the engine's instructions per unary call (callgrind, 8-byte Echo).
+    struct Prepared
+    {
+        CallRequest request;
+        MethodInfo method;
+        std::string path;
+    };
+
     // Starts a call; false when it ended at once (bad input, no channel: Finished is out).
     bool start(CallRequest request, std::uint64_t loadId = 0);
+    // Starts a call from what start() checked and prepared; false when it ended at once.
+    bool launch(std::uint64_t id, std::shared_ptr<const Prepared> prepared, std::shared_ptr<grpc::Channel> channel,
+                std::vector<Pending> writes, std::uint64_t loadId);
     void cancelCall(Call &call, const std::string &why);
     bool failLocally(std::uint64_t id, MethodKind kind, int code, std::string message);
 
@@ -240,13 +274,37 @@ struct Engine::Impl
         std::int64_t stopAtNs = 0;
         std::uint64_t nextCallId = 0;
         int inFlight = 0;
-        // Found for the first call and reused by the others.
-        std::optional<MethodInfo> method;
+        // Made by the first call and shared by the others (`base` is then emptied).
+        std::shared_ptr<const Prepared> prepared;
         std::shared_ptr<grpc::Channel> channel;
+        const internal::WireMessage *replyPlan = nullptr;
+        // The request messages in wire form: every call sends the same, so they are encoded
+        // once, for the first call.
+        std::vector<std::string> encoded;
     };
     void startLoad(LoadRequest request);
     void launchLoadCall(std::uint64_t loadId);
     void loadCallDone(std::uint64_t loadId);
+
+    // Calls of the web protocols run on an HTTP engine's thread, made when the first one starts;
+    // those that ask for HTTP/2 on one of their own (internal::HttpEngine says why).
+    internal::HttpEngine &webEngine(const CallRequest &request)
+    {
+        std::lock_guard lock(webMutex);
+        auto &engine = internal::HttpEngine::isHttp2(request) ? webHttp2 : web;
+        if (!engine)
+            engine = std::make_unique<internal::HttpEngine>(events, active, &engine == &webHttp2);
+        return *engine;
+    }
+    internal::HttpEngine *webCall(std::uint64_t callId)
+    {
+        std::lock_guard lock(webMutex);
+        for (auto *engine : {web.get(), webHttp2.get()}) {
+            if (engine && engine->owns(callId))
+                return engine;
+        }
+        return nullptr;
+    }
 
     EventQueue events;
     std::vector<CallEvent> outbox; // engine thread: events of the current burst
@@ -264,6 +322,10 @@ struct Engine::Impl
     bool m_stopping = false;
     bool m_queueShut = false;
     std::atomic<int> active{0};
+    int endedUnflushed = 0; // engine thread: calls ended since the last flush()
+    std::mutex webMutex;
+    std::unique_ptr<internal::HttpEngine> web;    // guarded by webMutex
+    std::unique_ptr<internal::HttpEngine> webHttp2; // guarded by webMutex
 
     // While a call that receives a stream is open, a second thread waits on a completion queue
     // of its own with no operations, so that gRPC can use it to poll sockets while the engine
@@ -313,10 +375,10 @@ struct Engine::Impl
 // half-close, finish.
 struct Engine::Impl::Call
 {
-    Call(Impl *engine, CallRequest req, MethodInfo info)
+    Call(Impl *engine, std::uint64_t callId, std::shared_ptr<const Prepared> p)
         : impl(engine)
-        , request(std::move(req))
-        , method(std::move(info))
+        , id(callId)
+        , prepared(std::move(p))
     {}
     ~Call()
     {
@@ -325,8 +387,10 @@ struct Engine::Impl::Call
     }
 
     Impl *impl;
-    CallRequest request;
-    MethodInfo method;
+    const std::uint64_t id; // the request's callId (a load run's calls share one request)
+    const std::shared_ptr<const Prepared> prepared;
+    const CallRequest &request = prepared->request;
+    const MethodInfo &method = prepared->method;
     std::shared_ptr<grpc::Channel> channel;
     std::unique_ptr<grpc::GenericStub> stub;
     grpc::ClientContext context;
@@ -336,11 +400,6 @@ struct Engine::Impl::Call
     grpc::Status status;
     std::unique_ptr<grpc::Alarm> connectAlarm;
 
-    struct Pending
-    {
-        std::string bytes;
-        std::string text;
-    };
     std::deque<Pending> writes;
     bool writing = false;
     bool closeRequested = false;
@@ -361,11 +420,39 @@ struct Engine::Impl::Call
     int outstanding = 0;
     std::uint64_t sent = 0;
     std::uint64_t received = 0;
+    // A call of a load run checks its replies against this plan of the output type rather than
+    // decoding them; the first that protobuf would not parse is described here and ends it.
+    const internal::WireMessage *replyPlan = nullptr;
+    std::string replyError;
+    std::int64_t finishedAtNs = 0; // when the call's end arrived, if it was reported later
+
+    // Reads are the one operation a stream repeats for every message: their tag lives as long
+    // as the call rather than being allocated per read.
+    struct ReadTag final : Tag
+    {
+        explicit ReadTag(Call *c)
+            : call(c)
+        {}
+        void done(bool ok) override
+        {
+            --call->outstanding;
+            call->onRead(ok);
+            call->release(); // may destroy the call, and this tag with it
+        }
+        Call *call;
+    };
+    ReadTag readTag{this};
+
+    void read()
+    {
+        ++outstanding;
+        stream->Read(&readBuffer, &readTag);
+    }
 
     CallEvent event(EventKind kind, Direction dir) const
     {
         CallEvent e;
-        e.callId = request.callId;
+        e.callId = id;
         e.callKind = method.kind;
         e.kind = kind;
         e.direction = dir;
@@ -413,15 +500,16 @@ struct Engine::Impl::Call
     void release()
     {
         if (finished && outstanding == 0) {
-            const auto id = request.callId;
+            const auto callId = id;
             Impl *engine = impl;
             const std::uint64_t load = loadId;
-            engine->calls.erase(id); // destroys this
+            engine->calls.erase(callId); // destroys this
             // The next call of a load starts before this one stops counting as active, so
             // activeCalls() reaches 0 only when the whole load is done.
             if (load)
                 engine->loadCallDone(load);
-            engine->active.fetch_sub(1);
+            ++engine->endedUnflushed; // no longer active once its events are handed over
+            engine->urgent = true;
             engine->maybeShutdownQueue();
         }
     }
@@ -475,7 +563,7 @@ struct Engine::Impl::Call
         grpc::Slice slice(p.bytes);
         grpc::ByteBuffer buffer(&slice, 1);
         const std::int64_t issued = monotonicNs();
-        unary = stub->PrepareUnaryCall(&context, method.path(), buffer, &impl->cq);
+        unary = stub->PrepareUnaryCall(&context, prepared->path, buffer, &impl->cq);
         unary->StartCall();
         finishing = true; // nothing more can be sent
         unary->Finish(&readBuffer, &status,
@@ -506,6 +594,12 @@ struct Engine::Impl::Call
 
     void onUnaryDone(std::int64_t issued, std::size_t size, std::string text)
     {
+        // A load run's next call goes out first: checking this reply and ending this call then
+        // happen while that one is on the wire, not before it leaves.
+        if (loadId) {
+            finishedAtNs = monotonicNs();
+            impl->loadCallDone(std::exchange(loadId, 0));
+        }
         stopConnectAlarm();
         // The batch completes as a whole. The request counts as sent unless the connection
         // never came up (then the status says UNAVAILABLE and no header arrived).
@@ -528,7 +622,7 @@ struct Engine::Impl::Call
 
     void beginStream()
     {
-        stream = stub->PrepareCall(&context, method.path(), &impl->cq);
+        stream = stub->PrepareCall(&context, prepared->path, &impl->cq);
         // A corked StartCall performs no operation, so its tag would never come back. An
         // uncorked one shares its operation set with Write: no write may start before it ends.
         if (corked) {
@@ -569,7 +663,7 @@ struct Engine::Impl::Call
             CallEvent e = event(EventKind::ResponseHeaders, Direction::Inbound);
             e.metadata = toMetadata(context.GetServerInitialMetadata());
             emitInbound(std::move(e));
-            stream->Read(&readBuffer, tag([this](bool ok2) { onRead(ok2); }));
+            read();
         } else {
             readsDone = true;
             startFinish();
@@ -583,11 +677,35 @@ struct Engine::Impl::Call
             startFinish();
             return;
         }
+        // Ask for the next message before decoding this one, so gRPC reads while we work.
+        if (replyPlan) {
+            grpc::Slice single;
+            std::string joined;
+            const std::string_view bytes = internal::bufferView(readBuffer, &single, &joined);
+            readBuffer.Clear(); // `single` keeps the bytes
+            read();
+            checkReply(bytes);
+            return;
+        }
         std::string bytes = internal::bufferBytes(readBuffer);
         readBuffer.Clear();
-        // Ask for the next message before decoding this one, so gRPC reads while we work.
-        stream->Read(&readBuffer, tag([this](bool ok2) { onRead(ok2); }));
+        read();
         deliver(std::move(bytes));
+    }
+
+    // A reply of a load run is checked against the output type and counted, not decoded: a
+    // load generator checks what it receives without showing it. The first reply protobuf would
+    // not parse ends the call with INTERNAL, as a compiled stub's failed parse does.
+    void checkReply(std::string_view bytes)
+    {
+        const std::uint64_t index = received++;
+        if (!replyError.empty())
+            return;
+        auto checked = checkMessage(request.schema->impl(), *replyPlan, bytes);
+        if (!checked) {
+            replyError = "reply " + std::to_string(index + 1) + ": " + checked.error().message;
+            context.TryCancel();
+        }
     }
 
     // Decodes one response message and reports it.
@@ -614,6 +732,12 @@ struct Engine::Impl::Call
 
     void deliverBuffer()
     {
+        if (replyPlan) {
+            grpc::Slice single;
+            std::string joined;
+            checkReply(internal::bufferView(readBuffer, &single, &joined));
+            return;
+        }
         std::string bytes = internal::bufferBytes(readBuffer);
         readBuffer.Clear();
         deliver(std::move(bytes));
@@ -713,6 +837,8 @@ struct Engine::Impl::Call
     void onFinished()
     {
         CallEvent e = event(EventKind::Finished, Direction::Inbound);
+        if (finishedAtNs)
+            e.timeNs = finishedAtNs;
         e.index = received; // messages received
         e.messagesSent = sent;
         e.metadata = toMetadata(context.GetServerTrailingMetadata());
@@ -720,6 +846,10 @@ struct Engine::Impl::Call
             e.status.code = grpc::StatusCode::UNAVAILABLE;
             e.status.message = "could not connect to " + request.channel.target + " within " +
                                std::to_string(request.channel.connectTimeoutMs) + " ms";
+            e.status.local = true;
+        } else if (!replyError.empty()) {
+            e.status.code = grpc::StatusCode::INTERNAL;
+            e.status.message = std::move(replyError);
             e.status.local = true;
         } else {
             e.status = request.schema->decodeStatus(status.error_code(), status.error_message(),
@@ -773,67 +903,101 @@ bool Engine::Impl::start(CallRequest request, std::uint64_t loadId)
                            "call id " + std::to_string(id) + " is in use");
     if (!request.schema)
         return failLocally(id, MethodKind::Unary, grpc::StatusCode::FAILED_PRECONDITION, "no schema loaded");
-    // A load run finds its method and channel once, for all its calls.
-    Load *load = nullptr;
-    if (auto it = loads.find(loadId); loadId && it != loads.end())
-        load = &it->second;
-    std::optional<MethodInfo> found;
-    if (!load || !load->method) {
-        auto method = request.schema->findMethod(request.method);
-        if (!method)
-            return failLocally(id, MethodKind::Unary, grpc::StatusCode::UNIMPLEMENTED,
-                               method.error().message);
-        found = std::move(method.value());
-        if (load)
-            load->method = found;
-    }
-    const MethodInfo &info = load ? *load->method : *found;
+    auto method = request.schema->findMethod(request.method);
+    if (!method)
+        return failLocally(id, MethodKind::Unary, grpc::StatusCode::UNIMPLEMENTED, method.error().message);
+    const MethodInfo &info = *method;
     if (!info.clientStreams() && request.messages.size() > 1)
         return failLocally(id, info.kind, grpc::StatusCode::INVALID_ARGUMENT,
                            std::string("a ") + methodKindName(info.kind) +
                                " call takes one request message, " + std::to_string(request.messages.size()) +
                                " were given");
-
-    if (found) {
-        // gRPC core aborts the process on a header it finds invalid: check them all first (a load
-        // run's calls share one request, so its first call checks for all). Names go lowercase,
-        // as HTTP/2 sends them.
-        for (auto &entry : request.metadata)
-            std::transform(entry.first.begin(), entry.first.end(), entry.first.begin(),
-                           [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-        std::string problem = metadataProblem(request.metadata);
-        if (problem.empty())
-            problem = authorityProblem(request.channel.authority);
-        if (problem.empty()) // through the wire tap, the address the user gave is tappedTarget
-            problem = targetProblem(request.channel.tappedTarget.empty() ? request.channel.target
-                                                                        : request.channel.tappedTarget);
-        if (!problem.empty())
+    {
+        if (auto problem = protocolProblem(Protocol::Grpc, request.httpVersion, info.kind, !request.channel.plaintext);
+            !problem.empty())
             return failLocally(id, info.kind, grpc::StatusCode::INVALID_ARGUMENT, problem);
+        // A URL target ("https://host:port") names the server and whether it uses TLS; gRPC
+        // has no place for a path before the method.
+        if (isUrlTarget(request.channel.target)) {
+            auto url = parseUrlTarget(request.channel.target);
+            if (!url)
+                return failLocally(id, info.kind, grpc::StatusCode::INVALID_ARGUMENT, url.error().message);
+            if (!url->prefix.empty())
+                return failLocally(id, info.kind, grpc::StatusCode::INVALID_ARGUMENT,
+                                   "gRPC cannot put the path prefix \"" + url->prefix +
+                                       "\" before the method; gRPC-Web and Connect can");
+            request.channel.target = url->hostPort;
+            request.channel.plaintext = !url->tls;
+        }
     }
 
-    auto call = std::make_unique<Call>(this, std::move(request), info);
+    // gRPC core aborts the process on a header it finds invalid: check them all first (a load
+    // run's calls share this request, so its first call checks for all). Names go lowercase, as
+    // HTTP/2 sends them.
+    for (auto &entry : request.metadata)
+        std::transform(entry.first.begin(), entry.first.end(), entry.first.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::string problem = metadataProblem(request.metadata);
+    if (problem.empty())
+        problem = authorityProblem(request.channel.authority);
+    if (problem.empty()) // through the wire tap, the address the user gave is tappedTarget
+        problem = targetProblem(request.channel.tappedTarget.empty() ? request.channel.target
+                                                                    : request.channel.tappedTarget);
+    if (!problem.empty())
+        return failLocally(id, info.kind, grpc::StatusCode::INVALID_ARGUMENT, problem);
+
     // Encode everything before touching the network: bad input fails fast and sends nothing.
-    for (auto &text : call->request.messages) {
-        auto bytes = call->request.schema->encode(info.inputType, text, call->request.codec);
+    std::vector<Pending> writes;
+    for (auto &text : request.messages) {
+        auto bytes = request.schema->encode(info.inputType, text, request.codec);
         if (!bytes)
             return failLocally(id, info.kind, grpc::StatusCode::INVALID_ARGUMENT, bytes.error().toString());
-        call->writes.push_back({std::move(bytes.value()), std::move(text)});
+        writes.push_back({std::move(bytes.value()), std::move(text)});
     }
-    call->request.messages.clear();
-    if (!info.clientStreams() && call->writes.empty()) {
+    request.messages.clear();
+    if (!info.clientStreams() && writes.empty()) {
         // A unary or server-streaming call with no body sends the empty message, as grpcurl does.
-        call->writes.push_back({std::string(), "{}"});
+        writes.push_back({std::string(), "{}"});
     }
-    if (call->request.closeAfterMessages || !info.clientStreams())
-        call->closeRequested = true;
 
     std::string error;
-    call->channel = load && load->channel ? load->channel : channelFor(call->request.channel, &error);
-    if (!call->channel)
+    auto channel = channelFor(request.channel, &error);
+    if (!channel)
         return failLocally(id, info.kind, grpc::StatusCode::INVALID_ARGUMENT, error);
-    if (load)
-        load->channel = call->channel;
 
+    auto prepared = std::make_shared<Prepared>();
+    prepared->request = std::move(request);
+    prepared->method = std::move(method.value());
+    prepared->path = prepared->method.path();
+    if (auto it = loads.find(loadId); loadId && it != loads.end()) {
+        // The later calls of the run start from this: the same request, method, channel and
+        // bytes. Their replies are checked against the output type rather than decoded.
+        Load &load = it->second;
+        load.prepared = prepared;
+        load.channel = channel;
+        for (const auto &w : writes)
+            load.encoded.push_back(w.bytes);
+        load.base = {};
+        const auto &impl = prepared->request.schema->impl();
+        if (const auto *output = impl.message(prepared->method.outputType))
+            load.replyPlan = impl.wirePlans.plan(output);
+    }
+    return launch(id, std::move(prepared), std::move(channel), std::move(writes), loadId);
+}
+
+bool Engine::Impl::launch(std::uint64_t id, std::shared_ptr<const Prepared> prepared,
+                          std::shared_ptr<grpc::Channel> channel, std::vector<Pending> writes, std::uint64_t loadId)
+{
+    if (calls.count(id)) // a load run's ids follow each other and may meet a call started apart
+        return failLocally(id, prepared->method.kind, grpc::StatusCode::ALREADY_EXISTS,
+                           "call id " + std::to_string(id) + " is in use");
+    auto call = std::make_unique<Call>(this, id, std::move(prepared));
+    call->writes.insert(call->writes.end(), std::make_move_iterator(writes.begin()),
+                        std::make_move_iterator(writes.end()));
+    call->closeRequested = call->request.closeAfterMessages || !call->method.clientStreams();
+    call->channel = std::move(channel);
+    if (auto it = loads.find(loadId); loadId && it != loads.end())
+        call->replyPlan = it->second.replyPlan;
     call->quiet = loadId != 0;
     call->loadId = loadId;
     Call *raw = call.get();
@@ -871,9 +1035,20 @@ void Engine::Impl::launchLoadCall(std::uint64_t loadId)
         return;
     if (load.remaining > 0)
         --load.remaining;
-    CallRequest r = load.base;
-    r.callId = load.nextCallId++;
-    if (start(std::move(r), loadId))
+    const std::uint64_t id = load.nextCallId++;
+    bool started = false;
+    if (load.prepared) {
+        std::vector<Pending> writes;
+        writes.reserve(load.encoded.size());
+        for (const auto &bytes : load.encoded)
+            writes.push_back({bytes, {}}); // a load run reports no MessageSent to show text in
+        started = launch(id, load.prepared, load.channel, std::move(writes), loadId);
+    } else {
+        CallRequest r = load.base;
+        r.callId = id;
+        started = start(std::move(r), loadId);
+    }
+    if (started)
         ++load.inFlight;
     else
         load.remaining = 0; // it failed before sending: every other call would too
@@ -908,16 +1083,28 @@ EventQueue &Engine::events()
 
 void Engine::start(CallRequest request)
 {
+    if (request.protocol != Protocol::Grpc) {
+        m_impl->webEngine(request).start(std::move(request));
+        return;
+    }
     m_impl->post([impl = m_impl.get(), r = std::move(request)]() mutable { impl->start(std::move(r)); });
 }
 
 void Engine::startLoad(LoadRequest load)
 {
+    if (load.call.protocol != Protocol::Grpc) {
+        m_impl->webEngine(load.call).startLoad(std::move(load));
+        return;
+    }
     m_impl->post([impl = m_impl.get(), l = std::move(load)]() mutable { impl->startLoad(std::move(l)); });
 }
 
 void Engine::send(std::uint64_t callId, std::string message)
 {
+    if (auto *web = m_impl->webCall(callId)) {
+        web->send(callId, std::move(message));
+        return;
+    }
     m_impl->post([impl = m_impl.get(), callId, m = std::move(message)]() mutable {
         auto it = impl->calls.find(callId);
         if (it == impl->calls.end()) {
@@ -937,6 +1124,10 @@ void Engine::send(std::uint64_t callId, std::string message)
 
 void Engine::halfClose(std::uint64_t callId)
 {
+    if (auto *web = m_impl->webCall(callId)) {
+        web->halfClose(callId);
+        return;
+    }
     m_impl->post([impl = m_impl.get(), callId] {
         if (auto it = impl->calls.find(callId); it != impl->calls.end())
             it->second->requestClose();
@@ -945,6 +1136,10 @@ void Engine::halfClose(std::uint64_t callId)
 
 void Engine::cancel(std::uint64_t callId)
 {
+    if (auto *web = m_impl->webCall(callId)) {
+        web->cancel(callId);
+        return;
+    }
     m_impl->post([impl = m_impl.get(), callId] {
         if (auto it = impl->calls.find(callId); it != impl->calls.end())
             impl->cancelCall(*it->second, "cancelled");

@@ -31,14 +31,24 @@ struct CallRequest
     // consumer that keeps bytes and decodes only what it shows (Schema::decode). Bigger
     // messages are still decoded here, off the consumer's thread.
     std::size_t lazyDecodeBelow = 0;
+    // The protocol, HTTP version and (Connect) message codec. A web protocol takes the target
+    // as "host:port" (plaintext from `channel`) or as a URL, "http://host:port/prefix" or
+    // "https://...", whose scheme decides TLS and whose path goes before "/pkg.Service/Method".
+    // What a protocol cannot do (rpc/web.h, callProblem) ends the call at once with an error.
+    Protocol protocol = Protocol::Grpc;
+    HttpVersion httpVersion = HttpVersion::Default;
+    ContentCodec contentCodec = ContentCodec::Proto;
 };
 
 // A load run, for benchmarks: `total` calls like `call` (or as many as fit in `durationMs`),
 // at most `concurrency` at once. The engine thread starts each next call itself as one ends,
 // so a run measures the engine rather than hand-offs between threads. Calls get the ids
 // call.callId, call.callId + 1, ... and report only Started and Finished (whose `index` is
-// the number of messages received); messages are still encoded and decoded. A call that fails
-// before sending stops the run. activeCalls() is 0 once the run is over.
+// the number of messages received). The request messages are encoded once, for the first
+// call; every call sends those bytes. Replies are checked, not decoded: each must be a message
+// of the method's output type that protobuf would parse (Schema::check), and the first that is
+// not ends its call with INTERNAL, naming it. A call that fails before sending stops the run.
+// activeCalls() is 0 once the run is over.
 struct LoadRequest
 {
     CallRequest call;
@@ -47,7 +57,8 @@ struct LoadRequest
     std::int64_t durationMs = 0;
 };
 
-// Runs gRPC calls of all four kinds on its own thread. Every method returns at once;
+// Runs gRPC calls of all four kinds on its own thread, and calls of the web protocols (gRPC-Web,
+// Connect; CallRequest::protocol) on a second thread with libcurl. Every method returns at once;
 // results arrive as CallEvents in events(). A call always ends with exactly one Finished
 // event, also when it could not start (bad JSON, unknown method, no connection).
 class Engine
@@ -68,7 +79,8 @@ public:
     void halfClose(std::uint64_t callId);
     void cancel(std::uint64_t callId);
 
-    // Number of calls not yet finished (engine thread's view, for tests and benches).
+    // Number of calls not yet finished (for tests and benches). A call counts until its
+    // Finished event is in events(): once this is 0, draining events() gets every Finished.
     int activeCalls() const;
 
 private:

@@ -13,12 +13,7 @@ namespace rpc {
 // into the text of each value. Syntax errors carry line, column and offset.
 Result<std::vector<std::string>> splitJsonValues(std::string_view text);
 
-// The text of each element of a JSON array, as written (member order and number spelling kept:
-// a uint64 above 2^53 stays exact). An error with the position when `text` is not one array.
-Result<std::vector<std::string>> splitJsonArray(std::string_view text);
-
 // Re-indents valid JSON with `indent` spaces per level; keeps member order and number text.
-// A negative `indent` puts it all on one line without spaces.
 std::string prettyJson(std::string_view json, int indent = 2);
 
 // 1-based line and column of a byte offset.
@@ -30,6 +25,8 @@ std::string jsonQuote(std::string_view text);
 // Standard base64 with padding (what grpcurl prints for -bin metadata).
 std::string base64Encode(const std::string &bytes);
 void base64Append(std::string_view bytes, std::string *out);
+// The value (0-63) of a base64 digit of the standard or the URL-safe alphabet, or -1.
+int base64DigitValue(char c);
 // Accepts the standard and the URL-safe alphabets, with or without padding; false for other
 // characters, text after the padding, padding that does not complete a group of four, and a
 // lone last character (6 bits, no byte).

@@ -5,6 +5,7 @@
 #include "rpc/types.h"
 
 #include <absl/base/config.h>
+#include <curl/curl.h>
 #include <nghttp2/nghttp2.h>
 #include <openssl/crypto.h>
 
@@ -28,6 +29,7 @@ std::string openSslVersion()
 std::vector<LibraryInfo> engineLibraries()
 {
     const nghttp2_info *h2 = nghttp2_version(0);
+    const curl_version_info_data *curl = curl_version_info(CURLVERSION_NOW);
     return {
         {"gRPC", grpcVersion(), "Apache-2.0", "calls, channels, TLS, reflection"},
         {"Protocol Buffers", protobufVersion(), "BSD-3-Clause",
@@ -37,7 +39,9 @@ std::vector<LibraryInfo> engineLibraries()
         {"RE2", {}, "BSD-3-Clause", "used by gRPC"},
         {"zlib", {}, "Zlib", "gzip compression, used by gRPC"},
         {"nghttp2", h2 ? h2->version_str : "", "MIT", "the wire view's HTTP/2 frame decoder"},
-        {"OpenSSL", openSslVersion(), "Apache-2.0", "TLS, in gRPC and in the wire tap"},
+        {"OpenSSL", openSslVersion(), "Apache-2.0", "TLS, in gRPC, libcurl and the wire tap"},
+        {"libcurl", curl && curl->version ? curl->version : "", "curl",
+         "gRPC-Web and Connect calls over HTTP/1.1 and HTTP/2"},
     };
 }
 

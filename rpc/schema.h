@@ -140,6 +140,9 @@ public:
     // Wire bytes to JSON or text format.
     Result<std::string> decode(std::string_view typeName, std::string_view bytes,
                                const CodecOptions &options) const;
+    // Whether `bytes` are a message of `typeName` that protobuf would parse, found without making
+    // text of it (a load generator checks replies this way); the error says why not.
+    Status check(std::string_view typeName, std::string_view bytes) const;
     // Every problem in a JSON request (syntax and schema), without encoding it.
     std::vector<Diagnostic> validateJson(std::string_view typeName, std::string_view json,
                                          const CodecOptions &options) const;

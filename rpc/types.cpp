@@ -24,6 +24,21 @@ const char *methodKindName(MethodKind kind)
     return "?";
 }
 
+const char *protocolName(Protocol protocol)
+{
+    switch (protocol) {
+    case Protocol::Grpc:
+        return "grpc";
+    case Protocol::GrpcWeb:
+        return "grpcweb";
+    case Protocol::GrpcWebText:
+        return "grpcweb-text";
+    case Protocol::Connect:
+        return "connect";
+    }
+    return "grpc";
+}
+
 const char *eventKindName(EventKind kind)
 {
     switch (kind) {
@@ -283,8 +298,7 @@ std::string Error::toString() const
     return s;
 }
 
-namespace {
-int decode64(char c)
+int base64DigitValue(char c)
 {
     if (c >= 'A' && c <= 'Z')
         return c - 'A';
@@ -299,8 +313,6 @@ int decode64(char c)
     return -1;
 }
 
-} // namespace
-
 bool base64Decode(const std::string &in, std::string *out)
 {
     unsigned buffer = 0;
@@ -313,7 +325,7 @@ bool base64Decode(const std::string &in, std::string *out)
             ++padding;
             continue;
         }
-        const int v = decode64(c);
+        const int v = base64DigitValue(c);
         if (v < 0 || padding > 0) // text after the padding was dropped unread
             return false;
         ++data;

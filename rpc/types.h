@@ -2,7 +2,6 @@
 #pragma once
 
 #include <chrono>
-#include <cmath>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -65,16 +64,20 @@ std::string targetProblem(std::string_view target);
 // printable ASCII without spaces.
 std::string authorityProblem(std::string_view authority);
 
-// The longest time, in seconds, a connection setting or a deadline may give: its milliseconds
-// fit an int (about 24.8 days). Flags and files that give longer times are refused where they
-// are read (converting a larger double to int milliseconds is undefined behaviour).
-inline constexpr double kMaxSeconds = 2147483.0;
-// `seconds` (0 to kMaxSeconds) in whole milliseconds, rounded up: a positive time never becomes
-// 0, which means "none" to the engine.
-inline int millisecondsFromSeconds(double seconds)
-{
-    return static_cast<int>(std::ceil(seconds * 1000));
-}
+// How a call goes over the wire. Grpc is gRPC's own engine (HTTP/2); the others go through the
+// engine's HTTP client (libcurl): gRPC-Web with binary bodies (application/grpc-web+proto), its
+// base64 variant (application/grpc-web-text, requests and responses in base64), and the Connect
+// protocol (unary calls as plain HTTP requests, streams as enveloped messages).
+enum class Protocol { Grpc, GrpcWeb, GrpcWebText, Connect };
+// "grpc", "grpcweb", "grpcweb-text", "connect".
+const char *protocolName(Protocol protocol);
+// The HTTP version of a call of a web protocol. Default: HTTP/1.1 without TLS, and on TLS what
+// ALPN agrees (HTTP/2 offered first). Http2 without TLS is HTTP/2 with prior knowledge (h2c).
+// gRPC itself always speaks HTTP/2.
+enum class HttpVersion { Default, Http1, Http2 };
+// How Connect encodes messages: protobuf binary (application/proto) or JSON (application/json).
+// gRPC and gRPC-Web always send protobuf binary here.
+enum class ContentCodec { Proto, Json };
 
 // How to reach a server. Two calls with equal options share one channel.
 struct ChannelOptions
@@ -193,7 +196,7 @@ struct LibraryInfo
     std::string licence;
     std::string purpose;
 };
-// The engine's libraries (gRPC and what it brings, protobuf, nghttp2, OpenSSL), in that order.
+// The engine's libraries (gRPC and what it brings, protobuf, nghttp2, OpenSSL, libcurl), in that order.
 std::vector<LibraryInfo> engineLibraries();
 // gRPC prints its own errors (failed TLS handshakes, say) to stderr; the engine already
 // reports each of them in the call's status. Off keeps a command line's stderr for results.

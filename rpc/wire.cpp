@@ -3,8 +3,11 @@
 
 #include <nghttp2/nghttp2.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <map>
+#include <string_view>
 
 namespace rpc::wire {
 
@@ -85,11 +88,17 @@ struct FrameDecoder::Impl
     bool inBlock = false;
     std::string block;
     std::size_t framesSeen = 0;
+    // How a stream's DATA is framed, from its content-type: gRPC's 5-byte envelopes (flag 0 or
+    // 1); gRPC-Web's (0x80 marks the trailer block) and Connect streams' (0x02 marks the
+    // end-of-stream JSON), whose last envelope is no message; or no envelopes at all (Connect
+    // unary bodies, base64 grpc-web-text, anything else), whose bytes are not decoded.
+    enum class Framing { Grpc, GrpcWeb, Connect, None };
     struct Stream
     {
         std::string data;
         std::size_t frames = 0;
         std::size_t firstFrame = 0;
+        Framing framing = Framing::Grpc; // until HEADERS say otherwise
     };
     std::map<std::uint32_t, Stream> streams;
     std::vector<GrpcMessage> messages;
@@ -155,22 +164,30 @@ struct FrameDecoder::Impl
         }
         if (!body.empty())
             ++s.frames;
+        if (s.framing == Framing::None) {
+            if (f.flags & flags::EndStream)
+                streams.erase(f.streamId);
+            return Ok{};
+        }
+        const std::uint8_t last = s.framing == Framing::GrpcWeb ? 0x80 : s.framing == Framing::Connect ? 0x02 : 0;
         s.data.append(body);
         while (s.data.size() >= 5) {
             const auto *p = reinterpret_cast<const unsigned char *>(s.data.data());
-            if (p[0] > 1)
+            if ((p[0] & ~std::uint8_t(1 | last)) != 0)
                 return fail("gRPC message on stream " + std::to_string(f.streamId) + " has compressed flag " +
-                            std::to_string(p[0]) + " (0 or 1 expected)");
+                            std::to_string(p[0]) + " (0 or 1" + (last ? ", plus " + std::to_string(last) : "") +
+                            " expected)");
             const std::uint32_t len = be32(p + 1);
             if (s.data.size() < 5 + std::size_t(len))
                 break;
             GrpcMessage m;
             m.streamId = f.streamId;
-            m.compressed = p[0] == 1;
+            m.compressed = (p[0] & 1) != 0;
             m.bytes = s.data.substr(5, len);
             m.frames = s.frames;
             m.firstFrame = s.firstFrame;
-            messages.push_back(std::move(m));
+            if ((p[0] & last) == 0) // a trailer block or end-of-stream message is not a message
+                messages.push_back(std::move(m));
             s.data.erase(0, 5 + std::size_t(len));
             // What is left started in the latest frame.
             s.frames = s.data.empty() ? 0 : 1;
@@ -182,6 +199,34 @@ struct FrameDecoder::Impl
         if (f.flags & flags::EndStream)
             streams.erase(f.streamId);
         return Ok{};
+    }
+
+    // The framing of a stream whose first header block names a content-type; the stream's
+    // entry goes when the block ends it (trailers, or a request without a body).
+    void noteFraming(const Frame &f)
+    {
+        if (f.flags & flags::EndStream) {
+            streams.erase(blockStream);
+            return;
+        }
+        for (const auto &[name, value] : f.headers) {
+            if (name != "content-type")
+                continue;
+            std::string type = value;
+            std::transform(type.begin(), type.end(), type.begin(),
+                           [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+            auto starts = [&](std::string_view prefix) { return type.rfind(prefix, 0) == 0; };
+            Framing framing = Framing::None;
+            if (starts("application/grpc-web-text"))
+                framing = Framing::None; // base64
+            else if (starts("application/grpc-web"))
+                framing = Framing::GrpcWeb;
+            else if (starts("application/grpc"))
+                framing = Framing::Grpc;
+            else if (starts("application/connect+"))
+                framing = Framing::Connect;
+            streams[blockStream].framing = framing;
+        }
     }
 
     Status check(Frame &f)
@@ -267,6 +312,8 @@ struct FrameDecoder::Impl
                 return fail(headers.error().message);
             f.headers = std::move(*headers);
             f.endsHeaderBlock = true;
+            if (FrameType(f.type) == FrameType::Headers)
+                noteFraming(f);
         }
         return Ok{};
     }

@@ -2,15 +2,34 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Runs Wirescope's benchmarks, each side by side with its reference in the same run, and prints
 # their tables (docs/performance.md records a run). Run it on an otherwise idle machine.
-#   scripts/bench.sh [--rounds N]
+#   scripts/bench.sh [--rounds N] [--only calls|codec|schema|gui|timeline|web]
+# --only runs one benchmark (and builds only what it needs); without it, all of them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=3
-[ "${1:-}" = "--rounds" ] && rounds=${2:?}
+only=
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --rounds) rounds=${2:?--rounds needs a number}; shift 2 ;;
+    --only) only=${2:?--only needs a benchmark}; shift 2 ;;
+    *) echo "usage: scripts/bench.sh [--rounds N] [--only calls|codec|schema|gui|timeline|web]" >&2; exit 2 ;;
+  esac
+done
+case "$only" in "" | calls | codec | schema | gui | timeline | web) ;; *)
+  echo "bench.sh: no benchmark named $only (calls, codec, schema, gui, timeline, web)" >&2; exit 2 ;;
+esac
+wanted() { [ -z "$only" ] || [ "$only" = "$1" ]; }
 
+targets=()
+wanted calls && targets+=(wirescope-callbench wirescope-testserver wirescope-cli wirescope-goserver)
+wanted codec && targets+=(wirescope-codecbench)
+wanted schema && targets+=(wirescope-schemabench)
+wanted gui && targets+=(wirescope-uibench)
+wanted timeline && targets+=(wirescope-timelinebench)
+wanted web && targets+=(wirescope-cli)
 scripts/install-deps.sh >/dev/null
 cmake -S . -B build -G Ninja -DWIRESCOPE_BUILD_BENCH=ON >/dev/null
-cmake --build build -j "$(nproc)" --target wirescope-callbench wirescope-codecbench wirescope-schemabench wirescope-uibench wirescope-timelinebench wirescope-testserver >/dev/null
+cmake --build build -j "$(nproc)" --target "${targets[@]}" >/dev/null
 
 work=$(mktemp -d)
 server_pid=
@@ -20,28 +39,56 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "== Calls: Wirescope engine vs compiled C++ stub (same server, alternating rounds)"
-build/tests/server/wirescope-testserver --address 127.0.0.1:0 >"$work/server.out" &
-server_pid=$!
-for _ in $(seq 100); do grep -q "listening on" "$work/server.out" && break; sleep 0.1; done
-address=$(sed -n 's/^listening on //p' "$work/server.out")
-[ -n "$address" ] || { echo "the test server did not start" >&2; exit 1; }
-build/bench/wirescope-callbench "$address" --rounds "$rounds"
-kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=
+# Starts a server that prints "listening on ADDRESS"; sets $address and $server_pid.
+start_server() {
+  "$@" --address 127.0.0.1:0 >"$work/server.out" &
+  server_pid=$!
+  address=
+  for _ in $(seq 100); do grep -q "listening on" "$work/server.out" && break; sleep 0.1; done
+  address=$(sed -n 's/^listening on //p' "$work/server.out")
+  [ -n "$address" ] || { echo "$1 did not start" >&2; exit 1; }
+}
+stop_server() { kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=; }
+# A table's heading, after a blank line unless it is the first.
+section() { [ -z "${printed:-}" ] || echo; printed=1; echo "== $*"; }
 
-echo
-echo "== Codec: the engine's JSON encode and decode vs protobuf's JSON converter"
-build/bench/wirescope-codecbench --rounds "$rounds"
+if wanted calls; then
+  section "Calls: Wirescope engine and wirescope-cli bench vs compiled C++ stub (in-tree C++ server, 64-byte payloads)"
+  start_server build/tests/server/wirescope-testserver
+  build/bench/wirescope-callbench "$address" --rounds "$rounds" --cli build/app/wirescope-cli
+  stop_server
 
-echo
-echo "== Schema load: Wirescope vs protoc on a generated workspace"
-python3 bench/gen_workspace.py "$work/ws" >"$work/files.txt"
-build/bench/wirescope-schemabench "$(command -v protoc)" "$work/ws" "$work/files.txt" --rounds "$rounds"
+  section "Calls: the same against grpc-go 1.33 (tests/goserver), 8-byte payloads, one call in flight"
+  start_server build/tests/goserver/bin/wirescope-goserver
+  build/bench/wirescope-callbench "$address" --rounds "$rounds" --cli build/app/wirescope-cli \
+    --payload 8 --echo-bytes 8 --concurrency 1 --unary-calls 10000 --targets 1.0 0.9
+  stop_server
+fi
 
-echo
-echo "== GUI: the UI thread's longest stall while a 20 MiB response arrives and is shown"
-QT_QPA_PLATFORM=offscreen build/bench/wirescope-uibench --rounds "$rounds" --megabytes 20 2>/dev/null
+if wanted codec; then
+  section "Codec: the engine's JSON encode and decode vs protobuf's JSON converter"
+  build/bench/wirescope-codecbench --rounds "$rounds"
+fi
 
-echo
-echo "== Timeline: a 200 000 msg/s stream of 1 000 000 messages in the GUI, and the wire tap's cost"
-QT_QPA_PLATFORM=offscreen build/bench/wirescope-timelinebench --rounds "$rounds" 2>/dev/null
+if wanted schema; then
+  section "Schema load: Wirescope vs protoc on a generated workspace"
+  python3 bench/gen_workspace.py "$work/ws" >"$work/files.txt"
+  build/bench/wirescope-schemabench "$(command -v protoc)" "$work/ws" "$work/files.txt" --rounds "$rounds"
+fi
+
+if wanted gui; then
+  section "GUI: the UI thread's longest stall while a 20 MiB response arrives and is shown"
+  QT_QPA_PLATFORM=offscreen build/bench/wirescope-uibench --rounds "$rounds" --megabytes 20 2>/dev/null
+fi
+
+if wanted timeline; then
+  section "Timeline: a 200 000 msg/s stream of 1 000 000 messages in the GUI, and the wire tap's cost"
+  QT_QPA_PLATFORM=offscreen build/bench/wirescope-timelinebench --rounds "$rounds" 2>/dev/null
+fi
+
+if wanted web; then
+  section "Web protocols: Connect and gRPC-Web against gRPC, one Connect for Node server for all"
+  [ -d tests/node/node_modules/@connectrpc/connect-node ] ||
+    (cd tests/node && npm ci --ignore-scripts --no-audit --no-fund >/dev/null)
+  python3 bench/webbench.py build/app/wirescope-cli tests/proto resources/protos tests/node --rounds "$rounds"
+fi

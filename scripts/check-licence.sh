@@ -14,7 +14,7 @@ bad=0
 for f in "${files[@]}"; do
   [ -f "$f" ] || continue
   case "$f" in
-    *.cpp|*.h|*.proto|*.cmake|CMakeLists.txt|*/CMakeLists.txt|*.sh|*.py|*.js|*.mjs|*.desktop|*.1|*.svg|*.xml.in|*.plist.in|.ci/*) ;;
+    *.cpp|*.h|*.go|*.proto|*.cmake|CMakeLists.txt|*/CMakeLists.txt|*.sh|*.py|*.js|*.mjs|*.desktop|*.1|*.svg|*.xml.in|*.plist.in|.ci/*) ;;
     *) continue ;;
   esac
   if ! head -n 3 "$f" | grep -q 'SPDX-License-Identifier: \(GPL-3.0-or-later\|CC0-1.0\)'; then

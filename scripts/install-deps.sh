@@ -9,8 +9,11 @@ packages=(
   qt6-base-dev qt6-base-dev-tools qt6-svg-dev libqscintilla2-qt6-dev qtkeychain-qt6-dev
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev libprotoc-dev protobuf-compiler grpc-proto
   libnghttp2-dev libssl-dev libgtest-dev
+  libcurl4-openssl-dev  # gRPC-Web and Connect calls: libcurl with HTTP/2 through nghttp2
   xvfb xauth fonts-dejavu-core
   python3-grpcio python3-protobuf
+  # tests/goserver: grpc-go built offline in GOPATH mode (protobuf's Go API v2 and its v1 shim)
+  golang-go golang-google-grpc-dev golang-google-protobuf-dev golang-github-golang-protobuf-1-5-dev
   openssl
   dbus gnome-keyring  # the keychain test: a private Secret Service under dbus-run-session
   dpkg-dev lintian desktop-file-utils appstream strace file  # building and checking the packages

@@ -28,10 +28,11 @@ case "$mode" in
     # Test servers from other gRPC implementations (grpc-js, Connect), at the versions the lock
     # file pins; their install scripts are not run (none of them needs one).
     (cd tests/node && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
-    build build
+    # Warnings are errors here (WIRESCOPE_WERROR): what CI builds has none.
+    build build -DWIRESCOPE_WERROR=ON
     (cd build && ctest --output-on-failure -j "$jobs")
     if [ "${WIRESCOPE_SKIP_SANITIZERS:-0}" != 1 ]; then
-      build build-asan -DWIRESCOPE_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug -DWIRESCOPE_BUILD_BENCH=OFF
+      build build-asan -DWIRESCOPE_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug -DWIRESCOPE_BUILD_BENCH=OFF -DWIRESCOPE_WERROR=ON
       (cd build-asan && ctest --output-on-failure -j "$jobs")
     fi
     if [ "${WIRESCOPE_SKIP_PACKAGE:-0}" != 1 ]; then

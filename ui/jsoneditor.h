@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 class QsciLexerJSON;
@@ -28,6 +29,8 @@ public:
     void setUtf8Text(const QByteArray &utf8);
     QByteArray utf8Text() const;
     std::string utf8String() const; // the same, straight into a std::string (one copy)
+    // The text in the editor's own buffer, valid until the text changes.
+    std::string_view textView() const;
     void setDiagnostics(const std::vector<rpc::Diagnostic> &diagnostics);
     const std::vector<rpc::Diagnostic> &diagnostics() const { return m_diagnostics; }
     // Puts the cursor on a 1-based line and column and shows it.
@@ -53,6 +56,8 @@ private:
     QsciLexerJSON *m_lexer = nullptr;
     int m_errorIndicator = -1;
     std::vector<rpc::Diagnostic> m_diagnostics;
+    bool m_annotated = false;  // some line carries a diagnostic's annotation
+    bool m_underlined = false; // some text carries the error indicator
     CompletionProvider m_provider;
     rpc::Completion m_completion;
     bool m_bigDocument = false;

@@ -1,20 +1,21 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/mainwindow.h"
 
+#include "models/appsettings.h"
 #include "models/enginebridge.h"
 #include "models/recentsources.h"
 #include "models/sourcesmodel.h"
 #include "models/timeline.h"
 #include "models/wirecapture.h"
-#include "rpc/demo/demoserver.h"
+#include "models/workspacecontroller.h"
 #include "rpc/types.h"
 #include "ui/aboutdialog.h"
 #include "ui/requesttab.h"
+#include "ui/problemspanel.h"
+#include "ui/requesttabs.h"
 #include "ui/sourcesfiltermodel.h"
 #include "ui/timelinepanel.h"
 
-#include <Qsci/qscilexercpp.h>
-#include <Qsci/qsciscintilla.h>
 
 #include <QAction>
 #include <QApplication>
@@ -37,7 +38,7 @@
 #include <QMenuBar>
 #include <QMimeData>
 #include <QProgressBar>
-#include <QSettings>
+#include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QToolBar>
@@ -50,8 +51,6 @@
 namespace ui {
 
 namespace {
-
-enum ProblemRole { FileRole = Qt::UserRole + 1, LineRole, ColumnRole, SourceRole };
 
 bool isProtoset(const QString &path)
 {
@@ -68,6 +67,8 @@ MainWindow::MainWindow(models::EngineBridge &bridge, models::SourcesModel &sourc
     , m_sources(sources)
 {
     qRegisterMetaType<ui::RequestTab *>(); // for queued connections and signal spies on requestOpened
+    m_workspace = new models::WorkspaceController(
+        m_sources, QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation), this);
     setWindowTitle(tr("Wirescope"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/wirescope.svg")));
     setAcceptDrops(true);
@@ -98,11 +99,7 @@ MainWindow::MainWindow(models::EngineBridge &bridge, models::SourcesModel &sourc
     // Problems found while loading schemas.
     auto *problemsDock = new QDockWidget(tr("Problems"), this);
     problemsDock->setObjectName(QStringLiteral("problemsDock"));
-    m_problems = new QTreeWidget(problemsDock);
-    m_problems->setObjectName(QStringLiteral("problemsList"));
-    m_problems->setHeaderLabels({tr("Where"), tr("Problem")});
-    m_problems->setRootIsDecorated(false);
-    m_problems->header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+    m_problems = new ProblemsPanel(problemsDock);
     problemsDock->setWidget(m_problems);
     addDockWidget(Qt::BottomDockWidgetArea, problemsDock);
     problemsDock->hide();
@@ -110,8 +107,7 @@ MainWindow::MainWindow(models::EngineBridge &bridge, models::SourcesModel &sourc
     // Every call of this window on one timeline, with the wire view. The timeline stores the
     // engine's events first (taking their payloads); call sessions follow it.
     m_timeline = new models::Timeline(this);
-    m_timeline->setRetention(
-        qsizetype(QSettings().value(QStringLiteral("timeline/retentionMillions"), 2).toInt()) * 1000000);
+    m_timeline->setRetention(qsizetype(models::AppSettings::timelineRetentionMillions()) * 1000000);
     m_capture = new models::WireCapture(*m_timeline, this);
     connect(&m_bridge, &models::EngineBridge::eventsArrived, m_timeline, &models::Timeline::addCallEvents);
     auto *timelineDock = new QDockWidget(tr("Timeline"), this);
@@ -121,20 +117,9 @@ MainWindow::MainWindow(models::EngineBridge &bridge, models::SourcesModel &sourc
     addDockWidget(Qt::BottomDockWidgetArea, timelineDock);
 
     // Request tabs in the centre; a hint while there are none.
-    m_tabs = new QTabWidget(this);
-    m_tabs->setObjectName(QStringLiteral("requestTabs"));
-    m_tabs->setTabsClosable(true);
-    m_tabs->setMovable(true);
-    m_tabs->setDocumentMode(true);
-    m_welcome =
-        new QLabel(tr("<h2>Wirescope</h2><p>Open .proto files, a protoset or a server with reflection "
-                      "from the File menu, or drop files here.</p><p>New to it? <b>File → Start Demo "
-                      "Service</b> opens a small weather API to try every call kind.</p>"),
-                   m_tabs);
-    m_welcome->setAlignment(Qt::AlignCenter);
-    m_welcome->setWordWrap(true);
-    m_tabs->addTab(m_welcome, tr("Welcome"));
+    m_tabs = new RequestTabs(*m_workspace, this);
     setCentralWidget(m_tabs);
+    connect(m_tabs, &RequestTabs::statusMessage, this, &MainWindow::showStatus);
 
     m_progress = new QProgressBar(this);
     m_progress->setMaximumWidth(180);
@@ -158,19 +143,13 @@ MainWindow::MainWindow(models::EngineBridge &bridge, models::SourcesModel &sourc
     });
     connect(m_tree, &QTreeView::activated, this, &MainWindow::activateTreeItem);
     connect(m_tree, &QTreeView::doubleClicked, this, &MainWindow::activateTreeItem);
-    connect(m_tabs, &QTabWidget::tabCloseRequested, this, [this](int index) {
-        QWidget *w = m_tabs->widget(index);
-        if (w == m_welcome)
-            return;
-        if (auto *tab = qobject_cast<RequestTab *>(w); tab && !confirmClose(tab))
-            return;
-        m_tabs->removeTab(index);
-        w->deleteLater();
-    });
     connect(m_tabs, &QTabWidget::currentChanged, this, &MainWindow::updateActions);
-    connect(m_problems, &QTreeWidget::itemActivated, this, [this](QTreeWidgetItem *item) {
-        openProblem(item->data(0, FileRole).toString(), item->data(0, LineRole).toInt(),
-                    item->data(0, ColumnRole).toInt());
+    connect(m_problems, &ProblemsPanel::fileMissing, this,
+            [this](const QString &file) { showStatus(tr("The file %1 is not on disk").arg(file)); });
+    connect(m_problems, &ProblemsPanel::fileOpened, this, [this](QWidget *viewer, const QString &title, const QString &file) {
+        const int index = m_tabs->addTab(viewer, title);
+        m_tabs->setTabToolTip(index, file);
+        m_tabs->setCurrentIndex(index);
     });
     connect(&m_sources, &models::SourcesModel::sourceLoaded, this, &MainWindow::onSourceLoaded);
     connect(&m_sources, &models::SourcesModel::loadFailed, this, &MainWindow::onLoadFailed);
@@ -193,15 +172,14 @@ MainWindow::MainWindow(models::EngineBridge &bridge, models::SourcesModel &sourc
         }
     });
 
-    QSettings settings;
-    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
-    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    restoreGeometry(models::AppSettings::windowGeometry());
+    restoreState(models::AppSettings::windowState());
     updateActions();
 }
 
 MainWindow::~MainWindow()
 {
-    m_diskPool.waitForDone();
+    m_workspace->waitForDisk();
     // Tabs hold call sessions that talk to the engine; close them before the demo server stops.
     while (m_tabs->count() > 0) {
         QWidget *w = m_tabs->widget(0);
@@ -229,13 +207,18 @@ void MainWindow::createActions()
     auto *demo = file->addAction(QIcon(QStringLiteral(":/icons/demo.svg")), tr("Start &Demo Service"), this,
                                  [this] { startDemo(); });
     demo->setObjectName(QStringLiteral("demoAction"));
+    demo->setVisible(false); // until the program gives the window a demo service
+    m_demoAction = demo;
     file->addSeparator();
     auto *close = file->addAction(tr("&Close Tab"), this, [this] {
         if (m_tabs->currentIndex() >= 0)
             emit m_tabs->tabCloseRequested(m_tabs->currentIndex());
     });
     close->setShortcut(QKeySequence::Close);
-    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+    // Ctrl+Q everywhere (some platforms have no standard quit key); closing asks about unsaved tabs.
+    auto *quit = file->addAction(tr("&Quit"), QKeySequence(Qt::CTRL | Qt::Key_Q), this, &QWidget::close);
+    quit->setObjectName(QStringLiteral("quitAction"));
+    quit->setMenuRole(QAction::QuitRole);
 
     auto *request = menuBar()->addMenu(tr("&Request"));
     m_sendAction = request->addAction(QIcon(QStringLiteral(":/icons/send.svg")), tr("&Send"), this, [this] {
@@ -360,17 +343,35 @@ int MainWindow::addReflectionSource(const QString &target)
     return id;
 }
 
+DemoService demoService(std::function<rpc::Result<std::string>()> start, const char *method, const char *body)
+{
+    return {[start = std::move(start)]() -> models::Result<QString> {
+                auto address = start();
+                if (!address)
+                    return models::fail(QString::fromStdString(address.error().message));
+                return QString::fromStdString(*address);
+            },
+            QString::fromLatin1(method), QString::fromLatin1(body)};
+}
+
+void MainWindow::setDemoService(DemoService demo)
+{
+    m_demo = std::move(demo);
+    m_demoAction->setVisible(true);
+}
+
 QString MainWindow::startDemo()
 {
-    if (!m_demo)
-        m_demo = std::make_unique<rpc::DemoServer>();
-    auto address = m_demo->start();
-    if (!address) {
-        showStatus(
-            tr("The demo service did not start: %1").arg(QString::fromStdString(address.error().message)));
+    if (!m_demo || !m_demo->start) {
+        showStatus(tr("This program has no demo service"));
         return {};
     }
-    m_demoAddress = QString::fromStdString(*address);
+    auto address = m_demo->start();
+    if (!address) {
+        showStatus(tr("The demo service did not start: %1").arg(address.errorMessage()));
+        return {};
+    }
+    m_demoAddress = *address;
     if (m_demoSource < 0 || !m_sources.spec(m_demoSource))
         m_demoSource = addReflectionSource(m_demoAddress);
     else if (m_sources.state(m_demoSource) == models::SourcesModel::State::Loaded)
@@ -405,10 +406,8 @@ void MainWindow::onSourceLoaded(int sourceId)
     const QString note = m_sources.note(sourceId);
     showStatus(note.isEmpty() ? tr("Loaded %1").arg(spec ? spec->displayName() : QString())
                               : tr("Loaded %1 (%2)").arg(spec ? spec->displayName() : QString(), note));
-    retryPendingOpens();
-    if (sourceId == m_demoSource) {
-        if (openMethod(sourceId, QString::fromLatin1(rpc::DemoServer::exampleMethod()),
-                       QString::fromLatin1(rpc::DemoServer::exampleRequest()))) {
+    if (sourceId == m_demoSource && m_demo) {
+        if (openMethod(sourceId, m_demo->method, m_demo->body)) {
             showStatus(tr("Demo service running on %1 — press Ctrl+Enter to send").arg(m_demoAddress));
         }
     }
@@ -421,40 +420,7 @@ void MainWindow::onLoadFailed(int sourceId)
     const auto *spec = m_sources.spec(sourceId);
     if (!error || !spec)
         return;
-    // Replace this source's earlier problems.
-    for (int i = m_problems->topLevelItemCount() - 1; i >= 0; --i) {
-        if (m_problems->topLevelItem(i)->data(0, SourceRole).toInt() == sourceId)
-            delete m_problems->takeTopLevelItem(i);
-    }
-    auto add = [&](const QString &where, const QString &message, const QString &file, int line, int col) {
-        auto *item = new QTreeWidgetItem({where, message});
-        item->setData(0, FileRole, file);
-        item->setData(0, LineRole, line);
-        item->setData(0, ColumnRole, col);
-        item->setData(0, SourceRole, sourceId);
-        item->setToolTip(1, message);
-        m_problems->addTopLevelItem(item);
-    };
-    if (error->diagnostics.empty())
-        add(spec->displayName(), QString::fromStdString(error->message), {}, 0, 0);
-    for (const auto &d : error->diagnostics) {
-        // Diagnostics name files as protoc does (relative to a root); find the file on disk.
-        QString path = QString::fromStdString(d.file);
-        if (!path.isEmpty() && QFileInfo(path).isRelative()) {
-            for (const auto &root : spec->schema.importPaths) {
-                const QString candidate = QDir(QString::fromStdString(root)).filePath(path);
-                if (QFileInfo::exists(candidate)) {
-                    path = candidate;
-                    break;
-                }
-            }
-        }
-        QString where = QString::fromStdString(d.file);
-        if (d.line > 0)
-            where += QStringLiteral(":%1:%2").arg(d.line).arg(d.column);
-        add(where.isEmpty() ? spec->displayName() : where, QString::fromStdString(d.message), path, d.line,
-            d.column);
-    }
+    m_problems->showFailure(sourceId, *spec, *error);
     if (auto *dock = findChild<QDockWidget *>(QStringLiteral("problemsDock")))
         dock->show();
     showStatus(tr("Loading %1 failed: %2").arg(spec->displayName(), QString::fromStdString(error->message)));
@@ -505,25 +471,10 @@ RequestTab *MainWindow::openMethod(int sourceId, const QString &methodPath, cons
     if (!body.isEmpty())
         tab->setBody(body);
     tab->setModified(false); // nothing typed yet: nothing to save or to restore after a crash
-    const int welcome = m_tabs->indexOf(m_welcome);
-    if (welcome >= 0)
-        m_tabs->removeTab(welcome);
-    const int index = m_tabs->addTab(tab, tab->title());
-    static const QIcon icons[] = {QIcon(QStringLiteral(":/icons/method-unary.svg")),
-                                  QIcon(QStringLiteral(":/icons/method-server-stream.svg")),
-                                  QIcon(QStringLiteral(":/icons/method-client-stream.svg")),
-                                  QIcon(QStringLiteral(":/icons/method-bidi.svg"))};
-    m_tabs->setTabIcon(index, icons[int(method->kind)]);
-    m_tabs->setTabToolTip(index, QString::fromStdString(method->fullName));
-    m_tabs->setCurrentIndex(index);
+    m_tabs->addRequestTab(tab, {sourceId, m_workspace->workspaceFolder(), {}, false});
     connect(tab, &RequestTab::statusMessage, this, &MainWindow::showStatus);
-    connect(tab, &RequestTab::titleChanged, this, [this, tab] {
-        const int i = m_tabs->indexOf(tab);
-        if (i >= 0)
-            m_tabs->setTabText(i, tab->title());
-        updateActions();
-    });
-    wireTab(tab, sourceId);
+    connect(tab, &RequestTab::titleChanged, this, &MainWindow::updateActions);
+    wireTab(tab);
     if (prepare)
         prepare(tab);
     updateActions();
@@ -533,7 +484,17 @@ RequestTab *MainWindow::openMethod(int sourceId, const QString &methodPath, cons
 
 RequestTab *MainWindow::currentRequest() const
 {
-    return qobject_cast<RequestTab *>(m_tabs->currentWidget());
+    return m_tabs->currentRequest();
+}
+
+QTabWidget *MainWindow::tabs() const
+{
+    return m_tabs;
+}
+
+QTreeWidget *MainWindow::problems() const
+{
+    return m_problems;
 }
 
 QString MainWindow::statusText() const
@@ -585,42 +546,6 @@ void MainWindow::askReflectionTarget()
         addReflectionSource(target.trimmed());
 }
 
-void MainWindow::openProblem(const QString &file, int line, int column)
-{
-    if (file.isEmpty() || !QFileInfo::exists(file)) {
-        showStatus(tr("The file %1 is not on disk").arg(file));
-        return;
-    }
-    // Read on a pool thread; the viewer opens when the text is there.
-    auto *watcher = new QFutureWatcher<QString>(this);
-    connect(watcher, &QFutureWatcher<QString>::finished, this, [this, watcher, file, line, column] {
-        watcher->deleteLater();
-        auto *viewer = new QsciScintilla(m_tabs);
-        viewer->setObjectName(QStringLiteral("problemFileViewer"));
-        viewer->setUtf8(true);
-        auto *lexer = new QsciLexerCPP(viewer);
-        lexer->setDefaultFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-        viewer->setLexer(lexer);
-        viewer->setMarginType(0, QsciScintilla::NumberMargin);
-        viewer->setMarginWidth(0, QStringLiteral("00000"));
-        viewer->setText(watcher->result());
-        viewer->setReadOnly(true);
-        const int marker = viewer->markerDefine(QsciScintilla::RightArrow);
-        viewer->setMarkerBackgroundColor(QColor(0xc0, 0x39, 0x2b), marker);
-        viewer->markerAdd(std::max(0, line - 1), marker);
-        viewer->setCursorPosition(std::max(0, line - 1), std::max(0, column - 1));
-        viewer->ensureLineVisible(std::max(0, line - 1));
-        const int index =
-            m_tabs->addTab(viewer, QFileInfo(file).fileName() + QStringLiteral(":%1").arg(line));
-        m_tabs->setTabToolTip(index, file);
-        m_tabs->setCurrentIndex(index);
-    });
-    watcher->setFuture(QtConcurrent::run([file] {
-        QFile f(file);
-        return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
-    }));
-}
-
 void MainWindow::dragEnterEvent(QDragEnterEvent *event)
 {
     if (event->mimeData()->hasUrls())
@@ -655,11 +580,18 @@ void MainWindow::dropEvent(QDropEvent *event)
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
-    writeAutosaveNow();
-    m_diskPool.waitForDone();
-    QSettings settings;
-    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
-    settings.setValue(QStringLiteral("window/state"), saveState());
+    // Save All closes the window again once every save has landed.
+    if (!m_tabs->confirmQuit([this] { close(); })) {
+        event->ignore();
+        return;
+    }
+    if (m_tabs->unsavedTabs().isEmpty())
+        m_workspace->writeAutosaveNow(); // nothing of this window's is left to restore
+    else
+        m_workspace->discardUnsaved(); // the user chose Discard
+    m_workspace->waitForDisk();
+    models::AppSettings::setWindowGeometry(saveGeometry());
+    models::AppSettings::setWindowState(saveState());
     QMainWindow::closeEvent(event);
 }
 

@@ -1,17 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "models/runner.h"
+#include "models/connectionsettings.h"
+#include "models/result.h"
+#include "models/workspace.h"
+#include "rpc/result.h"
 
-#include <QHash>
 #include <QMainWindow>
-#include <QThreadPool>
 
 #include <functional>
-#include <memory>
 #include <optional>
-#include <set>
-#include <vector>
 
 class QLabel;
 class QLineEdit;
@@ -23,33 +21,44 @@ class QTabWidget;
 class QAction;
 class QMenu;
 class QComboBox;
-class QTimer;
-
-namespace rpc {
-class DemoServer;
-}
 
 namespace models {
-struct Environment;
-struct SavedRequest;
 class SecretStore;
 class WorkspaceStore;
+class WorkspaceController;
 class EngineBridge;
 class Timeline;
 class WireCapture;
 class SourcesModel;
+struct RequestToOpen;
 } // namespace models
 
 namespace ui {
 
 class EnvironmentsDialog;
+class ProblemsPanel;
 class RequestTab;
+class RequestTabs;
 class SourcesFilterModel;
 class TimelinePanel;
 class WorkspacePanel;
 
-// The workbench: the workspace tree of schema sources, services and methods on the left, one
-// tab per open request in the centre (each with its response), load problems below.
+// A service the window can start for File → Start Demo Service, given by the program (app/):
+// the window knows nothing of how it is served.
+struct DemoService
+{
+    std::function<models::Result<QString>()> start; // the address it listens on
+    QString method;                                 // the request to open once its schema loads
+    QString body;
+};
+
+// A DemoService for a server whose start() gives its address, with the request to open.
+DemoService demoService(std::function<rpc::Result<std::string>()> start, const char *method, const char *body);
+
+// The workbench: the schema sources, services and methods on the left, one tab per open request
+// in the centre (each with its response), load problems and the timeline below. The workspace
+// side (environments, secrets, history, autosave, grpcurl) lives in models::WorkspaceController;
+// the tabs and their files in RequestTabs. This class lays them out and connects them.
 class MainWindow final : public QMainWindow
 {
     Q_OBJECT
@@ -64,8 +73,10 @@ public:
     int addProtosetSource(const QStringList &files);
     int addReflectionSource(const QString &target);
 
-    // Starts the built-in demo service and opens a request to it once its schema is loaded.
-    // Returns the demo's address, or an empty string (the reason goes to the status bar).
+    // File → Start Demo Service starts `demo` (the action is there only when one is given).
+    void setDemoService(DemoService demo);
+    // Starts the demo service and opens a request to it once its schema is loaded. Returns the
+    // demo's address, or an empty string (the reason goes to the status bar).
     QString startDemo();
 
     // Opens a request tab for a method of a loaded source ("pkg.Svc/Method").
@@ -74,10 +85,10 @@ public:
     RequestTab *openMethod(int sourceId, const QString &methodPath, const QString &body = {},
                            const std::function<void(RequestTab *)> &prepare = {});
     RequestTab *currentRequest() const;
-    QTabWidget *tabs() const { return m_tabs; }
+    QTabWidget *tabs() const;
     QTreeView *tree() const { return m_tree; }
     QLineEdit *filterEdit() const { return m_filter; }
-    QTreeWidget *problems() const { return m_problems; }
+    QTreeWidget *problems() const;
     QMenu *recentMenu() const { return m_recentMenu; }
     QString statusText() const;
 
@@ -85,8 +96,9 @@ public:
     // saved requests and history; the environment box in the toolbar picks the variables.
     // With `request` (a path in it), that saved request opens once the workspace has loaded.
     void openWorkspace(const QString &folder, const QString &request = {});
-    models::WorkspaceStore &workspaceStore() const { return *m_store; }
-    models::SecretStore &secrets() const { return *m_secrets; }
+    models::WorkspaceController &workspace() const { return *m_workspace; }
+    models::WorkspaceStore &workspaceStore() const;
+    models::SecretStore &secrets() const;
     WorkspacePanel *workspacePanel() const { return m_workspacePanel; }
     QComboBox *environmentBox() const { return m_envBox; }
     // Opens the environment editor (window-modal, not blocking); saving it writes wirescope.json
@@ -94,9 +106,9 @@ public:
     EnvironmentsDialog *editEnvironments();
     // Opens a saved request in a new tab as soon as a loaded schema has its method (loading the
     // target's reflection when nothing else has it). With `keepPath` the tab saves back to it.
-    // With `channel`, those connection settings go to the tab (a pasted grpcurl command).
+    // With `connection`, those settings go to the tab (a pasted grpcurl command).
     void openSavedRequest(const models::SavedRequest &request, bool keepPath, bool modified = false,
-                          const std::optional<models::Runner::Channel> &channel = {});
+                          const std::optional<models::ConnectionSettings> &connection = {});
     // Saves the current tab to its file, or to `path` (Save As); asks for a path when neither.
     // Returns whether a save was started (saveFinished on the store tells how it ended).
     bool saveCurrentRequest(const QString &path = {});
@@ -104,13 +116,13 @@ public:
     // in the status bar when it cannot be made.
     QString copyAsGrpcurl();
     bool importGrpcurl(const QString &commandLine);
-    // Secret values of the current environment known in this session, for masking.
+    // Secret values of the workspace known in this session, for masking.
     QStringList secretValues() const;
-    // Unsaved tabs are written here a moment after each edit and when the window closes, and
-    // brought back by restoreAutosave() after a crash or a restart.
+    // Unsaved tabs are written here a moment after each edit, and brought back by
+    // restoreAutosave() after a crash.
     QString autosaveFile() const;
     void writeAutosaveNow();
-    // Reads the autosave file (on a pool thread) and reopens its tabs; `restored` follows.
+    // Reads the autosave file (on a pool thread) and reopens its tabs; `autosaveRestored` follows.
     void restoreAutosave();
     models::Timeline &timeline() const { return *m_timeline; }
     TimelinePanel *timelinePanel() const { return m_timelinePanel; }
@@ -122,6 +134,7 @@ signals:
 protected:
     void dragEnterEvent(QDragEnterEvent *event) override;
     void dropEvent(QDropEvent *event) override;
+    // With unsaved tabs, asks Save All / Discard / Cancel first.
     void closeEvent(QCloseEvent *event) override;
 
 private:
@@ -135,62 +148,38 @@ private:
     void onLoadFailed(int sourceId);
     void updateLoadingIndicator();
     void activateTreeItem(const QModelIndex &proxyIndex);
-    void openProblem(const QString &file, int line, int column);
     void showStatus(const QString &text);
     void updateActions();
+    // mainwindow_workspace.cpp
     void setupWorkspace();
     void createWorkspaceActions(QMenu *file, QAction *before, QMenu *request);
-    void onWorkspaceOpened();
     void fillEnvironments();
-    void environmentChosen();
-    const models::Environment *currentEnvironment() const;
-    std::optional<QString> resolveVariables(const QString &text, const QString &where, QString *error);
-    void wireTab(RequestTab *tab, int sourceId);
+    void wireTab(RequestTab *tab);
     void recordHistory(RequestTab *tab);
-    void scheduleAutosave();
-    void retryPendingOpens();
-    void onSaveFinished(const QString &path, const QString &error, bool conflict);
-    void onChangedOnDisk(const QStringList &paths);
-    RequestTab *tabForPath(const QString &path) const;
-    // Asks what to do with a tab's unsaved edits: true to close it now (discarded or unchanged).
-    bool confirmClose(RequestTab *tab);
-    void updateMasking();
+    void openReady(const models::RequestToOpen &request, int sourceId);
 
     models::EngineBridge &m_bridge;
     models::SourcesModel &m_sources;
-    std::unique_ptr<rpc::DemoServer> m_demo;
+    models::WorkspaceController *m_workspace = nullptr;
+    std::optional<DemoService> m_demo;
+    QAction *m_demoAction = nullptr;
     int m_demoSource = -1;
     QString m_demoAddress;
 
     SourcesFilterModel *m_proxy = nullptr;
     QLineEdit *m_filter = nullptr;
     QTreeView *m_tree = nullptr;
-    QTabWidget *m_tabs = nullptr;
-    QTreeWidget *m_problems = nullptr;
+    RequestTabs *m_tabs = nullptr;
+    ProblemsPanel *m_problems = nullptr;
     QProgressBar *m_progress = nullptr;
     QToolButton *m_cancelLoad = nullptr;
-    QLabel *m_welcome = nullptr;
     models::Timeline *m_timeline = nullptr;
     models::WireCapture *m_capture = nullptr;
     TimelinePanel *m_timelinePanel = nullptr;
 
-    models::WorkspaceStore *m_store = nullptr;
-    models::SecretStore *m_secrets = nullptr;
     WorkspacePanel *m_workspacePanel = nullptr;
     QComboBox *m_envBox = nullptr;
     QAction *m_editEnvironments = nullptr;
-    QHash<QString, QString> m_renamedEnvironments; // by the editor, until the box is refilled
-    QTimer *m_autosaveTimer = nullptr;
-    QThreadPool m_diskPool; // one thread: autosaves in order, off the UI thread
-    struct PendingOpen
-    {
-        std::shared_ptr<models::SavedRequest> request;
-        bool keepPath = false;
-        bool modified = false;
-        std::optional<models::Runner::Channel> channel;
-    };
-    std::vector<PendingOpen> m_pending;
-    std::set<QString> m_reflectionRequested;
 
     QMenu *m_recentMenu = nullptr;
     QAction *m_sendAction = nullptr;

@@ -1,18 +1,21 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/requesttab.h"
 
+#include "models/appsettings.h"
+#include "models/callrequest.h"
 #include "models/callsession.h"
 #include "models/enginebridge.h"
 #include "models/wirecapture.h"
+#include "ui/connectionoptions.h"
 #include "ui/formeditor.h"
 #include "ui/jsoneditor.h"
 #include "ui/responsepanel.h"
+#include "ui/unitspinbox.h"
 
 #include "rpc/proxy.h"
 
 #include <QCheckBox>
 #include <QComboBox>
-#include <QDoubleSpinBox>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
@@ -22,7 +25,6 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
-#include <QSettings>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QTabWidget>
@@ -36,29 +38,6 @@ namespace ui {
 namespace {
 
 enum Security { Plaintext, Tls, TlsSkipVerify };
-enum ProxyMode { ProxyFromEnvironment, ProxyNone, ProxyUrl };
-
-QLineEdit *fileField(QWidget *parent, QFormLayout *form, const QString &label, const QString &name)
-{
-    auto *row = new QWidget(parent);
-    auto *h = new QHBoxLayout(row);
-    h->setContentsMargins(0, 0, 0, 0);
-    auto *edit = new QLineEdit(row);
-    edit->setObjectName(name);
-    edit->setPlaceholderText(QObject::tr("PEM file"));
-    auto *browse = new QPushButton(QObject::tr("Browse…"), row);
-    QObject::connect(browse, &QPushButton::clicked, edit, [edit] {
-        const QString file =
-            QFileDialog::getOpenFileName(edit, QObject::tr("Choose a PEM file"), edit->text(),
-                                         QObject::tr("PEM files (*.pem *.crt *.key);;All files (*)"));
-        if (!file.isEmpty())
-            edit->setText(file);
-    });
-    h->addWidget(edit, 1);
-    h->addWidget(browse);
-    form->addRow(label, row);
-    return edit;
-}
 
 } // namespace
 
@@ -70,11 +49,21 @@ RequestTab::RequestTab(models::EngineBridge &bridge, models::Timeline &timeline,
     , m_method(method)
 {
     m_session = new models::CallSession(bridge, timeline, capture, this);
-
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(6, 6, 6, 6);
+    layout->addLayout(createTargetRow());
+    m_options = new ConnectionOptions(capture != nullptr, this);
+    layout->addWidget(m_options);
+    layout->addWidget(createConflictBar());
+    layout->addLayout(createCallControls());
+    layout->addWidget(createEditors(), 1);
+    connectWidgets();
+    setMethod(method);
+}
 
-    // Where to: method, target, security, deadline.
+// Where to: method, target, security, deadline, and the button that shows the options.
+QHBoxLayout *RequestTab::createTargetRow()
+{
     auto *top = new QHBoxLayout;
     m_methodBox = new QComboBox(this);
     m_methodBox->setObjectName(QStringLiteral("methodBox"));
@@ -95,94 +84,32 @@ RequestTab::RequestTab(models::EngineBridge &bridge, models::Timeline &timeline,
     m_security = new QComboBox(this);
     m_security->setObjectName(QStringLiteral("securityBox"));
     m_security->addItems({tr("Plaintext"), tr("TLS"), tr("TLS, skip verification (insecure)")});
-    m_deadline = new QDoubleSpinBox(this);
+    // Milliseconds exactly: a deadline under 0.1 s is one, not "no deadline".
+    m_deadline = new UnitSpinBox(UnitSpinBox::Unit::Milliseconds, this);
     m_deadline->setObjectName(QStringLiteral("deadlineBox"));
-    m_deadline->setRange(0, 86400);
-    m_deadline->setDecimals(1);
-    m_deadline->setSuffix(tr(" s"));
+    m_deadline->setRange(0, 86400 * 1000);
     m_deadline->setSpecialValueText(tr("no deadline"));
-    m_deadline->setToolTip(tr("Deadline for the call; 0 means none"));
+    m_deadline->setToolTip(tr("Deadline for the call in seconds (or with \"ms\"); 0 means none"));
     top->addWidget(new QLabel(tr("Method"), this));
     top->addWidget(m_methodBox, 2);
     top->addWidget(new QLabel(tr("Target"), this));
     top->addWidget(m_target, 2);
     top->addWidget(m_security);
     top->addWidget(m_deadline);
-    layout->addLayout(top);
-
-    // Connection options: TLS files and names, limits, keepalive, compression.
     m_optionsButton = new QToolButton(this);
     m_optionsButton->setObjectName(QStringLiteral("optionsButton"));
     m_optionsButton->setText(tr("Options"));
     m_optionsButton->setCheckable(true);
     m_optionsButton->setToolTip(tr("Connection options: TLS, proxy, limits, keepalive, compression"));
     top->addWidget(m_optionsButton);
-    m_tlsBox = new QGroupBox(tr("Connection"), this);
-    m_tlsBox->setObjectName(QStringLiteral("connectionBox"));
-    auto *grid = new QHBoxLayout(m_tlsBox);
-    auto *tlsForm = new QFormLayout;
-    auto *limitsForm = new QFormLayout;
-    grid->addLayout(tlsForm, 3);
-    grid->addLayout(limitsForm, 2);
-    m_caFile = fileField(m_tlsBox, tlsForm, tr("CA certificate"), QStringLiteral("caFileEdit"));
-    m_caFile->setPlaceholderText(tr("system roots"));
-    m_certFile = fileField(m_tlsBox, tlsForm, tr("Client certificate"), QStringLiteral("certFileEdit"));
-    m_keyFile = fileField(m_tlsBox, tlsForm, tr("Client key"), QStringLiteral("keyFileEdit"));
-    m_serverName = new QLineEdit(m_tlsBox);
-    m_serverName->setPlaceholderText(tr("name checked against the certificate"));
-    tlsForm->addRow(tr("Server name"), m_serverName);
-    m_authority = new QLineEdit(m_tlsBox);
-    m_authority->setPlaceholderText(tr(":authority override"));
-    tlsForm->addRow(tr("Authority"), m_authority);
-    {
-        auto *row = new QWidget(m_tlsBox);
-        auto *h = new QHBoxLayout(row);
-        h->setContentsMargins(0, 0, 0, 0);
-        m_proxyMode = new QComboBox(row);
-        m_proxyMode->setObjectName(QStringLiteral("proxyModeBox"));
-        m_proxyMode->addItems({tr("From the environment"), tr("None (connect directly)"), tr("This proxy:")});
-        m_proxyMode->setToolTip(tr("From the environment: the grpc_proxy, https_proxy, http_proxy, "
-                                   "no_grpc_proxy and no_proxy variables, read as gRPC reads them"));
-        m_proxyUrl = new QLineEdit(row);
-        m_proxyUrl->setObjectName(QStringLiteral("proxyUrlEdit"));
-        m_proxyUrl->setPlaceholderText(tr("http://user:password@host:port"));
-        m_proxyUrl->setEnabled(false);
-        h->addWidget(m_proxyMode);
-        h->addWidget(m_proxyUrl, 1);
-        tlsForm->addRow(tr("HTTP proxy"), row);
-        connect(m_proxyMode, &QComboBox::currentIndexChanged, this,
-                [this](int index) { m_proxyUrl->setEnabled(index == ProxyUrl); });
-    }
-    auto spin = [this, limitsForm](const QString &label, const QString &name, const QString &suffix, int max,
-                                   const QString &zero) {
-        auto *box = new QSpinBox(m_tlsBox);
-        box->setObjectName(name);
-        box->setRange(0, max);
-        box->setSuffix(suffix);
-        box->setSpecialValueText(zero);
-        limitsForm->addRow(label, box);
-        return box;
-    };
-    m_maxReceive =
-        spin(tr("Max receive"), QStringLiteral("maxReceiveBox"), tr(" MiB"), 2047, tr("default (4 MiB)"));
-    m_maxSend = spin(tr("Max send"), QStringLiteral("maxSendBox"), tr(" MiB"), 2047, tr("unlimited"));
-    m_keepalive = spin(tr("Keepalive"), QStringLiteral("keepaliveBox"), tr(" s"), 86400, tr("off"));
-    m_connectTimeout =
-        spin(tr("Connect timeout"), QStringLiteral("connectTimeoutBox"), tr(" s"), 600, tr("none"));
-    m_connectTimeout->setValue(10);
-    m_gzip = new QCheckBox(tr("Compress requests with gzip"), m_tlsBox);
-    limitsForm->addRow(QString(), m_gzip);
-    m_captureWire = new QCheckBox(tr("Show HTTP/2 frames (wire tap)"), m_tlsBox);
-    m_captureWire->setObjectName(QStringLiteral("captureWireBox"));
-    m_captureWire->setToolTip(tr("Route the call through a local relay that decodes every HTTP/2 frame "
-                                 "for the timeline's wire view; the bytes pass unchanged"));
-    m_captureWire->setChecked(capture != nullptr);
-    m_captureWire->setEnabled(capture != nullptr);
-    limitsForm->addRow(QString(), m_captureWire);
-    m_tlsBox->setVisible(false);
-    layout->addWidget(m_tlsBox);
+    return top;
+}
 
-    // Shown when the saved file changed on disk while this tab had unsaved edits.
+// Connection options: TLS files and names, proxy, limits, keepalive, compression, the wire tap.
+
+// Shown when the saved file changed on disk while this tab had unsaved edits.
+QWidget *RequestTab::createConflictBar()
+{
     m_conflictBar = new QWidget(this);
     m_conflictBar->setObjectName(QStringLiteral("conflictBar"));
     m_conflictBar->setAutoFillBackground(true);
@@ -206,9 +133,12 @@ RequestTab::RequestTab(models::EngineBridge &bridge, models::Timeline &timeline,
         connect(overwrite, &QPushButton::clicked, this, &RequestTab::overwriteRequested);
     }
     m_conflictBar->hide();
-    layout->addWidget(m_conflictBar);
+    return m_conflictBar;
+}
 
-    // Call controls and live state.
+// Call controls and live state.
+QHBoxLayout *RequestTab::createCallControls()
+{
     auto *controls = new QHBoxLayout;
     m_send = new QPushButton(tr("Send"), this);
     m_send->setObjectName(QStringLiteral("sendButton"));
@@ -232,9 +162,12 @@ RequestTab::RequestTab(models::EngineBridge &bridge, models::Timeline &timeline,
     m_sentTo->setObjectName(QStringLiteral("sentToLabel"));
     m_sentTo->setTextInteractionFlags(Qt::TextSelectableByMouse);
     controls->addWidget(m_sentTo);
-    layout->addLayout(controls);
+    return controls;
+}
 
-    // Request editors on the left, the response on the right.
+// Request editors (JSON, form, metadata) on the left, the response on the right.
+QSplitter *RequestTab::createEditors()
+{
     auto *split = new QSplitter(Qt::Horizontal, this);
     split->setObjectName(QStringLiteral("requestSplitter"));
     m_requestTabs = new QTabWidget(split);
@@ -247,6 +180,7 @@ RequestTab::RequestTab(models::EngineBridge &bridge, models::Timeline &timeline,
     example->setObjectName(QStringLiteral("generateExampleButton"));
     bodyLayout->addWidget(m_editor, 1);
     bodyLayout->addWidget(example, 0, Qt::AlignRight);
+    connect(example, &QPushButton::clicked, this, &RequestTab::generateExample);
     m_requestTabs->addTab(bodyPage, tr("JSON"));
     auto *formPage = new QWidget(m_requestTabs);
     auto *formLayout = new QVBoxLayout(formPage);
@@ -271,12 +205,16 @@ RequestTab::RequestTab(models::EngineBridge &bridge, models::Timeline &timeline,
     split->addWidget(m_response);
     split->setStretchFactor(0, 1);
     split->setStretchFactor(1, 1);
-    layout->addWidget(split, 1);
     // Every request shares one remembered split between request and response.
-    split->restoreState(QSettings().value(QStringLiteral("window/requestSplitter")).toByteArray());
+    split->restoreState(models::AppSettings::requestSplitterState());
     connect(split, &QSplitter::splitterMoved, this,
-            [split] { QSettings().setValue(QStringLiteral("window/requestSplitter"), split->saveState()); });
+            [split] { models::AppSettings::setRequestSplitterState(split->saveState()); });
 
+    return split;
+}
+
+void RequestTab::connectWidgets()
+{
     m_validateTimer.setSingleShot(true);
     m_validateTimer.setInterval(300);
     m_tick.setInterval(100);
@@ -299,7 +237,6 @@ RequestTab::RequestTab(models::EngineBridge &bridge, models::Timeline &timeline,
         return m_schema->complete(m_method.inputType, std::string_view(text.constData(), text.size()),
                                   static_cast<std::size_t>(offset));
     });
-    connect(example, &QPushButton::clicked, this, &RequestTab::generateExample);
     connect(m_send, &QPushButton::clicked, this, &RequestTab::send);
     connect(m_sendMessage, &QPushButton::clicked, this, &RequestTab::sendMessage);
     connect(m_endStream, &QPushButton::clicked, this, &RequestTab::endStream);
@@ -309,7 +246,7 @@ RequestTab::RequestTab(models::EngineBridge &bridge, models::Timeline &timeline,
             m_optionsButton->setChecked(true);
         updateControls();
     });
-    connect(m_optionsButton, &QToolButton::toggled, m_tlsBox, &QWidget::setVisible);
+    connect(m_optionsButton, &QToolButton::toggled, m_options, &QWidget::setVisible);
     connect(m_methodBox, &QComboBox::currentTextChanged, this, [this](const QString &path) {
         auto found = m_schema->findMethod(path.toStdString());
         if (found && found->fullName != m_method.fullName)
@@ -344,10 +281,9 @@ RequestTab::RequestTab(models::EngineBridge &bridge, models::Timeline &timeline,
     connect(m_editor, &QsciScintilla::textChanged, this, edited);
     connect(m_target, &QLineEdit::textEdited, this, edited);
     connect(m_metadata, &QTableWidget::cellChanged, this, edited);
-    connect(m_deadline, &QDoubleSpinBox::valueChanged, this, edited);
+    connect(m_deadline, &QSpinBox::valueChanged, this, edited);
     connect(&m_tick, &QTimer::timeout, this, &RequestTab::updateControls);
 
-    setMethod(method);
 }
 
 RequestTab::~RequestTab()
@@ -388,7 +324,7 @@ models::SavedRequest RequestTab::toSaved(bool withBody) const
         r.body = m_editor->text();
     else
         r.body.clear(); // not the body last saved either
-    r.deadlineSeconds = m_deadline->value();
+    r.deadlineSeconds = double(m_deadline->value()) / 1000.0;
     return r;
 }
 
@@ -402,7 +338,7 @@ void RequestTab::applySaved(const models::SavedRequest &request)
     m_applying = true;
     m_saved = request;
     m_target->setText(request.target);
-    m_deadline->setValue(request.deadlineSeconds);
+    m_deadline->setValue(int(models::deadlineMilliseconds(request.deadlineSeconds).valueOr(0)));
     {
         const QSignalBlocker block(m_metadata);
         m_metadata->setRowCount(0);
@@ -424,10 +360,18 @@ void RequestTab::markClean()
     setModified(false);
 }
 
-void RequestTab::markSaved(const models::SavedRequest &request)
+void RequestTab::markSaved(const models::SavedRequest &written)
 {
-    m_saved = request;
-    markClean();
+    models::SavedRequest now = toSaved();
+    now.path = written.path;
+    m_saved = written;
+    if (now == written) {
+        markClean();
+        return;
+    }
+    // Edited while the save ran: the file holds what was written, the edits since stay unsaved.
+    hideConflict();
+    emit titleChanged();
 }
 
 void RequestTab::setDefaults(const models::WorkspaceSettings &settings)
@@ -467,49 +411,15 @@ bool RequestTab::conflictShown() const
     return !m_conflictBar->isHidden();
 }
 
-models::Runner::Channel RequestTab::channelSettings() const
+models::ConnectionSettings RequestTab::connectionSettings() const
 {
-    models::Runner::Channel c;
-    c.target = m_target->text().trimmed();
-    c.plaintext = m_security->currentIndex() == Plaintext;
-    c.skipVerify = m_security->currentIndex() == TlsSkipVerify;
-    if (!c.plaintext) {
-        c.caFile = m_caFile->text().trimmed();
-        c.certFile = m_certFile->text().trimmed();
-        c.keyFile = m_keyFile->text().trimmed();
-        c.serverName = m_serverName->text().trimmed();
-    }
-    c.authority = m_authority->text().trimmed();
-    c.maxReceiveBytes = m_maxReceive->value() * 1024 * 1024;
-    c.maxSendBytes = m_maxSend->value() * 1024 * 1024;
-    c.keepaliveMs = m_keepalive->value() * 1000;
-    c.connectTimeoutMs = m_connectTimeout->value() * 1000;
-    c.gzip = m_gzip->isChecked();
-    if (m_proxyMode->currentIndex() == ProxyNone)
-        c.proxy = QString::fromLatin1(rpc::kNoProxy);
-    else if (m_proxyMode->currentIndex() == ProxyUrl)
-        c.proxy = m_proxyUrl->text().trimmed();
-    return c;
+    return m_options->settings(m_security->currentIndex() == Plaintext, m_security->currentIndex() == TlsSkipVerify);
 }
 
-void RequestTab::applyChannel(const models::Runner::Channel &c)
+void RequestTab::applyConnection(const models::ConnectionSettings &c)
 {
-    if (!c.target.isEmpty())
-        m_target->setText(c.target);
     m_security->setCurrentIndex(c.plaintext ? Plaintext : c.skipVerify ? TlsSkipVerify : Tls);
-    m_caFile->setText(c.caFile);
-    m_certFile->setText(c.certFile);
-    m_keyFile->setText(c.keyFile);
-    m_serverName->setText(c.serverName);
-    m_authority->setText(c.authority);
-    m_maxReceive->setValue(c.maxReceiveBytes / (1024 * 1024));
-    m_maxSend->setValue(c.maxSendBytes / (1024 * 1024));
-    m_keepalive->setValue(c.keepaliveMs / 1000);
-    m_connectTimeout->setValue(c.connectTimeoutMs / 1000);
-    m_gzip->setChecked(c.gzip);
-    const bool none = c.proxy == QLatin1String(rpc::kNoProxy);
-    m_proxyMode->setCurrentIndex(c.proxy.isEmpty() ? ProxyFromEnvironment : none ? ProxyNone : ProxyUrl);
-    m_proxyUrl->setText(none ? QString() : c.proxy);
+    m_options->apply(c);
 }
 
 QString RequestTab::sentTo() const
@@ -596,65 +506,20 @@ void RequestTab::validate()
         }));
 }
 
-std::optional<rpc::CallRequest> RequestTab::buildRequest(QString *error) const
+models::Result<rpc::CallRequest> RequestTab::buildRequest() const
 {
-    QString why;
-    auto resolve = [&](const QString &text, const QString &where) -> std::optional<QString> {
-        if (!m_resolver || !text.contains(QLatin1String("{{")))
-            return text;
-        return m_resolver(text, where, &why);
-    };
-    auto fail = [&] {
-        if (error)
-            *error = why;
-        return std::nullopt;
-    };
+    Variables variables;
+    if (m_variables)
+        variables = m_variables();
+    models::CallOptions options;
+    options.userAgent = "wirescope/" WIRESCOPE_UI_VERSION;
+    // The body as the editor holds it (UTF-8): a big request is copied once, not converted to
+    // UTF-16 and back.
+    options.utf8Body = m_editor->utf8Text();
     // As typed, with the workspace's defaults where the tab says nothing.
-    const models::SavedRequest typed = models::withDefaults(toSaved(false), m_defaults);
-    rpc::CallRequest r;
-    r.schema = m_schema;
-    r.method = m_method.serviceName + '/' + m_method.name;
-    const auto target = resolve(typed.target.trimmed(), tr("target"));
-    if (!target)
-        return fail();
-    models::Runner::Channel settings = channelSettings();
-    settings.target = target->trimmed();
-    r.channel = settings.toOptions("wirescope/" WIRESCOPE_UI_VERSION);
-    for (const auto &[rawKey, rawValue] : typed.metadata) {
-        const QString key = rawKey.toLower();
-        const auto value = resolve(rawValue, tr("metadata %1").arg(key));
-        if (!value)
-            return fail();
-        // As `run` sends it: a "-bin" value that is not base64 is refused, not decoded in part.
-        auto header = models::engineHeader(rawKey, *value, &why);
-        if (!header)
-            return fail();
-        r.metadata.push_back(std::move(*header));
-    }
-    r.deadlineMs = static_cast<std::int64_t>(typed.deadlineSeconds * 1000);
-    // The body as the editor holds it (UTF-8): a big request is copied once, not converted
-    // to UTF-16 and back.
-    QByteArray body = m_editor->utf8Text();
-    if (m_resolver && body.contains("{{")) {
-        const auto resolved = resolve(QString::fromUtf8(body), tr("body"));
-        if (!resolved)
-            return fail();
-        body = resolved->toUtf8();
-    }
-    // On a client or bidi stream a JSON array holds several messages (a saved stream request);
-    // it goes whole and half-closes, as `wirescope-cli run` sends it.
-    std::optional<std::vector<std::string>> streamed;
-    if (m_method.clientStreams()) {
-        const QString text = QString::fromUtf8(body);
-        if (isStreamArray(text))
-            streamed = models::arrayMessages(text);
-    }
-    if (streamed)
-        r.messages = *streamed;
-    else
-        r.messages.push_back(body.toStdString());
-    r.closeAfterMessages = !m_method.clientStreams() || streamed.has_value();
-    return r;
+    return models::buildCallRequest(models::withDefaults(toSaved(false), m_defaults), connectionSettings(),
+                                    variables.environment, variables.secrets, m_schema, m_method,
+                                    models::BodyMode::Interactive, options);
 }
 
 void RequestTab::send()
@@ -664,15 +529,14 @@ void RequestTab::send()
         m_target->setFocus();
         return;
     }
-    QString error;
-    auto request = buildRequest(&error);
+    auto request = buildRequest();
     if (!request) {
-        emit statusMessage(tr("Not sent: %1").arg(error));
+        emit statusMessage(tr("Not sent: %1").arg(request.errorMessage()));
         return;
     }
     m_lastTarget = QString::fromStdString(request->channel.target);
     m_sentTo->setText(m_lastTarget == m_target->text().trimmed() ? QString() : tr("→ %1").arg(m_lastTarget));
-    m_session->start(std::move(*request), m_method, m_captureWire->isChecked());
+    m_session->start(std::move(*request), m_method, m_options->captureWire());
     if (!m_session->wireNote().isEmpty())
         emit statusMessage(m_session->wireNote());
 }
@@ -699,10 +563,7 @@ void RequestTab::cancel()
 
 void RequestTab::updateControls()
 {
-    const bool tls = m_security->currentIndex() != Plaintext;
-    for (QWidget *w : {m_caFile->parentWidget(), m_certFile->parentWidget(), m_keyFile->parentWidget(),
-                       static_cast<QWidget *>(m_serverName)})
-        w->setEnabled(tls);
+    m_options->setTls(m_security->currentIndex() != Plaintext);
     const bool running = m_session->isRunning();
     const bool streams = m_method.clientStreams();
     m_send->setEnabled(!running);

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "models/runner.h"
+#include "models/callrequest.h"
+#include "models/connectionsettings.h"
+#include "models/result.h"
 #include "models/workspace.h"
 #include "rpc/engine.h"
 #include "rpc/schema.h"
@@ -15,9 +17,9 @@
 #include <vector>
 
 class QComboBox;
-class QSpinBox;
+class QHBoxLayout;
+class QSplitter;
 class QToolButton;
-class QDoubleSpinBox;
 class QLabel;
 class QLineEdit;
 class QCheckBox;
@@ -35,6 +37,8 @@ class WireCapture;
 
 namespace ui {
 
+class ConnectionOptions;
+class UnitSpinBox;
 class FormEditor;
 class JsonEditor;
 class ResponsePanel;
@@ -70,15 +74,18 @@ public:
     ResponsePanel *response() const { return m_response; }
     // True while the request is being checked against the schema in the background.
     bool isValidating() const { return m_validateTimer.isActive() || m_validation.isRunning(); }
-    // The request as the engine will get it (without the call id), variables resolved. On a
-    // variable that cannot be resolved: nothing, and `error` says which and where.
-    std::optional<rpc::CallRequest> buildRequest(QString *error = nullptr) const;
+    // The request as the engine will get it (without the call id), variables resolved, through
+    // models::buildCallRequest as everywhere else. An error says what and where.
+    models::Result<rpc::CallRequest> buildRequest() const;
 
-    // {{variables}} in target, metadata and body go through this at send time (an environment
-    // of the workspace); `where` names the field for the error.
-    using Resolver =
-        std::function<std::optional<QString>(const QString &text, const QString &where, QString *error)>;
-    void setResolver(Resolver resolver) { m_resolver = std::move(resolver); }
+    // The environment whose variables fill {{name}} in target, metadata and body at send time,
+    // and how secrets are looked up (the window asks the keychain or the user).
+    struct Variables
+    {
+        models::Environment environment;
+        models::SecretLookup secrets;
+    };
+    void setVariables(std::function<Variables()> variables) { m_variables = std::move(variables); }
     // The target the last call went to, variables resolved ("" before a call).
     QString sentTo() const;
 
@@ -90,17 +97,19 @@ public:
     qint64 bodyBytes() const; // the size of the body in UTF-8, without taking it out
     // Shows a saved request; the tab then counts as unmodified.
     void applySaved(const models::SavedRequest &request);
-    // After a save: the tab now matches the file at request.path.
-    void markSaved(const models::SavedRequest &request);
+    // After a save wrote `written` to written.path: the tab belongs to that file, and is clean
+    // only if it still holds what was written (edits typed while the save ran stay unsaved).
+    void markSaved(const models::SavedRequest &written);
     QString savedPath() const { return m_saved.path; }
     // The open workspace's settings: its "defaults" (target, deadline, metadata) apply at send
     // time to what this tab leaves empty.
     void setDefaults(const models::WorkspaceSettings &settings);
     // The file was moved (or deleted: an empty path, and the tab counts as unsaved).
     void setSavedPath(const QString &path);
-    // The connection settings as typed (target unresolved), and back (a grpcurl import).
-    models::Runner::Channel channelSettings() const;
-    void applyChannel(const models::Runner::Channel &channel);
+    // The connection settings as typed, in exact units, and back (a workspace connection, a
+    // grpcurl import). The target is the request's (setTarget).
+    models::ConnectionSettings connectionSettings() const;
+    void applyConnection(const models::ConnectionSettings &connection);
     bool isModified() const { return m_modified; }
     void setModified(bool modified);
     // A bar above the editor saying the file changed on disk, with Reload and Overwrite.
@@ -117,6 +126,11 @@ signals:
     void overwriteRequested(); // from the conflict bar: write this tab's content over it
 
 private:
+    QHBoxLayout *createTargetRow();
+    QWidget *createConflictBar();
+    QHBoxLayout *createCallControls();
+    QSplitter *createEditors();
+    void connectWidgets();
     bool isStreamArray(const QString &body) const; // a saved client stream: one message per element
     void markClean();                              // matches its file: no dot, no conflict bar
     void updateControls();
@@ -133,22 +147,9 @@ private:
     QComboBox *m_methodBox = nullptr;
     QLineEdit *m_target = nullptr;
     QComboBox *m_security = nullptr;
-    QGroupBox *m_tlsBox = nullptr;
-    QLineEdit *m_caFile = nullptr;
-    QLineEdit *m_certFile = nullptr;
-    QLineEdit *m_keyFile = nullptr;
-    QLineEdit *m_authority = nullptr;
-    QLineEdit *m_serverName = nullptr;
-    QComboBox *m_proxyMode = nullptr;
-    QLineEdit *m_proxyUrl = nullptr;
-    QDoubleSpinBox *m_deadline = nullptr;
+    ConnectionOptions *m_options = nullptr;
+    UnitSpinBox *m_deadline = nullptr;
     QToolButton *m_optionsButton = nullptr;
-    QSpinBox *m_maxReceive = nullptr;
-    QSpinBox *m_maxSend = nullptr;
-    QSpinBox *m_keepalive = nullptr;
-    QSpinBox *m_connectTimeout = nullptr;
-    QCheckBox *m_gzip = nullptr;
-    QCheckBox *m_captureWire = nullptr;
     QTabWidget *m_requestTabs = nullptr;
     JsonEditor *m_editor = nullptr;
     FormEditor *m_form = nullptr;
@@ -165,7 +166,7 @@ private:
     QLabel *m_conflictText = nullptr;
     QLabel *m_sentTo = nullptr;
     QString m_lastTarget;
-    Resolver m_resolver;
+    std::function<Variables()> m_variables;
     models::WorkspaceSettings m_defaults;
     models::SavedRequest m_saved;
     bool m_modified = false;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/timelinepanel.h"
 
+#include "models/appsettings.h"
 #include "models/framesmodel.h"
 #include "models/messagesmodel.h"
 #include "models/timeline.h"
@@ -22,7 +23,6 @@
 #include <QLineEdit>
 #include <QPainter>
 #include <QSaveFile>
-#include <QSettings>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QSvgGenerator>
@@ -67,12 +67,17 @@ TimelinePanel::TimelinePanel(Timeline &timeline, models::WireCapture *capture, Q
     tools->addWidget(m_textFilter, 1);
     auto *zoomOut = button(QStringLiteral("−"), tr("Zoom out (-)"));
     auto *zoomIn = button(QStringLiteral("+"), tr("Zoom in (+, or the mouse wheel)"));
-    auto *fit = button(tr("Fit"), tr("Show everything (Home)"));
+    auto *fit = button(tr("Fit"), tr("Fit the chosen call, the lanes the filter leaves, or every call (F)"));
+    fit->setObjectName(QStringLiteral("timelineFitButton"));
     m_follow = new QCheckBox(tr("Follow"), this);
     m_follow->setObjectName(QStringLiteral("timelineFollowBox"));
-    m_follow->setToolTip(tr("Keep the newest events in view while calls run (End)"));
+    m_follow->setToolTip(tr("Keep the newest events in view while calls run; the view stops when they end"));
     m_follow->setChecked(true);
     tools->addWidget(m_follow);
+    auto *legendButton = button(tr("Legend"), tr("Show what the marks' shapes and colours mean"));
+    legendButton->setObjectName(QStringLiteral("timelineLegendButton"));
+    legendButton->setCheckable(true);
+    legendButton->setChecked(true);
     auto *exportButton = button(tr("Export…"), tr("Save as JSON (every event and frame), PNG or SVG"));
     m_retention = new QSpinBox(this);
     m_retention->setObjectName(QStringLiteral("timelineRetentionBox"));
@@ -88,7 +93,15 @@ TimelinePanel::TimelinePanel(Timeline &timeline, models::WireCapture *capture, Q
     layout->addLayout(tools);
 
     auto *split = new QSplitter(Qt::Vertical, this);
-    m_view = new TimelineView(timeline, split);
+    auto *viewBox = new QWidget(split);
+    auto *viewLayout = new QVBoxLayout(viewBox);
+    viewLayout->setContentsMargins(0, 0, 0, 0);
+    viewLayout->setSpacing(0);
+    m_view = new TimelineView(timeline, viewBox);
+    m_legend = new TimelineLegend(viewBox);
+    viewLayout->addWidget(m_view, 1);
+    viewLayout->addWidget(m_legend);
+    connect(legendButton, &QToolButton::toggled, m_legend, &QWidget::setVisible);
     auto *bottom = new QSplitter(Qt::Horizontal, split);
     auto *detailsBox = new QWidget(bottom);
     auto *detailsLayout = new QVBoxLayout(detailsBox);
@@ -123,11 +136,15 @@ TimelinePanel::TimelinePanel(Timeline &timeline, models::WireCapture *capture, Q
     m_wire->setColumnWidth(models::FramesModel::TypeColumn, width(QStringLiteral("WINDOW_UPDATE")));
     m_wire->setColumnWidth(models::FramesModel::FlagsColumn, width(QStringLiteral("END_STREAM|END_HEADERS")));
     m_wire->setColumnWidth(models::FramesModel::LengthColumn, width(QStringLiteral("1048576")));
+    // On a small screen the lanes keep their room; these two scroll from three rows.
+    const int threeRows = 3 * (fm.height() + 6);
+    m_details->setMinimumHeight(threeRows);
+    m_wire->setMinimumHeight(threeRows);
     bottom->addWidget(detailsBox);
     bottom->addWidget(m_wire);
     bottom->setStretchFactor(0, 2);
     bottom->setStretchFactor(1, 3);
-    split->addWidget(m_view);
+    split->addWidget(viewBox);
     split->addWidget(bottom);
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 2);
@@ -147,11 +164,12 @@ TimelinePanel::TimelinePanel(Timeline &timeline, models::WireCapture *capture, Q
     connect(m_textFilter, &QLineEdit::textChanged, m_view, &TimelineView::setTextFilter);
     connect(m_retention, &QSpinBox::valueChanged, this, [this](int millions) {
         m_timeline.setRetention(qsizetype(millions) * 1000000);
-        QSettings().setValue(QStringLiteral("timeline/retentionMillions"), millions);
+        models::AppSettings::setTimelineRetentionMillions(millions);
         updateDropped();
     });
     connect(m_callBox, &QComboBox::currentIndexChanged, this, &TimelinePanel::applyCallFilter);
     connect(m_view, &TimelineView::itemClicked, this, &TimelinePanel::pickItem);
+    connect(m_view, &TimelineView::itemActivated, this, &TimelinePanel::pickItem);
     connect(m_wire->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex &current) {
                 if (!m_syncingSelection && current.isValid())
@@ -169,6 +187,10 @@ void TimelinePanel::restrictToLanes(std::vector<int> lanes)
     m_restricted = std::move(lanes);
     m_callBox->setVisible(m_restricted.empty());
     m_retention->setVisible(m_restricted.empty()); // one setting for the window's timeline
+    // A response's own timeline counts from its call's start, its wire view too.
+    const int clock = m_restricted.empty() ? -1 : m_restricted.front();
+    m_view->setClockLane(clock);
+    m_frames->setClockLane(clock);
     m_view->setLaneFilter(m_restricted);
     m_frames->setLanes(m_restricted);
     m_details->clear();
@@ -235,7 +257,10 @@ void TimelinePanel::pickItem(quint64 id)
     const auto &item = m_timeline.item(id);
     const auto &lane = m_timeline.lanes()[item.lane];
     QString title = Timeline::kindName(item.kind) + QStringLiteral(" · ") + lane.label() +
-                    QStringLiteral(" · +") + models::formatDuration(item.timeNs - lane.startNs);
+                    QStringLiteral(" · ") + models::formatClockTime(item.timeNs - lane.startNs);
+    if (m_view->clockLane() < 0)
+        title += QStringLiteral(" (") +
+                 tr("at %1").arg(models::formatClockTime(item.timeNs - m_view->origin())) + QLatin1Char(')');
     if (item.kind == Timeline::ItemKind::MessageSent || item.kind == Timeline::ItemKind::MessageReceived)
         title += QStringLiteral(" · ") + models::formatSize(item.size);
     QString error;

@@ -21,6 +21,7 @@ class WireCapture;
 namespace ui {
 
 class JsonEditor;
+class TimelineLegend;
 class TimelineView;
 
 // The timeline with its tools: filters (call, direction, text), zoom, follow, export, the
@@ -37,6 +38,7 @@ public:
     // Shows only these lanes (a response panel's call) and hides the call picker.
     void restrictToLanes(std::vector<int> lanes);
     TimelineView *view() const { return m_view; }
+    TimelineLegend *legend() const { return m_legend; }
     QTableView *wireTable() const { return m_wire; }
     models::FramesModel *frames() const { return m_frames; }
     QString detailsText() const;
@@ -59,6 +61,7 @@ private:
     models::Timeline &m_timeline;
     models::WireCapture *m_capture = nullptr;
     TimelineView *m_view = nullptr;
+    TimelineLegend *m_legend = nullptr;
     models::FramesModel *m_frames = nullptr;
     QTableView *m_wire = nullptr;
     JsonEditor *m_details = nullptr;

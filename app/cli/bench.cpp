@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // `wirescope-cli bench`: a ghz-like load generator over the same engine the GUI uses.
+#include "capacity.h"
 #include "common.h"
+#include "exitguard.h"
 #include "requestsplitter.h"
 
+#include "models/callrequest.h"
 #include "rpc/jsonutil.h"
+#include "rpc/web.h"
 
 #include <algorithm>
 #include <cmath>
@@ -74,7 +78,7 @@ int runBench(const std::vector<std::string> &args)
     defineCommonFlags(flags);
     using K = Flags::Kind;
     flags.define("n", K::Value, "Total number of calls (default 200 when -z is not given).");
-    flags.define("c", K::Value, "Number of calls in flight at once (default 50).");
+    flags.define("c", K::Value, "Number of calls in flight at once (default 50; lowered, with a note, when this machine cannot hold that many).");
     flags.define("z", K::Value,
                  "Run for this long (\"10s\", \"500ms\", \"1m\") instead of a number of calls.");
     flags.define("stream-messages", K::Value,
@@ -88,7 +92,9 @@ int runBench(const std::vector<std::string> &args)
     if (flags.boolean("help")) {
         std::cout << "Usage: wirescope-cli bench [flags] address method\n\n"
                      "Every call sends the JSON messages given by -d ('@': read from standard input, for a\n"
-                     "request too big for an argument); a unary or server-streaming call takes one.\n\n"
+                     "request too big for an argument); a unary or server-streaming call takes one. They are\n"
+                     "encoded once. Replies are checked against the method's output type and counted, not\n"
+                     "formatted; a reply that does not parse ends its call with status Internal.\n\n"
                      "Flags:\n"
                   << flags.helpText();
         return 0;
@@ -105,10 +111,14 @@ int runBench(const std::vector<std::string> &args)
     }
     const std::string address = pos[0];
     const std::string methodName = pos[1];
+    if (!checkProtocolFlags(flags, address, &error)) {
+        std::cerr << error << "\n";
+        return kExitUsage;
+    }
     if (const int proxyProblem = checkProxy(flags, address))
         return proxyProblem;
     const long total = flags.isSet("n") ? std::atol(flags.value("n").c_str()) : (flags.isSet("z") ? -1 : 200);
-    const int concurrency = std::max(1, std::atoi(flags.value("c", "50").c_str()));
+    const long asked = std::max(1L, std::atol(flags.value("c", "50").c_str()));
     const int streamMessages = std::max(1, std::atoi(flags.value("stream-messages", "1").c_str()));
     double duration = 0;
     if (flags.isSet("z") && !parseDuration(flags.value("z"), &duration)) {
@@ -155,6 +165,15 @@ int runBench(const std::vector<std::string> &args)
             std::cerr << "Failed to parse request data (-d): " << e.diagnostics.front().toString() << "\n";
         return kExitError;
     }
+    rpc::CallRequest base;
+    base.channel = channelOptions(flags, address);
+    applyProtocolFlags(flags, address, &base);
+    // channelOptions took TLS or not from a URL's scheme.
+    if (auto problem = rpc::protocolProblem(base.protocol, base.httpVersion, method->kind, !base.channel.plaintext);
+        !problem.empty()) {
+        std::cerr << "Failed to call \"" << method->fullName << "\": " << problem << "\n";
+        return kExitError;
+    }
     std::vector<std::string> messages = std::move(given.value());
     if (messages.empty()) {
         std::cerr << "Failed to parse request data (-d): no request message given\n";
@@ -174,22 +193,31 @@ int runBench(const std::vector<std::string> &args)
         messages.resize(want);
     }
 
-    rpc::CallRequest base;
     base.schema = *schema;
     base.method = method->fullName;
-    base.channel = channelOptions(flags, address);
     base.metadata = headers;
     base.messages = std::move(messages);
     base.codec.pretty = false;
     if (flags.isSet("max-time")) {
         double s = 0;
         if (parseSeconds(flags.value("max-time"), &s))
-            base.deadlineMs = rpc::millisecondsFromSeconds(s);
+            base.deadlineMs = models::deadlineMilliseconds(s).valueOr(0);
     }
 
     // The engine's load run starts each next call on the engine thread as one ends; this
     // thread only collects starts and ends.
+    ExitGuard exitGuard; // destroyed after the engine: bounds the wait for gRPC's shutdown
     rpc::Engine engine;
+    // Every call in flight holds memory until it ends: more than the machine can hold ends the
+    // run in an allocation failure. Lower -c to what fits and say so. Measured with the engine
+    // and the schema's channel up, so their threads' stacks and heaps are counted as used.
+    const long wanted = total > 0 ? std::min(asked, total) : asked;
+    const MemoryRoom room = memoryRoom();
+    const int concurrency = boundedConcurrency(wanted, room);
+    if (concurrency < wanted)
+        std::cerr << "bench: " << concurrency << (concurrency == 1 ? " call" : " calls") << " in flight instead of " << asked << ": each holds about "
+                  << kBytesPerCallInFlight / 1024 << " KiB, and " << room.limitedBy << " leaves "
+                  << room.bytes / (1024 * 1024) << " MiB.\n";
     rpc::LoadRequest load;
     load.call = std::move(base);
     load.call.callId = 1;
@@ -199,6 +227,7 @@ int runBench(const std::vector<std::string> &args)
     std::unordered_map<std::uint64_t, std::int64_t> startedAt;
     std::vector<double> latencies;
     std::map<std::string, long> statuses;
+    std::map<std::string, std::string> firstMessages; // the first message of each failed status
     long started = 0, finished = 0, messagesReceived = 0, messagesSent = 0;
     const std::int64_t begin = rpc::monotonicNs();
     engine.startLoad(load);
@@ -216,6 +245,8 @@ int runBench(const std::vector<std::string> &args)
                     startedAt.erase(it);
                 }
                 ++statuses[rpc::statusCodeName(e.status.code)];
+                if (!e.status.ok())
+                    firstMessages.emplace(rpc::statusCodeName(e.status.code), e.status.message);
             }
         }
     };
@@ -257,11 +288,17 @@ int runBench(const std::vector<std::string> &args)
                       finished, seconds, callsPerSecond, messagesPerSecond, messagesSent, messagesReceived,
                       concurrency, p50, p90, p99, mx);
         std::cout << buf << "\nStatus:\n";
-        for (const auto &[k, v] : statuses)
-            std::cout << "  " << k << ": " << v << "\n";
+        for (const auto &[k, v] : statuses) {
+            std::cout << "  " << k << ": " << v;
+            if (auto it = firstMessages.find(k); it != firstMessages.end())
+                std::cout << " (the first: " << it->second << ")";
+            std::cout << "\n";
+        }
     }
     const bool allOk = statuses.size() == 1 && statuses.count("OK");
-    return allOk || finished == 0 ? 0 : kExitError;
+    const int exitCode = allOk || finished == 0 ? 0 : kExitError;
+    exitGuard.arm(exitCode, std::chrono::seconds(10));
+    return exitCode;
 }
 
 } // namespace cli

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "common.h"
 
+#include "models/callrequest.h"
+#include "models/connectionsettings.h"
 #include "rpc/jsonutil.h"
 #include "rpc/proxy.h"
+#include "rpc/web.h"
 #include "wirescope_version.h"
 
 #include <algorithm>
@@ -12,6 +15,19 @@
 #include <limits>
 
 namespace cli {
+
+void defineProtocolFlags(Flags &f)
+{
+    using K = Flags::Kind;
+    f.define("protocol", K::Value,
+             "The protocol of the call: grpc (the default), grpcweb (gRPC-Web, binary), grpcweb-text (gRPC-Web "
+             "with base64 bodies) or connect. gRPC-Web cannot stream requests (client-streaming and bidi "
+             "methods); a bidi stream needs HTTP/2.");
+    f.define("http-version", K::Value,
+             "HTTP version for grpcweb and connect: 1.1 or 2 (without TLS HTTP/2 with prior knowledge). "
+             "Default: 1.1 without TLS, and with TLS what ALPN agrees (HTTP/2 offered first). gRPC is always 2.");
+    f.define("codec", K::Value, "Message encoding of -protocol connect: proto (the default) or json.");
+}
 
 void defineCommonFlags(Flags &f)
 {
@@ -32,6 +48,7 @@ void defineCommonFlags(Flags &f)
         "proxy", K::Value,
         "HTTP CONNECT proxy, http://[USER:PASSWORD@]HOST:PORT, or 'none' to connect directly. Without it the "
         "grpc_proxy, https_proxy, http_proxy, no_grpc_proxy and no_proxy variables decide, as in gRPC.");
+    defineProtocolFlags(f);
     f.define("H", K::List,
              "Additional header in 'name: value' form, for the RPC and reflection. Repeatable.");
     f.define("rpc-header", K::List, "Additional header for the RPC only. Repeatable.");
@@ -86,20 +103,18 @@ bool parseHeaders(const std::vector<std::string> &lines, rpc::Metadata *out, std
         std::string key = trim(line.substr(0, colon));
         std::transform(key.begin(), key.end(), key.begin(),
                        [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-        std::string value = trim(line.substr(colon + 1));
-        if (key.size() > 4 && key.compare(key.size() - 4, 4, "-bin") == 0) {
-            std::string raw;
-            if (!rpc::base64Decode(value, &raw)) {
-                *error = "header \"" + key + "\": the value of a -bin header must be base64";
-                return false;
-            }
-            value = raw;
+        // The one -bin rule of the window, `run` and grpcurl import (models/callrequest.h).
+        auto entry = models::metadataEntry(QString::fromStdString(key),
+                                           QString::fromStdString(trim(line.substr(colon + 1))));
+        if (!entry) {
+            *error = entry.errorMessage().toStdString();
+            return false;
         }
-        if (auto problem = rpc::headerProblem(key, value); !problem.empty()) {
+        if (auto problem = rpc::headerProblem(entry->first, entry->second); !problem.empty()) {
             *error = problem;
             return false;
         }
-        out->emplace_back(std::move(key), std::move(value));
+        out->push_back(std::move(*entry));
     }
     return true;
 }
@@ -117,28 +132,101 @@ bool parseSeconds(const std::string &text, double *seconds)
 
 rpc::ChannelOptions channelOptions(const Flags &f, const std::string &address)
 {
-    rpc::ChannelOptions o;
-    o.target = f.boolean("unix") && address.rfind("unix:", 0) != 0 ? "unix:" + address : address;
+    // The flags as connection settings, turned into the engine's options by the one conversion
+    // the window and `run` use too (models/connectionsettings.h).
+    auto text = [&f](const char *name) { return QString::fromStdString(f.value(name)); };
+    models::ConnectionSettings c;
     if (f.isSet("proxy"))
-        o.proxy = f.value("proxy").empty() ? rpc::kNoProxy : f.value("proxy");
-    o.plaintext = f.boolean("plaintext");
-    o.skipVerify = f.boolean("insecure");
-    o.caFile = f.value("cacert");
-    o.certFile = f.value("cert");
-    o.keyFile = f.value("key");
-    o.authority = f.value("authority");
-    o.serverName = f.value("servername");
-    if (!o.plaintext && o.serverName.empty() && !o.authority.empty())
-        o.serverName = o.authority;
+        c.proxy = f.value("proxy").empty() ? QString::fromLatin1(rpc::kNoProxy) : text("proxy");
+    c.plaintext = f.boolean("plaintext");
+    // A URL target ("https://host:port/prefix") says itself whether it uses TLS; the channel
+    // goes to its host and port.
+    std::string target = f.boolean("unix") && address.rfind("unix:", 0) != 0 ? "unix:" + address : address;
+    if (rpc::isUrlTarget(address)) {
+        if (auto url = rpc::parseUrlTarget(address)) {
+            target = url->hostPort;
+            c.plaintext = !url->tls;
+        }
+    }
+    c.skipVerify = f.boolean("insecure");
+    c.caFile = text("cacert");
+    c.certFile = text("cert");
+    c.keyFile = text("key");
+    c.authority = text("authority");
+    c.serverName = text("servername");
     double s = 0;
-    if (parseSeconds(f.value("connect-timeout", "10"), &s) && s <= rpc::kMaxSeconds)
-        o.connectTimeoutMs = rpc::millisecondsFromSeconds(s);
-    if (f.isSet("keepalive-time") && parseSeconds(f.value("keepalive-time"), &s) && s <= rpc::kMaxSeconds)
-        o.keepaliveTimeMs = rpc::millisecondsFromSeconds(s);
+    if (f.isSet("connect-timeout") && parseSeconds(f.value("connect-timeout"), &s))
+        c.connectTimeoutMs = models::millisecondsFromSeconds(s, QString()).valueOr(c.connectTimeoutMs);
+    if (f.isSet("keepalive-time") && parseSeconds(f.value("keepalive-time"), &s))
+        c.keepaliveMs = models::millisecondsFromSeconds(s, QString()).valueOr(0);
     if (f.isSet("max-msg-sz"))
-        o.maxReceiveBytes = std::atoi(f.value("max-msg-sz").c_str());
-    o.userAgent = std::string("wirescope-cli/") + WIRESCOPE_VERSION;
-    return o;
+        c.maxReceiveBytes = std::atoi(f.value("max-msg-sz").c_str());
+    return c.toOptions(QString::fromStdString(target), std::string("wirescope-cli/") + WIRESCOPE_VERSION);
+}
+
+bool checkProtocolFlags(const Flags &f, const std::string &address, std::string *error)
+{
+    const auto protocol = rpc::protocolFromName(f.value("protocol", "grpc"));
+    if (!protocol) {
+        *error = "The -protocol value must be grpc, grpcweb, grpcweb-text or connect, not \"" + f.value("protocol") +
+                 "\".";
+        return false;
+    }
+    const std::string version = f.value("http-version", "");
+    if (f.isSet("http-version") && version != "1.1" && version != "2") {
+        *error = "The -http-version value must be 1.1 or 2, not \"" + version + "\".";
+        return false;
+    }
+    const std::string codec = f.value("codec", "proto");
+    if (codec != "proto" && codec != "json") {
+        *error = "The -codec value must be proto or json, not \"" + codec + "\".";
+        return false;
+    }
+    if (f.isSet("codec") && *protocol != rpc::Protocol::Connect) {
+        *error = "The -codec option is for -protocol connect; gRPC and gRPC-Web send protobuf binary.";
+        return false;
+    }
+    if (*protocol == rpc::Protocol::Grpc && version == "1.1") {
+        *error = "gRPC needs HTTP/2: -http-version 1.1 is for -protocol grpcweb and connect.";
+        return false;
+    }
+    if (!rpc::isUrlTarget(address))
+        return true;
+    auto url = rpc::parseUrlTarget(address);
+    if (!url) {
+        *error = "Bad address: " + url.error().message + ".";
+        return false;
+    }
+    if (f.boolean("unix")) {
+        *error = "The -unix option takes a socket path, not a URL.";
+        return false;
+    }
+    if (url->tls && f.boolean("plaintext")) {
+        *error = "The address " + address + " asks for TLS (https://), and -plaintext for none.";
+        return false;
+    }
+    if (!url->tls && (f.boolean("insecure") || f.isSet("cacert") || f.isSet("cert"))) {
+        *error = "The address " + address + " has no TLS (http://): -insecure, -cacert, -cert and -key need https://.";
+        return false;
+    }
+    if (*protocol == rpc::Protocol::Grpc && !url->prefix.empty()) {
+        *error = "gRPC cannot put a path prefix (" + url->prefix +
+                 ") before the method; use -protocol grpcweb or connect, or leave the path out.";
+        return false;
+    }
+    return true;
+}
+
+void applyProtocolFlags(const Flags &f, const std::string &address, rpc::CallRequest *request)
+{
+    request->protocol = rpc::protocolFromName(f.value("protocol", "grpc")).value_or(rpc::Protocol::Grpc);
+    const std::string version = f.value("http-version", "");
+    request->httpVersion = version == "1.1" ? rpc::HttpVersion::Http1
+                           : version == "2" ? rpc::HttpVersion::Http2
+                                            : rpc::HttpVersion::Default;
+    request->contentCodec = f.value("codec", "proto") == "json" ? rpc::ContentCodec::Json : rpc::ContentCodec::Proto;
+    if (request->protocol != rpc::Protocol::Grpc && rpc::isUrlTarget(address))
+        request->channel.target = address;
 }
 
 int checkProxy(const Flags &f, const std::string &address)
@@ -154,13 +242,14 @@ int checkProxy(const Flags &f, const std::string &address)
 
 bool checkNumericFlags(const Flags &f, std::string *error)
 {
-    // At most kMaxSeconds: the engine takes these as int milliseconds (a larger double converted
-    // to int was undefined behaviour, in practice no timeout at all).
+    // At most what int milliseconds hold (models::millisecondsFromSeconds, the one seconds-to-ms
+    // rule): a larger time would otherwise become no timeout at all.
     for (const char *name : {"connect-timeout", "keepalive-time", "max-time"}) {
         double s = 0;
-        if (f.isSet(name) && (!parseSeconds(f.value(name), &s) || s <= 0 || s > rpc::kMaxSeconds)) {
+        if (f.isSet(name) && (!parseSeconds(f.value(name), &s) || s <= 0 ||
+                              !models::millisecondsFromSeconds(s, QString()))) {
             *error = std::string("The -") + name + " value must be a positive number of seconds up to " +
-                     std::to_string(static_cast<int>(rpc::kMaxSeconds)) + ", not \"" + f.value(name) + "\".";
+                     std::to_string(std::numeric_limits<int>::max() / 1000) + ", not \"" + f.value(name) + "\".";
             return false;
         }
     }

@@ -17,7 +17,17 @@ constexpr int kStatusCodeOffset = 64;
 
 // The connection and schema flags shared by invoke, list, describe and bench.
 void defineCommonFlags(Flags &flags);
+// The channel for `address` as gRPC reaches it (calls over gRPC, reflection): a URL address
+// ("https://host:port") becomes host:port, with TLS as its scheme says.
 rpc::ChannelOptions channelOptions(const Flags &flags, const std::string &address);
+// -protocol, -http-version and -codec (part of the common flags; `run` takes them alone).
+void defineProtocolFlags(Flags &flags);
+// Checks -protocol, -http-version and -codec and how they go with the address and -plaintext;
+// false with a message for a usage error.
+bool checkProtocolFlags(const Flags &flags, const std::string &address, std::string *error);
+// Sets the request's protocol, HTTP version and codec from the flags; a web protocol takes a URL
+// address as it is (its path is the prefix before the method).
+void applyProtocolFlags(const Flags &flags, const std::string &address, rpc::CallRequest *request);
 // Parses "-H 'name: value'" lines; "-bin" values are base64 as in grpcurl.
 bool parseHeaders(const std::vector<std::string> &lines, rpc::Metadata *out, std::string *error);
 bool parseSeconds(const std::string &text, double *seconds);

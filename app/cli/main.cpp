@@ -3,8 +3,10 @@
 #include "common.h"
 #include "stdinfeed.h"
 
+#include "models/callrequest.h"
 #include "rpc/jsonutil.h"
 #include "rpc/tap.h"
+#include "rpc/web.h"
 
 #include <QtGlobal>
 
@@ -37,10 +39,13 @@ const char *kUsage = R"(Usage:
   wirescope-cli [flags] [address] [list|describe] [symbol]
   wirescope-cli [flags] address method
   wirescope-cli bench [flags] address method
-  wirescope-cli run WORKSPACE [--env NAME] [--filter GLOB] [--junit FILE] [--var NAME=VALUE]...
+  wirescope-cli run WORKSPACE [--env NAME] [--filter GLOB] [--junit FILE] [--var NAME=VALUE]... [-protocol P]
   wirescope-cli demo [--listen HOST:PORT]
 
-The address is only optional with 'list' or 'describe' and -proto or -protoset.
+The address is host:port (TLS unless -plaintext), unix:PATH, or a URL: http://host:port (no TLS)
+or https://host:port (TLS), where -protocol grpcweb and connect also take a path prefix that goes
+before /pkg.Service/Method (http://host:8080/api). It is only optional with 'list' or 'describe'
+and -proto or -protoset.
 'list' prints the services, or the methods of the named service. 'describe' prints the
 declaration of a symbol (service, method, message, enum, ...), or of every service.
 Otherwise the named method ("pkg.Service/Method" or "pkg.Service.Method") is invoked with the
@@ -53,6 +58,10 @@ has been read and half-closes at the end of input; each response is printed as i
 unary or server-streaming call starts as soon as its one message has been read. Malformed input
 ends the call with an error that gives its line and column; -max-time bounds the whole call
 even while standard input stays open.
+
+With -protocol grpcweb, grpcweb-text or connect the call goes over HTTP/1.1 or HTTP/2
+(-http-version) as gRPC-Web or Connect (-codec proto or json); output, -v, errors and exit codes
+are the same as for gRPC. Server reflection is always asked over gRPC.
 
 Exit codes: 0 OK; 1 a local error; 2 bad usage; 64 + the gRPC status code for an RPC error.
 
@@ -241,12 +250,14 @@ int invoke(const Flags &flags, const rpc::SchemaPtr &schema, const std::string &
     req.codec.emitDefaults = flags.boolean("emit-defaults");
     req.codec.allowUnknownFields = flags.boolean("allow-unknown-fields");
     req.codec.pretty = true;
+    applyProtocolFlags(flags, address, &req);
 
     // --wire: the call goes through a local relay that decodes every HTTP/2 frame both ways.
     std::unique_ptr<rpc::wire::Tap> tap;
     std::int64_t wireStart = rpc::monotonicNs();
     std::string tapProblem; // why the tap could not reach the server, or how the server broke off
     bool tapEnded = false;  // the tapped connection is over
+    bool tapDialFailed = false; // the tap could not reach the server
     auto printWire = [&](std::chrono::milliseconds wait) {
         if (!tap)
             return;
@@ -254,6 +265,7 @@ int invoke(const Flags &flags, const rpc::SchemaPtr &schema, const std::string &
             std::cerr << "wire: " << rpc::wire::describe(w, wireStart) << "\n";
             const bool failed = w.kind == rpc::wire::WireEvent::Kind::Error && w.connecting;
             tapEnded = tapEnded || failed || w.kind == rpc::wire::WireEvent::Kind::Closed;
+            tapDialFailed = tapDialFailed || failed;
             if (failed || (w.kind == rpc::wire::WireEvent::Kind::Closed && !w.error.empty()))
                 tapProblem = w.error;
         }
@@ -261,13 +273,28 @@ int invoke(const Flags &flags, const rpc::SchemaPtr &schema, const std::string &
     if (flags.boolean("wire")) {
         // For a TLS target the tap makes the TLS connection with these flags' settings.
         tap = std::make_unique<rpc::wire::Tap>();
-        auto upstream = rpc::wire::tapUpstreamFor(req.channel);
+        // The server as gRPC reaches it: a web call's URL becomes host:port (its TLS settings).
+        rpc::ChannelOptions server = channelOptions(flags, address);
+        auto upstream = rpc::wire::tapUpstreamFor(server);
         if (!upstream)
             return fail("to tap the wire: " + upstream.error().message);
         auto relay = tap->start(upstream.value());
         if (!relay)
             return fail("to tap the wire: " + relay.error().message);
-        rpc::wire::routeThroughTap(req.channel, *relay);
+        if (req.protocol == rpc::Protocol::Grpc) {
+            rpc::wire::routeThroughTap(req.channel, *relay);
+        } else {
+            // A web call speaks HTTP/2 with prior knowledge to the tap, under its path prefix;
+            // the tap makes the TLS connection (ALPN h2) itself.
+            std::string prefix;
+            if (auto url = rpc::parseUrlTarget(address); url && rpc::isUrlTarget(address))
+                prefix = url->prefix;
+            rpc::wire::routeThroughTap(server, *relay);
+            server.target = "http://" + *relay + prefix;
+            server.tappedTarget = address;
+            req.channel = server;
+            req.httpVersion = rpc::HttpVersion::Http2;
+        }
     }
 
     rpc::Engine engine;
@@ -415,7 +442,8 @@ int invoke(const Flags &flags, const rpc::SchemaPtr &schema, const std::string &
         if (!tapProblem.empty() && status.code == 14)
             status.message += " (wire tap: " + tapProblem + ")";
         // Never connected: a local failure, reported as grpcurl reports a dial that failed.
-        if (status.connectFailed)
+        // (libcurl reaches the tap, which then cannot reach the server: the same failure.)
+        if (status.connectFailed || (tapDialFailed && status.code == 14))
             return fail("to dial target host \"" + address + "\": " + status.message);
         printStatus(status, flags.boolean("format-error"));
         return kStatusCodeOffset + status.code;
@@ -451,7 +479,9 @@ int runCli(int argc, char **argv)
                  "After the call, print every call event in order with relative times and sizes.");
     flags.define("wire", K::Bool,
                  "Print every HTTP/2 frame of the call on stderr as it crosses the wire, one line per frame "
-                 "(a local relay decodes them; it makes the TLS connection and the proxy's CONNECT itself).");
+                 "(a local relay decodes them; it makes the TLS connection and the proxy's CONNECT itself). "
+                 "gRPC-Web and Connect calls need HTTP/2 for it: -http-version 2, or https:// (the relay offers "
+                 "only h2).");
 
     std::string error;
     if (!flags.parse(args, &error)) {
@@ -533,11 +563,24 @@ int runCli(int argc, char **argv)
         std::cerr << error << "\n";
         return kExitUsage;
     }
+    if (!checkProtocolFlags(flags, address, &error)) {
+        std::cerr << error << "\n";
+        return kExitUsage;
+    }
+    const bool webProtocol = flags.value("protocol", "grpc") != "grpc";
+    // The wire tap decodes HTTP/2; a web call that goes over HTTP/1.1 has no frames to show.
+    if (webProtocol && flags.boolean("wire") && flags.value("http-version") != "2" &&
+        (flags.value("http-version") == "1.1" || channelOptions(flags, address).plaintext)) {
+        std::cerr << "The --wire option shows HTTP/2 frames; with -protocol " << flags.value("protocol")
+                  << " it needs -http-version 2 (or https:// without -http-version): it cannot show HTTP/1.1 "
+                     "yet (--timeline can).\n";
+        return kExitUsage;
+    }
     if (const int proxyProblem = checkProxy(flags, address))
         return proxyProblem;
     std::int64_t deadlineMs = 0;
     if (double s = 0; flags.isSet("max-time") && parseSeconds(flags.value("max-time"), &s))
-        deadlineMs = rpc::millisecondsFromSeconds(s); // checked: up to kMaxSeconds; 0.0001 is not "none"
+        deadlineMs = models::deadlineMilliseconds(s).valueOr(0); // the one seconds-to-ms rule
 
     rpc::SchemaSpec spec;
     spec.importPaths = flags.list("import-path");
@@ -560,6 +603,9 @@ int runCli(int argc, char **argv)
     auto schema = loader.load(spec);
     if (!schema) {
         std::cerr << "Failed to load the schema: " << schema.error().toString() << "\n";
+        if (webProtocol && spec.useReflection)
+            std::cerr << "(Server reflection is asked over gRPC; for a server that serves only gRPC-Web or "
+                         "Connect, give the schema with -proto or -protoset.)\n";
         return kExitError;
     }
     const int verbosity = flags.boolean("vv") ? 2 : flags.boolean("v") ? 1 : 0;

@@ -3,6 +3,7 @@
 // `wirescope-cli demo`: serves the built-in demo service until stopped.
 #include "common.h"
 
+#include "models/callrequest.h"
 #include "models/runner.h"
 #include "models/secretstore.h"
 #include "models/workspace.h"
@@ -26,7 +27,7 @@ namespace cli {
 namespace {
 
 const char *kRunUsage = R"(Usage:
-  wirescope-cli run WORKSPACE [--env NAME] [--filter GLOB] [--junit FILE] [--var NAME=VALUE]...
+  wirescope-cli run WORKSPACE [--env NAME] [--filter GLOB] [--junit FILE] [--var NAME=VALUE]... [-protocol P]
 
 Runs the saved requests of a workspace folder (in path order) and checks their assertions:
 expected status (OK unless the request says otherwise), JSON-path equals / contains / matches /
@@ -37,6 +38,9 @@ Variables ({{name}}) come from the environment chosen with --env; --var sets or 
 A secret variable has no value in the workspace: give it with --var or with the process
 environment variable WIRESCOPE_VAR_<NAME> (capitals, other characters as '_').
 Secret values are masked as ••• in everything printed or written.
+
+-protocol grpcweb, grpcweb-text or connect (with -http-version and -codec, as for a single call)
+sends every request that way; a target may then be a URL, http://host:port/prefix or https://...
 
 Exit codes: 0 every request passed; 1 a request failed or could not be sent; 2 bad usage or a
 workspace that cannot be read.
@@ -94,10 +98,15 @@ int runWorkspace(const std::vector<std::string> &args)
     flags.define("var", K::List, "NAME=VALUE: set a variable, overriding the environment (repeatable).");
     flags.define("timeout", K::Value, "Seconds a request without its own deadline may take (default 60).");
     flags.define("v", K::Bool, "Print every response message and every assertion, also passing ones.");
+    defineProtocolFlags(flags);
     flags.define("help", K::Bool, "Print this help.");
     std::string error;
     if (!flags.parse(args, &error)) {
         std::cerr << error << "\n" << kRunUsage << flags.helpText();
+        return kExitUsage;
+    }
+    if (!checkProtocolFlags(flags, "", &error)) {
+        std::cerr << error << "\n";
         return kExitUsage;
     }
     if (flags.boolean("help")) {
@@ -121,6 +130,11 @@ int runWorkspace(const std::vector<std::string> &args)
 
     models::RunOptions options;
     options.environment = QString::fromStdString(flags.value("env"));
+    rpc::CallRequest protocol; // what the flags choose, for every request
+    applyProtocolFlags(flags, "", &protocol);
+    options.protocol = protocol.protocol;
+    options.httpVersion = protocol.httpVersion;
+    options.contentCodec = protocol.contentCodec;
     options.filter = QString::fromStdString(flags.value("filter"));
     if (flags.isSet("timeout")) {
         double seconds = 0;
@@ -129,7 +143,7 @@ int runWorkspace(const std::vector<std::string> &args)
                       << "\".\n";
             return kExitUsage;
         }
-        options.defaultTimeoutMs = static_cast<int>(seconds * 1000);
+        options.defaultTimeoutMs = models::deadlineMilliseconds(seconds).valueOr(0);
     }
     const models::Workspace workspace = models::Workspace::open(folder);
     // Request files that cannot be read are reported as failed tests by the run itself.
@@ -173,10 +187,9 @@ int runWorkspace(const std::vector<std::string> &args)
     }
 
     models::Runner runner(workspace);
-    QString selectError;
-    const auto selected = runner.select(options, &selectError);
+    const auto selected = runner.select(options);
     if (!selected) {
-        std::cerr << str(selectError) << "\n";
+        std::cerr << str(selected.errorMessage()) << "\n";
         return kExitUsage;
     }
     if (selected->empty()) {

@@ -3,6 +3,7 @@
 // the UI thread, the models and the window, and connects them.
 #include "models/enginebridge.h"
 #include "models/sourcesmodel.h"
+#include "rpc/demo/demoserver.h"
 #include "rpc/engine.h"
 #include "rpc/types.h"
 #include "wirescope_version.h"
@@ -89,7 +90,10 @@ int main(int argc, char **argv)
     rpc::Engine engine;
     models::EngineBridge bridge(engine);
     models::SourcesModel sources;
+    rpc::DemoServer demoServer; // outlives the window, whose tabs may be calling it
     ui::MainWindow window(bridge, sources);
+    window.setDemoService(ui::demoService([&demoServer] { return demoServer.start(); },
+                                          rpc::DemoServer::exampleMethod(), rpc::DemoServer::exampleRequest()));
     window.show();
 
     if (!protos.isEmpty()) {

@@ -172,6 +172,14 @@ Result<std::shared_ptr<grpc::Channel>> makeChannel(const ChannelOptions &o, int 
     return grpc::CreateCustomChannel(target, creds, args);
 }
 
+std::string_view bufferView(const grpc::ByteBuffer &buffer, grpc::Slice *single, std::string *joined)
+{
+    if (buffer.TrySingleSlice(single).ok())
+        return {reinterpret_cast<const char *>(single->begin()), single->size()};
+    *joined = bufferBytes(buffer);
+    return *joined;
+}
+
 std::string bufferBytes(const grpc::ByteBuffer &buffer)
 {
     std::string out;

@@ -8,6 +8,8 @@
 #include <grpcpp/support/byte_buffer.h>
 
 #include <memory>
+#include <string>
+#include <string_view>
 
 namespace rpc::internal {
 
@@ -17,5 +19,9 @@ Result<std::shared_ptr<grpc::Channel>> makeChannel(const ChannelOptions &options
 
 // The bytes of a received buffer, copied once.
 std::string bufferBytes(const grpc::ByteBuffer &buffer);
+// The bytes of a received buffer without a copy when gRPC holds them in one slice (as it does
+// for all but big messages): `single` keeps them alive after the buffer is cleared. Otherwise
+// they are joined into `joined`.
+std::string_view bufferView(const grpc::ByteBuffer &buffer, grpc::Slice *single, std::string *joined);
 
 } // namespace rpc::internal

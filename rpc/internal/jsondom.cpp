@@ -421,35 +421,12 @@ Result<std::vector<std::string>> splitJsonValues(std::string_view text)
     return values;
 }
 
-Result<std::vector<std::string>> splitJsonArray(std::string_view text)
-{
-    auto document = json::parseDocument(text);
-    if (!document)
-        return document.error();
-    if (document->type != json::Value::Type::Array)
-        return Error("not a JSON array", {json::diagnosticAt(text, json::skipSpace(text, 0), {}, "expected '['")});
-    // Well-formed: each element runs from where the parser starts it to where it stops.
-    std::vector<std::string> elements;
-    std::size_t pos = json::skipSpace(text, 0) + 1;
-    for (std::size_t i = 0; i < document->items.size(); ++i) {
-        pos = json::skipSpace(text, pos);
-        const std::size_t start = pos;
-        if (!json::parseValue(text, &pos))
-            break;
-        elements.emplace_back(text.substr(start, pos - start));
-        pos = json::skipSpace(text, pos) + 1; // the ',' or the closing ']'
-    }
-    return elements;
-}
-
 std::string prettyJson(std::string_view in, int indent)
 {
     std::string out;
     out.reserve(in.size() + in.size() / 4);
     int depth = 0;
     auto newline = [&] {
-        if (indent < 0)
-            return;
         out.push_back('\n');
         out.append(static_cast<std::size_t>(depth) * static_cast<std::size_t>(indent), ' ');
     };
@@ -492,7 +469,7 @@ std::string prettyJson(std::string_view in, int indent)
             newline();
             break;
         case ':':
-            out.append(indent < 0 ? ":" : ": ");
+            out.append(": ");
             break;
         case ' ':
         case '\n':

@@ -65,6 +65,10 @@ struct Schema::Impl
     std::string typeUrl(const google::protobuf::Descriptor *d) const;
 };
 
+// Schema::check for a type whose wire plan the caller holds already (a load run checks every
+// reply of its calls against one type).
+Status checkMessage(const Schema::Impl &impl, const internal::WireMessage &plan, std::string_view bytes);
+
 // The parsed well-known types and google/rpc files, shared by every generation (read-only).
 google::protobuf::SimpleDescriptorDatabase &builtinDatabase();
 std::vector<std::string> builtinFileNames();

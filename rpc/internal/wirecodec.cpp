@@ -474,6 +474,18 @@ bool readField(const std::uint8_t **p, const std::uint8_t *end, std::uint32_t *n
     }
 }
 
+// Reads the field at *p into `o` and finds it in `m`: `*f` is null for a field `m` does not
+// know. False for malformed bytes (see readField).
+bool nextField(const WireMessage &m, const std::uint8_t **p, const std::uint8_t *end, Occurrence *o,
+               const WireField **f)
+{
+    std::uint32_t number = 0;
+    if (!readField(p, end, &number, o))
+        return false;
+    *f = m.field(number);
+    return true;
+}
+
 // The value of a varint or fixed field as the field's type reads it (32-bit types drop the
 // high bits, as protobuf's parser does), so that zero means the type's default.
 std::uint64_t normalized(FD::Type type, std::uint64_t v)
@@ -510,10 +522,9 @@ public:
         const std::size_t base = m_seen.size();
         while (p < end) {
             Occurrence o;
-            std::uint32_t number = 0;
-            if (!readField(&p, end, &number, &o))
+            const WireField *f = nullptr;
+            if (!nextField(m, &p, end, &o, &f))
                 return false;
-            const WireField *f = m.field(number);
             if (!f)
                 continue; // unknown fields are not shown in JSON
             if (o.wireType != wireTypeOf(f->type) &&
@@ -797,6 +808,45 @@ private:
     int m_depth = 0;
 };
 
+// The values of a packed field: whole varints, or a whole number of fixed-width values.
+bool checkPacked(int wireType, const std::uint8_t *p, const std::uint8_t *end)
+{
+    if (wireType == kFixed64 || wireType == kFixed32)
+        return (end - p) % (wireType == kFixed64 ? 8 : 4) == 0;
+    std::uint64_t ignored = 0;
+    while (p < end)
+        if (!readVarint(&p, end, &ignored))
+            return false;
+    return true;
+}
+
+bool checkMessage(const WireMessage &m, const std::uint8_t *p, const std::uint8_t *end, int depth)
+{
+    if (!m.proto3 || depth > kMaxDepth)
+        return false;
+    while (p < end) {
+        Occurrence o;
+        const WireField *f = nullptr;
+        if (!nextField(m, &p, end, &o, &f))
+            return false;
+        if (!f)
+            continue; // an unknown field: kept as bytes
+        const int wireType = wireTypeOf(f->type);
+        if (o.wireType != wireType) {
+            // The packed form of a repeated number; any other mismatch is an unknown field.
+            if (o.wireType == kLength && f->repeated && !f->map && packable(f->type) &&
+                !checkPacked(wireType, o.data, o.data + o.size))
+                return false;
+            continue;
+        }
+        if (f->type == FD::TYPE_STRING && !validUtf8(o.data, o.size))
+            return false;
+        if (f->type == FD::TYPE_MESSAGE && !checkMessage(*f->message, o.data, o.data + o.size, depth + 1))
+            return false; // map entries are messages too
+    }
+    return true;
+}
+
 } // namespace
 
 bool isWellKnownType(const pb::Descriptor *d)
@@ -818,7 +868,8 @@ WireMessage *WirePlans::build(const pb::Descriptor *d)
     WireMessage *m = owned.get();
     m_plans.emplace(d, std::move(owned)); // before the fields: a recursive type finds itself
     m->descriptor = d;
-    m->direct = d->file()->syntax() == pb::FileDescriptor::SYNTAX_PROTO3 && !isWellKnownType(d);
+    m->proto3 = d->file()->syntax() == pb::FileDescriptor::SYNTAX_PROTO3;
+    m->direct = m->proto3 && !isWellKnownType(d);
     int maxNumber = 0;
     m->fields.reserve(static_cast<std::size_t>(d->field_count()));
     for (int i = 0; i < d->field_count(); ++i) {
@@ -836,7 +887,7 @@ WireMessage *WirePlans::build(const pb::Descriptor *d)
         f.originalKey = quotedKey(fd->name());
         f.enumType = fd->enum_type();
         if (f.type == FD::TYPE_GROUP)
-            m->direct = false;
+            m->direct = m->proto3 = false;
         if (fd->cpp_type() == FD::CPPTYPE_MESSAGE) {
             f.message = build(fd->message_type());
             if (!f.map && !f.message->direct)
@@ -873,6 +924,12 @@ bool wireToJson(const WireMessage &m, std::string_view bytes, bool emitDefaults,
 {
     const auto *p = reinterpret_cast<const std::uint8_t *>(bytes.data());
     return Decoder(emitDefaults, originalNames, out).message(m, p, p + bytes.size());
+}
+
+bool wireCheck(const WireMessage &m, std::string_view bytes)
+{
+    const auto *p = reinterpret_cast<const std::uint8_t *>(bytes.data());
+    return checkMessage(m, p, p + bytes.size(), 1);
 }
 
 } // namespace rpc::internal

@@ -55,6 +55,7 @@ struct WireMessage
 {
     const google::protobuf::Descriptor *descriptor = nullptr;
     bool direct = false;                         // proto3 and not a well-known type
+    bool proto3 = false;                         // proto3 (well-known types too): wireCheck walks it
     bool nonDirectFields = false;                // some message field's type is not direct
     std::vector<WireField> fields;               // declaration order
     std::vector<std::int16_t> byNumber;          // field number -> index, -1 for none
@@ -90,5 +91,11 @@ bool jsonToWire(const WireMessage &m, const json::Value &value, std::string *out
 // cover the bytes (see above); `out` is then unspecified.
 bool wireToJson(const WireMessage &m, std::string_view bytes, bool emitDefaults, bool originalNames,
                 std::string *out);
+
+// Whether protobuf would parse `bytes` as message `m`, found without building anything: every
+// field well-formed, proto3 strings valid UTF-8, nested messages and map entries likewise, at
+// most 100 levels deep. True only when it walked the whole message; false when the bytes are
+// bad or when this path does not cover them (proto2, groups, deeper nesting): ask protobuf then.
+bool wireCheck(const WireMessage &m, std::string_view bytes);
 
 } // namespace rpc::internal

@@ -16,6 +16,7 @@
 
 #include <QString>
 
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -41,7 +42,7 @@ struct Sent
 
 Sent sent(const models::GrpcurlCommand &c)
 {
-    Sent s{c.request, c.channel.toOptions("fuzz"), c.importPaths, c.protoFiles, c.protosets};
+    Sent s{c.request, c.connection.toOptions(c.request.target, "fuzz"), c.importPaths, c.protoFiles, c.protosets};
     if (s.channel.plaintext)
         s.channel.skipVerify = false;
     return s;
@@ -68,20 +69,19 @@ QString differences(const Sent &a, const Sent &b)
 
 void checkPasted(const QString &line)
 {
-    QString error;
-    const auto command = models::parseGrpcurl(line, &error);
+    const auto command = models::parseGrpcurl(line);
     if (!command) {
-        if (error.isEmpty())
+        if (command.errorMessage().isEmpty())
             fail("parseGrpcurl refused a command without saying why", line);
         return;
     }
-    const auto exported = models::toGrpcurl(command->request, command->channel, command->importPaths,
-                                            command->protoFiles, command->protosets, models::Environment{}, &error);
+    const auto exported = models::toGrpcurl(command->request, command->connection, command->importPaths,
+                                            command->protoFiles, command->protosets, models::Environment{});
     if (!exported)
         return; // {{variables}} with no environment chosen: an error that names them
-    const auto again = models::parseGrpcurl(*exported, &error);
+    const auto again = models::parseGrpcurl(*exported);
     if (!again)
-        fail("an exported command does not parse", *exported, error);
+        fail("an exported command does not parse", *exported, again.errorMessage());
     const QString diff = differences(sent(*command), sent(*again));
     if (!diff.isEmpty())
         fail(("an exported command parses to another request: " + diff.toStdString()).c_str(), line, *exported);
@@ -90,8 +90,7 @@ void checkPasted(const QString &line)
 void checkQuoting(const QStringList &words)
 {
     for (const QString &word : words) {
-        QString error;
-        const auto split = models::shellSplit(models::shellQuote(word), &error);
+        const auto split = models::shellSplit(models::shellQuote(word));
         if (!split || split->size() != 1 || split->front() != word)
             fail("a quoted word does not split back to itself", word, models::shellQuote(word));
     }
@@ -129,7 +128,7 @@ void checkCli(const QStringList &words)
     for (const char *name : {"connect-timeout", "keepalive-time", "max-time"}) {
         double s = 0;
         if (flags.isSet(name) && cli::parseSeconds(flags.value(name), &s) &&
-            !(s * 1000 <= static_cast<double>(std::numeric_limits<int>::max())))
+            !(std::round(s * 1000) <= static_cast<double>(std::numeric_limits<int>::max())))
             fail("checkNumericFlags accepted a time that does not fit in milliseconds",
                  QString::fromStdString(name), QString::fromStdString(flags.value(name)));
     }
@@ -144,11 +143,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
 {
     const QString line = QString::fromUtf8(reinterpret_cast<const char *>(data), static_cast<qsizetype>(size));
     checkPasted(line);
-    QString error;
-    if (const auto words = models::shellSplit(line, &error)) {
+    if (const auto words = models::shellSplit(line)) {
         checkQuoting(*words);
         checkCli(*words);
-    } else if (error.isEmpty()) {
+    } else if (words.errorMessage().isEmpty()) {
         fail("shellSplit refused a line without saying why", line);
     }
     return 0;

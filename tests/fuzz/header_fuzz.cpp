@@ -6,13 +6,13 @@
 //   value);
 // - wirescope-cli's -H parsing (cli::parseHeaders) gives headers that, written back as
 //   "name: value" lines (-bin values in base64), parse to the same headers;
-// - a header typed in the window or a request file (models::engineHeader) becomes the same bytes
+// - a header typed in the window or a request file (models::metadataEntry) becomes the same bytes
 //   as the same header given to wirescope-cli -H, or both refuse it;
 // - base64 is decoded only when it is base64 (see checkBase64).
 // Built and run by scripts/fuzz.sh.
 #include "common.h"
 
-#include "models/runner.h"
+#include "models/callrequest.h"
 #include "rpc/jsonutil.h"
 #include "rpc/types.h"
 
@@ -131,9 +131,9 @@ void checkSameAsCli(const std::string &name, const std::string &value)
     const QString qValue = QString::fromUtf8(value.data(), static_cast<qsizetype>(value.size()));
     if (qName.toStdString() != name || qValue.toStdString() != value)
         return; // not UTF-8: a QString cannot hold these bytes
-    QString why;
-    const auto header = models::engineHeader(qName, qValue, &why);
-    std::string modelsProblem = header ? rpc::headerProblem(header->first, header->second) : why.toStdString();
+    const auto header = models::metadataEntry(qName, qValue);
+    std::string modelsProblem =
+        header ? rpc::headerProblem(header->first, header->second) : header.errorMessage().toStdString();
 
     rpc::Metadata cli;
     std::string cliProblem;

@@ -10,6 +10,8 @@
 //   environments and variables, the named connection, metadata to engine headers) ends in a
 //   value or an error, with times that fit the engine's milliseconds.
 // Built and run by scripts/fuzz.sh.
+#include "models/callrequest.h"
+#include "models/connectionsettings.h"
 #include "models/runner.h"
 #include "models/workspace.h"
 
@@ -65,10 +67,9 @@ void write(const QString &relative, std::string_view bytes)
 void checkRoundTrip(const models::SavedRequest &request)
 {
     const QByteArray bytes = models::Workspace::serialize(request);
-    models::WorkspaceProblem problem;
-    const auto again = models::Workspace::parseRequest(bytes, request.path, &problem);
+    const auto again = models::Workspace::parseRequest(bytes, request.path);
     if (!again)
-        fail("a loaded request does not load again after saving", problem.toString() + QLatin1Char('\n') +
+        fail("a loaded request does not load again after saving", again.error().toString() + QLatin1Char('\n') +
                                                                        QString::fromUtf8(bytes));
     if (!(*again == request))
         fail("a loaded request loads as another request after saving", QString::fromUtf8(bytes));
@@ -77,9 +78,9 @@ void checkRoundTrip(const models::SavedRequest &request)
 }
 
 // The engine's options for a connection (times in milliseconds: the conversion is checked by UBSan).
-void checkChannel(const models::Runner::Channel &channel)
+void checkChannel(const models::ConnectionSettings &connection, const QString &target)
 {
-    (void)channel.toOptions("fuzz");
+    (void)connection.toOptions(target, "fuzz");
 }
 
 // `run` and the window send the deadline as int64 milliseconds, which the engine adds to the
@@ -87,7 +88,7 @@ void checkChannel(const models::Runner::Channel &channel)
 void checkDeadline(const models::SavedRequest &request)
 {
     const double s = request.deadlineSeconds;
-    if (!std::isfinite(s) || s < 0 || s > rpc::kMaxSeconds)
+    if (!std::isfinite(s) || s < 0 || !models::deadlineMilliseconds(s))
         fail("a request's deadline does not fit the engine's milliseconds", QString::number(s));
 }
 
@@ -96,27 +97,24 @@ void checkRequest(const models::Workspace &ws, const models::SavedRequest &saved
     checkRoundTrip(saved);
     const models::SavedRequest request = models::withDefaults(saved, ws.settings());
     checkDeadline(request);
-    QString error;
-    if (auto channel = models::Runner::channelFor(ws, request.connection, request.target, &error))
-        checkChannel(*channel);
-    else if (error.isEmpty())
-        fail("channelFor refused a connection without saying why", request.connection);
+    if (auto connection = models::ConnectionSettings::fromWorkspace(ws, request.connection))
+        checkChannel(*connection, request.target);
+    else if (connection.errorMessage().isEmpty())
+        fail("fromWorkspace refused a connection without saying why", request.connection);
 
     std::vector<models::Environment> environments = ws.settings().environments;
     environments.emplace_back(); // none chosen
     for (const models::Environment &env : environments) {
-        error.clear();
-        const auto target = models::resolveVariables(request.target, env, QStringLiteral("target"), &error);
-        if (!target && error.isEmpty())
+        const auto target = models::resolveVariables(request.target, env, QStringLiteral("target"));
+        if (!target && target.errorMessage().isEmpty())
             fail("an unresolved target without a reason", request.target);
-        (void)models::resolveVariables(request.body, env, QStringLiteral("body"), &error);
+        (void)models::resolveVariables(request.body, env, QStringLiteral("body"));
         for (const auto &[key, value] : request.metadata) {
-            const auto v = models::resolveVariables(value, env, key, &error);
+            const auto v = models::resolveVariables(value, env, key);
             if (!v)
                 continue;
-            error.clear();
-            if (!models::engineHeader(key, *v, &error) && error.isEmpty())
-                fail("engineHeader refused without saying why", key);
+            if (const auto entry = models::metadataEntry(key, *v); !entry && entry.errorMessage().isEmpty())
+                fail("metadataEntry refused without saying why", key);
         }
     }
 }
@@ -151,17 +149,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     for (const auto &request : ws.requests())
         checkRequest(ws, request);
     for (auto it = ws.settings().connections.begin(); it != ws.settings().connections.end(); ++it) {
-        QString error;
-        if (auto channel = models::Runner::channelFor(ws, it.key(), QStringLiteral("localhost:1"), &error))
-            checkChannel(*channel);
+        if (auto connection = models::ConnectionSettings::fromWorkspace(ws, it.key()))
+            checkChannel(*connection, QStringLiteral("localhost:1"));
     }
     models::Runner runner(ws);
     for (const auto &env : ws.settings().environments) {
-        QString error;
         models::RunOptions options;
         options.environment = env.name;
-        if (!runner.select(options, &error))
-            fail("an environment of the workspace cannot be chosen", env.name + QLatin1Char('\n') + error);
+        if (const auto selected = runner.select(options); !selected)
+            fail("an environment of the workspace cannot be chosen", env.name + QLatin1Char('\n') + selected.errorMessage());
     }
 
     // The settings save and load as the same settings (in a folder of their own: the paths they

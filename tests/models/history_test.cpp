@@ -4,6 +4,7 @@
 #include "models/history.h"
 #include "models/workspace.h"
 
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QTemporaryDir>
@@ -59,11 +60,24 @@ void HistoryTest::entriesSurviveAReload()
     QCOMPARE(again.entries().size(), std::size_t(2));
     QCOMPARE(again.entries().front(), history.entries().front());
     QCOMPARE(again.entries().back().statusName, QStringLiteral("NOT_FOUND"));
+    // The body comes back as it was sent: keys in their order, numbers as written.
+    HistoryEntry exact = entry(QStringLiteral("Oslo"));
+    exact.request.body = QStringLiteral(R"({"zone": 2.50, "city": "Oslo", "id": 18446744073709551615})");
+    QCOMPARE(again.append(exact), QString());
+    History third(file);
+    QVERIFY(third.load());
+    QCOMPARE(third.entries().back().request.body, exact.request.body);
     // Personal, not the team's: ignored by git and not a request of the workspace.
     QVERIFY(QFile::exists(dir.filePath(QStringLiteral(".wirescope/.gitignore"))));
     const models::Workspace ws = models::Workspace::open(dir.path());
     QVERIFY(ws.requests().empty());
     QVERIFY(ws.problems().empty());
+    // A history that cannot be read is an error naming it (none at all is an empty history).
+    QVERIFY(History(dir.filePath(QStringLiteral("absent.jsonl"))).load());
+    QVERIFY(QDir().mkpath(dir.filePath(QStringLiteral("a-folder.jsonl"))));
+    const models::Status unreadable = History(dir.filePath(QStringLiteral("a-folder.jsonl"))).load();
+    QVERIFY(!unreadable);
+    QVERIFY2(unreadable.errorMessage().contains(QStringLiteral("a-folder.jsonl")), qPrintable(unreadable.errorMessage()));
 }
 
 void HistoryTest::responsesAreCappedAndTheFileBounded()

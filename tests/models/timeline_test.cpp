@@ -52,6 +52,48 @@ private slots:
         m_timeline.reset();
     }
 
+    // The engine's events and the tap's frames come in separate batches: a connection frame
+    // stored after a call's trailers can be older than them. The timeline's end is still the
+    // trailers' time (it was the frame's, and Fit cut the first call's trailers off), and the
+    // lane knows it ended there.
+    void theEndIsTheLatestTimeNotTheLastStored()
+    {
+        Timeline timeline;
+        Timeline::CallInfo info;
+        info.callId = 1;
+        info.method.serviceName = "wirescope.testing.TestService";
+        info.method.name = "Echo";
+        info.target = QStringLiteral("upstream:1");
+        info.tap = 1;
+        timeline.beginCall(info);
+        auto callEvent = [](rpc::EventKind kind, qint64 t) {
+            rpc::CallEvent e;
+            e.callId = 1;
+            e.kind = kind;
+            e.timeNs = t;
+            return e;
+        };
+        std::vector<rpc::CallEvent> calls{callEvent(rpc::EventKind::Started, 1000),
+                                          callEvent(rpc::EventKind::Finished, 10000)};
+        timeline.addCallEvents(calls);
+        rpc::wire::WireEvent ping;
+        ping.connection = 1;
+        ping.timeNs = 9000;
+        ping.direction = rpc::wire::WireDirection::ServerToClient;
+        ping.frame.type = quint8(rpc::wire::FrameType::Ping);
+        ping.frame.length = 8;
+        ping.frame.payload = std::string(8, '\x01');
+        std::vector<rpc::wire::WireEvent> wire{ping};
+        timeline.addWireEvents(1, QStringLiteral("upstream:1"), wire);
+        QCOMPARE(timeline.item(timeline.endItemId() - 1).timeNs, qint64(9000)); // stored last
+        QCOMPARE(timeline.startNs(), qint64(1000));
+        QCOMPARE(timeline.endNs(), qint64(10000));
+        const Timeline::Lane &call = timeline.lanes()[0];
+        QCOMPARE(call.lastNs, qint64(10000));
+        QCOMPARE(call.lifeEndNs(50000), qint64(10000)); // ended: not stretched to now
+        QVERIFY(!call.running());
+    }
+
     void threeUnaryCallsAreStreams1And3And5WithLinkedFrames()
     {
         std::vector<std::unique_ptr<models::CallSession>> sessions;

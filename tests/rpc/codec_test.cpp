@@ -295,31 +295,6 @@ TEST(JsonUtil, SplitsConcatenatedValues)
     EXPECT_TRUE(empty->empty());
 }
 
-// A saved stream's messages (a JSON array) went through QJsonDocument, which rounded a uint64
-// above 2^63, sorted members and dropped a string element's quotes (found by grpcurl_fuzz).
-TEST(JsonUtil, SplitsAnArrayIntoItsElementsAsWritten)
-{
-    auto parts = rpc::splitJsonArray(" [ {\"z\": 18446744073709551615, \"a\": [1, 2]} ,\"s,]\" ,5e-1,[],null]\n");
-    ASSERT_TRUE(parts);
-    EXPECT_EQ(*parts, (std::vector<std::string>{"{\"z\": 18446744073709551615, \"a\": [1, 2]}", "\"s,]\"", "5e-1",
-                                                "[]", "null"}));
-    auto empty = rpc::splitJsonArray("[ ]");
-    ASSERT_TRUE(empty);
-    EXPECT_TRUE(empty->empty());
-    for (const char *bad : {"{\"a\": 1}", "[1,", "[1] [2]", "", "[1,]"}) {
-        auto r = rpc::splitJsonArray(bad);
-        ASSERT_FALSE(r) << bad;
-        EXPECT_FALSE(r.error().diagnostics.empty()) << bad;
-    }
-}
-
-TEST(JsonUtil, PrettyOrOnOneLine)
-{
-    const char *json = "{ \"a\" :[1, {\"b\": \"x: , y\"}], \"c\": {} }";
-    EXPECT_EQ(rpc::prettyJson(json, -1), R"({"a":[1,{"b":"x: , y"}],"c":{}})");
-    EXPECT_EQ(rpc::prettyJson(json, 1), "{\n \"a\": [\n  1,\n  {\n   \"b\": \"x: , y\"\n  }\n ],\n \"c\": {}\n}");
-}
-
 TEST(JsonUtil, Base64BothAlphabets)
 {
     const std::string bytes("\x00\x01\xfb\xff", 4);

@@ -586,6 +586,27 @@ TEST_F(EngineTest, LoadRunStartsEachNextCallOnTheEngineThread)
     EXPECT_EQ(m_engine.activeCalls(), 0);
 }
 
+// Header names go lowercase before gRPC sees them (gRPC core aborts the process on an upper-case
+// name). A load run's first call checks and lowercases its request; the later calls must send
+// that same checked request, not the caller's original.
+TEST_F(EngineTest, LoadRunSendsEveryCallsHeadersLowercased)
+{
+    rpc::LoadRequest load;
+    load.call = request("wirescope.testing.TestService/Echo", {R"({"text": "headers"})"});
+    load.call.metadata = {{"X-Mixed-Case", "yes"}};
+    load.call.callId = 300;
+    load.total = 5;
+    load.concurrency = 1;
+    m_engine.startLoad(load);
+    std::vector<rpc::CallEvent> log;
+    ASSERT_TRUE(
+        waitForAll(log, [](const auto &events) { return ofKind(events, EventKind::Finished).size() == 5; }));
+    for (const auto &e : ofKind(log, EventKind::Finished))
+        EXPECT_TRUE(e.status.ok()) << e.callId << ": " << e.status.message;
+    for (const auto &e : ofKind(log, EventKind::Started))
+        EXPECT_EQ(metadataValue(e.metadata, "x-mixed-case"), "yes") << e.callId;
+}
+
 TEST_F(EngineTest, LoadRunStopsOnALocalFailureAndAfterItsTime)
 {
     rpc::LoadRequest bad;
@@ -623,6 +644,77 @@ TEST_F(EngineTest, LoadRunStopsOnALocalFailureAndAfterItsTime)
     const auto done = ofKind(events, EventKind::Finished).size();
     EXPECT_GT(done, 2u);
     EXPECT_EQ(done, ofKind(events, EventKind::Started).size());
+}
+
+// A load run counts a stream's messages exactly and checks each against the output type
+// rather than decoding it. Read with a schema of the client's own in which the server's
+// replies do not parse, every call ends with INTERNAL naming the first bad reply, and a
+// stream stops there.
+TEST_F(EngineTest, LoadRunChecksRepliesWithoutDecodingThem)
+{
+    rpc::LoadRequest stream;
+    stream.call = request("wirescope.testing.TestService/ServerStream",
+                          {R"({"count": 3000, "payloadSize": 8, "text": "s"})"});
+    stream.call.callId = 700;
+    stream.total = 2;
+    m_engine.startLoad(stream);
+    std::vector<rpc::CallEvent> log;
+    ASSERT_TRUE(waitFor(701, EventKind::Finished, log));
+    for (const auto &e : ofKind(log, EventKind::Finished)) {
+        EXPECT_TRUE(e.status.ok()) << e.status.message;
+        EXPECT_EQ(e.index, 3000u);
+    }
+    EXPECT_TRUE(ofKind(log, EventKind::MessageReceived).empty());
+
+    // Field 15 of the echoed request is `bytes`; read as a string it is not UTF-8. A payload of
+    // one 'x' is a tag without its value when read as a message.
+    TempDir dir;
+    dir.write("strict.proto", R"(syntax = "proto3";
+package wirescope.testing;
+message EchoRequest { bytes data = 15; }
+message Strict { string data = 15; }
+message EchoResponse { Strict echo = 1; }
+message StreamRequest { int32 count = 1; int32 payload_size = 3; }
+message StreamItem { Strict payload = 3; }
+service TestService {
+  rpc Echo(EchoRequest) returns (EchoResponse);
+  rpc ServerStream(StreamRequest) returns (stream StreamItem);
+}
+)");
+    rpc::SchemaSpec spec;
+    spec.importPaths = {dir.path().string()};
+    spec.protoFiles = {"strict.proto"};
+    auto strict = rpc::SchemaLoader().load(spec);
+    ASSERT_TRUE(strict) << strict.error().toString();
+
+    rpc::LoadRequest unary;
+    unary.call = request("wirescope.testing.TestService/Echo", {R"({"data": "/w=="})"});
+    unary.call.schema = *strict;
+    unary.call.callId = 800;
+    unary.total = 3;
+    m_engine.startLoad(unary);
+    rpc::LoadRequest bad = stream;
+    bad.call.schema = *strict;
+    bad.call.messages = {R"({"count": 100000, "payloadSize": 1})"};
+    bad.call.callId = 900;
+    bad.total = 1;
+    m_engine.startLoad(bad);
+    log.clear();
+    ASSERT_TRUE(waitFor(802, EventKind::Finished, log));
+    ASSERT_TRUE(waitFor(900, EventKind::Finished, log));
+    for (const auto &e : ofKind(log, EventKind::Finished)) {
+        EXPECT_EQ(e.status.code, 13) << e.callId << ": " << e.status.message; // INTERNAL
+        EXPECT_TRUE(e.status.local);
+        const std::string type = e.callId == 900 ? "StreamItem" : "EchoResponse";
+        EXPECT_NE(e.status.message.find("reply 1: cannot decode wirescope.testing." + type), std::string::npos)
+            << e.status.message;
+        if (e.callId == 900) {
+            EXPECT_LT(e.index, 100000u); // the stream was cancelled at its first reply
+        } else {
+            EXPECT_EQ(e.index, 1u);
+        }
+    }
+    EXPECT_EQ(ofKind(log, EventKind::Finished).size(), 4u);
 }
 
 TEST_F(EngineTest, DestroyingTheEngineEndsARunningLoad)

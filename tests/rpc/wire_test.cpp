@@ -241,3 +241,36 @@ TEST(Wire, MalformedInputGivesErrorsNeverACrash)
         (void)f.feed(valid.substr(0, cut) + std::string("\xff\xff\xff\x01\x04\x00\x00\x00\x01garbage", 16));
     }
 }
+
+// gRPC-Web and Connect over HTTP/2: the envelope that ends a stream (gRPC-Web's trailer block,
+// flag 0x80; Connect's end-of-stream JSON, flag 0x02) is no message, and bodies that are not
+// enveloped (a Connect unary call, base64 gRPC-Web text) are passed over, not misread.
+TEST(Wire, WebProtocolsFrameTheirStreamsByContentType)
+{
+    // A header block of one literal field (RFC 7541 6.2.2, new name, no Huffman coding).
+    auto contentType = [](const std::string &value) {
+        const std::string name = "content-type";
+        return std::string(1, '\0') + char(name.size()) + name + char(value.size()) + value;
+    };
+    auto flagged = [](char flags, const std::string &bytes) { return std::string(1, flags) + grpcMessage(bytes).substr(1); };
+    FrameDecoder d(FrameDecoder::Side::Server);
+    decode(d, frame(0x1, 0x4, 1, contentType("application/grpc-web+proto")) +
+                  frame(0x0, 0x0, 1, grpcMessage("reply") + flagged('\x80', "grpc-status:0\r\n")) +
+                  frame(0x0, 0x1, 1, ""));
+    decode(d, frame(0x1, 0x4, 3, contentType("application/connect+proto")) +
+                  frame(0x0, 0x1, 3, flagged('\x01', "zipped") + flagged('\x02', "{}")));
+    decode(d, frame(0x1, 0x4, 5, contentType("application/proto")) + frame(0x0, 0x1, 5, "\x0a\x03raw"));
+    decode(d, frame(0x1, 0x4, 7, contentType("application/grpc-web-text+proto")) + frame(0x0, 0x1, 7, "AAAAAAA="));
+    const auto messages = d.takeMessages();
+    ASSERT_EQ(messages.size(), 2u);
+    EXPECT_EQ(messages[0].streamId, 1u);
+    EXPECT_EQ(messages[0].bytes, "reply");
+    EXPECT_EQ(messages[1].streamId, 3u);
+    EXPECT_EQ(messages[1].bytes, "zipped");
+    EXPECT_TRUE(messages[1].compressed);
+    // gRPC itself has no such flags.
+    FrameDecoder grpc(FrameDecoder::Side::Server);
+    EXPECT_NE(error(grpc, frame(0x1, 0x4, 1, contentType("application/grpc")) +
+                              frame(0x0, 0x1, 1, flagged('\x80', "x"))).find("compressed flag 128"),
+              std::string::npos);
+}

@@ -511,3 +511,75 @@ TEST(WireCodec, ManyOccurrencesOutOfDeclarationOrder)
     ASSERT_TRUE(taken);
     EXPECT_EQ(json, viaMessage(r, false, false));
 }
+
+// Schema::check (a load run's test of each reply) says what protobuf's parser says, on random
+// messages of both test types, well-known fields included, and on the same bytes cut short or
+// with a byte changed; the walk alone never accepts what protobuf refuses.
+TEST(WireCodec, CheckAgreesWithProtobufsParser)
+{
+    auto schema = testsupport::testSchema();
+    rpc::internal::WirePlans plans;
+    pb::LogSilencer quiet; // protobuf logs each invalid string it meets
+    int refused = 0, walked = 0;
+    auto compare = [&](const pb::Message &type, const std::string &bytes, const std::string &what) {
+        std::unique_ptr<pb::Message> reference(type.New());
+        const bool protobufAccepts = reference->ParseFromString(bytes);
+        const auto checked = schema->check(type.GetDescriptor()->full_name(), bytes);
+        EXPECT_EQ(checked.ok(), protobufAccepts) << what << (checked ? "" : ": " + checked.error().message);
+        const bool walkAccepts = rpc::internal::wireCheck(*plans.plan(type.GetDescriptor()), bytes);
+        if (walkAccepts) {
+            EXPECT_TRUE(protobufAccepts) << what;
+        }
+        refused += !protobufAccepts;
+        walked += walkAccepts;
+    };
+    std::mt19937_64 rng(7);
+    auto mutate = [&](const pb::Message &type, const std::string &bytes, unsigned seed) {
+        compare(type, bytes, "seed " + std::to_string(seed));
+        if (bytes.empty())
+            return;
+        for (int i = 0; i < 4; ++i) {
+            const std::size_t at = rng() % bytes.size();
+            compare(type, bytes.substr(0, at), "seed " + std::to_string(seed) + " cut at " + std::to_string(at));
+            std::string changed = bytes;
+            changed[at] = static_cast<char>(rng());
+            compare(type, changed, "seed " + std::to_string(seed) + " byte " + std::to_string(at) + " changed");
+        }
+    };
+    for (unsigned seed = 1; seed <= 300; ++seed) {
+        wt::PlainRecord record;
+        Filler(seed, 3).fill(&record);
+        mutate(record, record.SerializeAsString(), seed);
+        wt::EchoRequest echo;
+        Filler(seed, 3).fill(&echo);
+        if (seed % 3 == 0) { // well-known types are plain proto3 messages to the walk
+            echo.mutable_when()->set_seconds(static_cast<std::int64_t>(seed));
+            (*echo.mutable_attrs()->mutable_fields())["k"].set_string_value("v\xc3\xa9");
+            echo.mutable_extra()->set_type_url("type.googleapis.com/wirescope.testing.Inner");
+            echo.mutable_wrapped()->set_value(-1);
+        }
+        mutate(echo, echo.SerializeAsString(), seed);
+    }
+    EXPECT_GT(refused, 100); // the mutations did produce bad bytes
+    EXPECT_GT(walked, 1000); // and most good ones never needed protobuf
+
+    // A packed field whose last varint is cut, and a nested invalid string: refused by both.
+    Writer packed;
+    packed.length(18, std::string("\x01\x80", 2));
+    compare(wt::PlainRecord::default_instance(), packed.bytes, "cut packed varint");
+    Writer inner, outer;
+    inner.length(1, std::string("\xc3\x28", 2));
+    outer.length(17, inner.bytes);
+    compare(wt::PlainRecord::default_instance(), outer.bytes, "invalid UTF-8 one level down");
+
+    // Deeper than the walk goes (100 levels) but within what Wirescope decodes: protobuf decides.
+    wt::Tree tree;
+    wt::Tree *node = &tree;
+    for (int i = 0; i < 150; ++i)
+        node = node->add_children();
+    node->set_label("leaf");
+    const std::string deep = tree.SerializeAsString();
+    EXPECT_FALSE(rpc::internal::wireCheck(*plans.plan(wt::Tree::descriptor()), deep));
+    EXPECT_TRUE(schema->check("wirescope.testing.Tree", deep).ok());
+    EXPECT_FALSE(schema->check("wirescope.testing.Nope", deep).ok());
+}

@@ -4,6 +4,7 @@
 // them, and small helpers that act as a user does.
 #include "models/enginebridge.h"
 #include "models/sourcesmodel.h"
+#include "rpc/demo/demoserver.h"
 #include "rpc/engine.h"
 #include "ui/mainwindow.h"
 #include "ui/requesttab.h"
@@ -21,10 +22,13 @@ struct Workbench
     rpc::Engine engine;
     models::EngineBridge bridge{engine};
     models::SourcesModel sources;
+    rpc::DemoServer demo;
     ui::MainWindow window{bridge, sources};
 
     Workbench()
     {
+        window.setDemoService(ui::demoService([this] { return demo.start(); }, rpc::DemoServer::exampleMethod(),
+                                              rpc::DemoServer::exampleRequest()));
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
     }

@@ -4,6 +4,7 @@
 // disk, the workspace tree, grpcurl both ways, and unsaved edits brought back after a crash.
 // The tests run without a D-Bus session (see tests/CMakeLists.txt), so secrets are kept for the
 // session only, as on a machine without a keychain.
+#include "qtfiles.h"
 #include "support.h"
 #include "testserver.h"
 
@@ -29,6 +30,7 @@
 #include <QMenu>
 #include <QMessageBox>
 #include <QSettings>
+#include <QSpinBox>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -49,20 +51,6 @@ QByteArray bearerSecret()
 }
 const QString kEchoPath = QStringLiteral("calls/echo.json");
 
-void writeFile(const QString &path, const QByteArray &bytes)
-{
-    QDir().mkpath(QFileInfo(path).absolutePath());
-    QFile f(path);
-    QVERIFY2(f.open(QIODevice::WriteOnly | QIODevice::Truncate), qPrintable(path));
-    f.write(bytes);
-}
-
-QByteArray readFile(const QString &path)
-{
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-}
-
 // Every file below `folder` whose bytes contain `needle`.
 QStringList filesContaining(const QString &folder, const QByteArray &needle)
 {
@@ -75,6 +63,40 @@ QStringList filesContaining(const QString &folder, const QByteArray &needle)
     }
     return hits;
 }
+
+// Answers every question the window asks, in order, as a user would: a QMessageBox with the
+// button given, a QInputDialog with the text given. What the boxes said is kept in `asked`.
+struct Answers
+{
+    struct Answer
+    {
+        QMessageBox::StandardButton button = QMessageBox::NoButton;
+        QString text; // for an input dialog
+    };
+    QList<Answer> queue;
+    QStringList asked;
+    QTimer timer;
+
+    explicit Answers(QList<Answer> answers)
+        : queue(std::move(answers))
+    {
+        QObject::connect(&timer, &QTimer::timeout, &timer, [this] {
+            QWidget *modal = QApplication::activeModalWidget();
+            if (!modal || queue.isEmpty())
+                return;
+            if (auto *box = qobject_cast<QMessageBox *>(modal); box && queue.front().button != QMessageBox::NoButton) {
+                asked << box->text();
+                if (QAbstractButton *b = box->button(queue.takeFirst().button))
+                    b->click();
+            } else if (auto *input = qobject_cast<QInputDialog *>(modal); input && queue.front().button == QMessageBox::NoButton) {
+                asked << input->labelText();
+                input->setTextValue(queue.takeFirst().text);
+                input->accept();
+            }
+        });
+        timer.start(20);
+    }
+};
 
 // Clicks Send and waits for the call to finish; false if it does not.
 bool sendAndWait(ui::RequestTab *tab)
@@ -168,6 +190,12 @@ private slots:
     void closingATabWithEditsAsksFirst();
     void aPastedCommandKeepsItsConnectionSettingsInAFreshWindow();
     void aBigCallKeepsHistorySmall();
+    void aSecretIsAskedForOnlyWhereItsExactNameIsUsed();
+    void limitsAndDeadlinesKeepTheirExactUnits();
+    void editsTypedWhileASaveRunsStayUnsaved();
+    void quittingWithUnsavedTabsAsks();
+    void theCommandLineWorkspaceIsNeitherReplacedNorOpenedTwice();
+    void everyUnsavedTabComesBackAfterACrash();
 
 private:
     // A workspace with the test service's proto inside it, two environments and saved requests.
@@ -224,6 +252,7 @@ void WorkspaceGuiTest::makeWorkspace()
     "import_paths": ["protos"],
     "proto_files": ["wirescope/testing/test.proto"],
     "defaults": {"target": "{{host}}", "metadata": [["x-team", "core"]]},
+    "connections": {"quick": {"plaintext": true, "connect_timeout_seconds": 0.5, "max_receive_bytes": 1000000}},
     "environments": [
         {"name": "dev", "variables": [
             {"name": "host", "value": "%1"},
@@ -247,6 +276,19 @@ void WorkspaceGuiTest::makeWorkspace()
     "body": {"text": "{{word}}"},
     "deadline_seconds": 10,
     "team_owner": "platform"
+})"));
+    writeFile(m_folder + QStringLiteral("/calls/slow.json"), QByteArrayLiteral(R"({
+    "format_version": 1,
+    "method": "wirescope.testing.TestService/Slow",
+    "connection": "quick",
+    "body": {"delayMs": 3000},
+    "deadline_seconds": 0.04
+})"));
+    writeFile(m_folder + QStringLiteral("/calls/ids.json"), QByteArrayLiteral(R"({
+    "format_version": 1,
+    "method": "wirescope.testing.TestService/Echo",
+    "metadata": [["x-token-id", "tokenId-{{word}}"]],
+    "body": {"text": "tokenId {{word}}"}
 })"));
     writeFile(m_folder + QStringLiteral("/calls/bare.json"), QByteArrayLiteral(R"({
     "format_version": 1,
@@ -367,11 +409,9 @@ void WorkspaceGuiTest::aSavedRequestRunsInItsEnvironmentAndNoSecretReachesADisk(
         QTRY_COMPARE_WITH_TIMEOUT(int(wb.window.workspaceStore().history().size()), 2, 10000);
         QCOMPARE(wb.window.workspaceStore().history().back().statusName, QStringLiteral("UNAVAILABLE"));
 
-        // An unsaved tab is autosaved (unresolved, so without the secret) when the window closes.
-        QVERIFY(wb.window.close());
-        wb.window.workspaceStore().flush();
-        QVERIFY(QFile::exists(wb.window.autosaveFile()));
-        QVERIFY(readFile(wb.window.autosaveFile()).contains("Bearer {{token}}"));
+        // An unsaved tab is autosaved (unresolved, so without the secret) a moment after it
+        // changed; closing would ask about it (see quittingWithUnsavedTabsAsks).
+        QTRY_VERIFY_WITH_TIMEOUT(readFile(wb.window.autosaveFile()).contains("Bearer {{token}}"), 10000);
     }
     // Every file the session wrote: the workspace (with its history), the application's data
     // and the settings.
@@ -988,12 +1028,280 @@ void WorkspaceGuiTest::aPastedCommandKeepsItsConnectionSettingsInAFreshWindow()
                        "-d '{}' %1 wirescope.testing.TestService/Echo")
             .arg(m_address)));
     QTRY_VERIFY(wb.window.currentRequest());
-    const models::Runner::Channel channel = wb.window.currentRequest()->channelSettings();
+    const models::ConnectionSettings channel = wb.window.currentRequest()->connectionSettings();
     QCOMPARE(channel.authority, QStringLiteral("api.example"));
     QCOMPARE(channel.maxReceiveBytes, 8 * 1024 * 1024);
     QVERIFY(channel.plaintext);
     QVERIFY(sendAndWait(wb.window.currentRequest()));
     QVERIFY(lastMessage(wb.window.currentRequest()).contains("\"authority\": \"api.example\""));
+}
+
+// The window once asked for the secret {{token}} whenever a field with variables merely
+// contained the letters "token" (here "tokenId"), and a cancelled question stopped the call.
+void WorkspaceGuiTest::aSecretIsAskedForOnlyWhereItsExactNameIsUsed()
+{
+    Workbench wb;
+    QVERIFY(openWorkspace(wb));
+    ui::RequestTab *tab = openSaved(wb, QStringLiteral("calls/ids.json"));
+    QVERIFY(tab);
+    QStringList asked;
+    QTimer watcher;
+    connect(&watcher, &QTimer::timeout, this, [&asked] {
+        if (auto *dialog = qobject_cast<QInputDialog *>(QApplication::activeModalWidget())) {
+            asked << dialog->labelText();
+            dialog->reject();
+        }
+    });
+    watcher.start(20);
+    QVERIFY(sendAndWait(tab));
+    watcher.stop();
+    QCOMPARE(asked, QStringList());
+    QCOMPARE(tab->session().status().code, 0);
+    const QByteArray response = lastMessage(tab);
+    QVERIFY2(response.contains("tokenId hello from dev") && response.contains("tokenId-hello from dev"),
+             response.constData());
+}
+
+// Sizes and times reach the call exactly: 1000000 bytes and 0.5 s from a pasted grpcurl command
+// or a workspace connection were once shown (and sent) as "default" and "none", and a deadline
+// under 0.1 s as "no deadline".
+void WorkspaceGuiTest::limitsAndDeadlinesKeepTheirExactUnits()
+{
+    Workbench wb;
+    QVERIFY(openWorkspace(wb));
+    QVERIFY(wb.window.importGrpcurl(
+        QStringLiteral("grpcurl -plaintext -max-msg-sz 1000000 -connect-timeout 0.5 -keepalive-time 1.5 "
+                       "-max-time 0.05 -d '{\"text\": \"x\"}' %1 wirescope.testing.TestService/Echo")
+            .arg(m_address)));
+    QTRY_VERIFY(wb.window.currentRequest());
+    ui::RequestTab *pasted = wb.window.currentRequest();
+    models::ConnectionSettings c = pasted->connectionSettings();
+    QCOMPARE(c.maxReceiveBytes, 1000000);
+    QCOMPARE(c.connectTimeoutMs, 500);
+    QCOMPARE(c.keepaliveMs, 1500);
+    auto *maxReceive = pasted->findChild<QSpinBox *>(QStringLiteral("maxReceiveBox"));
+    auto *deadline = pasted->findChild<QSpinBox *>(QStringLiteral("deadlineBox"));
+    QCOMPARE(maxReceive->text(), QStringLiteral("1000000 bytes"));
+    QCOMPARE(deadline->text(), QStringLiteral("0.05 s"));
+    auto call = pasted->buildRequest();
+    QVERIFY2(call, qPrintable(call.errorMessage()));
+    QCOMPARE(call->deadlineMs, std::int64_t(50));
+    QCOMPARE(call->channel.maxReceiveBytes, 1000000);
+    QCOMPARE(call->channel.connectTimeoutMs, 500);
+    // Copied out again, the command says what was pasted.
+    const QString copied = wb.window.copyAsGrpcurl();
+    for (const char *flag : {"-max-msg-sz 1000000", "-connect-timeout 0.5", "-keepalive-time 1.5", "-max-time 0.05"})
+        QVERIFY2(copied.contains(QLatin1String(flag)), qPrintable(copied));
+    // Typed: "40 ms" and "2 MiB" are what they say; the arrows step whole units.
+    typeInto(deadline, QStringLiteral("40 ms"));
+    QCOMPARE(deadline->value(), 40);
+    typeInto(maxReceive, QStringLiteral("2 MiB"));
+    QCOMPARE(maxReceive->value(), 2 * 1024 * 1024);
+    maxReceive->stepBy(1);
+    QCOMPARE(maxReceive->value(), 3 * 1024 * 1024);
+
+    // A saved request of 0.04 s over the workspace connection "quick": the slow call ends at
+    // its deadline instead of running three seconds.
+    ui::RequestTab *slow = openSaved(wb, QStringLiteral("calls/slow.json"));
+    QVERIFY(slow);
+    c = slow->connectionSettings();
+    QCOMPARE(c.connectTimeoutMs, 500);
+    QCOMPARE(c.maxReceiveBytes, 1000000);
+    QCOMPARE(slow->findChild<QSpinBox *>(QStringLiteral("connectTimeoutBox"))->text(), QStringLiteral("0.5 s"));
+    QVERIFY(!slow->isModified());
+    QVERIFY(sendAndWait(slow));
+    QCOMPARE(slow->session().status().code, 4); // DEADLINE_EXCEEDED
+    QVERIFY2(slow->session().totalTime() < 2'000'000'000LL, qPrintable(QString::number(slow->session().totalTime())));
+}
+
+// A save writes a snapshot on the store's thread; what is typed before it lands was once marked
+// saved with it, so autosave skipped it and closing the tab did not ask.
+void WorkspaceGuiTest::editsTypedWhileASaveRunsStayUnsaved()
+{
+    Workbench wb;
+    QVERIFY(openWorkspace(wb));
+    ui::RequestTab *tab = openSaved(wb, kEchoPath);
+    QVERIFY(tab);
+    const QString file = m_folder + QLatin1Char('/') + kEchoPath;
+    typeInto(tab->editor(), QStringLiteral(R"({"text": "first"})"));
+    QSignalSpy saved(&wb.window.workspaceStore(), &models::WorkspaceStore::saveFinished);
+    QTest::keySequence(&wb.window, QKeySequence::Save);
+    // Typed at once, before the store has answered (its answer is a queued signal).
+    QVERIFY(saved.isEmpty());
+    typeInto(tab->editor(), QStringLiteral(R"({"text": "second"})"));
+    QVERIFY(saved.wait(10000));
+    QVERIFY2(readFile(file).contains("\"first\""), readFile(file).constData());
+    QVERIFY(tab->isModified());
+    QVERIFY(wb.window.tabs()->tabText(wb.window.tabs()->indexOf(tab)).endsWith(QStringLiteral(" •")));
+    QTRY_VERIFY_WITH_TIMEOUT(readFile(wb.window.autosaveFile()).contains("second"), 10000);
+    // Closing the tab asks; Cancel keeps it.
+    Answers answers(QList<Answers::Answer>{{QMessageBox::Cancel, {}}});
+    emit wb.window.tabs()->tabCloseRequested(wb.window.tabs()->indexOf(tab));
+    QCOMPARE(answers.asked.size(), 1);
+    QVERIFY(wb.window.tabs()->indexOf(tab) >= 0);
+    // Saved again (File → Save Request), it is clean, and nothing is left to restore.
+    wb.window.findChild<QAction *>(QStringLiteral("saveRequestAction"))->trigger();
+    QVERIFY(saved.wait(10000));
+    QVERIFY(!tab->isModified());
+    QVERIFY(readFile(file).contains("\"second\""));
+    QTRY_VERIFY_WITH_TIMEOUT(!QFile::exists(wb.window.autosaveFile()), 10000);
+}
+
+// Ctrl+Q (and closing the window) with unsaved tabs asks: Save All, Discard or Cancel.
+void WorkspaceGuiTest::quittingWithUnsavedTabsAsks()
+{
+    const QString file = m_folder + QLatin1Char('/') + kEchoPath;
+    {
+        Workbench wb;
+        QVERIFY(openWorkspace(wb));
+        ui::RequestTab *tab = openSaved(wb, kEchoPath);
+        QVERIFY(tab);
+        typeInto(tab->editor(), QStringLiteral(R"({"text": "quit edit"})"));
+        ui::RequestTab *fresh = wb.openByClicking(QStringLiteral("ServerStream"));
+        QVERIFY(fresh);
+        typeInto(fresh->editor(), QStringLiteral(R"({"count": 2})"));
+
+        // Cancel: nothing closes, nothing is written.
+        {
+            Answers answers(QList<Answers::Answer>{{QMessageBox::Cancel, {}}});
+            QTest::keyClick(&wb.window, Qt::Key_Q, Qt::ControlModifier);
+            QCOMPARE(answers.asked.size(), 1);
+            QVERIFY2(answers.asked.front().contains(QStringLiteral("2 requests")), qPrintable(answers.asked.front()));
+        }
+        QVERIFY(wb.window.isVisible());
+        QVERIFY(!readFile(file).contains("quit edit"));
+
+        // Save All: the saved request goes to its file, the new one where the user says; then
+        // the window closes.
+        Answers answers(QList<Answers::Answer>{{QMessageBox::SaveAll, {}}, {QMessageBox::NoButton, QStringLiteral("calls/count.json")}});
+        QVERIFY(!wb.window.close()); // not yet: the saves run first
+        QTRY_VERIFY_WITH_TIMEOUT(!wb.window.isVisible(), 10000);
+        QVERIFY(readFile(file).contains("quit edit"));
+        QVERIFY(readFile(m_folder + QStringLiteral("/calls/count.json")).contains("\"count\": 2"));
+        QTRY_VERIFY_WITH_TIMEOUT(!QFile::exists(wb.window.autosaveFile()), 10000);
+    }
+    {
+        // Discard: the window closes, the file keeps what it had, and nothing comes back later.
+        Workbench wb;
+        QVERIFY(openWorkspace(wb));
+        ui::RequestTab *tab = openSaved(wb, kEchoPath);
+        QVERIFY(tab);
+        typeInto(tab->editor(), QStringLiteral(R"({"text": "thrown away"})"));
+        QTRY_VERIFY_WITH_TIMEOUT(readFile(wb.window.autosaveFile()).contains("thrown away"), 10000);
+        Answers answers(QList<Answers::Answer>{{QMessageBox::Discard, {}}});
+        QVERIFY(wb.window.close());
+        QCOMPARE(answers.asked.size(), 1);
+        QVERIFY(!readFile(file).contains("thrown away"));
+        wb.window.workspaceStore().flush();
+        QTRY_VERIFY_WITH_TIMEOUT(!QFile::exists(wb.window.autosaveFile()), 10000);
+    }
+}
+
+// `wirescope --workspace B` restores the last session's unsaved tabs too; those of another
+// workspace A once made the window open A instead of B, and those of B opened B a second time
+// (its schema sources added twice).
+void WorkspaceGuiTest::theCommandLineWorkspaceIsNeitherReplacedNorOpenedTwice()
+{
+    QString autosave;
+    {
+        Workbench wb;
+        QVERIFY(openWorkspace(wb));
+        ui::RequestTab *tab = openSaved(wb, kEchoPath);
+        QVERIFY(tab);
+        typeInto(tab->editor(), QStringLiteral(R"({"text": "from A"})"));
+        autosave = wb.window.autosaveFile();
+        QTRY_VERIFY_WITH_TIMEOUT(readFile(autosave).contains("from A"), 10000);
+        wb.window.hide(); // a crash: no close event
+    }
+    QTemporaryDir other;
+    const QString folderB = other.path();
+    writeFile(folderB + QStringLiteral("/wirescope.json"), QByteArrayLiteral(R"({"format_version": 1})"));
+    {
+        // As app/gui/main.cpp does it: the workspace asked for, then the restore.
+        Workbench wb;
+        QSignalSpy opened(&wb.window.workspaceStore(), &models::WorkspaceStore::opened);
+        QSignalSpy restored(&wb.window, &ui::MainWindow::autosaveRestored);
+        wb.window.openWorkspace(folderB);
+        wb.window.restoreAutosave();
+        QVERIFY(restored.wait(20000));
+        QTRY_VERIFY_WITH_TIMEOUT(!opened.isEmpty(), 10000);
+        QTest::qWait(300);
+        QCOMPARE(opened.count(), 1);
+        QCOMPARE(wb.window.workspaceStore().workspace().folder(), QFileInfo(folderB).absoluteFilePath());
+        QCOMPARE(wb.window.currentRequest(), nullptr); // A's tab does not belong here
+        QVERIFY2(wb.window.statusText().contains(QFileInfo(m_folder).fileName()), qPrintable(wb.window.statusText()));
+        // ... and it is kept for when A is opened.
+        QVERIFY(readFile(autosave).contains("from A"));
+        wb.window.hide();
+    }
+    {
+        // The same workspace asked for and restored: opened once, its sources loaded once.
+        Workbench wb;
+        QSignalSpy opened(&wb.window.workspaceStore(), &models::WorkspaceStore::opened);
+        QSignalSpy restored(&wb.window, &ui::MainWindow::autosaveRestored);
+        wb.window.openWorkspace(m_folder);
+        wb.window.restoreAutosave();
+        QVERIFY(restored.wait(20000));
+        QCOMPARE(restored.first().at(0).toInt(), 1);
+        QTRY_VERIFY_WITH_TIMEOUT(wb.window.currentRequest(), 20000);
+        QCOMPARE(wb.window.currentRequest()->editor()->text(), QStringLiteral(R"({"text": "from A"})"));
+        QTest::qWait(300);
+        QCOMPARE(opened.count(), 1);
+        QCOMPARE(wb.sources.rowCount(), 1);
+        wb.window.hide();
+    }
+}
+
+// Every unsaved tab comes back, also one whose schema came from files outside any workspace,
+// and one that cannot come back is said and kept, not dropped.
+void WorkspaceGuiTest::everyUnsavedTabComesBackAfterACrash()
+{
+    QString autosave;
+    {
+        Workbench wb;
+        QVERIFY(wb.loadTestProtos() > 0);
+        ui::RequestTab *tab = wb.openByClicking(QStringLiteral("Chat"));
+        QVERIFY(tab);
+        typeInto(tab->editor(), QStringLiteral(R"({"text": "chat draft"})"));
+        ui::RequestTab *second = wb.openByClicking(QStringLiteral("Echo"));
+        QVERIFY(second);
+        typeInto(second->editor(), QStringLiteral(R"({"text": "echo draft"})"));
+        autosave = wb.window.autosaveFile();
+        QTRY_VERIFY_WITH_TIMEOUT(readFile(autosave).contains("echo draft"), 10000);
+        wb.window.hide();
+    }
+    {
+        Workbench wb;
+        QSignalSpy restored(&wb.window, &ui::MainWindow::autosaveRestored);
+        wb.window.restoreAutosave();
+        QVERIFY(restored.wait(30000));
+        QTRY_COMPARE_WITH_TIMEOUT(wb.window.tabs()->count(), 2, 20000);
+        QStringList texts;
+        for (int i = 0; i < wb.window.tabs()->count(); ++i) {
+            auto *t = qobject_cast<ui::RequestTab *>(wb.window.tabs()->widget(i));
+            QVERIFY(t && t->isModified());
+            texts << t->editor()->text();
+        }
+        QCOMPARE(texts, (QStringList{QStringLiteral(R"({"text": "chat draft"})"),
+                                     QStringLiteral(R"({"text": "echo draft"})")}));
+        wb.window.hide();
+    }
+    // An entry that cannot become a tab is named in the status bar and stays in the file.
+    QByteArray bytes = readFile(autosave);
+    bytes.replace("wirescope.testing.TestService/Chat", "wirescope.testing.TestService/Gone");
+    writeFile(autosave, bytes);
+    Workbench wb;
+    QSignalSpy restored(&wb.window, &ui::MainWindow::autosaveRestored);
+    wb.window.restoreAutosave();
+    QVERIFY(restored.wait(30000));
+    QTRY_VERIFY_WITH_TIMEOUT(wb.window.statusText().contains(QStringLiteral("TestService/Gone")), 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(wb.window.tabs()->count(), 1, 20000);
+    ui::RequestTab *echo = wb.window.currentRequest();
+    QVERIFY(echo);
+    typeInto(echo->editor(), QStringLiteral(R"({"text": "echo, later"})"));
+    QTRY_VERIFY_WITH_TIMEOUT(readFile(autosave).contains("echo, later"), 10000);
+    QVERIFY(readFile(autosave).contains("TestService/Gone"));
+    wb.window.hide();
 }
 
 #endif // Q_MOC_RUN

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "models/connectionsettings.h"
+
+#include <QGroupBox>
+
+class QCheckBox;
+class QComboBox;
+class QLineEdit;
+
+namespace ui {
+
+class UnitSpinBox;
+
+// A request tab's connection options: TLS files and names, the HTTP proxy, limits in bytes,
+// keepalive and connect timeout in milliseconds, gzip and the wire tap. Plaintext or TLS is
+// chosen beside the target; these fields follow it.
+class ConnectionOptions final : public QGroupBox
+{
+    Q_OBJECT
+
+public:
+    // With `canCapture`, calls may go through the wire tap (on by default).
+    explicit ConnectionOptions(bool canCapture, QWidget *parent = nullptr);
+
+    // The settings shown, exactly; `plaintext` and `skipVerify` come from the security choice.
+    models::ConnectionSettings settings(bool plaintext, bool skipVerify) const;
+    // Shows `settings` (all but plaintext/skip-verify, which the caller shows).
+    void apply(const models::ConnectionSettings &settings);
+    // The TLS fields take input only with TLS.
+    void setTls(bool tls);
+    bool captureWire() const;
+
+private:
+    QLineEdit *m_caFile = nullptr;
+    QLineEdit *m_certFile = nullptr;
+    QLineEdit *m_keyFile = nullptr;
+    QLineEdit *m_authority = nullptr;
+    QLineEdit *m_serverName = nullptr;
+    QComboBox *m_proxyMode = nullptr;
+    QLineEdit *m_proxyUrl = nullptr;
+    UnitSpinBox *m_maxReceive = nullptr;
+    UnitSpinBox *m_maxSend = nullptr;
+    UnitSpinBox *m_keepalive = nullptr;
+    UnitSpinBox *m_connectTimeout = nullptr;
+    QCheckBox *m_gzip = nullptr;
+    QCheckBox *m_captureWire = nullptr;
+};
+
+} // namespace ui

@@ -323,6 +323,44 @@ QByteArray Workspace::serialize(const WorkspaceSettings &s)
     return documentBytes(o);
 }
 
+// A string with half of a UTF-16 surrogate pair ("\ud800" in the file) cannot be written back as
+// UTF-8: a request holding one would load as another request after saving. The first key (as a
+// path such as metadata[2][1]) whose name or value holds one, or nothing.
+static bool hasLoneSurrogate(const QString &text)
+{
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const QChar c = text.at(i);
+        if (c.isHighSurrogate() && i + 1 < text.size() && text.at(i + 1).isLowSurrogate())
+            ++i;
+        else if (c.isSurrogate())
+            return true;
+    }
+    return false;
+}
+
+static std::optional<QString> loneSurrogateAt(const QJsonValue &value, const QString &where)
+{
+    if (value.isString())
+        return hasLoneSurrogate(value.toString()) ? std::optional(where) : std::nullopt;
+    if (value.isArray()) {
+        const QJsonArray array = value.toArray();
+        for (qsizetype i = 0; i < array.size(); ++i)
+            if (auto at = loneSurrogateAt(array.at(i), QStringLiteral("%1[%2]").arg(where).arg(i)))
+                return at;
+    }
+    if (value.isObject()) {
+        const QJsonObject object = value.toObject();
+        for (auto it = object.begin(); it != object.end(); ++it) {
+            const QString key = where.isEmpty() ? it.key() : where + QLatin1Char('.') + it.key();
+            if (hasLoneSurrogate(it.key()))
+                return key;
+            if (auto at = loneSurrogateAt(it.value(), key))
+                return at;
+        }
+    }
+    return std::nullopt;
+}
+
 Result<SavedRequest, WorkspaceProblem> Workspace::parseRequest(const QByteArray &bytes, const QString &path)
 {
     const auto object = parseObject(bytes, path);
@@ -353,6 +391,11 @@ Result<SavedRequest, WorkspaceProblem> Workspace::parseRequest(const QByteArray 
                                         .arg(QLatin1String(key), kNames.value(type), kNames.value(v.type()))};
         }
     }
+    if (const auto at = loneSurrogateAt(o, QString()))
+        return WorkspaceProblem{path, 0, 0,
+                                QStringLiteral("\"%1\" holds half of a UTF-16 surrogate pair (\\ud800-\\udfff "
+                                               "alone), which is not text")
+                                    .arg(*at)};
     for (const auto &entry : o.value(QStringLiteral("metadata")).toArray()) {
         const QJsonArray pair = entry.toArray();
         if (!entry.isArray() || pair.size() != 2 || !pair.at(0).isString() || !pair.at(1).isString())

@@ -78,6 +78,17 @@ class WorkspaceTest : public QObject
     Q_OBJECT
 
 private slots:
+    // Found by tests/fuzz/workspace_fuzz: "\ud800" alone in a metadata value loaded, and the
+    // request saved back as UTF-8 was another request. Such a file is refused, naming the key.
+    void halfASurrogatePairIsRefusedByItsKey()
+    {
+        const auto r = Workspace::parseRequest(
+            R"({"method": "a.B/C", "metadata": [["x-a", "ok"], ["x-b", "v\ud800"]]})", QStringLiteral("r.json"));
+        QVERIFY(!r);
+        QVERIFY2(r.error().message.contains(QStringLiteral("\"metadata[1][1]\" holds half of a UTF-16 surrogate pair")),
+                 qPrintable(r.error().toString()));
+        QVERIFY(Workspace::parseRequest(R"({"method": "a.B/C", "notes": "\ud83d\ude00"})", QStringLiteral("r.json")));
+    }
     void everyFieldSurvivesSaveAndLoad()
     {
         QTemporaryDir dir;

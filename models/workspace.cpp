@@ -323,9 +323,8 @@ QByteArray Workspace::serialize(const WorkspaceSettings &s)
     return documentBytes(o);
 }
 
-// A string with half of a UTF-16 surrogate pair ("\ud800" in the file) cannot be written back as
-// UTF-8: a request holding one would load as another request after saving. The first key (as a
-// path such as metadata[2][1]) whose name or value holds one, or nothing.
+// Half a UTF-16 surrogate pair ("\ud800") cannot be written back as UTF-8. The first key (a path
+// such as metadata[2][1]) whose name or value holds one, or nothing.
 static bool hasLoneSurrogate(const QString &text)
 {
     for (qsizetype i = 0; i < text.size(); ++i) {
@@ -392,10 +391,8 @@ Result<SavedRequest, WorkspaceProblem> Workspace::parseRequest(const QByteArray 
         }
     }
     if (const auto at = loneSurrogateAt(o, QString()))
-        return WorkspaceProblem{path, 0, 0,
-                                QStringLiteral("\"%1\" holds half of a UTF-16 surrogate pair (\\ud800-\\udfff "
-                                               "alone), which is not text")
-                                    .arg(*at)};
+        return WorkspaceProblem{path, 0, 0, QStringLiteral("\"%1\" holds half of a UTF-16 surrogate pair (\\ud800-\\udfff "
+                                                           "alone), which is not text").arg(*at)};
     for (const auto &entry : o.value(QStringLiteral("metadata")).toArray()) {
         const QJsonArray pair = entry.toArray();
         if (!entry.isArray() || pair.size() != 2 || !pair.at(0).isString() || !pair.at(1).isString())

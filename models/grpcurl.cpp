@@ -379,7 +379,9 @@ Result<GrpcurlCommand> parseGrpcurl(const QString &commandLine)
             auto ms = secondsFlag();
             if (!ms)
                 return ms.error();
-            command.request.deadlineSeconds = value.toDouble();
+            // Kept at the millisecond the call is sent with, as export writes it: the raw
+            // 2.21474836485 came back from export as 2.215, another deadline (grpcurl_fuzz).
+            command.request.deadlineSeconds = double(*ms) / 1000.0;
         } else if (name == QLatin1String("connect-timeout")) {
             auto ms = secondsFlag();
             if (!ms)

@@ -364,6 +364,17 @@ void CallRequestTest::grpcurlFlagsRoundTripExactly()
     for (const char *flag : {"-max-msg-sz 1000000", "-connect-timeout 0.5", "-keepalive-time 1.25", "-max-time 0.05"})
         QVERIFY2(line->contains(QLatin1String(flag)), qPrintable(*line));
 
+    // A deadline finer than a millisecond is kept at the millisecond it is sent with, so the
+    // exported command means the same deadline (grpcurl_fuzz: 2.21474836485 came back as 2.215).
+    const auto fine = models::parseGrpcurl(QStringLiteral("grpcurl -max-time 2.21474836485 localhost:1 pkg.Svc/M"));
+    QVERIFY2(fine, qPrintable(fine.errorMessage()));
+    QCOMPARE(fine->request.deadlineSeconds, 2.215);
+    const auto fineLine = models::toGrpcurl(fine->request, fine->connection, {}, {}, {}, {});
+    QVERIFY2(fineLine, qPrintable(fineLine.errorMessage()));
+    const auto back = models::parseGrpcurl(*fineLine);
+    QVERIFY2(back, qPrintable(back.errorMessage()));
+    QCOMPARE(back->request.deadlineSeconds, fine->request.deadlineSeconds);
+
     // The one -bin rule: neither a pasted command nor an exported request gets bad base64 past.
     const auto pasted = models::parseGrpcurl(QStringLiteral("grpcurl -H 'x-raw-bin: ?!?' localhost:1 pkg.Svc/M"));
     QCOMPARE(pasted.errorMessage(), QStringLiteral(R"(header "x-raw-bin": the value of a -bin header must be base64)"));

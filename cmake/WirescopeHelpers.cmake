@@ -46,3 +46,24 @@ function(wirescope_grpc_cpp target root)
   target_sources(${target} PRIVATE ${srcs})
   target_include_directories(${target} PUBLIC "${outdir}")
 endfunction()
+
+# A layer's public headers (DIR/*.h, not its subfolders) linked into one include tree in the
+# build folder, which TARGET offers its users instead of the source root: what is above rpc/
+# can include "rpc/engine.h" but finds no "rpc/internal/…" (issue 19). Links of headers that
+# are gone are removed; a new header reaches the tree at the next configure, which the glob
+# triggers.
+set(WIRESCOPE_PUBLIC_INCLUDE "${PROJECT_BINARY_DIR}/include")
+function(wirescope_public_headers target dir)
+  set(tree "${WIRESCOPE_PUBLIC_INCLUDE}/${dir}")
+  file(GLOB stale LIST_DIRECTORIES false "${tree}/*.h")
+  if(stale)
+    file(REMOVE ${stale})
+  endif()
+  file(MAKE_DIRECTORY "${tree}")
+  file(GLOB headers CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/${dir}/*.h")
+  foreach(header IN LISTS headers)
+    get_filename_component(name "${header}" NAME)
+    file(CREATE_LINK "${header}" "${tree}/${name}" SYMBOLIC)
+  endforeach()
+  target_include_directories(${target} PUBLIC "${WIRESCOPE_PUBLIC_INCLUDE}")
+endfunction()

@@ -234,7 +234,7 @@ int main(int argc, char **argv)
         appStall.push_back(probe.stopMs());
         app.tracing = false;
         const auto *messages = tab->session().messages();
-        const QByteArray replyJson = messages->text(1);
+        const QByteArray replyJson = messages->text(1).valueOr(QByteArray());
         responseMb.push_back(double(tab->session().timeline().item(messages->itemId(1)).size) /
                              (1024 * 1024));
 

@@ -269,31 +269,24 @@ void FormModel::setMessageType(rpc::SchemaPtr schema, const std::string &typeNam
     m_type = typeName;
     m_shapes.clear();
     m_anyTypes.clear();
-    setJson("{}");
+    (void)setJson("{}"); // an empty object always parses
 }
 
-bool FormModel::setJson(const QByteArray &json, QString *error)
+Status FormModel::setJson(const QByteArray &json)
 {
     const std::string_view text(json.constData(), std::size_t(json.size()));
     const bool blank = json.trimmed().isEmpty();
     auto doc = rpc::json::parseDocument(blank ? std::string_view("{}") : text);
-    if (!doc || doc->type != Value::Type::Object) {
-        if (error) {
-            if (!doc) {
-                const rpc::Diagnostic d =
-                    doc.error().diagnostics.empty() ? rpc::Diagnostic{} : doc.error().diagnostics.front();
-                *error =
-                    QStringLiteral("%1:%2: %3")
+    if (!doc) {
+        const rpc::Diagnostic d =
+            doc.error().diagnostics.empty() ? rpc::Diagnostic{} : doc.error().diagnostics.front();
+        return fail(QStringLiteral("%1:%2: %3")
                         .arg(d.line)
                         .arg(d.column)
-                        .arg(QString::fromStdString(d.message.empty() ? doc.error().message : d.message));
-            } else {
-                *error =
-                    tr("1:1: a request is a JSON object, not %1").arg(QString::fromLatin1(doc->typeName()));
-            }
-        }
-        return false;
+                        .arg(QString::fromStdString(d.message.empty() ? doc.error().message : d.message)));
     }
+    if (doc->type != Value::Type::Object)
+        return fail(tr("1:1: a request is a JSON object, not %1").arg(QString::fromLatin1(doc->typeName())));
     beginResetModel();
     m_root = std::make_unique<Node>();
     m_root->kind = Kind::Message;
@@ -303,7 +296,7 @@ bool FormModel::setJson(const QByteArray &json, QString *error)
     fillMessage(m_root.get(), m_type, &doc.value());
     m_reading = {};
     endResetModel();
-    return true;
+    return {};
 }
 
 namespace {
@@ -779,14 +772,14 @@ bool FormModel::setData(const QModelIndex &index, const QVariant &value, int rol
         return false;
     const QString text = value.toString();
     if (index.column() == NameColumn)
-        return setMapKey(index, text);
+        return setMapKey(index, text).ok();
     if (index.column() != ValueColumn)
         return false;
     if (n->kind == Kind::Oneof)
         return chooseOneof(index, text);
     if (n->kind == Kind::Any)
         return chooseAnyType(index, text);
-    return setValue(index, text);
+    return setValue(index, text).ok();
 }
 
 FormModel::Kind FormModel::kind(const QModelIndex &index) const
@@ -804,12 +797,10 @@ rpc::FieldShape FormModel::field(const QModelIndex &index) const
 // ---------------------------------------------------------------------------------------------
 // Edits
 
-bool FormModel::reject(const QString &reason, QString *error)
+Error FormModel::reject(const QString &reason)
 {
-    if (error)
-        *error = reason;
     emit valueRejected(reason);
-    return false;
+    return fail(reason);
 }
 
 void FormModel::insertChild(Node *parent, int row, std::unique_ptr<Node> child)
@@ -843,15 +834,15 @@ void FormModel::replaceChildren(Node *node, const std::function<void(Node *)> &f
     endInsertRows();
 }
 
-QModelIndex FormModel::addElement(const QModelIndex &containerIndex, const QString &mapKey, QString *error)
+Result<QModelIndex> FormModel::addElement(const QModelIndex &containerIndex, const QString &mapKey)
 {
     Node *container = nodeOf(containerIndex);
     if (!container || (container->kind != Kind::Repeated && container->kind != Kind::Map))
-        return {};
+        return fail(tr("elements are added to a repeated field or a map"));
     std::unique_ptr<Node> element;
     if (container->kind == Kind::Map) {
         if (container->field.mapEntry.size() != 2)
-            return {};
+            return fail(tr("%1 is not a map with a key and a value").arg(container->name));
         QString key = mapKey;
         if (key.isEmpty()) {
             // A fresh key that fits the key type.
@@ -868,13 +859,10 @@ QModelIndex FormModel::addElement(const QModelIndex &containerIndex, const QStri
                     break;
                 }
             }
-            if (key.isEmpty()) {
-                reject(tr("every key of %1 is taken").arg(container->name), error);
-                return {};
-            }
+            if (key.isEmpty())
+                return reject(tr("every key of %1 is taken").arg(container->name));
         } else if (const QString problem = validateKey(container, key); !problem.isEmpty()) {
-            reject(problem, error);
-            return {};
+            return reject(problem);
         }
         element = makeValue(container->field.mapEntry[1], nullptr, true);
         element->name = key;
@@ -961,8 +949,10 @@ bool FormModel::chooseOneof(const QModelIndex &groupIndex, const QString &fieldN
         if (QString::fromStdString(c.jsonName) == fieldName || QString::fromStdString(c.name) == fieldName)
             chosen = &c;
     }
-    if (!chosen && !fieldName.isEmpty())
-        return reject(tr("%1 is not a case of %2").arg(fieldName, group->name), nullptr);
+    if (!chosen && !fieldName.isEmpty()) {
+        reject(tr("%1 is not a case of %2").arg(fieldName, group->name));
+        return false;
+    }
     replaceChildren(group, [&](Node *fresh) {
         if (!chosen)
             return;
@@ -986,8 +976,10 @@ bool FormModel::chooseAnyType(const QModelIndex &anyIndex, const QString &typeNa
     if (!any || any->field.typeName != kAny || (any->kind != Kind::Any && any->kind != Kind::RawJson))
         return false;
     const rpc::MessageShape *inner = typeName.isEmpty() ? nullptr : shape(typeName.toStdString());
-    if (!typeName.isEmpty() && !inner)
-        return reject(tr("unknown message type %1").arg(typeName), nullptr);
+    if (!typeName.isEmpty() && !inner) {
+        reject(tr("unknown message type %1").arg(typeName));
+        return false;
+    }
     replaceChildren(any, [&](Node *fresh) {
         if (!inner) {
             fillAny(any, nullptr);
@@ -1074,16 +1066,16 @@ QString FormModel::validate(const Node *n, const QString &t) const
     }
 }
 
-bool FormModel::setValue(const QModelIndex &index, const QString &text, QString *error)
+Status FormModel::setValue(const QModelIndex &index, const QString &text)
 {
     Node *n = nodeOf(index);
     if (!n || (n->kind != Kind::Scalar && n->kind != Kind::WellKnown && n->kind != Kind::RawJson))
-        return false;
+        return fail(tr("%1 does not take a value").arg(n ? n->name : tr("this row")));
     // Strings are taken as typed; everything else without surrounding blanks.
     const bool verbatim = n->kind == Kind::Scalar && n->field.type == Type::String;
     const QString t = verbatim ? text : text.trimmed();
     if (const QString problem = validate(n, t); !problem.isEmpty())
-        return reject(problem, error);
+        return reject(problem);
     if (t.isEmpty() && !(verbatim && n->always)) {
         n->text.clear();
         n->token.clear();
@@ -1094,7 +1086,7 @@ bool FormModel::setValue(const QModelIndex &index, const QString &text, QString 
     const QModelIndex value = indexOf(n, ValueColumn);
     emit dataChanged(value, value);
     emit edited();
-    return true;
+    return {};
 }
 
 QString FormModel::validateKey(const Node *container, const QString &key) const
@@ -1113,20 +1105,20 @@ QString FormModel::validateKey(const Node *container, const QString &key) const
     return {};
 }
 
-bool FormModel::setMapKey(const QModelIndex &entry, const QString &key, QString *error)
+Status FormModel::setMapKey(const QModelIndex &entry, const QString &key)
 {
     Node *n = nodeOf(entry);
     if (!n || !n->parent || n->parent->kind != Kind::Map)
-        return false;
+        return fail(tr("only a map entry has a key"));
     if (key == n->name)
-        return true;
+        return {};
     if (const QString problem = validateKey(n->parent, key); !problem.isEmpty())
-        return reject(problem, error);
+        return reject(problem);
     n->name = key;
     const QModelIndex name = indexOf(n, NameColumn);
     emit dataChanged(name, name);
     emit edited();
-    return true;
+    return {};
 }
 
 // ---------------------------------------------------------------------------------------------

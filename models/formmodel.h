@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "models/result.h"
 #include "rpc/jsondom.h"
 #include "rpc/schema.h"
 
@@ -54,24 +55,24 @@ public:
     void setMessageType(rpc::SchemaPtr schema, const std::string &typeName);
     const std::string &messageType() const { return m_type; }
     // Rebuilds the tree from JSON (one reset). On a syntax error the tree is left as it was and
-    // `error` says where ("line 1, column 10: …").
-    bool setJson(const QByteArray &json, QString *error = nullptr);
+    // the error says where ("1:10: …").
+    Status setJson(const QByteArray &json);
     // The form as pretty JSON (two spaces), fields in declaration order, unset fields left out.
     QByteArray toJson() const;
 
     // Edits, as a user makes them; each emits edited() when it changed something.
     // Adds an element (a map entry: with `mapKey`, or a free key that fits the key type).
-    QModelIndex addElement(const QModelIndex &container, const QString &mapKey = {},
-                           QString *error = nullptr);
+    // Refusals (here and in the edits below) are also emitted as valueRejected().
+    Result<QModelIndex> addElement(const QModelIndex &container, const QString &mapKey = {});
     bool removeElement(const QModelIndex &element);
     bool moveElement(const QModelIndex &element, int delta);
     void setPresent(const QModelIndex &message, bool present);
     bool chooseOneof(const QModelIndex &oneof, const QString &fieldName); // empty: none
     bool chooseAnyType(const QModelIndex &any, const QString &typeName);  // empty: none
-    // Sets a value as if typed; false (and nothing changes) when it does not fit the field.
+    // Sets a value as if typed; an error (and nothing changes) when it does not fit the field.
     // Empty text unsets a field (an element gets its type's default).
-    bool setValue(const QModelIndex &index, const QString &text, QString *error = nullptr);
-    bool setMapKey(const QModelIndex &entry, const QString &key, QString *error = nullptr);
+    Status setValue(const QModelIndex &index, const QString &text);
+    Status setMapKey(const QModelIndex &entry, const QString &key);
 
     // "inner.name", "items[1]", "counts[\"a\"]", "choice" (a oneof row), "nameChoice" (its case).
     QModelIndex findIndex(const QString &path) const;
@@ -112,7 +113,7 @@ private:
     void insertChild(Node *parent, int row, std::unique_ptr<Node> child);
     void reindex(Node *container);  // rows
     void renumber(Node *container); // rows and the names of repeated elements
-    bool reject(const QString &reason, QString *error);
+    Error reject(const QString &reason); // emits valueRejected
     QString validate(const Node *node, const QString &text) const;
     QString validateKey(const Node *entry, const QString &key) const;
     QString writeValue(const Node *node, int depth) const;

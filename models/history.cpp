@@ -112,7 +112,7 @@ Status History::load()
     return {};
 }
 
-QString History::append(HistoryEntry entry)
+Status History::append(HistoryEntry entry)
 {
     entry.responseCount = std::max(entry.responseCount, static_cast<int>(entry.responses.size()));
     if (entry.request.body.size() > kMaxRequestBodyBytes / 4) { // cheap test first: up to 4 bytes a character
@@ -137,32 +137,32 @@ QString History::append(HistoryEntry entry)
     const QString ignore = QFileInfo(m_file).absolutePath() + QStringLiteral("/.gitignore");
     if (!QFile::exists(ignore)) {
         // History is personal: keep it out of the team's repository.
-        if (QString error = writeFileAtomically(ignore, "*\n"); !error.isEmpty())
-            return error;
+        if (Status written = writeFileAtomically(ignore, "*\n"); !written)
+            return written;
     }
     QFile file(m_file);
     if (!file.open(QIODevice::WriteOnly | QIODevice::Append))
-        return QStringLiteral("cannot write %1: %2").arg(m_file, file.errorString());
+        return fail(QStringLiteral("cannot write %1: %2").arg(m_file, file.errorString()), m_file);
     const QByteArray line = serialize(entry);
     if (file.write(line) != line.size() || !file.flush())
-        return QStringLiteral("cannot write %1: %2").arg(m_file, file.errorString());
+        return fail(QStringLiteral("cannot write %1: %2").arg(m_file, file.errorString()), m_file);
     ++m_linesOnDisk;
     return {};
 }
 
-QString History::rewrite()
+Status History::rewrite()
 {
     QByteArray all;
     for (const HistoryEntry &e : m_entries)
         all += serialize(e);
     QDir().mkpath(QFileInfo(m_file).absolutePath());
-    if (QString error = writeFileAtomically(m_file, all); !error.isEmpty())
-        return error;
+    if (Status written = writeFileAtomically(m_file, all); !written)
+        return written;
     m_linesOnDisk = static_cast<int>(m_entries.size());
     return {};
 }
 
-QString History::clear()
+Status History::clear()
 {
     m_entries.clear();
     return rewrite();

@@ -53,9 +53,9 @@ public:
 
     // Reads the file (none yet is an empty history); an error when it exists and cannot be read.
     Status load();
-    // Caps the responses, appends the entry in memory and on disk. Returns an error or empty.
-    QString append(HistoryEntry entry);
-    QString clear();
+    // Caps the responses, appends the entry in memory and on disk.
+    Status append(HistoryEntry entry);
+    Status clear();
 
     const std::deque<HistoryEntry> &entries() const { return m_entries; }
     int skippedLines() const { return m_skipped; }
@@ -67,7 +67,7 @@ public:
     static std::optional<HistoryEntry> parse(const QByteArray &line);
 
 private:
-    QString rewrite();
+    Status rewrite();
 
     QString m_file;
     int m_limit;

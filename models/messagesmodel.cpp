@@ -101,9 +101,9 @@ bool MessagesModel::isOutbound(int row) const
     return id && m_timeline.hasItem(id) && m_timeline.item(id).kind == Timeline::ItemKind::MessageSent;
 }
 
-QByteArray MessagesModel::text(int row, QString *error) const
+Result<QByteArray> MessagesModel::text(int row) const
 {
-    return m_timeline.itemText(itemId(row), error);
+    return m_timeline.itemText(itemId(row));
 }
 
 quint64 MessagesModel::droppedBefore() const
@@ -145,33 +145,30 @@ QVariant MessagesModel::data(const QModelIndex &index, int role) const
         case PreviewColumn: {
             // One line of compact JSON: enough to tell messages apart in a list. A big message
             // is previewed from its first bytes, never decoded or copied whole here.
-            QString error;
             if (!(item.flags & Timeline::Undecoded)) {
                 const std::string_view bytes = m_timeline.payload(id);
                 const QByteArray head(bytes.data(), qsizetype(std::min<std::size_t>(bytes.size(), 240)));
                 return (item.flags & Timeline::Failed) ? QString::fromUtf8(head)
                                                        : QString::fromUtf8(head.simplified());
             }
-            const QByteArray json = m_timeline.itemText(id, &error);
-            return error.isEmpty() ? QString::fromUtf8(json.left(240).simplified()) : error;
+            const auto json = m_timeline.itemText(id);
+            return json ? QString::fromUtf8(json->left(240).simplified()) : json.errorMessage();
         }
         default:
             return {};
         }
     case Qt::ToolTipRole: {
-        QString error;
-        const QByteArray json = text(index.row(), &error);
-        return error.isEmpty() ? QString::fromUtf8(json.left(4000)) : error;
+        const auto json = text(index.row());
+        return json ? QString::fromUtf8(json->left(4000)) : json.errorMessage();
     }
     case PayloadRole:
-        return QString::fromUtf8(text(index.row()));
+        return QString::fromUtf8(text(index.row()).valueOr(QByteArray()));
     case OutboundRole:
         return outbound;
     case ErrorRole: {
-        QString error;
         if (item.flags & (Timeline::Failed | Timeline::Undecoded))
-            text(index.row(), &error);
-        return error;
+            return text(index.row()).errorMessage();
+        return QString();
     }
     case ItemIdRole:
         return id;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "models/result.h"
+
 #include <QAbstractTableModel>
 #include <QByteArray>
 #include <QString>
@@ -34,8 +36,8 @@ public:
     quint64 itemId(int row) const;
     int rowOfItem(quint64 itemId) const; // -1 if not shown
     bool isOutbound(int row) const;
-    // The message as UTF-8 JSON; `error` says why it cannot be shown.
-    QByteArray text(int row, QString *error = nullptr) const;
+    // The message as UTF-8 JSON, or why it cannot be shown.
+    Result<QByteArray> text(int row) const;
     // Messages of this call that the retention limit dropped.
     quint64 droppedBefore() const;
 

@@ -622,31 +622,25 @@ const rpc::Metadata *Timeline::metadata(quint64 id) const
     return &m_metadata[ref - m_firstMetadata].second;
 }
 
-QByteArray Timeline::itemText(quint64 id, QString *error) const
+Result<QByteArray> Timeline::itemText(quint64 id) const
 {
     if (!hasItem(id))
-        return {};
+        return QByteArray();
     const Item &it = item(id);
     if (isMessage(it.kind)) {
         const std::string_view bytes = payload(id);
-        if (it.flags & Failed) {
-            if (error)
-                *error = QString::fromUtf8(bytes.data(), qsizetype(bytes.size()));
-            return {};
-        }
+        if (it.flags & Failed)
+            return fail(QString::fromUtf8(bytes.data(), qsizetype(bytes.size())));
         if (!(it.flags & Undecoded))
             return QByteArray(bytes.data(), qsizetype(bytes.size()));
         const CallState *state = m_calls[it.lane].get();
         if (!state || !state->schema)
-            return {};
+            return QByteArray();
         const std::string &type =
             it.kind == ItemKind::MessageSent ? state->method.inputType : state->method.outputType;
         auto decoded = state->schema->decode(type, bytes, state->codec);
-        if (!decoded) {
-            if (error)
-                *error = QString::fromStdString(decoded.error().message);
-            return {};
-        }
+        if (!decoded)
+            return fail(QString::fromStdString(decoded.error().message));
         return QByteArray::fromStdString(decoded.value());
     }
     if (hasMetadata(it.kind)) {
@@ -666,10 +660,10 @@ QByteArray Timeline::itemText(quint64 id, QString *error) const
     }
     if (it.kind == ItemKind::StreamReset || it.kind == ItemKind::ConnectionFrame) {
         if (!hasFrame(it.ref))
-            return {};
+            return QByteArray();
         return QString(frameTypeName(it.ref) + QLatin1Char(' ') + frameDetails(it.ref)).trimmed().toUtf8();
     }
-    return {};
+    return QByteArray();
 }
 
 QString Timeline::frameTypeName(quint64 id) const
@@ -902,11 +896,11 @@ QByteArray Timeline::toJson(int onlyLane) const
                     out += (k ? ", " : "") + QByteArray::number(frames[k]);
                 out += "]";
             }
-            QString error;
-            const QByteArray text = itemText(id, &error);
-            if (!error.isEmpty()) {
+            const auto shown = itemText(id);
+            const QByteArray text = shown.valueOr(QByteArray());
+            if (!shown) {
                 out += ", \"error\": ";
-                appendJsonString(out, error);
+                appendJsonString(out, shown.errorMessage());
             } else if (text.startsWith('{')) {
                 out += ", \"message\": " + text;
             } else {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "models/result.h"
 #include "rpc/engine.h"
 #include "rpc/tap.h"
 
@@ -153,8 +154,8 @@ public:
     QString frameDetails(quint64 id) const;
 
     // A message item's text as JSON (decoded now when it was kept as bytes), or why it cannot
-    // be shown. Headers and trailers as "key: value" lines.
-    QByteArray itemText(quint64 id, QString *error = nullptr) const;
+    // be shown. Headers and trailers as "key: value" lines; empty for an item that has no text.
+    Result<QByteArray> itemText(quint64 id) const;
     // The payload bytes of a message item as stored (JSON, wire bytes or an error), without a
     // copy: valid until the item is dropped.
     std::string_view payload(quint64 id) const;

@@ -217,19 +217,19 @@ QString WorkspaceProblem::toString() const
     return QStringLiteral("%1: %2").arg(file, message);
 }
 
-QString writeFileAtomically(const QString &path, const QByteArray &bytes)
+Status writeFileAtomically(const QString &path, const QByteArray &bytes)
 {
     const QFileInfo info(path);
     const QByteArray dir = QFile::encodeName(info.absolutePath());
     QByteArray temp = QFile::encodeName(info.absoluteFilePath()) + ".tmp-XXXXXX";
     const int fd = mkstemp(temp.data());
     if (fd < 0)
-        return QStringLiteral("cannot write %1: %2").arg(path, QString::fromLocal8Bit(std::strerror(errno)));
-    auto fail = [&](const char *what) {
+        return fail(QStringLiteral("cannot write %1: %2").arg(path, QString::fromLocal8Bit(std::strerror(errno))), path);
+    auto failed = [&](const char *what) {
         const QString why = QString::fromLocal8Bit(std::strerror(errno));
         ::close(fd);
         ::unlink(temp.constData());
-        return QStringLiteral("cannot write %1 (%2): %3").arg(path, QLatin1String(what), why);
+        return fail(QStringLiteral("cannot write %1 (%2): %3").arg(path, QLatin1String(what), why), path);
     };
     qsizetype done = 0;
     while (done < bytes.size()) {
@@ -237,7 +237,7 @@ QString writeFileAtomically(const QString &path, const QByteArray &bytes)
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
-            return fail("write");
+            return failed("write");
         done += n;
     }
     // Keep the mode of the file being replaced (mkstemp makes 0600).
@@ -247,15 +247,15 @@ QString writeFileAtomically(const QString &path, const QByteArray &bytes)
     const bool replacing = ::stat(QFile::encodeName(info.absoluteFilePath()).constData(), &old) == 0;
     ::fchmod(fd, replacing ? (old.st_mode & 07777) : 0644);
     if (::fsync(fd) != 0)
-        return fail("fsync");
+        return failed("fsync");
     if (::close(fd) != 0) {
         ::unlink(temp.constData());
-        return QStringLiteral("cannot write %1: %2").arg(path, QString::fromLocal8Bit(std::strerror(errno)));
+        return fail(QStringLiteral("cannot write %1: %2").arg(path, QString::fromLocal8Bit(std::strerror(errno))), path);
     }
     if (::rename(temp.constData(), QFile::encodeName(info.absoluteFilePath()).constData()) != 0) {
         const QString why = QString::fromLocal8Bit(std::strerror(errno));
         ::unlink(temp.constData());
-        return QStringLiteral("cannot replace %1: %2").arg(path, why);
+        return fail(QStringLiteral("cannot replace %1: %2").arg(path, why), path);
     }
     // The rename itself must reach the disk.
     const int dirFd = ::open(dir.constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -452,9 +452,8 @@ Workspace Workspace::open(const QString &folder)
     const QString settingsPath = ws.m_folder + QLatin1Char('/') + QLatin1String(kSettingsFile);
     QFile settingsFile(settingsPath);
     if (!settingsFile.exists()) {
-        if (const QString error = writeFileAtomically(settingsPath, serialize(ws.m_settings));
-            !error.isEmpty())
-            ws.m_problems.push_back({QLatin1String(kSettingsFile), 0, 0, error});
+        if (const Status written = writeFileAtomically(settingsPath, serialize(ws.m_settings)); !written)
+            ws.m_problems.push_back({QLatin1String(kSettingsFile), 0, 0, written.errorMessage()});
     } else if (settingsFile.open(QIODevice::ReadOnly)) {
         const QByteArray bytes = settingsFile.readAll();
         if (const auto o = parseObject(bytes, QLatin1String(kSettingsFile))) {
@@ -545,15 +544,16 @@ const SavedRequest *Workspace::request(const QString &path) const
     return it == m_requests.end() ? nullptr : &*it;
 }
 
-QString Workspace::save(const SavedRequest &request)
+Status Workspace::save(const SavedRequest &request)
 {
     const auto target = resolve(request.path);
     if (!target || !request.path.endsWith(QLatin1String(".json")) ||
         request.path == QLatin1String(kSettingsFile))
-        return QStringLiteral("\"%1\" is not a request file inside the workspace").arg(request.path);
+        return fail(QStringLiteral("\"%1\" is not a request file inside the workspace").arg(request.path),
+                    request.path);
     QDir().mkpath(QFileInfo(*target).absolutePath());
-    if (QString error = writeFileAtomically(*target, serialize(request)); !error.isEmpty())
-        return error;
+    if (Status written = writeFileAtomically(*target, serialize(request)); !written)
+        return written;
     const auto it = std::find_if(m_requests.begin(), m_requests.end(),
                                  [&](const SavedRequest &r) { return r.path == request.path; });
     if (it == m_requests.end())
@@ -563,69 +563,74 @@ QString Workspace::save(const SavedRequest &request)
     return {};
 }
 
-QString Workspace::saveSettings(const WorkspaceSettings &settings)
+Status Workspace::saveSettings(const WorkspaceSettings &settings)
 {
     for (const QStringList *list : {&settings.importPaths, &settings.protoFiles, &settings.protosets}) {
         for (const QString &p : *list) {
             if (!resolve(p))
-                return QStringLiteral("the path \"%1\" leaves the workspace folder").arg(p);
+                return fail(QStringLiteral("the path \"%1\" leaves the workspace folder").arg(p),
+                            QLatin1String(kSettingsFile));
         }
     }
-    const QString error =
+    Status written =
         writeFileAtomically(m_folder + QLatin1Char('/') + QLatin1String(kSettingsFile), serialize(settings));
-    if (error.isEmpty())
+    if (written)
         m_settings = settings;
-    return error;
+    return written;
 }
 
-QString Workspace::remove(const QString &path)
+Status Workspace::remove(const QString &path)
 {
     const auto file = resolve(path);
     if (!file || !request(path))
-        return QStringLiteral("no request \"%1\" in the workspace").arg(path);
+        return fail(QStringLiteral("no request \"%1\" in the workspace").arg(path), path);
     if (!QFile::remove(*file))
-        return QStringLiteral("cannot delete %1").arg(path);
+        return fail(QStringLiteral("cannot delete %1").arg(path), path);
     std::erase_if(m_requests, [&](const SavedRequest &r) { return r.path == path; });
     return {};
 }
 
-QString Workspace::duplicate(const QString &from, const QString &to)
+Status Workspace::duplicate(const QString &from, const QString &to)
 {
     const SavedRequest *source = request(from);
     if (!source)
-        return QStringLiteral("no request \"%1\" in the workspace").arg(from);
+        return fail(QStringLiteral("no request \"%1\" in the workspace").arg(from), from);
     if (request(to) || (resolve(to) && QFileInfo::exists(*resolve(to))))
-        return QStringLiteral("\"%1\" already exists").arg(to);
+        return fail(QStringLiteral("\"%1\" already exists").arg(to), to);
     SavedRequest copy = *source;
     copy.path = to;
     return save(copy);
 }
 
-QString Workspace::move(const QString &from, const QString &to)
+Status Workspace::move(const QString &from, const QString &to)
 {
-    if (QString error = duplicate(from, to); !error.isEmpty())
-        return error;
+    if (Status copied = duplicate(from, to); !copied)
+        return copied;
     return remove(from);
 }
 
-QString Workspace::createFolder(const QString &path)
+Status Workspace::createFolder(const QString &path)
 {
     const auto dir = resolve(path);
     if (!dir)
-        return QStringLiteral("\"%1\" is not inside the workspace").arg(path);
-    return QDir().mkpath(*dir) ? QString() : QStringLiteral("cannot create %1").arg(path);
+        return fail(QStringLiteral("\"%1\" is not inside the workspace").arg(path), path);
+    if (!QDir().mkpath(*dir))
+        return fail(QStringLiteral("cannot create %1").arg(path), path);
+    return {};
 }
 
-QString Workspace::removeFolder(const QString &path)
+Status Workspace::removeFolder(const QString &path)
 {
     const auto dir = resolve(path);
     if (!dir)
-        return QStringLiteral("\"%1\" is not inside the workspace").arg(path);
+        return fail(QStringLiteral("\"%1\" is not inside the workspace").arg(path), path);
     const QString prefix = QDir::cleanPath(path) + QLatin1Char('/');
     if (std::any_of(m_requests.begin(), m_requests.end(),
                     [&](const SavedRequest &r) { return r.path.startsWith(prefix); }))
-        return QStringLiteral("%1 still holds requests").arg(path);
-    return QDir(*dir).removeRecursively() ? QString() : QStringLiteral("cannot delete %1").arg(path);
+        return fail(QStringLiteral("%1 still holds requests").arg(path), path);
+    if (!QDir(*dir).removeRecursively())
+        return fail(QStringLiteral("cannot delete %1").arg(path), path);
+    return {};
 }
 
 namespace {
@@ -637,33 +642,31 @@ QString folderPrefix(const QString &path)
 
 } // namespace
 
-QString Workspace::checkFolderPair(const QString &from, const QString &to, QString *source,
-                                   QString *target) const
+Result<Workspace::FolderPair> Workspace::checkFolderPair(const QString &from, const QString &to) const
 {
     const auto s = resolve(from);
     const auto t = resolve(to);
     if (!s || !QFileInfo(*s).isDir())
-        return QStringLiteral("no folder \"%1\" in the workspace").arg(from);
+        return fail(QStringLiteral("no folder \"%1\" in the workspace").arg(from), from);
     if (!t)
-        return QStringLiteral("\"%1\" is not inside the workspace").arg(to);
+        return fail(QStringLiteral("\"%1\" is not inside the workspace").arg(to), to);
     if (QFileInfo::exists(*t))
-        return QStringLiteral("\"%1\" already exists").arg(to);
+        return fail(QStringLiteral("\"%1\" already exists").arg(to), to);
     if (folderPrefix(to).startsWith(folderPrefix(from)))
-        return QStringLiteral("cannot put \"%1\" into itself").arg(from);
-    *source = *s;
-    *target = *t;
-    return {};
+        return fail(QStringLiteral("cannot put \"%1\" into itself").arg(from), to);
+    return FolderPair{*s, *t};
 }
 
-QString Workspace::moveFolder(const QString &from, const QString &to)
+Status Workspace::moveFolder(const QString &from, const QString &to)
 {
-    QString source, target;
-    if (QString error = checkFolderPair(from, to, &source, &target); !error.isEmpty())
-        return error;
-    QDir().mkpath(QFileInfo(target).absolutePath());
-    if (::rename(QFile::encodeName(source).constData(), QFile::encodeName(target).constData()) != 0)
-        return QStringLiteral("cannot move %1 to %2: %3")
-            .arg(from, to, QString::fromLocal8Bit(std::strerror(errno)));
+    const auto pair = checkFolderPair(from, to);
+    if (!pair)
+        return pair.error();
+    QDir().mkpath(QFileInfo(pair->target).absolutePath());
+    if (::rename(QFile::encodeName(pair->source).constData(), QFile::encodeName(pair->target).constData()) != 0)
+        return fail(QStringLiteral("cannot move %1 to %2: %3")
+                        .arg(from, to, QString::fromLocal8Bit(std::strerror(errno))),
+                    from);
     const QString oldPrefix = folderPrefix(from);
     const QString newPrefix = folderPrefix(to);
     for (SavedRequest &r : m_requests) {
@@ -673,13 +676,13 @@ QString Workspace::moveFolder(const QString &from, const QString &to)
     return {};
 }
 
-QString Workspace::duplicateFolder(const QString &from, const QString &to)
+Status Workspace::duplicateFolder(const QString &from, const QString &to)
 {
-    QString source, target;
-    if (QString error = checkFolderPair(from, to, &source, &target); !error.isEmpty())
-        return error;
-    if (!QDir().mkpath(target))
-        return QStringLiteral("cannot create %1").arg(to);
+    const auto pair = checkFolderPair(from, to);
+    if (!pair)
+        return pair.error();
+    if (!QDir().mkpath(pair->target))
+        return fail(QStringLiteral("cannot create %1").arg(to), to);
     const QString oldPrefix = folderPrefix(from);
     std::vector<SavedRequest> copies;
     for (const SavedRequest &r : m_requests) {
@@ -690,8 +693,8 @@ QString Workspace::duplicateFolder(const QString &from, const QString &to)
         }
     }
     for (const SavedRequest &copy : copies) {
-        if (QString error = save(copy); !error.isEmpty())
-            return error;
+        if (Status saved = save(copy); !saved)
+            return saved;
     }
     return {};
 }

@@ -105,20 +105,20 @@ public:
     const std::vector<WorkspaceProblem> &problems() const { return m_problems; }
     const SavedRequest *request(const QString &path) const;
 
-    // Saves (creates or replaces) a request at request.path. Returns an error message or empty.
-    QString save(const SavedRequest &request);
-    QString saveSettings(const WorkspaceSettings &settings);
-    QString remove(const QString &path);
+    // Saves (creates or replaces) a request at request.path.
+    Status save(const SavedRequest &request);
+    Status saveSettings(const WorkspaceSettings &settings);
+    Status remove(const QString &path);
     // Moves or renames a request; the target must not exist.
-    QString move(const QString &from, const QString &to);
-    QString duplicate(const QString &from, const QString &to);
-    QString createFolder(const QString &path);
-    QString removeFolder(const QString &path); // only when no request is left in it
+    Status move(const QString &from, const QString &to);
+    Status duplicate(const QString &from, const QString &to);
+    Status createFolder(const QString &path);
+    Status removeFolder(const QString &path); // only when no request is left in it
     // Renames or moves a folder with everything in it (one rename on disk); `to` must not exist
     // and may not lie inside `from`.
-    QString moveFolder(const QString &from, const QString &to);
+    Status moveFolder(const QString &from, const QString &to);
     // Copies the requests of a folder (and its sub-folders) to a new folder `to`.
-    QString duplicateFolder(const QString &from, const QString &to);
+    Status duplicateFolder(const QString &from, const QString &to);
 
     // The absolute path for a workspace-relative one, or nothing when it would leave the folder
     // (absolute paths, "..", symbolic links pointing out).
@@ -130,8 +130,13 @@ public:
     static Result<SavedRequest, WorkspaceProblem> parseRequest(const QByteArray &bytes, const QString &path);
 
 private:
-    // Checks a folder move or copy; fills the absolute paths or returns why it cannot be done.
-    QString checkFolderPair(const QString &from, const QString &to, QString *source, QString *target) const;
+    // A folder move or copy checked: the absolute paths, or why it cannot be done.
+    struct FolderPair
+    {
+        QString source;
+        QString target;
+    };
+    Result<FolderPair> checkFolderPair(const QString &from, const QString &to) const;
 
     QString m_folder;
     WorkspaceSettings m_settings;
@@ -141,7 +146,6 @@ private:
 
 // Writes `bytes` to `path` so that a crash at any moment leaves either the old file or the new
 // one: a temporary file in the same folder, fsync, rename over the target, fsync the folder.
-// Returns an error message or empty.
-QString writeFileAtomically(const QString &path, const QByteArray &bytes);
+Status writeFileAtomically(const QString &path, const QByteArray &bytes);
 
 } // namespace models

@@ -609,7 +609,9 @@ void WorkspaceController::writeAutosaveNow()
         QJsonObject out = top;
         out.insert(QStringLiteral("sections"), sections);
         QDir().mkpath(QFileInfo(file).absolutePath());
-        writeFileAtomically(file, QJsonDocument(out).toJson());
+        // On the disk thread, nobody to answer to: the next autosave tries again, and the log says why.
+        if (const Status written = writeFileAtomically(file, QJsonDocument(out).toJson()); !written)
+            qWarning("wirescope: the autosave was not written: %s", qPrintable(written.errorMessage()));
     });
 }
 

@@ -38,7 +38,7 @@ struct WorkspaceStore::Worker : QObject
         for (const SavedRequest &r : ws.requests())
             known.insert(r.path, readBytes(ws.folder() + QLatin1Char('/') + r.path));
         history = std::make_unique<History>(History::fileFor(folder));
-        failed(history->load().errorMessage());
+        failed(history->load());
         if (!watcher) {
             watcher = new QFileSystemWatcher(this);
             rescan = new QTimer(this);
@@ -120,18 +120,18 @@ struct WorkspaceStore::Worker : QObject
         return folders;
     }
 
-    void failed(const QString &error)
+    void failed(const Status &status)
     {
-        if (!error.isEmpty())
+        if (const QString error = status.errorMessage(); !error.isEmpty())
             QMetaObject::invokeMethod(store, [s = store, error] { emit s->operationFailed(error); });
     }
 
     // Runs a workspace operation, then refreshes what is known about the files it touched. These
     // operations create, move and delete files but never rewrite a path that stays, so only new
-    // paths are read.
-    QString run(const std::function<QString(Workspace &)> &op)
+    // paths are read. Says whether it succeeded; a failure has been reported by then.
+    bool run(const std::function<Status(Workspace &)> &op)
     {
-        const QString error = op(ws);
+        const Status status = op(ws);
         QHash<QString, QByteArray> now;
         for (const SavedRequest &r : ws.requests()) {
             const auto it = known.constFind(r.path);
@@ -140,9 +140,9 @@ struct WorkspaceStore::Worker : QObject
         }
         known = std::move(now);
         watch();
-        failed(error);
+        failed(status);
         publish();
-        return error;
+        return status.ok();
     }
 };
 
@@ -201,7 +201,7 @@ void WorkspaceStore::openHistoryOnly(const QString &file)
 {
     post([file](Worker &w) {
         w.history = std::make_unique<History>(file);
-        w.failed(w.history->load().errorMessage());
+        w.failed(w.history->load());
         QMetaObject::invokeMethod(w.store, [s = w.store, history = w.history->entries()] {
             s->m_history = history;
             emit s->historyChanged();
@@ -227,7 +227,7 @@ void WorkspaceStore::save(const SavedRequest &request, SaveMode mode)
                         ? QStringLiteral("%1 changed on disk since it was opened").arg(request.path)
                         : QStringLiteral("%1 already exists").arg(request.path);
         else
-            error = w.ws.save(request);
+            error = w.ws.save(request).errorMessage();
         if (error.isEmpty() && file)
             w.known.insert(request.path, readBytes(*file));
         if (!conflict) {
@@ -245,10 +245,10 @@ void WorkspaceStore::saveSettings(const WorkspaceSettings &settings)
     post([settings](Worker &w) { w.run([&](Workspace &ws) { return ws.saveSettings(settings); }); });
 }
 
-void WorkspaceStore::postMove(std::function<QString(Workspace &)> op, const QString &from, const QString &to)
+void WorkspaceStore::postMove(std::function<Status(Workspace &)> op, const QString &from, const QString &to)
 {
     post([op = std::move(op), from, to](Worker &w) {
-        if (w.run(op).isEmpty())
+        if (w.run(op))
             QMetaObject::invokeMethod(w.store, [s = w.store, from, to] { emit s->moved(from, to); });
     });
 }

@@ -74,7 +74,7 @@ private:
     void post(std::function<void(Worker &)> job);
     void publish(const Workspace &snapshot);
     // Runs `op` on the worker; on success tells the UI that `from` is now `to`.
-    void postMove(std::function<QString(Workspace &)> op, const QString &from, const QString &to);
+    void postMove(std::function<Status(Workspace &)> op, const QString &from, const QString &to);
 
     QThread *m_thread = nullptr;
     Worker *m_worker = nullptr;

@@ -44,13 +44,16 @@ struct Error
     std::string toString() const;
 };
 
-template<typename T> class [[nodiscard]] Result
+// A value or the error that kept it from being made (std::expected's idea, for C++20), for any
+// error type. The engine uses it with Error (Result below); models/ with its own user-worded
+// error, adding what Qt code needs (models/result.h).
+template<typename T, typename E> class [[nodiscard]] BasicResult
 {
 public:
-    Result(T value)
+    BasicResult(T value)
         : m_v(std::in_place_index<0>, std::move(value))
     {}
-    Result(Error error)
+    BasicResult(E error)
         : m_v(std::in_place_index<1>, std::move(error))
     {}
 
@@ -64,12 +67,35 @@ public:
     const T *operator->() const { return &value(); }
     T &operator*() & { return value(); }
     const T &operator*() const & { return value(); }
+    T &&operator*() && { return std::get<0>(std::move(m_v)); }
+    T valueOr(T fallback) const { return ok() ? value() : std::move(fallback); }
 
-    const Error &error() const { return std::get<1>(m_v); }
+    const E &error() const { return std::get<1>(m_v); }
 
 private:
-    std::variant<T, Error> m_v;
+    std::variant<T, E> m_v;
 };
+
+// Success without a value, or an error.
+template<typename E> class [[nodiscard]] BasicResult<void, E>
+{
+public:
+    BasicResult() = default;
+    BasicResult(E error)
+        : m_error(std::move(error))
+        , m_failed(true)
+    {}
+
+    bool ok() const { return !m_failed; }
+    explicit operator bool() const { return ok(); }
+    const E &error() const { return m_error; }
+
+private:
+    E m_error;
+    bool m_failed = false;
+};
+
+template<typename T> using Result = BasicResult<T, Error>;
 
 struct Ok
 {

@@ -77,9 +77,9 @@ void FormEditor::setMessageType(rpc::SchemaPtr schema, const std::string &typeNa
     m_model->setMessageType(std::move(schema), typeName);
 }
 
-bool FormEditor::setJson(const QByteArray &json, QString *error)
+models::Status FormEditor::setJson(const QByteArray &json)
 {
-    return m_model->setJson(json, error);
+    return m_model->setJson(json);
 }
 
 QByteArray FormEditor::toJson() const
@@ -89,7 +89,7 @@ QByteArray FormEditor::toJson() const
 
 QModelIndex FormEditor::addElement(const QModelIndex &container, const QString &mapKey)
 {
-    return m_model->addElement(container, mapKey);
+    return m_model->addElement(container, mapKey).valueOr(QModelIndex());
 }
 
 void FormEditor::removeElement(const QModelIndex &element)
@@ -120,9 +120,9 @@ void FormEditor::chooseAnyType(const QModelIndex &any, const QString &typeName)
     m_model->chooseAnyType(any, typeName);
 }
 
-bool FormEditor::setValue(const QModelIndex &index, const QString &text, QString *error)
+models::Status FormEditor::setValue(const QModelIndex &index, const QString &text)
 {
-    return m_model->setValue(index, text, error);
+    return m_model->setValue(index, text);
 }
 
 void FormEditor::loadBytesFromFile(const QModelIndex &index, const QString &file)
@@ -132,8 +132,8 @@ void FormEditor::loadBytesFromFile(const QModelIndex &index, const QString &file
     auto *watcher = new QFutureWatcher<QByteArray>(this);
     connect(watcher, &QFutureWatcher<QByteArray>::finished, this, [this, watcher, at] {
         watcher->deleteLater();
-        if (at.isValid())
-            m_model->setValue(at, QString::fromLatin1(watcher->result().toBase64()));
+        if (at.isValid()) // a refusal is shown through valueRejected()
+            (void)m_model->setValue(at, QString::fromLatin1(watcher->result().toBase64()));
     });
     watcher->setFuture(QtConcurrent::run([file] {
         QFile f(file);
@@ -236,7 +236,7 @@ void FormEditor::showMenu(const QPoint &pos)
             const QString hex = QInputDialog::getText(this, tr("Bytes as hex"), tr("Hex digits:"),
                                                       QLineEdit::Normal, {}, &ok);
             if (ok && item.isValid())
-                setValue(item, QString::fromLatin1(QByteArray::fromHex(hex.toLatin1()).toBase64()));
+                (void)setValue(item, QString::fromLatin1(QByteArray::fromHex(hex.toLatin1()).toBase64()));
         });
         menu.addAction(tr("Load file…"), this, [this, item] {
             const QString file = QFileDialog::getOpenFileName(this, tr("Load bytes from a file"));

@@ -33,21 +33,22 @@ public:
     FormDelegate *formDelegate() const { return m_delegate; }
 
     void setMessageType(rpc::SchemaPtr schema, const std::string &typeName);
-    // Rebuilds the form from JSON. On a syntax error the form is left as it was and `error`
+    // Rebuilds the form from JSON. On a syntax error the form is left as it was and the error
     // says where.
-    bool setJson(const QByteArray &json, QString *error = nullptr);
+    models::Status setJson(const QByteArray &json);
     // The form as pretty JSON, fields in declaration order, unset fields left out.
     QByteArray toJson() const;
 
-    // Editing, as the buttons, keys and the context menu do it (indexes of formModel()).
+    // Editing, as the buttons, keys and the context menu do it (indexes of formModel()). What is
+    // refused is said by the model's valueRejected(); the new element is invalid then.
     QModelIndex addElement(const QModelIndex &container, const QString &mapKey = {});
     void removeElement(const QModelIndex &element);
     void moveElement(const QModelIndex &element, int delta);
     void setPresent(const QModelIndex &message, bool present);
     void chooseOneof(const QModelIndex &oneof, const QString &fieldName);
     void chooseAnyType(const QModelIndex &any, const QString &typeName);
-    // Sets a value as if typed; false (and nothing changes) when it does not fit the field.
-    bool setValue(const QModelIndex &index, const QString &text, QString *error = nullptr);
+    // Sets a value as if typed; an error (and nothing changes) when it does not fit the field.
+    models::Status setValue(const QModelIndex &index, const QString &text);
     // Reads the file on a pool thread, then sets the bytes (base64) if the field is still there.
     void loadBytesFromFile(const QModelIndex &index, const QString &file);
 

@@ -286,7 +286,7 @@ void MainWindow::recordHistory(RequestTab *tab)
             continue;
         ++record.responseCount;
         if (record.responses.size() < models::History::kMaxResponses)
-            record.responses << messages->text(row);
+            record.responses << messages->text(row).valueOr(QByteArray());
     }
     record.durationMs = double(session.totalTime()) / 1e6;
     m_workspace->recordCall(record);

@@ -464,14 +464,14 @@ void RequestTab::showForm()
 
 void RequestTab::syncFormFromJson()
 {
-    QString error;
-    if (m_form->setJson(m_editor->utf8Text(), &error)) {
+    const models::Status parsed = m_form->setJson(m_editor->utf8Text());
+    if (parsed) {
         m_formNotice->hide();
         return;
     }
     // The form keeps its last state; nothing typed in the JSON is lost.
-    m_formNotice->setText(
-        tr("The JSON does not parse (%1); the form shows the last request that did.").arg(error));
+    m_formNotice->setText(tr("The JSON does not parse (%1); the form shows the last request that did.")
+                              .arg(parsed.errorMessage()));
     m_formNotice->show();
 }
 

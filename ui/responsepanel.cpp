@@ -114,7 +114,7 @@ ResponsePanel::ResponsePanel(models::CallSession &session, QWidget *parent)
     buttons->addWidget(copy);
     connect(copy, &QPushButton::clicked, this, [this] {
         if (m_shownRow >= 0)
-            QApplication::clipboard()->setText(QString::fromUtf8(m_session.messages()->text(m_shownRow)));
+            QApplication::clipboard()->setText(QString::fromUtf8(m_session.messages()->text(m_shownRow).valueOr(QByteArray())));
     });
     connect(m_showAll, &QPushButton::clicked, this, [this] { showRow(m_shownRow, true); });
     connect(save, &QPushButton::clicked, this, &ResponsePanel::saveShown);
@@ -206,9 +206,8 @@ QByteArray ResponsePanel::messageBytes(int row) const
         const std::string_view bytes = timeline.payload(id);
         return QByteArray::fromRawData(bytes.data(), qsizetype(bytes.size()));
     }
-    QString error;
-    QByteArray text = model->text(row, &error);
-    return error.isEmpty() ? text : error.toUtf8();
+    auto text = model->text(row);
+    return text ? std::move(*text) : text.errorMessage().toUtf8();
 }
 
 void ResponsePanel::saveShown()

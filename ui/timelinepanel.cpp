@@ -263,9 +263,8 @@ void TimelinePanel::pickItem(quint64 id)
                  tr("at %1").arg(models::formatClockTime(item.timeNs - m_view->origin())) + QLatin1Char(')');
     if (item.kind == Timeline::ItemKind::MessageSent || item.kind == Timeline::ItemKind::MessageReceived)
         title += QStringLiteral(" · ") + models::formatSize(item.size);
-    QString error;
-    const QByteArray text = m_timeline.itemText(id, &error);
-    m_details->setUtf8Text(error.isEmpty() ? text : error.toUtf8());
+    const auto text = m_timeline.itemText(id);
+    m_details->setUtf8Text(text ? *text : text.errorMessage().toUtf8());
     // The frames behind the event: a message's DATA frames, a header block's HEADERS frame, or
     // the frame itself.
     const std::vector<quint64> frames = m_timeline.framesOfItem(id);
@@ -299,9 +298,8 @@ void TimelinePanel::pickFrame(quint64 frameId)
         return;
     if (const quint64 message = m_timeline.messageOfFrame(frameId)) {
         m_view->selectItem(message);
-        QString error;
-        const QByteArray text = m_timeline.itemText(message, &error);
-        m_details->setUtf8Text(error.isEmpty() ? text : error.toUtf8());
+        const auto text = m_timeline.itemText(message);
+        m_details->setUtf8Text(text ? *text : text.errorMessage().toUtf8());
         m_detailsTitle->setText(tr("%1 frame %2 · carries part of %3")
                                     .arg(m_timeline.frameTypeName(frameId))
                                     .arg(frameId)

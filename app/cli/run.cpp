@@ -236,10 +236,10 @@ int runWorkspace(const std::vector<std::string> &args)
     if (flags.isSet("junit")) {
         const QString path = QString::fromStdString(flags.value("junit"));
         const QString suite = QFileInfo(QDir(folder).absolutePath()).fileName();
-        if (const QString writeError =
+        if (const models::Status written =
                 models::writeFileAtomically(path, models::junitXml(suite, results, seconds));
-            !writeError.isEmpty()) {
-            std::cerr << "Failed to write the JUnit report: " << str(writeError) << "\n";
+            !written) {
+            std::cerr << "Failed to write the JUnit report: " << str(written.errorMessage()) << "\n";
             return kExitError;
         }
     }

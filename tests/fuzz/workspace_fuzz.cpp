@@ -164,8 +164,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     // hold were checked against the input folder, and nothing else there needs reading again).
     const models::WorkspaceSettings settings = ws.settings();
     models::Workspace saved = models::Workspace::open(settingsFolder());
-    if (const QString error = saved.saveSettings(settings); !error.isEmpty())
-        fail("loaded settings cannot be saved", error);
+    if (const models::Status written = saved.saveSettings(settings); !written)
+        fail("loaded settings cannot be saved", written.errorMessage());
     const models::Workspace reopened = models::Workspace::open(settingsFolder());
     if (!(reopened.settings() == settings))
         fail("settings load as other settings after saving", QString::fromUtf8(models::Workspace::serialize(settings)));

@@ -194,7 +194,7 @@ void CallRequestTest::connectionsOfAWorkspaceKeepExactUnits()
     models::Workspace ws = models::Workspace::open(dir.path());
     models::WorkspaceSettings settings = ws.settings();
     settings.connections.insert(QStringLiteral("c"), QJsonDocument::fromJson(connection).object());
-    QCOMPARE(ws.saveSettings(settings), QString());
+    QCOMPARE(ws.saveSettings(settings).errorMessage(), QString());
     const auto c = ConnectionSettings::fromWorkspace(models::Workspace::open(dir.path()), QStringLiteral("c"));
     if (!error.isEmpty()) {
         QVERIFY(!c);

@@ -151,8 +151,8 @@ private slots:
         QFETCH(QByteArrayList, expected);
         auto m = model(type.constData());
         QAbstractItemModelTester tester(m.get(), QAbstractItemModelTester::FailureReportingMode::QtTest);
-        QString error;
-        QVERIFY2(m->setJson(json, &error), qPrintable(error));
+        const models::Status parsed = m->setJson(json);
+        QVERIFY2(parsed, qPrintable(parsed.errorMessage()));
         const QByteArray out = m->toJson();
         for (const QByteArray &e : expected)
             QVERIFY2(out.contains(e), QByteArray(e + " not in:\n" + out).constData());
@@ -249,16 +249,16 @@ private slots:
         const QByteArray before = m->toJson();
         QSignalSpy rejected(m.get(), &FormModel::valueRejected);
         QSignalSpy changed(m.get(), &QAbstractItemModel::dataChanged);
-        QString error;
-        const bool accepted = m->setValue(at, text, &error);
+        const models::Status accepted = m->setValue(at, text);
         if (written.isEmpty()) {
             QVERIFY(!accepted);
-            QVERIFY(!error.isEmpty());
+            QVERIFY(!accepted.errorMessage().isEmpty());
+            QCOMPARE(rejected.first().first().toString(), accepted.errorMessage());
             QCOMPARE(rejected.size(), 1);
             QCOMPARE(m->toJson(), before);
             return;
         }
-        QVERIFY2(accepted, qPrintable(error));
+        QVERIFY2(accepted, qPrintable(accepted.errorMessage()));
         QCOMPARE(changed.size(), 1);
         const QByteArray out = m->toJson();
         QVERIFY2(out.contains(written), out.constData());
@@ -284,7 +284,7 @@ private slots:
         QCOMPARE(tags.siblingAtColumn(FormModel::ValueColumn).data().toString(),
                  QStringLiteral("3 elements"));
         QVERIFY(tags.data(FormModel::CanAddRole).toBool());
-        const QModelIndex added = m->addElement(tags);
+        const QModelIndex added = m->addElement(tags).valueOr(QModelIndex());
         QCOMPARE(added.data().toString(), QStringLiteral("[3]"));
         QVERIFY(added.data(FormModel::CanRemoveRole).toBool());
         QVERIFY(m->setValue(added, QStringLiteral("d")));
@@ -296,11 +296,11 @@ private slots:
         QVERIFY(!m->moveElement(m->findIndex(QStringLiteral("tags[3]")), 1));
         QVERIFY(m->removeElement(m->findIndex(QStringLiteral("tags[0]"))));
         // A new element is written with its type's default, so the message stays valid.
-        QVERIFY(m->addElement(m->findIndex(QStringLiteral("colors"))).isValid());
-        QVERIFY(m->addElement(m->findIndex(QStringLiteral("items"))).isValid());
-        QVERIFY(m->addElement(m->findIndex(QStringLiteral("items"))).isValid());
+        QVERIFY(m->addElement(m->findIndex(QStringLiteral("colors"))));
+        QVERIFY(m->addElement(m->findIndex(QStringLiteral("items"))));
+        QVERIFY(m->addElement(m->findIndex(QStringLiteral("items"))));
         QVERIFY(m->setValue(m->findIndex(QStringLiteral("items[1].name")), QStringLiteral("second")));
-        QVERIFY(m->addElement(m->findIndex(QStringLiteral("byId"))).isValid());
+        QVERIFY(m->addElement(m->findIndex(QStringLiteral("byId"))));
         QVERIFY(m->chooseOneof(m->findIndex(QStringLiteral("choice")), QStringLiteral("innerChoice")));
         QVERIFY(m->setValue(m->findIndex(QStringLiteral("innerChoice.value")), QStringLiteral("5")));
         QVERIFY(!m->chooseOneof(m->findIndex(QStringLiteral("choice")), QStringLiteral("noSuchCase")));
@@ -344,28 +344,26 @@ private slots:
         auto m = model(kPlain);
         QAbstractItemModelTester tester(m.get(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         const QModelIndex byFlag = m->findIndex(QStringLiteral("byFlag"));
-        QCOMPARE(m->addElement(byFlag).data().toString(), QStringLiteral("false"));
-        QCOMPARE(m->addElement(byFlag).data().toString(), QStringLiteral("true"));
-        QString error;
-        QVERIFY(!m->addElement(byFlag, {}, &error).isValid());
-        QVERIFY(!error.isEmpty());
-        QVERIFY(
-            !m->setMapKey(m->findIndex(QStringLiteral("byFlag[\"true\"]")), QStringLiteral("false"), &error));
-        QVERIFY(
-            !m->setMapKey(m->findIndex(QStringLiteral("byFlag[\"true\"]")), QStringLiteral("yes"), &error));
+        QCOMPARE(m->addElement(byFlag)->data().toString(), QStringLiteral("false"));
+        QCOMPARE(m->addElement(byFlag)->data().toString(), QStringLiteral("true"));
+        const auto third = m->addElement(byFlag);
+        QVERIFY(!third);
+        QCOMPARE(third.errorMessage(), QStringLiteral("every key of byFlag is taken"));
+        QVERIFY(!m->setMapKey(m->findIndex(QStringLiteral("byFlag[\"true\"]")), QStringLiteral("false")));
+        QVERIFY(!m->setMapKey(m->findIndex(QStringLiteral("byFlag[\"true\"]")), QStringLiteral("yes")));
 
         const QModelIndex byNumber = m->findIndex(QStringLiteral("byNumber"));
-        const QModelIndex first = m->addElement(byNumber);
+        const QModelIndex first = m->addElement(byNumber).valueOr(QModelIndex());
         QCOMPARE(first.data().toString(), QStringLiteral("0"));
-        QVERIFY(!m->setMapKey(first, QStringLiteral("abc"), &error));
-        QVERIFY(!m->setMapKey(first, QStringLiteral("2147483648"), &error));
+        QVERIFY(!m->setMapKey(first, QStringLiteral("abc")));
+        QVERIFY(!m->setMapKey(first, QStringLiteral("2147483648")));
         QVERIFY(m->setData(first, QStringLiteral("-2147483648")));
-        QVERIFY(!m->addElement(byNumber, QStringLiteral("-2147483648"), &error).isValid());
+        QVERIFY(!m->addElement(byNumber, QStringLiteral("-2147483648")));
         QVERIFY(
             m->setValue(m->findIndex(QStringLiteral("byNumber[\"-2147483648\"]")), QStringLiteral("min")));
         const QModelIndex byName = m->findIndex(QStringLiteral("byName"));
-        QCOMPARE(m->addElement(byName).data().toString(), QStringLiteral("key0"));
-        QCOMPARE(m->addElement(byName, QStringLiteral("named")).data().toString(), QStringLiteral("named"));
+        QCOMPARE(m->addElement(byName)->data().toString(), QStringLiteral("key0"));
+        QCOMPARE(m->addElement(byName, QStringLiteral("named"))->data().toString(), QStringLiteral("named"));
 
         const QByteArray json = m->toJson();
         const QString out = canonical(kPlain, json);
@@ -416,9 +414,9 @@ private slots:
         QAbstractItemModelTester tester(m.get(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         QVERIFY(m->setJson(R"({"i32": 123})"));
         QSignalSpy reset(m.get(), &QAbstractItemModel::modelReset);
-        QString error;
-        QVERIFY(!m->setJson(json, &error));
-        QVERIFY(error.startsWith(where));
+        const models::Status parsed = m->setJson(json);
+        QVERIFY(!parsed);
+        QVERIFY2(parsed.errorMessage().startsWith(where), qPrintable(parsed.errorMessage()));
         QCOMPARE(reset.size(), 0);
         QCOMPARE(m->findIndex(QStringLiteral("i32")).siblingAtColumn(1).data().toString(),
                  QStringLiteral("123"));

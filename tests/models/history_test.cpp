@@ -53,8 +53,8 @@ void HistoryTest::entriesSurviveAReload()
     const QString file = History::fileFor(dir.path());
     History history(file);
     QVERIFY(history.load());
-    QCOMPARE(history.append(entry(QStringLiteral("Berlin"))), QString());
-    QCOMPARE(history.append(entry(QStringLiteral("Atlantis"), 5)), QString());
+    QCOMPARE(history.append(entry(QStringLiteral("Berlin"))).errorMessage(), QString());
+    QCOMPARE(history.append(entry(QStringLiteral("Atlantis"), 5)).errorMessage(), QString());
     History again(file);
     QVERIFY(again.load());
     QCOMPARE(again.entries().size(), std::size_t(2));
@@ -63,7 +63,7 @@ void HistoryTest::entriesSurviveAReload()
     // The body comes back as it was sent: keys in their order, numbers as written.
     HistoryEntry exact = entry(QStringLiteral("Oslo"));
     exact.request.body = QStringLiteral(R"({"zone": 2.50, "city": "Oslo", "id": 18446744073709551615})");
-    QCOMPARE(again.append(exact), QString());
+    QCOMPARE(again.append(exact).errorMessage(), QString());
     History third(file);
     QVERIFY(third.load());
     QCOMPARE(third.entries().back().request.body, exact.request.body);
@@ -89,13 +89,13 @@ void HistoryTest::responsesAreCappedAndTheFileBounded()
     big.responses.clear();
     for (int i = 0; i < 30; ++i)
         big.responses << QString(History::kMaxResponseBytes + 10, QLatin1Char('x'));
-    QCOMPARE(history.append(big), QString());
+    QCOMPARE(history.append(big).errorMessage(), QString());
     QCOMPARE(history.entries().back().responses.size(), History::kMaxResponses);
     QCOMPARE(history.entries().back().responseCount, 30);
     QCOMPARE(history.entries().back().responses.front().size(), History::kMaxResponseBytes + 1);
 
     for (int i = 0; i < 12; ++i)
-        QCOMPARE(history.append(entry(QStringLiteral("City%1").arg(i))), QString());
+        QCOMPARE(history.append(entry(QStringLiteral("City%1").arg(i))).errorMessage(), QString());
     QCOMPARE(history.entries().size(), std::size_t(5));
     QFile f(file);
     QVERIFY(f.open(QIODevice::ReadOnly));
@@ -118,11 +118,11 @@ void HistoryTest::aBigRequestBodyIsLeftOutButItsSizeKept()
         QStringLiteral("{\"city\": \"%1\"}").arg(QString(History::kMaxRequestBodyBytes / 2, QChar(0xE9)));
     const qint64 bytes = big.request.body.toUtf8().size();
     QVERIFY(bytes > History::kMaxRequestBodyBytes);
-    QCOMPARE(history.append(big), QString());
+    QCOMPARE(history.append(big).errorMessage(), QString());
     HistoryEntry small = entry(QStringLiteral("Quito"));
     const QString justUnder(History::kMaxRequestBodyBytes - 100, QLatin1Char('q'));
     small.request.body = QStringLiteral("{\"city\": \"%1\"}").arg(justUnder);
-    QCOMPARE(history.append(small), QString());
+    QCOMPARE(history.append(small).errorMessage(), QString());
 
     QVERIFY(QFileInfo(file).size() < 2 * History::kMaxRequestBodyBytes);
     History again(file);
@@ -140,14 +140,14 @@ void HistoryTest::aDamagedLineIsSkipped()
     QTemporaryDir dir;
     const QString file = History::fileFor(dir.path());
     History history(file);
-    QCOMPARE(history.append(entry(QStringLiteral("Lima"))), QString());
+    QCOMPARE(history.append(entry(QStringLiteral("Lima"))).errorMessage(), QString());
     {
         QFile f(file);
         QVERIFY(f.open(QIODevice::Append));
         f.write(History::serialize(entry(QStringLiteral("Tokyo"))).left(40)); // cut by a crash
         f.write("\n");
     }
-    QCOMPARE(history.append(entry(QStringLiteral("Nairobi"))), QString());
+    QCOMPARE(history.append(entry(QStringLiteral("Nairobi"))).errorMessage(), QString());
     History again(file);
     QVERIFY(again.load());
     QCOMPARE(again.entries().size(), std::size_t(2));
@@ -158,9 +158,9 @@ void HistoryTest::searchMatchesEveryWord()
 {
     QTemporaryDir dir;
     History history(History::fileFor(dir.path()));
-    QCOMPARE(history.append(entry(QStringLiteral("Berlin"))), QString());
-    QCOMPARE(history.append(entry(QStringLiteral("Atlantis"), 5)), QString());
-    QCOMPARE(history.append(entry(QStringLiteral("Bergen"))), QString());
+    QCOMPARE(history.append(entry(QStringLiteral("Berlin"))).errorMessage(), QString());
+    QCOMPARE(history.append(entry(QStringLiteral("Atlantis"), 5)).errorMessage(), QString());
+    QCOMPARE(history.append(entry(QStringLiteral("Bergen"))).errorMessage(), QString());
     QCOMPARE(history.search(QStringLiteral("ber")), (std::vector<int>{2, 0}));
     QCOMPARE(history.search(QStringLiteral("berlin ok")), (std::vector<int>{0}));
     QCOMPARE(history.search(QStringLiteral("not_found")), (std::vector<int>{1}));

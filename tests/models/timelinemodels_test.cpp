@@ -217,7 +217,7 @@ QString describe(const models::MessagesModel &m, const Timeline &t)
     for (int r = 0; r < m.count(); ++r) {
         const QString number = m.data(m.index(r, models::MessagesModel::IndexColumn)).toString();
         // The row's number is the message's place in its call, so the payload says it too.
-        const QByteArray text = m.text(r);
+        const QByteArray text = m.text(r).valueOr(QByteArray());
         const QByteArray head = "{\"n\":" + number.toUtf8();
         if (text != QByteArray(head + '}') && !text.startsWith(QByteArray(head + ',')))
             return QStringLiteral("row %1 (#%2) holds %3")

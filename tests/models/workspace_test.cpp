@@ -95,7 +95,7 @@ private slots:
         Workspace ws = Workspace::open(dir.path());
         QVERIFY(QFile::exists(dir.filePath(QStringLiteral("wirescope.json"))));
         const SavedRequest saved = everyField(QStringLiteral("orders/create.json"));
-        QCOMPARE(ws.save(saved), QString());
+        QCOMPARE(ws.save(saved).errorMessage(), QString());
         models::WorkspaceSettings settings;
         settings.importPaths = {QStringLiteral("protos")};
         settings.protoFiles = {QStringLiteral("protos/api.proto")};
@@ -103,7 +103,7 @@ private slots:
         settings.connections =
             json(QStringLiteral(R"({"staging": {"tls": true, "ca_file": "certs/ca.pem"}})"));
         settings.extra = json(QStringLiteral(R"({"x_team": "payments"})"));
-        QCOMPARE(ws.saveSettings(settings), QString());
+        QCOMPARE(ws.saveSettings(settings).errorMessage(), QString());
 
         const Workspace again = Workspace::open(dir.path());
         QVERIFY(again.problems().empty());
@@ -126,7 +126,7 @@ private slots:
         staging.variables = {{QStringLiteral("host"), QStringLiteral("staging.example"), false},
                              {QStringLiteral("token"), QStringLiteral("s3cr3t-value-42"), true}};
         settings.environments = {staging};
-        QCOMPARE(ws.saveSettings(settings), QString());
+        QCOMPARE(ws.saveSettings(settings).errorMessage(), QString());
         QVERIFY(!readAll(dir.filePath(QStringLiteral("wirescope.json"))).contains("s3cr3t-value-42"));
 
         const Workspace again = Workspace::open(dir.path());
@@ -144,8 +144,8 @@ private slots:
         QTemporaryDir dir;
         {
             Workspace ws = Workspace::open(dir.path());
-            QCOMPARE(ws.save(everyField(QStringLiteral("a.json"))), QString());
-            QCOMPARE(ws.save(everyField(QStringLiteral("folder/b.json"))), QString());
+            QCOMPARE(ws.save(everyField(QStringLiteral("a.json"))).errorMessage(), QString());
+            QCOMPARE(ws.save(everyField(QStringLiteral("folder/b.json"))).errorMessage(), QString());
         }
         QCOMPARE(git(dir.path(), {QStringLiteral("init"), QStringLiteral("-q")}), 0);
         QCOMPARE(git(dir.path(), {QStringLiteral("add"), QStringLiteral("-A")}), 0);
@@ -153,8 +153,8 @@ private slots:
                  0);
         Workspace ws = Workspace::open(dir.path());
         for (const auto &r : std::vector<SavedRequest>(ws.requests()))
-            QCOMPARE(ws.save(r), QString());
-        QCOMPARE(ws.saveSettings(ws.settings()), QString());
+            QCOMPARE(ws.save(r).errorMessage(), QString());
+        QCOMPARE(ws.saveSettings(ws.settings()).errorMessage(), QString());
         QByteArray status;
         QCOMPARE(git(dir.path(), {QStringLiteral("status"), QStringLiteral("--porcelain")}, &status), 0);
         QCOMPARE(status, QByteArray());
@@ -170,7 +170,7 @@ private slots:
         QVERIFY(ws.problems().empty());
         SavedRequest r = *ws.request(QStringLiteral("future.json"));
         r.target = QStringLiteral("localhost:1");
-        QCOMPARE(ws.save(r), QString());
+        QCOMPARE(ws.save(r).errorMessage(), QString());
         const QJsonObject written = QJsonDocument::fromJson(readAll(file)).object();
         QCOMPARE(written.value(QStringLiteral("x_added_later")).toArray().size(), 3);
         QCOMPARE(written.value(QStringLiteral("target")).toString(), QStringLiteral("localhost:1"));
@@ -182,7 +182,7 @@ private slots:
         QTemporaryDir dir;
         {
             Workspace ws = Workspace::open(dir.path());
-            QCOMPARE(ws.save(everyField(QStringLiteral("good.json"))), QString());
+            QCOMPARE(ws.save(everyField(QStringLiteral("good.json"))).errorMessage(), QString());
         }
         writeAll(dir.filePath(QStringLiteral("sub/bad.json")),
                  "{\n  \"method\": \"x\",\n  \"target\": oops\n}\n");
@@ -214,28 +214,28 @@ private slots:
         QCOMPARE(int(ws.problems().size()), 2); // the two import paths that leave
         QVERIFY(ws.problems().front().message.contains(QStringLiteral("leaves the workspace folder")));
         SavedRequest r = everyField(QStringLiteral("../escaped.json"));
-        QVERIFY(!ws.save(r).isEmpty());
+        QVERIFY(!ws.save(r).errorMessage().isEmpty());
         r.path = QStringLiteral("/tmp/escaped.json");
-        QVERIFY(!ws.save(r).isEmpty());
+        QVERIFY(!ws.save(r).errorMessage().isEmpty());
         r.path = QStringLiteral("escape/planted.json");
-        QVERIFY(!ws.save(r).isEmpty());
+        QVERIFY(!ws.save(r).errorMessage().isEmpty());
         QVERIFY(!QFile::exists(outside.filePath(QStringLiteral("planted.json"))));
         r.path = QStringLiteral("wirescope.json");
-        QVERIFY(!ws.save(r).isEmpty());
+        QVERIFY(!ws.save(r).errorMessage().isEmpty());
     }
 
     void requestsAndFoldersAreManagedFromTheWorkspace()
     {
         QTemporaryDir dir;
         Workspace ws = Workspace::open(dir.path());
-        QCOMPARE(ws.createFolder(QStringLiteral("orders")), QString());
-        QCOMPARE(ws.save(everyField(QStringLiteral("orders/a.json"))), QString());
-        QCOMPARE(ws.duplicate(QStringLiteral("orders/a.json"), QStringLiteral("orders/b.json")), QString());
-        QVERIFY(!ws.duplicate(QStringLiteral("orders/a.json"), QStringLiteral("orders/b.json")).isEmpty());
-        QCOMPARE(ws.move(QStringLiteral("orders/b.json"), QStringLiteral("archive/b.json")), QString());
-        QVERIFY(!ws.removeFolder(QStringLiteral("orders")).isEmpty()); // a.json is still there
-        QCOMPARE(ws.remove(QStringLiteral("orders/a.json")), QString());
-        QCOMPARE(ws.removeFolder(QStringLiteral("orders")), QString());
+        QCOMPARE(ws.createFolder(QStringLiteral("orders")).errorMessage(), QString());
+        QCOMPARE(ws.save(everyField(QStringLiteral("orders/a.json"))).errorMessage(), QString());
+        QCOMPARE(ws.duplicate(QStringLiteral("orders/a.json"), QStringLiteral("orders/b.json")).errorMessage(), QString());
+        QVERIFY(!ws.duplicate(QStringLiteral("orders/a.json"), QStringLiteral("orders/b.json")).errorMessage().isEmpty());
+        QCOMPARE(ws.move(QStringLiteral("orders/b.json"), QStringLiteral("archive/b.json")).errorMessage(), QString());
+        QVERIFY(!ws.removeFolder(QStringLiteral("orders")).errorMessage().isEmpty()); // a.json is still there
+        QCOMPARE(ws.remove(QStringLiteral("orders/a.json")).errorMessage(), QString());
+        QCOMPARE(ws.removeFolder(QStringLiteral("orders")).errorMessage(), QString());
         const Workspace again = Workspace::open(dir.path());
         QCOMPARE(int(again.requests().size()), 1);
         QCOMPARE(again.requests().front().path, QStringLiteral("archive/b.json"));
@@ -246,23 +246,23 @@ private slots:
     {
         QTemporaryDir dir;
         Workspace ws = Workspace::open(dir.path());
-        QCOMPARE(ws.save(everyField(QStringLiteral("orders/a.json"))), QString());
-        QCOMPARE(ws.save(everyField(QStringLiteral("orders/eu/b.json"))), QString());
-        QCOMPARE(ws.save(everyField(QStringLiteral("users/c.json"))), QString());
+        QCOMPARE(ws.save(everyField(QStringLiteral("orders/a.json"))).errorMessage(), QString());
+        QCOMPARE(ws.save(everyField(QStringLiteral("orders/eu/b.json"))).errorMessage(), QString());
+        QCOMPARE(ws.save(everyField(QStringLiteral("users/c.json"))).errorMessage(), QString());
 
-        QCOMPARE(ws.duplicateFolder(QStringLiteral("orders"), QStringLiteral("orders-v2")), QString());
+        QCOMPARE(ws.duplicateFolder(QStringLiteral("orders"), QStringLiteral("orders-v2")).errorMessage(), QString());
         QVERIFY(ws.request(QStringLiteral("orders-v2/eu/b.json")));
-        QCOMPARE(ws.moveFolder(QStringLiteral("orders"), QStringLiteral("archive/2025/orders")), QString());
+        QCOMPARE(ws.moveFolder(QStringLiteral("orders"), QStringLiteral("archive/2025/orders")).errorMessage(), QString());
         QVERIFY(ws.request(QStringLiteral("archive/2025/orders/eu/b.json")));
         QVERIFY(!ws.request(QStringLiteral("orders/a.json")));
         // Refused: a name taken, into itself, out of the workspace, a folder that is not there.
-        QVERIFY(ws.moveFolder(QStringLiteral("users"), QStringLiteral("orders-v2"))
+        QVERIFY(ws.moveFolder(QStringLiteral("users"), QStringLiteral("orders-v2")).errorMessage()
                     .contains(QStringLiteral("already exists")));
-        QVERIFY(ws.moveFolder(QStringLiteral("users"), QStringLiteral("users/inner"))
+        QVERIFY(ws.moveFolder(QStringLiteral("users"), QStringLiteral("users/inner")).errorMessage()
                     .contains(QStringLiteral("into itself")));
-        QVERIFY(ws.moveFolder(QStringLiteral("users"), QStringLiteral("../users"))
+        QVERIFY(ws.moveFolder(QStringLiteral("users"), QStringLiteral("../users")).errorMessage()
                     .contains(QStringLiteral("not inside")));
-        QVERIFY(ws.duplicateFolder(QStringLiteral("nope"), QStringLiteral("x"))
+        QVERIFY(ws.duplicateFolder(QStringLiteral("nope"), QStringLiteral("x")).errorMessage()
                     .contains(QStringLiteral("no folder")));
         QVERIFY(QFileInfo::exists(dir.filePath(QStringLiteral("users/c.json"))));
 
@@ -284,7 +284,7 @@ private slots:
         Workspace ws = Workspace::open(dir.path());
         SavedRequest r = everyField(QStringLiteral("stream.json"));
         r.body = QStringLiteral(R"([{"text": "a"}, {"text": "b"}])");
-        QCOMPARE(ws.save(r), QString());
+        QCOMPARE(ws.save(r).errorMessage(), QString());
         const QJsonObject file =
             QJsonDocument::fromJson(readAll(dir.filePath(QStringLiteral("stream.json")))).object();
         QVERIFY(file.value(QStringLiteral("body")).isArray());
@@ -323,7 +323,7 @@ private slots:
         Workspace ws = Workspace::open(dir.path());
         SavedRequest r = everyField(QStringLiteral("exact.json"));
         r.body = body;
-        QCOMPARE(ws.save(r), QString());
+        QCOMPARE(ws.save(r).errorMessage(), QString());
         const QByteArray bytes = readAll(dir.filePath(QStringLiteral("exact.json")));
         QJsonParseError error{};
         const QJsonObject file = QJsonDocument::fromJson(bytes, &error).object();
@@ -337,7 +337,7 @@ private slots:
         QCOMPARE(again.requests().front().body, body);
         QCOMPARE(again.requests().front(), r);
         // Saved again unchanged, the file keeps every byte.
-        QCOMPARE(ws.save(again.requests().front()), QString());
+        QCOMPARE(ws.save(again.requests().front()).errorMessage(), QString());
         QCOMPARE(readAll(dir.filePath(QStringLiteral("exact.json"))), bytes);
     }
 
@@ -364,13 +364,13 @@ private slots:
             bytes += QByteArray(512 * 1024, char('a' + version % 26));
             return bytes + "\"}\n";
         };
-        QCOMPARE(models::writeFileAtomically(file, content(0)), QString());
+        QCOMPARE(models::writeFileAtomically(file, content(0)).errorMessage(), QString());
         for (int round = 0; round < 40; ++round) {
             const pid_t child = fork();
             QVERIFY(child >= 0);
             if (child == 0) {
                 for (int v = 1;; ++v)
-                    models::writeFileAtomically(file, content(v));
+                    (void)models::writeFileAtomically(file, content(v)); // killed mid-write on purpose
             }
             usleep(useconds_t(QRandomGenerator::global()->bounded(1000, 30000)));
             kill(child, SIGKILL);

@@ -635,7 +635,7 @@ private slots:
         tab->send();
         QVERIFY(finished.wait(30000));
         QVERIFY(tab->session().status().ok());
-        const QByteArray replyText = tab->session().messages()->text(1);
+        const QByteArray replyText = tab->session().messages()->text(1).valueOr(QByteArray());
         QVERIFY(replyText.size() > ui::ResponsePanel::kPreviewBytes);
         ui::ResponsePanel *panel = tab->response();
         QVERIFY(panel->truncationText().startsWith(QStringLiteral("Showing the first")));
@@ -697,9 +697,9 @@ private slots:
         QCOMPARE(canonical(form->toJson()), canonical(json.toUtf8()));
 
         // Edits in the form rewrite the JSON.
-        QString error;
-        QVERIFY(!form->setValue(form->findItem(QStringLiteral("i32")), QStringLiteral("3000000000"), &error));
-        QVERIFY(error.contains(QStringLiteral("int32")));
+        const models::Status refused = form->setValue(form->findItem(QStringLiteral("i32")), QStringLiteral("3000000000"));
+        QVERIFY(!refused);
+        QVERIFY(refused.errorMessage().contains(QStringLiteral("int32")));
         QVERIFY(!form->setValue(form->findItem(QStringLiteral("color")), QStringLiteral("PURPLE")));
         QVERIFY(!form->setValue(form->findItem(QStringLiteral("timeout")), QStringLiteral("soon")));
         QVERIFY(!form->setValue(form->findItem(QStringLiteral("data")), QStringLiteral("not base64!")));

@@ -518,8 +518,7 @@ private slots:
         QTest::keyClick(view, Qt::Key_Return);
         QCOMPARE(activated.count(), 1);
         QCOMPARE(activated.first().first().value<quint64>(), chosen);
-        QString error;
-        const QString text = QString::fromUtf8(timeline.itemText(chosen, &error)).trimmed();
+        const QString text = QString::fromUtf8(timeline.itemText(chosen).valueOr(QByteArray())).trimmed();
         QVERIFY(!text.isEmpty());
         QCOMPARE(panel->detailsText().trimmed(), text);
 

@@ -109,7 +109,7 @@ bool sendAndWait(ui::RequestTab *tab)
 QByteArray lastMessage(ui::RequestTab *tab)
 {
     const auto *messages = tab->session().messages();
-    return messages->count() > 0 ? messages->text(messages->count() - 1) : QByteArray();
+    return messages->count() > 0 ? messages->text(messages->count() - 1).valueOr(QByteArray()) : QByteArray();
 }
 
 QString sentTo(ui::RequestTab *tab)
@@ -541,7 +541,7 @@ void WorkspaceGuiTest::savingReloadingAndConflictsWithChangesOnDisk()
     QByteArray theirs = readFile(file);
     theirs.replace("edited {{word}}", "pulled {{word}}");
     QSignalSpy onDisk(&wb.window.workspaceStore(), &models::WorkspaceStore::changedOnDisk);
-    QVERIFY(models::writeFileAtomically(file, theirs).isEmpty());
+    QVERIFY(models::writeFileAtomically(file, theirs).ok());
     QVERIFY(onDisk.wait(10000));
     QTRY_VERIFY(tab->editor()->text().contains(QStringLiteral("pulled {{word}}")));
     QVERIFY(!tab->isModified());
@@ -550,7 +550,7 @@ void WorkspaceGuiTest::savingReloadingAndConflictsWithChangesOnDisk()
     // A tab with edits is not touched: the conflict is shown; keeping mine overwrites.
     typeInto(tab->editor(), QStringLiteral(R"({"text": "mine"})"));
     theirs.replace("pulled {{word}}", "pulled again");
-    QVERIFY(models::writeFileAtomically(file, theirs).isEmpty());
+    QVERIFY(models::writeFileAtomically(file, theirs).ok());
     QVERIFY(onDisk.wait(10000));
     QTRY_VERIFY(tab->conflictShown());
     QCOMPARE(tab->editor()->text(), QStringLiteral(R"({"text": "mine"})"));
@@ -573,7 +573,7 @@ void WorkspaceGuiTest::savingReloadingAndConflictsWithChangesOnDisk()
     QByteArray third = readFile(file);
     onDisk.clear();
     third.replace("\"mine\"", "\"their third\"");
-    QVERIFY(models::writeFileAtomically(file, third).isEmpty());
+    QVERIFY(models::writeFileAtomically(file, third).ok());
     // Saved at once, before the change is noticed: the store still sees it and refuses.
     QTest::keySequence(&wb.window, QKeySequence::Save);
     QVERIFY(saved.wait(10000));

@@ -643,8 +643,10 @@ QString TimelineView::laneLabel(int laneIndex, int width) const
                    ? fm.elidedText(head + lane.target, Qt::ElideRight, width)
                    : fm.elidedText(name, Qt::ElideRight, width);
     }
-    if (lane.streamId)
-        kept = sep + tr("stream %1").arg(lane.streamId);
+    // An HTTP/1.1 request line ("POST /prefix/pkg.Svc/Method HTTP/1.1") keeps its method and
+    // version; a long path gives way in its middle.
+    if (const QString where = lane.wireName(); !where.isEmpty())
+        kept = sep + fm.elidedText(where, Qt::ElideMiddle, std::max(width / 2, fm.horizontalAdvance(where.left(12))));
     if (!lane.running() && !lane.status.ok())
         optional += sep + QString::fromStdString(rpc::statusCodeName(lane.status.code));
     if (lane.droppedMessages)

@@ -386,15 +386,24 @@ void Timeline::linkMessages(quint32 laneIndex, int dir)
     }
 }
 
-void Timeline::linkWire(quint32 laneIndex, bool outbound, std::size_t messages)
+quint64 Timeline::storeFrame(Frame &f, const rpc::wire::WireEvent &e, bool onCallLane)
 {
-    // The frame stored last carried them.
+    f.messages = quint8(std::min<std::size_t>(e.messages.size(), 255));
+    if (!e.messages.empty())
+        f.span = quint16(std::min<std::size_t>(e.messages.front().frames, 0xffff));
+    m_frames.push_back(f);
+    m_lanes[f.lane].lastNs = std::max(m_lanes[f.lane].lastNs, f.timeNs);
+    m_lastNs = std::max(m_lastNs, f.timeNs);
     const quint64 frameId = endFrameId() - 1;
-    CallState &state = *m_calls[laneIndex];
-    const int dir = outbound ? 0 : 1;
-    for (std::size_t i = 0; i < messages; ++i)
-        state.pendingWire[dir].push_back(frameId);
-    linkMessages(laneIndex, dir);
+    // The messages it completed wait for the engine's message events of the call, in order.
+    if (onCallLane && !e.messages.empty()) {
+        CallState &state = *m_calls[f.lane];
+        const int dir = f.outbound ? 0 : 1;
+        for (std::size_t i = 0; i < e.messages.size(); ++i)
+            state.pendingWire[dir].push_back(frameId);
+        linkMessages(f.lane, dir);
+    }
+    return frameId;
 }
 
 quint32 Timeline::connectionLane(quint64 tap, std::uint64_t connection, bool create)
@@ -514,14 +523,7 @@ void Timeline::addWireEvents(quint64 tap, const QString &upstream, std::vector<r
         }
         if (e.kind == WireEvent::Kind::Http1) {
             addHttp1Part(f, e, connLane, tap, &lanesTouched);
-            f.messages = quint8(std::min<std::size_t>(e.messages.size(), 255));
-            if (!e.messages.empty())
-                f.span = quint16(std::min<std::size_t>(e.messages.front().frames, 0xffff));
-            m_frames.push_back(f);
-            m_lanes[f.lane].lastNs = std::max(m_lanes[f.lane].lastNs, f.timeNs);
-            m_lastNs = std::max(m_lastNs, f.timeNs);
-            if (f.lane != connLane && !e.messages.empty())
-                linkWire(f.lane, f.outbound, e.messages.size());
+            storeFrame(f, e, f.lane != connLane);
             continue;
         }
         const rpc::wire::Frame &wf = e.frame;
@@ -584,15 +586,7 @@ void Timeline::addWireEvents(quint64 tap, const QString &upstream, std::vector<r
         default:
             break;
         }
-        f.messages = quint8(std::min<std::size_t>(e.messages.size(), 255));
-        if (!e.messages.empty())
-            f.span = quint16(std::min<std::size_t>(e.messages.front().frames, 0xffff));
-        m_frames.push_back(f);
-        m_lanes[f.lane].lastNs = std::max(m_lanes[f.lane].lastNs, f.timeNs);
-        m_lastNs = std::max(m_lastNs, f.timeNs);
-        const quint64 frameId = endFrameId() - 1;
-        if (streamLane != ~0u && !e.messages.empty())
-            linkWire(streamLane, f.outbound, e.messages.size());
+        const quint64 frameId = storeFrame(f, e, streamLane != ~0u);
         // Stream 0 frames belong to the connection lane; a reset ends its call's stream.
         if (wf.streamId == 0 || (type == FrameType::RstStream && streamLane != ~0u)) {
             Item item;

@@ -206,7 +206,9 @@ private:
     quint64 storeMetadata(rpc::Metadata metadata);
     quint32 storeText(std::string text);
     void linkMessages(quint32 lane, int dir);
-    void linkWire(quint32 lane, bool outbound, std::size_t messages);
+    // Stores a frame (or HTTP/1.1 part) with the count of messages it completed; on a call's
+    // lane they are linked to the call's message items. Returns its id.
+    quint64 storeFrame(Frame &f, const rpc::wire::WireEvent &e, bool onCallLane);
     void enforceRetention();
     quint32 connectionLane(quint64 tap, std::uint64_t connection, bool create);
     void matchStream(quint64 tap, quint32 connectionLane, const std::string &path, quint32 stream,

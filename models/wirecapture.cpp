@@ -76,9 +76,11 @@ void WireCapture::drainNow()
     for (auto &[upstream, entry] : m_taps) {
         auto events = entry->tap.drain();
         for (const auto &e : events) {
-            // A failed connection, a decoding error, or a server that broke the connection off.
-            if (e.kind == rpc::wire::WireEvent::Kind::Error ||
-                (e.kind == rpc::wire::WireEvent::Kind::Closed && !e.error.empty()))
+            // A failed connection, a decoding error, or a server that broke the connection off;
+            // the close that follows what could not be decoded does not hide it.
+            if (e.kind == rpc::wire::WireEvent::Kind::Error)
+                entry->lastError = e.error;
+            else if (e.kind == rpc::wire::WireEvent::Kind::Closed && !e.error.empty() && entry->lastError.empty())
                 entry->lastError = e.error;
         }
         if (!events.empty())

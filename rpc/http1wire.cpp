@@ -9,8 +9,8 @@ namespace rpc::wire {
 
 namespace {
 
-constexpr std::size_t kMaxHead = 64 * 1024;    // libcurl's own limit for a response head is larger; this is
-                                               // what a relay keeps while it waits for a head's end
+constexpr std::size_t kMaxHead = 64 * 1024; // libcurl's own limit for a response head is larger; this is
+                                            // what a relay keeps while it waits for a head's end
 constexpr std::size_t kMaxChunkLine = 4096;
 
 std::string lower(std::string_view text)
@@ -58,13 +58,16 @@ bool isToken(std::string_view text)
 
 bool isVersion(std::string_view text)
 {
-    return text.size() == 8 && text.substr(0, 7) == "HTTP/1." && std::isdigit(static_cast<unsigned char>(text[7]));
+    return text.size() == 8 && text.substr(0, 7) == "HTTP/1." &&
+           std::isdigit(static_cast<unsigned char>(text[7]));
 }
 
-// Where the head that starts `buffer` ends (after its empty line), or npos.
-std::size_t headEnd(std::string_view buffer)
+// Where the head that starts `buffer` ends (after its empty line), or npos. `from`: where an
+// earlier search stopped, so a head that arrives byte by byte is not scanned again and again.
+std::size_t headEnd(std::string_view buffer, std::size_t from = 0)
 {
-    for (std::size_t at = buffer.find('\n'); at != std::string_view::npos; at = buffer.find('\n', at + 1)) {
+    for (std::size_t at = buffer.find('\n', from > 3 ? from - 3 : 0); at != std::string_view::npos;
+         at = buffer.find('\n', at + 1)) {
         if (at + 1 < buffer.size() && buffer[at + 1] == '\n')
             return at + 2;
         if (at + 2 < buffer.size() && buffer[at + 1] == '\r' && buffer[at + 2] == '\n')
@@ -102,11 +105,15 @@ struct Http1Decoder::Impl
     std::uint64_t left = 0;     // Fixed: body bytes to come; ChunkData: bytes of the chunk to come
     std::uint64_t total = 0;    // Fixed: the Content-Length; ChunkData: the chunk's size
     std::size_t pieces = 0;     // body parts so far, for the messages' piece numbers
+    std::size_t scanned = 0;    // bytes of a head or trailers searched for their end so far
     EnvelopeSplitter envelopes;
     std::vector<GrpcMessage> messages; // completed by the part being read
 
     const char *what() const { return side == Side::Client ? "request" : "response"; }
-    std::string where() const { return std::string("the ") + what() + " of exchange " + std::to_string(exchange); }
+    std::string where() const
+    {
+        return std::string("the ") + what() + " of exchange " + std::to_string(exchange);
+    }
 
     Error fail(std::string message)
     {
@@ -143,7 +150,8 @@ struct Http1Decoder::Impl
             if (line.empty())
                 continue;
             if (line.front() == ' ' || line.front() == '\t')
-                return Error(in + " folds a header line (obsolete, RFC 9112 section 5.2): \"" + shown(line) + "\"");
+                return Error(in + " folds a header line (obsolete, RFC 9112 section 5.2): \"" + shown(line) +
+                             "\"");
             const auto colon = line.find(':');
             if (colon == std::string_view::npos || !isToken(line.substr(0, colon)))
                 return Error(in + " has a header line that is not NAME: VALUE: \"" + shown(line) + "\"");
@@ -180,8 +188,8 @@ struct Http1Decoder::Impl
             const auto b = a == std::string_view::npos ? a : start.find(' ', a + 1);
             if (b == std::string_view::npos || !isToken(start.substr(0, a)) || b == a + 1 ||
                 !isVersion(start.substr(b + 1)))
-                return fail("request " + std::to_string(exchange) + " does not start with METHOD TARGET HTTP/1.x: \"" +
-                            shown(start) + "\"");
+                return fail("request " + std::to_string(exchange) +
+                            " does not start with METHOD TARGET HTTP/1.x: \"" + shown(start) + "\"");
         } else {
             exchange = finals + 1;
             const bool ok = start.size() >= 12 && isVersion(start.substr(0, 8)) && start[8] == ' ' &&
@@ -189,8 +197,8 @@ struct Http1Decoder::Impl
                                         [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }) &&
                             (start.size() == 12 || start[12] == ' ');
             if (!ok)
-                return fail("response " + std::to_string(exchange) + " does not start with HTTP/1.x CODE REASON: \"" +
-                            shown(start) + "\"");
+                return fail("response " + std::to_string(exchange) +
+                            " does not start with HTTP/1.x CODE REASON: \"" + shown(start) + "\"");
             status = std::stoi(std::string(start.substr(9, 3)));
             part.interim = status >= 100 && status < 200;
             if (!part.interim)
@@ -234,7 +242,8 @@ struct Http1Decoder::Impl
                     const std::string one(trim(rest.substr(0, comma)));
                     rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
                     if (one.empty() || one.size() > 15 ||
-                        !std::all_of(one.begin(), one.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }) ||
+                        !std::all_of(one.begin(), one.end(),
+                                     [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }) ||
                         (!first.empty() && one != first))
                         return fail("the head of " + where() + " gives content-length \"" + shown(value) +
                                     "\", not one length in digits");
@@ -264,11 +273,12 @@ struct Http1Decoder::Impl
                 ++skip;
             at += skip;
             const std::string_view rest = data.substr(skip);
-            const auto end = headEnd(rest);
+            const auto end = headEnd(rest, skip ? 0 : scanned);
+            scanned = end == std::string_view::npos ? rest.size() : 0;
             if (end == std::string_view::npos) {
                 if (rest.size() > kMaxHead)
-                    return fail(std::string("a ") + what() + " head is longer than " + std::to_string(kMaxHead / 1024) +
-                                " KiB without its end");
+                    return fail(std::string("a ") + what() + " head is longer than " +
+                                std::to_string(kMaxHead / 1024) + " KiB without its end");
                 return Ok{};
             }
             at += end;
@@ -279,7 +289,8 @@ struct Http1Decoder::Impl
         case State::UntilClose: {
             if (data.empty())
                 return Ok{};
-            const std::size_t n = state == State::Fixed ? std::size_t(std::min<std::uint64_t>(left, data.size())) : data.size();
+            const std::size_t n =
+                state == State::Fixed ? std::size_t(std::min<std::uint64_t>(left, data.size())) : data.size();
             Http1Part part;
             part.kind = Http1Part::Kind::Body;
             part.exchange = exchange;
@@ -301,14 +312,15 @@ struct Http1Decoder::Impl
             const auto nl = data.find('\n');
             if (nl == std::string_view::npos) {
                 if (data.size() > kMaxChunkLine)
-                    return fail("a chunk size line of " + where() + " is longer than " + std::to_string(kMaxChunkLine) +
-                                " bytes");
+                    return fail("a chunk size line of " + where() + " is longer than " +
+                                std::to_string(kMaxChunkLine) + " bytes");
                 return Ok{};
             }
             const std::string_view line = data.substr(0, nl);
             std::string_view size = trim(line.substr(0, line.find(';')));
-            if (size.empty() || size.size() > 15 ||
-                !std::all_of(size.begin(), size.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); }))
+            if (size.empty() || size.size() > 15 || !std::all_of(size.begin(), size.end(), [](char c) {
+                    return std::isxdigit(static_cast<unsigned char>(c));
+                }))
                 return fail("a chunk of " + where() + " has the size line \"" + shown(trim(line)) +
                             "\", not a hexadecimal size");
             total = left = std::stoull(std::string(size), nullptr, 16);
@@ -356,11 +368,12 @@ struct Http1Decoder::Impl
             else if (data.substr(0, 1) == "\n")
                 end = 1;
             else if (!data.empty() && data[0] != '\r')
-                end = headEnd(data);
+                end = headEnd(data, scanned);
+            scanned = end == std::string_view::npos ? data.size() : 0;
             if (end == std::string_view::npos) {
                 if (data.size() > kMaxHead)
-                    return fail("the trailers of " + where() + " are longer than " + std::to_string(kMaxHead / 1024) +
-                                " KiB");
+                    return fail("the trailers of " + where() + " are longer than " +
+                                std::to_string(kMaxHead / 1024) + " KiB");
                 return Ok{};
             }
             auto trailers = fields(data.substr(0, end), "the trailers of " + where());
@@ -393,58 +406,71 @@ Http1Decoder::Http1Decoder(Side side)
 
 Http1Decoder::~Http1Decoder() = default;
 
-Result<std::vector<Http1Part>> Http1Decoder::feed(std::string_view bytes)
+Http1Decoder::Decoded Http1Decoder::feed(std::string_view bytes)
 {
     Impl &d = *m_impl;
-    if (!d.failed.empty())
-        return Error(d.failed);
+    Decoded out;
+    if (!d.failed.empty()) {
+        out.error = d.failed;
+        return out;
+    }
     d.buffer.append(bytes);
-    std::vector<Http1Part> parts;
     std::size_t at = 0;
     for (bool progress = true; progress;) {
-        if (auto ok = d.step(at, &parts, &progress); !ok)
-            return ok.error();
+        if (auto ok = d.step(at, &out.parts, &progress); !ok) {
+            out.error = ok.error().message;
+            return out;
+        }
     }
     d.buffer.erase(0, at);
-    return parts;
+    return out;
 }
 
-Result<std::vector<Http1Part>> Http1Decoder::finish()
+Http1Decoder::Decoded Http1Decoder::finish()
 {
     Impl &d = *m_impl;
     using State = Impl::State;
-    if (!d.failed.empty())
-        return Error(d.failed);
-    std::vector<Http1Part> parts;
+    Decoded out;
+    if (!d.failed.empty()) {
+        out.error = d.failed;
+        return out;
+    }
+    auto fail = [&](std::string why) {
+        out.error = d.fail(std::move(why)).message;
+        return out;
+    };
     switch (d.state) {
     case State::Head:
         if (d.buffer.find_first_not_of("\r\n") != std::string::npos)
-            return d.fail(std::string("the connection closed inside a ") + d.what() + " head (" +
-                          std::to_string(d.buffer.size()) + " bytes of it arrived)");
+            return fail(std::string("the connection closed inside a ") + d.what() + " head (" +
+                        std::to_string(d.buffer.size()) + " bytes of it arrived)");
         break;
     case State::Fixed:
-        return d.fail("the connection closed after " + std::to_string(d.total - d.left) + " of the " +
-                      std::to_string(d.total) + " body bytes the content-length of " + d.where() + " gave");
+        return fail("the connection closed after " + std::to_string(d.total - d.left) + " of the " +
+                    std::to_string(d.total) + " body bytes the content-length of " + d.where() + " gave");
     case State::UntilClose: {
         Http1Part part;
         part.kind = Http1Part::Kind::End;
         part.exchange = d.exchange;
         if (auto ok = d.endMessage(part); !ok)
-            return ok.error();
-        parts.push_back(std::move(part));
+            out.error = ok.error().message;
+        else
+            out.parts.push_back(std::move(part));
         break;
     }
     case State::ChunkData:
-        return d.fail("the connection closed inside a chunk of " + d.where() + ": " +
-                      std::to_string(d.total - d.left) + " of its " + std::to_string(d.total) + " bytes arrived");
+        return fail("the connection closed inside a chunk of " + d.where() + ": " +
+                    std::to_string(d.total - d.left) + " of its " + std::to_string(d.total) +
+                    " bytes arrived");
     case State::ChunkSize:
     case State::ChunkEnd:
     case State::Trailers:
-        return d.fail("the connection closed inside the chunked body of " + d.where() + ", before its last chunk");
+        return fail("the connection closed inside the chunked body of " + d.where() +
+                    ", before its last chunk");
     case State::Opaque:
         break;
     }
-    return parts;
+    return out;
 }
 
 } // namespace rpc::wire

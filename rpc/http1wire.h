@@ -29,9 +29,9 @@ struct Http1Part
     std::uint32_t exchange = 0; // 1 for the connection's first request and its response, 2, …
     // Head: bytes of the head; Chunk: the size its size line gave; Body: bytes in this piece.
     std::uint64_t size = 0;
-    std::string startLine; // Head: "POST /pkg.Svc/Method HTTP/1.1", "HTTP/1.1 200 OK"
-    Metadata headers;      // Head: its header fields; End: a chunked body's trailers. Names lowercase.
-    bool interim = false;  // Head: a 1xx response; the final head of the exchange follows
+    std::string startLine;    // Head: "POST /pkg.Svc/Method HTTP/1.1", "HTTP/1.1 200 OK"
+    Metadata headers;         // Head: its header fields; End: a chunked body's trailers. Names lowercase.
+    bool interim = false;     // Head: a 1xx response; the final head of the exchange follows
     bool endsMessage = false; // the request or response is complete with this part
     std::vector<GrpcMessage> messages; // enveloped messages this part completed (streamId: exchange)
 
@@ -50,11 +50,17 @@ public:
     Http1Decoder(const Http1Decoder &) = delete;
     Http1Decoder &operator=(const Http1Decoder &) = delete;
 
-    // The parts these bytes complete, in order; an error says what is malformed and where.
-    Result<std::vector<Http1Part>> feed(std::string_view bytes);
+    // What some bytes gave: the parts they completed, in order, and when what follows them is
+    // malformed, why (what and where; the parts before it are still given).
+    struct Decoded
+    {
+        std::vector<Http1Part> parts;
+        std::string error; // empty: no error
+    };
+    Decoded feed(std::string_view bytes);
     // The sender closed its side: a body that runs to the close ends here; a message cut short
     // (inside a head, a chunk, or before its Content-Length) is an error.
-    Result<std::vector<Http1Part>> finish();
+    Decoded finish();
 
 private:
     struct Impl;

@@ -391,15 +391,11 @@ struct Tap::Impl
         return e;
     }
 
-    // HTTP/1.1 parts decoded from one side, or why decoding stopped.
-    void report(Connection &c, bool fromClient, Result<std::vector<Http1Part>> parts, std::vector<WireEvent> *out)
+    // HTTP/1.1 parts decoded from one side, then why decoding stopped if it did.
+    void report(Connection &c, bool fromClient, Http1Decoder::Decoded decoded, std::vector<WireEvent> *out)
     {
-        if (!parts) {
-            out->push_back(decodeError(c, fromClient, parts.error().message));
-            return;
-        }
         const auto now = monotonicNs();
-        for (auto &part : *parts) {
+        for (auto &part : decoded.parts) {
             WireEvent e;
             e.kind = WireEvent::Kind::Http1;
             e.connection = c.id;
@@ -410,6 +406,8 @@ struct Tap::Impl
             e.http1 = std::move(part);
             out->push_back(std::move(e));
         }
+        if (!decoded.error.empty())
+            out->push_back(decodeError(c, fromClient, std::move(decoded.error)));
     }
 
     // One side ended its output: an HTTP/1.1 body that runs to the close ends, and a message cut

@@ -4,13 +4,10 @@
 // codes as for gRPC; URL addresses with a path prefix; -d @ streaming; bench; and the usage
 // errors and refusals. Without node or tests/node/node_modules these tests fail.
 #include "connectserver.h"
+#include "rawhttpserver.h"
 #include "support.h"
 
 #include <gtest/gtest.h>
-
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -413,77 +410,6 @@ TEST_F(WebCli, WireOverHttpsShowsHttp2FramesOrHttp1Heads)
     EXPECT_TRUE(contains(wrongCa.err, "wire tap: TLS handshake with " + server.https() + " failed: certificate verify failed"))
         << wrongCa.err;
 }
-
-namespace {
-
-// An HTTP/1.1 server on a raw socket that reads each request (its head and Content-Length body)
-// and answers with `answer` as given, then closes the connection: for answers no real server
-// sends.
-class RawHttpServer
-{
-public:
-    explicit RawHttpServer(std::string answer)
-        : m_answer(std::move(answer))
-    {
-        m_listen = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t len = sizeof addr;
-        if (::bind(m_listen, reinterpret_cast<sockaddr *>(&addr), sizeof addr) != 0 || ::listen(m_listen, 8) != 0 ||
-            ::getsockname(m_listen, reinterpret_cast<sockaddr *>(&addr), &len) != 0)
-            throw std::runtime_error("RawHttpServer cannot listen");
-        m_port = ntohs(addr.sin_port);
-        m_thread = std::thread([this] { serve(); });
-    }
-    ~RawHttpServer()
-    {
-        ::shutdown(m_listen, SHUT_RDWR); // wakes accept()
-        m_thread.join();
-        ::close(m_listen);
-    }
-    std::string address() const { return "127.0.0.1:" + std::to_string(m_port); }
-
-private:
-    void serve()
-    {
-        for (;;) {
-            const int fd = ::accept4(m_listen, nullptr, nullptr, SOCK_CLOEXEC);
-            if (fd < 0)
-                return;
-            std::string in;
-            char buf[4096];
-            for (;;) {
-                const auto head = in.find("\r\n\r\n");
-                if (head != std::string::npos) {
-                    const auto length = in.find("content-length: ") != std::string::npos
-                                            ? in.find("content-length: ")
-                                            : in.find("Content-Length: ");
-                    const std::size_t body =
-                        length == std::string::npos ? 0 : std::stoul(in.substr(length + 16));
-                    if (in.size() >= head + 4 + body)
-                        break;
-                }
-                const auto n = ::recv(fd, buf, sizeof buf, 0);
-                if (n <= 0)
-                    break;
-                in.append(buf, std::size_t(n));
-            }
-            (void)!::send(fd, m_answer.data(), m_answer.size(), MSG_NOSIGNAL);
-            ::shutdown(fd, SHUT_WR);
-            while (::recv(fd, buf, sizeof buf, 0) > 0) { // until the client lets go
-            }
-            ::close(fd);
-        }
-    }
-
-    std::string m_answer;
-    int m_listen = -1;
-    int m_port = 0;
-    std::thread m_thread;
-};
-
-} // namespace
 
 // A server that sends a malformed HTTP/1.1 head, a chunk size that lies, or closes inside a
 // chunk: the call fails with its status and a clear message that adds what the relay saw, and

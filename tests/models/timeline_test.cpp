@@ -4,6 +4,7 @@
 // them, decoding on demand, retention with counts, the wire view's model and the JSON export;
 // and gRPC-Web and Connect calls to Connect for Node, over HTTP/1.1 and HTTP/2.
 #include "connectserver.h"
+#include "rawhttpserver.h"
 #include "support.h"
 #include "testserver.h"
 
@@ -480,6 +481,38 @@ private slots:
             QCOMPARE(f.toObject()[QStringLiteral("protocol")].toString(), QStringLiteral("http/1.1"));
             QCOMPARE(f.toObject()[QStringLiteral("exchange")].toInt(), 1);
         }
+    }
+
+    // A server whose chunk size lies: the call fails with libcurl's reason, the session's note
+    // and the wire view say what the relay found and where.
+    void aMalformedHttp1AnswerFailsTheCallAndShowsInTheWireView()
+    {
+        testsupport::RawHttpServer server("HTTP/1.1 200 OK\r\ncontent-type: application/proto\r\n"
+                                          "transfer-encoding: chunked\r\n\r\n3\r\n0123456789\r\n0\r\n\r\n");
+        models::CallSession session(*m_bridge, *m_timeline, m_capture.get());
+        QSignalSpy finished(&session, &models::CallSession::finished);
+        auto r = request("Echo", {R"({"text": "x"})"});
+        r.protocol = rpc::Protocol::Connect;
+        r.channel.target = "http://" + server.address();
+        session.start(r, method("Echo"), true);
+        QVERIFY(session.tapped());
+        QVERIFY(finished.wait(20000));
+        QCOMPARE(session.status().code, 14);
+        const QString expected = QStringLiteral("a chunk of the response of exchange 1 said 3 bytes, but");
+        QVERIFY2(session.wireNote().contains(expected), qPrintable(session.wireNote()));
+        settleWire();
+        models::FramesModel frames(*m_timeline);
+        frames.setLanes({session.lane()});
+        QStringList types;
+        QString details;
+        for (int row = 0; row < frames.count(); ++row) {
+            types << frames.data(frames.index(row, models::FramesModel::TypeColumn)).toString();
+            if (types.back() == QLatin1String("DECODE ERROR"))
+                details = frames.data(frames.index(row, models::FramesModel::DetailsColumn)).toString();
+        }
+        QVERIFY2(types.size() >= 4, qPrintable(types.join(QLatin1Char(','))));
+        QCOMPARE(types.mid(0, 3), (QStringList{QStringLiteral("HEAD"), QStringLiteral("BODY"), QStringLiteral("HEAD")}));
+        QVERIFY2(details.contains(expected), qPrintable(details));
     }
 
     // A web call over HTTP/2 with a path prefix is the stream whose :path ends with its method.

@@ -36,7 +36,7 @@ void CallSession::start(rpc::CallRequest request, const rpc::MethodInfo &method,
     m_tapped = false;
     m_wireNote.clear();
     if (tapWire && m_capture) {
-        auto tap = m_capture->route(request.channel);
+        auto tap = m_capture->route(request);
         if (tap) {
             info.tap = tap.value();
             m_tap = tap.value();

@@ -111,6 +111,14 @@ bool isMessage(Timeline::ItemKind kind)
     return kind == Timeline::ItemKind::MessageSent || kind == Timeline::ItemKind::MessageReceived;
 }
 
+// A DATA frame, or an HTTP/1.1 chunk or body piece: what messages travel in.
+bool carriesBody(const Timeline::Frame &f)
+{
+    using Kind = rpc::wire::Http1Part::Kind;
+    return f.http1 ? (f.type == quint8(Kind::Chunk) || f.type == quint8(Kind::Body))
+                   : f.type == quint8(rpc::wire::FrameType::Data);
+}
+
 bool hasMetadata(Timeline::ItemKind kind)
 {
     return kind == Timeline::ItemKind::RequestHeaders || kind == Timeline::ItemKind::ResponseHeaders ||
@@ -140,13 +148,19 @@ QString Timeline::Lane::name() const
     return method.section(QLatin1Char('/'), -1);
 }
 
+QString Timeline::Lane::wireName() const
+{
+    if (!exchange.isEmpty())
+        return exchange;
+    return streamId ? tr("stream %1").arg(streamId) : QString();
+}
+
 QString Timeline::Lane::label() const
 {
     if (kind == Kind::Connection)
         return name() + QStringLiteral(" · ") + target;
-    if (streamId)
-        return name() + tr(" · stream %1").arg(streamId);
-    return name();
+    const QString where = wireName();
+    return where.isEmpty() ? name() : name() + QStringLiteral(" · ") + where;
 }
 
 qint64 Timeline::Lane::lifeEndNs(qint64 now) const
@@ -372,6 +386,26 @@ void Timeline::linkMessages(quint32 laneIndex, int dir)
     }
 }
 
+quint64 Timeline::storeFrame(Frame &f, const rpc::wire::WireEvent &e, bool onCallLane)
+{
+    f.messages = quint8(std::min<std::size_t>(e.messages.size(), 255));
+    if (!e.messages.empty())
+        f.span = quint16(std::min<std::size_t>(e.messages.front().frames, 0xffff));
+    m_frames.push_back(f);
+    m_lanes[f.lane].lastNs = std::max(m_lanes[f.lane].lastNs, f.timeNs);
+    m_lastNs = std::max(m_lastNs, f.timeNs);
+    const quint64 frameId = endFrameId() - 1;
+    // The messages it completed wait for the engine's message events of the call, in order.
+    if (onCallLane && !e.messages.empty()) {
+        CallState &state = *m_calls[f.lane];
+        const int dir = f.outbound ? 0 : 1;
+        for (std::size_t i = 0; i < e.messages.size(); ++i)
+            state.pendingWire[dir].push_back(frameId);
+        linkMessages(f.lane, dir);
+    }
+    return frameId;
+}
+
 quint32 Timeline::connectionLane(quint64 tap, std::uint64_t connection, bool create)
 {
     const auto key = std::make_pair(tap, connection);
@@ -396,26 +430,56 @@ quint32 Timeline::laneOfStream(quint32 connLane, quint32 stream) const
     return it == m_streamLanes.end() ? ~0u : it->second;
 }
 
-void Timeline::matchStream(quint64 tap, quint32 connLane, const rpc::wire::Frame &frame)
+void Timeline::matchStream(quint64 tap, quint32 connLane, const std::string &path, quint32 stream,
+                           const std::string &requestLine)
 {
-    std::string path;
-    for (const auto &[k, v] : frame.headers) {
-        if (k == ":path")
-            path = v;
-    }
     // gRPC opens a call's stream when the call starts, so the oldest waiting call with this
-    // path on this tap owns the new stream.
+    // path on this tap owns the new stream. A web call's URL may put a prefix before the path.
     for (std::size_t i = 0; i < m_lanes.size(); ++i) {
         CallState *state = m_calls[i].get();
-        if (!state || state->matched || state->tap != tap || state->method.path() != path)
+        if (!state || state->matched || state->tap != tap)
+            continue;
+        const std::string own = state->method.path();
+        if (path.size() < own.size() || path.compare(path.size() - own.size(), own.size(), own) != 0)
             continue;
         state->matched = true;
         Lane &lane = m_lanes[i];
         lane.connection = m_lanes[connLane].connection;
-        lane.streamId = frame.streamId;
-        m_streamLanes[{connLane, frame.streamId}] = quint32(i);
+        lane.streamId = stream;
+        lane.exchange = QString::fromStdString(requestLine);
+        m_streamLanes[{connLane, stream}] = quint32(i);
         return;
     }
+}
+
+// An HTTP/1.1 head, chunk, body piece or end: on the lane of its exchange, whose request head
+// names the call's path.
+void Timeline::addHttp1Part(Frame &f, const rpc::wire::WireEvent &e, quint32 connLane, quint64 tap,
+                            bool *lanesTouched)
+{
+    using Kind = rpc::wire::Http1Part::Kind;
+    const rpc::wire::Http1Part &part = e.http1;
+    f.http1 = true;
+    f.type = quint8(part.kind);
+    f.streamId = part.exchange;
+    f.length = quint32(std::min<std::uint64_t>(part.size, 0xffffffffu));
+    f.flags = quint8((part.endsMessage ? EndsMessage : 0) | (part.interim ? Interim : 0));
+    if (part.kind == Kind::Head) {
+        const std::string &line = part.startLine;
+        if (f.outbound && laneOfStream(connLane, part.exchange) == ~0u) {
+            const auto a = line.find(' ');
+            const auto b = a == std::string::npos ? a : line.find(' ', a + 1);
+            std::string path = b == std::string::npos ? std::string() : line.substr(a + 1, b - a - 1);
+            path = path.substr(0, path.find('?'));
+            matchStream(tap, connLane, path, part.exchange, line);
+            *lanesTouched = true;
+        }
+        f.text = storeText(line + '\n' + metadataLines(part.headers));
+    } else if (part.kind == Kind::End && !part.headers.empty()) {
+        f.text = storeText(metadataLines(part.headers));
+    }
+    if (const quint32 lane = laneOfStream(connLane, part.exchange); lane != ~0u)
+        f.lane = lane;
 }
 
 void Timeline::addWireEvents(quint64 tap, const QString &upstream, std::vector<rpc::wire::WireEvent> &events)
@@ -457,11 +521,21 @@ void Timeline::addWireEvents(quint64 tap, const QString &upstream, std::vector<r
             appendItem(item);
             continue;
         }
+        if (e.kind == WireEvent::Kind::Http1) {
+            addHttp1Part(f, e, connLane, tap, &lanesTouched);
+            storeFrame(f, e, f.lane != connLane);
+            continue;
+        }
         const rpc::wire::Frame &wf = e.frame;
         const auto type = FrameType(wf.type);
         if (f.outbound && type == FrameType::Headers && wf.endsHeaderBlock && wf.streamId &&
             laneOfStream(connLane, wf.streamId) == ~0u) {
-            matchStream(tap, connLane, wf);
+            std::string path;
+            for (const auto &[k, v] : wf.headers) {
+                if (k == ":path")
+                    path = v;
+            }
+            matchStream(tap, connLane, path, wf.streamId);
             lanesTouched = true;
         }
         f.streamId = wf.streamId;
@@ -512,20 +586,7 @@ void Timeline::addWireEvents(quint64 tap, const QString &upstream, std::vector<r
         default:
             break;
         }
-        f.messages = quint8(std::min<std::size_t>(e.messages.size(), 255));
-        if (!e.messages.empty())
-            f.span = quint16(std::min<std::size_t>(e.messages.front().frames, 0xffff));
-        m_frames.push_back(f);
-        m_lanes[f.lane].lastNs = std::max(m_lanes[f.lane].lastNs, f.timeNs);
-        m_lastNs = std::max(m_lastNs, f.timeNs);
-        const quint64 frameId = endFrameId() - 1;
-        if (streamLane != ~0u && !e.messages.empty()) {
-            CallState &state = *m_calls[streamLane];
-            const int dir = f.outbound ? 0 : 1;
-            for (std::size_t i = 0; i < e.messages.size(); ++i)
-                state.pendingWire[dir].push_back(frameId);
-            linkMessages(streamLane, dir);
-        }
+        const quint64 frameId = storeFrame(f, e, streamLane != ~0u);
         // Stream 0 frames belong to the connection lane; a reset ends its call's stream.
         if (wf.streamId == 0 || (type == FrameType::RstStream && streamLane != ~0u)) {
             Item item;
@@ -673,6 +734,8 @@ QString Timeline::frameTypeName(quint64 id) const
     const Frame &f = frame(id);
     if (f.decodeError)
         return tr("DECODE ERROR");
+    if (f.http1)
+        return QString::fromStdString(rpc::wire::Http1Part::kindName(rpc::wire::Http1Part::Kind(f.type)));
     return QString::fromStdString(rpc::wire::frameTypeName(f.type));
 }
 
@@ -680,6 +743,14 @@ QString Timeline::frameFlagNames(quint64 id) const
 {
     if (!hasFrame(id) || frame(id).decodeError)
         return {};
+    if (frame(id).http1) {
+        QStringList names;
+        if (frame(id).flags & EndsMessage)
+            names << QStringLiteral("END_MESSAGE");
+        if (frame(id).flags & Interim)
+            names << QStringLiteral("INTERIM");
+        return names.join(QLatin1Char('|'));
+    }
     rpc::wire::Frame f;
     f.type = frame(id).type;
     f.flags = frame(id).flags;
@@ -694,6 +765,11 @@ QString Timeline::frameDetails(quint64 id) const
     QString text;
     if (f.text && f.text - 1 >= m_firstText && f.text - 1 < m_firstText + m_texts.size())
         text = QString::fromStdString(m_texts[f.text - 1 - m_firstText].second).trimmed();
+    if (f.http1 || f.decodeError) {
+        if (f.messages && carriesBody(f))
+            text = f.messages == 1 ? tr("completes 1 gRPC message") : tr("completes %1 gRPC messages").arg(f.messages);
+        return text;
+    }
     switch (rpc::wire::FrameType(f.type)) {
     case rpc::wire::FrameType::RstStream:
     case rpc::wire::FrameType::GoAway: {
@@ -729,7 +805,7 @@ std::vector<quint64> Timeline::framesOfMessage(quint64 itemId) const
     for (quint64 id = last; ids.size() < span && id > m_firstFrame;) {
         --id;
         const Frame &f = frame(id);
-        if (f.type == quint8(rpc::wire::FrameType::Data) && f.connection == lastFrame.connection &&
+        if (carriesBody(f) && f.http1 == lastFrame.http1 && f.connection == lastFrame.connection &&
             f.streamId == lastFrame.streamId && f.outbound == lastFrame.outbound && !f.decodeError)
             ids.push_back(id);
     }
@@ -763,11 +839,19 @@ std::vector<quint64> Timeline::framesOfItem(quint64 itemId) const
     // second before the event, in time order.
     const auto from = std::partition_point(m_frames.begin(), m_frames.end(),
                                            [&](const Frame &f) { return f.timeNs < it.timeNs - 1000000000; });
+    // Over HTTP/1.1: the request's or the response's final head; trailers came with the last
+    // chunk.
+    using Http1Kind = rpc::wire::Http1Part::Kind;
+    const bool http1 = !lane.exchange.isEmpty();
+    const quint8 wanted = http1 ? quint8(trailers ? Http1Kind::End : Http1Kind::Head)
+                                : quint8(rpc::wire::FrameType::Headers);
     for (auto f = from; f != m_frames.end() && f->timeNs <= it.timeNs + 1000000000; ++f) {
-        if (f->decodeError || f->connection != lane.connection || f->streamId != lane.streamId ||
-            f->outbound != fromClient || f->type != quint8(rpc::wire::FrameType::Headers))
+        if (f->decodeError || f->http1 != http1 || f->connection != lane.connection ||
+            f->streamId != lane.streamId || f->outbound != fromClient || f->type != wanted)
             continue;
-        if (trailers && !(f->flags & rpc::wire::flags::EndStream))
+        if (!http1 && trailers && !(f->flags & rpc::wire::flags::EndStream))
+            continue;
+        if (http1 && (f->flags & Interim))
             continue;
         return {m_firstFrame + quint64(f - m_frames.begin())};
     }
@@ -779,12 +863,12 @@ quint64 Timeline::messageOfFrame(quint64 frameId) const
     if (!hasFrame(frameId))
         return 0;
     const Frame &start = frame(frameId);
-    if (start.type != quint8(rpc::wire::FrameType::Data) || start.decodeError)
+    if (!carriesBody(start) || start.decodeError)
         return 0;
     // A DATA frame that completed nothing carries part of the next message its stream completes.
     for (quint64 id = frameId; id < endFrameId(); ++id) {
         const Frame &f = frame(id);
-        if (f.type != quint8(rpc::wire::FrameType::Data) || f.connection != start.connection ||
+        if (!carriesBody(f) || f.http1 != start.http1 || f.connection != start.connection ||
             f.streamId != start.streamId || f.outbound != start.outbound)
             continue;
         if (f.messages)
@@ -862,6 +946,10 @@ QByteArray Timeline::toJson(int onlyLane) const
         appendJsonString(out, l.target);
         out += ", \"connection\": " + QByteArray::number(l.connection);
         out += ", \"stream_id\": " + QByteArray::number(l.streamId);
+        if (!l.exchange.isEmpty()) {
+            out += ", \"http1_request\": ";
+            appendJsonString(out, l.exchange);
+        }
         out += ", \"start_ms\": " + ms(l.startNs);
         if (l.endNs >= 0)
             out += ", \"end_ms\": " + ms(l.endNs);
@@ -937,7 +1025,8 @@ QByteArray Timeline::toJson(int onlyLane) const
         out += "\"id\": " + QByteArray::number(id) + ", \"time_ms\": " + ms(f.timeNs) +
                ", \"connection\": " + QByteArray::number(f.connection) +
                (f.outbound ? ", \"direction\": \"client\"" : ", \"direction\": \"server\"") +
-               ", \"stream_id\": " + QByteArray::number(f.streamId) + ", \"type\": ";
+               (f.http1 ? ", \"protocol\": \"http/1.1\", \"exchange\": " : ", \"stream_id\": ") +
+               QByteArray::number(f.streamId) + ", \"type\": ";
         appendJsonString(out, frameTypeName(id));
         out += ", \"flags\": ";
         appendJsonString(out, frameFlagNames(id));

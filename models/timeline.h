@@ -19,9 +19,10 @@
 namespace models {
 
 // Everything one window saw cross the wire, in order: the events of every call (one lane per
-// call, which is one HTTP/2 stream) and, for calls that went through a wire tap, the HTTP/2
-// frames of their connections (one lane per connection for stream 0). Calls link to their
-// stream ids and each message event to the DATA frames that carried it.
+// call, which is one HTTP/2 stream or one HTTP/1.1 exchange) and, for calls that went through a
+// wire tap, the HTTP/2 frames (or HTTP/1.1 heads and body parts) of their connections (one lane
+// per connection for stream 0). Calls link to their stream ids or exchanges, and each message
+// event to the DATA frames (or chunks) that carried it.
 //
 // Storage is compact for long streams: an item is 32 bytes, message bytes are kept once in
 // large blocks (small received messages as wire bytes, decoded only when shown), and a
@@ -77,7 +78,11 @@ public:
         quint8 messages = 0; // gRPC messages it completed (capped at 255)
         bool outbound = false;
         bool decodeError = false; // not a frame: the tap stopped decoding; `text` says why
+        // An HTTP/1.1 part, not an HTTP/2 frame: `type` is its rpc::wire::Http1Part::Kind,
+        // `streamId` its exchange, `length` its size, `flags` the Http1Flag bits.
+        bool http1 = false;
     };
+    enum Http1Flag : quint8 { EndsMessage = 0x1, Interim = 0x2 };
 
     struct Lane
     {
@@ -88,7 +93,8 @@ public:
         QString target;
         rpc::MethodKind callKind = rpc::MethodKind::Unary;
         quint32 connection = 0; // through a tap: its connection number, else 0
-        quint32 streamId = 0;   // through a tap, once its HEADERS were seen; else 0
+        quint32 streamId = 0;   // through a tap, once its HEADERS were seen; else 0 (HTTP/1.1: the exchange)
+        QString exchange;       // HTTP/1.1 through a tap: the request line, "POST /pkg.Svc/M HTTP/1.1"
         qint64 startNs = 0;
         qint64 endNs = -1;  // -1 while running
         qint64 lastNs = -1; // time of the latest item or frame on the lane, -1: none yet
@@ -99,6 +105,9 @@ public:
         quint64 droppedMessages = 0;
 
         QString label() const;
+        // Where on its connection the call went: "stream 3", or an HTTP/1.1 exchange's request
+        // line; empty when not known (not tapped, or not seen yet).
+        QString wireName() const;
         // The method's own name (after the last '/') for a call, "connection N" for a connection.
         QString name() const;
         // Where the lane's life ends on the clock: its end, or the latest thing on it, or `now`
@@ -198,9 +207,15 @@ private:
     quint64 storeMetadata(rpc::Metadata metadata);
     quint32 storeText(std::string text);
     void linkMessages(quint32 lane, int dir);
+    // Stores a frame (or HTTP/1.1 part) with the count of messages it completed; on a call's
+    // lane they are linked to the call's message items. Returns its id.
+    quint64 storeFrame(Frame &f, const rpc::wire::WireEvent &e, bool onCallLane);
     void enforceRetention();
     quint32 connectionLane(quint64 tap, std::uint64_t connection, bool create);
-    void matchStream(quint64 tap, quint32 connectionLane, const rpc::wire::Frame &frame);
+    void matchStream(quint64 tap, quint32 connectionLane, const std::string &path, quint32 stream,
+                     const std::string &requestLine = {});
+    void addHttp1Part(Frame &f, const rpc::wire::WireEvent &e, quint32 connectionLane, quint64 tap,
+                      bool *lanesTouched);
     quint32 laneOfStream(quint32 connectionLane, quint32 stream) const;
 
     std::deque<Lane> m_lanes;

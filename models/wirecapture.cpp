@@ -32,11 +32,12 @@ WireCapture::~WireCapture()
         entry->tap.setNotifier({});
 }
 
-rpc::Result<quint64> WireCapture::route(rpc::ChannelOptions &channel)
+rpc::Result<quint64> WireCapture::route(rpc::CallRequest &request)
 {
     // The tap makes the TLS connection and the proxy's CONNECT with the call's settings, so
-    // one tap per upstream, TLS settings and proxy; the call then speaks plaintext HTTP/2 to it.
-    auto upstream = rpc::wire::tapUpstreamFor(channel);
+    // one tap per upstream, TLS settings, proxy and HTTP version; the call then speaks
+    // plaintext to it.
+    auto upstream = rpc::wire::tapUpstreamFor(request);
     if (!upstream)
         return rpc::Error("the call goes directly, without the wire view: " + upstream.error().message);
     const std::string key = upstream->key();
@@ -44,7 +45,7 @@ rpc::Result<quint64> WireCapture::route(rpc::ChannelOptions &channel)
     if (!entry) {
         auto fresh = std::make_unique<Entry>();
         fresh->id = m_nextId++;
-        fresh->upstream = QString::fromStdString(channel.target);
+        fresh->upstream = QString::fromStdString(request.channel.target);
         // Runs on the tap's thread: only post, as the engine bridge does.
         fresh->tap.setNotifier([this] {
             if (!m_scheduled.exchange(true))
@@ -59,7 +60,7 @@ rpc::Result<quint64> WireCapture::route(rpc::ChannelOptions &channel)
         entry = std::move(fresh);
     }
     entry->lastError.clear(); // what fails from now on concerns this call
-    rpc::wire::routeThroughTap(channel, entry->address);
+    rpc::wire::routeThroughTap(request, entry->address);
     return entry->id;
 }
 
@@ -75,9 +76,11 @@ void WireCapture::drainNow()
     for (auto &[upstream, entry] : m_taps) {
         auto events = entry->tap.drain();
         for (const auto &e : events) {
-            // A failed connection, a decoding error, or a server that broke the connection off.
-            if (e.kind == rpc::wire::WireEvent::Kind::Error ||
-                (e.kind == rpc::wire::WireEvent::Kind::Closed && !e.error.empty()))
+            // A failed connection, a decoding error, or a server that broke the connection off;
+            // the close that follows what could not be decoded does not hide it.
+            if (e.kind == rpc::wire::WireEvent::Kind::Error)
+                entry->lastError = e.error;
+            else if (e.kind == rpc::wire::WireEvent::Kind::Closed && !e.error.empty() && entry->lastError.empty())
                 entry->lastError = e.error;
         }
         if (!events.empty())

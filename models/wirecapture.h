@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "rpc/engine.h"
 #include "rpc/result.h"
 #include "rpc/tap.h"
 #include "rpc/types.h"
@@ -17,7 +18,8 @@ namespace models {
 
 class Timeline;
 
-// Puts wire taps in front of servers so the timeline can show the HTTP/2 frames of calls.
+// Puts wire taps in front of servers so the timeline can show the HTTP/2 frames (or HTTP/1.1
+// heads and chunks) of calls.
 // One tap per upstream, kept for the capture's lifetime; frames reach the timeline in batches
 // on the owner's thread, like engine events through the bridge.
 class WireCapture final : public QObject
@@ -28,13 +30,14 @@ public:
     explicit WireCapture(Timeline &timeline, QObject *parent = nullptr, int coalesceMs = 16);
     ~WireCapture() override;
 
-    // Routes a call to `channel` through a tap: rewrites the target to the tap's address, keeps
-    // the server's name as the :authority, and hands TLS (CA, client certificate, server name,
-    // skip-verify) and the proxy to the tap. Returns the tap's id, or why this call cannot be
-    // tapped (a target the tap cannot parse, an unreadable TLS file): the call should then go
-    // directly, unchanged. A proxy setting that does not parse is an error here too; the call
-    // fails with it when it goes directly.
-    rpc::Result<quint64> route(rpc::ChannelOptions &channel);
+    // Routes `request` through a tap: rewrites the target to the tap's address, keeps the
+    // server's name as the :authority (or Host), and hands TLS (CA, client certificate, server
+    // name, skip-verify) and the proxy to the tap. A gRPC-Web or Connect call keeps its path
+    // prefix and HTTP version (rpc::wire::routeThroughTap). Returns the tap's id, or why this
+    // call cannot be tapped (a target the tap cannot parse, an unreadable TLS file): the call
+    // should then go directly, unchanged. A proxy setting that does not parse is an error here
+    // too; the call fails with it when it goes directly.
+    rpc::Result<quint64> route(rpc::CallRequest &request);
 
     // Takes whatever the taps have now (tests, and before exporting).
     void drainNow();

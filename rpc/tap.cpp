@@ -2,6 +2,7 @@
 #include "rpc/tap.h"
 
 #include "rpc/types.h"
+#include "rpc/web.h"
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -240,8 +241,9 @@ std::string sslErrors()
     return text;
 }
 
-// The TLS client context for one tap: roots, client certificate, verification and ALPN h2.
-Result<SSL_CTX *> makeContext(const TapTls &tls)
+// The TLS client context for one tap: roots, client certificate, verification and ALPN (h2, or
+// http/1.1 for an HTTP/1.1 tap).
+Result<SSL_CTX *> makeContext(const TapTls &tls, bool http1)
 {
     SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
     if (!ctx)
@@ -272,8 +274,12 @@ Result<SSL_CTX *> makeContext(const TapTls &tls)
         }
     }
     SSL_CTX_set_verify(ctx, tls.skipVerify ? SSL_VERIFY_NONE : SSL_VERIFY_PEER, nullptr);
-    static const unsigned char alpn[] = {2, 'h', '2'};
-    SSL_CTX_set_alpn_protos(ctx, alpn, sizeof alpn);
+    static const unsigned char h2[] = {2, 'h', '2'};
+    static const unsigned char h1[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+    if (http1)
+        SSL_CTX_set_alpn_protos(ctx, h1, sizeof h1);
+    else
+        SSL_CTX_set_alpn_protos(ctx, h2, sizeof h2);
     SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
     // A server that closes without close_notify (many do) has ended the connection, not
     // broken it: the client should see an end, as it would talking to the server itself.
@@ -313,6 +319,8 @@ struct Tap::Impl
         Side server;
         FrameDecoder fromClient{FrameDecoder::Side::Client};
         FrameDecoder fromServer{FrameDecoder::Side::Server};
+        Http1Decoder http1FromClient{Http1Decoder::Side::Client};
+        Http1Decoder http1FromServer{Http1Decoder::Side::Server};
         bool decodeFailed[2] = {false, false};
         bool serverEndedFirst = false; // the server closed while the client still talked
     };
@@ -339,19 +347,17 @@ struct Tap::Impl
         bool &failed = c.decodeFailed[fromClient ? 0 : 1];
         if (failed)
             return;
+        if (upstream.http1) {
+            Http1Decoder &decoder = fromClient ? c.http1FromClient : c.http1FromServer;
+            report(c, fromClient, decoder.feed(std::string_view(data, n)), out);
+            return;
+        }
         FrameDecoder &decoder = fromClient ? c.fromClient : c.fromServer;
         const auto now = monotonicNs();
         auto frames = decoder.feed(std::string_view(data, n));
         const auto direction = fromClient ? WireDirection::ClientToServer : WireDirection::ServerToClient;
         if (!frames) {
-            failed = true;
-            WireEvent e;
-            e.kind = WireEvent::Kind::Error;
-            e.connection = c.id;
-            e.direction = direction;
-            e.timeNs = now;
-            e.error = frames.error().message;
-            out->push_back(std::move(e));
+            out->push_back(decodeError(c, fromClient, frames.error().message));
             return;
         }
         auto messages = decoder.takeMessages();
@@ -371,6 +377,46 @@ struct Tap::Impl
             e.frame = std::move(f);
             out->push_back(std::move(e));
         }
+    }
+
+    WireEvent decodeError(Connection &c, bool fromClient, std::string why)
+    {
+        c.decodeFailed[fromClient ? 0 : 1] = true;
+        WireEvent e;
+        e.kind = WireEvent::Kind::Error;
+        e.connection = c.id;
+        e.direction = fromClient ? WireDirection::ClientToServer : WireDirection::ServerToClient;
+        e.timeNs = monotonicNs();
+        e.error = std::move(why);
+        return e;
+    }
+
+    // HTTP/1.1 parts decoded from one side, then why decoding stopped if it did.
+    void report(Connection &c, bool fromClient, Http1Decoder::Decoded decoded, std::vector<WireEvent> *out)
+    {
+        const auto now = monotonicNs();
+        for (auto &part : decoded.parts) {
+            WireEvent e;
+            e.kind = WireEvent::Kind::Http1;
+            e.connection = c.id;
+            e.direction = fromClient ? WireDirection::ClientToServer : WireDirection::ServerToClient;
+            e.timeNs = now;
+            e.messages = std::move(part.messages);
+            part.messages.clear();
+            e.http1 = std::move(part);
+            out->push_back(std::move(e));
+        }
+        if (!decoded.error.empty())
+            out->push_back(decodeError(c, fromClient, std::move(decoded.error)));
+    }
+
+    // One side ended its output: an HTTP/1.1 body that runs to the close ends, and a message cut
+    // short is an error the wire view shows.
+    void ended(Connection &c, bool fromClient, std::vector<WireEvent> *out)
+    {
+        if (!upstream.http1 || c.decodeFailed[fromClient ? 0 : 1])
+            return;
+        report(c, fromClient, (fromClient ? c.http1FromClient : c.http1FromServer).finish(), out);
     }
 
     // recv()/send() for a side, through TLS where it has it; "try again" is -1 with EAGAIN.
@@ -517,6 +563,7 @@ struct Tap::Impl
                             relay(c, k == 0, buf, std::size_t(n), &batch);
                         } else if (n == 0) {
                             s.readClosed = true;
+                            ended(c, k == 0, &batch);
                             c.serverEndedFirst = c.serverEndedFirst || (k == 1 && !c.client.readClosed);
                         } else if (errno != EAGAIN && errno != EINTR) {
                             broken = &s;
@@ -633,7 +680,14 @@ struct Tap::Impl
         const unsigned char *proto = nullptr;
         unsigned int length = 0;
         SSL_get0_alpn_selected(ssl, &proto, &length);
-        if (length != 2 || std::memcmp(proto, "h2", 2) != 0) {
+        if (upstream.http1) {
+            // A server without ALPN speaks HTTP/1.1 over TLS anyway.
+            if (length != 0 && (length != 8 || std::memcmp(proto, "http/1.1", 8) != 0)) {
+                attempt.error = "the server at " + upstream.target + " did not agree to HTTP/1.1 over TLS (ALPN http/1.1)";
+                SSL_free(ssl);
+                return nullptr;
+            }
+        } else if (length != 2 || std::memcmp(proto, "h2", 2) != 0) {
             attempt.error =
                 "the server at " + upstream.target + " did not agree to HTTP/2 over TLS (ALPN h2)";
             SSL_free(ssl);
@@ -736,7 +790,7 @@ Result<std::string> Tap::start(const TapUpstream &upstream)
     if (!server)
         return Error("the wire tap cannot relay to " + upstream.target + ": " + server.error().message);
     if (upstream.tls.enabled) {
-        auto ctx = makeContext(upstream.tls);
+        auto ctx = makeContext(upstream.tls, upstream.http1);
         if (!ctx)
             return ctx.error();
         m_impl->sslContext = ctx.value();
@@ -824,6 +878,8 @@ std::string TapUpstream::key() const
              (tls.skipVerify ? "\nskip\n" : "\n");
     else
         k += "plaintext\n";
+    if (http1)
+        k += "http/1.1\n";
     if (proxy)
         k += "proxy\n" + proxy->address + '\n' + proxy->authorization + '\n' + proxy->connectTo;
     return k;
@@ -846,6 +902,67 @@ void routeThroughTap(ChannelOptions &channel, const std::string &tapAddress)
     channel.serverName.clear();
 }
 
+Result<TapUpstream> tapUpstreamFor(const CallRequest &request)
+{
+    if (request.protocol == Protocol::Grpc)
+        return tapUpstreamFor(request.channel);
+    ChannelOptions server = request.channel;
+    if (isUrlTarget(server.target)) {
+        auto url = parseUrlTarget(server.target);
+        if (!url)
+            return url.error();
+        server.target = url->hostPort;
+        server.plaintext = !url->tls;
+    }
+    auto upstream = tapUpstreamFor(server);
+    if (upstream)
+        upstream->http1 = request.httpVersion == HttpVersion::Http1 ||
+                          (request.httpVersion == HttpVersion::Default && server.plaintext);
+    return upstream;
+}
+
+void routeThroughTap(CallRequest &request, const std::string &tapAddress)
+{
+    if (request.protocol == Protocol::Grpc) {
+        routeThroughTap(request.channel, tapAddress);
+        return;
+    }
+    const std::string shown = request.channel.target;
+    std::string prefix;
+    if (isUrlTarget(shown)) {
+        if (auto url = parseUrlTarget(shown)) {
+            request.channel.target = url->hostPort;
+            request.channel.plaintext = !url->tls;
+            prefix = url->prefix;
+        }
+    }
+    const bool http1 = request.httpVersion == HttpVersion::Http1 ||
+                       (request.httpVersion == HttpVersion::Default && request.channel.plaintext);
+    routeThroughTap(request.channel, tapAddress);
+    request.channel.target = "http://" + tapAddress + prefix;
+    request.channel.tappedTarget = shown;
+    request.httpVersion = http1 ? HttpVersion::Http1 : HttpVersion::Http2;
+}
+
+namespace {
+
+void appendHeaders(std::string &line, const Metadata &headers)
+{
+    for (const auto &[k, v] : headers) {
+        const bool binary = k.size() > 4 && k.compare(k.size() - 4, 4, "-bin") == 0;
+        line += ' ' + k + '=' + (binary ? "<" + std::to_string(v.size()) + " bytes>" : v);
+    }
+}
+
+void appendMessages(std::string &line, const std::vector<GrpcMessage> &messages)
+{
+    for (const auto &m : messages)
+        line +=
+            " grpc-message=" + std::to_string(m.bytes.size()) + "B" + (m.compressed ? "(compressed)" : "");
+}
+
+} // namespace
+
 std::string describe(const WireEvent &e, std::int64_t startNs)
 {
     char head[64];
@@ -857,25 +974,33 @@ std::string describe(const WireEvent &e, std::int64_t startNs)
         return line + "connection closed" + (e.error.empty() ? std::string() : ": " + e.error);
     if (e.kind == WireEvent::Kind::Error)
         return line + (e.connecting ? "connection failed: " : "cannot decode: ") + e.error;
+    if (e.kind == WireEvent::Kind::Http1) {
+        const Http1Part &p = e.http1;
+        line += Http1Part::kindName(p.kind) + " #" + std::to_string(p.exchange);
+        if (p.kind == Http1Part::Kind::Chunk)
+            line += " size=" + std::to_string(p.size);
+        else if (p.kind != Http1Part::Kind::End)
+            line += " len=" + std::to_string(p.size);
+        if (p.kind == Http1Part::Kind::Head)
+            line += ' ' + p.startLine;
+        appendHeaders(line, p.headers);
+        appendMessages(line, e.messages);
+        return line;
+    }
     const Frame &f = e.frame;
     line += f.typeName() + " stream=" + std::to_string(f.streamId);
     const std::string flagText = f.flagNames();
     if (!flagText.empty())
         line += " flags=" + flagText;
     line += " len=" + std::to_string(f.length);
-    for (const auto &[k, v] : f.headers) {
-        const bool binary = k.size() > 4 && k.compare(k.size() - 4, 4, "-bin") == 0;
-        line += ' ' + k + '=' + (binary ? "<" + std::to_string(v.size()) + " bytes>" : v);
-    }
+    appendHeaders(line, f.headers);
     for (const auto &[id, value] : f.settings)
         line += " setting[" + std::to_string(id) + "]=" + std::to_string(value);
     if (f.type == std::uint8_t(FrameType::WindowUpdate))
         line += " increment=" + std::to_string(f.windowIncrement);
     if (f.type == std::uint8_t(FrameType::RstStream) || f.type == std::uint8_t(FrameType::GoAway))
         line += " error=" + std::to_string(f.errorCode);
-    for (const auto &m : e.messages)
-        line +=
-            " grpc-message=" + std::to_string(m.bytes.size()) + "B" + (m.compressed ? "(compressed)" : "");
+    appendMessages(line, e.messages);
     return line;
 }
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "rpc/engine.h"
+#include "rpc/http1wire.h"
 #include "rpc/proxy.h"
 #include "rpc/result.h"
 #include "rpc/wire.h"
@@ -17,16 +19,18 @@ namespace rpc::wire {
 
 enum class WireDirection { ClientToServer, ServerToClient };
 
-// One frame seen by the tap, or the end of a connection.
+// One frame (HTTP/2) or part (HTTP/1.1: a head, a chunk, body bytes) seen by the tap, or the
+// end of a connection.
 struct WireEvent
 {
-    enum class Kind { Frame, Closed, Error };
+    enum class Kind { Frame, Closed, Error, Http1 };
     Kind kind = Kind::Frame;
     std::uint64_t connection = 0; // 1, 2, … in the order the tap accepted them
     WireDirection direction = WireDirection::ClientToServer;
     std::int64_t timeNs = 0; // rpc::monotonicNs() when the bytes that completed it arrived
     Frame frame;
-    std::vector<GrpcMessage> messages; // gRPC messages this frame completed
+    Http1Part http1;                   // Http1: the part (its messages are in `messages`)
+    std::vector<GrpcMessage> messages; // gRPC messages this frame or part completed
     // Error: why decoding stopped (bytes still pass through), or, with `connecting`, why the
     // server could not be reached (the client's connection was closed). Closed: how the
     // connection ended when one side broke it off ("the server reset the connection").
@@ -34,8 +38,9 @@ struct WireEvent
     bool connecting = false;
 };
 
-// How the tap reaches a TLS server. The client talks plaintext HTTP/2 to the tap; the tap makes
-// the TLS connection itself (ALPN h2), so the frames it decodes are the same either way.
+// How the tap reaches a TLS server. The client talks plaintext to the tap; the tap makes the TLS
+// connection itself (ALPN h2, or http/1.1 for an HTTP/1.1 tap), so what it decodes is the same
+// either way.
 struct TapTls
 {
     bool enabled = false;
@@ -55,6 +60,9 @@ struct TapUpstream
     // The limit for each of connecting (to the proxy or the server), the proxy's answer and the
     // TLS handshake; 0 or less: 60 s, so that a silent server never holds the tap for good.
     int connectTimeoutMs = 10000;
+    // The connections speak HTTP/1.1 (web calls over HTTP/1.1), not HTTP/2: the tap decodes
+    // heads and bodies, and asks a TLS server for http/1.1 by ALPN.
+    bool http1 = false;
 
     // Equal keys: one tap serves both.
     std::string key() const;
@@ -73,11 +81,20 @@ Result<TapUpstream> tapUpstreamFor(const ChannelOptions &channel);
 // would have seen (the target's, as gRPC makes it, unless one is set); the server's address is
 // kept as tappedTarget, for messages.
 void routeThroughTap(ChannelOptions &channel, const std::string &tapAddress);
+// The tap a call needs. For gRPC, tapUpstreamFor(request.channel). For a web call (gRPC-Web,
+// Connect) a URL target is the server's host:port with TLS from its scheme, and the tap speaks
+// HTTP/1.1 when the call does (HttpVersion::Http1, or the default without TLS); otherwise
+// HTTP/2 (the default with TLS goes as HTTP/2: the tap offers only h2 then).
+Result<TapUpstream> tapUpstreamFor(const CallRequest &request);
+// Points `request` at the tap on `tapAddress` made for tapUpstreamFor(request): a web call keeps
+// its URL's path prefix and speaks the tap's HTTP version to it (h2c with prior knowledge for
+// HTTP/2); messages still name the server as the user gave it.
+void routeThroughTap(CallRequest &request, const std::string &tapAddress);
 
-// A local relay between a client and an HTTP/2 server: it listens on 127.0.0.1, connects each
-// accepted connection to the upstream (TCP or a unix socket, through an HTTP CONNECT proxy and
-// over TLS when asked), passes the bytes both ways unchanged, and decodes the frames of both
-// directions. Runs on its own thread; writing to a peer that has gone never raises SIGPIPE.
+// A local relay between a client and an HTTP/2 (or, with TapUpstream::http1, HTTP/1.1) server:
+// it listens on 127.0.0.1, connects each accepted connection to the upstream (TCP or a unix
+// socket, through an HTTP CONNECT proxy and over TLS when asked), passes the bytes both ways
+// unchanged, and decodes the frames (or heads and body parts) of both directions. Runs on its own thread; writing to a peer that has gone never raises SIGPIPE.
 // When one side resets its connection or cannot be written to, the other side's connection is
 // reset too, so the client sees what it would have seen without the tap.
 class Tap
@@ -106,8 +123,10 @@ private:
     std::unique_ptr<Impl> m_impl;
 };
 
-// One line for a frame, as `wirescope-cli --wire` prints it:
-// "+12.345ms c1 → HEADERS stream=1 flags=END_HEADERS len=75 :method=POST …"
+// One line for a frame or part, as `wirescope-cli --wire` prints it:
+// "+12.345ms c1 -> HEADERS stream=1 flags=END_HEADERS len=75 :method=POST …",
+// "+12.345ms c1 -> HEAD #1 len=301 POST /pkg.Svc/Method HTTP/1.1 host=… content-type=…",
+// "+13.002ms c1 <- CHUNK #1 size=27 grpc-message=22B"
 std::string describe(const WireEvent &event, std::int64_t startNs);
 
 } // namespace rpc::wire

@@ -76,6 +76,67 @@ std::string Frame::flagNames() const
     return out;
 }
 
+BodyFraming bodyFramingFor(std::string_view contentType)
+{
+    std::string type(contentType);
+    std::transform(type.begin(), type.end(), type.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    auto starts = [&](std::string_view prefix) { return type.rfind(prefix, 0) == 0; };
+    if (starts("application/grpc-web-text"))
+        return BodyFraming::None; // base64
+    if (starts("application/grpc-web"))
+        return BodyFraming::GrpcWeb;
+    if (starts("application/grpc"))
+        return BodyFraming::Grpc;
+    if (starts("application/connect+"))
+        return BodyFraming::Connect;
+    return BodyFraming::None;
+}
+
+Status EnvelopeSplitter::add(std::string_view bytes, std::uint32_t stream, std::size_t piece,
+                             std::vector<GrpcMessage> *out, const std::string &where)
+{
+    if (framing == BodyFraming::None || bytes.empty())
+        return Ok{};
+    if (m_data.empty()) {
+        m_pieces = 0;
+        m_firstPiece = piece;
+    }
+    ++m_pieces;
+    const std::uint8_t last = framing == BodyFraming::GrpcWeb   ? 0x80
+                              : framing == BodyFraming::Connect ? 0x02
+                                                                : 0;
+    m_data.append(bytes);
+    std::size_t at = 0;
+    while (m_data.size() - at >= 5) {
+        const auto *p = reinterpret_cast<const unsigned char *>(m_data.data() + at);
+        if ((p[0] & ~std::uint8_t(1 | last)) != 0) {
+            const std::string flag = std::to_string(p[0]);
+            m_data.clear();
+            return Error("gRPC message on " + where + " has compressed flag " + flag + " (0 or 1" +
+                         (last ? ", plus " + std::to_string(last) : "") + " expected)");
+        }
+        const std::uint32_t len = be32(p + 1);
+        if (m_data.size() - at - 5 < std::size_t(len))
+            break;
+        if ((p[0] & last) == 0) { // a trailer block or end-of-stream message is not a message
+            GrpcMessage m;
+            m.streamId = stream;
+            m.compressed = (p[0] & 1) != 0;
+            m.bytes = m_data.substr(at + 5, len);
+            m.frames = m_pieces;
+            m.firstFrame = m_firstPiece;
+            out->push_back(std::move(m));
+        }
+        at += 5 + std::size_t(len);
+        // What is left started in the latest piece.
+        m_pieces = 1;
+        m_firstPiece = piece;
+    }
+    m_data.erase(0, at);
+    return Ok{};
+}
+
 struct FrameDecoder::Impl
 {
     Side side;
@@ -88,17 +149,9 @@ struct FrameDecoder::Impl
     bool inBlock = false;
     std::string block;
     std::size_t framesSeen = 0;
-    // How a stream's DATA is framed, from its content-type: gRPC's 5-byte envelopes (flag 0 or
-    // 1); gRPC-Web's (0x80 marks the trailer block) and Connect streams' (0x02 marks the
-    // end-of-stream JSON), whose last envelope is no message; or no envelopes at all (Connect
-    // unary bodies, base64 grpc-web-text, anything else), whose bytes are not decoded.
-    enum class Framing { Grpc, GrpcWeb, Connect, None };
     struct Stream
     {
-        std::string data;
-        std::size_t frames = 0;
-        std::size_t firstFrame = 0;
-        Framing framing = Framing::Grpc; // until HEADERS say otherwise
+        EnvelopeSplitter envelopes; // gRPC framing until HEADERS say otherwise
     };
     std::map<std::uint32_t, Stream> streams;
     std::vector<GrpcMessage> messages;
@@ -158,44 +211,15 @@ struct FrameDecoder::Impl
     Status data(const Frame &f, std::string_view body)
     {
         Stream &s = streams[f.streamId];
-        if (s.data.empty() && !body.empty()) {
-            s.frames = 0;
-            s.firstFrame = framesSeen;
+        if (s.envelopes.framing != BodyFraming::None) {
+            if (auto ok = s.envelopes.add(body, f.streamId, framesSeen, &messages,
+                                          "stream " + std::to_string(f.streamId));
+                !ok)
+                return fail(ok.error().message);
+            if ((f.flags & flags::EndStream) && s.envelopes.pending() > 0)
+                return fail("stream " + std::to_string(f.streamId) + " ended inside a gRPC message (" +
+                            std::to_string(s.envelopes.pending()) + " bytes left)");
         }
-        if (!body.empty())
-            ++s.frames;
-        if (s.framing == Framing::None) {
-            if (f.flags & flags::EndStream)
-                streams.erase(f.streamId);
-            return Ok{};
-        }
-        const std::uint8_t last = s.framing == Framing::GrpcWeb ? 0x80 : s.framing == Framing::Connect ? 0x02 : 0;
-        s.data.append(body);
-        while (s.data.size() >= 5) {
-            const auto *p = reinterpret_cast<const unsigned char *>(s.data.data());
-            if ((p[0] & ~std::uint8_t(1 | last)) != 0)
-                return fail("gRPC message on stream " + std::to_string(f.streamId) + " has compressed flag " +
-                            std::to_string(p[0]) + " (0 or 1" + (last ? ", plus " + std::to_string(last) : "") +
-                            " expected)");
-            const std::uint32_t len = be32(p + 1);
-            if (s.data.size() < 5 + std::size_t(len))
-                break;
-            GrpcMessage m;
-            m.streamId = f.streamId;
-            m.compressed = (p[0] & 1) != 0;
-            m.bytes = s.data.substr(5, len);
-            m.frames = s.frames;
-            m.firstFrame = s.firstFrame;
-            if ((p[0] & last) == 0) // a trailer block or end-of-stream message is not a message
-                messages.push_back(std::move(m));
-            s.data.erase(0, 5 + std::size_t(len));
-            // What is left started in the latest frame.
-            s.frames = s.data.empty() ? 0 : 1;
-            s.firstFrame = framesSeen;
-        }
-        if ((f.flags & flags::EndStream) && !s.data.empty())
-            return fail("stream " + std::to_string(f.streamId) + " ended inside a gRPC message (" +
-                        std::to_string(s.data.size()) + " bytes left)");
         if (f.flags & flags::EndStream)
             streams.erase(f.streamId);
         return Ok{};
@@ -210,22 +234,8 @@ struct FrameDecoder::Impl
             return;
         }
         for (const auto &[name, value] : f.headers) {
-            if (name != "content-type")
-                continue;
-            std::string type = value;
-            std::transform(type.begin(), type.end(), type.begin(),
-                           [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-            auto starts = [&](std::string_view prefix) { return type.rfind(prefix, 0) == 0; };
-            Framing framing = Framing::None;
-            if (starts("application/grpc-web-text"))
-                framing = Framing::None; // base64
-            else if (starts("application/grpc-web"))
-                framing = Framing::GrpcWeb;
-            else if (starts("application/grpc"))
-                framing = Framing::Grpc;
-            else if (starts("application/connect+"))
-                framing = Framing::Connect;
-            streams[blockStream].framing = framing;
+            if (name == "content-type")
+                streams[blockStream].envelopes.framing = bodyFramingFor(value);
         }
     }
 

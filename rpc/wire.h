@@ -71,6 +71,34 @@ struct GrpcMessage
     std::size_t firstFrame = 0; // index (in this decoder's frame order) of the first of them
 };
 
+// How the messages of a body are enveloped, from its content-type: gRPC's 5-byte envelopes
+// (flag 0 or 1); gRPC-Web's (0x80 marks the trailer block) and Connect streams' (0x02 marks the
+// end-of-stream JSON), whose last envelope is no message; or none at all (Connect unary bodies,
+// base64 grpc-web-text, anything else), whose bytes are not decoded.
+enum class BodyFraming : std::uint8_t { Grpc, GrpcWeb, Connect, None };
+BodyFraming bodyFramingFor(std::string_view contentType);
+
+// Puts the enveloped messages of one body together as its pieces (DATA frames, HTTP/1.1 chunks)
+// arrive. Shared by the HTTP/2 and the HTTP/1.1 decoder.
+class EnvelopeSplitter
+{
+public:
+    BodyFraming framing = BodyFraming::Grpc;
+
+    // Adds the body bytes of piece number `piece` (in the decoder's order); the messages they
+    // complete go to `out`, tagged with `stream`. Fails on a flag byte the framing does not
+    // allow (`where` names the body in the message).
+    Status add(std::string_view bytes, std::uint32_t stream, std::size_t piece, std::vector<GrpcMessage> *out,
+               const std::string &where);
+    // Bytes of a message not complete yet.
+    std::size_t pending() const { return m_data.size(); }
+
+private:
+    std::string m_data;
+    std::size_t m_pieces = 0;     // pieces that carried some of the pending message
+    std::size_t m_firstPiece = 0; // the first of them
+};
+
 // Decodes one direction of one HTTP/2 connection, fed in chunks of any size. The client side
 // starts with the connection preface. After an error the decoder stays failed: HTTP/2 cannot
 // find the next frame boundary once one is lost.

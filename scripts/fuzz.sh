@@ -3,7 +3,7 @@
 # Builds the libFuzzer targets (tests/fuzz) and runs each for a while. They are built through
 # CMake with WIRESCOPE_FUZZ (clang; the engine and models libraries instrumented too) in
 # build-fuzz/, because the newer targets link rpc, models, Qt and gRPC as the programs do:
-#   wire       the HTTP/2 frame decoder
+#   wire       the HTTP/2 frame decoder and the HTTP/1.1 decoder (the wire tap's)
 #   codec      the direct wire-to-JSON decoder, against protobuf's own parser
 #   header     header and authority checks against gRPC core's validators; -H and -bin parsing
 #   proto      .proto text through the schema loader, with a 1 MiB stack

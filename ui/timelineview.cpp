@@ -643,8 +643,24 @@ QString TimelineView::laneLabel(int laneIndex, int width) const
                    ? fm.elidedText(head + lane.target, Qt::ElideRight, width)
                    : fm.elidedText(name, Qt::ElideRight, width);
     }
-    if (lane.streamId)
-        kept = sep + tr("stream %1").arg(lane.streamId);
+    // An HTTP/1.1 request line ("POST /prefix/pkg.Svc/Method HTTP/1.1") keeps its method and
+    // version; a long path gives way in its middle.
+    if (!lane.exchange.isEmpty()) {
+        const qsizetype a = lane.exchange.indexOf(QLatin1Char(' '));
+        const qsizetype b = lane.exchange.lastIndexOf(QLatin1Char(' '));
+        if (a > 0 && b > a) {
+            const QString method = lane.exchange.left(a + 1);
+            const QString version = lane.exchange.mid(b);
+            const int room = width / 2 - fm.horizontalAdvance(method + version);
+            kept = sep + method +
+                   fm.elidedText(lane.exchange.mid(a + 1, b - a - 1), Qt::ElideMiddle,
+                                 std::max(room, fm.horizontalAdvance(QStringLiteral("/…")))) +
+                   version;
+        } else {
+            kept = sep + lane.exchange;
+        }
+    } else if (lane.streamId)
+        kept = sep + lane.wireName();
     if (!lane.running() && !lane.status.ok())
         optional += sep + QString::fromStdString(rpc::statusCodeName(lane.status.code));
     if (lane.droppedMessages)

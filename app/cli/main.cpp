@@ -252,10 +252,12 @@ int invoke(const Flags &flags, const rpc::SchemaPtr &schema, const std::string &
     req.codec.pretty = true;
     applyProtocolFlags(flags, address, &req);
 
-    // --wire: the call goes through a local relay that decodes every HTTP/2 frame both ways.
+    // --wire: the call goes through a local relay that decodes every HTTP/2 frame (or HTTP/1.1
+    // head and chunk) both ways.
     std::unique_ptr<rpc::wire::Tap> tap;
     std::int64_t wireStart = rpc::monotonicNs();
     std::string tapProblem; // why the tap could not reach the server, or how the server broke off
+    std::string serverMalformed; // why the relay could not decode what the server sent
     bool tapEnded = false;  // the tapped connection is over
     bool tapDialFailed = false; // the tap could not reach the server
     auto printWire = [&](std::chrono::milliseconds wait) {
@@ -268,33 +270,22 @@ int invoke(const Flags &flags, const rpc::SchemaPtr &schema, const std::string &
             tapDialFailed = tapDialFailed || failed;
             if (failed || (w.kind == rpc::wire::WireEvent::Kind::Closed && !w.error.empty()))
                 tapProblem = w.error;
+            if (w.kind == rpc::wire::WireEvent::Kind::Error && !failed &&
+                w.direction == rpc::wire::WireDirection::ServerToClient && serverMalformed.empty())
+                serverMalformed = w.error;
         }
     };
     if (flags.boolean("wire")) {
-        // For a TLS target the tap makes the TLS connection with these flags' settings.
+        // For a TLS target the tap makes the TLS connection with these flags' settings. A web
+        // call keeps its HTTP version: the tap decodes HTTP/1.1 as well as HTTP/2.
         tap = std::make_unique<rpc::wire::Tap>();
-        // The server as gRPC reaches it: a web call's URL becomes host:port (its TLS settings).
-        rpc::ChannelOptions server = channelOptions(flags, address);
-        auto upstream = rpc::wire::tapUpstreamFor(server);
+        auto upstream = rpc::wire::tapUpstreamFor(req);
         if (!upstream)
             return fail("to tap the wire: " + upstream.error().message);
         auto relay = tap->start(upstream.value());
         if (!relay)
             return fail("to tap the wire: " + relay.error().message);
-        if (req.protocol == rpc::Protocol::Grpc) {
-            rpc::wire::routeThroughTap(req.channel, *relay);
-        } else {
-            // A web call speaks HTTP/2 with prior knowledge to the tap, under its path prefix;
-            // the tap makes the TLS connection (ALPN h2) itself.
-            std::string prefix;
-            if (auto url = rpc::parseUrlTarget(address); url && rpc::isUrlTarget(address))
-                prefix = url->prefix;
-            rpc::wire::routeThroughTap(server, *relay);
-            server.target = "http://" + *relay + prefix;
-            server.tappedTarget = address;
-            req.channel = server;
-            req.httpVersion = rpc::HttpVersion::Http2;
-        }
+        rpc::wire::routeThroughTap(req, *relay);
     }
 
     rpc::Engine engine;
@@ -439,7 +430,10 @@ int invoke(const Flags &flags, const rpc::SchemaPtr &schema, const std::string &
     }
     if (!status.ok()) {
         // Through the tap, gRPC only sees its connection to the tap end; the tap knows why.
-        if (!tapProblem.empty() && status.code == 14)
+        // What the server sent that could not be decoded says best what went wrong.
+        if (!serverMalformed.empty())
+            status.message += " (wire tap: " + serverMalformed + ")";
+        else if (!tapProblem.empty() && status.code == 14)
             status.message += " (wire tap: " + tapProblem + ")";
         // Never connected: a local failure, reported as grpcurl reports a dial that failed.
         // (libcurl reaches the tap, which then cannot reach the server: the same failure.)
@@ -478,10 +472,10 @@ int runCli(int argc, char **argv)
     flags.define("timeline", K::Bool,
                  "After the call, print every call event in order with relative times and sizes.");
     flags.define("wire", K::Bool,
-                 "Print every HTTP/2 frame of the call on stderr as it crosses the wire, one line per frame "
+                 "Print what crosses the wire on stderr as it crosses, one line each: every HTTP/2 frame, or "
+                 "for gRPC-Web and Connect over HTTP/1.1 each request and response head and each body chunk "
                  "(a local relay decodes them; it makes the TLS connection and the proxy's CONNECT itself). "
-                 "gRPC-Web and Connect calls need HTTP/2 for it: -http-version 2, or https:// (the relay offers "
-                 "only h2).");
+                 "A web call to https:// without -http-version goes as HTTP/2 (the relay offers only h2).");
 
     std::string error;
     if (!flags.parse(args, &error)) {
@@ -568,14 +562,6 @@ int runCli(int argc, char **argv)
         return kExitUsage;
     }
     const bool webProtocol = flags.value("protocol", "grpc") != "grpc";
-    // The wire tap decodes HTTP/2; a web call that goes over HTTP/1.1 has no frames to show.
-    if (webProtocol && flags.boolean("wire") && flags.value("http-version") != "2" &&
-        (flags.value("http-version") == "1.1" || channelOptions(flags, address).plaintext)) {
-        std::cerr << "The --wire option shows HTTP/2 frames; with -protocol " << flags.value("protocol")
-                  << " it needs -http-version 2 (or https:// without -http-version): it cannot show HTTP/1.1 "
-                     "yet (--timeline can).\n";
-        return kExitUsage;
-    }
     if (const int proxyProblem = checkProxy(flags, address))
         return proxyProblem;
     std::int64_t deadlineMs = 0;

@@ -4,10 +4,12 @@
 // codes as for gRPC; URL addresses with a path prefix; -d @ streaming; bench; and the usage
 // errors and refusals. Without node or tests/node/node_modules these tests fail.
 #include "connectserver.h"
+#include "rawhttpserver.h"
 #include "support.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <sstream>
 #include <thread>
@@ -138,7 +140,6 @@ TEST_F(WebCli, WhatAProtocolCannotDoIsRefused)
         {{"-protocol", "connect", "-http-version", "3"}, "The -http-version value must be 1.1 or 2"},
         {{"-protocol", "grpcweb", "-codec", "json"}, "The -codec option is for -protocol connect"},
         {{"-http-version", "1.1"}, "gRPC needs HTTP/2"},
-        {{"-protocol", "connect", "--wire"}, "--wire"},
     };
     for (const auto &[flags, message] : usage) {
         auto u = run(cli(flags, http1, "Echo"));
@@ -265,4 +266,177 @@ TEST_F(WebCli, WireShowsTheHttp2FramesOfAWebCall)
     EXPECT_TRUE(contains(gone.err, "Failed to dial target host \"http://127.0.0.1:1/prefix\": could not reach "
                                    "http://127.0.0.1:1/prefix")) << gone.err;
     EXPECT_TRUE(contains(gone.err, "(wire tap: cannot connect to 127.0.0.1:1")) << gone.err;
+}
+
+namespace {
+
+// The "wire: " lines of a run's standard error.
+std::vector<std::string> wireLines(const std::string &err)
+{
+    std::vector<std::string> out;
+    std::istringstream lines(err);
+    for (std::string line; std::getline(lines, line);) {
+        if (line.rfind("wire: ", 0) == 0)
+            out.push_back(line);
+    }
+    return out;
+}
+
+// The index of the first line at or after `from` that holds every one of `parts`, or npos.
+std::size_t findLine(const std::vector<std::string> &lines, std::initializer_list<std::string> parts,
+                     std::size_t from = 0)
+{
+    for (std::size_t i = from; i < lines.size(); ++i) {
+        if (std::all_of(parts.begin(), parts.end(), [&](const std::string &p) { return contains(lines[i], p); }))
+            return i;
+    }
+    return std::string::npos;
+}
+
+std::size_t countIn(const std::vector<std::string> &lines, const std::string &direction, const std::string &what)
+{
+    std::size_t n = 0;
+    for (const auto &line : lines) {
+        if (!contains(line, direction))
+            continue;
+        for (auto at = line.find(what); at != std::string::npos; at = line.find(what, at + 1))
+            ++n;
+    }
+    return n;
+}
+
+} // namespace
+
+// --wire on a web call over HTTP/1.1: the request head, the request body, the response head and
+// each chunk (or body piece) of the response, in the order they crossed, with the messages the
+// envelopes inside carried; the exit code is the call's.
+TEST_F(WebCli, WireShowsHttp1HeadsAndChunksOfWebCalls)
+{
+    for (const std::string protocol : {"connect", "grpcweb"}) {
+        const std::string path = "/prefix/api/wirescope.testing.TestService/";
+        const auto unary = run(cli({"-protocol", protocol, "--wire", "-d", R"({"text":"w"})"},
+                                   "http://" + sharedConnectServer().http1() + "/prefix/api", "Echo"));
+        ASSERT_EQ(unary.exitCode, 0) << protocol << unary.err;
+        EXPECT_TRUE(contains(unary.out, "\"text\": \"w\"")) << unary.out;
+        auto lines = wireLines(unary.err);
+        const auto requestHead = findLine(lines, {" c1 -> HEAD #1 len=", "POST " + path + "Echo HTTP/1.1"});
+        ASSERT_NE(requestHead, std::string::npos) << unary.err;
+        EXPECT_TRUE(contains(lines[requestHead], protocol == "connect" ? "content-type=application/proto"
+                                                                       : "content-type=application/grpc-web+proto"))
+            << lines[requestHead];
+        const auto requestBody = findLine(lines, {" c1 -> BODY #1 len="}, requestHead + 1);
+        const auto responseHead = findLine(lines, {" c1 <- HEAD #1 len=", "HTTP/1.1 200 OK"}, requestHead + 1);
+        ASSERT_NE(requestBody, std::string::npos) << unary.err;
+        ASSERT_NE(responseHead, std::string::npos) << unary.err;
+        EXPECT_LT(requestBody, responseHead) << unary.err;
+        EXPECT_NE(findLine(lines, {" c1 <- "}, responseHead + 1), std::string::npos) << unary.err;
+        EXPECT_FALSE(contains(unary.err, "cannot decode")) << unary.err;
+        // A Connect unary body has no envelope; gRPC-Web's request and reply have one each.
+        EXPECT_EQ(countIn(lines, " -> ", "grpc-message="), protocol == "connect" ? 0u : 1u) << unary.err;
+        EXPECT_EQ(countIn(lines, " <- ", "grpc-message="), protocol == "connect" ? 0u : 1u) << unary.err;
+
+        const auto stream = run(cli({"-protocol", protocol, "--wire", "-d", R"({"count":3,"text":"s","intervalMs":50})"},
+                                    "http://" + sharedConnectServer().http1(), "ServerStream"));
+        ASSERT_EQ(stream.exitCode, 0) << protocol << stream.err;
+        lines = wireLines(stream.err);
+        const auto head = findLine(lines, {" <- HEAD #1", "HTTP/1.1 200 OK", "transfer-encoding=chunked"});
+        ASSERT_NE(head, std::string::npos) << stream.err;
+        // Each reply went out when the server wrote it: a chunk of its own, each with its size.
+        std::size_t at = head;
+        for (int i = 0; i < 3; ++i) {
+            at = findLine(lines, {" <- CHUNK #1 size=", "grpc-message="}, at + 1);
+            ASSERT_NE(at, std::string::npos) << i << stream.err;
+        }
+        EXPECT_NE(findLine(lines, {" <- END #1"}, at + 1), std::string::npos) << stream.err;
+        EXPECT_EQ(countIn(lines, " <- ", "grpc-message="), 3u) << stream.err; // not the end of the stream
+        EXPECT_EQ(countIn(lines, " -> ", "grpc-message="), 1u) << stream.err;
+        EXPECT_FALSE(contains(stream.err, "cannot decode")) << stream.err;
+
+        // A failed call: its own exit code, and the wire shows the answer that said so.
+        const auto failed = run(cli({"-protocol", protocol, "--wire", "-d", R"({"code":5})"},
+                                    "http://" + sharedConnectServer().http1(), "Fail"));
+        EXPECT_EQ(failed.exitCode, 64 + 5) << protocol << failed.err;
+        EXPECT_NE(findLine(wireLines(failed.err), {" <- HEAD #1", "HTTP/1.1 "}), std::string::npos) << failed.err;
+    }
+}
+
+// --wire to an https:// web server: the relay makes the TLS connection with the call's CA,
+// client certificate and server name, asking for h2 or http/1.1 by ALPN as the call goes.
+TEST_F(WebCli, WireOverHttpsShowsHttp2FramesOrHttp1Heads)
+{
+    Pki pki;
+    ConnectServer server(ConnectServer::mutualTls(pki));
+    ASSERT_EQ(server.problem(), "");
+    const std::string url = "https://" + server.https() + "/prefix/api";
+    const std::vector<std::string> tls{"-cacert", pki.path("ca.pem"), "-servername", "localhost",
+                                       "-cert", pki.path("client.pem"), "-key", pki.path("client.key")};
+    auto with = [&](std::vector<std::string> flags) {
+        flags.insert(flags.end(), tls.begin(), tls.end());
+        return flags;
+    };
+    for (const std::string protocol : {"connect", "grpcweb"}) {
+        // Without -http-version: HTTP/2 (ALPN h2).
+        const auto h2 = run(cli(with({"-protocol", protocol, "--wire", "-d", R"({"count":2,"text":"t"})"}), url,
+                                "ServerStream"));
+        ASSERT_EQ(h2.exitCode, 0) << protocol << h2.err;
+        auto lines = wireLines(h2.err);
+        EXPECT_NE(findLine(lines, {" -> HEADERS stream=1", ":path=/prefix/api/wirescope.testing.TestService/ServerStream"}),
+                  std::string::npos)
+            << h2.err;
+        EXPECT_EQ(countIn(lines, " <- DATA stream=1", "grpc-message="), 2u) << h2.err;
+        EXPECT_EQ(findLine(lines, {" HEAD #"}), std::string::npos) << h2.err;
+
+        const auto h1 = run(cli(with({"-protocol", protocol, "-http-version", "1.1", "--wire", "-d",
+                                      R"({"count":2,"text":"t"})"}),
+                                url, "ServerStream"));
+        ASSERT_EQ(h1.exitCode, 0) << protocol << h1.err;
+        EXPECT_TRUE(contains(h1.out, "\"index\": 1,")) << h1.out;
+        lines = wireLines(h1.err);
+        const auto head =
+            findLine(lines, {" c1 -> HEAD #1", "POST /prefix/api/wirescope.testing.TestService/ServerStream HTTP/1.1"});
+        ASSERT_NE(head, std::string::npos) << h1.err;
+        EXPECT_TRUE(contains(lines[head], "host=" + server.https())) << lines[head];
+        EXPECT_NE(findLine(lines, {" c1 <- HEAD #1", "HTTP/1.1 200 OK"}, head + 1), std::string::npos) << h1.err;
+        EXPECT_EQ(countIn(lines, " <- CHUNK #1", "grpc-message="), 2u) << h1.err;
+        EXPECT_FALSE(contains(h1.err, "HEADERS stream=")) << h1.err;
+        EXPECT_FALSE(contains(h1.err, "cannot decode")) << h1.err;
+    }
+    // A CA that did not sign the server's certificate: a dial that failed, and the relay says why.
+    const auto wrongCa = run(cli({"-protocol", "connect", "-http-version", "1.1", "--wire", "-cacert",
+                                  pki.path("other.pem"), "-servername", "localhost", "-d", "{}"},
+                                 url, "Echo"));
+    EXPECT_EQ(wrongCa.exitCode, 1) << wrongCa.err;
+    EXPECT_TRUE(contains(wrongCa.err, "Failed to dial target host \"" + url + "\"")) << wrongCa.err;
+    EXPECT_TRUE(contains(wrongCa.err, "wire tap: TLS handshake with " + server.https() + " failed: certificate verify failed"))
+        << wrongCa.err;
+}
+
+// A server that sends a malformed HTTP/1.1 head, a chunk size that lies, or closes inside a
+// chunk: the call fails with its status and a clear message that adds what the relay saw, and
+// the wire shows the same error in its place, never a signal.
+TEST_F(WebCli, WireShowsWhatIsMalformedInAnHttp1Answer)
+{
+    const std::string head = "HTTP/1.1 200 OK\r\ncontent-type: application/proto\r\ntransfer-encoding: chunked\r\n\r\n";
+    const std::vector<std::pair<std::string, std::string>> cases{
+        {"HTTP/1.1 OK\r\ncontent-length: 0\r\n\r\n",
+         "response 1 does not start with HTTP/1.x CODE REASON: \"HTTP/1.1 OK\""},
+        {head + "3\r\n0123456789\r\n0\r\n\r\n",
+         "a chunk of the response of exchange 1 said 3 bytes, but \"3456789"},
+        {head + "20\r\nhello",
+         "the connection closed inside a chunk of the response of exchange 1: 5 of its 32 bytes arrived"},
+    };
+    for (const auto &[answer, expected] : cases) {
+        RawHttpServer server(answer);
+        const auto r = run(cli({"-protocol", "connect", "--wire", "-d", R"({"text":"x"})"},
+                               "http://" + server.address(), "Echo"));
+        EXPECT_EQ(r.exitCode, 64 + 14) << expected << "\n" << r.err;
+        EXPECT_TRUE(contains(r.err, "Code: Unavailable")) << r.err;
+        EXPECT_TRUE(contains(r.err, "(wire tap: " + expected)) << r.err;
+        const auto lines = wireLines(r.err);
+        const auto request = findLine(lines, {" c1 -> HEAD #1", "POST /wirescope.testing.TestService/Echo HTTP/1.1"});
+        const auto error = findLine(lines, {" c1 <- cannot decode: " + expected});
+        ASSERT_NE(request, std::string::npos) << r.err;
+        ASSERT_NE(error, std::string::npos) << r.err;
+        EXPECT_LT(request, error);
+    }
 }

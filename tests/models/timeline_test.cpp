@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The timeline fed by the real engine and a real wire tap in front of the in-process test
 // server: lanes per call with their stream ids, messages linked to the DATA frames that carried
-// them, decoding on demand, retention with counts, the wire view's model and the JSON export.
+// them, decoding on demand, retention with counts, the wire view's model and the JSON export;
+// and gRPC-Web and Connect calls to Connect for Node, over HTTP/1.1 and HTTP/2.
+#include "connectserver.h"
+#include "rawhttpserver.h"
 #include "support.h"
 #include "testserver.h"
 
@@ -370,6 +373,171 @@ private slots:
         QCOMPARE(untappable.status().code, 3); // the direct call fails for the same reason
         QVERIFY2(QString::fromStdString(untappable.status().message).contains(QStringLiteral("socks5://")),
                  untappable.status().message.c_str());
+    }
+
+    // Web calls over HTTP/1.1 through the tap: each call is a lane for its exchange, under its
+    // connection, labelled with its request line; its header items lead to the heads, its
+    // messages to the chunks or body bytes that carried them; the wire view lists the parts.
+    void webExchangesOverHttp1AreLanesUnderTheirConnection()
+    {
+        auto &server = testsupport::sharedConnectServer();
+        QVERIFY2(server.problem().empty(), server.problem().c_str());
+        models::CallSession echo(*m_bridge, *m_timeline, m_capture.get());
+        QSignalSpy echoFinished(&echo, &models::CallSession::finished);
+        auto r = request("Echo", {R"({"text": "one"})"});
+        r.protocol = rpc::Protocol::Connect;
+        r.channel.target = "http://" + server.http1() + "/prefix/api";
+        echo.start(r, method("Echo"), true);
+        QVERIFY2(echo.tapped(), qPrintable(echo.wireNote()));
+        QVERIFY(echoFinished.wait(20000));
+        QVERIFY2(echo.status().ok(), echo.status().message.c_str());
+
+        models::CallSession stream(*m_bridge, *m_timeline, m_capture.get());
+        QSignalSpy streamFinished(&stream, &models::CallSession::finished);
+        auto s = request("ServerStream", {R"({"count": 3, "text": "s", "intervalMs": 20})"});
+        s.protocol = rpc::Protocol::GrpcWeb;
+        s.httpVersion = rpc::HttpVersion::Http1;
+        s.channel.target = "http://" + server.http1();
+        stream.start(s, method("ServerStream"), true);
+        QVERIFY(stream.tapped());
+        QVERIFY(streamFinished.wait(20000));
+        QVERIFY2(stream.status().ok(), stream.status().message.c_str());
+        settleWire();
+
+        const auto &echoLane = m_timeline->lanes()[std::size_t(echo.lane())];
+        const auto &streamLane = m_timeline->lanes()[std::size_t(stream.lane())];
+        QCOMPARE(echoLane.exchange, QStringLiteral("POST /prefix/api/wirescope.testing.TestService/Echo HTTP/1.1"));
+        QCOMPARE(echoLane.label(),
+                 QStringLiteral("Echo · POST /prefix/api/wirescope.testing.TestService/Echo HTTP/1.1"));
+        QCOMPARE(streamLane.exchange, QStringLiteral("POST /wirescope.testing.TestService/ServerStream HTTP/1.1"));
+        // One server, one kept-alive connection: the second call is its second exchange.
+        QVERIFY(echoLane.connection != 0);
+        QCOMPARE(streamLane.connection, echoLane.connection);
+        QCOMPARE(echoLane.streamId, quint32(1));
+        QCOMPARE(streamLane.streamId, quint32(2));
+        int connectionLanes = 0;
+        for (const auto &lane : m_timeline->lanes())
+            connectionLanes += lane.kind == Timeline::Lane::Kind::Connection && lane.connection == echoLane.connection;
+        QCOMPARE(connectionLanes, 1);
+
+        // In order: request head, message, half-close, response head, messages, trailers.
+        std::vector<Timeline::ItemKind> kinds;
+        std::vector<quint64> all(streamLane.others.begin(), streamLane.others.end());
+        all.insert(all.end(), streamLane.messages.begin(), streamLane.messages.end());
+        std::sort(all.begin(), all.end());
+        for (quint64 id : all)
+            kinds.push_back(m_timeline->item(id).kind);
+        using K = Timeline::ItemKind;
+        QCOMPARE(kinds, (std::vector<K>{K::RequestHeaders, K::MessageSent, K::HalfClosed, K::ResponseHeaders,
+                                        K::MessageReceived, K::MessageReceived, K::MessageReceived, K::Trailers}));
+        using Part = rpc::wire::Http1Part::Kind;
+        for (quint64 id : all) {
+            const auto frames = m_timeline->framesOfItem(id);
+            const auto kind = m_timeline->item(id).kind;
+            if (kind == K::HalfClosed)
+                continue;
+            QVERIFY2(!frames.empty(), qPrintable(Timeline::kindName(kind)));
+            const auto &f = m_timeline->frame(frames.back());
+            QVERIFY(f.http1);
+            QCOMPARE(f.streamId, quint32(2));
+            QCOMPARE(f.outbound, kind == K::RequestHeaders || kind == K::MessageSent);
+            if (kind == K::RequestHeaders || kind == K::ResponseHeaders)
+                QCOMPARE(f.type, quint8(Part::Head));
+            if (kind == K::RequestHeaders)
+                QVERIFY(m_timeline->frameDetails(frames[0]).startsWith(
+                    QStringLiteral("POST /wirescope.testing.TestService/ServerStream HTTP/1.1\nhost: ")));
+            if (kind == K::Trailers)
+                QCOMPARE(f.type, quint8(Part::End));
+            if (kind == K::MessageReceived) {
+                // Each reply came in a chunk of its own.
+                QCOMPARE(f.type, quint8(Part::Chunk));
+                QCOMPARE(frames.size(), std::size_t(1));
+                QCOMPARE(m_timeline->messageOfFrame(frames.back()), id);
+                QCOMPARE(m_timeline->frameDetails(frames.back()), QStringLiteral("completes 1 gRPC message"));
+            }
+        }
+
+        // The wire view of the streaming call: its heads, body and chunks, nothing of the other.
+        models::FramesModel frames(*m_timeline);
+        QAbstractItemModelTester tester(&frames, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        frames.setLanes({stream.lane()});
+        QStringList types;
+        for (int row = 0; row < frames.count(); ++row) {
+            types << frames.data(frames.index(row, models::FramesModel::TypeColumn)).toString();
+            QCOMPARE(frames.data(frames.index(row, models::FramesModel::StreamColumn)).toString(), QStringLiteral("2"));
+        }
+        QCOMPARE(types.count(QStringLiteral("HEAD")), 2);
+        QCOMPARE(types.count(QStringLiteral("CHUNK")), 4); // three replies and the trailer block
+        QCOMPARE(types.count(QStringLiteral("END")), 1);
+        QCOMPARE(types.front(), QStringLiteral("HEAD"));
+        QCOMPARE(types.back(), QStringLiteral("END"));
+        QCOMPARE(frames.data(frames.index(frames.count() - 1, models::FramesModel::FlagsColumn)).toString(),
+                 QStringLiteral("END_MESSAGE"));
+
+        const auto doc = QJsonDocument::fromJson(m_timeline->toJson(echo.lane()));
+        const QJsonObject lane = doc.object()[QStringLiteral("lanes")].toArray().at(0).toObject();
+        QCOMPARE(lane[QStringLiteral("http1_request")].toString(), echoLane.exchange);
+        for (const auto &f : doc.object()[QStringLiteral("frames")].toArray()) {
+            QCOMPARE(f.toObject()[QStringLiteral("protocol")].toString(), QStringLiteral("http/1.1"));
+            QCOMPARE(f.toObject()[QStringLiteral("exchange")].toInt(), 1);
+        }
+    }
+
+    // A server whose chunk size lies: the call fails with libcurl's reason, the session's note
+    // and the wire view say what the relay found and where.
+    void aMalformedHttp1AnswerFailsTheCallAndShowsInTheWireView()
+    {
+        testsupport::RawHttpServer server("HTTP/1.1 200 OK\r\ncontent-type: application/proto\r\n"
+                                          "transfer-encoding: chunked\r\n\r\n3\r\n0123456789\r\n0\r\n\r\n");
+        models::CallSession session(*m_bridge, *m_timeline, m_capture.get());
+        QSignalSpy finished(&session, &models::CallSession::finished);
+        auto r = request("Echo", {R"({"text": "x"})"});
+        r.protocol = rpc::Protocol::Connect;
+        r.channel.target = "http://" + server.address();
+        session.start(r, method("Echo"), true);
+        QVERIFY(session.tapped());
+        QVERIFY(finished.wait(20000));
+        QCOMPARE(session.status().code, 14);
+        const QString expected = QStringLiteral("a chunk of the response of exchange 1 said 3 bytes, but");
+        QVERIFY2(session.wireNote().contains(expected), qPrintable(session.wireNote()));
+        settleWire();
+        models::FramesModel frames(*m_timeline);
+        frames.setLanes({session.lane()});
+        QStringList types;
+        QString details;
+        for (int row = 0; row < frames.count(); ++row) {
+            types << frames.data(frames.index(row, models::FramesModel::TypeColumn)).toString();
+            if (types.back() == QLatin1String("DECODE ERROR"))
+                details = frames.data(frames.index(row, models::FramesModel::DetailsColumn)).toString();
+        }
+        QVERIFY2(types.size() >= 4, qPrintable(types.join(QLatin1Char(','))));
+        QCOMPARE(types.mid(0, 3), (QStringList{QStringLiteral("HEAD"), QStringLiteral("BODY"), QStringLiteral("HEAD")}));
+        QVERIFY2(details.contains(expected), qPrintable(details));
+    }
+
+    // A web call over HTTP/2 with a path prefix is the stream whose :path ends with its method.
+    void aWebCallOverHttp2WithAPrefixIsItsStream()
+    {
+        auto &server = testsupport::sharedConnectServer();
+        QVERIFY2(server.problem().empty(), server.problem().c_str());
+        models::CallSession session(*m_bridge, *m_timeline, m_capture.get());
+        QSignalSpy finished(&session, &models::CallSession::finished);
+        auto r = request("ServerStream", {R"({"count": 2})"});
+        r.protocol = rpc::Protocol::Connect;
+        r.httpVersion = rpc::HttpVersion::Http2;
+        r.channel.target = "http://" + server.h2c() + "/prefix/api";
+        session.start(r, method("ServerStream"), true);
+        QVERIFY(finished.wait(20000));
+        QVERIFY2(session.status().ok(), session.status().message.c_str());
+        settleWire();
+        const auto &lane = m_timeline->lanes()[std::size_t(session.lane())];
+        QCOMPARE(lane.streamId, quint32(1));
+        QVERIFY(lane.exchange.isEmpty());
+        QCOMPARE(lane.label(), QStringLiteral("ServerStream · stream 1"));
+        int linked = 0;
+        for (quint64 id : lane.messages)
+            linked += !m_timeline->framesOfMessage(id).empty();
+        QCOMPARE(linked, 3); // the request and two replies
     }
 
 private:

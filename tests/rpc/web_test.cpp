@@ -436,11 +436,7 @@ TEST_F(WebRefusals, AServerThatIsNotThereIsUnavailable)
 TEST(WebTls, TlsAndMutualTlsWithAlpn)
 {
     Pki pki;
-    ConnectServer::Options options;
-    options.certFile = pki.path("server.pem");
-    options.keyFile = pki.path("server.key");
-    options.clientCaFile = pki.path("ca.pem");
-    ConnectServer server(options);
+    ConnectServer server(ConnectServer::mutualTls(pki));
     ASSERT_EQ(server.problem(), "");
     rpc::Engine engine;
     std::uint64_t id = 0;

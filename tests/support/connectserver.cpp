@@ -33,6 +33,15 @@ ConnectServer::ConnectServer()
     : ConnectServer(Options{})
 {}
 
+ConnectServer::Options ConnectServer::mutualTls(const Pki &pki)
+{
+    Options options;
+    options.certFile = pki.path("server.pem");
+    options.keyFile = pki.path("server.key");
+    options.clientCaFile = pki.path("ca.pem");
+    return options;
+}
+
 ConnectServer::ConnectServer(const Options &options)
 {
     const fs::path modules = fs::path(WIRESCOPE_NODE_DIR) / "node_modules" / "@connectrpc" / "connect-node";

@@ -22,6 +22,8 @@ public:
     };
     ConnectServer();
     explicit ConnectServer(const Options &options);
+    // TLS with `pki`'s server certificate, asking for client certificates signed by its CA.
+    static Options mutualTls(const Pki &pki);
     ~ConnectServer();
 
     // Why the server is not running ("" when it is): node or tests/node/node_modules missing,

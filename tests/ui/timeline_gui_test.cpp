@@ -464,6 +464,38 @@ private slots:
         QVERIFY(fm.horizontalAdvance(connectionLabel) <= 120);
     }
 
+    // An HTTP/1.1 exchange's lane is labelled with its request line: the method and the HTTP
+    // version stay, a long path gives way in its middle.
+    void anHttp1LaneShowsItsRequestLine()
+    {
+        Timeline timeline;
+        Timeline::CallInfo info;
+        info.callId = 7;
+        info.method.serviceName = "wirescope.testing.TestService";
+        info.method.name = "Echo";
+        info.tap = 1;
+        const int lane = int(timeline.beginCall(info));
+        rpc::wire::WireEvent head;
+        head.kind = rpc::wire::WireEvent::Kind::Http1;
+        head.connection = 1;
+        head.timeNs = rpc::monotonicNs();
+        head.http1.exchange = 1;
+        head.http1.startLine = "POST /prefix/api/wirescope.testing.TestService/Echo HTTP/1.1";
+        std::vector<rpc::wire::WireEvent> wire{head};
+        timeline.addWireEvents(1, QStringLiteral("127.0.0.1:8080"), wire);
+        ui::TimelineView view(timeline);
+        const QString line = QStringLiteral("POST /prefix/api/wirescope.testing.TestService/Echo HTTP/1.1");
+        QCOMPARE(view.laneLabel(lane, 1000), QStringLiteral("Echo · ") + line);
+        const QFontMetrics fm = view.fontMetrics();
+        for (int width : {300, 200}) {
+            const QString label = view.laneLabel(lane, width);
+            QVERIFY2(fm.horizontalAdvance(label) <= width, qPrintable(label));
+            QVERIFY2(label.contains(QStringLiteral(" · POST ")) && label.endsWith(QStringLiteral(" HTTP/1.1")) &&
+                         label.contains(QStringLiteral("…")),
+                     qPrintable(label));
+        }
+    }
+
     // Arrows move between events on a lane and between lanes, Home/End to the ends, Enter
     // shows the event; the focus is visible.
     void theKeyboardMovesBetweenEvents()

@@ -25,10 +25,15 @@ struct Workbench
     rpc::DemoServer demo;
     ui::MainWindow window{bridge, sources};
 
-    Workbench()
+    // With `keepSize`, the window keeps the size it chose itself (or restored).
+    explicit Workbench(bool keepSize = false)
     {
         window.setDemoService(ui::demoService([this] { return demo.start(); }, rpc::DemoServer::exampleMethod(),
                                               rpc::DemoServer::exampleRequest()));
+        // The window opens at most 90% of the screen, and the offscreen screen is 800x600:
+        // the tests see a desktop's window (layout_gui_test tries laptop sizes).
+        if (!keepSize)
+            window.resize(1280, 800);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
     }

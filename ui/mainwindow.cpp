@@ -2,6 +2,7 @@
 #include "ui/mainwindow.h"
 
 #include "models/appsettings.h"
+#include "models/callsession.h"
 #include "models/enginebridge.h"
 #include "models/recentsources.h"
 #include "models/softassert.h"
@@ -11,6 +12,7 @@
 #include "models/workspacecontroller.h"
 #include "rpc/types.h"
 #include "ui/aboutdialog.h"
+#include "ui/icons.h"
 #include "ui/requesttab.h"
 #include "ui/problemspanel.h"
 #include "ui/requesttabs.h"
@@ -161,8 +163,9 @@ MainWindow::MainWindow(models::EngineBridge &bridge, models::SourcesModel &sourc
         if (!text.isEmpty())
             m_tree->expandAll();
     });
+    // Double-click and Enter both arrive as `activated` (doubleClicked as well would open a
+    // second, identical tab).
     connect(m_tree, &QTreeView::activated, this, &MainWindow::activateTreeItem);
-    connect(m_tree, &QTreeView::doubleClicked, this, &MainWindow::activateTreeItem);
     connect(m_tabs, &QTabWidget::currentChanged, this, &MainWindow::updateActions);
     connect(m_problems, &ProblemsPanel::fileMissing, this,
             [this](const QString &file) { showStatus(tr("The file %1 is not on disk").arg(file)); });
@@ -212,17 +215,22 @@ MainWindow::~MainWindow()
 void MainWindow::createActions()
 {
     auto *file = menuBar()->addMenu(tr("&File"));
-    auto *openFiles = file->addAction(QIcon(QStringLiteral(":/icons/open.svg")), tr("Open &Proto Files…"),
+    // Each kind of source with its icon in the services tree.
+    auto *openFiles = file->addAction(icons::source(models::SourceSpec::Kind::ProtoFiles), tr("Open &Proto Files…"),
                                       this, &MainWindow::openFiles);
+    openFiles->setObjectName(QStringLiteral("openProtoFilesAction"));
     openFiles->setShortcut(QKeySequence::Open);
-    file->addAction(tr("Open Proto &Folder…"), this, &MainWindow::openFolder);
-    file->addAction(tr("Open Proto&set…"), this, &MainWindow::openProtoset);
+    file->addAction(icons::source(models::SourceSpec::Kind::ProtoFiles), tr("Open Proto &Folder…"), this,
+                    &MainWindow::openFolder);
+    file->addAction(icons::source(models::SourceSpec::Kind::Protoset), tr("Open Proto&set…"), this,
+                    &MainWindow::openProtoset)
+        ->setObjectName(QStringLiteral("openProtosetAction"));
     m_recentMenu = file->addMenu(tr("Open &Recent"));
     m_recentMenu->setObjectName(QStringLiteral("recentMenu"));
     connect(m_recentMenu, &QMenu::aboutToShow, this, &MainWindow::fillRecentMenu);
-    auto *reflect =
-        file->addAction(QIcon(QStringLiteral(":/icons/source-reflection.svg")),
-                        tr("Add Server with &Reflection…"), this, &MainWindow::askReflectionTarget);
+    auto *reflect = file->addAction(icons::source(models::SourceSpec::Kind::Reflection),
+                                    tr("Add Server with &Reflection…"), this, &MainWindow::askReflectionTarget);
+    reflect->setObjectName(QStringLiteral("addReflectionAction"));
     reflect->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
     file->addSeparator();
     auto *demo = file->addAction(QIcon(QStringLiteral(":/icons/demo.svg")), tr("Start &Demo Service"), this,
@@ -450,6 +458,9 @@ QString MainWindow::startDemo()
         return {};
     }
     m_demoAddress = *address;
+    // Running until the program ends: starting it again would only fail on a second port.
+    m_demoAction->setEnabled(false);
+    m_demoAction->setToolTip(tr("The demo service is running on %1").arg(m_demoAddress));
     if (m_demoSource < 0 || !m_sources.spec(m_demoSource))
         m_demoSource = addReflectionSource(m_demoAddress);
     else if (m_sources.state(m_demoSource) == models::SourcesModel::State::Loaded)
@@ -542,16 +553,26 @@ RequestTab *MainWindow::openMethod(int sourceId, const QString &methodPath, cons
         showStatus(tr("No method %1 in that source").arg(methodPath));
         return nullptr;
     }
+    // The new tab goes where the user was working: the server the schema came from, else the
+    // target of the tab in front (or of the last call sent).
+    QString target = currentRequest() ? currentRequest()->target() : QString();
+    if (target.isEmpty())
+        target = m_lastTarget;
     auto *tab = new RequestTab(m_bridge, *m_timeline, m_capture, schema, *method, m_tabs);
     const auto *spec = m_sources.spec(sourceId);
     if (spec && spec->kind == models::SourceSpec::Kind::Reflection)
-        tab->setTarget(QString::fromStdString(spec->schema.reflectionChannel.target));
+        target = QString::fromStdString(spec->schema.reflectionChannel.target);
+    tab->setTarget(target);
     if (!body.isEmpty())
         tab->setBody(body);
     tab->setModified(false); // nothing typed yet: nothing to save or to restore after a crash
     m_tabs->addRequestTab(tab, {sourceId, m_workspace->workspaceFolder(), {}, false});
     connect(tab, &RequestTab::statusMessage, this, &MainWindow::showStatus);
     connect(tab, &RequestTab::titleChanged, this, &MainWindow::updateActions);
+    connect(&tab->session(), &models::CallSession::started, this, [this, tab] {
+        if (!tab->target().isEmpty())
+            m_lastTarget = tab->target();
+    });
     wireTab(tab);
     if (prepare)
         prepare(tab);

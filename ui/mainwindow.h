@@ -172,6 +172,7 @@ private:
     QAction *m_demoAction = nullptr;
     int m_demoSource = -1;
     QString m_demoAddress;
+    QString m_lastTarget; // typed in the tab that sent last
 
     SourcesFilterModel *m_proxy = nullptr;
     QLineEdit *m_filter = nullptr;

@@ -295,7 +295,7 @@ void RequestTab::connectWidgets()
         updateControls();
         QString text =
             tr("%1 finished: %2")
-                .arg(title(), QString::fromStdString(rpc::statusCodeName(m_session->status().code)));
+                .arg(name(), QString::fromStdString(rpc::statusCodeName(m_session->status().code)));
         if (!m_session->wireNote().isEmpty())
             text += QStringLiteral(" — ") + m_session->wireNote();
         emit statusMessage(text);
@@ -339,11 +339,19 @@ RequestTab::~RequestTab()
     m_validation.waitForFinished(); // a running check reads the schema this tab holds
 }
 
+QString RequestTab::name() const
+{
+    return m_saved.path.isEmpty() ? QString::fromStdString(m_method.name) : QFileInfo(m_saved.path).completeBaseName();
+}
+
 QString RequestTab::title() const
 {
-    QString name = m_saved.path.isEmpty() ? QString::fromStdString(m_method.name)
-                                          : QFileInfo(m_saved.path).completeBaseName();
-    return m_modified ? name + QStringLiteral(" •") : name;
+    return m_modified ? name() + QStringLiteral(" •") : name();
+}
+
+QString RequestTab::target() const
+{
+    return m_target->text().trimmed();
 }
 
 void RequestTab::setModified(bool modified)

@@ -57,7 +57,11 @@ public:
     ~RequestTab() override;
 
     const rpc::MethodInfo &method() const { return m_method; }
+    // The request's name (its file's, or its method's); title() is the tab's text, with " •"
+    // while unsaved. Texts about the request (status, dialogs) use the name.
+    QString name() const;
     QString title() const;
+    QString target() const; // as typed, variables unresolved
     void setMethod(const rpc::MethodInfo &method);
     void setTarget(const QString &target);
     void setBody(const QString &json);

@@ -237,7 +237,10 @@ void TimelinePanel::updateDropped()
         m_dropped->setToolTip({});
         return;
     }
-    m_dropped->setText(tr("%1 events and %2 frames dropped").arg(items).arg(frames));
+    // Counts past an int (tr's %n) in a long session: the plural said here.
+    m_dropped->setText(tr("%1 and %2 dropped")
+                           .arg(items == 1 ? tr("1 event") : tr("%1 events").arg(items),
+                                frames == 1 ? tr("1 frame") : tr("%1 frames").arg(frames)));
     m_dropped->setToolTip(tr("The timeline keeps the newest %1 events and %1 frames; older ones are "
                              "dropped to bound memory.")
                               .arg(m_timeline.retention()));

@@ -326,10 +326,10 @@ void RequestTab::resetLayout()
 void RequestTab::showOptions(bool show)
 {
     m_optionsArea->setVisible(show);
-    if (!show)
-        return;
-    // As tall as the options need, but never more than half the tab: the editors keep the rest.
     const int total = m_optionsSplit->height() - m_optionsSplit->handleWidth();
+    if (!show || !isVisible() || total <= 0)
+        return; // not laid out yet (a TLS request opening): the splitter shares by size hints
+    // As tall as the options need, but never more than half the tab: the editors keep the rest.
     const int wanted = std::min(m_options->sizeHint().height() + 2 * m_optionsArea->frameWidth(), total / 2);
     m_optionsSplit->setSizes({wanted, total - wanted});
 }

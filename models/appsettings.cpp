@@ -44,6 +44,13 @@ void AppSettings::setWindowState(const QByteArray &state)
     QSettings().setValue(kWindowState, state);
 }
 
+void AppSettings::resetLayout()
+{
+    QSettings settings;
+    for (const QString &key : {kWindowGeometry, kWindowState, kRequestSplitter})
+        settings.remove(key);
+}
+
 QByteArray AppSettings::requestSplitterState()
 {
     return QSettings().value(kRequestSplitter).toByteArray();

@@ -17,6 +17,8 @@ public:
     static void setWindowGeometry(const QByteArray &geometry);
     static QByteArray windowState();
     static void setWindowState(const QByteArray &state);
+    // Forgets the window's geometry, docks and splits (View → Reset Layout).
+    static void resetLayout();
     // The split between request and response, shared by every request tab.
     static QByteArray requestSplitterState();
     static void setRequestSplitterState(const QByteArray &state);

@@ -80,7 +80,7 @@ WorkspaceController::WorkspaceController(SourcesModel &sources, QString dataFold
     m_diskPool.setMaxThreadCount(1);
     m_store = new WorkspaceStore(this);
     m_secrets = new SecretStore(QStringLiteral("Wirescope"), this);
-    m_store->openHistoryOnly(m_dataFolder + QStringLiteral("/history.jsonl"));
+    m_store->openHistoryOnly(historyWithoutWorkspace());
     m_autosaveTimer.setSingleShot(true);
     m_autosaveTimer.setInterval(1000);
     connect(&m_autosaveTimer, &QTimer::timeout, this, &WorkspaceController::writeAutosaveNow);
@@ -128,6 +128,29 @@ void WorkspaceController::openWorkspace(const QString &folder, const std::functi
     m_store->open(absolute);
 }
 
+QString WorkspaceController::historyWithoutWorkspace() const
+{
+    return m_dataFolder + QStringLiteral("/history.jsonl");
+}
+
+void WorkspaceController::closeWorkspace()
+{
+    if (m_folder.isEmpty())
+        return;
+    writeAutosaveNow(); // the unsaved tabs of this workspace, while it is still theirs
+    const QString folder = m_folder;
+    m_folder.clear();
+    m_opening = false;
+    m_afterOpen.clear();
+    m_environment.clear();
+    m_renamed.clear();
+    m_store->close(historyWithoutWorkspace());
+    emit environmentsChanged();
+    emit maskedValuesChanged(secretValues());
+    emit workspaceClosed();
+    emit statusMessage(tr("Closed the workspace %1").arg(QFileInfo(folder).fileName()));
+}
+
 void WorkspaceController::onStoreOpened()
 {
     // An earlier open that a later one replaced: only the last one counts.
@@ -143,7 +166,7 @@ void WorkspaceController::onStoreOpened()
     chooseEnvironment(m_environment); // remembered, secrets fetched, masking updated, and said
     addWorkspaceSources();
     QString status =
-        tr("Workspace %1: %2 requests").arg(QFileInfo(ws.folder()).fileName()).arg(ws.requests().size());
+        tr("Workspace %1: %n request(s)", nullptr, int(ws.requests().size())).arg(QFileInfo(ws.folder()).fileName());
     if (!ws.problems().empty())
         status += tr(", %n problem(s): %1", nullptr, int(ws.problems().size())).arg(ws.problems().front().toString());
     emit statusMessage(status);
@@ -182,7 +205,7 @@ void WorkspaceController::onStoreChanged()
 QStringList WorkspaceController::environmentNames() const
 {
     QStringList names;
-    if (!m_store->isOpen())
+    if (!isOpen())
         return names;
     for (const auto &e : m_store->workspace().settings().environments)
         names << e.name;
@@ -279,7 +302,7 @@ SecretLookup WorkspaceController::secretLookup()
 QStringList WorkspaceController::secretValues() const
 {
     QStringList values;
-    if (!m_store->isOpen())
+    if (!isOpen())
         return values;
     for (const auto &env : m_store->workspace().settings().environments) {
         for (const auto &v : env.variables) {

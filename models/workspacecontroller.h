@@ -98,6 +98,9 @@ public:
     // `then` runs once it is open (at once when it is). workspaceOpened follows a real open.
     void openWorkspace(const QString &folder, const std::function<void()> &then = {});
     QString workspaceFolder() const { return m_folder; } // open or being opened; "" for none
+    // Back to no workspace: its environments and secrets are dropped and history is the one
+    // kept without a workspace (the calls made before one was opened). workspaceClosed follows.
+    void closeWorkspace();
     bool isOpen() const;
 
     // Environments of the open workspace and the one chosen (remembered per workspace).
@@ -154,6 +157,7 @@ public:
 
 signals:
     void workspaceOpened();
+    void workspaceClosed();
     void workspaceChanged();    // the workspace's settings or requests changed
     void environmentsChanged(); // the list, or the one chosen
     void maskedValuesChanged(const QStringList &values);
@@ -162,6 +166,7 @@ signals:
     void statusMessage(const QString &text);
 
 private:
+    QString historyWithoutWorkspace() const;
     void onStoreOpened();
     void onStoreChanged();
     void fetchSecrets();

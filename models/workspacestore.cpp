@@ -209,6 +209,28 @@ void WorkspaceStore::openHistoryOnly(const QString &file)
     });
 }
 
+void WorkspaceStore::close(const QString &historyFile)
+{
+    post([historyFile](Worker &w) {
+        w.ws = Workspace();
+        w.known.clear();
+        if (w.watcher && !w.watcher->files().isEmpty())
+            w.watcher->removePaths(w.watcher->files());
+        if (w.watcher && !w.watcher->directories().isEmpty())
+            w.watcher->removePaths(w.watcher->directories());
+        w.history = std::make_unique<History>(historyFile);
+        w.failed(w.history->load().errorMessage());
+        // After any open still on its way to the UI thread: the last word is closed.
+        QMetaObject::invokeMethod(w.store, [s = w.store, history = w.history->entries()] {
+            s->m_open = false;
+            s->m_folders.clear();
+            s->m_history = history;
+            s->publish(Workspace());
+            emit s->historyChanged();
+        });
+    });
+}
+
 void WorkspaceStore::save(const SavedRequest &request, SaveMode mode)
 {
     post([request, mode](Worker &w) {

@@ -32,6 +32,9 @@ public:
     void open(const QString &folder);
     // Without a workspace, history goes to this file.
     void openHistoryOnly(const QString &file);
+    // Closes the open workspace (its files are no longer watched); history goes to `file`
+    // again. `changed` and `historyChanged` follow.
+    void close(const QString &historyFile);
     bool isOpen() const { return m_open; }
     const Workspace &workspace() const { return m_snapshot; }
     // The workspace's folders (empty ones too), relative to it, read with the snapshot.

@@ -2,19 +2,23 @@
 #include "ui/mainwindow.h"
 
 #include "models/appsettings.h"
+#include "models/callsession.h"
 #include "models/enginebridge.h"
 #include "models/recentsources.h"
+#include "models/softassert.h"
 #include "models/sourcesmodel.h"
 #include "models/timeline.h"
 #include "models/wirecapture.h"
 #include "models/workspacecontroller.h"
 #include "rpc/types.h"
 #include "ui/aboutdialog.h"
+#include "ui/icons.h"
 #include "ui/requesttab.h"
 #include "ui/problemspanel.h"
 #include "ui/requesttabs.h"
 #include "ui/sourcesfiltermodel.h"
 #include "ui/timelinepanel.h"
+#include "ui/timelineview.h"
 
 
 #include <QAction>
@@ -38,6 +42,8 @@
 #include <QMenuBar>
 #include <QMimeData>
 #include <QProgressBar>
+#include <QScreen>
+#include <QScrollArea>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -51,6 +57,9 @@
 namespace ui {
 
 namespace {
+
+// Bumped when the docks change: a state saved by an older layout is not restored.
+constexpr int kLayoutVersion = 2;
 
 bool isProtoset(const QString &path)
 {
@@ -72,7 +81,10 @@ MainWindow::MainWindow(models::EngineBridge &bridge, models::SourcesModel &sourc
     setWindowTitle(tr("Wirescope"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/wirescope.svg")));
     setAcceptDrops(true);
-    resize(1280, 800);
+    // The left docks run the window's full height: the services tree is not cut short by the
+    // timeline below the requests.
+    setCorner(Qt::TopLeftCorner, Qt::LeftDockWidgetArea);
+    setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
 
     // Workspace tree with its filter.
     auto *treeDock = new QDockWidget(tr("Services"), this);
@@ -103,6 +115,7 @@ MainWindow::MainWindow(models::EngineBridge &bridge, models::SourcesModel &sourc
     problemsDock->setWidget(m_problems);
     addDockWidget(Qt::BottomDockWidgetArea, problemsDock);
     problemsDock->hide();
+    m_problemsDock = problemsDock;
 
     // Every call of this window on one timeline, with the wire view. The timeline stores the
     // engine's events first (taking their payloads); call sessions follow it.
@@ -112,9 +125,18 @@ MainWindow::MainWindow(models::EngineBridge &bridge, models::SourcesModel &sourc
     connect(&m_bridge, &models::EngineBridge::eventsArrived, m_timeline, &models::Timeline::addCallEvents);
     auto *timelineDock = new QDockWidget(tr("Timeline"), this);
     timelineDock->setObjectName(QStringLiteral("timelineDock"));
-    m_timelinePanel = new TimelinePanel(*m_timeline, m_capture, timelineDock);
-    timelineDock->setWidget(m_timelinePanel);
+    // In a scroll area: squeezed below its minimum on a small screen, the timeline scrolls
+    // instead of making the window taller and wider than the screen.
+    auto *timelineArea = new QScrollArea(timelineDock);
+    timelineArea->setObjectName(QStringLiteral("timelineArea"));
+    timelineArea->setWidgetResizable(true);
+    timelineArea->setFrameShape(QFrame::NoFrame);
+    m_timelinePanel = new TimelinePanel(*m_timeline, m_capture, timelineArea);
+    timelineArea->setWidget(m_timelinePanel);
+    timelineDock->setWidget(timelineArea);
     addDockWidget(Qt::BottomDockWidgetArea, timelineDock);
+    m_treeDock = treeDock;
+    m_timelineDock = timelineDock;
 
     // Request tabs in the centre; a hint while there are none.
     m_tabs = new RequestTabs(*m_workspace, this);
@@ -141,8 +163,9 @@ MainWindow::MainWindow(models::EngineBridge &bridge, models::SourcesModel &sourc
         if (!text.isEmpty())
             m_tree->expandAll();
     });
+    // Double-click and Enter both arrive as `activated` (doubleClicked as well would open a
+    // second, identical tab).
     connect(m_tree, &QTreeView::activated, this, &MainWindow::activateTreeItem);
-    connect(m_tree, &QTreeView::doubleClicked, this, &MainWindow::activateTreeItem);
     connect(m_tabs, &QTabWidget::currentChanged, this, &MainWindow::updateActions);
     connect(m_problems, &ProblemsPanel::fileMissing, this,
             [this](const QString &file) { showStatus(tr("The file %1 is not on disk").arg(file)); });
@@ -172,8 +195,9 @@ MainWindow::MainWindow(models::EngineBridge &bridge, models::SourcesModel &sourc
         }
     });
 
+    applyDefaultLayout();
     restoreGeometry(models::AppSettings::windowGeometry());
-    restoreState(models::AppSettings::windowState());
+    restoreState(models::AppSettings::windowState(), kLayoutVersion);
     updateActions();
 }
 
@@ -191,17 +215,22 @@ MainWindow::~MainWindow()
 void MainWindow::createActions()
 {
     auto *file = menuBar()->addMenu(tr("&File"));
-    auto *openFiles = file->addAction(QIcon(QStringLiteral(":/icons/open.svg")), tr("Open &Proto Files…"),
+    // Each kind of source with its icon in the services tree.
+    auto *openFiles = file->addAction(icons::source(models::SourceSpec::Kind::ProtoFiles), tr("Open &Proto Files…"),
                                       this, &MainWindow::openFiles);
+    openFiles->setObjectName(QStringLiteral("openProtoFilesAction"));
     openFiles->setShortcut(QKeySequence::Open);
-    file->addAction(tr("Open Proto &Folder…"), this, &MainWindow::openFolder);
-    file->addAction(tr("Open Proto&set…"), this, &MainWindow::openProtoset);
+    file->addAction(icons::source(models::SourceSpec::Kind::ProtoFiles), tr("Open Proto &Folder…"), this,
+                    &MainWindow::openFolder);
+    file->addAction(icons::source(models::SourceSpec::Kind::Protoset), tr("Open Proto&set…"), this,
+                    &MainWindow::openProtoset)
+        ->setObjectName(QStringLiteral("openProtosetAction"));
     m_recentMenu = file->addMenu(tr("Open &Recent"));
     m_recentMenu->setObjectName(QStringLiteral("recentMenu"));
     connect(m_recentMenu, &QMenu::aboutToShow, this, &MainWindow::fillRecentMenu);
-    auto *reflect =
-        file->addAction(QIcon(QStringLiteral(":/icons/source-reflection.svg")),
-                        tr("Add Server with &Reflection…"), this, &MainWindow::askReflectionTarget);
+    auto *reflect = file->addAction(icons::source(models::SourceSpec::Kind::Reflection),
+                                    tr("Add Server with &Reflection…"), this, &MainWindow::askReflectionTarget);
+    reflect->setObjectName(QStringLiteral("addReflectionAction"));
     reflect->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
     file->addSeparator();
     auto *demo = file->addAction(QIcon(QStringLiteral(":/icons/demo.svg")), tr("Start &Demo Service"), this,
@@ -253,6 +282,10 @@ void MainWindow::createActions()
         m_filter->selectAll();
     });
     focusFilter->setShortcut(QKeySequence::Find);
+    view->addSeparator();
+    auto *resetLayout = view->addAction(tr("&Reset Layout"), this, &MainWindow::resetLayout);
+    resetLayout->setObjectName(QStringLiteral("resetLayoutAction"));
+    resetLayout->setToolTip(tr("Bring back the default window size, panes and splits"));
 
     auto *help = menuBar()->addMenu(tr("&Help"));
     auto *about = help->addAction(tr("&About Wirescope"), this, [this] {
@@ -273,18 +306,71 @@ void MainWindow::createActions()
     aboutQt->setMenuRole(QAction::AboutQtRole);
 
     auto *toolbar = addToolBar(tr("Main"));
+    m_toolbar = toolbar;
     toolbar->setObjectName(QStringLiteral("mainToolbar"));
     toolbar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-    toolbar->addAction(openFiles);
-    toolbar->addAction(reflect);
-    toolbar->addAction(demo);
+    // Send and Cancel keep their labels; the rest show icons (names in tooltips), so that every
+    // action fits a 1024 px window.
+    auto iconOnly = [toolbar](QAction *action) {
+        toolbar->addAction(action);
+        if (auto *button = qobject_cast<QToolButton *>(toolbar->widgetForAction(action)))
+            button->setToolButtonStyle(Qt::ToolButtonIconOnly);
+    };
+    iconOnly(openFiles);
+    iconOnly(reflect);
+    iconOnly(demo);
     toolbar->addSeparator();
     toolbar->addAction(m_sendAction);
     toolbar->addAction(m_cancelAction);
     toolbar->addSeparator();
     toolbar->addWidget(new QLabel(tr(" Environment "), toolbar));
     toolbar->addWidget(m_envBox);
-    toolbar->addAction(m_editEnvironments);
+    iconOnly(m_editEnvironments);
+}
+
+void MainWindow::applyDefaultLayout()
+{
+    QDockWidget *collection = findChild<QDockWidget *>(QStringLiteral("collectionDock"));
+    WIRESCOPE_ASSERT(collection && m_toolbar, return);
+    // About 1280x800, but never more than most of the screen (a 1024x768 laptop).
+    QSize size(1280, 800);
+    if (const QScreen *s = screen())
+        size = size.boundedTo(s->availableGeometry().size() * 9 / 10);
+    resize(size);
+    addToolBar(Qt::TopToolBarArea, m_toolbar);
+    m_toolbar->show();
+    for (QDockWidget *dock : {m_treeDock, collection, m_timelineDock, m_problemsDock})
+        dock->setFloating(false);
+    addDockWidget(Qt::LeftDockWidgetArea, m_treeDock);
+    addDockWidget(Qt::LeftDockWidgetArea, collection);
+    addDockWidget(Qt::BottomDockWidgetArea, m_timelineDock);
+    // Problems share the timeline's place, and show only when there are some.
+    tabifyDockWidget(m_timelineDock, m_problemsDock);
+    m_treeDock->show();
+    collection->show();
+    m_timelineDock->show();
+    m_problemsDock->setVisible(m_problems->topLevelItemCount() > 0);
+    m_timelineDock->raise();
+    // The services tree gets most of the left column; the collection, empty until a workspace
+    // opens, a quarter.
+    const int height = size.height();
+    resizeDocks({m_treeDock, collection}, {height * 3 / 4, height / 4}, Qt::Vertical);
+    resizeDocks({m_treeDock}, {std::max(220, size.width() / 5)}, Qt::Horizontal);
+    // The timeline with its legend, up to 2/5 of the height.
+    const int timeline = m_timelinePanel->minimumSizeHint().height() +
+                         m_timelinePanel->legend()->sizeHint().height() + m_timelineDock->fontMetrics().height();
+    resizeDocks({m_timelineDock}, {std::clamp(timeline, height / 4, height * 2 / 5)}, Qt::Vertical);
+}
+
+void MainWindow::resetLayout()
+{
+    models::AppSettings::resetLayout();
+    if (isMaximized() || isFullScreen())
+        showNormal();
+    applyDefaultLayout();
+    for (RequestTab *tab : m_tabs->requestTabs())
+        tab->resetLayout();
+    showStatus(tr("The layout is back to its defaults"));
 }
 
 void MainWindow::updateActions()
@@ -372,6 +458,9 @@ QString MainWindow::startDemo()
         return {};
     }
     m_demoAddress = *address;
+    // Running until the program ends: starting it again would only fail on a second port.
+    m_demoAction->setEnabled(false);
+    m_demoAction->setToolTip(tr("The demo service is running on %1").arg(m_demoAddress));
     if (m_demoSource < 0 || !m_sources.spec(m_demoSource))
         m_demoSource = addReflectionSource(m_demoAddress);
     else if (m_sources.state(m_demoSource) == models::SourcesModel::State::Loaded)
@@ -421,8 +510,8 @@ void MainWindow::onLoadFailed(int sourceId)
     if (!error || !spec)
         return;
     m_problems->showFailure(sourceId, *spec, *error);
-    if (auto *dock = findChild<QDockWidget *>(QStringLiteral("problemsDock")))
-        dock->show();
+    m_problemsDock->show();
+    m_problemsDock->raise();
     showStatus(tr("Loading %1 failed: %2").arg(spec->displayName(), QString::fromStdString(error->message)));
 }
 
@@ -464,16 +553,26 @@ RequestTab *MainWindow::openMethod(int sourceId, const QString &methodPath, cons
         showStatus(tr("No method %1 in that source").arg(methodPath));
         return nullptr;
     }
+    // The new tab goes where the user was working: the server the schema came from, else the
+    // target of the tab in front (or of the last call sent).
+    QString target = currentRequest() ? currentRequest()->target() : QString();
+    if (target.isEmpty())
+        target = m_lastTarget;
     auto *tab = new RequestTab(m_bridge, *m_timeline, m_capture, schema, *method, m_tabs);
     const auto *spec = m_sources.spec(sourceId);
     if (spec && spec->kind == models::SourceSpec::Kind::Reflection)
-        tab->setTarget(QString::fromStdString(spec->schema.reflectionChannel.target));
+        target = QString::fromStdString(spec->schema.reflectionChannel.target);
+    tab->setTarget(target);
     if (!body.isEmpty())
         tab->setBody(body);
     tab->setModified(false); // nothing typed yet: nothing to save or to restore after a crash
     m_tabs->addRequestTab(tab, {sourceId, m_workspace->workspaceFolder(), {}, false});
     connect(tab, &RequestTab::statusMessage, this, &MainWindow::showStatus);
     connect(tab, &RequestTab::titleChanged, this, &MainWindow::updateActions);
+    connect(&tab->session(), &models::CallSession::started, this, [this, tab] {
+        if (!tab->target().isEmpty())
+            m_lastTarget = tab->target();
+    });
     wireTab(tab);
     if (prepare)
         prepare(tab);
@@ -578,6 +677,12 @@ void MainWindow::dropEvent(QDropEvent *event)
     event->acceptProposedAction();
 }
 
+void MainWindow::saveLayout()
+{
+    models::AppSettings::setWindowGeometry(saveGeometry());
+    models::AppSettings::setWindowState(saveState(kLayoutVersion));
+}
+
 void MainWindow::closeEvent(QCloseEvent *event)
 {
     // Save All closes the window again once every save has landed.
@@ -590,8 +695,7 @@ void MainWindow::closeEvent(QCloseEvent *event)
     else
         m_workspace->discardUnsaved(); // the user chose Discard
     m_workspace->waitForDisk();
-    models::AppSettings::setWindowGeometry(saveGeometry());
-    models::AppSettings::setWindowState(saveState());
+    saveLayout();
     QMainWindow::closeEvent(event);
 }
 

@@ -21,6 +21,8 @@ class QTabWidget;
 class QAction;
 class QMenu;
 class QComboBox;
+class QDockWidget;
+class QToolBar;
 
 namespace models {
 class SecretStore;
@@ -125,6 +127,10 @@ public:
     // Reads the autosave file (on a pool thread) and reopens its tabs; `autosaveRestored` follows.
     void restoreAutosave();
     models::Timeline &timeline() const { return *m_timeline; }
+    // View → Reset Layout: the default size, docks, toolbar and splits; the saved layout is
+    // forgotten. The layout (geometry, docks, splits) is saved on close and restored on start.
+    void resetLayout();
+    void saveLayout();
     TimelinePanel *timelinePanel() const { return m_timelinePanel; }
 
 signals:
@@ -139,6 +145,7 @@ protected:
 
 private:
     void createActions();
+    void applyDefaultLayout();
     void fillRecentMenu();
     void openFiles();
     void openFolder();
@@ -165,6 +172,7 @@ private:
     QAction *m_demoAction = nullptr;
     int m_demoSource = -1;
     QString m_demoAddress;
+    QString m_lastTarget; // typed in the tab that sent last
 
     SourcesFilterModel *m_proxy = nullptr;
     QLineEdit *m_filter = nullptr;
@@ -176,6 +184,10 @@ private:
     models::Timeline *m_timeline = nullptr;
     models::WireCapture *m_capture = nullptr;
     TimelinePanel *m_timelinePanel = nullptr;
+    QDockWidget *m_treeDock = nullptr;
+    QDockWidget *m_timelineDock = nullptr;
+    QDockWidget *m_problemsDock = nullptr;
+    QToolBar *m_toolbar = nullptr;
 
     WorkspacePanel *m_workspacePanel = nullptr;
     QComboBox *m_envBox = nullptr;

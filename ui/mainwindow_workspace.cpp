@@ -74,6 +74,21 @@ void MainWindow::setupWorkspace()
     connect(&ws, &models::WorkspaceController::autosaveRestored, this, &MainWindow::autosaveRestored);
     connect(&ws, &models::WorkspaceController::environmentsChanged, this, &MainWindow::fillEnvironments);
     connect(&ws, &models::WorkspaceController::workspaceOpened, this, [this] { m_editEnvironments->setEnabled(true); });
+    connect(&ws, &models::WorkspaceController::workspaceClosed, this, [this] {
+        m_editEnvironments->setEnabled(false);
+        for (RequestTab *tab : m_tabs->requestTabs())
+            tab->setDefaults({}); // the closed workspace's defaults no longer apply
+    });
+    // A saved request shows its call kind's icon once a loaded schema knows its method.
+    m_workspacePanel->setMethodKindLookup([this](const QString &method) -> std::optional<rpc::MethodKind> {
+        for (int r = 0; r < m_sources.rowCount(); ++r) {
+            const int id = m_sources.index(r, 0).data(models::SourcesModel::SourceIdRole).toInt();
+            if (const auto *info = m_sources.method(m_sources.findMethod(id, method)))
+                return info->kind;
+        }
+        return std::nullopt;
+    });
+    connect(&m_sources, &models::SourcesModel::sourceLoaded, m_workspacePanel, &WorkspacePanel::updateIcons);
     // The workspace's defaults (target, deadline, metadata) apply to what a tab leaves empty.
     auto defaults = [this] {
         for (RequestTab *tab : m_tabs->requestTabs())
@@ -165,7 +180,17 @@ void MainWindow::createWorkspaceActions(QMenu *file, QAction *before, QMenu *req
         if (ok && !path.trimmed().isEmpty())
             saveCurrentRequest(path.trimmed());
     });
+    auto *closeWorkspace = new QAction(tr("Close Wor&kspace"), this);
+    closeWorkspace->setObjectName(QStringLiteral("closeWorkspaceAction"));
+    closeWorkspace->setToolTip(tr("Back to no workspace, and to the history of calls made without one"));
+    closeWorkspace->setEnabled(false);
+    connect(closeWorkspace, &QAction::triggered, m_workspace, &models::WorkspaceController::closeWorkspace);
+    connect(m_workspace, &models::WorkspaceController::workspaceOpened, closeWorkspace,
+            [closeWorkspace] { closeWorkspace->setEnabled(true); });
+    connect(m_workspace, &models::WorkspaceController::workspaceClosed, closeWorkspace,
+            [closeWorkspace] { closeWorkspace->setEnabled(false); });
     file->insertAction(before, open);
+    file->insertAction(before, closeWorkspace);
     file->insertAction(before, save);
     file->insertAction(before, saveAs);
     file->insertSeparator(before);

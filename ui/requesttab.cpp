@@ -25,6 +25,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QTabWidget>
@@ -52,11 +53,29 @@ RequestTab::RequestTab(models::EngineBridge &bridge, models::Timeline &timeline,
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(6, 6, 6, 6);
     layout->addLayout(createTargetRow());
+    // The options open in a scroll area above the rest, in a splitter: they take their height
+    // from the editors instead of growing the window past a 768 px screen.
+    m_optionsSplit = new QSplitter(Qt::Vertical, this);
+    m_optionsSplit->setObjectName(QStringLiteral("optionsSplitter"));
     m_options = new ConnectionOptions(capture != nullptr, this);
-    layout->addWidget(m_options);
-    layout->addWidget(createConflictBar());
-    layout->addLayout(createCallControls());
-    layout->addWidget(createEditors(), 1);
+    m_optionsArea = new QScrollArea(m_optionsSplit);
+    m_optionsArea->setObjectName(QStringLiteral("optionsArea"));
+    m_optionsArea->setWidgetResizable(true);
+    m_optionsArea->setFrameShape(QFrame::NoFrame);
+    m_optionsArea->setWidget(m_options);
+    m_options->show();
+    m_optionsArea->hide();
+    auto *rest = new QWidget(m_optionsSplit);
+    auto *restLayout = new QVBoxLayout(rest);
+    restLayout->setContentsMargins(0, 0, 0, 0);
+    restLayout->addWidget(createConflictBar());
+    restLayout->addLayout(createCallControls());
+    restLayout->addWidget(createEditors(), 1);
+    m_optionsSplit->addWidget(m_optionsArea);
+    m_optionsSplit->addWidget(rest);
+    m_optionsSplit->setCollapsible(1, false);
+    m_optionsSplit->setStretchFactor(1, 1);
+    layout->addWidget(m_optionsSplit, 1);
     connectWidgets();
     setMethod(method);
 }
@@ -67,7 +86,9 @@ QHBoxLayout *RequestTab::createTargetRow()
     auto *top = new QHBoxLayout;
     m_methodBox = new QComboBox(this);
     m_methodBox->setObjectName(QStringLiteral("methodBox"));
-    m_methodBox->setMinimumContentsLength(30);
+    // Narrow by default: at 1024 px the row's spare width goes to the target; the full
+    // method name is in the list and the tooltip.
+    m_methodBox->setMinimumContentsLength(8);
     m_methodBox->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     if (auto names = m_schema->serviceNames()) {
         for (const auto &name : *names) {
@@ -81,9 +102,14 @@ QHBoxLayout *RequestTab::createTargetRow()
     m_target = new QLineEdit(this);
     m_target->setObjectName(QStringLiteral("targetEdit"));
     m_target->setPlaceholderText(tr("host:port"));
+    m_target->setMinimumWidth(m_target->fontMetrics().horizontalAdvance(QStringLiteral("localhost:50051")) + 16);
     m_security = new QComboBox(this);
     m_security->setObjectName(QStringLiteral("securityBox"));
     m_security->addItems({tr("Plaintext"), tr("TLS"), tr("TLS, skip verification (insecure)")});
+    // As wide as "Plaintext", not as its longest item (220 px): the list shows the whole text.
+    m_security->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_security->setMinimumContentsLength(int(tr("Plaintext").size()) - 2); // an 'X' is wider than most letters
+    m_security->setToolTip(tr("Plaintext, TLS, or TLS without checking the server's certificate (insecure)"));
     // Milliseconds exactly: a deadline under 0.1 s is one, not "no deadline".
     m_deadline = new UnitSpinBox(UnitSpinBox::Unit::Milliseconds, this);
     m_deadline->setObjectName(QStringLiteral("deadlineBox"));
@@ -93,7 +119,7 @@ QHBoxLayout *RequestTab::createTargetRow()
     top->addWidget(new QLabel(tr("Method"), this));
     top->addWidget(m_methodBox, 2);
     top->addWidget(new QLabel(tr("Target"), this));
-    top->addWidget(m_target, 2);
+    top->addWidget(m_target, 3);
     top->addWidget(m_security);
     top->addWidget(m_deadline);
     m_optionsButton = new QToolButton(this);
@@ -153,6 +179,7 @@ QHBoxLayout *RequestTab::createCallControls()
     m_cancel->setObjectName(QStringLiteral("cancelButton"));
     m_state = new QLabel(this);
     m_state->setObjectName(QStringLiteral("callStateLabel"));
+    m_state->setMinimumWidth(1); // clipped in a narrow window rather than widening it
     controls->addWidget(m_send);
     controls->addWidget(m_sendMessage);
     controls->addWidget(m_endStream);
@@ -161,6 +188,7 @@ QHBoxLayout *RequestTab::createCallControls()
     m_sentTo = new QLabel(this);
     m_sentTo->setObjectName(QStringLiteral("sentToLabel"));
     m_sentTo->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_sentTo->setMinimumWidth(1);
     controls->addWidget(m_sentTo);
     return controls;
 }
@@ -246,7 +274,7 @@ void RequestTab::connectWidgets()
             m_optionsButton->setChecked(true);
         updateControls();
     });
-    connect(m_optionsButton, &QToolButton::toggled, m_options, &QWidget::setVisible);
+    connect(m_optionsButton, &QToolButton::toggled, this, &RequestTab::showOptions);
     connect(m_methodBox, &QComboBox::currentTextChanged, this, [this](const QString &path) {
         auto found = m_schema->findMethod(path.toStdString());
         if (found && found->fullName != m_method.fullName)
@@ -267,7 +295,7 @@ void RequestTab::connectWidgets()
         updateControls();
         QString text =
             tr("%1 finished: %2")
-                .arg(title(), QString::fromStdString(rpc::statusCodeName(m_session->status().code)));
+                .arg(name(), QString::fromStdString(rpc::statusCodeName(m_session->status().code)));
         if (!m_session->wireNote().isEmpty())
             text += QStringLiteral(" — ") + m_session->wireNote();
         emit statusMessage(text);
@@ -286,16 +314,44 @@ void RequestTab::connectWidgets()
 
 }
 
+void RequestTab::resetLayout()
+{
+    m_optionsButton->setChecked(false);
+    if (auto *split = findChild<QSplitter *>(QStringLiteral("requestSplitter"))) {
+        const int total = split->width();
+        split->setSizes({total / 2, total - total / 2});
+    }
+}
+
+void RequestTab::showOptions(bool show)
+{
+    m_optionsArea->setVisible(show);
+    const int total = m_optionsSplit->height() - m_optionsSplit->handleWidth();
+    if (!show || !isVisible() || total <= 0)
+        return; // not laid out yet (a TLS request opening): the splitter shares by size hints
+    // As tall as the options need, but never more than half the tab: the editors keep the rest.
+    const int wanted = std::min(m_options->sizeHint().height() + 2 * m_optionsArea->frameWidth(), total / 2);
+    m_optionsSplit->setSizes({wanted, total - wanted});
+}
+
 RequestTab::~RequestTab()
 {
     m_validation.waitForFinished(); // a running check reads the schema this tab holds
 }
 
+QString RequestTab::name() const
+{
+    return m_saved.path.isEmpty() ? QString::fromStdString(m_method.name) : QFileInfo(m_saved.path).completeBaseName();
+}
+
 QString RequestTab::title() const
 {
-    QString name = m_saved.path.isEmpty() ? QString::fromStdString(m_method.name)
-                                          : QFileInfo(m_saved.path).completeBaseName();
-    return m_modified ? name + QStringLiteral(" •") : name;
+    return m_modified ? name() + QStringLiteral(" •") : name();
+}
+
+QString RequestTab::target() const
+{
+    return m_target->text().trimmed();
 }
 
 void RequestTab::setModified(bool modified)

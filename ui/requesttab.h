@@ -18,6 +18,7 @@
 
 class QComboBox;
 class QHBoxLayout;
+class QScrollArea;
 class QSplitter;
 class QToolButton;
 class QLabel;
@@ -56,7 +57,11 @@ public:
     ~RequestTab() override;
 
     const rpc::MethodInfo &method() const { return m_method; }
+    // The request's name (its file's, or its method's); title() is the tab's text, with " •"
+    // while unsaved. Texts about the request (status, dialogs) use the name.
+    QString name() const;
     QString title() const;
+    QString target() const; // as typed, variables unresolved
     void setMethod(const rpc::MethodInfo &method);
     void setTarget(const QString &target);
     void setBody(const QString &json);
@@ -113,6 +118,8 @@ public:
     bool isModified() const { return m_modified; }
     void setModified(bool modified);
     // A bar above the editor saying the file changed on disk, with Reload and Overwrite.
+    // The request/response split back to half and half, the options closed (Reset Layout).
+    void resetLayout();
     void showConflict(const QString &text);
     void hideConflict();
     bool conflictShown() const;
@@ -134,6 +141,7 @@ private:
     bool isStreamArray(const QString &body) const; // a saved client stream: one message per element
     void markClean();                              // matches its file: no dot, no conflict bar
     void updateControls();
+    void showOptions(bool show);
     void scheduleValidation();
     void validate();
     void generateExample();
@@ -148,6 +156,8 @@ private:
     QLineEdit *m_target = nullptr;
     QComboBox *m_security = nullptr;
     ConnectionOptions *m_options = nullptr;
+    QScrollArea *m_optionsArea = nullptr;
+    QSplitter *m_optionsSplit = nullptr;
     UnitSpinBox *m_deadline = nullptr;
     QToolButton *m_optionsButton = nullptr;
     QTabWidget *m_requestTabs = nullptr;

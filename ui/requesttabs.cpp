@@ -3,6 +3,7 @@
 
 #include "models/softassert.h"
 #include "models/workspacestore.h"
+#include "ui/icons.h"
 #include "ui/jsoneditor.h"
 #include "ui/requesttab.h"
 
@@ -40,16 +41,14 @@ void RequestTabs::addRequestTab(RequestTab *tab, const TabInfo &info)
     if (const int welcome = indexOf(m_welcome); welcome >= 0)
         removeTab(welcome);
     m_info.insert(tab, info);
-    static const QIcon icons[] = {QIcon(QStringLiteral(":/icons/method-unary.svg")),
-                                  QIcon(QStringLiteral(":/icons/method-server-stream.svg")),
-                                  QIcon(QStringLiteral(":/icons/method-client-stream.svg")),
-                                  QIcon(QStringLiteral(":/icons/method-bidi.svg"))};
-    const int index = addTab(tab, icons[int(tab->method().kind)], tab->title());
+    const int index = addTab(tab, icons::method(tab->method().kind), tab->title());
     setTabToolTip(index, QString::fromStdString(tab->method().fullName));
     setCurrentIndex(index);
     connect(tab, &RequestTab::titleChanged, this, [this, tab] {
-        if (const int i = indexOf(tab); i >= 0)
+        if (const int i = indexOf(tab); i >= 0) {
             setTabText(i, tab->title());
+            setTabIcon(i, icons::method(tab->method().kind)); // another method picked in the tab
+        }
     });
     connect(tab, &RequestTab::modifiedChanged, this, &RequestTabs::unsavedChanged);
     connect(tab, &RequestTab::titleChanged, this, [this, tab] {
@@ -283,7 +282,7 @@ bool RequestTabs::confirmClose(RequestTab *tab)
     if (!tab->isModified())
         return true;
     QMessageBox box(QMessageBox::Question, tr("Unsaved changes"),
-                    tr("%1 has changes that are not saved.").arg(tab->title().remove(QStringLiteral(" •"))),
+                    tr("%1 has changes that are not saved.").arg(tab->name()),
                     QMessageBox::Discard | QMessageBox::Cancel, this);
     box.setObjectName(QStringLiteral("unsavedChangesBox"));
     QAbstractButton *save = m_workspace.isOpen() ? box.addButton(QMessageBox::Save) : nullptr;
@@ -308,7 +307,7 @@ bool RequestTabs::confirmQuit(const std::function<void()> &quit)
         return true;
     QStringList names;
     for (RequestTab *tab : unsaved)
-        names << tab->title().remove(QStringLiteral(" •"));
+        names << tab->name();
     QMessageBox box(QMessageBox::Question, tr("Unsaved changes"),
                     unsaved.size() == 1 ? tr("1 request has changes that are not saved.")
                                         : tr("%1 requests have changes that are not saved.").arg(unsaved.size()),
@@ -331,7 +330,7 @@ bool RequestTabs::confirmQuit(const std::function<void()> &quit)
     for (RequestTab *tab : unsaved) {
         if (!save(tab)) {
             m_quitAfter.clear();
-            emit statusMessage(tr("Not quitting: %1 is not saved").arg(tab->title().remove(QStringLiteral(" •"))));
+            emit statusMessage(tr("Not quitting: %1 is not saved").arg(tab->name()));
             return false;
         }
         m_quitAfter << tab;

@@ -25,14 +25,29 @@ namespace ui {
 
 namespace {
 
-QTableWidget *metadataTable(QWidget *parent)
+// `placeholder` names the quiet line shown in the table while it is empty.
+QTableWidget *metadataTable(QWidget *parent, const QString &placeholder)
 {
     auto *t = new QTableWidget(0, 2, parent);
     t->setHorizontalHeaderLabels({QObject::tr("Key"), QObject::tr("Value")});
     t->horizontalHeader()->setStretchLastSection(true);
     t->verticalHeader()->hide();
     t->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    auto *label = new QLabel(t->viewport());
+    label->setObjectName(placeholder);
+    label->setForegroundRole(QPalette::PlaceholderText);
+    label->hide();
+    auto *center = new QVBoxLayout(t->viewport());
+    center->addWidget(label, 0, Qt::AlignCenter);
     return t;
+}
+
+// Shows `text` in an empty table (nothing when `text` is empty or the table has rows).
+void setPlaceholder(QTableWidget *table, const QString &text)
+{
+    auto *label = table->viewport()->findChild<QLabel *>();
+    label->setText(text);
+    label->setVisible(table->rowCount() == 0 && !text.isEmpty());
 }
 
 void fill(QTableWidget *table, const rpc::Metadata &metadata)
@@ -125,9 +140,9 @@ ResponsePanel::ResponsePanel(models::CallSession &session, QWidget *parent)
     messages->setStretchFactor(0, 1);
     messages->setStretchFactor(1, 2);
     m_tabs->addTab(messages, tr("Messages"));
-    m_headers = metadataTable(m_tabs);
+    m_headers = metadataTable(m_tabs, QStringLiteral("headersPlaceholder"));
     m_tabs->addTab(m_headers, tr("Headers"));
-    m_trailers = metadataTable(m_tabs);
+    m_trailers = metadataTable(m_tabs, QStringLiteral("trailersPlaceholder"));
     m_tabs->addTab(m_trailers, tr("Trailers"));
     m_details = new QPlainTextEdit(m_tabs);
     m_details->setObjectName(QStringLiteral("statusDetails"));
@@ -266,6 +281,11 @@ void ResponsePanel::refresh()
     for (const auto &d : s.status().details)
         details += QString::fromStdString(d) + QStringLiteral("\n");
     m_details->setPlainText(details);
+    // Said only once the call has ended: before that, more may come.
+    const bool ended = s.state() != models::CallSession::State::Idle && !s.isRunning();
+    setPlaceholder(m_headers, ended ? tr("No headers were received") : QString());
+    setPlaceholder(m_trailers, ended ? tr("No trailers were received") : QString());
+    m_details->setPlaceholderText(ended ? tr("The call ended without error details") : QString());
     m_tabs->setTabText(3, s.status().details.empty()
                               ? tr("Error details")
                               : tr("Error details (%1)").arg(s.status().details.size()));

@@ -44,13 +44,16 @@ TimelinePanel::TimelinePanel(Timeline &timeline, models::WireCapture *capture, Q
     layout->setContentsMargins(4, 4, 4, 4);
 
     auto *tools = new QHBoxLayout;
+    tools->setSpacing(4);
     m_callBox = new QComboBox(this);
     m_callBox->setObjectName(QStringLiteral("timelineCallBox"));
-    m_callBox->setMinimumContentsLength(24);
+    m_callBox->setMinimumContentsLength(8); // narrow enough for a 1024 px window; the list is wider
     m_callBox->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     m_directionBox = new QComboBox(this);
     m_directionBox->setObjectName(QStringLiteral("timelineDirectionBox"));
     m_directionBox->addItems({tr("Both directions"), tr("Sent only"), tr("Received only")});
+    m_directionBox->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_directionBox->setMinimumContentsLength(5);
     m_textFilter = new QLineEdit(this);
     m_textFilter->setObjectName(QStringLiteral("timelineFilterEdit"));
     m_textFilter->setPlaceholderText(tr("Filter lanes"));
@@ -136,10 +139,11 @@ TimelinePanel::TimelinePanel(Timeline &timeline, models::WireCapture *capture, Q
     m_wire->setColumnWidth(models::FramesModel::TypeColumn, width(QStringLiteral("WINDOW_UPDATE")));
     m_wire->setColumnWidth(models::FramesModel::FlagsColumn, width(QStringLiteral("END_STREAM|END_HEADERS")));
     m_wire->setColumnWidth(models::FramesModel::LengthColumn, width(QStringLiteral("1048576")));
-    // On a small screen the lanes keep their room; these two scroll from three rows.
-    const int threeRows = 3 * (fm.height() + 6);
-    m_details->setMinimumHeight(threeRows);
-    m_wire->setMinimumHeight(threeRows);
+    // On a small screen the lanes keep their room; these two scroll from two rows (three made
+    // the window taller than a 768 px screen leaves).
+    const int twoRows = 2 * (fm.height() + 6);
+    m_details->setMinimumHeight(twoRows);
+    m_wire->setMinimumHeight(twoRows);
     bottom->addWidget(detailsBox);
     bottom->addWidget(m_wire);
     bottom->setStretchFactor(0, 2);
@@ -233,7 +237,10 @@ void TimelinePanel::updateDropped()
         m_dropped->setToolTip({});
         return;
     }
-    m_dropped->setText(tr("%1 events and %2 frames dropped").arg(items).arg(frames));
+    // Counts past an int (tr's %n) in a long session: the plural said here.
+    m_dropped->setText(tr("%1 and %2 dropped")
+                           .arg(items == 1 ? tr("1 event") : tr("%1 events").arg(items),
+                                frames == 1 ? tr("1 frame") : tr("%1 frames").arg(frames)));
     m_dropped->setToolTip(tr("The timeline keeps the newest %1 events and %1 frames; older ones are "
                              "dropped to bound memory.")
                               .arg(m_timeline.retention()));

@@ -63,7 +63,7 @@ QString UnitSpinBox::textFromValue(int value) const
         return tr("%1 MiB").arg(value / kMiB);
     if (value > 0 && value % kKiB == 0)
         return tr("%1 KiB").arg(value / kKiB);
-    return tr("%1 bytes").arg(value);
+    return tr("%n byte(s)", nullptr, value);
 }
 
 namespace {

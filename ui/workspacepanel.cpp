@@ -2,6 +2,7 @@
 #include "ui/workspacepanel.h"
 
 #include "models/workspacestore.h"
+#include "ui/icons.h"
 
 #include <QFileInfo>
 #include <QHeaderView>
@@ -13,13 +14,14 @@
 #include <QMessageBox>
 #include <QTabWidget>
 #include <QTreeWidget>
+#include <QTreeWidgetItemIterator>
 #include <QVBoxLayout>
 
 namespace ui {
 
 namespace {
 
-enum Role { PathRole = Qt::UserRole + 1, FolderRole, HistoryIndexRole };
+enum Role { PathRole = Qt::UserRole + 1, FolderRole, HistoryIndexRole, MethodRole };
 
 } // namespace
 
@@ -90,10 +92,15 @@ QTreeWidgetItem *WorkspacePanel::folderItem(const QString &folder)
 void WorkspacePanel::rebuildTree()
 {
     const models::Workspace &ws = m_store.workspace();
-    if (!m_store.isOpen())
+    if (!m_store.isOpen()) {
+        // Closed (or never opened): the calls made without a workspace stay in History.
+        m_tree->clear();
+        m_title->setText(tr("No workspace open (File → Open Workspace…)"));
+        m_title->setToolTip({});
         return;
+    }
     m_title->setText(
-        tr("<b>%1</b> — %2 requests").arg(QFileInfo(ws.folder()).fileName()).arg(ws.requests().size()));
+        tr("<b>%1</b> — %n request(s)", nullptr, int(ws.requests().size())).arg(QFileInfo(ws.folder()).fileName()));
     m_title->setToolTip(ws.folder());
     m_tree->clear();
     // Folders without requests show too (listed by the store's thread).
@@ -106,8 +113,9 @@ void WorkspacePanel::rebuildTree()
         item->setData(0, PathRole, r.path);
         item->setData(0, FolderRole, false);
         item->setToolTip(0, QStringLiteral("%1\n%2 → %3").arg(r.path, r.method, r.target));
-        item->setIcon(0, QIcon(QStringLiteral(":/icons/method-unary.svg")));
+        item->setData(0, MethodRole, r.method);
     }
+    updateIcons();
     for (const auto &p : ws.problems()) {
         auto *item = new QTreeWidgetItem(m_tree, {tr("⚠ %1").arg(p.toString())});
         item->setToolTip(0, p.toString());
@@ -116,6 +124,18 @@ void WorkspacePanel::rebuildTree()
     }
     m_tree->sortItems(0, Qt::AscendingOrder);
     m_tree->expandAll();
+}
+
+void WorkspacePanel::updateIcons()
+{
+    for (QTreeWidgetItemIterator it(m_tree); *it; ++it) {
+        const QString method = (*it)->data(0, MethodRole).toString();
+        if (method.isEmpty())
+            continue;
+        const auto kind = m_kindOf ? m_kindOf(method) : std::nullopt;
+        // Unknown until a schema with the method loads: no icon rather than a wrong one.
+        (*it)->setIcon(0, kind ? icons::method(*kind) : QIcon());
+    }
 }
 
 void WorkspacePanel::rebuildHistory()

@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "rpc/types.h"
+
 #include <QWidget>
+
+#include <functional>
+#include <optional>
 
 class QLabel;
 class QLineEdit;
@@ -30,6 +35,11 @@ public:
     QListWidget *historyList() const { return m_history; }
     QLineEdit *historySearch() const { return m_search; }
     QTabWidget *tabs() const { return m_tabs; }
+    // How a saved request's method is called ("pkg.Svc/Method"), when a loaded schema knows it:
+    // its row shows that kind's icon. updateIcons() asks again (a schema has loaded).
+    using MethodKindLookup = std::function<std::optional<rpc::MethodKind>(const QString &method)>;
+    void setMethodKindLookup(MethodKindLookup lookup) { m_kindOf = std::move(lookup); }
+    void updateIcons();
 
     // The operations of the context menu, callable directly (tests, shortcuts). Paths are
     // relative to the workspace.
@@ -56,6 +66,7 @@ private:
     QTreeWidget *m_tree = nullptr;
     QLineEdit *m_search = nullptr;
     QListWidget *m_history = nullptr;
+    MethodKindLookup m_kindOf;
 };
 
 } // namespace ui

@@ -2,6 +2,7 @@
 // wirescope: the desktop workbench. The composition root: creates the engine, the bridge to
 // the UI thread, the models and the window, and connects them.
 #include "models/enginebridge.h"
+#include "models/plurals.h"
 #include "models/sourcesmodel.h"
 #include "rpc/demo/demoserver.h"
 #include "rpc/engine.h"
@@ -55,6 +56,7 @@ int main(int argc, char **argv)
     QApplication::setOrganizationName(QStringLiteral("Wirescope"));
     QGuiApplication::setDesktopFileName(QStringLiteral("org.wirescope.Wirescope")); // the .desktop file, for Wayland
     QApplication::setApplicationVersion(QStringLiteral(WIRESCOPE_VERSION));
+    models::installPluralForms(); // "1 request", not "1 request(s)"
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/wirescope.svg")));
     rpc::setLibraryLogging(false);
 

@@ -3,6 +3,7 @@
 // What the window tests share: the engine, models and window built as app/gui/main.cpp builds
 // them, and small helpers that act as a user does.
 #include "models/enginebridge.h"
+#include "models/plurals.h"
 #include "models/sourcesmodel.h"
 #include "rpc/demo/demoserver.h"
 #include "rpc/engine.h"
@@ -25,10 +26,16 @@ struct Workbench
     rpc::DemoServer demo;
     ui::MainWindow window{bridge, sources};
 
-    Workbench()
+    // With `keepSize`, the window keeps the size it chose itself (or restored).
+    explicit Workbench(bool keepSize = false)
     {
+        models::installPluralForms(); // as main() does
         window.setDemoService(ui::demoService([this] { return demo.start(); }, rpc::DemoServer::exampleMethod(),
                                               rpc::DemoServer::exampleRequest()));
+        // The window opens at most 90% of the screen, and the offscreen screen is 800x600:
+        // the tests see a desktop's window (layout_gui_test tries laptop sizes).
+        if (!keepSize)
+            window.resize(1280, 800);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
     }

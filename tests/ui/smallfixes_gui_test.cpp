@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Issue 20's small ones, each as a user meets it, offscreen against the in-tree test server:
+// one tab per double-click, the target carried to new tabs, plurals, no unsaved dot in status
+// texts, placeholders in empty response tabs, the demo action, history with and without a
+// workspace (Close Workspace), and one icon per kind everywhere.
+#include "testserver.h"
+
+#include "models/callsession.h"
+#include "models/plurals.h"
+#include "models/workspacecontroller.h"
+#include "models/workspacestore.h"
+#include "ui/icons.h"
+#include "ui/requesttab.h"
+#include "ui/responsepanel.h"
+#include "ui/unitspinbox.h"
+#include "ui/workspacepanel.h"
+
+#include <QAction>
+#include <QComboBox>
+#include <QDir>
+#include <QFile>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QMenuBar>
+#include <QPlainTextEdit>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QTabWidget>
+#include <QTemporaryDir>
+#include <QTreeWidget>
+#include <QtTest>
+
+#include <memory>
+
+#include "workbench.h"
+
+namespace {
+
+bool sameIcon(const QIcon &a, const QIcon &b)
+{
+    return !a.isNull() && a.pixmap(16).toImage() == b.pixmap(16).toImage();
+}
+
+QAction *action(QWidget *window, const char *name)
+{
+    return window->findChild<QAction *>(QString::fromLatin1(name));
+}
+
+// Sends what the tab holds and waits for the end of the call.
+bool sendAndWait(ui::RequestTab *tab)
+{
+    QSignalSpy finished(&tab->session(), &models::CallSession::finished);
+    QTest::mouseClick(button(tab, "sendButton"), Qt::LeftButton);
+    return finished.wait(20000);
+}
+
+} // namespace
+
+class SmallFixesGuiTest : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QSettings().clear();
+        // History without a workspace lives in the data folder: start it empty.
+        QDir(QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation)).removeRecursively();
+        m_server = std::make_unique<testing_server::TestServer>();
+        QVERIFY(m_server->start());
+        m_address = QString::fromStdString(m_server->address());
+    }
+
+    // activated and doubleClicked both opened the method: two identical tabs.
+    void doubleClickingAMethodOpensOneTab()
+    {
+        Workbench wb;
+        QVERIFY(wb.loadTestProtos() > 0);
+        QVERIFY(wb.openByClicking(QStringLiteral("Echo")));
+        QTest::qWait(50);
+        QCOMPARE(wb.window.tabs()->count(), 1);
+        // Enter on the selected method opens it once more, as a second tab.
+        QTest::keyClick(wb.window.tree(), Qt::Key_Return);
+        QTRY_COMPARE(wb.window.tabs()->count(), 2);
+    }
+
+    void newTabsTakeTheLastTarget()
+    {
+        Workbench wb;
+        QVERIFY(wb.loadTestProtos() > 0);
+        ui::RequestTab *first = wb.openByClicking(QStringLiteral("Echo"));
+        QVERIFY(first);
+        typeInto(first->findChild<QLineEdit *>(QStringLiteral("targetEdit")), m_address);
+        ui::RequestTab *second = wb.openByClicking(QStringLiteral("ServerStream"));
+        QVERIFY(second && second != first);
+        QCOMPARE(second->findChild<QLineEdit *>(QStringLiteral("targetEdit"))->text(), m_address);
+        QVERIFY(!second->isModified()); // nothing typed in it yet
+
+        // A method of a server with reflection goes to that server.
+        QSignalSpy opened(&wb.window, &ui::MainWindow::requestOpened);
+        const QString demo = wb.window.startDemo();
+        QVERIFY(!demo.isEmpty());
+        QVERIFY(opened.wait(20000));
+        QCOMPARE(wb.window.currentRequest()->findChild<QLineEdit *>(QStringLiteral("targetEdit"))->text(), demo);
+    }
+
+    void pluralsAreRight()
+    {
+        Workbench wb;
+        QTemporaryDir dir;
+        QFile file(dir.path() + QStringLiteral("/echo.json"));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(R"({"format_version": 1, "method": "wirescope.testing.TestService/Echo", "body": {}})");
+        file.close();
+        QSignalSpy opened(&wb.window.workspace(), &models::WorkspaceController::workspaceOpened);
+        wb.window.openWorkspace(dir.path());
+        QVERIFY(opened.wait(20000));
+        QTRY_VERIFY(wb.window.statusText().contains(QStringLiteral(": 1 request")));
+        QVERIFY(!wb.window.statusText().contains(QStringLiteral("requests")));
+        auto *title = wb.window.workspacePanel()->findChild<QLabel *>(QStringLiteral("workspaceTitle"));
+        QTRY_VERIFY(title->text().endsWith(QStringLiteral("— 1 request")));
+
+        ui::UnitSpinBox bytes(ui::UnitSpinBox::Unit::Bytes);
+        bytes.setRange(0, 1000);
+        bytes.setValue(1);
+        QCOMPARE(bytes.text(), QStringLiteral("1 byte"));
+        bytes.setValue(3);
+        QCOMPARE(bytes.text(), QStringLiteral("3 bytes"));
+        QCOMPARE(QObject::tr("%n request(s)", nullptr, 1), QStringLiteral("1 request"));
+        QCOMPARE(QObject::tr("%n request(s)", nullptr, 0), QStringLiteral("0 requests"));
+    }
+
+    // The tab's "•" (unsaved) is for its tab only: the status bar says the request's name.
+    void theUnsavedDotStaysOnTheTab()
+    {
+        Workbench wb;
+        QVERIFY(wb.loadTestProtos() > 0);
+        ui::RequestTab *tab = wb.openByClicking(QStringLiteral("Echo"));
+        QVERIFY(tab);
+        typeInto(tab->findChild<QLineEdit *>(QStringLiteral("targetEdit")), m_address);
+        QVERIFY(tab->isModified());
+        QVERIFY(wb.window.tabs()->tabText(wb.window.tabs()->currentIndex()).contains(QStringLiteral("•")));
+        QVERIFY(sendAndWait(tab));
+        QTRY_VERIFY(wb.window.statusText().contains(QStringLiteral("Echo finished")));
+        QVERIFY2(!wb.window.statusText().contains(QStringLiteral("•")), qPrintable(wb.window.statusText()));
+        QCOMPARE(tab->name(), QStringLiteral("Echo"));
+    }
+
+    // Empty Headers, Trailers and Error details tabs say so once the call has ended.
+    void emptyResponseTabsSaySo()
+    {
+        Workbench wb;
+        QVERIFY(wb.loadTestProtos() > 0);
+        ui::RequestTab *tab = wb.openByClicking(QStringLiteral("Echo"));
+        QVERIFY(tab);
+        auto *headers = tab->response()->findChild<QLabel *>(QStringLiteral("headersPlaceholder"));
+        auto *details = tab->response()->findChild<QPlainTextEdit *>(QStringLiteral("statusDetails"));
+        QVERIFY(headers && details);
+        typeInto(tab->findChild<QLineEdit *>(QStringLiteral("targetEdit")), QStringLiteral("127.0.0.1:1"));
+        QVERIFY(sendAndWait(tab)); // refused: no headers, no details
+        QTabWidget *tabs = tab->response()->tabs();
+        tabs->setCurrentIndex(1); // Headers
+        QTRY_VERIFY(headers->isVisible());
+        QCOMPARE(headers->text(), QStringLiteral("No headers were received"));
+        tabs->setCurrentWidget(details);
+        QVERIFY(details->toPlainText().isEmpty());
+        QCOMPARE(details->placeholderText(), QStringLiteral("The call ended without error details"));
+
+        // A call with headers hides the placeholder.
+        typeInto(tab->findChild<QLineEdit *>(QStringLiteral("targetEdit")), m_address);
+        QVERIFY(sendAndWait(tab));
+        tabs->setCurrentIndex(1);
+        if (tab->session().responseHeaders().empty())
+            QVERIFY(headers->isVisible());
+        else
+            QVERIFY(!headers->isVisible());
+    }
+
+    void theDemoActionIsOffWhileTheDemoRuns()
+    {
+        Workbench wb;
+        QAction *demo = action(&wb.window, "demoAction");
+        QVERIFY(demo && demo->isEnabled());
+        QVERIFY(!wb.window.startDemo().isEmpty());
+        QVERIFY(!demo->isEnabled());
+    }
+
+    // Calls made before a workspace stay reachable: File → Close Workspace goes back to them.
+    void historyWithAndWithoutAWorkspace()
+    {
+        Workbench wb;
+        QVERIFY(wb.loadTestProtos() > 0);
+        QAction *close = action(&wb.window, "closeWorkspaceAction");
+        QVERIFY(close);
+        QVERIFY(!close->isEnabled());
+        // Calls of the tests before may still be landing in the history without a workspace.
+        QListWidget *history = wb.window.workspacePanel()->historyList();
+        QTest::qWait(200);
+        wb.window.workspaceStore().clearHistory();
+        QTRY_COMPARE(history->count(), 0);
+        ui::RequestTab *tab = wb.openByClicking(QStringLiteral("Echo"));
+        typeInto(tab->findChild<QLineEdit *>(QStringLiteral("targetEdit")), m_address);
+        QVERIFY(sendAndWait(tab));
+        QTRY_COMPARE(history->count(), 1);
+
+        QTemporaryDir dir;
+        QSignalSpy opened(&wb.window.workspace(), &models::WorkspaceController::workspaceOpened);
+        wb.window.openWorkspace(dir.path());
+        QVERIFY(opened.wait(20000));
+        QTRY_COMPARE(history->count(), 0); // the workspace's own history
+        QVERIFY(close->isEnabled());
+        QVERIFY(wb.window.environmentBox()->isEnabled() || wb.window.environmentBox()->count() == 1);
+
+        close->trigger();
+        QTRY_COMPARE(history->count(), 1);
+        QVERIFY(!wb.window.workspace().isOpen());
+        QVERIFY(!close->isEnabled());
+        QVERIFY(!action(&wb.window, "editEnvironmentsAction")->isEnabled());
+        auto *title = wb.window.workspacePanel()->findChild<QLabel *>(QStringLiteral("workspaceTitle"));
+        QVERIFY(title->text().startsWith(QStringLiteral("No workspace open")));
+        // And the call there opens again.
+        QSignalSpy reopened(&wb.window, &ui::MainWindow::requestOpened);
+        emit history->itemActivated(history->item(0));
+        QVERIFY(!reopened.isEmpty() || reopened.wait(20000)); // at once: the schema is loaded
+        QCOMPARE(wb.window.currentRequest()->toSaved().target, m_address);
+
+        // Opened again: the workspace's history, with the call made while it was closed not in it.
+        wb.window.openWorkspace(dir.path());
+        QTRY_VERIFY(wb.window.workspace().isOpen());
+        QTRY_COMPARE(history->count(), 0);
+    }
+
+    // Each call kind and each source kind has one icon: the tree's, the tab's, the menu's and the
+    // collection's are the same.
+    void oneIconPerKind()
+    {
+        Workbench wb;
+        QVERIFY(wb.loadTestProtos() > 0);
+        QTreeView *tree = wb.window.tree();
+        auto treeIcon = [tree](const QString &name) {
+            const auto hits = tree->model()->match(tree->model()->index(0, 0), Qt::DisplayRole, name, 1,
+                                                   Qt::MatchExactly | Qt::MatchRecursive);
+            return hits.isEmpty() ? QIcon() : hits.first().data(Qt::DecorationRole).value<QIcon>();
+        };
+        ui::RequestTab *tab = wb.openByClicking(QStringLiteral("Chat"));
+        QVERIFY(tab);
+        const QIcon chat = treeIcon(QStringLiteral("Chat"));
+        QVERIFY(sameIcon(chat, ui::icons::method(rpc::MethodKind::BidiStreaming)));
+        QVERIFY(sameIcon(wb.window.tabs()->tabIcon(wb.window.tabs()->indexOf(tab)), chat));
+        QVERIFY(!sameIcon(treeIcon(QStringLiteral("Echo")), chat));
+
+        // A saved server stream in the collection has the server-stream icon, not a unary one.
+        QTemporaryDir dir;
+        QFile file(dir.path() + QStringLiteral("/stream.json"));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(R"({"format_version": 1, "method": "wirescope.testing.TestService/ServerStream", "body": {}})");
+        file.close();
+        wb.window.openWorkspace(dir.path());
+        QTreeWidget *saved = wb.window.workspacePanel()->requestTree();
+        QTRY_COMPARE(saved->topLevelItemCount(), 1);
+        QTRY_VERIFY(sameIcon(saved->topLevelItem(0)->icon(0), treeIcon(QStringLiteral("ServerStream"))));
+
+        // The source kinds: the file source in the tree and the menu's Open Proto Files.
+        const QIcon fileSource = tree->model()->index(0, 0).data(Qt::DecorationRole).value<QIcon>();
+        QVERIFY(sameIcon(fileSource, ui::icons::source(models::SourceSpec::Kind::ProtoFiles)));
+        QVERIFY(sameIcon(action(&wb.window, "openProtoFilesAction")->icon(), fileSource));
+        QVERIFY(sameIcon(action(&wb.window, "openProtosetAction")->icon(),
+                         ui::icons::source(models::SourceSpec::Kind::Protoset)));
+        QVERIFY(sameIcon(action(&wb.window, "addReflectionAction")->icon(),
+                         ui::icons::source(models::SourceSpec::Kind::Reflection)));
+    }
+
+private:
+    std::unique_ptr<testing_server::TestServer> m_server;
+    QString m_address;
+};
+
+QTEST_MAIN(SmallFixesGuiTest)
+#include "smallfixes_gui_test.moc"

@@ -13,6 +13,7 @@
 #include "ui/requesttab.h"
 #include "ui/problemspanel.h"
 #include "ui/requesttabs.h"
+#include "ui/sourceactions.h"
 #include "ui/sourcesfiltermodel.h"
 #include "ui/timelinepanel.h"
 
@@ -95,6 +96,7 @@ MainWindow::MainWindow(models::EngineBridge &bridge, models::SourcesModel &sourc
     treeLayout->addWidget(m_tree, 1);
     treeDock->setWidget(treeBox);
     addDockWidget(Qt::LeftDockWidgetArea, treeDock);
+    m_sourceActions = new SourceActions(m_sources, m_tree, this);
 
     // Problems found while loading schemas.
     auto *problemsDock = new QDockWidget(tr("Problems"), this);
@@ -154,6 +156,10 @@ MainWindow::MainWindow(models::EngineBridge &bridge, models::SourcesModel &sourc
     connect(&m_sources, &models::SourcesModel::sourceLoaded, this, &MainWindow::onSourceLoaded);
     connect(&m_sources, &models::SourcesModel::loadFailed, this, &MainWindow::onLoadFailed);
     connect(&m_sources, &models::SourcesModel::loadStarted, this, &MainWindow::updateLoadingIndicator);
+    // A source's problems go with it: reloaded, it lists only its new ones; removed, none.
+    connect(&m_sources, &models::SourcesModel::loadStarted, m_problems, &ProblemsPanel::clearSource);
+    connect(&m_sources, &models::SourcesModel::sourceRemoved, m_problems, &ProblemsPanel::clearSource);
+    connect(m_sourceActions, &SourceActions::statusMessage, this, &MainWindow::showStatus);
     connect(&m_sources, &models::SourcesModel::loadProgressed, this, &MainWindow::updateLoadingIndicator);
     connect(&m_sources, &QAbstractItemModel::rowsInserted, this, [this](const QModelIndex &parent) {
         if (!parent.isValid())
@@ -203,6 +209,8 @@ void MainWindow::createActions()
         file->addAction(QIcon(QStringLiteral(":/icons/source-reflection.svg")),
                         tr("Add Server with &Reflection…"), this, &MainWindow::askReflectionTarget);
     reflect->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    file->addActions({m_sourceActions->reloadAction(), m_sourceActions->editAction(),
+                      m_sourceActions->removeAction()});
     file->addSeparator();
     auto *demo = file->addAction(QIcon(QStringLiteral(":/icons/demo.svg")), tr("Start &Demo Service"), this,
                                  [this] { startDemo(); });
@@ -321,7 +329,12 @@ int MainWindow::addProtoFolder(const QString &folder)
         showStatus(tr("No .proto files under %1").arg(folder));
         return -1;
     }
-    return addProtoSource({folder}, files);
+    models::SourceSpec spec;
+    spec.folder = QDir(folder).absolutePath();
+    spec.schema.importPaths.push_back(folder.toStdString());
+    for (const auto &f : files)
+        spec.schema.protoFiles.push_back(f.toStdString());
+    return m_sources.addSource(std::move(spec));
 }
 
 int MainWindow::addProtosetSource(const QStringList &files)
@@ -420,6 +433,10 @@ void MainWindow::onLoadFailed(int sourceId)
     const auto *spec = m_sources.spec(sourceId);
     if (!error || !spec)
         return;
+    if (m_sources.isQuiet(sourceId)) {
+        showStatus(tr("%1 is not reachable now; select it to try again").arg(spec->displayName()));
+        return;
+    }
     m_problems->showFailure(sourceId, *spec, *error);
     if (auto *dock = findChild<QDockWidget *>(QStringLiteral("problemsDock")))
         dock->show();
@@ -466,8 +483,10 @@ RequestTab *MainWindow::openMethod(int sourceId, const QString &methodPath, cons
     }
     auto *tab = new RequestTab(m_bridge, *m_timeline, m_capture, schema, *method, m_tabs);
     const auto *spec = m_sources.spec(sourceId);
-    if (spec && spec->kind == models::SourceSpec::Kind::Reflection)
+    if (spec && spec->kind == models::SourceSpec::Kind::Reflection) {
         tab->setTarget(QString::fromStdString(spec->schema.reflectionChannel.target));
+        tab->applyConnection(spec->connection); // the server's TLS, as the source reached it
+    }
     if (!body.isEmpty())
         tab->setBody(body);
     tab->setModified(false); // nothing typed yet: nothing to save or to restore after a crash
@@ -511,14 +530,7 @@ void MainWindow::openFiles()
 {
     const QStringList files =
         QFileDialog::getOpenFileNames(this, tr("Open .proto files"), {}, tr("Protocol buffers (*.proto)"));
-    if (files.isEmpty())
-        return;
-    // The first file's folder is the import root unless the user adds others.
-    const QDir root = QFileInfo(files.first()).dir();
-    QStringList relative;
-    for (const auto &f : files)
-        relative << root.relativeFilePath(f);
-    addProtoSource({root.absolutePath()}, relative);
+    m_sourceActions->askForProtoFiles(files); // asks for the import roots, guessed
 }
 
 void MainWindow::openFolder()
@@ -538,12 +550,7 @@ void MainWindow::openProtoset()
 
 void MainWindow::askReflectionTarget()
 {
-    bool ok = false;
-    const QString target =
-        QInputDialog::getText(this, tr("Server with reflection"), tr("Address (host:port, plaintext):"),
-                              QLineEdit::Normal, QStringLiteral("localhost:50051"), &ok);
-    if (ok && !target.trimmed().isEmpty())
-        addReflectionSource(target.trimmed());
+    m_sourceActions->askForServer(QStringLiteral("localhost:50051"));
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent *event)

@@ -78,8 +78,9 @@ ResponsePanel::ResponsePanel(models::CallSession &session, QWidget *parent)
     m_hint->setWordWrap(true);
     m_hintButton = new QPushButton(m_hintBar);
     m_hintButton->setObjectName(QStringLiteral("callHintButton"));
-    hintRow->addWidget(m_hint, 1);
+    // The button first: always in view, even in a narrow response pane; the sentence wraps.
     hintRow->addWidget(m_hintButton);
+    hintRow->addWidget(m_hint, 1);
     m_hintBar->hide();
     connect(m_hintButton, &QPushButton::clicked, this, [this] { emit fixRequested(m_session.fix()); });
     layout->addWidget(m_hintBar);

@@ -43,6 +43,7 @@ SourceDialog::SourceDialog(const models::SourceSpec &spec, QWidget *parent)
     , m_spec(spec)
 {
     setObjectName(QStringLiteral("sourceDialog"));
+    setMinimumWidth(640);
     auto *layout = new QVBoxLayout(this);
     auto *form = new QFormLayout;
     layout->addLayout(form);
@@ -50,7 +51,8 @@ SourceDialog::SourceDialog(const models::SourceSpec &spec, QWidget *parent)
     switch (spec.kind) {
     case Kind::ProtoFiles: {
         setWindowTitle(tr("Proto Files"));
-        auto *hint = new QLabel(tr("Files import each other by names relative to an import root (protoc -I): "
+        // U+2011 keeps "-I" on one line.
+        auto *hint = new QLabel(tr("Files import each other by names relative to an import root (protoc \u2011I): "
                                    "a file importing \"acme/v1/types.proto\" needs the folder that holds acme/."),
                                 this);
         hint->setWordWrap(true);
@@ -91,6 +93,9 @@ SourceDialog::SourceDialog(const models::SourceSpec &spec, QWidget *parent)
         m_options = new ConnectionOptions(false, this);
         m_options->apply(spec.connection);
         m_options->setVisible(true);
+        // Loading a schema shows no frames: the wire tap is a request's choice.
+        if (auto *capture = m_options->findChild<QWidget *>(QStringLiteral("captureWireBox")))
+            capture->hide();
         layout->addWidget(m_options);
         const auto &c = spec.connection;
         m_security->setCurrentIndex(c.plaintext ? Plaintext : c.skipVerify ? TlsSkipVerify : Tls);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "models/sourcesmodel.h"
 
+#include "models/recentsources.h"
+
 #include <QFileInfo>
 #include <QMetaObject>
 
@@ -260,6 +262,16 @@ SourcesModel::Outcome SourcesModel::describe(rpc::Result<rpc::SchemaPtr> result)
     // Resolving every service has fetched and linked their files: the repairs are known now.
     auto repairs = (*result)->reflectionRepairs();
     return {std::move(*result), std::move(services), std::move(repairs)};
+}
+
+int SourcesModel::findSource(const SourceSpec &spec) const
+{
+    const QVariantMap wanted = sourceSpecToMap(spec);
+    for (const auto &source : m_sources) {
+        if (sourceSpecToMap(source->spec) == wanted)
+            return source->id;
+    }
+    return -1;
 }
 
 QModelIndex SourcesModel::sourceIndex(int sourceId) const

@@ -71,6 +71,8 @@ public:
     void removeSource(int sourceId);
 
     int sourceCount() const { return static_cast<int>(m_sources.size()); }
+    // The source that loads what `spec` names (as remembered: files, roots, target, TLS), or -1.
+    int findSource(const SourceSpec &spec) const;
     QModelIndex sourceIndex(int sourceId) const;
     const SourceSpec *spec(int sourceId) const;
     State state(int sourceId) const;

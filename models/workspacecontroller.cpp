@@ -324,12 +324,8 @@ void WorkspaceController::recordCall(const CallRecord &record)
 
 int WorkspaceController::addSourceOnce(const SourceSpec &spec, bool quiet)
 {
-    const QVariantMap wanted = sourceSpecToMap(spec);
-    for (int r = 0; r < m_sources.rowCount(); ++r) {
-        const int id = m_sources.index(r, 0).data(SourcesModel::SourceIdRole).toInt();
-        if (const SourceSpec *existing = m_sources.spec(id); existing && sourceSpecToMap(*existing) == wanted)
-            return id;
-    }
+    if (const int id = m_sources.findSource(spec); id >= 0)
+        return id;
     return m_sources.addSource(spec, quiet);
 }
 

@@ -401,7 +401,13 @@ void MainWindow::fillRecentMenu()
         QString label = spec.displayName();
         if (spec.kind == models::SourceSpec::Kind::ProtoFiles && !spec.schema.importPaths.empty())
             label += QStringLiteral(" — ") + QString::fromStdString(spec.schema.importPaths.front());
-        m_recentMenu->addAction(label, this, [this, spec] { m_sources.addSource(spec); });
+        // A source that is open already is loaded again, not added twice with its problems.
+        m_recentMenu->addAction(label, this, [this, spec] {
+            if (const int id = m_sources.findSource(spec); id >= 0)
+                m_sources.reload(id);
+            else
+                m_sources.addSource(spec);
+        });
     }
     if (recent.isEmpty())
         m_recentMenu->addAction(tr("(nothing yet)"))->setEnabled(false);

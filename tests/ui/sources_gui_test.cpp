@@ -232,6 +232,28 @@ private slots:
         QVERIFY(!sourceRow(wb.window, 0).data().toString().contains(QStringLiteral("broken")));
     }
 
+    // Open Recent on a source that is open reloads it: one source, its problems listed once.
+    void openRecentTwiceKeepsOneSourceAndItsProblemsOnce()
+    {
+        testsupport::TempDir dir;
+        dir.write("broken.proto", "syntax = \"proto3\";\nmessage A { int32 = 1; }\n");
+        Workbench wb;
+        models::SourceSpec spec;
+        spec.schema.importPaths = {dir.path().string()};
+        spec.schema.protoFiles = {"broken.proto"};
+        models::RecentSources::remember(spec);
+        QSignalSpy failed(&wb.sources, &models::SourcesModel::loadFailed);
+        for (int i = 0; i < 2; ++i) {
+            emit wb.window.recentMenu()->aboutToShow();
+            QAction *first = wb.window.recentMenu()->actions().value(0);
+            QVERIFY(first && first->text().startsWith(QStringLiteral("broken.proto")));
+            first->trigger();
+            QVERIFY(failed.wait(20000));
+        }
+        QCOMPARE(wb.sources.sourceCount(), 1);
+        QCOMPARE(wb.window.problems()->topLevelItemCount(), 1);
+    }
+
     void aFolderSourceIsNamedByItsFolder()
     {
         testsupport::TempDir dir;

@@ -19,6 +19,7 @@
 #include <set>
 #include <sstream>
 #include <thread>
+#include <tuple>
 
 namespace pb = google::protobuf;
 namespace fs = std::filesystem;
@@ -152,10 +153,15 @@ void explainMissingImports(std::vector<Diagnostic> *diags, const std::vector<std
             brokenImporters.insert(d.file);
     std::map<std::string, std::size_t> firstMissing; // importer -> index in `out`
     std::map<std::string, int> dropped;             // importer -> follow-on errors left out
+    // A file that is opened and also imported (every file of a folder source) is parsed twice,
+    // and its parse errors reported twice: each is said once.
+    std::set<std::tuple<std::string, int, int, std::string>> said;
     std::vector<Diagnostic> out;
     for (auto &d : *diags) {
         // the source tree's own "File not found." for the imported file adds nothing
         if (d.line == 0 && missing.count(d.file))
+            continue;
+        if (!said.emplace(d.file, d.line, d.column, d.message).second)
             continue;
         const std::string imported = failedImport(d.message);
         if (!imported.empty() && missing.count(imported)) {

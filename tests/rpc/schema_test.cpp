@@ -140,6 +140,24 @@ TEST(Schema, AMissingImportIsReportedOnceWithTheRootThatHoldsIt)
     EXPECT_EQ(rightRoot.error().diagnostics.size(), 1u) << allDiagnostics(rightRoot.error());
 }
 
+// A broken file that is opened and imported too (as every file of a folder is) is parsed
+// twice by protobuf; its error is reported once, and its importer adds nothing that follows.
+TEST(Schema, AParseErrorOfAFileOpenedAndImportedIsReportedOnce)
+{
+    TempDir dir;
+    dir.write("broken.proto", "syntax = \"proto3\";\nmessage A {\n  string x = ;\n}\n");
+    dir.write("user.proto", "syntax = \"proto3\";\nimport \"broken.proto\";\nmessage B { A a = 1; }\n");
+    for (const auto &files : {std::vector<std::string>{"broken.proto", "user.proto"},
+                              std::vector<std::string>{"user.proto", "broken.proto"}}) {
+        auto r = loadFiles({dir.path().string()}, files);
+        ASSERT_FALSE(r);
+        ASSERT_EQ(r.error().diagnostics.size(), 1u) << allDiagnostics(r.error());
+        EXPECT_EQ(r.error().diagnostics[0].file, "broken.proto");
+        EXPECT_EQ(r.error().diagnostics[0].line, 3);
+        EXPECT_EQ(r.error().message, "1 error in the schema");
+    }
+}
+
 TEST(Schema, EveryParseErrorHasFileLineAndColumn)
 {
     TempDir dir;

@@ -254,6 +254,21 @@ private slots:
         QCOMPARE(wb.window.problems()->topLevelItemCount(), 1);
     }
 
+    // A folder opens every file, so a broken file that another imports was listed twice.
+    void aParseErrorInAFolderIsListedOnce()
+    {
+        testsupport::TempDir dir;
+        dir.write("api/broken.proto", "syntax = \"proto3\";\nmessage A {\n  string x = ;\n}\n");
+        dir.write("api/user.proto", "syntax = \"proto3\";\nimport \"broken.proto\";\nmessage B { A a = 1; }\n");
+        Workbench wb;
+        QSignalSpy failed(&wb.sources, &models::SourcesModel::loadFailed);
+        wb.window.addProtoFolder(qpath(dir.path() / "api"));
+        QVERIFY(failed.wait(20000));
+        const QStringList shown = problemTexts(wb.window);
+        QCOMPARE(shown.size(), 1);
+        QVERIFY2(shown.first().startsWith(QStringLiteral("broken.proto:3:")), qPrintable(shown.first()));
+    }
+
     void aFolderSourceIsNamedByItsFolder()
     {
         testsupport::TempDir dir;

@@ -3,6 +3,8 @@
 
 #include "models/wirecapture.h"
 
+#include <QRegularExpression>
+
 namespace models {
 
 CallSession::CallSession(EngineBridge &bridge, Timeline &timeline, WireCapture *capture, QObject *parent)
@@ -35,6 +37,12 @@ void CallSession::start(rpc::CallRequest request, const rpc::MethodInfo &method,
     info.codec = request.codec;
     m_tapped = false;
     m_wireNote.clear();
+    m_target = QString::fromStdString(request.channel.target);
+    m_plaintext = request.channel.plaintext;
+    m_maxReceiveBytes = request.channel.maxReceiveBytes;
+    m_grpcMessage.clear();
+    m_fix = Fix::None;
+    m_hint.clear();
     if (tapWire && m_capture) {
         auto tap = m_capture->route(request);
         if (tap) {
@@ -164,8 +172,57 @@ void CallSession::onEvents(const std::vector<rpc::CallEvent> &events)
             if (!why.isEmpty())
                 m_wireNote = tr("wire tap: %1").arg(why);
         }
+        explainFailure();
         m_state = State::Finished;
         emit finished();
+    }
+}
+
+void CallSession::explainFailure()
+{
+    if (m_status.ok())
+        return;
+    constexpr int kDeadlineExceeded = 4, kResourceExhausted = 8, kUnavailable = 14;
+    const QString said = QString::fromStdString(m_status.message);
+    const bool unanswered = m_headersNs < 0 && m_received == 0;
+    // Through the wire tap gRPC only sees its hop to the local relay close ("Socket closed",
+    // "Connection reset by peer"); the tap knows what the server did, in the typed address.
+    const QString tapError = m_tapped && m_capture && unanswered ? m_capture->lastError(m_tap) : QString();
+    if (m_status.code == kUnavailable && !tapError.isEmpty()) {
+        m_grpcMessage = said;
+        m_status.message = tapError.toStdString();
+        m_status.connectFailed = true;
+    } else if (m_status.connectFailed && said.contains(QLatin1String("Connection refused"))) {
+        m_grpcMessage = said;
+        m_status.message = tr("connection refused by %1").arg(m_target).toStdString();
+    }
+    const QString message = QString::fromStdString(m_status.message);
+    if (m_status.code == kResourceExhausted && message.contains(QLatin1String("larger than max"))) {
+        m_fix = Fix::MaxReceive;
+        m_hint = m_maxReceiveBytes > 0
+                     ? tr("The reply is bigger than Max receive (%1 bytes) in the connection options.")
+                           .arg(m_maxReceiveBytes)
+                     : tr("The reply is bigger than gRPC's default limit of 4 MiB: raise Max receive in the "
+                          "connection options.");
+    } else if (m_status.code == kDeadlineExceeded) {
+        m_fix = Fix::Deadline;
+        m_hint = tr("The call did not finish within its deadline.");
+    } else if (m_status.code == kUnavailable && unanswered) {
+        // A TLS client meets a plaintext server: its first reply is no TLS record. A plaintext
+        // client meets a TLS server: the server drops the connection on the HTTP/2 preface.
+        static const QRegularExpression tlsTalk(
+            QStringLiteral("WRONG_VERSION_NUMBER|wrong version number|packet length too long|record layer failure|"
+                           "handshake|SSL|ssl"));
+        if (!m_plaintext && message.contains(tlsTalk)) {
+            m_fix = Fix::Security;
+            m_hint = tr("The TLS handshake failed: the server may speak plaintext.");
+        } else if (m_plaintext && !message.contains(QLatin1String("refused")) &&
+                   (message.contains(QLatin1String("Socket closed")) ||
+                    message.contains(QLatin1String("reset by peer")) || message.contains(tlsTalk) ||
+                    m_grpcMessage.contains(QLatin1String("Socket closed")))) {
+            m_fix = Fix::Security;
+            m_hint = tr("The server closed the connection at once: it may expect TLS.");
+        }
     }
 }
 

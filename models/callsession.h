@@ -22,6 +22,13 @@ class CallSession final : public QObject
 
 public:
     enum class State { Idle, Running, Finished };
+    // The request's setting that would fix a failed call, for a hint with a button.
+    enum class Fix {
+        None,
+        MaxReceive, // the reply was bigger than the receive limit
+        Deadline,   // the call ran out of time
+        Security,   // a TLS handshake with a plaintext server, or plaintext to a TLS server
+    };
 
     // The timeline must be fed by the bridge (Timeline::addCallEvents). With `capture`, calls
     // can go through a wire tap.
@@ -50,7 +57,14 @@ public:
     const rpc::Metadata &requestMetadata() const { return m_requestMetadata; }
     const rpc::Metadata &responseHeaders() const { return m_headers; }
     const rpc::Metadata &trailers() const { return m_trailers; }
+    // The call's status. When the call never reached the server its message says what happened
+    // to the address as typed ("connection refused by 127.0.0.1:1"), also through the wire tap,
+    // whose own hop gRPC would otherwise describe; grpcMessage() keeps gRPC's words then.
     const rpc::RpcStatus &status() const { return m_status; }
+    QString grpcMessage() const { return m_grpcMessage; }
+    // After a failure: which setting would fix it, and a sentence that says so (or None, "").
+    Fix fix() const { return m_fix; }
+    QString hint() const { return m_hint; }
 
     // Nanoseconds since the call started; -1 when it has not happened.
     qint64 timeToHeaders() const;
@@ -72,6 +86,7 @@ signals:
 
 private:
     void onEvents(const std::vector<rpc::CallEvent> &events);
+    void explainFailure();
 
     EngineBridge &m_bridge;
     Timeline &m_timeline;
@@ -95,6 +110,13 @@ private:
     rpc::Metadata m_headers;
     rpc::Metadata m_trailers;
     rpc::RpcStatus m_status;
+    QString m_grpcMessage;
+    Fix m_fix = Fix::None;
+    QString m_hint;
+    // As the user gave them, before the wire tap takes the channel over.
+    QString m_target;
+    bool m_plaintext = true;
+    int m_maxReceiveBytes = 0;
 };
 
 } // namespace models

@@ -6,6 +6,8 @@
 #include <QStringList>
 #include <QVariantMap>
 
+#include <algorithm>
+
 namespace models {
 
 namespace {
@@ -36,6 +38,25 @@ QVariantMap sourceSpecToMap(const SourceSpec &spec)
     m[QStringLiteral("protoFiles")] = toList(spec.schema.protoFiles);
     m[QStringLiteral("protosetFiles")] = toList(spec.schema.protosetFiles);
     m[QStringLiteral("target")] = QString::fromStdString(spec.schema.reflectionChannel.target);
+    if (!spec.folder.isEmpty())
+        m[QStringLiteral("folder")] = spec.folder;
+    // A reflection source's TLS: kept only when it differs from plaintext defaults, so entries
+    // written before TLS was kept still compare equal.
+    const ConnectionSettings &c = spec.connection;
+    if (spec.kind == SourceSpec::Kind::Reflection && !(c == ConnectionSettings{})) {
+        QVariantMap tls;
+        tls[QStringLiteral("plaintext")] = c.plaintext;
+        tls[QStringLiteral("skipVerify")] = c.skipVerify;
+        tls[QStringLiteral("caFile")] = c.caFile;
+        tls[QStringLiteral("certFile")] = c.certFile;
+        tls[QStringLiteral("keyFile")] = c.keyFile;
+        tls[QStringLiteral("serverName")] = c.serverName;
+        tls[QStringLiteral("authority")] = c.authority;
+        tls[QStringLiteral("maxReceiveBytes")] = c.maxReceiveBytes;
+        tls[QStringLiteral("connectTimeoutMs")] = c.connectTimeoutMs;
+        tls[QStringLiteral("proxy")] = c.proxy;
+        m[QStringLiteral("connection")] = tls;
+    }
     return m;
 }
 
@@ -51,6 +72,23 @@ SourceSpec sourceSpecFromMap(const QVariantMap &m)
     spec.schema.protosetFiles = fromList(m.value(QStringLiteral("protosetFiles")).toStringList());
     spec.schema.reflectionChannel.target = m.value(QStringLiteral("target")).toString().toStdString();
     spec.schema.useReflection = spec.kind == SourceSpec::Kind::Reflection;
+    spec.folder = m.value(QStringLiteral("folder")).toString();
+    const QVariantMap tls = m.value(QStringLiteral("connection")).toMap();
+    if (spec.kind == SourceSpec::Kind::Reflection && !tls.isEmpty()) {
+        ConnectionSettings c;
+        c.plaintext = tls.value(QStringLiteral("plaintext"), true).toBool();
+        c.skipVerify = tls.value(QStringLiteral("skipVerify")).toBool();
+        c.caFile = tls.value(QStringLiteral("caFile")).toString();
+        c.certFile = tls.value(QStringLiteral("certFile")).toString();
+        c.keyFile = tls.value(QStringLiteral("keyFile")).toString();
+        c.serverName = tls.value(QStringLiteral("serverName")).toString();
+        c.authority = tls.value(QStringLiteral("authority")).toString();
+        c.maxReceiveBytes = std::max(0, tls.value(QStringLiteral("maxReceiveBytes")).toInt());
+        c.connectTimeoutMs = std::max(
+            0, tls.value(QStringLiteral("connectTimeoutMs"), ConnectionSettings::kDefaultConnectTimeoutMs).toInt());
+        c.proxy = tls.value(QStringLiteral("proxy")).toString();
+        spec.setReflection(QString::fromStdString(spec.schema.reflectionChannel.target), c);
+    }
     return spec;
 }
 

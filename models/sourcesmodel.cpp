@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "models/sourcesmodel.h"
 
+#include "models/recentsources.h"
+
 #include <QFileInfo>
 #include <QMetaObject>
 
@@ -18,6 +20,10 @@ QString SourceSpec::displayName() const
     };
     switch (kind) {
     case Kind::ProtoFiles:
+        if (!folder.isEmpty()) {
+            const QString name = QFileInfo(folder).fileName();
+            return (name.isEmpty() ? folder : name) + u'/';
+        }
         return fileNames(schema.protoFiles);
     case Kind::Protoset:
         return fileNames(schema.protosetFiles);
@@ -42,10 +48,21 @@ QString SourceSpec::description() const
     case Kind::Protoset:
         return lines(QObject::tr("Protosets:"), schema.protosetFiles);
     case Kind::Reflection:
-        return QObject::tr("Server reflection from %1")
-            .arg(QString::fromStdString(schema.reflectionChannel.target));
+        return QObject::tr("Server reflection from %1 (%2)")
+            .arg(QString::fromStdString(schema.reflectionChannel.target),
+                 connection.plaintext ? QObject::tr("plaintext")
+                 : connection.skipVerify ? QObject::tr("TLS, not verified")
+                                         : QObject::tr("TLS"));
     }
     return {};
+}
+
+void SourceSpec::setReflection(const QString &target, const ConnectionSettings &settings)
+{
+    kind = Kind::Reflection;
+    schema.useReflection = true;
+    connection = settings;
+    schema.reflectionChannel = settings.toOptions(target, schema.reflectionChannel.userAgent);
 }
 
 SourcesModel::SourcesModel(QObject *parent)
@@ -70,13 +87,14 @@ int SourcesModel::rowOf(int sourceId) const
     return -1;
 }
 
-int SourcesModel::addSource(SourceSpec spec)
+int SourcesModel::addSource(SourceSpec spec, bool quiet)
 {
     const int row = static_cast<int>(m_sources.size());
     beginInsertRows({}, row, row);
     auto source = std::make_unique<Source>();
     source->id = m_nextId++;
     source->spec = std::move(spec);
+    source->quiet = quiet;
     m_sources.push_back(std::move(source));
     endInsertRows();
     startLoad(*m_sources.back());
@@ -134,8 +152,25 @@ void SourcesModel::retire(Source &source)
 void SourcesModel::reload(int sourceId)
 {
     const int row = rowOf(sourceId);
-    if (row >= 0)
-        startLoad(*m_sources[row]);
+    if (row < 0)
+        return;
+    m_sources[row]->quiet = false;
+    startLoad(*m_sources[row]);
+}
+
+void SourcesModel::setSpec(int sourceId, SourceSpec spec)
+{
+    const int row = rowOf(sourceId);
+    if (row < 0)
+        return;
+    m_sources[row]->spec = std::move(spec);
+    reload(sourceId);
+}
+
+bool SourcesModel::isQuiet(int sourceId) const
+{
+    const int row = rowOf(sourceId);
+    return row >= 0 && m_sources[row]->quiet && m_sources[row]->state == State::Failed;
 }
 
 void SourcesModel::cancelLoad(int sourceId)
@@ -158,6 +193,7 @@ void SourcesModel::removeSource(int sourceId)
     endRemoveRows();
     if (source->job)
         retire(*source);
+    emit sourceRemoved(sourceId);
 }
 
 void SourcesModel::onProgress(int sourceId, int generation, rpc::LoadProgress progress)
@@ -182,6 +218,9 @@ void SourcesModel::onFinished(int sourceId, int generation, int jobKey, Outcome 
     Source &source = *m_sources[row];
     source.job.reset(); // its thread has finished its work: joining is immediate
     const QModelIndex idx = index(row, 0);
+    // Only a first load may be quiet: what loaded once and fails later is news.
+    if (outcome.services)
+        source.quiet = false;
     if (!outcome.services) {
         source.state = State::Failed;
         source.error = std::make_unique<rpc::Error>(outcome.services.error());
@@ -223,6 +262,16 @@ SourcesModel::Outcome SourcesModel::describe(rpc::Result<rpc::SchemaPtr> result)
     // Resolving every service has fetched and linked their files: the repairs are known now.
     auto repairs = (*result)->reflectionRepairs();
     return {std::move(*result), std::move(services), std::move(repairs)};
+}
+
+int SourcesModel::findSource(const SourceSpec &spec) const
+{
+    const QVariantMap wanted = sourceSpecToMap(spec);
+    for (const auto &source : m_sources) {
+        if (sourceSpecToMap(source->spec) == wanted)
+            return source->id;
+    }
+    return -1;
 }
 
 QModelIndex SourcesModel::sourceIndex(int sourceId) const
@@ -387,6 +436,8 @@ QVariant SourcesModel::data(const QModelIndex &index, int role) const
                         .arg(source.progress.total);
                 return tr("%1 — loading…").arg(source.spec.displayName());
             case State::Failed:
+                if (source.quiet)
+                    return tr("%1 — not connected").arg(source.spec.displayName());
                 return tr("%1 — failed").arg(source.spec.displayName());
             case State::Loaded:
                 if (!source.repairs.empty())
@@ -396,6 +447,9 @@ QVariant SourcesModel::data(const QModelIndex &index, int role) const
             }
             return {};
         case Qt::ToolTipRole: {
+            if (source.error && source.quiet)
+                return tr("Not connected when it was restored; select it or reload it to try again.\n%1")
+                    .arg(QString::fromStdString(source.error->message));
             if (source.error)
                 return QString::fromStdString(source.error->toString());
             QString tip = source.spec.description();
@@ -414,6 +468,8 @@ QVariant SourcesModel::data(const QModelIndex &index, int role) const
             return int(NodeType::Source);
         case StateRole:
             return int(source.state);
+        case QuietRole:
+            return source.quiet && source.state == State::Failed;
         default:
             return {};
         }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "models/connectionsettings.h"
 #include "rpc/result.h"
 #include "rpc/schema.h"
 
@@ -19,9 +20,18 @@ struct SourceSpec
     enum class Kind { ProtoFiles, Protoset, Reflection };
     Kind kind = Kind::ProtoFiles;
     rpc::SchemaSpec schema;
+    // A folder opened whole (its .proto files are `schema.protoFiles`): the source is named
+    // after it. Empty for files picked one by one.
+    QString folder;
+    // How a reflection source reaches its server (TLS, files, names, limits), as the user set
+    // it; schema.reflectionChannel is made from it by setReflection().
+    ConnectionSettings connection;
 
     QString displayName() const;
     QString description() const; // import roots and files, for a tooltip
+    // Makes this a reflection source for `target` reached with `settings` (the one conversion,
+    // ConnectionSettings::toOptions).
+    void setReflection(const QString &target, const ConnectionSettings &settings);
 };
 
 // The workspace tree: schema sources at the top, their services under them and the methods
@@ -41,18 +51,28 @@ public:
         StateRole,                       // State as int (sources)
         SourceIdRole,                    // the source's id (every node)
         NoteRole,                        // a loaded source's note, e.g. what reflection repaired
+        QuietRole,                       // bool: a quiet source whose load failed (sources)
     };
 
     explicit SourcesModel(QObject *parent = nullptr);
     ~SourcesModel() override;
 
-    // Adds a source and starts loading it. Returns its id.
-    int addSource(SourceSpec spec);
+    // Adds a source and starts loading it. Returns its id. A source added `quiet` (restored
+    // from an earlier session, not asked for now) that fails to load is held back: it is
+    // shown as not connected, isQuiet() is true and the window lists no problem until the
+    // user reloads it.
+    int addSource(SourceSpec spec, bool quiet = false);
+    // Reloading is asked for by the user: the source is no longer quiet.
     void reload(int sourceId);
+    // Replaces what the source loads (edited files, roots, target, TLS) and reloads it.
+    void setSpec(int sourceId, SourceSpec spec);
+    bool isQuiet(int sourceId) const;
     void cancelLoad(int sourceId);
     void removeSource(int sourceId);
 
     int sourceCount() const { return static_cast<int>(m_sources.size()); }
+    // The source that loads what `spec` names (as remembered: files, roots, target, TLS), or -1.
+    int findSource(const SourceSpec &spec) const;
     QModelIndex sourceIndex(int sourceId) const;
     const SourceSpec *spec(int sourceId) const;
     State state(int sourceId) const;
@@ -78,6 +98,8 @@ signals:
     void loadProgressed(int sourceId, int done, int total);
     void sourceLoaded(int sourceId);
     void loadFailed(int sourceId, const rpc::Error &error);
+    // The source is gone (its rows already removed).
+    void sourceRemoved(int sourceId);
 
 private:
     struct Source
@@ -85,6 +107,7 @@ private:
         int id = 0;
         SourceSpec spec;
         State state = State::Loading;
+        bool quiet = false;
         int generation = 0; // results of older loads are dropped
         rpc::LoadProgress progress;
         rpc::SchemaPtr schema;

@@ -345,15 +345,11 @@ void WorkspaceController::recordCall(const CallRecord &record)
     m_store->appendHistory(e);
 }
 
-int WorkspaceController::addSourceOnce(const SourceSpec &spec)
+int WorkspaceController::addSourceOnce(const SourceSpec &spec, bool quiet)
 {
-    const QVariantMap wanted = sourceSpecToMap(spec);
-    for (int r = 0; r < m_sources.rowCount(); ++r) {
-        const int id = m_sources.index(r, 0).data(SourcesModel::SourceIdRole).toInt();
-        if (const SourceSpec *existing = m_sources.spec(id); existing && sourceSpecToMap(*existing) == wanted)
-            return id;
-    }
-    return m_sources.addSource(spec);
+    if (const int id = m_sources.findSource(spec); id >= 0)
+        return id;
+    return m_sources.addSource(spec, quiet);
 }
 
 void WorkspaceController::addWorkspaceSources()
@@ -390,7 +386,8 @@ void WorkspaceController::addWorkspaceSources()
         spec.kind = SourceSpec::Kind::Reflection;
         spec.schema.useReflection = true;
         spec.schema.reflectionChannel.target = resolved->toStdString();
-        addSourceOnce(spec);
+        // A server named by the workspace may simply not be running now: said when used.
+        addSourceOnce(spec, true);
     }
 }
 
@@ -399,8 +396,11 @@ void WorkspaceController::openRequest(RequestToOpen request)
     if (request.workspace.isEmpty() && request.autosaved.isEmpty())
         request.workspace = m_folder;
     const bool ownSource = request.source.has_value();
+    // A tab restored from the last session may name a server that is gone (the demo's random
+    // port): its source stays quiet until the user turns to it.
+    const bool restored = !request.autosaved.isEmpty();
     if (ownSource)
-        addSourceOnce(*request.source);
+        addSourceOnce(*request.source, restored);
     const QString method = request.request.method;
     const QString target = request.request.target;
     m_pending.push_back(std::move(request));
@@ -426,7 +426,7 @@ void WorkspaceController::openRequest(RequestToOpen request)
         spec.kind = SourceSpec::Kind::Reflection;
         spec.schema.useReflection = true;
         spec.schema.reflectionChannel.target = resolved->toStdString();
-        addSourceOnce(spec);
+        addSourceOnce(spec, restored);
     }
     if (m_sources.sourceCount() > before)
         emit statusMessage(tr("Loading the schema of %1 by reflection for %2…").arg(*resolved, method));

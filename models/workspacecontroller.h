@@ -171,7 +171,7 @@ private:
     void onStoreChanged();
     void fetchSecrets();
     void addWorkspaceSources();
-    int addSourceOnce(const SourceSpec &spec);
+    int addSourceOnce(const SourceSpec &spec, bool quiet = false);
     void retryPending();
     void reportStalled();
     void reopen(const QJsonArray &entries, const QString &folder, const QString &environment);

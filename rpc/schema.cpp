@@ -19,6 +19,7 @@
 #include <set>
 #include <sstream>
 #include <thread>
+#include <tuple>
 
 namespace pb = google::protobuf;
 namespace fs = std::filesystem;
@@ -106,7 +107,39 @@ void walkFiles(const pb::FileDescriptor *f, std::set<const pb::FileDescriptor *>
     order->push_back(f);
 }
 
-// Explains an import that resolved nowhere: which file asked, and where we looked.
+// The import named by protobuf's 'Import "x" was not found or had errors.', or "".
+std::string failedImport(const std::string &message)
+{
+    const std::string marker = "Import \"";
+    const auto at = message.find(marker);
+    if (at == std::string::npos || message.find("was not found or had errors") == std::string::npos)
+        return {};
+    const auto end = message.find('"', at + marker.size());
+    return end == std::string::npos ? std::string() : message.substr(at + marker.size(), end - at - marker.size());
+}
+
+// A folder above one of the roots from which `imported` resolves, or "": the root to suggest.
+std::string rootThatHolds(const std::vector<std::string> &roots, const std::string &imported)
+{
+    for (const auto &r : roots) {
+        std::error_code ec;
+        fs::path dir = fs::absolute(r, ec);
+        for (int up = 0; !ec && up < 16 && !dir.empty(); ++up) {
+            std::error_code missing; // a file not there is no error here
+            if (fs::is_regular_file(dir / imported, missing))
+                return dir.string();
+            if (dir == dir.parent_path())
+                break;
+            dir = dir.parent_path();
+        }
+    }
+    return {};
+}
+
+// Says once what an import that resolved nowhere is (which file asked, where we looked, which
+// root would hold it) and drops what only follows from it: protobuf reports every use of a
+// type from a missing or broken import as "not defined" (32 lines for one wrong root), and an
+// importer of a file with errors as "had errors" (that file's own errors are listed).
 void explainMissingImports(std::vector<Diagnostic> *diags, const std::vector<std::string> &roots,
                            const std::set<std::string> &missing)
 {
@@ -114,22 +147,46 @@ void explainMissingImports(std::vector<Diagnostic> *diags, const std::vector<std
     for (const auto &r : roots)
         searched += (searched.empty() ? "" : ", ") + r;
     searched += searched.empty() ? "the built-in well-known types" : ", the built-in well-known types";
+    std::set<std::string> brokenImporters;
+    for (const auto &d : *diags)
+        if (!failedImport(d.message).empty())
+            brokenImporters.insert(d.file);
+    std::map<std::string, std::size_t> firstMissing; // importer -> index in `out`
+    std::map<std::string, int> dropped;             // importer -> follow-on errors left out
+    // A file that is opened and also imported (every file of a folder source) is parsed twice,
+    // and its parse errors reported twice: each is said once.
+    std::set<std::tuple<std::string, int, int, std::string>> said;
     std::vector<Diagnostic> out;
     for (auto &d : *diags) {
         // the source tree's own "File not found." for the imported file adds nothing
         if (d.line == 0 && missing.count(d.file))
             continue;
-        const std::string marker = "Import \"";
-        const auto at = d.message.find(marker);
-        if (at != std::string::npos && d.message.find("was not found") != std::string::npos) {
-            const auto end = d.message.find('"', at + marker.size());
-            const std::string imported = d.message.substr(at + marker.size(), end - at - marker.size());
-            if (missing.count(imported)) {
-                d.message = "import \"" + imported + "\" (imported by " + d.file +
-                            ") was not found; searched: " + searched;
-            }
+        if (!said.emplace(d.file, d.line, d.column, d.message).second)
+            continue;
+        const std::string imported = failedImport(d.message);
+        if (!imported.empty() && missing.count(imported)) {
+            d.message = "import \"" + imported + "\" (imported by " + d.file + ") was not found; searched: " + searched;
+            const std::string holder = rootThatHolds(roots, imported);
+            d.message += holder.empty() ? "; add the import root that holds it"
+                                        : "; add the import root " + holder + ", which holds it";
+            firstMissing.try_emplace(d.file, out.size());
+            out.push_back(std::move(d));
+            continue;
+        }
+        const bool undefined = d.message.size() > 17 && d.message.ends_with("\" is not defined.");
+        if (!imported.empty() || (undefined && brokenImporters.count(d.file))) {
+            ++dropped[d.file];
+            continue;
         }
         out.push_back(std::move(d));
+    }
+    for (const auto &[file, count] : dropped) {
+        const auto first = firstMissing.find(file);
+        if (first == firstMissing.end())
+            continue; // only a broken (present) import: its own errors are listed
+        out[first->second].message += " (" + std::to_string(count) +
+                                      (count == 1 ? " error that follows" : " errors that follow") +
+                                      " from the missing imports not shown)";
     }
     *diags = std::move(out);
 }

@@ -116,7 +116,9 @@ int connectAddress(const sockaddr *address, socklen_t length, const std::string 
         rc = error == 0 ? 0 : -1;
     }
     if (rc != 0) {
-        attempt.error = "cannot connect to " + name + ": " + errnoText(errno);
+        // Refused is the common case (nothing listens there): said as plainly as possible.
+        attempt.error = errno == ECONNREFUSED ? "connection refused by " + name
+                                              : "cannot connect to " + name + ": " + errnoText(errno);
         close(fd);
         return -1;
     }

@@ -16,6 +16,7 @@
 #include "ui/requesttab.h"
 #include "ui/problemspanel.h"
 #include "ui/requesttabs.h"
+#include "ui/sourceactions.h"
 #include "ui/sourcesfiltermodel.h"
 #include "ui/timelinepanel.h"
 #include "ui/timelineview.h"
@@ -107,6 +108,7 @@ MainWindow::MainWindow(models::EngineBridge &bridge, models::SourcesModel &sourc
     treeLayout->addWidget(m_tree, 1);
     treeDock->setWidget(treeBox);
     addDockWidget(Qt::LeftDockWidgetArea, treeDock);
+    m_sourceActions = new SourceActions(m_sources, m_tree, this);
 
     // Problems found while loading schemas.
     auto *problemsDock = new QDockWidget(tr("Problems"), this);
@@ -177,6 +179,10 @@ MainWindow::MainWindow(models::EngineBridge &bridge, models::SourcesModel &sourc
     connect(&m_sources, &models::SourcesModel::sourceLoaded, this, &MainWindow::onSourceLoaded);
     connect(&m_sources, &models::SourcesModel::loadFailed, this, &MainWindow::onLoadFailed);
     connect(&m_sources, &models::SourcesModel::loadStarted, this, &MainWindow::updateLoadingIndicator);
+    // A source's problems go with it: reloaded, it lists only its new ones; removed, none.
+    connect(&m_sources, &models::SourcesModel::loadStarted, m_problems, &ProblemsPanel::clearSource);
+    connect(&m_sources, &models::SourcesModel::sourceRemoved, m_problems, &ProblemsPanel::clearSource);
+    connect(m_sourceActions, &SourceActions::statusMessage, this, &MainWindow::showStatus);
     connect(&m_sources, &models::SourcesModel::loadProgressed, this, &MainWindow::updateLoadingIndicator);
     connect(&m_sources, &QAbstractItemModel::rowsInserted, this, [this](const QModelIndex &parent) {
         if (!parent.isValid())
@@ -232,6 +238,8 @@ void MainWindow::createActions()
                                     tr("Add Server with &Reflection…"), this, &MainWindow::askReflectionTarget);
     reflect->setObjectName(QStringLiteral("addReflectionAction"));
     reflect->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    file->addActions({m_sourceActions->reloadAction(), m_sourceActions->editAction(),
+                      m_sourceActions->removeAction()});
     file->addSeparator();
     auto *demo = file->addAction(QIcon(QStringLiteral(":/icons/demo.svg")), tr("Start &Demo Service"), this,
                                  [this] { startDemo(); });
@@ -407,7 +415,12 @@ int MainWindow::addProtoFolder(const QString &folder)
         showStatus(tr("No .proto files under %1").arg(folder));
         return -1;
     }
-    return addProtoSource({folder}, files);
+    models::SourceSpec spec;
+    spec.folder = QDir(folder).absolutePath();
+    spec.schema.importPaths.push_back(folder.toStdString());
+    for (const auto &f : files)
+        spec.schema.protoFiles.push_back(f.toStdString());
+    return m_sources.addSource(std::move(spec));
 }
 
 int MainWindow::addProtosetSource(const QStringList &files)
@@ -477,7 +490,13 @@ void MainWindow::fillRecentMenu()
         QString label = spec.displayName();
         if (spec.kind == models::SourceSpec::Kind::ProtoFiles && !spec.schema.importPaths.empty())
             label += QStringLiteral(" — ") + QString::fromStdString(spec.schema.importPaths.front());
-        m_recentMenu->addAction(label, this, [this, spec] { m_sources.addSource(spec); });
+        // A source that is open already is loaded again, not added twice with its problems.
+        m_recentMenu->addAction(label, this, [this, spec] {
+            if (const int id = m_sources.findSource(spec); id >= 0)
+                m_sources.reload(id);
+            else
+                m_sources.addSource(spec);
+        });
     }
     if (recent.isEmpty())
         m_recentMenu->addAction(tr("(nothing yet)"))->setEnabled(false);
@@ -509,6 +528,10 @@ void MainWindow::onLoadFailed(int sourceId)
     const auto *spec = m_sources.spec(sourceId);
     if (!error || !spec)
         return;
+    if (m_sources.isQuiet(sourceId)) {
+        showStatus(tr("%1 is not reachable now; select it to try again").arg(spec->displayName()));
+        return;
+    }
     m_problems->showFailure(sourceId, *spec, *error);
     m_problemsDock->show();
     m_problemsDock->raise();
@@ -560,8 +583,10 @@ RequestTab *MainWindow::openMethod(int sourceId, const QString &methodPath, cons
         target = m_lastTarget;
     auto *tab = new RequestTab(m_bridge, *m_timeline, m_capture, schema, *method, m_tabs);
     const auto *spec = m_sources.spec(sourceId);
-    if (spec && spec->kind == models::SourceSpec::Kind::Reflection)
+    if (spec && spec->kind == models::SourceSpec::Kind::Reflection) {
         target = QString::fromStdString(spec->schema.reflectionChannel.target);
+        tab->applyConnection(spec->connection); // the server's TLS, as the source reached it
+    }
     tab->setTarget(target);
     if (!body.isEmpty())
         tab->setBody(body);
@@ -610,14 +635,7 @@ void MainWindow::openFiles()
 {
     const QStringList files =
         QFileDialog::getOpenFileNames(this, tr("Open .proto files"), {}, tr("Protocol buffers (*.proto)"));
-    if (files.isEmpty())
-        return;
-    // The first file's folder is the import root unless the user adds others.
-    const QDir root = QFileInfo(files.first()).dir();
-    QStringList relative;
-    for (const auto &f : files)
-        relative << root.relativeFilePath(f);
-    addProtoSource({root.absolutePath()}, relative);
+    m_sourceActions->askForProtoFiles(files); // asks for the import roots, guessed
 }
 
 void MainWindow::openFolder()
@@ -637,12 +655,7 @@ void MainWindow::openProtoset()
 
 void MainWindow::askReflectionTarget()
 {
-    bool ok = false;
-    const QString target =
-        QInputDialog::getText(this, tr("Server with reflection"), tr("Address (host:port, plaintext):"),
-                              QLineEdit::Normal, QStringLiteral("localhost:50051"), &ok);
-    if (ok && !target.trimmed().isEmpty())
-        addReflectionSource(target.trimmed());
+    m_sourceActions->askForServer(QStringLiteral("localhost:50051"));
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent *event)

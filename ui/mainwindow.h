@@ -41,6 +41,7 @@ class EnvironmentsDialog;
 class ProblemsPanel;
 class RequestTab;
 class RequestTabs;
+class SourceActions;
 class SourcesFilterModel;
 class TimelinePanel;
 class WorkspacePanel;
@@ -89,6 +90,8 @@ public:
     RequestTab *currentRequest() const;
     QTabWidget *tabs() const;
     QTreeView *tree() const { return m_tree; }
+    // Add, reload, edit and remove sources (ui/sourceactions.h).
+    SourceActions *sourceActions() const { return m_sourceActions; }
     QLineEdit *filterEdit() const { return m_filter; }
     QTreeWidget *problems() const;
     QMenu *recentMenu() const { return m_recentMenu; }
@@ -175,6 +178,7 @@ private:
     QString m_lastTarget; // typed in the tab that sent last
 
     SourcesFilterModel *m_proxy = nullptr;
+    SourceActions *m_sourceActions = nullptr;
     QLineEdit *m_filter = nullptr;
     QTreeView *m_tree = nullptr;
     RequestTabs *m_tabs = nullptr;

@@ -32,11 +32,7 @@ ProblemsPanel::ProblemsPanel(QWidget *parent)
 
 void ProblemsPanel::showFailure(int sourceId, const models::SourceSpec &spec, const rpc::Error &error)
 {
-    // Replace this source's earlier problems.
-    for (int i = topLevelItemCount() - 1; i >= 0; --i) {
-        if (topLevelItem(i)->data(0, SourceRole).toInt() == sourceId)
-            delete takeTopLevelItem(i);
-    }
+    clearSource(sourceId); // replace this source's earlier problems
     auto add = [&](const QString &where, const QString &message, const QString &file, int line, int col) {
         auto *item = new QTreeWidgetItem({where, message});
         item->setData(0, FileRole, file);
@@ -65,6 +61,14 @@ void ProblemsPanel::showFailure(int sourceId, const models::SourceSpec &spec, co
             where += QStringLiteral(":%1:%2").arg(d.line).arg(d.column);
         add(where.isEmpty() ? spec.displayName() : where, QString::fromStdString(d.message), path, d.line,
             d.column);
+    }
+}
+
+void ProblemsPanel::clearSource(int sourceId)
+{
+    for (int i = topLevelItemCount() - 1; i >= 0; --i) {
+        if (topLevelItem(i)->data(0, SourceRole).toInt() == sourceId)
+            delete takeTopLevelItem(i);
     }
 }
 

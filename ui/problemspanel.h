@@ -19,6 +19,8 @@ public:
 
     // Replaces what was listed for `sourceId` with the problems of its failed load.
     void showFailure(int sourceId, const models::SourceSpec &spec, const rpc::Error &error);
+    // Drops what was listed for `sourceId` (it is loading again, or gone).
+    void clearSource(int sourceId);
 
 signals:
     void fileOpened(QWidget *viewer, const QString &title, const QString &file);

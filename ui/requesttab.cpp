@@ -229,6 +229,21 @@ QSplitter *RequestTab::createEditors()
     m_metadata->setToolTip(tr("Request metadata. Keys ending in -bin take base64 values."));
     m_requestTabs->addTab(m_metadata, tr("Metadata"));
     m_response = new ResponsePanel(*m_session, split);
+    // The hint's button takes the user to the setting that fixes the failed call.
+    connect(m_response, &ResponsePanel::fixRequested, this, [this](models::CallSession::Fix fix) {
+        QWidget *field = m_security;
+        if (fix == models::CallSession::Fix::MaxReceive) {
+            m_optionsButton->setChecked(true);
+            field = m_options->findChild<QSpinBox *>(QStringLiteral("maxReceiveBox"));
+        } else if (fix == models::CallSession::Fix::Deadline) {
+            field = m_deadline;
+        }
+        if (field) {
+            field->setFocus(Qt::OtherFocusReason);
+            if (auto *box = qobject_cast<QAbstractSpinBox *>(field))
+                box->selectAll();
+        }
+    });
     split->addWidget(m_requestTabs);
     split->addWidget(m_response);
     split->setStretchFactor(0, 1);

@@ -84,6 +84,21 @@ ResponsePanel::ResponsePanel(models::CallSession &session, QWidget *parent)
     m_timings = new QLabel(this);
     m_timings->setObjectName(QStringLiteral("timingsLabel"));
     layout->addWidget(m_status);
+    // A failure a setting of the request fixes says so, with a button to that setting.
+    m_hintBar = new QWidget(this);
+    auto *hintRow = new QHBoxLayout(m_hintBar);
+    hintRow->setContentsMargins(0, 0, 0, 0);
+    m_hint = new QLabel(m_hintBar);
+    m_hint->setObjectName(QStringLiteral("callHintLabel"));
+    m_hint->setWordWrap(true);
+    m_hintButton = new QPushButton(m_hintBar);
+    m_hintButton->setObjectName(QStringLiteral("callHintButton"));
+    // The button first: always in view, even in a narrow response pane; the sentence wraps.
+    hintRow->addWidget(m_hintButton);
+    hintRow->addWidget(m_hint, 1);
+    m_hintBar->hide();
+    connect(m_hintButton, &QPushButton::clicked, this, [this] { emit fixRequested(m_session.fix()); });
+    layout->addWidget(m_hintBar);
     layout->addWidget(m_timings);
 
     m_tabs = new QTabWidget(this);
@@ -273,6 +288,27 @@ void ResponsePanel::refresh()
     }
     }
     m_status->setText(status);
+    m_status->setToolTip(m_session.grpcMessage().isEmpty() ? QString()
+                                                           : tr("gRPC said: %1").arg(m_session.grpcMessage()));
+    const bool hinted = s.state() == models::CallSession::State::Finished &&
+                        s.fix() != models::CallSession::Fix::None;
+    if (hinted) {
+        m_hint->setText(s.hint());
+        switch (s.fix()) {
+        case models::CallSession::Fix::MaxReceive:
+            m_hintButton->setText(tr("Raise Max Receive…"));
+            break;
+        case models::CallSession::Fix::Deadline:
+            m_hintButton->setText(tr("Change Deadline…"));
+            break;
+        case models::CallSession::Fix::Security:
+            m_hintButton->setText(tr("Choose TLS or Plaintext…"));
+            break;
+        case models::CallSession::Fix::None:
+            break;
+        }
+    }
+    m_hintBar->setVisible(hinted);
     m_status->setStyleSheet(color.isEmpty() ? QString() : QStringLiteral("color: %1").arg(color));
     m_timings->setText(timingsText());
     fill(m_headers, s.responseHeaders());
@@ -289,6 +325,11 @@ void ResponsePanel::refresh()
     m_tabs->setTabText(3, s.status().details.empty()
                               ? tr("Error details")
                               : tr("Error details (%1)").arg(s.status().details.size()));
+}
+
+QString ResponsePanel::hintText() const
+{
+    return m_hintBar->isHidden() ? QString() : m_hint->text();
 }
 
 QString ResponsePanel::statusText() const

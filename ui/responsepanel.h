@@ -10,9 +10,7 @@ class QTabWidget;
 class QPlainTextEdit;
 class QPushButton;
 
-namespace models {
-class CallSession;
-}
+#include "models/callsession.h"
 
 namespace ui {
 
@@ -39,6 +37,13 @@ public:
     // What the viewer says about a message shown in part ("Showing the first …"), or empty.
     QString truncationText() const;
     void showWholeMessage() { showRow(m_shownRow, true); }
+    // The hint under the headline when a setting would fix the failed call, or "".
+    QString hintText() const;
+    QPushButton *hintButton() const { return m_hintButton; }
+
+signals:
+    // The hint's button: show and focus that setting of the request.
+    void fixRequested(models::CallSession::Fix fix);
 
 private:
     void refresh();
@@ -49,6 +54,9 @@ private:
     models::CallSession &m_session;
     QLabel *m_status = nullptr;
     QLabel *m_timings = nullptr;
+    QWidget *m_hintBar = nullptr;
+    QLabel *m_hint = nullptr;
+    QPushButton *m_hintButton = nullptr;
     QTabWidget *m_tabs = nullptr;
     QTableView *m_list = nullptr;
     JsonEditor *m_viewer = nullptr;

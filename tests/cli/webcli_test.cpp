@@ -265,7 +265,7 @@ TEST_F(WebCli, WireShowsTheHttp2FramesOfAWebCall)
     EXPECT_EQ(gone.exitCode, 1) << gone.err;
     EXPECT_TRUE(contains(gone.err, "Failed to dial target host \"http://127.0.0.1:1/prefix\": could not reach "
                                    "http://127.0.0.1:1/prefix")) << gone.err;
-    EXPECT_TRUE(contains(gone.err, "(wire tap: cannot connect to 127.0.0.1:1")) << gone.err;
+    EXPECT_TRUE(contains(gone.err, "(wire tap: connection refused by 127.0.0.1:1")) << gone.err;
 }
 
 namespace {

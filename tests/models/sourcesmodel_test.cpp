@@ -177,6 +177,45 @@ private slots:
         QCOMPARE(loaded.count(), 0);
     }
 
+    // A quiet source that fails is marked quiet (no failure shown by a window); reloading it
+    // is the user asking, and a second failure is loud. Editing replaces what loads and keeps
+    // the row; removing says which source went. The tester watches every row change.
+    void quietSourcesEditsAndRemovals()
+    {
+        SourcesModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QSignalSpy failed(&model, &SourcesModel::loadFailed);
+        QSignalSpy loaded(&model, &SourcesModel::sourceLoaded);
+        QSignalSpy removed(&model, &SourcesModel::sourceRemoved);
+        auto dead = reflectionFrom("127.0.0.1:" + std::to_string(testsupport::deadPort()));
+        dead.schema.reflectionChannel.connectTimeoutMs = 2000;
+        const int id = model.addSource(dead, true);
+        QVERIFY(failed.wait(20000));
+        QVERIFY(model.isQuiet(id));
+        QVERIFY(model.sourceIndex(id).data(SourcesModel::QuietRole).toBool());
+        QVERIFY(model.sourceIndex(id).data().toString().endsWith(QStringLiteral("— not connected")));
+        model.reload(id);
+        QVERIFY(failed.wait(20000));
+        QVERIFY(!model.isQuiet(id));
+        QVERIFY(model.sourceIndex(id).data().toString().endsWith(QStringLiteral("— failed")));
+
+        // Edited to the live server with TLS settings of its own (plaintext here): same id, loads.
+        models::SourceSpec live = *model.spec(id);
+        models::ConnectionSettings plain;
+        plain.connectTimeoutMs = 5000;
+        live.setReflection(QString::fromStdString(m_server->address()), plain);
+        QCOMPARE(live.schema.reflectionChannel.connectTimeoutMs, 5000);
+        model.setSpec(id, live);
+        QVERIFY(loaded.wait(20000));
+        QCOMPARE(model.rowCount(), 1);
+        QCOMPARE(model.state(id), SourcesModel::State::Loaded);
+        QVERIFY(model.rowCount(model.sourceIndex(id)) > 0);
+        model.removeSource(id);
+        QCOMPARE(removed.size(), 1);
+        QCOMPARE(removed.first().at(0).toInt(), id);
+        QCOMPARE(model.rowCount(), 0);
+    }
+
     void callSessionFollowsAUnaryCall()
     {
         rpc::Engine engine;

@@ -105,6 +105,59 @@ TEST(Schema, SeveralImportRootsAndFilesNamedByDiskPath)
         << allDiagnostics(outside.error());
 }
 
+// A file opened with its own folder as the root while its imports are named from a folder
+// above: protobuf says "not defined" at every use of an imported type. Only the missing import
+// is reported, with the root that would hold it; an error of the file's own stays.
+TEST(Schema, AMissingImportIsReportedOnceWithTheRootThatHoldsIt)
+{
+    TempDir dir;
+    dir.write("acme/api/v1/types.proto", "syntax = \"proto3\";\npackage acme.api.v1;\n"
+                                         "message Item { string id = 1; }\nmessage Page { int32 size = 1; }\n");
+    dir.write("acme/api/v1/service.proto",
+              "syntax = \"proto3\";\npackage acme.api.v1;\n"
+              "import \"acme/api/v1/types.proto\";\n"
+              "message ListRequest { Page page = 1; Item after = 2; }\n"
+              "message ListReply { repeated Item items = 1; Page next = 2; }\n"
+              "service Items { rpc List(ListRequest) returns (ListReply); rpc Get(ListRequest) returns (Item); }\n"
+              "message Broken { int32 a = 3; int32 b = 3; }\n");
+    const std::string own = (dir.path() / "acme/api/v1").string();
+    auto wrongRoot = loadFiles({own}, {"service.proto"});
+    ASSERT_FALSE(wrongRoot);
+    const auto &d = wrongRoot.error().diagnostics;
+    ASSERT_EQ(d.size(), 2u) << allDiagnostics(wrongRoot.error());
+    const std::string all = allDiagnostics(wrongRoot.error());
+    EXPECT_EQ(all.find("is not defined"), std::string::npos) << all;
+    EXPECT_NE(all.find("import \"acme/api/v1/types.proto\" (imported by service.proto) was not found"),
+              std::string::npos)
+        << all;
+    EXPECT_NE(all.find("add the import root " + dir.path().string() + ", which holds it"), std::string::npos) << all;
+    EXPECT_NE(all.find("5 errors that follow from the missing imports not shown"), std::string::npos) << all;
+    EXPECT_NE(all.find("service.proto:7:"), std::string::npos) << all; // the file's own error
+
+    // With the root that holds the import, only the file's own error is left.
+    auto rightRoot = loadFiles({dir.path().string()}, {"acme/api/v1/service.proto"});
+    ASSERT_FALSE(rightRoot);
+    EXPECT_EQ(rightRoot.error().diagnostics.size(), 1u) << allDiagnostics(rightRoot.error());
+}
+
+// A broken file that is opened and imported too (as every file of a folder is) is parsed
+// twice by protobuf; its error is reported once, and its importer adds nothing that follows.
+TEST(Schema, AParseErrorOfAFileOpenedAndImportedIsReportedOnce)
+{
+    TempDir dir;
+    dir.write("broken.proto", "syntax = \"proto3\";\nmessage A {\n  string x = ;\n}\n");
+    dir.write("user.proto", "syntax = \"proto3\";\nimport \"broken.proto\";\nmessage B { A a = 1; }\n");
+    for (const auto &files : {std::vector<std::string>{"broken.proto", "user.proto"},
+                              std::vector<std::string>{"user.proto", "broken.proto"}}) {
+        auto r = loadFiles({dir.path().string()}, files);
+        ASSERT_FALSE(r);
+        ASSERT_EQ(r.error().diagnostics.size(), 1u) << allDiagnostics(r.error());
+        EXPECT_EQ(r.error().diagnostics[0].file, "broken.proto");
+        EXPECT_EQ(r.error().diagnostics[0].line, 3);
+        EXPECT_EQ(r.error().message, "1 error in the schema");
+    }
+}
+
 TEST(Schema, EveryParseErrorHasFileLineAndColumn)
 {
     TempDir dir;

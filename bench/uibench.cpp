@@ -6,7 +6,8 @@
 //
 // usage: wirescope-uibench [--rounds N] [--megabytes N] [--trace]
 //   --trace: also print, per round, the slowest events the UI thread handled (receiver, event,
-//            and for queued calls the slot), to find where a stall comes from.
+//            and for queued calls the slot), and the slowest widgets' paint events within
+//            them, to find where a stall comes from.
 #include "testserver.h"
 
 #include "models/callsession.h"
@@ -98,6 +99,18 @@ public:
 
     bool notify(QObject *receiver, QEvent *event) override
     {
+        // Paint events come inside the window's UpdateRequest: each widget's is timed too, so
+        // a slow repaint names the widget that paints slowly.
+        if (tracing && m_depth > 0 && event->type() == QEvent::Paint) {
+            QElapsedTimer t;
+            t.start();
+            const bool result = QApplication::notify(receiver, event);
+            const double ms = double(t.nsecsElapsed()) / 1e6;
+            if (ms >= 5)
+                slowest.push_back({ms, std::string("  paint of ") + receiver->metaObject()->className() + " " +
+                                           receiver->objectName().toStdString()});
+            return result;
+        }
         if (!tracing || m_depth > 0)
             return QApplication::notify(receiver, event);
         ++m_depth;

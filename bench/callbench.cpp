@@ -313,12 +313,19 @@ struct Figures
     double stream = 0;       // stub: on a channel of its own; engine: load run
     double streamCall = 0;   // engine only: a plain call, each message handed over as JSON
     double streamShared = 0; // stub only: on the channel of its callback-API unary calls
+    double unaryWarm = 0;    // cli only: after as many warm-up calls as the stub's (-skip-first)
 };
 
 double jsonNumber(const std::string &text, const std::string &key)
 {
     const auto at = text.find("\"" + key + "\":");
     return at == std::string::npos ? -1 : std::atof(text.c_str() + at + key.size() + 3);
+}
+
+// The unary calls each child makes to warm up before it measures.
+int warmUnaryCalls(const Options &o)
+{
+    return std::min(2000, o.unaryCalls);
 }
 
 // Runs `args` and returns what it wrote to standard output; exits when it fails.
@@ -378,6 +385,8 @@ Figures runChild(const Options &o, const char *path)
 
 // The same two runs by `wirescope-cli bench`, the program users run: a fresh process that loads
 // the schema by reflection, then connects and calls (the time it reports starts at the first call).
+// The unary run is made twice: cold, and after the warm-up calls the stub's process makes
+// (-skip-first), so that one row compares the two clients equally warm.
 Figures runCli(const Options &o, const std::string &cli)
 {
     auto bench = [&](const std::vector<std::string> &flags, const std::string &method, int calls) {
@@ -397,6 +406,11 @@ Figures runCli(const Options &o, const std::string &cli)
                                      unaryJson(o)},
                                     "Echo", o.unaryCalls);
     f.unary = jsonNumber(unary, "calls_per_second");
+    const int warm = warmUnaryCalls(o);
+    const std::string warmed = bench({"-n", std::to_string(o.unaryCalls + warm), "-skip-first", std::to_string(warm),
+                                      "-c", std::to_string(o.concurrency), "-d", unaryJson(o)},
+                                     "Echo", o.unaryCalls);
+    f.unaryWarm = jsonNumber(warmed, "calls_per_second");
     const std::string stream = bench({"-n", "1", "-c", "1", "-d", streamJson(o)}, "ServerStream", 1);
     f.stream = jsonNumber(stream, "messages_received") / jsonNumber(stream, "seconds");
     if (jsonNumber(stream, "messages_received") != o.streamMessages) {
@@ -440,9 +454,10 @@ struct Rounds
                     "\"engine_unary_calls_per_s\":%.0f,\"stub_stream_msgs_per_s\":%.0f,"
                     "\"engine_load_stream_msgs_per_s\":%.0f,\"engine_stream_msgs_per_s\":%.0f,"
                     "\"stub_stream_shared_msgs_per_s\":%.0f,\"cli_unary_calls_per_s\":%.0f,"
-                    "\"cli_stream_msgs_per_s\":%.0f}\n",
+                    "\"cli_stream_msgs_per_s\":%.0f,\"cli_warm_unary_calls_per_s\":%.0f}\n",
                     i + 1, s.unary, e.unary, e.unaryThread, s.stream, e.stream, e.streamCall, s.streamShared,
-                    cli.empty() ? 0.0 : cli[i].unary, cli.empty() ? 0.0 : cli[i].stream);
+                    cli.empty() ? 0.0 : cli[i].unary, cli.empty() ? 0.0 : cli[i].stream,
+                    cli.empty() ? 0.0 : cli[i].unaryWarm);
         std::fflush(stdout);
     }
 
@@ -464,6 +479,9 @@ struct Rounds
         if (!cli.empty())
             table += row("unary calls/s, `wirescope-cli bench` (the program: a process of its own, cold)",
                          of(stub, &Figures::unary), of(cli, &Figures::unary), "");
+        if (!cli.empty())
+            table += row("unary calls/s, `wirescope-cli bench -skip-first` (warmed up as the stub is)",
+                         of(stub, &Figures::unary), of(cli, &Figures::unaryWarm), "");
         table += row(streamLoad, of(stub, &Figures::stream), of(engine, &Figures::stream), targetStream.c_str());
         if (!cli.empty())
             table += row("server-stream messages/s, `wirescope-cli bench` (the program)", of(stub, &Figures::stream),
@@ -582,7 +600,7 @@ int main(int argc, char **argv)
 
     // Warm the paths this process runs (connections, reflection of the types, allocator).
     Options warm = o;
-    warm.unaryCalls = std::min(2000, o.unaryCalls);
+    warm.unaryCalls = warmUnaryCalls(o);
     warm.streamMessages = std::min(5000, o.streamMessages);
     if (o.only != "engine")
         runStub(warm);

@@ -6,7 +6,9 @@
 //
 // usage: wirescope-uibench [--rounds N] [--megabytes N] [--trace]
 //   --trace: also print, per round, the slowest events the UI thread handled (receiver, event,
-//            and for queued calls the slot), to find where a stall comes from.
+//            and for queued calls the slot), and the slowest widgets' paint events within
+//            them, to find where a stall comes from; and the same while the workbench window
+//            is shown and painted.
 #include "testserver.h"
 
 #include "models/callsession.h"
@@ -98,6 +100,18 @@ public:
 
     bool notify(QObject *receiver, QEvent *event) override
     {
+        // Paint events come inside the window's UpdateRequest: each widget's is timed too, so
+        // a slow repaint names the widget that paints slowly.
+        if (tracing && m_depth > 0 && event->type() == QEvent::Paint) {
+            QElapsedTimer t;
+            t.start();
+            const bool result = QApplication::notify(receiver, event);
+            const double ms = double(t.nsecsElapsed()) / 1e6;
+            if (ms >= 1)
+                slowest.push_back({ms, std::string("  paint of ") + receiver->metaObject()->className() + " " +
+                                           receiver->objectName().toStdString()});
+            return result;
+        }
         if (!tracing || m_depth > 0)
             return QApplication::notify(receiver, event);
         ++m_depth;
@@ -264,12 +278,16 @@ int main(int argc, char **argv)
     std::vector<double> workbenchPaint, emptyPaint;
     for (int round = 0; round < std::max(rounds, 5); ++round) {
         const PaintTimes empty = timeToPainted(makeEmpty, size);
+        app.tracing = trace;
         const PaintTimes workbench = timeToPainted(makeWorkbench, size);
+        app.tracing = false;
         emptyPaint.push_back(empty.paintedMs);
         workbenchPaint.push_back(workbench.paintedMs);
         std::printf("{\"paint_round\":%d,\"workbench_ms\":%.1f,\"workbench_made_ms\":%.1f,"
                     "\"empty_main_window_ms\":%.1f,\"empty_made_ms\":%.1f}\n",
                     round + 1, workbench.paintedMs, workbench.madeMs, empty.paintedMs, empty.madeMs);
+        if (trace)
+            app.report();
     }
 
     std::printf("\n| measure (median of %d rounds) | Wirescope | formatting on the UI thread | ratio |\n"

@@ -47,6 +47,21 @@ QString capped(const QByteArray &text, qsizetype limit)
     return QString::fromUtf8(text.left(end)) + QStringLiteral("…");
 }
 
+// An unsaved tab as the autosave file keeps it. Built on the disk thread: for a big body the
+// request's JSON, parsed back into an object, and the editor's text are copies of many MB.
+QJsonObject autosaveEntry(const UnsavedTab &tab, const QString &session)
+{
+    QJsonObject entry{
+        {QStringLiteral("saved_path"), tab.request.path},
+        {QStringLiteral("request"), QJsonDocument::fromJson(Workspace::serialize(tab.request)).object()},
+        {QStringLiteral("editor_text"), tab.request.body}, // as typed, even half-way
+        {QStringLiteral("session"), session},
+    };
+    if (tab.source)
+        entry.insert(QStringLiteral("source"), QJsonObject::fromVariantMap(sourceSpecToMap(*tab.source)));
+    return entry;
+}
+
 // The sections of an autosave file by workspace folder ("" for tabs of no workspace). The first
 // format had one workspace and its tabs at the top.
 std::map<QString, QJsonObject> autosaveSections(const QJsonObject &file)
@@ -549,40 +564,29 @@ void WorkspaceController::scheduleAutosave()
     m_autosaveTimer.start();
 }
 
-QJsonObject WorkspaceController::entryFor(const UnsavedTab &tab) const
-{
-    QJsonObject entry{
-        {QStringLiteral("saved_path"), tab.request.path},
-        {QStringLiteral("request"), QJsonDocument::fromJson(Workspace::serialize(tab.request)).object()},
-        {QStringLiteral("editor_text"), tab.request.body}, // as typed, even half-way
-        {QStringLiteral("session"), m_session},
-    };
-    if (tab.source)
-        entry.insert(QStringLiteral("source"), QJsonObject::fromVariantMap(sourceSpecToMap(*tab.source)));
-    return entry;
-}
-
 void WorkspaceController::writeAutosaveNow()
 {
     m_autosaveTimer.stop();
-    std::map<QString, QJsonArray> mine; // by workspace folder
-    if (!m_discarded && m_unsaved) {
-        for (const UnsavedTab &tab : m_unsaved())
-            mine[tab.workspace].append(entryFor(tab));
-    }
+    // The UI thread only takes the tabs' values; their entries are built on the disk thread
+    // (with a 45 MiB request open, building them here stalled the window).
+    std::vector<UnsavedTab> tabs;
+    if (!m_discarded && m_unsaved)
+        tabs = m_unsaved();
     // Not this window's tabs, but never to be lost: entries that could not reopen, entries still
-    // waiting for their schema, and sections waiting for their workspace.
+    // waiting for their schema, and sections waiting for their workspace. By workspace folder,
+    // after the tabs' own.
+    std::map<QString, QJsonArray> others;
     for (const auto &[folder, entries] : m_kept) {
         for (const QJsonValue &e : entries)
-            mine[folder].append(e);
+            others[folder].append(e);
     }
     for (const RequestToOpen &r : m_pending) {
         if (!r.autosaved.isEmpty())
-            mine[r.workspace].append(r.autosaved);
+            others[r.workspace].append(r.autosaved);
     }
     for (const auto &[folder, section] : m_parked) {
         for (const QJsonValue &e : section.value(QStringLiteral("tabs")).toArray())
-            mine[folder].append(e);
+            others[folder].append(e);
     }
     QJsonObject top{{QStringLiteral("version"), kAutosaveFormat},
                     {QStringLiteral("workspace"), m_folder},
@@ -593,8 +597,15 @@ void WorkspaceController::writeAutosaveNow()
     environments.insert(m_folder, m_environment);
     // Sections this window never read (another window's, or written before it restored) are
     // merged in on the disk thread from what the file holds then.
-    m_diskPool.start([file = autosaveFile(), mine, top, environments, restored = m_restoredFolders,
-                      session = m_session]() mutable {
+    m_diskPool.start([file = autosaveFile(), tabs = std::move(tabs), others = std::move(others), top, environments,
+                      restored = m_restoredFolders, session = m_session]() mutable {
+        std::map<QString, QJsonArray> mine; // by workspace folder
+        for (const UnsavedTab &tab : tabs)
+            mine[tab.workspace].append(autosaveEntry(tab, session));
+        for (const auto &[folder, entries] : others) {
+            for (const QJsonValue &e : entries)
+                mine[folder].append(e);
+        }
         QFile existing(file);
         std::map<QString, QJsonObject> onDisk;
         if (existing.open(QIODevice::ReadOnly)) {

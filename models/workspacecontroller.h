@@ -175,7 +175,6 @@ private:
     void retryPending();
     void reportStalled();
     void reopen(const QJsonArray &entries, const QString &folder, const QString &environment);
-    QJsonObject entryFor(const UnsavedTab &tab) const;
 
     SourcesModel &m_sources;
     QString m_dataFolder;

@@ -234,10 +234,12 @@ struct Engine::Impl
         return *made;
     }
 
-    // Engine thread only: queued for the consumer at the end of the current burst.
-    void emit(CallEvent e)
+    // Engine thread only: queued for the consumer at the end of the current burst. Received
+    // messages, and the starts and ends of a load run's calls (`coalesce`), wait for the end of
+    // the coalescing window instead, unless something urgent comes with them.
+    void emit(CallEvent e, bool coalesce = false)
     {
-        urgent = urgent || e.kind != EventKind::MessageReceived;
+        urgent = urgent || (e.kind != EventKind::MessageReceived && !coalesce);
         outbox.push_back(std::move(e));
     }
 
@@ -413,6 +415,7 @@ struct Engine::Impl::Call
     bool quiet = false;       // part of a load run: report start and end only
     bool streaming = false;   // receives a stream: counted in streamingCalls
     std::uint64_t loadId = 0; // the load run it belongs to, 0 for none
+    bool nextLaunched = false; // its load run has been told it ended (the next call is out)
     // Inbound events that complete while a write is in flight wait for that write's
     // MessageSent, so the event list keeps the order things happened on the wire: the
     // completion queue may hand back the server's answer before the write's own completion.
@@ -466,7 +469,9 @@ struct Engine::Impl::Call
     {
         if (quiet && e.kind != EventKind::Started && e.kind != EventKind::Finished)
             return;
-        impl->emit(std::move(e));
+        // A load run's consumer counts calls and needs no wake-up per call: at one call in
+        // flight that was a futex wake and a context switch per call on the engine's thread.
+        impl->emit(std::move(e), quiet);
     }
 
     void emitInbound(CallEvent e)
@@ -503,13 +508,15 @@ struct Engine::Impl::Call
             const auto callId = id;
             Impl *engine = impl;
             const std::uint64_t load = loadId;
+            const bool told = nextLaunched;
             engine->calls.erase(callId); // destroys this
             // The next call of a load starts before this one stops counting as active, so
             // activeCalls() reaches 0 only when the whole load is done.
-            if (load)
+            if (load && !told)
                 engine->loadCallDone(load);
             ++engine->endedUnflushed; // no longer active once its events are handed over
-            engine->urgent = true;
+            // The end of a call outside a load run, or of a run's last call, goes out at once.
+            engine->urgent = engine->urgent || !load || !engine->loads.count(load);
             engine->maybeShutdownQueue();
         }
     }
@@ -598,7 +605,8 @@ struct Engine::Impl::Call
         // happen while that one is on the wire, not before it leaves.
         if (loadId) {
             finishedAtNs = monotonicNs();
-            impl->loadCallDone(std::exchange(loadId, 0));
+            nextLaunched = true;
+            impl->loadCallDone(loadId);
         }
         stopConnectAlarm();
         // The batch completes as a whole. The request counts as sent unless the connection

@@ -52,10 +52,10 @@ bool parseDuration(const std::string &text, double *seconds)
     return *seconds > 0;
 }
 
-// -n, -c and -stream-messages are whole numbers of at least one.
+// -n, -c, -stream-messages and -skip-first are whole numbers of at least one.
 bool checkCounts(const Flags &flags, std::string *error)
 {
-    for (const char *name : {"n", "c", "stream-messages"}) {
+    for (const char *name : {"n", "c", "stream-messages", "skip-first"}) {
         if (!flags.isSet(name))
             continue;
         const std::string v = flags.value(name);
@@ -81,6 +81,9 @@ int runBench(const std::vector<std::string> &args)
     flags.define("c", K::Value, "Number of calls in flight at once (default 50; lowered, with a note, when this machine cannot hold that many).");
     flags.define("z", K::Value,
                  "Run for this long (\"10s\", \"500ms\", \"1m\") instead of a number of calls.");
+    flags.define("skip-first", K::Value,
+                 "Make this many calls first and leave them out of the summary (as ghz's --skipFirst): a "
+                 "warm-up; they count in -n and -z.");
     flags.define("stream-messages", K::Value,
                  "Messages each client- or bidi-streaming call sends, taken in turn from those given with -d "
                  "(default: each of them once).");
@@ -120,6 +123,11 @@ int runBench(const std::vector<std::string> &args)
     const long total = flags.isSet("n") ? std::atol(flags.value("n").c_str()) : (flags.isSet("z") ? -1 : 200);
     const long asked = std::max(1L, std::atol(flags.value("c", "50").c_str()));
     const int streamMessages = std::max(1, std::atoi(flags.value("stream-messages", "1").c_str()));
+    const long skipFirst = flags.isSet("skip-first") ? std::atol(flags.value("skip-first").c_str()) : 0;
+    if (total > 0 && skipFirst >= total) {
+        std::cerr << "The -skip-first value must be less than -n (" << total << "): no call would be counted.\n";
+        return kExitUsage;
+    }
     double duration = 0;
     if (flags.isSet("z") && !parseDuration(flags.value("z"), &duration)) {
         std::cerr << "The -z value must be a duration such as 10s or 500ms.\n";
@@ -228,8 +236,9 @@ int runBench(const std::vector<std::string> &args)
     std::vector<double> latencies;
     std::map<std::string, long> statuses;
     std::map<std::string, std::string> firstMessages; // the first message of each failed status
-    long started = 0, finished = 0, messagesReceived = 0, messagesSent = 0;
-    const std::int64_t begin = rpc::monotonicNs();
+    long started = 0, ended = 0, finished = 0, messagesReceived = 0, messagesSent = 0;
+    long skippedFailed = 0; // calls of -skip-first that did not end OK
+    std::int64_t begin = rpc::monotonicNs();
     engine.startLoad(load);
     auto take = [&](const std::vector<rpc::CallEvent> &events) {
         for (const auto &e : events) {
@@ -237,6 +246,15 @@ int runBench(const std::vector<std::string> &args)
                 ++started;
                 startedAt[e.callId] = e.timeNs;
             } else if (e.kind == rpc::EventKind::Finished) {
+                // The first -skip-first calls to end are left out; the summary's time starts
+                // when the last of them ended.
+                if (++ended <= skipFirst) {
+                    startedAt.erase(e.callId);
+                    skippedFailed += !e.status.ok();
+                    if (ended == skipFirst)
+                        begin = e.timeNs;
+                    continue;
+                }
                 ++finished;
                 messagesReceived += static_cast<long>(e.index);
                 messagesSent += static_cast<long>(e.messagesSent);
@@ -254,7 +272,7 @@ int runBench(const std::vector<std::string> &args)
         take(engine.events().waitAndDrain(std::chrono::milliseconds(50)));
         // Every call's Finished is queued before it stops counting as active, and the next
         // call of the run starts before that: at 0 the run is over and its events are queued.
-        if ((started > 0 || finished > 0) && engine.activeCalls() == 0) {
+        if ((started > 0 || ended > 0) && engine.activeCalls() == 0) {
             take(engine.events().drain());
             break;
         }
@@ -295,8 +313,11 @@ int runBench(const std::vector<std::string> &args)
             std::cout << "\n";
         }
     }
-    const bool allOk = statuses.size() == 1 && statuses.count("OK");
-    const int exitCode = allOk || finished == 0 ? 0 : kExitError;
+    if (skippedFailed > 0)
+        std::cerr << "bench: " << skippedFailed << " of the " << skipFirst
+                  << " calls left out by -skip-first did not end OK.\n";
+    const bool allOk = statuses.size() == 1 && statuses.count("OK") && skippedFailed == 0;
+    const int exitCode = allOk || (finished == 0 && skippedFailed == 0) ? 0 : kExitError;
     exitGuard.arm(exitCode, std::chrono::seconds(10));
     return exitCode;
 }

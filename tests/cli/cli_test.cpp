@@ -486,6 +486,32 @@ TEST_F(CliTest, BenchPrintsOneJsonObject)
     EXPECT_TRUE(contains(timed.out, "\"seconds\":0.")) << timed.out;
 }
 
+// -skip-first makes its calls and leaves them out of the summary (a warm-up, as ghz's
+// --skipFirst): they count in -n, their failures still fail the run, and skipping them all is
+// refused rather than giving an empty summary.
+TEST_F(CliTest, BenchSkipFirstLeavesTheWarmUpOutOfTheSummary)
+{
+    auto r = cli({"bench", "-plaintext", "-n", "30", "-skip-first", "10", "-c", "3", "-format", "json", "-d",
+                  R"({"text": "w"})", "ADDR", "wirescope.testing.TestService/Echo"});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_TRUE(contains(r.out, "\"calls\":20,")) << r.out;
+    EXPECT_TRUE(contains(r.out, "\"messages_received\":20,")) << r.out;
+    EXPECT_TRUE(contains(r.out, "\"status\":{\"OK\":20}")) << r.out;
+
+    auto failing = cli({"bench", "-plaintext", "-n", "6", "-skip-first", "2", "-c", "1", "-d", R"({"code": 7})",
+                        "ADDR", "wirescope.testing.TestService/Fail"});
+    EXPECT_EQ(failing.exitCode, 1);
+    EXPECT_TRUE(contains(failing.out, "PERMISSION_DENIED: 4")) << failing.out;
+    EXPECT_TRUE(contains(failing.err, "2 of the 2 calls left out by -skip-first did not end OK")) << failing.err;
+
+    for (const char *skip : {"5", "0", "x"}) {
+        auto refused = cli({"bench", "-plaintext", "-n", "5", "-skip-first", skip, "ADDR",
+                            "wirescope.testing.TestService/Echo"});
+        EXPECT_EQ(refused.exitCode, 2) << skip;
+        EXPECT_TRUE(contains(refused.err, "-skip-first")) << refused.err;
+    }
+}
+
 // The example workspace shipped in resources/ runs green against the demo service served by
 // `wirescope-cli demo`, and a changed variable makes it fail with a non-zero exit.
 TEST(CliRun, RunsTheExampleWorkspaceAgainstTheDemoService)

@@ -567,6 +567,46 @@ private slots:
         QVERIFY(!cancel->isEnabled());
     }
 
+    // The call's state line ("running · 0 sent · 0 received · 1.2 s") changes every 100 ms
+    // while a call runs. It must not ask the tab, and from there the window, for a new layout
+    // each time: with a big request and response open, each relayout was 10-110 ms of the UI
+    // thread (wirescope-uibench --trace, issue 20).
+    void theRunningCallsStateLineAsksForNoLayout()
+    {
+        Workbench wb;
+        QVERIFY(wb.loadTestProtos() > 0);
+        ui::RequestTab *tab = wb.openByClicking(QStringLiteral("Slow"));
+        QVERIFY(tab);
+        tab->setTarget(m_address);
+        tab->setBody(QStringLiteral(R"({"delayMs": 1500})"));
+        auto *state = tab->findChild<QLabel *>(QStringLiteral("callStateLabel"));
+        QVERIFY(state);
+        QSignalSpy finished(&tab->session(), &models::CallSession::finished);
+        QTest::mouseClick(button(tab, "sendButton"), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(state->text().startsWith(QStringLiteral("running")), 5000);
+        QTest::qWait(150); // what starting the call changed is laid out
+        struct LayoutRequests final : QObject
+        {
+            int count = 0;
+            bool eventFilter(QObject *, QEvent *e) override
+            {
+                count += e->type() == QEvent::LayoutRequest;
+                return false;
+            }
+        } requests;
+        for (QWidget *w = state->parentWidget(); w; w = w->parentWidget())
+            w->installEventFilter(&requests);
+        const QString before = state->text();
+        QTest::qWait(600);
+        QVERIFY2(state->text() != before, qPrintable(state->text())); // it did change meanwhile
+        QVERIFY(tab->session().isRunning());
+        QCOMPARE(requests.count, 0);
+        QVERIFY(finished.wait(10000));
+        QVERIFY(state->text().startsWith(QStringLiteral("done")));
+        QVERIFY(state->isVisible());
+        QVERIFY(state->width() > state->fontMetrics().horizontalAdvance(state->text()) / 2);
+    }
+
     void badJsonIsMarkedInlineAndTheCallSaysWhere()
     {
         Workbench wb;

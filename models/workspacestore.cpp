@@ -219,7 +219,7 @@ void WorkspaceStore::close(const QString &historyFile)
         if (w.watcher && !w.watcher->directories().isEmpty())
             w.watcher->removePaths(w.watcher->directories());
         w.history = std::make_unique<History>(historyFile);
-        w.failed(w.history->load().errorMessage());
+        w.failed(w.history->load());
         // After any open still on its way to the UI thread: the last word is closed.
         QMetaObject::invokeMethod(w.store, [s = w.store, history = w.history->entries()] {
             s->m_open = false;

@@ -140,6 +140,7 @@ Result<ResolvedRequest> resolveRequest(const SavedRequest &request, const Connec
     if (r.target.isEmpty())
         return fail(QStringLiteral("the request has no target (host:port)"), QStringLiteral("target"));
     r.channel = connection.toOptions(r.target, options.userAgent);
+    r.protocol = request.protocol;
     for (const auto &[key, value] : request.metadata) {
         const QString where = QStringLiteral("metadata %1").arg(key);
         auto resolved = resolveVariables(value, environment, where, secrets);
@@ -179,6 +180,7 @@ Result<rpc::CallRequest> toCallRequest(const ResolvedRequest &resolved, rpc::Sch
     call.channel = resolved.channel;
     call.metadata = resolved.metadata;
     call.deadlineMs = resolved.deadlineMs;
+    resolved.protocol.applyTo(call);
     // A saved stream: a JSON array on a client or bidi stream, one message per element.
     if (method.clientStreams() && resolved.body.trimmed().startsWith('[')) {
         if (auto messages = arrayMessages(QString::fromUtf8(resolved.body))) {

@@ -29,7 +29,9 @@ namespace {
 const QStringList kRequestKeys = {QStringLiteral("format_version"), QStringLiteral("method"),
                                   QStringLiteral("target"),         QStringLiteral("metadata"),
                                   QStringLiteral("body"),           QStringLiteral("deadline_seconds"),
-                                  QStringLiteral("connection"),     QStringLiteral("assertions")};
+                                  QStringLiteral("connection"),     QStringLiteral("assertions"),
+                                  QStringLiteral("protocol"),       QStringLiteral("http_version"),
+                                  QStringLiteral("codec")};
 const QStringList kSettingsKeys = {QStringLiteral("format_version"), QStringLiteral("import_paths"),
                                    QStringLiteral("proto_files"),    QStringLiteral("protosets"),
                                    QStringLiteral("reflection"),     QStringLiteral("connections"),
@@ -191,6 +193,7 @@ SavedRequest withDefaults(const SavedRequest &request, const WorkspaceSettings &
         r.target = d.value(QStringLiteral("target")).toString();
     if (r.connection.isEmpty())
         r.connection = d.value(QStringLiteral("connection")).toString();
+    r.protocol = r.protocol.over(ProtocolChoice::fromJson(d).valueOr({})); // a bad one is reported on open
     // A default the engine cannot take is reported when the workspace opens, and not used.
     if (r.deadlineSeconds <= 0 && deadlineProblem(d.value(QStringLiteral("deadline_seconds"))).isEmpty())
         r.deadlineSeconds = d.value(QStringLiteral("deadline_seconds")).toDouble();
@@ -284,6 +287,7 @@ QByteArray Workspace::serialize(const SavedRequest &r)
     o.insert(QStringLiteral("deadline_seconds"), r.deadlineSeconds);
     o.insert(QStringLiteral("connection"), r.connection);
     o.insert(QStringLiteral("assertions"), r.assertions);
+    r.protocol.writeTo(o);
     QByteArray bytes = documentBytes(o);
     if (jsonBody) {
         const auto span = bodySpan(bytes);
@@ -400,8 +404,12 @@ Result<SavedRequest, WorkspaceProblem> Workspace::parseRequest(const QByteArray 
     }
     if (const QString why = deadlineProblem(o.value(QStringLiteral("deadline_seconds"))); !why.isEmpty())
         return WorkspaceProblem{path, 0, 0, QStringLiteral("\"deadline_seconds\" %1").arg(why)};
+    const auto protocol = ProtocolChoice::fromJson(o);
+    if (!protocol)
+        return WorkspaceProblem{path, 0, 0, protocol.errorMessage()};
     SavedRequest r;
     r.path = path;
+    r.protocol = *protocol;
     r.method = o.value(QStringLiteral("method")).toString();
     r.target = o.value(QStringLiteral("target")).toString();
     for (const auto &entry : o.value(QStringLiteral("metadata")).toArray()) {
@@ -470,6 +478,9 @@ Workspace Workspace::open(const QString &folder)
                 ws.m_problems.push_back({QLatin1String(kSettingsFile), 0, 0,
                                          QStringLiteral("\"defaults\": \"deadline_seconds\" %1; it is ignored")
                                              .arg(why)});
+            if (const auto protocol = ProtocolChoice::fromJson(s.defaults); !protocol)
+                ws.m_problems.push_back({QLatin1String(kSettingsFile), 0, 0,
+                                         QStringLiteral("\"defaults\": %1; it is ignored").arg(protocol.errorMessage())});
             for (const auto &e : o->value(QStringLiteral("environments")).toArray()) {
                 Environment env;
                 env.name = e.toObject().value(QStringLiteral("name")).toString();

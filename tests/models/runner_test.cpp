@@ -10,6 +10,7 @@
 #include "models/workspace.h"
 
 #include "connectproxy.h"
+#include "testworkspace.h"
 #include "testserver.h"
 
 #include <QDirIterator>
@@ -107,20 +108,6 @@ SavedRequest request(const QString &path, const QString &method, const char *bod
     r.deadlineSeconds = 10;
     r.assertions = json(assertions);
     return r;
-}
-
-// A new workspace in `folder` with the test service's proto inside it, as its schema.
-Workspace workspaceWithTestProto(const QString &folder)
-{
-    QDir().mkpath(folder + QStringLiteral("/protos/wirescope/testing"));
-    QFile::copy(QStringLiteral(WIRESCOPE_TEST_PROTO_DIR "/wirescope/testing/test.proto"),
-                folder + QStringLiteral("/protos/wirescope/testing/test.proto"));
-    Workspace ws = Workspace::open(folder);
-    models::WorkspaceSettings settings = ws.settings();
-    settings.importPaths = {QStringLiteral("protos")};
-    settings.protoFiles = {QStringLiteral("wirescope/testing/test.proto")};
-    ws.saveSettings(settings);
-    return ws;
 }
 
 } // namespace

@@ -482,9 +482,18 @@ Result<QString> WorkspaceController::exportGrpcurl(const SavedRequest &request, 
     } else if (source && source->kind == SourceSpec::Kind::Protoset) {
         protosets = strings(source->schema.protosetFiles);
     }
-    // As sent: the workspace's defaults fill what the request leaves empty.
-    const SavedRequest sent = isOpen() ? withDefaults(request, m_store->workspace().settings()) : request;
-    return toGrpcurl(sent, connection, importPaths, protoFiles, protosets, environment());
+    return toGrpcurl(asSent(request), connection, importPaths, protoFiles, protosets, environment());
+}
+
+SavedRequest WorkspaceController::asSent(const SavedRequest &request) const
+{
+    return isOpen() ? withDefaults(request, m_store->workspace().settings()) : request;
+}
+
+Result<QString> WorkspaceController::exportCurl(const SavedRequest &request, const ConnectionSettings &connection,
+                                                rpc::MethodKind kind)
+{
+    return toCurl(asSent(request), connection, kind, environment());
 }
 
 Status WorkspaceController::importGrpcurl(const QString &commandLine)

@@ -134,6 +134,9 @@ private:
     bool isStreamArray(const QString &body) const; // a saved client stream: one message per element
     void markClean();                              // matches its file: no dot, no conflict bar
     void updateControls();
+    // Why the request cannot go over the protocol chosen (what it cannot do with this method),
+    // or empty: said on the disabled Send button before anything is sent.
+    QString protocolProblem() const;
     void scheduleValidation();
     void validate();
     void generateExample();

@@ -215,8 +215,17 @@ void WebRequestTest::buildCallRequestCarriesTheProtocol()
     QCOMPARE(call->contentCodec, rpc::ContentCodec::Proto);
     r.protocol = {};
     call = models::buildCallRequest(r, {}, {}, {}, *schema, *method, models::BodyMode::Complete, {});
+    QVERIFY(!call);
+    QVERIFY2(call.errorMessage().contains(QStringLiteral("gRPC cannot put the path prefix \"/prefix\"")),
+             qPrintable(call.errorMessage()));
+    // For gRPC a URL names the server, and its scheme the security.
+    r.target = QStringLiteral("https://h:1");
+    call = models::buildCallRequest(r, {}, {}, {}, *schema, *method, models::BodyMode::Complete, {});
+    QVERIFY2(call, qPrintable(call.errorMessage()));
     QCOMPARE(call->protocol, rpc::Protocol::Grpc);
     QCOMPARE(call->httpVersion, rpc::HttpVersion::Default);
+    QCOMPARE(call->channel.target, std::string("h:1"));
+    QVERIFY(!call->channel.plaintext);
 }
 
 void WebRequestTest::pastedWirescopeCommandsKeepTheirProtocol()

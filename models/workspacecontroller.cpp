@@ -9,6 +9,7 @@
 #include "models/secretstore.h"
 #include "models/softassert.h"
 #include "models/workspacestore.h"
+#include "rpc/web.h"
 
 #include <QDir>
 #include <QFile>
@@ -367,6 +368,12 @@ void WorkspaceController::addWorkspaceSources()
         spec.kind = SourceSpec::Kind::Reflection;
         spec.schema.useReflection = true;
         spec.schema.reflectionChannel.target = resolved->toStdString();
+        // A URL names the server (gRPC takes it so too), and its scheme whether TLS is used.
+        if (auto url = rpc::parseUrlTarget(spec.schema.reflectionChannel.target);
+            url && rpc::isUrlTarget(spec.schema.reflectionChannel.target)) {
+            spec.schema.reflectionChannel.target = url->hostPort;
+            spec.schema.reflectionChannel.plaintext = !url->tls;
+        }
         addSourceOnce(spec);
     }
 }
@@ -380,6 +387,7 @@ void WorkspaceController::openRequest(RequestToOpen request)
         addSourceOnce(*request.source);
     const QString method = request.request.method;
     const QString target = request.request.target;
+    const rpc::Protocol protocol = asSent(request.request).protocol.effectiveProtocol();
     m_pending.push_back(std::move(request));
     retryPending();
     const bool waiting = std::any_of(m_pending.begin(), m_pending.end(),
@@ -388,6 +396,14 @@ void WorkspaceController::openRequest(RequestToOpen request)
         return;
     if (ownSource) {
         emit statusMessage(tr("Waiting for a schema with %1…").arg(method));
+        return;
+    }
+    // Reflection is asked over gRPC: a gRPC-Web or Connect request waits for the schema its
+    // workspace's files give (asking a URL as a gRPC target only listed a failed source).
+    if (protocol != rpc::Protocol::Grpc) {
+        emit statusMessage(tr("Waiting for a schema with %1 (server reflection is asked over gRPC; a %2 request "
+                              "takes its schema from .proto files or a protoset)")
+                               .arg(method, protocolLabel(protocol)));
         return;
     }
     // No loaded schema has the method: ask the target's reflection, once per target.
@@ -403,6 +419,12 @@ void WorkspaceController::openRequest(RequestToOpen request)
         spec.kind = SourceSpec::Kind::Reflection;
         spec.schema.useReflection = true;
         spec.schema.reflectionChannel.target = resolved->toStdString();
+        // A URL names the server (gRPC takes it so too), and its scheme whether TLS is used.
+        if (auto url = rpc::parseUrlTarget(spec.schema.reflectionChannel.target);
+            url && rpc::isUrlTarget(spec.schema.reflectionChannel.target)) {
+            spec.schema.reflectionChannel.target = url->hostPort;
+            spec.schema.reflectionChannel.plaintext = !url->tls;
+        }
         addSourceOnce(spec);
     }
     if (m_sources.sourceCount() > before)

@@ -7,6 +7,8 @@
 #include "models/callrequest.h"
 #include "models/grpcurl.h"
 #include "models/runner.h"
+#include "models/sourcesmodel.h"
+#include "models/workspacecontroller.h"
 #include "models/workspace.h"
 
 #include "connectserver.h"
@@ -17,6 +19,7 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QProcess>
+#include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -37,6 +40,7 @@ private slots:
     void buildCallRequestCarriesTheProtocol();
     void pastedWirescopeCommandsKeepTheirProtocol();
     void runSendsEachRequestByItsOwnProtocol();
+    void openingAWebRequestAsksNoGrpcReflection();
     void copyAsCurlIsOnlyForConnectUnaryCalls();
     void copiedCurlCommandsRunAgainstConnect();
 };
@@ -303,6 +307,32 @@ void WebRequestTest::runSendsEachRequestByItsOwnProtocol()
         return;
     // -codec json alone: the workspace's protocol with the flag's codec.
     runWith({std::nullopt, std::nullopt, rpc::ContentCodec::Json}, "application/json");
+}
+
+// A request whose method no loaded schema has waits for one; reflection (gRPC) is asked only for
+// a gRPC request, at the host:port of a URL target.
+void WebRequestTest::openingAWebRequestAsksNoGrpcReflection()
+{
+    QTemporaryDir data;
+    models::SourcesModel sources;
+    models::WorkspaceController controller(sources, data.path());
+    QSignalSpy said(&controller, &models::WorkspaceController::statusMessage);
+    models::RequestToOpen open;
+    open.request = echoRequest(QStringLiteral("a.json"), QStringLiteral("http://127.0.0.1:1/prefix/api"));
+    open.request.protocol.protocol = rpc::Protocol::Connect;
+    controller.openRequest(open);
+    QCOMPARE(sources.sourceCount(), 0);
+    QVERIFY(!said.isEmpty());
+    QVERIFY2(said.last().at(0).toString().contains(QStringLiteral("a Connect request takes its schema from .proto files")),
+             qPrintable(said.last().at(0).toString()));
+
+    open.request.target = QStringLiteral("https://127.0.0.1:1");
+    open.request.protocol = {};
+    controller.openRequest(open);
+    QCOMPARE(sources.sourceCount(), 1);
+    const int id = sources.index(0, 0).data(models::SourcesModel::SourceIdRole).toInt();
+    QCOMPARE(sources.spec(id)->schema.reflectionChannel.target, std::string("127.0.0.1:1"));
+    QVERIFY(!sources.spec(id)->schema.reflectionChannel.plaintext);
 }
 
 void WebRequestTest::copyAsCurlIsOnlyForConnectUnaryCalls()

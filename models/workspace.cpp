@@ -220,55 +220,6 @@ QString WorkspaceProblem::toString() const
     return QStringLiteral("%1: %2").arg(file, message);
 }
 
-QString writeFileAtomically(const QString &path, const QByteArray &bytes)
-{
-    const QFileInfo info(path);
-    const QByteArray dir = QFile::encodeName(info.absolutePath());
-    QByteArray temp = QFile::encodeName(info.absoluteFilePath()) + ".tmp-XXXXXX";
-    const int fd = mkstemp(temp.data());
-    if (fd < 0)
-        return QStringLiteral("cannot write %1: %2").arg(path, QString::fromLocal8Bit(std::strerror(errno)));
-    auto fail = [&](const char *what) {
-        const QString why = QString::fromLocal8Bit(std::strerror(errno));
-        ::close(fd);
-        ::unlink(temp.constData());
-        return QStringLiteral("cannot write %1 (%2): %3").arg(path, QLatin1String(what), why);
-    };
-    qsizetype done = 0;
-    while (done < bytes.size()) {
-        const ssize_t n = ::write(fd, bytes.constData() + done, std::size_t(bytes.size() - done));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return fail("write");
-        done += n;
-    }
-    // Keep the mode of the file being replaced (mkstemp makes 0600).
-    struct stat old
-    {
-    };
-    const bool replacing = ::stat(QFile::encodeName(info.absoluteFilePath()).constData(), &old) == 0;
-    ::fchmod(fd, replacing ? (old.st_mode & 07777) : 0644);
-    if (::fsync(fd) != 0)
-        return fail("fsync");
-    if (::close(fd) != 0) {
-        ::unlink(temp.constData());
-        return QStringLiteral("cannot write %1: %2").arg(path, QString::fromLocal8Bit(std::strerror(errno)));
-    }
-    if (::rename(temp.constData(), QFile::encodeName(info.absoluteFilePath()).constData()) != 0) {
-        const QString why = QString::fromLocal8Bit(std::strerror(errno));
-        ::unlink(temp.constData());
-        return QStringLiteral("cannot replace %1: %2").arg(path, why);
-    }
-    // The rename itself must reach the disk.
-    const int dirFd = ::open(dir.constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dirFd >= 0) {
-        ::fsync(dirFd);
-        ::close(dirFd);
-    }
-    return {};
-}
-
 QByteArray Workspace::serialize(const SavedRequest &r)
 {
     QJsonObject o = r.extra;

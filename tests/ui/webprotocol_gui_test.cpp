@@ -24,6 +24,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
+#include <QPointer>
 #include <QProcess>
 #include <QTabWidget>
 #include <QTableWidget>
@@ -213,7 +214,9 @@ void WebProtocolGuiTest::theWorkspaceDefaultAppliesToNewTabs()
     QVERIFY2(tab->response()->shownMessage().contains(QStringLiteral("\"content-type\": \"application/grpc-web+proto\"")),
              qPrintable(tab->response()->shownMessage()));
     // Opened again from its file, the tab shows what the file says.
-    wb.window.tabs()->removeTab(wb.window.tabs()->indexOf(tab));
+    const QPointer<ui::RequestTab> closing(tab);
+    emit wb.window.tabs()->tabCloseRequested(wb.window.tabs()->indexOf(tab)); // its ×, as a user closes it
+    QTRY_VERIFY(closing.isNull());
     QSignalSpy reopened(&wb.window, &ui::MainWindow::requestOpened);
     wb.window.openSavedRequest(*wb.window.workspaceStore().workspace().request(QStringLiteral("echo.json")), true);
     QVERIFY(!reopened.isEmpty() || reopened.wait(10000));

@@ -3,6 +3,7 @@
 
 #include "rpc/jsondom.h"
 #include "rpc/jsonutil.h"
+#include "rpc/web.h"
 
 
 #include <string_view>
@@ -140,6 +141,23 @@ Result<ResolvedRequest> resolveRequest(const SavedRequest &request, const Connec
     if (r.target.isEmpty())
         return fail(QStringLiteral("the request has no target (host:port)"), QStringLiteral("target"));
     r.channel = connection.toOptions(r.target, options.userAgent);
+    r.protocol = request.protocol;
+    // gRPC takes a URL as the server it names, TLS as its scheme says, here rather than in the
+    // engine: the wire tap and reflection need host:port too (the tap read the URL as a host).
+    // gRPC-Web and Connect keep the URL, whose path goes before the method.
+    if (r.protocol.effectiveProtocol() == rpc::Protocol::Grpc && rpc::isUrlTarget(r.target.toStdString())) {
+        auto url = rpc::parseUrlTarget(r.target.toStdString());
+        if (!url)
+            return fail(QString::fromStdString(url.error().message), QStringLiteral("target"));
+        if (!url->prefix.empty())
+            return fail(QStringLiteral("gRPC cannot put the path prefix \"%1\" before the method; gRPC-Web and "
+                                       "Connect can (Options → Protocol)")
+                            .arg(QString::fromStdString(url->prefix)),
+                        QStringLiteral("target"));
+        ConnectionSettings byScheme = connection;
+        byScheme.plaintext = !url->tls;
+        r.channel = byScheme.toOptions(QString::fromStdString(url->hostPort), options.userAgent);
+    }
     for (const auto &[key, value] : request.metadata) {
         const QString where = QStringLiteral("metadata %1").arg(key);
         auto resolved = resolveVariables(value, environment, where, secrets);
@@ -179,6 +197,7 @@ Result<rpc::CallRequest> toCallRequest(const ResolvedRequest &resolved, rpc::Sch
     call.channel = resolved.channel;
     call.metadata = resolved.metadata;
     call.deadlineMs = resolved.deadlineMs;
+    resolved.protocol.applyTo(call);
     // A saved stream: a JSON array on a client or bidi stream, one message per element.
     if (method.clientStreams() && resolved.body.trimmed().startsWith('[')) {
         if (auto messages = arrayMessages(QString::fromUtf8(resolved.body))) {

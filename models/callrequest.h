@@ -70,6 +70,7 @@ struct ResolvedRequest
     rpc::Metadata metadata; // "-bin" values decoded
     std::int64_t deadlineMs = 0;
     QByteArray body; // UTF-8, resolved
+    ProtocolChoice protocol; // the request's, defaults applied: what it leaves unset is gRPC's
 };
 
 // Resolves target, metadata and body (in that order; the first problem is the error), and
@@ -86,7 +87,8 @@ enum class BodyMode {
     Complete,    // run, the CLI: the body holds every message (JSON values one after another)
 };
 
-// The engine request for a resolved request and its method (call id not set).
+// The engine request for a resolved request and its method (call id not set), over the
+// request's protocol, HTTP version and codec.
 Result<rpc::CallRequest> toCallRequest(const ResolvedRequest &resolved, rpc::SchemaPtr schema,
                                        const rpc::MethodInfo &method, BodyMode mode);
 

@@ -6,6 +6,7 @@
 
 #include "rpc/jsonutil.h"
 #include "rpc/proxy.h"
+#include "rpc/web.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -70,6 +71,16 @@ Result<Resolved> resolveForShell(const QString &text, const Environment &environ
 QString argument(const Resolved &r)
 {
     return r.secrets.isEmpty() ? shellQuote(r.text) : quoteWithSecrets(r.text, r.secrets);
+}
+
+// A JSON object on one line, as written (key order, number spelling); other text as it is.
+QString objectOnOneLine(const QString &body)
+{
+    QJsonParseError parseError{};
+    const QJsonDocument doc = QJsonDocument::fromJson(body.toUtf8(), &parseError);
+    if (parseError.error != QJsonParseError::NoError || !doc.isObject())
+        return body;
+    return QString::fromStdString(rpc::prettyJson(body.toStdString(), 0)).remove(QLatin1Char('\n'));
 }
 
 } // namespace
@@ -148,6 +159,11 @@ Result<QString> toGrpcurl(const SavedRequest &request, const ConnectionSettings 
                           const QStringList &importPaths, const QStringList &protoFiles,
                           const QStringList &protosets, const Environment &environment)
 {
+    if (const rpc::Protocol protocol = request.protocol.effectiveProtocol(); protocol != rpc::Protocol::Grpc)
+        return fail(QStringLiteral("grpcurl speaks gRPC only, and this request goes over %1 (Copy as curl makes "
+                                   "Connect unary calls)")
+                        .arg(protocolLabel(protocol)),
+                    QStringLiteral("protocol"));
     QStringList args;
     // grpcurl has no proxy flag: it takes the proxy from the environment, like gRPC does.
     if (connection.proxy == QLatin1String(rpc::kNoProxy))
@@ -207,8 +223,6 @@ Result<QString> toGrpcurl(const SavedRequest &request, const ConnectionSettings 
     }
     // The body as compact JSON; several messages (a JSON array) one after another, as -d takes them.
     QString body = request.body.trimmed();
-    QJsonParseError parseError{};
-    const QJsonDocument doc = QJsonDocument::fromJson(body.toUtf8(), &parseError);
     if (const auto messages = arrayMessages(body)) {
         // Each element as `run` sends it (a number or a string is a message too, of a wrapper
         // or Value type): reading each as an object turned them into {}.
@@ -216,10 +230,8 @@ Result<QString> toGrpcurl(const SavedRequest &request, const ConnectionSettings 
         for (const std::string &element : *messages)
             parts << QString::fromStdString(rpc::prettyJson(element, 0)).remove(QLatin1Char('\n'));
         body = parts.join(QLatin1Char(' '));
-    } else if (parseError.error == QJsonParseError::NoError && doc.isObject()) {
-        // Keep the user's text (key order, number spelling) but on one line.
-        body = QString::fromStdString(rpc::prettyJson(body.toStdString(), 0));
-        body.replace(QLatin1Char('\n'), QString());
+    } else {
+        body = objectOnOneLine(body);
     }
     if (!body.isEmpty()) {
         const auto d = resolveForShell(body, environment, QStringLiteral("body"));
@@ -237,6 +249,122 @@ Result<QString> toGrpcurl(const SavedRequest &request, const ConnectionSettings 
         target->text.remove(0, 5);
     }
     args << argument(*target) << shellQuote(request.method);
+    return args.join(QLatin1Char(' '));
+}
+
+QString curlProblem(const SavedRequest &request, rpc::MethodKind kind)
+{
+    const rpc::Protocol protocol = request.protocol.effectiveProtocol();
+    if (protocol != rpc::Protocol::Connect)
+        return QStringLiteral("Copy as curl makes Connect unary calls, and this request goes over %1%2")
+            .arg(protocolLabel(protocol),
+                 protocol == rpc::Protocol::Grpc ? QStringLiteral(" (Copy as grpcurl makes it)") : QString());
+    if (kind != rpc::MethodKind::Unary)
+        return QStringLiteral("Copy as curl makes Connect unary calls, and %1 is a %2 call, whose messages "
+                              "Connect frames one by one")
+            .arg(request.method, QLatin1String(rpc::methodKindName(kind)));
+    return {};
+}
+
+Result<QString> toCurl(const SavedRequest &request, const ConnectionSettings &connection, rpc::MethodKind kind,
+                       const Environment &environment)
+{
+    if (const QString why = curlProblem(request, kind); !why.isEmpty())
+        return fail(why, QStringLiteral("protocol"));
+    QStringList args{QStringLiteral("curl")};
+    auto target = resolveForShell(request.target.trimmed(), environment, QStringLiteral("target"));
+    if (!target)
+        return target.error();
+    // Where to: a unix socket, a URL (its scheme says TLS, its path is a prefix), or host:port.
+    QString &t = target->text;
+    bool tls = !connection.plaintext;
+    QString hostPort = t, prefix;
+    if (t.startsWith(QLatin1String("unix-abstract:"))) {
+        args << QStringLiteral("--abstract-unix-socket") << shellQuote(t.mid(14));
+        hostPort = QStringLiteral("localhost");
+    } else if (t.startsWith(QLatin1String("unix:"))) {
+        const QString path = t.startsWith(QLatin1String("unix://")) ? t.mid(7) : t.mid(5);
+        args << QStringLiteral("--unix-socket") << shellQuote(path);
+        hostPort = QStringLiteral("localhost");
+    } else if (rpc::isUrlTarget(t.toStdString())) {
+        auto url = rpc::parseUrlTarget(t.toStdString());
+        if (!url)
+            return fail(QString::fromStdString(url.error().message), QStringLiteral("target"));
+        tls = url->tls;
+        hostPort = QString::fromStdString(url->hostPort);
+        prefix = QString::fromStdString(url->prefix);
+    }
+    const rpc::HttpVersion version = request.protocol.effectiveHttpVersion();
+    if (version == rpc::HttpVersion::Http1)
+        args << QStringLiteral("--http1.1");
+    else if (version == rpc::HttpVersion::Http2)
+        args << (tls ? QStringLiteral("--http2") : QStringLiteral("--http2-prior-knowledge"));
+    if (connection.proxy == QLatin1String(rpc::kNoProxy))
+        args << QStringLiteral("--noproxy") << shellQuote(QStringLiteral("*"));
+    else if (!connection.proxy.isEmpty())
+        args << QStringLiteral("--proxy") << shellQuote(connection.proxy);
+    auto flag = [&](const char *name, const QString &value) {
+        if (!value.isEmpty())
+            args << QLatin1String(name) << shellQuote(value);
+    };
+    if (tls) {
+        if (connection.skipVerify)
+            args << QStringLiteral("--insecure");
+        flag("--cacert", connection.caFile);
+        flag("--cert", connection.certFile);
+        flag("--key", connection.keyFile);
+        // The name the certificate must carry (grpcurl's rule: the authority unless a server
+        // name is given) goes in the URL; --connect-to still reaches the real address.
+        const QString name = connection.serverName.isEmpty() ? connection.authority : connection.serverName;
+        const qsizetype colon = hostPort.lastIndexOf(QLatin1Char(':'));
+        if (!name.isEmpty() && colon > 0) {
+            args << QStringLiteral("--connect-to")
+                 << shellQuote(name + QStringLiteral("::") + hostPort.left(colon) + hostPort.mid(colon));
+            hostPort = name + hostPort.mid(colon);
+        }
+    } else if (!connection.authority.isEmpty()) {
+        args << QStringLiteral("-H") << shellQuote(QStringLiteral("Host: ") + connection.authority);
+    }
+    if (connection.connectTimeoutMs > 0 && connection.connectTimeoutMs != ConnectionSettings::kDefaultConnectTimeoutMs)
+        flag("--connect-timeout", QString::number(double(connection.connectTimeoutMs) / 1000.0, 'g', 12));
+    args << QStringLiteral("-H") << shellQuote(QStringLiteral("Content-Type: application/json")) << QStringLiteral("-H")
+         << shellQuote(QStringLiteral("Connect-Protocol-Version: 1"));
+    if (request.deadlineSeconds > 0) {
+        auto ms = deadlineMilliseconds(request.deadlineSeconds);
+        if (!ms)
+            return ms.error();
+        args << QStringLiteral("-H") << shellQuote(QStringLiteral("Connect-Timeout-Ms: %1").arg(*ms));
+    }
+    for (const auto &[key, value] : request.metadata) {
+        auto v = resolveForShell(value, environment, QStringLiteral("metadata %1").arg(key));
+        if (!v)
+            return v.error();
+        if (v->secrets.isEmpty()) {
+            auto entry = metadataEntry(key, v->text);
+            if (!entry)
+                return entry.error();
+            // Checked as the engine checks it: a header curl would send broken is refused here.
+            if (const auto problem = rpc::headerProblem(entry->first, entry->first.ends_with("-bin")
+                                                                          ? std::string("x")
+                                                                          : entry->second);
+                !problem.empty())
+                return fail(QString::fromStdString(problem), QStringLiteral("metadata %1").arg(key));
+        }
+        v->text = QStringLiteral("%1: %2").arg(key.trimmed(), v->text);
+        args << QStringLiteral("-H") << argument(*v);
+    }
+    const QString body = request.body.trimmed().isEmpty() ? QStringLiteral("{}") : request.body.trimmed();
+    auto data = resolveForShell(objectOnOneLine(body), environment, QStringLiteral("body"));
+    if (!data)
+        return data.error();
+    // --data-raw: a body starting with '@' is not read as a file name.
+    args << QStringLiteral("--data-raw") << argument(*data);
+    QString method = request.method.trimmed();
+    if (!method.contains(QLatin1Char('/')) && method.lastIndexOf(QLatin1Char('.')) > 0)
+        method[method.lastIndexOf(QLatin1Char('.'))] = QLatin1Char('/');
+    target->text = (tls ? QStringLiteral("https://") : QStringLiteral("http://")) + hostPort + prefix +
+                   QLatin1Char('/') + method;
+    args << argument(*target);
     return args.join(QLatin1Char(' '));
 }
 
@@ -293,7 +421,8 @@ Result<GrpcurlCommand> parseGrpcurl(const QString &commandLine)
         QStringLiteral("format"),         QStringLiteral("import-path"),    QStringLiteral("proto"),
         QStringLiteral("protoset"),       QStringLiteral("max-time"),       QStringLiteral("connect-timeout"),
         QStringLiteral("keepalive-time"), QStringLiteral("max-msg-sz"),     QStringLiteral("user-agent"),
-        QStringLiteral("proxy")};
+        QStringLiteral("proxy"),          QStringLiteral("protocol"),       QStringLiteral("http-version"),
+        QStringLiteral("codec")};
 
     bool unixSocket = false;
     command.request.body = QStringLiteral("{}");
@@ -398,6 +527,16 @@ Result<GrpcurlCommand> parseGrpcurl(const QString &commandLine)
             if (!ok || bytes <= 0)
                 return fail(QStringLiteral("the flag -max-msg-sz needs a positive number of bytes, not \"%1\"").arg(value));
             command.connection.maxReceiveBytes = bytes;
+        } else if (name == QLatin1String("protocol") || name == QLatin1String("http-version") ||
+                   name == QLatin1String("codec")) { // wirescope-cli's, read as a request file's keys
+            const QString key = name == QLatin1String("http-version") ? QStringLiteral("http_version") : name;
+            auto choice = ProtocolChoice::fromJson(QJsonObject{{key, value}});
+            if (!choice)
+                return fail(QStringLiteral("-%1: %2").arg(name, choice.errorMessage()));
+            ProtocolChoice &p = command.request.protocol;
+            p.protocol = choice->protocol ? choice->protocol : p.protocol;
+            p.httpVersion = choice->httpVersion ? choice->httpVersion : p.httpVersion;
+            p.codec = choice->codec ? choice->codec : p.codec;
         } else if (name == QLatin1String("proxy")) { // wirescope-cli's
             command.connection.proxy = value.isEmpty() ? QString::fromLatin1(rpc::kNoProxy) : value;
         }

@@ -4,6 +4,7 @@
 #include "models/connectionsettings.h"
 #include "models/result.h"
 #include "models/workspace.h"
+#include "rpc/types.h"
 
 #include <QString>
 #include <QStringList>
@@ -30,8 +31,25 @@ Result<QString> toGrpcurl(const SavedRequest &request, const ConnectionSettings 
                           const QStringList &importPaths, const QStringList &protoFiles,
                           const QStringList &protosets, const Environment &environment);
 
+// Why `request` (its protocol as sent, the workspace's defaults applied) cannot be copied as a
+// curl command, or empty when it can: curl makes one plain HTTP request, which is what a Connect
+// unary call is; streams and the other protocols frame their messages.
+QString curlProblem(const SavedRequest &request, rpc::MethodKind kind);
+
+// A curl command that makes the Connect unary call of `request` over `connection`: a POST to
+// the target (host:port with http:// or https:// as the connection says, or the URL with its
+// path prefix) and "/package.Service/Method", the body as compact JSON with
+// "Content-Type: application/json" whatever the request's codec (so the command holds all it
+// sends), "Connect-Protocol-Version: 1", the deadline as "Connect-Timeout-Ms", metadata as -H,
+// --http1.1 or --http2-prior-knowledge (--http2 with TLS) for a chosen HTTP version, and TLS and
+// proxy settings as curl's flags. Variables and secrets as in toGrpcurl. Every argument is
+// quoted for a POSIX shell. The error says why when curlProblem() is not empty.
+Result<QString> toCurl(const SavedRequest &request, const ConnectionSettings &connection, rpc::MethodKind kind,
+                       const Environment &environment);
+
 // Parses a pasted grpcurl (or wirescope-cli) command line: shell quoting ('…', "…", \),
-// line continuations, "-flag value" and "-flag=value". What cannot become a request (list,
+// line continuations, "-flag value" and "-flag=value"; wirescope-cli's -protocol, -http-version
+// and -codec become the request's protocol choice. What cannot become a request (list,
 // describe, -d @, an unknown flag, a value that is not a number, a -bin header that is not
 // base64) is an error that names it.
 Result<GrpcurlCommand> parseGrpcurl(const QString &commandLine);

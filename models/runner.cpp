@@ -579,7 +579,10 @@ std::vector<RunResult> Runner::run(const RunOptions &options,
             continue;
         }
         const SavedRequest *saved = item.request;
-        const SavedRequest effective = withDefaults(*saved, settings);
+        // The request's own protocol, else the run's flags, else the workspace's defaults.
+        SavedRequest own = *saved;
+        own.protocol = own.protocol.over(options.protocol);
+        const SavedRequest effective = withDefaults(own, settings);
         const SavedRequest *request = &effective;
         RunResult result;
         result.path = request->path;
@@ -691,9 +694,6 @@ std::vector<RunResult> Runner::run(const RunOptions &options,
         rpc::CallRequest call = std::move(*built);
         call.callId = nextId++;
         call.codec.pretty = false;
-        call.protocol = options.protocol;
-        call.httpVersion = options.httpVersion;
-        call.contentCodec = options.contentCodec;
         engine.start(call);
 
         std::int64_t startNs = 0;

@@ -71,11 +71,11 @@ struct RunOptions
     QString filter;                    // glob on request paths ('*' any run, '?' one char)
     QHash<QString, QString> variables; // override (and supply secrets for) the environment
     int defaultTimeoutMs = 60000;      // for requests without a deadline
-    // How every request goes over the wire (wirescope-cli run -protocol, -http-version, -codec);
-    // a web protocol takes a target written as a URL with its path prefix.
-    rpc::Protocol protocol = rpc::Protocol::Grpc;
-    rpc::HttpVersion httpVersion = rpc::HttpVersion::Default;
-    rpc::ContentCodec contentCodec = rpc::ContentCodec::Proto;
+    // How requests go over the wire when their file does not say (wirescope-cli run -protocol,
+    // -http-version, -codec): a file's own "protocol" wins, and what these leave unset comes
+    // from the workspace's defaults (ProtocolChoice::over). A web protocol takes a target
+    // written as a URL with its path prefix.
+    ProtocolChoice protocol;
 };
 
 // Runs a workspace's saved requests, in path order, through the engine on the calling thread

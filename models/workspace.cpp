@@ -29,7 +29,9 @@ namespace {
 const QStringList kRequestKeys = {QStringLiteral("format_version"), QStringLiteral("method"),
                                   QStringLiteral("target"),         QStringLiteral("metadata"),
                                   QStringLiteral("body"),           QStringLiteral("deadline_seconds"),
-                                  QStringLiteral("connection"),     QStringLiteral("assertions")};
+                                  QStringLiteral("connection"),     QStringLiteral("assertions"),
+                                  QStringLiteral("protocol"),       QStringLiteral("http_version"),
+                                  QStringLiteral("codec")};
 const QStringList kSettingsKeys = {QStringLiteral("format_version"), QStringLiteral("import_paths"),
                                    QStringLiteral("proto_files"),    QStringLiteral("protosets"),
                                    QStringLiteral("reflection"),     QStringLiteral("connections"),
@@ -191,6 +193,7 @@ SavedRequest withDefaults(const SavedRequest &request, const WorkspaceSettings &
         r.target = d.value(QStringLiteral("target")).toString();
     if (r.connection.isEmpty())
         r.connection = d.value(QStringLiteral("connection")).toString();
+    r.protocol = r.protocol.over(ProtocolChoice::fromJson(d).valueOr({})); // a bad one is reported on open
     // A default the engine cannot take is reported when the workspace opens, and not used.
     if (r.deadlineSeconds <= 0 && deadlineProblem(d.value(QStringLiteral("deadline_seconds"))).isEmpty())
         r.deadlineSeconds = d.value(QStringLiteral("deadline_seconds")).toDouble();
@@ -217,55 +220,6 @@ QString WorkspaceProblem::toString() const
     return QStringLiteral("%1: %2").arg(file, message);
 }
 
-Status writeFileAtomically(const QString &path, const QByteArray &bytes)
-{
-    const QFileInfo info(path);
-    const QByteArray dir = QFile::encodeName(info.absolutePath());
-    QByteArray temp = QFile::encodeName(info.absoluteFilePath()) + ".tmp-XXXXXX";
-    const int fd = mkstemp(temp.data());
-    if (fd < 0)
-        return fail(QStringLiteral("cannot write %1: %2").arg(path, QString::fromLocal8Bit(std::strerror(errno))), path);
-    auto failed = [&](const char *what) {
-        const QString why = QString::fromLocal8Bit(std::strerror(errno));
-        ::close(fd);
-        ::unlink(temp.constData());
-        return fail(QStringLiteral("cannot write %1 (%2): %3").arg(path, QLatin1String(what), why), path);
-    };
-    qsizetype done = 0;
-    while (done < bytes.size()) {
-        const ssize_t n = ::write(fd, bytes.constData() + done, std::size_t(bytes.size() - done));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return failed("write");
-        done += n;
-    }
-    // Keep the mode of the file being replaced (mkstemp makes 0600).
-    struct stat old
-    {
-    };
-    const bool replacing = ::stat(QFile::encodeName(info.absoluteFilePath()).constData(), &old) == 0;
-    ::fchmod(fd, replacing ? (old.st_mode & 07777) : 0644);
-    if (::fsync(fd) != 0)
-        return failed("fsync");
-    if (::close(fd) != 0) {
-        ::unlink(temp.constData());
-        return fail(QStringLiteral("cannot write %1: %2").arg(path, QString::fromLocal8Bit(std::strerror(errno))), path);
-    }
-    if (::rename(temp.constData(), QFile::encodeName(info.absoluteFilePath()).constData()) != 0) {
-        const QString why = QString::fromLocal8Bit(std::strerror(errno));
-        ::unlink(temp.constData());
-        return fail(QStringLiteral("cannot replace %1: %2").arg(path, why), path);
-    }
-    // The rename itself must reach the disk.
-    const int dirFd = ::open(dir.constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dirFd >= 0) {
-        ::fsync(dirFd);
-        ::close(dirFd);
-    }
-    return {};
-}
-
 QByteArray Workspace::serialize(const SavedRequest &r)
 {
     QJsonObject o = r.extra;
@@ -284,6 +238,7 @@ QByteArray Workspace::serialize(const SavedRequest &r)
     o.insert(QStringLiteral("deadline_seconds"), r.deadlineSeconds);
     o.insert(QStringLiteral("connection"), r.connection);
     o.insert(QStringLiteral("assertions"), r.assertions);
+    r.protocol.writeTo(o);
     QByteArray bytes = documentBytes(o);
     if (jsonBody) {
         const auto span = bodySpan(bytes);
@@ -400,8 +355,12 @@ Result<SavedRequest, WorkspaceProblem> Workspace::parseRequest(const QByteArray 
     }
     if (const QString why = deadlineProblem(o.value(QStringLiteral("deadline_seconds"))); !why.isEmpty())
         return WorkspaceProblem{path, 0, 0, QStringLiteral("\"deadline_seconds\" %1").arg(why)};
+    const auto protocol = ProtocolChoice::fromJson(o);
+    if (!protocol)
+        return WorkspaceProblem{path, 0, 0, protocol.errorMessage()};
     SavedRequest r;
     r.path = path;
+    r.protocol = *protocol;
     r.method = o.value(QStringLiteral("method")).toString();
     r.target = o.value(QStringLiteral("target")).toString();
     for (const auto &entry : o.value(QStringLiteral("metadata")).toArray()) {
@@ -469,6 +428,9 @@ Workspace Workspace::open(const QString &folder)
                 ws.m_problems.push_back({QLatin1String(kSettingsFile), 0, 0,
                                          QStringLiteral("\"defaults\": \"deadline_seconds\" %1; it is ignored")
                                              .arg(why)});
+            if (const auto protocol = ProtocolChoice::fromJson(s.defaults); !protocol)
+                ws.m_problems.push_back({QLatin1String(kSettingsFile), 0, 0,
+                                         QStringLiteral("\"defaults\": %1; it is ignored").arg(protocol.errorMessage())});
             for (const auto &e : o->value(QStringLiteral("environments")).toArray()) {
                 Environment env;
                 env.name = e.toObject().value(QStringLiteral("name")).toString();

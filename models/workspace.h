@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "models/protocolchoice.h"
 #include "models/result.h"
 
 #include <QJsonObject>
@@ -36,6 +37,10 @@ struct SavedRequest
     QString body;                                      // the request as JSON text
     double deadlineSeconds = 0;
     QString connection; // a named connection setting of the workspace, or empty
+    // "protocol", "http_version", "codec"; what the file leaves out comes from the workspace's
+    // defaults (then `run -protocol`), and in the end gRPC: files written before these keys
+    // existed read as gRPC and are written back without them.
+    ProtocolChoice protocol;
     QJsonObject assertions;
     QJsonObject extra;
 
@@ -80,8 +85,9 @@ struct WorkspaceSettings
 };
 
 // The request as sent: the workspace's "defaults" fill what the request leaves empty ("target",
-// "connection", "deadline_seconds") and add their "metadata" ([[key, value], ...]) under keys the
-// request does not set itself. The file keeps only what the request says.
+// "connection", "deadline_seconds", the protocol choice as ProtocolChoice::over says) and add
+// their "metadata" ([[key, value], ...]) under keys the request does not set itself. The file
+// keeps only what the request says.
 SavedRequest withDefaults(const SavedRequest &request, const WorkspaceSettings &settings);
 
 // A folder a team keeps in git: wirescope.json and one JSON file per request, sub-folders as

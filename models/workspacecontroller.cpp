@@ -9,6 +9,7 @@
 #include "models/secretstore.h"
 #include "models/softassert.h"
 #include "models/workspacestore.h"
+#include "rpc/web.h"
 
 #include <QDir>
 #include <QFile>
@@ -22,6 +23,18 @@ namespace models {
 namespace {
 
 constexpr int kAutosaveFormat = 2;
+
+// A reflection source named by a URL is asked at its host:port (gRPC takes a URL so too), with
+// TLS when its scheme says so.
+SourceSpec atHostPort(SourceSpec spec)
+{
+    const std::string &target = spec.schema.reflectionChannel.target;
+    if (auto url = rpc::parseUrlTarget(target); url && rpc::isUrlTarget(target)) {
+        spec.schema.reflectionChannel.target = url->hostPort;
+        spec.schema.reflectionChannel.plaintext = !url->tls;
+    }
+    return spec;
+}
 
 QString absoluteFolder(const QString &folder)
 {
@@ -402,7 +415,7 @@ void WorkspaceController::addWorkspaceSources()
         spec.schema.useReflection = true;
         spec.schema.reflectionChannel.target = resolved->toStdString();
         // A server named by the workspace may simply not be running now: said when used.
-        addSourceOnce(spec, true);
+        addSourceOnce(atHostPort(spec), true);
     }
 }
 
@@ -418,6 +431,7 @@ void WorkspaceController::openRequest(RequestToOpen request)
         addSourceOnce(*request.source, restored);
     const QString method = request.request.method;
     const QString target = request.request.target;
+    const rpc::Protocol protocol = asSent(request.request).protocol.effectiveProtocol();
     m_pending.push_back(std::move(request));
     retryPending();
     const bool waiting = std::any_of(m_pending.begin(), m_pending.end(),
@@ -426,6 +440,14 @@ void WorkspaceController::openRequest(RequestToOpen request)
         return;
     if (ownSource) {
         emit statusMessage(tr("Waiting for a schema with %1…").arg(method));
+        return;
+    }
+    // Reflection is asked over gRPC: a gRPC-Web or Connect request waits for the schema its
+    // workspace's files give (asking a URL as a gRPC target only listed a failed source).
+    if (protocol != rpc::Protocol::Grpc) {
+        emit statusMessage(tr("Waiting for a schema with %1 (server reflection is asked over gRPC; a %2 request "
+                              "takes its schema from .proto files or a protoset)")
+                               .arg(method, protocolLabel(protocol)));
         return;
     }
     // No loaded schema has the method: ask the target's reflection, once per target.
@@ -441,7 +463,7 @@ void WorkspaceController::openRequest(RequestToOpen request)
         spec.kind = SourceSpec::Kind::Reflection;
         spec.schema.useReflection = true;
         spec.schema.reflectionChannel.target = resolved->toStdString();
-        addSourceOnce(spec, restored);
+        addSourceOnce(atHostPort(spec), restored);
     }
     if (m_sources.sourceCount() > before)
         emit statusMessage(tr("Loading the schema of %1 by reflection for %2…").arg(*resolved, method));
@@ -520,9 +542,18 @@ Result<QString> WorkspaceController::exportGrpcurl(const SavedRequest &request, 
     } else if (source && source->kind == SourceSpec::Kind::Protoset) {
         protosets = strings(source->schema.protosetFiles);
     }
-    // As sent: the workspace's defaults fill what the request leaves empty.
-    const SavedRequest sent = isOpen() ? withDefaults(request, m_store->workspace().settings()) : request;
-    return toGrpcurl(sent, connection, importPaths, protoFiles, protosets, environment());
+    return toGrpcurl(asSent(request), connection, importPaths, protoFiles, protosets, environment());
+}
+
+SavedRequest WorkspaceController::asSent(const SavedRequest &request) const
+{
+    return isOpen() ? withDefaults(request, m_store->workspace().settings()) : request;
+}
+
+Result<QString> WorkspaceController::exportCurl(const SavedRequest &request, const ConnectionSettings &connection,
+                                                rpc::MethodKind kind)
+{
+    return toCurl(asSent(request), connection, kind, environment());
 }
 
 Status WorkspaceController::importGrpcurl(const QString &commandLine)

@@ -132,10 +132,15 @@ public:
     // has it).
     void openRequest(RequestToOpen request);
 
+    // The request as sent: the open workspace's defaults fill what it leaves empty.
+    SavedRequest asSent(const SavedRequest &request) const;
+
     // grpcurl. The command for a request as sent (the workspace's defaults applied, variables of
     // the chosen environment, secrets as shell variables) with the schema flags of `source`.
     Result<QString> exportGrpcurl(const SavedRequest &request, const ConnectionSettings &connection,
                                   const SourceSpec *source);
+    // curl, for a Connect unary call (toCurl), as sent; curlProblem() says why another cannot be.
+    Result<QString> exportCurl(const SavedRequest &request, const ConnectionSettings &connection, rpc::MethodKind kind);
     // A pasted command: its schema files are loaded and its request opens as an unsaved tab.
     Status importGrpcurl(const QString &commandLine);
 

@@ -15,6 +15,7 @@ packages=(
   # tests/goserver: grpc-go built offline in GOPATH mode (protobuf's Go API v2 and its v1 shim)
   golang-go golang-google-grpc-dev golang-google-protobuf-dev golang-github-golang-protobuf-1-5-dev
   openssl
+  curl  # Copy as curl: the copied command is run by the tests (webrequest_test)
   dbus gnome-keyring  # the keychain test: a private Secret Service under dbus-run-session
   dpkg-dev lintian desktop-file-utils appstream strace file  # building and checking the packages
 )

@@ -2,6 +2,7 @@
 #include "ui/connectionoptions.h"
 
 #include "rpc/proxy.h"
+#include "ui/protocolpicker.h"
 #include "ui/unitspinbox.h"
 
 #include <QCheckBox>
@@ -52,6 +53,8 @@ ConnectionOptions::ConnectionOptions(bool canCapture, QWidget *parent)
     auto *limitsForm = new QFormLayout;
     grid->addLayout(tlsForm, 3);
     grid->addLayout(limitsForm, 2);
+    m_protocol = new ProtocolPicker(this);
+    tlsForm->addRow(tr("Protocol"), m_protocol);
     m_caFile = fileField(this, tlsForm, tr("CA certificate"), QStringLiteral("caFileEdit"));
     m_caFile->setPlaceholderText(tr("system roots"));
     m_certFile = fileField(this, tlsForm, tr("Client certificate"), QStringLiteral("certFileEdit"));

@@ -11,9 +11,10 @@ class QLineEdit;
 
 namespace ui {
 
+class ProtocolPicker;
 class UnitSpinBox;
 
-// A request tab's connection options: TLS files and names, the HTTP proxy, limits in bytes,
+// A request tab's connection options: the protocol, TLS files and names, the HTTP proxy, limits in bytes,
 // keepalive and connect timeout in milliseconds, gzip and the wire tap. Plaintext or TLS is
 // chosen beside the target; these fields follow it.
 class ConnectionOptions final : public QGroupBox
@@ -31,8 +32,11 @@ public:
     // The TLS fields take input only with TLS.
     void setTls(bool tls);
     bool captureWire() const;
+    // The request's protocol, HTTP version and codec (the first row).
+    ProtocolPicker *protocol() const { return m_protocol; }
 
 private:
+    ProtocolPicker *m_protocol = nullptr;
     QLineEdit *m_caFile = nullptr;
     QLineEdit *m_certFile = nullptr;
     QLineEdit *m_keyFile = nullptr;

@@ -389,6 +389,7 @@ void MainWindow::updateActions()
     m_sendMessageAction->setEnabled(streams);
     m_endStreamAction->setEnabled(streams);
     m_cancelAction->setEnabled(tab != nullptr);
+    updateCopyActions();
 }
 
 int MainWindow::addProtoSource(const QStringList &importRoots, const QStringList &files)

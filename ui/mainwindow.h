@@ -120,6 +120,9 @@ public:
     // The current tab as a grpcurl command (also put on the clipboard); empty with the reason
     // in the status bar when it cannot be made.
     QString copyAsGrpcurl();
+    // The current tab, a Connect unary call, as a curl command (also put on the clipboard);
+    // empty with the reason in the status bar for any other request.
+    QString copyAsCurl();
     bool importGrpcurl(const QString &commandLine);
     // Secret values of the workspace known in this session, for masking.
     QStringList secretValues() const;
@@ -163,6 +166,11 @@ private:
     // mainwindow_workspace.cpp
     void setupWorkspace();
     void createWorkspaceActions(QMenu *file, QAction *before, QMenu *request);
+    // Copy as grpcurl for gRPC, Copy as curl for Connect unary calls: the other is disabled,
+    // its tooltip saying why.
+    void updateCopyActions();
+    // Puts a copied command on the clipboard, or says in the status bar why there is none.
+    QString copyCommand(const QString &tool, const models::Result<QString> &command);
     void fillEnvironments();
     void wireTab(RequestTab *tab);
     void recordHistory(RequestTab *tab);
@@ -202,6 +210,8 @@ private:
     QAction *m_sendMessageAction = nullptr;
     QAction *m_endStreamAction = nullptr;
     QAction *m_cancelAction = nullptr;
+    QAction *m_copyGrpcurl = nullptr;
+    QAction *m_copyCurl = nullptr;
 };
 
 } // namespace ui

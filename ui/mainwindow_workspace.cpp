@@ -3,6 +3,7 @@
 // holds (the Collection dock, the environment box, the keychain state) and the actions that
 // reach it (open, save, environments, grpcurl, history, autosave).
 #include "models/callsession.h"
+#include "models/grpcurl.h"
 #include "models/history.h"
 #include "models/messagesmodel.h"
 #include "models/secretstore.h"
@@ -196,9 +197,13 @@ void MainWindow::createWorkspaceActions(QMenu *file, QAction *before, QMenu *req
     file->insertSeparator(before);
 
     request->addSeparator();
-    auto *copy = request->addAction(tr("Copy as &grpcurl"), this, [this] { copyAsGrpcurl(); });
-    copy->setObjectName(QStringLiteral("copyGrpcurlAction"));
-    copy->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C));
+    m_copyGrpcurl = request->addAction(tr("Copy as &grpcurl"), this, [this] { copyAsGrpcurl(); });
+    m_copyGrpcurl->setObjectName(QStringLiteral("copyGrpcurlAction"));
+    m_copyGrpcurl->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C));
+    m_copyCurl = request->addAction(tr("Copy as c&url"), this, [this] { copyAsCurl(); });
+    m_copyCurl->setObjectName(QStringLiteral("copyCurlAction"));
+    request->setToolTipsVisible(true); // a disabled copy action says why
+    connect(request, &QMenu::aboutToShow, this, &MainWindow::updateCopyActions);
     auto *paste = request->addAction(tr("&Paste grpcurl Command…"), this, [this] {
         bool ok = false;
         const QString line = QInputDialog::getMultiLineText(this, tr("Paste grpcurl Command"),
@@ -356,15 +361,48 @@ QString MainWindow::copyAsGrpcurl()
     if (!tab)
         return {};
     const auto *info = m_tabs->info(tab);
-    const auto command = m_workspace->exportGrpcurl(tab->toSaved(), tab->connectionSettings(),
-                                                    info ? m_sources.spec(info->sourceId) : nullptr);
+    return copyCommand(QStringLiteral("grpcurl"),
+                       m_workspace->exportGrpcurl(tab->toSaved(), tab->connectionSettings(),
+                                                  info ? m_sources.spec(info->sourceId) : nullptr));
+}
+
+QString MainWindow::copyAsCurl()
+{
+    RequestTab *tab = currentRequest();
+    if (!tab)
+        return {};
+    return copyCommand(QStringLiteral("curl"),
+                       m_workspace->exportCurl(tab->toSaved(), tab->connectionSettings(), tab->method().kind));
+}
+
+QString MainWindow::copyCommand(const QString &tool, const models::Result<QString> &command)
+{
     if (!command) {
-        showStatus(tr("Cannot copy as grpcurl: %1").arg(command.errorMessage()));
+        showStatus(tr("Cannot copy as %1: %2").arg(tool, command.errorMessage()));
         return {};
     }
     QApplication::clipboard()->setText(*command);
-    showStatus(tr("Copied the grpcurl command to the clipboard"));
+    showStatus(tr("Copied the %1 command to the clipboard").arg(tool));
     return *command;
+}
+
+void MainWindow::updateCopyActions()
+{
+    if (!m_copyCurl)
+        return;
+    RequestTab *tab = currentRequest();
+    const models::SavedRequest sent = tab ? m_workspace->asSent(tab->toSaved(false)) : models::SavedRequest();
+    const QString curlWhy = tab ? models::curlProblem(sent, tab->method().kind) : tr("No request is open");
+    m_copyCurl->setEnabled(curlWhy.isEmpty());
+    m_copyCurl->setToolTip(curlWhy.isEmpty() ? tr("A curl command that makes this Connect call, its body as JSON")
+                                             : curlWhy);
+    const rpc::Protocol protocol = sent.protocol.effectiveProtocol();
+    const bool grpc = tab && protocol == rpc::Protocol::Grpc;
+    m_copyGrpcurl->setEnabled(grpc);
+    m_copyGrpcurl->setToolTip(grpc  ? tr("A grpcurl command line that makes this call")
+                              : tab ? tr("grpcurl speaks gRPC only, and this request goes over %1")
+                                          .arg(models::protocolLabel(protocol))
+                                    : tr("No request is open"));
 }
 
 bool MainWindow::importGrpcurl(const QString &commandLine)

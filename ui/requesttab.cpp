@@ -9,10 +9,12 @@
 #include "ui/connectionoptions.h"
 #include "ui/formeditor.h"
 #include "ui/jsoneditor.h"
+#include "ui/protocolpicker.h"
 #include "ui/responsepanel.h"
 #include "ui/unitspinbox.h"
 
 #include "rpc/proxy.h"
+#include "rpc/web.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -363,6 +365,9 @@ void RequestTab::connectWidgets()
     connect(m_target, &QLineEdit::textEdited, this, edited);
     connect(m_metadata, &QTableWidget::cellChanged, this, edited);
     connect(m_deadline, &QSpinBox::valueChanged, this, edited);
+    connect(m_options->protocol(), &ProtocolPicker::changed, this, edited);
+    connect(m_options->protocol(), &ProtocolPicker::changed, this, &RequestTab::updateControls);
+    connect(m_target, &QLineEdit::textChanged, this, &RequestTab::updateControls); // https:// means TLS
     connect(&m_tick, &QTimer::timeout, this, &RequestTab::updateControls);
 
 }
@@ -434,6 +439,7 @@ models::SavedRequest RequestTab::toSaved(bool withBody) const
     else
         r.body.clear(); // not the body last saved either
     r.deadlineSeconds = double(m_deadline->value()) / 1000.0;
+    r.protocol = m_options->protocol()->choice();
     return r;
 }
 
@@ -458,6 +464,7 @@ void RequestTab::applySaved(const models::SavedRequest &request)
         }
     }
     m_editor->setText(request.body);
+    m_options->protocol()->setChoice(request.protocol);
     m_applying = false;
     markClean();
 }
@@ -489,6 +496,8 @@ void RequestTab::setDefaults(const models::WorkspaceSettings &settings)
     const QString target = m_defaults.defaults.value(QStringLiteral("target")).toString();
     m_target->setPlaceholderText(target.isEmpty() ? tr("host:port")
                                                   : tr("%1 (the workspace's default)").arg(target));
+    m_options->protocol()->setFallback(models::ProtocolChoice::fromJson(settings.defaults).valueOr({}));
+    updateControls();
 }
 
 bool RequestTab::isStreamArray(const QString &body) const
@@ -641,6 +650,10 @@ void RequestTab::send()
         m_target->setFocus();
         return;
     }
+    if (const QString problem = protocolProblem(); !problem.isEmpty()) {
+        emit statusMessage(tr("Not sent: %1").arg(problem));
+        return;
+    }
     auto request = buildRequest();
     if (!request) {
         emit statusMessage(tr("Not sent: %1").arg(request.errorMessage()));
@@ -648,6 +661,7 @@ void RequestTab::send()
     }
     m_lastTarget = QString::fromStdString(request->channel.target);
     m_sentTo->setText(m_lastTarget == m_target->text().trimmed() ? QString() : tr("→ %1").arg(m_lastTarget));
+    // Every protocol goes through the wire tap when asked: it decodes HTTP/2 and HTTP/1.1.
     m_session->start(std::move(*request), m_method, m_options->captureWire());
     if (!m_session->wireNote().isEmpty())
         emit statusMessage(m_session->wireNote());
@@ -673,15 +687,37 @@ void RequestTab::cancel()
     m_session->cancel();
 }
 
+QString RequestTab::protocolProblem() const
+{
+    QString target = m_target->text().trimmed();
+    if (target.isEmpty())
+        target = m_defaults.defaults.value(QStringLiteral("target")).toString().trimmed();
+    bool tls = m_security->currentIndex() != Plaintext;
+    if (rpc::isUrlTarget(target.toStdString())) {
+        if (auto url = rpc::parseUrlTarget(target.toStdString()))
+            tls = url->tls;
+    }
+    return m_options->protocol()->effective().problem(m_method.kind, tls);
+}
+
 void RequestTab::updateControls()
 {
     m_options->setTls(m_security->currentIndex() != Plaintext);
     const bool running = m_session->isRunning();
     const bool streams = m_method.clientStreams();
-    m_send->setEnabled(!running);
+    const models::ProtocolChoice protocol = m_options->protocol()->effective();
+    const QString problem = protocolProblem();
+    const bool web = protocol.effectiveProtocol() != rpc::Protocol::Grpc;
+    // The protocol shows beside the target while the options are folded away.
+    m_optionsButton->setText(web ? tr("Options · %1").arg(models::protocolLabel(protocol.effectiveProtocol()))
+                                 : tr("Options"));
+    if (m_target->placeholderText() == tr("host:port") || m_target->placeholderText() == tr("host:port or URL"))
+        m_target->setPlaceholderText(web ? tr("host:port or URL") : tr("host:port"));
+    m_send->setEnabled(!running && problem.isEmpty());
+    m_send->setToolTip(problem.isEmpty() ? tr("Start the call (Ctrl+Enter)") : problem);
     m_sendMessage->setVisible(streams);
     m_endStream->setVisible(streams);
-    m_sendMessage->setEnabled(streams && (m_session->canSend() || !running));
+    m_sendMessage->setEnabled(streams && (m_session->canSend() || (!running && problem.isEmpty())));
     m_endStream->setEnabled(m_session->canSend());
     m_cancel->setEnabled(running);
     QString state;
@@ -694,7 +730,8 @@ void RequestTab::updateControls()
         if (running && m_session->halfClosed())
             state += tr(" · stream ended");
     } else {
-        state = QString::fromLatin1(rpc::methodKindName(m_method.kind));
+        state = problem.isEmpty() ? QString::fromLatin1(rpc::methodKindName(m_method.kind))
+                                  : tr("Cannot send: %1").arg(problem);
     }
     m_state->setText(state);
 }

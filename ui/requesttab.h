@@ -142,6 +142,9 @@ private:
     void markClean();                              // matches its file: no dot, no conflict bar
     void updateControls();
     void showOptions(bool show);
+    // Why the request cannot go over the protocol chosen (what it cannot do with this method),
+    // or empty: said on the disabled Send button before anything is sent.
+    QString protocolProblem() const;
     void scheduleValidation();
     void validate();
     void generateExample();

@@ -39,8 +39,11 @@ A secret variable has no value in the workspace: give it with --var or with the 
 environment variable WIRESCOPE_VAR_<NAME> (capitals, other characters as '_').
 Secret values are masked as ••• in everything printed or written.
 
--protocol grpcweb, grpcweb-text or connect (with -http-version and -codec, as for a single call)
-sends every request that way; a target may then be a URL, http://host:port/prefix or https://...
+A request file may say how it goes over the wire: "protocol" (grpc, grpcweb, grpcweb-text,
+connect), "http_version" ("1.1" or "2") and "codec" ("proto" or "json"). -protocol (with
+-http-version and -codec, as for a single call) is the default for the files that do not say,
+before the "defaults" of wirescope.json; a target may then be a URL, http://host:port/prefix
+or https://...
 
 Exit codes: 0 every request passed; 1 a request failed or could not be sent; 2 bad usage or a
 workspace that cannot be read.
@@ -130,11 +133,16 @@ int runWorkspace(const std::vector<std::string> &args)
 
     models::RunOptions options;
     options.environment = QString::fromStdString(flags.value("env"));
-    rpc::CallRequest protocol; // what the flags choose, for every request
+    // What the flags say, for the requests whose file does not say "protocol"; a flag left out
+    // leaves that part to the workspace's defaults.
+    rpc::CallRequest protocol;
     applyProtocolFlags(flags, "", &protocol);
-    options.protocol = protocol.protocol;
-    options.httpVersion = protocol.httpVersion;
-    options.contentCodec = protocol.contentCodec;
+    if (flags.isSet("protocol"))
+        options.protocol.protocol = protocol.protocol;
+    if (flags.isSet("http-version"))
+        options.protocol.httpVersion = protocol.httpVersion;
+    if (flags.isSet("codec"))
+        options.protocol.codec = protocol.contentCodec;
     options.filter = QString::fromStdString(flags.value("filter"));
     if (flags.isSet("timeout")) {
         double seconds = 0;

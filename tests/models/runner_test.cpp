@@ -10,6 +10,7 @@
 #include "models/workspace.h"
 
 #include "connectproxy.h"
+#include "testworkspace.h"
 #include "testserver.h"
 
 #include <QDirIterator>
@@ -107,22 +108,6 @@ SavedRequest request(const QString &path, const QString &method, const char *bod
     r.deadlineSeconds = 10;
     r.assertions = json(assertions);
     return r;
-}
-
-// A new workspace in `folder` with the test service's proto inside it, as its schema.
-Workspace workspaceWithTestProto(const QString &folder)
-{
-    QDir().mkpath(folder + QStringLiteral("/protos/wirescope/testing"));
-    QFile::copy(QStringLiteral(WIRESCOPE_TEST_PROTO_DIR "/wirescope/testing/test.proto"),
-                folder + QStringLiteral("/protos/wirescope/testing/test.proto"));
-    Workspace ws = Workspace::open(folder);
-    models::WorkspaceSettings settings = ws.settings();
-    settings.importPaths = {QStringLiteral("protos")};
-    settings.protoFiles = {QStringLiteral("wirescope/testing/test.proto")};
-    // The tests that use it fail on their own if the schema is missing; this says why.
-    if (const models::Status saved = ws.saveSettings(settings); !saved)
-        qWarning("the test workspace's settings were not written: %s", qPrintable(saved.errorMessage()));
-    return ws;
 }
 
 } // namespace

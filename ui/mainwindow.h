@@ -70,7 +70,7 @@ public:
     MainWindow(models::EngineBridge &bridge, models::SourcesModel &sources, QWidget *parent = nullptr);
     ~MainWindow() override;
 
-    // Schema sources; each loads in the background. Return the source id.
+    // Schema sources (mainwindow_sources.cpp); each loads in the background. Return the source id.
     int addProtoSource(const QStringList &importRoots, const QStringList &files);
     int addProtoFolder(const QString &folder);
     int addProtosetSource(const QStringList &files);

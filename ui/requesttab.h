@@ -133,6 +133,8 @@ signals:
     void overwriteRequested(); // from the conflict bar: write this tab's content over it
 
 private:
+    // The security box's entries, in order.
+    enum Security { Plaintext, Tls, TlsSkipVerify };
     QHBoxLayout *createTargetRow();
     QWidget *createConflictBar();
     QHBoxLayout *createCallControls();

@@ -77,7 +77,7 @@ void WebRequestTest::requestFilesKeepTheProtocolChoice()
     Workspace ws = Workspace::open(dir.path());
     SavedRequest r = echoRequest(QStringLiteral("web.json"), QStringLiteral("http://localhost:8080/api"));
     r.protocol = {rpc::Protocol::Connect, rpc::HttpVersion::Http1, rpc::ContentCodec::Json};
-    QCOMPARE(ws.save(r), QString());
+    QCOMPARE(ws.save(r).errorMessage(), QString());
     const QByteArray bytes = readFile(dir.filePath(QStringLiteral("web.json")));
     QVERIFY2(bytes.contains("\"protocol\": \"connect\"") && bytes.contains("\"http_version\": \"1.1\"") &&
                  bytes.contains("\"codec\": \"json\""),
@@ -259,7 +259,7 @@ void WebRequestTest::runSendsEachRequestByItsOwnProtocol()
     Workspace ws = workspaceWithTestProto(dir.path());
     models::WorkspaceSettings settings = ws.settings();
     settings.defaults = QJsonDocument::fromJson(R"({"protocol": "connect"})").object();
-    QCOMPARE(ws.saveSettings(settings), QString());
+    QCOMPARE(ws.saveSettings(settings).errorMessage(), QString());
     auto expectType = [](const char *type) {
         return QJsonDocument::fromJson(
                    QStringLiteral(R"({"json": [{"path": "$.metadata.content-type", "equals": "%1"}]})")
@@ -279,11 +279,11 @@ void WebRequestTest::runSendsEachRequestByItsOwnProtocol()
     web.assertions = expectType("application/grpc-web+proto");
     SavedRequest unsaid = echoRequest(QStringLiteral("d-default.json"), QStringLiteral("http://%1").arg(http1()));
     for (const SavedRequest &r : {connect, grpc, web, unsaid})
-        QCOMPARE(ws.save(r), QString());
+        QCOMPARE(ws.save(r).errorMessage(), QString());
 
     auto runWith = [&](const ProtocolChoice &flags, const char *defaultType) {
         unsaid.assertions = expectType(defaultType);
-        QCOMPARE(ws.save(unsaid), QString());
+        QCOMPARE(ws.save(unsaid).errorMessage(), QString());
         models::Runner runner(Workspace::open(dir.path()));
         models::RunOptions options;
         options.protocol = flags;

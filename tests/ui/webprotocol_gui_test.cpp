@@ -182,7 +182,7 @@ void WebProtocolGuiTest::theWorkspaceDefaultAppliesToNewTabs()
     settings.defaults = QJsonObject{{QStringLiteral("protocol"), QStringLiteral("connect")},
                                     {QStringLiteral("codec"), QStringLiteral("json")},
                                     {QStringLiteral("target"), QStringLiteral("http://%1").arg(http1())}};
-    QCOMPARE(ws.saveSettings(settings), QString());
+    QCOMPARE(ws.saveSettings(settings).errorMessage(), QString());
 
     Workbench wb;
     QSignalSpy opened(&wb.window.workspaceStore(), &models::WorkspaceStore::opened);

@@ -237,6 +237,10 @@ struct Http1Decoder::Impl
             std::string first;
             for (const auto &value : lengths) {
                 std::string_view rest = value;
+                // An empty value says no length at all (wire_fuzz: stoull("") threw, and the
+                // process ended).
+                if (trim(rest).empty())
+                    return fail("the head of " + where() + " gives an empty content-length");
                 while (!rest.empty()) { // "5, 5" is one length said twice
                     const auto comma = rest.find(',');
                     const std::string one(trim(rest.substr(0, comma)));

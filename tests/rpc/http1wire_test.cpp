@@ -178,6 +178,9 @@ TEST(Http1Wire, MalformedInputIsAnErrorThatSaysWhat)
         {"HTTP/1.1 200 OK\r\nx-a: 1\r\n folded\r\n\r\n", "folds a header line"},
         {"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n", "not one length in digits"},
         {"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n", "not one length in digits"},
+        // Found by wire_fuzz: an empty value threw out of std::stoull and ended the process.
+        {"HTTP/1.1 200 OK\r\nContent-Length:\r\n\r\n", "gives an empty content-length"},
+        {"HTTP/1.1 200 OK\r\nContent-Length:   \r\nContent-Length: 5\r\n\r\n", "gives an empty content-length"},
         {chunked + "zz\r\n", "has the size line \"zz\", not a hexadecimal size"},
         // The size says 3, but 10 bytes come before the CRLF: the size lied.
         {chunked + "3\r\n0123456789\r\n", "said 3 bytes, but \"3456789\\x0d\\x0a\" follows them"},

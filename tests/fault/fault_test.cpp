@@ -3,6 +3,7 @@
 // programs. Whatever happens, the process must end by itself with the documented exit code and an
 // error that says what went wrong — never by a signal, never by the test's timeout.
 #include "faultserver.h"
+#include "rawhttpserver.h"
 #include "support.h"
 #include "testserver.h"
 
@@ -118,6 +119,34 @@ TEST(ReplyFaults, aReplyThatCannotBeDecodedIsNotASuccess)
                   std::string::npos)
             << describe(r);
         EXPECT_NE(r.err.find("Failed to format 1 of 1 response message"), std::string::npos) << describe(r);
+    }
+}
+
+// A web server's HTTP/1.1 answer that the wire tap's relay cannot read ends the call, never the
+// process: an empty content-length threw out of the relay's decoder (found by wire_fuzz).
+TEST(ReplyFaults, anHttp1AnswerTheRelayCannotReadEndsTheCall)
+{
+    const std::vector<std::pair<std::string, std::string>> answers{
+        {"HTTP/1.1 200 OK\r\ncontent-type: application/proto\r\ncontent-length:\r\n\r\n",
+         "gives an empty content-length"},
+        {"HTTP/1.1 200 OK\r\ncontent-type: application/proto\r\ncontent-length: 5, 6\r\n\r\n",
+         "not one length in digits"},
+    };
+    for (const auto &[answer, text] : answers) {
+        for (bool wire : {false, true}) {
+            RawHttpServer server(answer);
+            std::vector<std::string> args{"-protocol", "connect", "-http-version", "1.1", "-max-time", "15"};
+            if (wire)
+                args.push_back("-wire");
+            args.insert(args.end(), {"-d", "{}", "http://" + server.address(), kEcho});
+            const auto r = run(withSchema(args), {}, std::chrono::seconds(40));
+            EXPECT_EQ(r.signal, 0) << describe(r);
+            EXPECT_FALSE(r.timedOut) << describe(r);
+            EXPECT_GE(r.exitCode, 64) << describe(r); // the call's status, as for any failed call
+            if (wire) {
+                EXPECT_NE(r.err.find(text), std::string::npos) << "expected \"" << text << "\"\n" << describe(r);
+            }
+        }
     }
 }
 

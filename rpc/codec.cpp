@@ -778,6 +778,15 @@ void appendQuoted(std::string *out, const std::string &s)
 {
     out->push_back('"');
     for (char c : s) {
+        if (static_cast<unsigned char>(c) < 0x20) {
+            // A control character (protoc takes one in json_name) is escaped: raw, it made the
+            // example request invalid JSON (proto_fuzz).
+            static const char hex[] = "0123456789abcdef";
+            *out += "\\u00";
+            out->push_back(hex[(c >> 4) & 0xf]);
+            out->push_back(hex[c & 0xf]);
+            continue;
+        }
         if (c == '"' || c == '\\')
             out->push_back('\\');
         out->push_back(c);

@@ -4,7 +4,9 @@
 // cost (what a client that decodes in its UI would stall for); and how long the window takes
 // to be made, shown and painted, next to an empty QMainWindow. One run, side by side.
 //
-// usage: wirescope-uibench [--rounds N] [--megabytes N] [--trace]
+// usage: wirescope-uibench [--rounds N] [--megabytes N] [--only stall|paint] [--trace]
+//   --only: one of the two measures (paint means something only on a real X server: offscreen,
+//           an empty window is not drawn at all, so scripts/bench.sh runs it under xvfb);
 //   --trace: also print, per round, the slowest events the UI thread handled (receiver, event,
 //            and for queued calls the slot), and the slowest widgets' paint events within
 //            them, to find where a stall comes from; and the same while the workbench window
@@ -27,6 +29,7 @@
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTest>
+#include <QThread>
 #include <QTimer>
 
 #include <algorithm>
@@ -100,15 +103,22 @@ public:
 
     bool notify(QObject *receiver, QEvent *event) override
     {
-        // Paint events come inside the window's UpdateRequest: each widget's is timed too, so
-        // a slow repaint names the widget that paints slowly.
-        if (tracing && m_depth > 0 && event->type() == QEvent::Paint) {
+        // Only the UI thread's events: workers' queued jobs come through here too.
+        if (QThread::currentThread() != thread())
+            return QApplication::notify(receiver, event);
+        // Paint events come inside the window's UpdateRequest, resizes and shows inside a
+        // layout: each widget's is timed too, so a slow repaint or relayout names the widget.
+        if (tracing && m_depth > 0) {
+            const char *kind = nestedKind(event->type());
+            if (!kind)
+                return QApplication::notify(receiver, event);
             QElapsedTimer t;
             t.start();
             const bool result = QApplication::notify(receiver, event);
             const double ms = double(t.nsecsElapsed()) / 1e6;
             if (ms >= 1)
-                slowest.push_back({ms, std::string("  paint of ") + receiver->metaObject()->className() + " " +
+                slowest.push_back({ms, std::string("  ") + kind + " of " +
+                                           receiver->metaObject()->className() + " " +
                                            receiver->objectName().toStdString()});
             return result;
         }
@@ -124,6 +134,9 @@ public:
         if (ms >= 5) {
             std::string what = std::string(receiver->metaObject()->className()) + " " +
                                receiver->objectName().toStdString() + " event " + std::to_string(type);
+            // A plain QObject (a helper made for one job) is named by its parent.
+            if (receiver->metaObject() == &QObject::staticMetaObject && receiver->parent())
+                what += std::string(" (child of ") + receiver->parent()->metaObject()->className() + ")";
             slowest.push_back({ms, what});
         }
         return result;
@@ -138,6 +151,21 @@ public:
     }
 
 private:
+    static const char *nestedKind(QEvent::Type type)
+    {
+        switch (type) {
+        case QEvent::Paint:
+            return "paint";
+        case QEvent::Resize:
+            return "resize";
+        case QEvent::Show:
+            return "show";
+        case QEvent::LayoutRequest:
+            return "layout";
+        default:
+            return nullptr;
+        }
+    }
     int m_depth = 0;
 };
 
@@ -178,6 +206,7 @@ int main(int argc, char **argv)
     int rounds = 3;
     int megabytes = 20;
     bool trace = false;
+    std::string only;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         if (a == "--trace")
@@ -188,7 +217,11 @@ int main(int argc, char **argv)
             rounds = std::max(1, std::atoi(argv[++i]));
         else if (a == "--megabytes")
             megabytes = std::max(1, std::atoi(argv[++i]));
+        else if (a == "--only")
+            only = argv[++i];
     }
+    const bool measureStall = only != "paint";
+    const bool measurePaint = only != "stall";
     qputenv("QT_QPA_PLATFORM",
             qgetenv("QT_QPA_PLATFORM").isEmpty() ? "offscreen" : qgetenv("QT_QPA_PLATFORM"));
     QTemporaryDir home;
@@ -214,91 +247,107 @@ int main(int argc, char **argv)
         std::fprintf(stderr, "schema did not load\n");
         return 1;
     }
-    ui::RequestTab *tab = window.openMethod(id, QStringLiteral("wirescope.testing.TestService/Echo"));
-    tab->setTarget(QString::fromStdString(server.address()));
-    tab->findChild<QSpinBox *>(QStringLiteral("maxReceiveBox"))->setValue(
-        int(std::min<qint64>(qint64(4) * megabytes * 1024 * 1024, std::numeric_limits<int>::max()))); // bytes
-    const std::string request = bigEchoRequest(megabytes);
-    tab->setBody(QString::fromStdString(request));
-    // The editor's background check of the request finishes first.
-    QElapsedTimer validation;
-    validation.start();
-    QTest::qWait(500);
-    while (tab->isValidating())
-        QTest::qWait(50);
-    std::printf("{\"request_check_ms\":%lld}\n", validation.elapsed() - 500);
-    auto schema = sources.schema(id);
+    std::vector<double> appStall, afterSendStall, uiFormat, responseMb;
+    if (measureStall) {
+        ui::RequestTab *tab = window.openMethod(id, QStringLiteral("wirescope.testing.TestService/Echo"));
+        tab->setTarget(QString::fromStdString(server.address()));
+        tab->findChild<QSpinBox *>(QStringLiteral("maxReceiveBox"))
+            ->setValue(int(std::min<qint64>(qint64(4) * megabytes * 1024 * 1024,
+                                            std::numeric_limits<int>::max()))); // bytes
+        const std::string request = bigEchoRequest(megabytes);
+        tab->setBody(QString::fromStdString(request));
+        // The editor's background check of the request finishes first.
+        QElapsedTimer validation;
+        validation.start();
+        QTest::qWait(500);
+        while (tab->isValidating())
+            QTest::qWait(50);
+        std::printf("{\"request_check_ms\":%lld}\n", validation.elapsed() - 500);
+        auto schema = sources.schema(id);
 
-    std::vector<double> appStall, uiFormat, responseMb;
-    for (int round = 0; round < rounds; ++round) {
-        // Wirescope: the engine decodes and formats on its thread; the UI thread shows it.
-        QSignalSpy finished(&tab->session(), &models::CallSession::finished);
-        StallProbe probe;
-        probe.start();
-        app.tracing = trace;
-        QElapsedTimer sendTime;
-        sendTime.start();
-        tab->send();
-        const double sendMs = double(sendTime.nsecsElapsed()) / 1e6;
-        if (!finished.wait(120000) || !tab->session().status().ok()) {
-            std::fprintf(stderr, "call failed: %s\n", tab->session().status().message.c_str());
-            return 1;
+        for (int round = 0; round < rounds; ++round) {
+            // Wirescope: the engine decodes and formats on its thread; the UI thread shows it.
+            QSignalSpy finished(&tab->session(), &models::CallSession::finished);
+            StallProbe probe;
+            probe.start();
+            app.tracing = trace;
+            QElapsedTimer sendTime;
+            sendTime.start();
+            tab->send();
+            const double sendMs = double(sendTime.nsecsElapsed()) / 1e6;
+            // The same, from the moment Send returned: the reply's arrival and showing alone.
+            StallProbe afterSend;
+            afterSend.start();
+            if (!finished.wait(120000) || !tab->session().status().ok()) {
+                std::fprintf(stderr, "call failed: %s\n", tab->session().status().message.c_str());
+                return 1;
+            }
+            QTest::qWait(300); // painting of the shown message included
+            appStall.push_back(probe.stopMs());
+            afterSendStall.push_back(afterSend.stopMs());
+            app.tracing = false;
+            const auto *messages = tab->session().messages();
+            const QByteArray replyJson = messages->text(1).valueOr(QByteArray());
+            responseMb.push_back(double(tab->session().timeline().item(messages->itemId(1)).size) /
+                                 (1024 * 1024));
+
+            // The same bytes decoded and formatted on the UI thread, as a naive client would.
+            auto bytes = schema->encode("wirescope.testing.EchoResponse", replyJson.toStdString(),
+                                        rpc::CodecOptions{});
+            QElapsedTimer t;
+            t.start();
+            auto text = schema->decode("wirescope.testing.EchoResponse", *bytes, rpc::CodecOptions{});
+            uiFormat.push_back(double(t.nsecsElapsed()) / 1e6);
+            std::printf("{\"round\":%d,\"response_mib\":%.1f,\"json_mib\":%.1f,\"ui_longest_stall_ms\":%.1f,"
+                        "\"after_send_ms\":%.1f,\"format_on_ui_thread_ms\":%.1f,\"send_ms\":%.1f}\n",
+                        round + 1, responseMb.back(), double(replyJson.size()) / (1024 * 1024),
+                        appStall.back(), afterSendStall.back(), uiFormat.back(), sendMs);
+            if (trace)
+                app.report();
+            std::fflush(stdout);
         }
-        QTest::qWait(300); // painting of the shown message included
-        appStall.push_back(probe.stopMs());
-        app.tracing = false;
-        const auto *messages = tab->session().messages();
-        const QByteArray replyJson = messages->text(1).valueOr(QByteArray());
-        responseMb.push_back(double(tab->session().timeline().item(messages->itemId(1)).size) /
-                             (1024 * 1024));
-
-        // The same bytes decoded and formatted on the UI thread, as a naive client would.
-        auto bytes =
-            schema->encode("wirescope.testing.EchoResponse", replyJson.toStdString(), rpc::CodecOptions{});
-        QElapsedTimer t;
-        t.start();
-        auto text = schema->decode("wirescope.testing.EchoResponse", *bytes, rpc::CodecOptions{});
-        uiFormat.push_back(double(t.nsecsElapsed()) / 1e6);
-        std::printf("{\"round\":%d,\"response_mib\":%.1f,\"json_mib\":%.1f,\"ui_longest_stall_ms\":%.1f,"
-                    "\"format_on_ui_thread_ms\":%.1f,\"send_ms\":%.1f}\n",
-                    round + 1, responseMb.back(), double(replyJson.size()) / (1024 * 1024), appStall.back(),
-                    uiFormat.back(), sendMs);
-        if (trace)
-            app.report();
-        std::fflush(stdout);
     }
 
     // The workbench window against an empty QMainWindow of the same size, each made, shown and
     // painted from scratch; one of each first, so neither pays for loading fonts and styles.
     const QSize size = window.size();
-    auto makeWorkbench = [&] { return std::make_unique<ui::MainWindow>(bridge, sources); };
-    auto makeEmpty = [] { return std::make_unique<QMainWindow>(); };
-    timeToPainted(makeEmpty, size);
-    timeToPainted(makeWorkbench, size);
     std::vector<double> workbenchPaint, emptyPaint;
-    for (int round = 0; round < std::max(rounds, 5); ++round) {
-        const PaintTimes empty = timeToPainted(makeEmpty, size);
-        app.tracing = trace;
-        const PaintTimes workbench = timeToPainted(makeWorkbench, size);
-        app.tracing = false;
-        emptyPaint.push_back(empty.paintedMs);
-        workbenchPaint.push_back(workbench.paintedMs);
-        std::printf("{\"paint_round\":%d,\"workbench_ms\":%.1f,\"workbench_made_ms\":%.1f,"
-                    "\"empty_main_window_ms\":%.1f,\"empty_made_ms\":%.1f}\n",
-                    round + 1, workbench.paintedMs, workbench.madeMs, empty.paintedMs, empty.madeMs);
-        if (trace)
-            app.report();
+    if (measurePaint) {
+        auto makeWorkbench = [&] { return std::make_unique<ui::MainWindow>(bridge, sources); };
+        auto makeEmpty = [] { return std::make_unique<QMainWindow>(); };
+        timeToPainted(makeEmpty, size);
+        timeToPainted(makeWorkbench, size);
+        for (int round = 0; round < std::max(rounds, 5); ++round) {
+            const PaintTimes empty = timeToPainted(makeEmpty, size);
+            app.tracing = trace;
+            const PaintTimes workbench = timeToPainted(makeWorkbench, size);
+            app.tracing = false;
+            emptyPaint.push_back(empty.paintedMs);
+            workbenchPaint.push_back(workbench.paintedMs);
+            std::printf("{\"paint_round\":%d,\"workbench_ms\":%.1f,\"workbench_made_ms\":%.1f,"
+                        "\"empty_main_window_ms\":%.1f,\"empty_made_ms\":%.1f}\n",
+                        round + 1, workbench.paintedMs, workbench.madeMs, empty.paintedMs, empty.madeMs);
+            if (trace)
+                app.report();
+        }
     }
 
-    std::printf("\n| measure (median of %d rounds) | Wirescope | formatting on the UI thread | ratio |\n"
-                "|---|---|---|---|\n"
-                "| longest UI-thread stall, %.0f MiB unary response (ms) | %.1f | %.1f | %.2f |\n",
-                rounds, median(responseMb), median(appStall), median(uiFormat),
-                median(appStall) / median(uiFormat));
-    std::printf("\n| measure (median of %d rounds, %dx%d) | Wirescope window | empty QMainWindow | ratio |\n"
-                "|---|---|---|---|\n"
-                "| made, shown and painted once (ms) | %.1f | %.1f | %.2f |\n",
-                int(emptyPaint.size()), size.width(), size.height(), median(workbenchPaint),
-                median(emptyPaint), median(workbenchPaint) / median(emptyPaint));
+    if (measureStall)
+        std::printf(
+            "\n| measure (median of %d rounds) | Wirescope | formatting on the UI thread | ratio |\n"
+            "|---|---|---|---|\n"
+            "| longest UI-thread stall, %.0f MiB unary response, from Send (ms) | %.1f | %.1f | %.2f |\n"
+            "| the same from when Send returned (ms) | %.1f | %.1f | %.2f |\n"
+            "| the worst round, from Send (ms) | %.1f | | |\n",
+            rounds, median(responseMb), median(appStall), median(uiFormat),
+            median(appStall) / median(uiFormat), median(afterSendStall), median(uiFormat),
+            median(afterSendStall) / median(uiFormat), *std::max_element(appStall.begin(), appStall.end()));
+    if (measurePaint)
+        std::printf(
+            "\n| measure (median of %d rounds, %dx%d) | Wirescope window | empty QMainWindow | ratio |\n"
+            "|---|---|---|---|\n"
+            "| made, shown and painted once (ms) | %.1f | %.1f | %.2f |\n",
+            int(emptyPaint.size()), size.width(), size.height(), median(workbenchPaint), median(emptyPaint),
+            median(workbenchPaint) / median(emptyPaint));
     return 0;
 }

@@ -9,6 +9,7 @@ EngineBridge::EngineBridge(rpc::Engine &engine, QObject *parent, int coalesceMs)
     : QObject(parent)
     , m_engine(engine)
 {
+    m_timer.setObjectName(QStringLiteral("engineEventsDrain")); // named for traces
     m_timer.setSingleShot(true);
     m_timer.setInterval(coalesceMs);
     connect(&m_timer, &QTimer::timeout, this, &EngineBridge::drain);

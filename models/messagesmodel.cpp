@@ -101,9 +101,9 @@ bool MessagesModel::isOutbound(int row) const
     return id && m_timeline.hasItem(id) && m_timeline.item(id).kind == Timeline::ItemKind::MessageSent;
 }
 
-Result<QByteArray> MessagesModel::text(int row) const
+Result<QByteArray> MessagesModel::text(int row, qsizetype limit) const
 {
-    return m_timeline.itemText(itemId(row));
+    return m_timeline.itemText(itemId(row), limit);
 }
 
 quint64 MessagesModel::droppedBefore() const

@@ -36,8 +36,9 @@ public:
     quint64 itemId(int row) const;
     int rowOfItem(quint64 itemId) const; // -1 if not shown
     bool isOutbound(int row) const;
-    // The message as UTF-8 JSON, or why it cannot be shown.
-    Result<QByteArray> text(int row) const;
+    // The message as UTF-8 JSON, or why it cannot be shown; with `limit`, at most about that
+    // many bytes of it (see Timeline::itemText).
+    Result<QByteArray> text(int row, qsizetype limit = -1) const;
     // Messages of this call that the retention limit dropped.
     quint64 droppedBefore() const;
 

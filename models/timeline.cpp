@@ -683,7 +683,7 @@ const rpc::Metadata *Timeline::metadata(quint64 id) const
     return &m_metadata[ref - m_firstMetadata].second;
 }
 
-Result<QByteArray> Timeline::itemText(quint64 id) const
+Result<QByteArray> Timeline::itemText(quint64 id, qsizetype limit) const
 {
     if (!hasItem(id))
         return QByteArray();
@@ -692,8 +692,10 @@ Result<QByteArray> Timeline::itemText(quint64 id) const
         const std::string_view bytes = payload(id);
         if (it.flags & Failed)
             return fail(QString::fromUtf8(bytes.data(), qsizetype(bytes.size())));
-        if (!(it.flags & Undecoded))
-            return QByteArray(bytes.data(), qsizetype(bytes.size()));
+        if (!(it.flags & Undecoded)) {
+            const auto size = qsizetype(bytes.size());
+            return QByteArray(bytes.data(), limit >= 0 ? std::min(size, limit) : size);
+        }
         const CallState *state = m_calls[it.lane].get();
         if (!state || !state->schema)
             return QByteArray();
@@ -767,7 +769,8 @@ QString Timeline::frameDetails(quint64 id) const
         text = QString::fromStdString(m_texts[f.text - 1 - m_firstText].second).trimmed();
     if (f.http1 || f.decodeError) {
         if (f.messages && carriesBody(f))
-            text = f.messages == 1 ? tr("completes 1 gRPC message") : tr("completes %1 gRPC messages").arg(f.messages);
+            text = f.messages == 1 ? tr("completes 1 gRPC message")
+                                   : tr("completes %1 gRPC messages").arg(f.messages);
         return text;
     }
     switch (rpc::wire::FrameType(f.type)) {
@@ -843,8 +846,8 @@ std::vector<quint64> Timeline::framesOfItem(quint64 itemId) const
     // chunk.
     using Http1Kind = rpc::wire::Http1Part::Kind;
     const bool http1 = !lane.exchange.isEmpty();
-    const quint8 wanted = http1 ? quint8(trailers ? Http1Kind::End : Http1Kind::Head)
-                                : quint8(rpc::wire::FrameType::Headers);
+    const quint8 wanted =
+        http1 ? quint8(trailers ? Http1Kind::End : Http1Kind::Head) : quint8(rpc::wire::FrameType::Headers);
     for (auto f = from; f != m_frames.end() && f->timeNs <= it.timeNs + 1000000000; ++f) {
         if (f->decodeError || f->http1 != http1 || f->connection != lane.connection ||
             f->streamId != lane.streamId || f->outbound != fromClient || f->type != wanted)

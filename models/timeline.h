@@ -164,7 +164,9 @@ public:
 
     // A message item's text as JSON (decoded now when it was kept as bytes), or why it cannot
     // be shown. Headers and trailers as "key: value" lines; empty for an item that has no text.
-    Result<QByteArray> itemText(quint64 id) const;
+    // With `limit`, a message kept as JSON gives at most that many bytes, so a caller that keeps
+    // only the start of a reply of many MB does not copy all of it.
+    Result<QByteArray> itemText(quint64 id, qsizetype limit = -1) const;
     // The payload bytes of a message item as stored (JSON, wire bytes or an error), without a
     // copy: valid until the item is dropped.
     std::string_view payload(quint64 id) const;

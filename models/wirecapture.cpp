@@ -20,6 +20,7 @@ WireCapture::WireCapture(Timeline &timeline, QObject *parent, int coalesceMs)
     : QObject(parent)
     , m_timeline(timeline)
 {
+    m_timer.setObjectName(QStringLiteral("wireFramesDrain")); // named for traces
     m_timer.setSingleShot(true);
     m_timer.setInterval(coalesceMs);
     connect(&m_timer, &QTimer::timeout, this, &WireCapture::drainNow);

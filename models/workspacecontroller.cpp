@@ -109,6 +109,7 @@ WorkspaceController::WorkspaceController(SourcesModel &sources, QString dataFold
     m_store = new WorkspaceStore(this);
     m_secrets = new SecretStore(QStringLiteral("Wirescope"), this);
     m_store->openHistoryOnly(historyWithoutWorkspace());
+    m_autosaveTimer.setObjectName(QStringLiteral("autosave")); // named for traces
     m_autosaveTimer.setSingleShot(true);
     m_autosaveTimer.setInterval(1000);
     connect(&m_autosaveTimer, &QTimer::timeout, this, &WorkspaceController::writeAutosaveNow);

@@ -54,8 +54,8 @@ void MainWindow::setupWorkspace()
     connect(m_editEnvironments, &QAction::triggered, this, [this] { editEnvironments(); });
 
     // Secrets are asked for with a password field, once; the controller keeps them.
-    ws.setSecretPrompt([this](const QString &variable, const QString &environment, bool keychain)
-                           -> std::optional<QString> {
+    ws.setSecretPrompt([this](const QString &variable, const QString &environment,
+                              bool keychain) -> std::optional<QString> {
         bool ok = false;
         const QString value = QInputDialog::getText(
             this, tr("Secret %1").arg(variable),
@@ -70,11 +70,13 @@ void MainWindow::setupWorkspace()
     ws.setUnsavedTabs([this] { return m_tabs->unsavedSnapshots(); });
     connect(m_tabs, &RequestTabs::unsavedChanged, &ws, &models::WorkspaceController::scheduleAutosave);
     connect(&ws, &models::WorkspaceController::statusMessage, this, &MainWindow::showStatus);
-    connect(&ws, &models::WorkspaceController::maskedValuesChanged, m_timeline, &models::Timeline::setMaskedValues);
+    connect(&ws, &models::WorkspaceController::maskedValuesChanged, m_timeline,
+            &models::Timeline::setMaskedValues);
     connect(&ws, &models::WorkspaceController::requestReady, this, &MainWindow::openReady);
     connect(&ws, &models::WorkspaceController::autosaveRestored, this, &MainWindow::autosaveRestored);
     connect(&ws, &models::WorkspaceController::environmentsChanged, this, &MainWindow::fillEnvironments);
-    connect(&ws, &models::WorkspaceController::workspaceOpened, this, [this] { m_editEnvironments->setEnabled(true); });
+    connect(&ws, &models::WorkspaceController::workspaceOpened, this,
+            [this] { m_editEnvironments->setEnabled(true); });
     connect(&ws, &models::WorkspaceController::workspaceClosed, this, [this] {
         m_editEnvironments->setEnabled(false);
         for (RequestTab *tab : m_tabs->requestTabs())
@@ -108,9 +110,10 @@ void MainWindow::setupWorkspace()
     connect(&ws.secrets(), &models::SecretStore::keychainUnavailable, this,
             [this, keychainLabel](const QString &reason) {
                 keychainLabel->setText(tr("🔓 Secrets: this session only"));
-                keychainLabel->setToolTip(tr("No system keychain answered (%1). Secret values you enter are kept in "
-                                             "memory until Wirescope closes and are never written to disk.")
-                                              .arg(reason));
+                keychainLabel->setToolTip(
+                    tr("No system keychain answered (%1). Secret values you enter are kept in "
+                       "memory until Wirescope closes and are never written to disk.")
+                        .arg(reason));
                 keychainLabel->show();
                 showStatus(tr("No keychain (%1): secret values are kept for this session only").arg(reason));
             });
@@ -126,14 +129,16 @@ void MainWindow::setupWorkspace()
     connect(m_workspacePanel, &WorkspacePanel::newRequestRequested, this, [this](const QString &folder) {
         RequestTab *tab = currentRequest();
         if (!tab) {
-            showStatus(tr("Open a method first (double-click it in Services), then save it into the collection"));
+            showStatus(
+                tr("Open a method first (double-click it in Services), then save it into the collection"));
             return;
         }
         const QString prefix = folder.isEmpty() ? QString() : folder + QLatin1Char('/');
         bool ok = false;
         const QString path =
-            QInputDialog::getText(this, tr("New Request"), tr("Save the current request as:"), QLineEdit::Normal,
-                                  prefix + QString::fromStdString(tab->method().name) + QStringLiteral(".json"), &ok)
+            QInputDialog::getText(
+                this, tr("New Request"), tr("Save the current request as:"), QLineEdit::Normal,
+                prefix + QString::fromStdString(tab->method().name) + QStringLiteral(".json"), &ok)
                 .trimmed();
         if (ok && !path.isEmpty())
             saveCurrentRequest(path);
@@ -228,12 +233,13 @@ models::SecretStore &MainWindow::secrets() const
 void MainWindow::openWorkspace(const QString &folder, const QString &request)
 {
     // A workspace already open (or opening) is not opened again; the request still opens.
-    m_workspace->openWorkspace(folder, request.isEmpty() ? std::function<void()>() : [this, request] {
-        if (const auto *r = workspaceStore().workspace().request(request))
-            openSavedRequest(*r, true);
-        else
-            showStatus(tr("The workspace has no request %1").arg(request));
-    });
+    m_workspace->openWorkspace(
+        folder, request.isEmpty() ? std::function<void()>() : [this, request] {
+            if (const auto *r = workspaceStore().workspace().request(request))
+                openSavedRequest(*r, true);
+            else
+                showStatus(tr("The workspace has no request %1").arg(request));
+        });
 }
 
 void MainWindow::fillEnvironments()
@@ -290,9 +296,12 @@ void MainWindow::wireTab(RequestTab *tab)
 {
     if (m_workspace->isOpen())
         tab->setDefaults(workspaceStore().workspace().settings());
-    tab->setVariables([this] { return RequestTab::Variables{m_workspace->environment(), m_workspace->secretLookup()}; });
+    tab->setVariables([this] {
+        return RequestTab::Variables{m_workspace->environment(), m_workspace->secretLookup()};
+    });
     // Queued: the timeline takes the same batch of events after the session has.
-    connect(tab, &RequestTab::callFinished, this, [this, tab] { recordHistory(tab); }, Qt::QueuedConnection);
+    connect(
+        tab, &RequestTab::callFinished, this, [this, tab] { recordHistory(tab); }, Qt::QueuedConnection);
 }
 
 void MainWindow::recordHistory(RequestTab *tab)
@@ -316,7 +325,9 @@ void MainWindow::recordHistory(RequestTab *tab)
             continue;
         ++record.responseCount;
         if (record.responses.size() < models::History::kMaxResponses)
-            record.responses << messages->text(row).valueOr(QByteArray());
+            // One byte over the limit, so that history can tell the reply was cut.
+            record.responses
+                << messages->text(row, models::History::kMaxResponseBytes + 1).valueOr(QByteArray());
     }
     record.durationMs = double(session.totalTime()) / 1e6;
     m_workspace->recordCall(record);
@@ -371,8 +382,9 @@ QString MainWindow::copyAsCurl()
     RequestTab *tab = currentRequest();
     if (!tab)
         return {};
-    return copyCommand(QStringLiteral("curl"),
-                       m_workspace->exportCurl(tab->toSaved(), tab->connectionSettings(), tab->method().kind));
+    return copyCommand(
+        QStringLiteral("curl"),
+        m_workspace->exportCurl(tab->toSaved(), tab->connectionSettings(), tab->method().kind));
 }
 
 QString MainWindow::copyCommand(const QString &tool, const models::Result<QString> &command)
@@ -394,8 +406,8 @@ void MainWindow::updateCopyActions()
     const models::SavedRequest sent = tab ? m_workspace->asSent(tab->toSaved(false)) : models::SavedRequest();
     const QString curlWhy = tab ? models::curlProblem(sent, tab->method().kind) : tr("No request is open");
     m_copyCurl->setEnabled(curlWhy.isEmpty());
-    m_copyCurl->setToolTip(curlWhy.isEmpty() ? tr("A curl command that makes this Connect call, its body as JSON")
-                                             : curlWhy);
+    m_copyCurl->setToolTip(
+        curlWhy.isEmpty() ? tr("A curl command that makes this Connect call, its body as JSON") : curlWhy);
     const rpc::Protocol protocol = sent.protocol.effectiveProtocol();
     const bool grpc = tab && protocol == rpc::Protocol::Grpc;
     m_copyGrpcurl->setEnabled(grpc);

@@ -289,6 +289,8 @@ QSplitter *RequestTab::createEditors()
 
 void RequestTab::connectWidgets()
 {
+    m_validateTimer.setObjectName(QStringLiteral("validateRequest")); // named for traces
+    m_tick.setObjectName(QStringLiteral("runningCallTick"));
     m_validateTimer.setSingleShot(true);
     m_validateTimer.setInterval(300);
     m_tick.setInterval(100);

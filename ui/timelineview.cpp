@@ -271,6 +271,7 @@ TimelineView::TimelineView(Timeline &timeline, QWidget *parent)
     setAccessibleName(tr("Timeline"));
     setAccessibleDescription(tr("Arrow keys move between events, Home and End go to a lane's first and "
                                 "last event, Enter shows the selected event"));
+    m_liveTimer.setObjectName(QStringLiteral("timelineLive")); // named for traces
     m_liveTimer.setInterval(250);
     m_liveTimer.setSingleShot(true);
     connect(&m_liveTimer, &QTimer::timeout, this, &TimelineView::onItemsAppended);

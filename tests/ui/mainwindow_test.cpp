@@ -671,13 +671,17 @@ private slots:
             body += (i ? QStringLiteral(",") : QString()) + QStringLiteral("\"tag-%1\"").arg(i);
         body += QStringLiteral("]}");
         tab->setBody(body);
+        // The panel's minimum width stays as it was: a wider one moves the splitter beside it
+        // when the call ends and resizes a viewer holding MBs of JSON.
+        ui::ResponsePanel *panel = tab->response();
+        const int minimumWidth = panel->minimumSizeHint().width();
         QSignalSpy finished(&tab->session(), &models::CallSession::finished);
         tab->send();
         QVERIFY(finished.wait(30000));
         QVERIFY(tab->session().status().ok());
+        QCOMPARE(panel->minimumSizeHint().width(), minimumWidth);
         const QByteArray replyText = tab->session().messages()->text(1).valueOr(QByteArray());
         QVERIFY(replyText.size() > ui::ResponsePanel::kPreviewBytes);
-        ui::ResponsePanel *panel = tab->response();
         QVERIFY(panel->truncationText().startsWith(QStringLiteral("Showing the first")));
         QVERIFY(panel->shownMessage().toUtf8().size() <= ui::ResponsePanel::kPreviewBytes);
         QVERIFY(replyText.startsWith(panel->shownMessage().toUtf8()));
@@ -687,6 +691,7 @@ private slots:
         QCOMPARE(panel->shownMessage().toUtf8(), replyText);
         QVERIFY(panel->truncationText().isEmpty());
         QVERIFY(!showAll->isVisible());
+        QCOMPARE(panel->minimumSizeHint().width(), minimumWidth);
     }
 
     void formAndJsonStayInSyncForEveryFieldKind()

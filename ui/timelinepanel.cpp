@@ -14,7 +14,9 @@
 #include <QComboBox>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QFrame>
 #include <QFutureWatcher>
+#include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QImage>
@@ -23,6 +25,8 @@
 #include <QLineEdit>
 #include <QPainter>
 #include <QSaveFile>
+#include <QScreen>
+#include <QScrollBar>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QSvgGenerator>
@@ -30,6 +34,8 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
+
+#include <algorithm>
 
 namespace ui {
 
@@ -58,6 +64,10 @@ TimelinePanel::TimelinePanel(Timeline &timeline, models::WireCapture *capture, Q
     m_textFilter->setObjectName(QStringLiteral("timelineFilterEdit"));
     m_textFilter->setPlaceholderText(tr("Filter lanes"));
     m_textFilter->setClearButtonEnabled(true);
+    // Room for its placeholder: at 1024 px the buttons beside it cut it to "Fi…" (in the
+    // window's timeline; a response's, with one call's lanes, gives way: see restrictToLanes).
+    m_textFilter->setMinimumWidth(
+        m_textFilter->fontMetrics().horizontalAdvance(m_textFilter->placeholderText()) + 24);
     auto button = [this, tools](const QString &text, const QString &tip) {
         auto *b = new QToolButton(this);
         b->setText(text);
@@ -79,8 +89,6 @@ TimelinePanel::TimelinePanel(Timeline &timeline, models::WireCapture *capture, Q
     tools->addWidget(m_follow);
     auto *legendButton = button(tr("Legend"), tr("Show what the marks' shapes and colours mean"));
     legendButton->setObjectName(QStringLiteral("timelineLegendButton"));
-    legendButton->setCheckable(true);
-    legendButton->setChecked(true);
     auto *exportButton = button(tr("Export…"), tr("Save as JSON (every event and frame), PNG or SVG"));
     m_retention = new QSpinBox(this);
     m_retention->setObjectName(QStringLiteral("timelineRetentionBox"));
@@ -97,6 +105,7 @@ TimelinePanel::TimelinePanel(Timeline &timeline, models::WireCapture *capture, Q
 
     auto *split = new QSplitter(Qt::Vertical, this);
     auto *viewBox = new QWidget(split);
+    m_viewBox = viewBox;
     auto *viewLayout = new QVBoxLayout(viewBox);
     viewLayout->setContentsMargins(0, 0, 0, 0);
     viewLayout->setSpacing(0);
@@ -104,7 +113,17 @@ TimelinePanel::TimelinePanel(Timeline &timeline, models::WireCapture *capture, Q
     m_legend = new TimelineLegend(viewBox);
     viewLayout->addWidget(m_view, 1);
     viewLayout->addWidget(m_legend);
-    connect(legendButton, &QToolButton::toggled, m_legend, &QWidget::setVisible);
+    viewBox->installEventFilter(this);
+    // The same legend over the window, for a timeline too short to keep one below its lanes.
+    m_legendPopup = new QFrame(this, Qt::Popup);
+    m_legendPopup->setObjectName(QStringLiteral("timelineLegendPopup"));
+    m_legendPopup->setFrameShape(QFrame::StyledPanel);
+    auto *popupLayout = new QVBoxLayout(m_legendPopup);
+    popupLayout->setContentsMargins(6, 6, 6, 6);
+    m_popupLegend = new TimelineLegend(m_legendPopup);
+    m_popupLegend->setObjectName(QStringLiteral("timelineLegendInPopup"));
+    popupLayout->addWidget(m_popupLegend);
+    connect(legendButton, &QToolButton::clicked, this, &TimelinePanel::showLegendPopup);
     auto *bottom = new QSplitter(Qt::Horizontal, split);
     auto *detailsBox = new QWidget(bottom);
     auto *detailsLayout = new QVBoxLayout(detailsBox);
@@ -186,11 +205,48 @@ TimelinePanel::TimelinePanel(Timeline &timeline, models::WireCapture *capture, Q
     updateDropped();
 }
 
+bool TimelinePanel::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_viewBox && event->type() == QEvent::Resize)
+        placeInlineLegend();
+    return QWidget::eventFilter(watched, event);
+}
+
+void TimelinePanel::placeInlineLegend()
+{
+    // Below the lanes only while the axis and three lanes keep their room beside it; else the
+    // Legend button has it.
+    const int needed = m_legend->rowsHeight(m_viewBox->width()) + TimelineView::kAxisHeight +
+                       3 * TimelineView::kLaneHeight + m_view->horizontalScrollBar()->sizeHint().height();
+    m_legend->setVisible(m_viewBox->height() >= needed);
+}
+
+void TimelinePanel::showLegendPopup()
+{
+    const QRect screen =
+        (window()->screen() ? window()->screen() : QGuiApplication::primaryScreen())->availableGeometry();
+    auto *anchor = findChild<QToolButton *>(QStringLiteral("timelineLegendButton"));
+    const QMargins margins = m_legendPopup->layout()->contentsMargins() + m_legendPopup->contentsMargins();
+    const int width = std::min(screen.width() - 16, 520);
+    const int inner = width - margins.left() - margins.right();
+    const int height = m_popupLegend->rowsHeight(inner) + margins.top() + margins.bottom();
+    // Under the button, or above it where the screen ends; never off the screen's sides.
+    QPoint at = anchor->mapToGlobal(QPoint(anchor->width() - width, anchor->height()));
+    if (at.y() + height > screen.bottom())
+        at.setY(anchor->mapToGlobal(QPoint(0, 0)).y() - height);
+    at.setX(std::clamp(at.x(), screen.left() + 8, screen.right() - width - 8));
+    at.setY(std::clamp(at.y(), screen.top(), std::max(screen.top(), screen.bottom() - height)));
+    m_legendPopup->setGeometry(QRect(at, QSize(width, height)));
+    m_legendPopup->show();
+}
+
 void TimelinePanel::restrictToLanes(std::vector<int> lanes)
 {
     m_restricted = std::move(lanes);
     m_callBox->setVisible(m_restricted.empty());
     m_retention->setVisible(m_restricted.empty()); // one setting for the window's timeline
+    if (!m_restricted.empty())
+        m_textFilter->setMinimumWidth(0);
     // A response's own timeline counts from its call's start, its wire view too.
     const int clock = m_restricted.empty() ? -1 : m_restricted.front();
     m_view->setClockLane(clock);

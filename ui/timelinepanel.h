@@ -6,6 +6,7 @@
 #include <vector>
 
 class QCheckBox;
+class QFrame;
 class QComboBox;
 class QLabel;
 class QLineEdit;
@@ -38,7 +39,11 @@ public:
     // Shows only these lanes (a response panel's call) and hides the call picker.
     void restrictToLanes(std::vector<int> lanes);
     TimelineView *view() const { return m_view; }
+    // The legend below the lanes, shown when the lanes keep room for a few rows beside it.
     TimelineLegend *legend() const { return m_legend; }
+    // The legend the Legend button opens over the window, at any size.
+    QFrame *legendPopup() const { return m_legendPopup; }
+    void showLegendPopup();
     QTableView *wireTable() const { return m_wire; }
     models::FramesModel *frames() const { return m_frames; }
     QString detailsText() const;
@@ -50,7 +55,11 @@ public:
     // Returns an empty string, or why it failed.
     QString exportTo(const QString &file);
 
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
 private:
+    void placeInlineLegend();
     void fillCallBox();
     void applyCallFilter();
     void pickFrame(quint64 frameId);
@@ -62,6 +71,9 @@ private:
     models::WireCapture *m_capture = nullptr;
     TimelineView *m_view = nullptr;
     TimelineLegend *m_legend = nullptr;
+    QWidget *m_viewBox = nullptr;
+    QFrame *m_legendPopup = nullptr;
+    TimelineLegend *m_popupLegend = nullptr;
     models::FramesModel *m_frames = nullptr;
     QTableView *m_wire = nullptr;
     JsonEditor *m_details = nullptr;

@@ -5,9 +5,11 @@
 #include "ui/mainwindow.h"
 #include "ui/requesttab.h"
 #include "ui/timelinepanel.h"
+#include "ui/timelineview.h"
 
 #include <QComboBox>
 #include <QDockWidget>
+#include <QFrame>
 #include <QLineEdit>
 #include <QScreen>
 #include <QSettings>
@@ -66,7 +68,8 @@ private slots:
         auto *security = tab->findChild<QComboBox *>(QStringLiteral("securityBox"));
         auto *method = tab->findChild<QComboBox *>(QStringLiteral("methodBox"));
         QVERIFY(target && security && method);
-        QVERIFY2(target->width() >= target->fontMetrics().horizontalAdvance(QStringLiteral("localhost:50051")),
+        QVERIFY2(target->width() >=
+                     target->fontMetrics().horizontalAdvance(QStringLiteral("localhost:50051")),
                  qPrintable(QString::number(target->width())));
         QVERIFY(target->width() > security->width());
         QVERIFY(target->width() >= method->width());
@@ -108,6 +111,31 @@ private slots:
             }
         }
 
+        // The timeline's legend: below the lanes where they keep room beside it, and from the
+        // Legend button over the window at any size, whole and on the screen.
+        ui::TimelinePanel *timeline = wb.window.timelinePanel();
+        QVERIFY(timeline->isVisible());
+        ui::TimelineLegend *inlineLegend = timeline->legend();
+        if (size.height() >= 1000)
+            QVERIFY(inlineLegend->isVisible());
+        if (inlineLegend->isVisible())
+            QVERIFY(inlineLegend->height() >= inlineLegend->rowsHeight(inlineLegend->width()));
+        auto *legendButton = timeline->findChild<QToolButton *>(QStringLiteral("timelineLegendButton"));
+        QVERIFY(legendButton && legendButton->isVisible() && window.contains(inWindow(legendButton)));
+        QTest::mouseClick(legendButton, Qt::LeftButton);
+        QFrame *popup = timeline->legendPopup();
+        QTRY_VERIFY(popup->isVisible());
+        auto *popupLegend = popup->findChild<ui::TimelineLegend *>();
+        QVERIFY(popupLegend && popupLegend->isVisible());
+        QCOMPARE(popupLegend->entries(), inlineLegend->entries());
+        QVERIFY(popupLegend->height() >= popupLegend->rowsHeight(popupLegend->width()));
+        QVERIFY(popup->screen()->availableGeometry().contains(popup->geometry()));
+        QTest::keyClick(popup, Qt::Key_Escape);
+        QTRY_VERIFY(!popup->isVisible());
+        // The lane filter shows its placeholder whole.
+        auto *filter = timeline->findChild<QLineEdit *>(QStringLiteral("timelineFilterEdit"));
+        QVERIFY(filter->width() >= filter->fontMetrics().horizontalAdvance(filter->placeholderText()));
+
         // The services tree gets the left column's height; the empty collection stays small
         // and the problems (none) are not shown.
         auto *services = wb.window.findChild<QDockWidget *>(QStringLiteral("workspaceDock"));
@@ -128,7 +156,8 @@ private slots:
         auto *area = tab->findChild<QWidget *>(QStringLiteral("optionsArea"));
         QVERIFY(window.contains(inWindow(area)));
         // At 768 px the response below keeps its minimum: the options scroll from three rows.
-        QVERIFY2(area->height() >= std::min(options->sizeHint().height(), 3 * tab->fontMetrics().height() + 20),
+        QVERIFY2(area->height() >=
+                     std::min(options->sizeHint().height(), 3 * tab->fontMetrics().height() + 20),
                  qPrintable(QString::number(area->height())));
         QVERIFY2(editor->height() >= 60, qPrintable(QString::number(editor->height())));
         QVERIFY(window.contains(inWindow(editor)));
@@ -177,7 +206,8 @@ private slots:
         // And the reset layout is what the next start shows.
         QVERIFY(wb.window.close());
         Workbench again(true);
-        QCOMPARE(again.window.dockWidgetArea(again.window.findChild<QDockWidget *>(QStringLiteral("collectionDock"))),
+        QCOMPARE(again.window.dockWidgetArea(
+                     again.window.findChild<QDockWidget *>(QStringLiteral("collectionDock"))),
                  Qt::LeftDockWidgetArea);
         QVERIFY(again.window.findChild<QDockWidget *>(QStringLiteral("timelineDock"))->isVisible());
     }

@@ -18,6 +18,8 @@
 
 #include <QApplication>
 #include <QComboBox>
+#include <QDockWidget>
+#include <QFrame>
 #include <QHelpEvent>
 #include <QImage>
 #include <QLineEdit>
@@ -366,7 +368,13 @@ private slots:
         QVERIFY(tab);
         ui::TimelinePanel *panel = wb.window.timelinePanel();
         ui::TimelineLegend *legend = panel->legend();
-        QVERIFY(legend->isVisible());
+        // Below the lanes when they keep room beside it: a tall timeline dock.
+        auto *dock = wb.window.findChild<QDockWidget *>(QStringLiteral("timelineDock"));
+        QVERIFY(dock);
+        wb.window.resize(1600, 1200);
+        QTRY_COMPARE(wb.window.size(), QSize(1600, 1200));
+        wb.window.resizeDocks({dock}, {600}, Qt::Vertical);
+        QTRY_VERIFY(legend->isVisible());
         const QStringList names = legend->entries();
         for (const char *name : {"request headers", "message sent", "half-close", "response headers",
                                  "message received", "trailers: OK", "trailers: error", "RST_STREAM"})
@@ -385,12 +393,22 @@ private slots:
         const QImage viewImage = view->viewport()->grab().toImage();
         QCOMPARE(viewImage.pixelColor(at), colors.received);
 
-        // The Legend button hides and shows it.
-        auto *toggle = panel->findChild<QToolButton *>(QStringLiteral("timelineLegendButton"));
-        QTest::mouseClick(toggle, Qt::LeftButton);
-        QVERIFY(!legend->isVisible());
-        QTest::mouseClick(toggle, Qt::LeftButton);
-        QVERIFY(legend->isVisible());
+        // The Legend button shows the same legend over the window; with lanes too short for it
+        // the legend below them gives way, and the button still has it.
+        auto *button = panel->findChild<QToolButton *>(QStringLiteral("timelineLegendButton"));
+        QTest::mouseClick(button, Qt::LeftButton);
+        QTRY_VERIFY(panel->legendPopup()->isVisible());
+        auto *popupLegend = panel->legendPopup()->findChild<ui::TimelineLegend *>();
+        const QImage popupImage = popupLegend->grab().toImage();
+        QCOMPARE(popupImage.pixelColor(popupLegend->markPosition(ui::TimelineMark::MessageReceived) +
+                                       QPoint(0, 5)),
+                 colors.received);
+        panel->legendPopup()->hide();
+        wb.window.resizeDocks({dock}, {80}, Qt::Vertical);
+        QTRY_VERIFY(!legend->isVisible());
+        QTest::mouseClick(button, Qt::LeftButton);
+        QTRY_VERIFY(panel->legendPopup()->isVisible());
+        panel->legendPopup()->hide();
     }
 
     // One channel, many streams: each connection's lane heads the lanes of the streams it
@@ -490,8 +508,8 @@ private slots:
         for (int width : {300, 200}) {
             const QString label = view.laneLabel(lane, width);
             QVERIFY2(fm.horizontalAdvance(label) <= width, qPrintable(label));
-            QVERIFY2(label.contains(QStringLiteral(" · POST ")) && label.endsWith(QStringLiteral(" HTTP/1.1")) &&
-                         label.contains(QStringLiteral("…")),
+            QVERIFY2(label.contains(QStringLiteral(" · POST ")) &&
+                         label.endsWith(QStringLiteral(" HTTP/1.1")) && label.contains(QStringLiteral("…")),
                      qPrintable(label));
         }
     }

@@ -442,8 +442,8 @@ Result<std::vector<const SavedRequest *>> Runner::select(const RunOptions &optio
             for (const auto &e : envs)
                 names << e.name;
             return fail(QStringLiteral("no environment \"%1\" in the workspace (it has: %2)")
-                            .arg(options.environment,
-                                 names.isEmpty() ? QStringLiteral("none") : names.join(QStringLiteral(", "))));
+                            .arg(options.environment, names.isEmpty() ? QStringLiteral("none")
+                                                                      : names.join(QStringLiteral(", "))));
         }
     }
     std::vector<const SavedRequest *> selected;
@@ -534,10 +534,11 @@ std::vector<RunResult> Runner::run(const RunOptions &options,
     }
     // A secret without a value is named, never guessed.
     const SecretLookup noSecret = [](const QString &name, const QString &where) -> Result<QString> {
-        return fail(QStringLiteral("the secret {{%1}} in the %2 has no value here: give it with --var %1=… or "
-                                   "the environment variable %3")
-                        .arg(name, where, secretEnvironmentName(name)),
-                    where);
+        return fail(
+            QStringLiteral("the secret {{%1}} in the %2 has no value here: give it with --var %1=… or "
+                           "the environment variable %3")
+                .arg(name, where, secretEnvironmentName(name)),
+            where);
     };
     CallOptions callOptions;
     callOptions.userAgent = "wirescope-run";
@@ -562,11 +563,13 @@ std::vector<RunResult> Runner::run(const RunOptions &options,
     for (const SavedRequest *saved : *selected)
         items.push_back({saved->path, saved, nullptr});
     for (const WorkspaceProblem &problem : m_workspace.problems()) {
-        if (problem.file != QLatin1String(Workspace::kSettingsFile) && problem.file.endsWith(QLatin1String(".json")) &&
+        if (problem.file != QLatin1String(Workspace::kSettingsFile) &&
+            problem.file.endsWith(QLatin1String(".json")) &&
             (options.filter.isEmpty() || globMatches(options.filter, problem.file)))
             items.push_back({problem.file, nullptr, &problem});
     }
-    std::stable_sort(items.begin(), items.end(), [](const Item &a, const Item &b) { return a.path < b.path; });
+    std::stable_sort(items.begin(), items.end(),
+                     [](const Item &a, const Item &b) { return a.path < b.path; });
 
     for (const Item &item : items) {
         if (item.problem) {
@@ -602,7 +605,8 @@ std::vector<RunResult> Runner::run(const RunOptions &options,
             results.push_back(std::move(result));
         };
         if (request->method.trimmed().isEmpty()) {
-            result.error = QStringLiteral("the request names no method (\"method\": \"package.Service/Method\")");
+            result.error =
+                QStringLiteral("the request names no method (\"method\": \"package.Service/Method\")");
             finish();
             continue;
         }
@@ -622,7 +626,8 @@ std::vector<RunResult> Runner::run(const RunOptions &options,
                 QStringList names;
                 for (const auto &e : m_workspace.settings().environments)
                     names << e.name;
-                result.error += QStringLiteral(" (the workspace has: %1)").arg(names.join(QStringLiteral(", ")));
+                result.error +=
+                    QStringLiteral(" (the workspace has: %1)").arg(names.join(QStringLiteral(", ")));
             }
             finish();
             continue;
@@ -648,8 +653,8 @@ std::vector<RunResult> Runner::run(const RunOptions &options,
 
         // The schema: the workspace's files, plus reflection when the target is listed for it
         // (or when there are no files at all, as grpcurl does).
-        const bool reflect = !haveLocal || settings.reflectionTargets.contains(request->target) ||
-                             settings.reflectionTargets.contains(resolved->target);
+        const bool reflect =
+            !haveLocal || settings.reflects(request->target) || settings.reflects(resolved->target);
         const std::string schemaKey = reflect ? channelOptions.cacheKey() : std::string();
         if (!schemas.count(schemaKey) && !schemaErrors.count(schemaKey)) {
             rpc::SchemaSpec spec;

@@ -8,16 +8,16 @@
 #include <QDirIterator>
 #include <QFile>
 #include <QFileInfo>
+#include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QHash>
 #include <QJsonParseError>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <limits>
 #include <fcntl.h>
+#include <limits>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -26,12 +26,11 @@ namespace models {
 namespace {
 
 // Known keys of a request file, so the rest can be kept as they were.
-const QStringList kRequestKeys = {QStringLiteral("format_version"), QStringLiteral("method"),
-                                  QStringLiteral("target"),         QStringLiteral("metadata"),
-                                  QStringLiteral("body"),           QStringLiteral("deadline_seconds"),
-                                  QStringLiteral("connection"),     QStringLiteral("assertions"),
-                                  QStringLiteral("protocol"),       QStringLiteral("http_version"),
-                                  QStringLiteral("codec")};
+const QStringList kRequestKeys = {
+    QStringLiteral("format_version"), QStringLiteral("method"),     QStringLiteral("target"),
+    QStringLiteral("metadata"),       QStringLiteral("body"),       QStringLiteral("deadline_seconds"),
+    QStringLiteral("connection"),     QStringLiteral("assertions"), QStringLiteral("protocol"),
+    QStringLiteral("http_version"),   QStringLiteral("codec")};
 const QStringList kSettingsKeys = {QStringLiteral("format_version"), QStringLiteral("import_paths"),
                                    QStringLiteral("proto_files"),    QStringLiteral("protosets"),
                                    QStringLiteral("reflection"),     QStringLiteral("connections"),
@@ -82,6 +81,36 @@ QStringList toList(const QJsonValue &value)
     return list;
 }
 
+// The "reflection" list: targets, or objects with a target and a connection's name. An entry
+// of another shape is reported and left out.
+std::vector<ReflectionServer> reflectionServers(const QJsonValue &value,
+                                                std::vector<WorkspaceProblem> &problems)
+{
+    std::vector<ReflectionServer> servers;
+    const QJsonArray array = value.toArray();
+    for (qsizetype i = 0; i < array.size(); ++i) {
+        const QJsonValue entry = array.at(i);
+        if (entry.isString()) {
+            servers.push_back({entry.toString(), {}});
+            continue;
+        }
+        const QJsonObject o = entry.toObject();
+        const QJsonValue target = o.value(QStringLiteral("target"));
+        const QJsonValue connection = o.value(QStringLiteral("connection"));
+        if (entry.isObject() && target.isString() && !target.toString().isEmpty() &&
+            (connection.isUndefined() || connection.isString())) {
+            servers.push_back({target.toString(), connection.toString()});
+            continue;
+        }
+        problems.push_back(
+            {QLatin1String(Workspace::kSettingsFile), 0, 0,
+             QStringLiteral("\"reflection\" entry %1 is neither a target nor {\"target\": \"host:port\", "
+                            "\"connection\": \"name\"}; it is ignored")
+                 .arg(i + 1)});
+    }
+    return servers;
+}
+
 QJsonObject unknownKeys(const QJsonObject &object, const QStringList &known)
 {
     QJsonObject extra;
@@ -102,7 +131,8 @@ QString deadlineProblem(const QJsonValue &value)
     // The one seconds-to-milliseconds rule: more than an int of milliseconds (about 24 days) is
     // refused here rather than sent as no deadline at all.
     if (const auto ms = millisecondsFromSeconds(seconds, QString()); !ms)
-        return QStringLiteral("must be at most %1 seconds (24 days)").arg(std::numeric_limits<int>::max() / 1000);
+        return QStringLiteral("must be at most %1 seconds (24 days)")
+            .arg(std::numeric_limits<int>::max() / 1000);
     return {};
 }
 
@@ -114,9 +144,10 @@ QByteArray documentBytes(const QJsonObject &object)
 
 // A body that is a JSON object or array is stored as JSON, so that a diff shows its fields, but
 // as the text it was written: through QJsonDocument, keys were sorted, numbers rewritten (2.50
-// as 2.5, integers beyond 64 bits rounded to a double) and the user's layout lost. Its text goes in verbatim as the value of "body", each line after the first
-// indented by the 4 spaces of a top-level member (JSON strings cannot hold a raw line break, so
-// only white space between tokens moves), and comes out with those 4 spaces taken off again.
+// as 2.5, integers beyond 64 bits rounded to a double) and the user's layout lost. Its text goes in verbatim
+// as the value of "body", each line after the first indented by the 4 spaces of a top-level member (JSON
+// strings cannot hold a raw line break, so only white space between tokens moves), and comes out with those 4
+// spaces taken off again.
 constexpr std::string_view kBodyKey = "body";
 constexpr qsizetype kMemberIndent = 4; // QJsonDocument::Indented's indentation of a member
 
@@ -128,7 +159,8 @@ std::string_view view(const QByteArray &bytes)
 bool isJsonContainer(const QByteArray &text)
 {
     const auto value = rpc::json::parseDocument(view(text));
-    return value && (value->type == rpc::json::Value::Type::Object || value->type == rpc::json::Value::Type::Array);
+    return value &&
+           (value->type == rpc::json::Value::Type::Object || value->type == rpc::json::Value::Type::Array);
 }
 
 // Where the text of the top-level "body" member stands in `document`: from just after the ": "
@@ -250,6 +282,12 @@ QByteArray Workspace::serialize(const SavedRequest &r)
     return bytes;
 }
 
+bool WorkspaceSettings::reflects(const QString &target) const
+{
+    return std::any_of(reflection.begin(), reflection.end(),
+                       [&](const ReflectionServer &server) { return server.target == target; });
+}
+
 QByteArray Workspace::serialize(const WorkspaceSettings &s)
 {
     QJsonObject o = s.extra;
@@ -257,7 +295,15 @@ QByteArray Workspace::serialize(const WorkspaceSettings &s)
     o.insert(QStringLiteral("import_paths"), toArray(s.importPaths));
     o.insert(QStringLiteral("proto_files"), toArray(s.protoFiles));
     o.insert(QStringLiteral("protosets"), toArray(s.protosets));
-    o.insert(QStringLiteral("reflection"), toArray(s.reflectionTargets));
+    QJsonArray reflection;
+    for (const ReflectionServer &server : s.reflection) {
+        if (server.connection.isEmpty())
+            reflection.append(server.target);
+        else
+            reflection.append(QJsonObject{{QStringLiteral("target"), server.target},
+                                          {QStringLiteral("connection"), server.connection}});
+    }
+    o.insert(QStringLiteral("reflection"), reflection);
     o.insert(QStringLiteral("connections"), s.connections);
     o.insert(QStringLiteral("defaults"), s.defaults);
     QJsonArray environments;
@@ -346,12 +392,16 @@ Result<SavedRequest, WorkspaceProblem> Workspace::parseRequest(const QByteArray 
         }
     }
     if (const auto at = loneSurrogateAt(o, QString()))
-        return WorkspaceProblem{path, 0, 0, QStringLiteral("\"%1\" holds half of a UTF-16 surrogate pair (\\ud800-\\udfff "
-                                                           "alone), which is not text").arg(*at)};
+        return WorkspaceProblem{
+            path, 0, 0,
+            QStringLiteral("\"%1\" holds half of a UTF-16 surrogate pair (\\ud800-\\udfff "
+                           "alone), which is not text")
+                .arg(*at)};
     for (const auto &entry : o.value(QStringLiteral("metadata")).toArray()) {
         const QJsonArray pair = entry.toArray();
         if (!entry.isArray() || pair.size() != 2 || !pair.at(0).isString() || !pair.at(1).isString())
-            return WorkspaceProblem{path, 0, 0, QStringLiteral("each \"metadata\" entry must be [\"name\", \"value\"]")};
+            return WorkspaceProblem{path, 0, 0,
+                                    QStringLiteral("each \"metadata\" entry must be [\"name\", \"value\"]")};
     }
     if (const QString why = deadlineProblem(o.value(QStringLiteral("deadline_seconds"))); !why.isEmpty())
         return WorkspaceProblem{path, 0, 0, QStringLiteral("\"deadline_seconds\" %1").arg(why)};
@@ -420,17 +470,18 @@ Workspace Workspace::open(const QString &folder)
             s.importPaths = toList(o->value(QStringLiteral("import_paths")));
             s.protoFiles = toList(o->value(QStringLiteral("proto_files")));
             s.protosets = toList(o->value(QStringLiteral("protosets")));
-            s.reflectionTargets = toList(o->value(QStringLiteral("reflection")));
+            s.reflection = reflectionServers(o->value(QStringLiteral("reflection")), ws.m_problems);
             s.connections = o->value(QStringLiteral("connections")).toObject();
             s.defaults = o->value(QStringLiteral("defaults")).toObject();
             if (const QString why = deadlineProblem(s.defaults.value(QStringLiteral("deadline_seconds")));
                 !why.isEmpty())
-                ws.m_problems.push_back({QLatin1String(kSettingsFile), 0, 0,
-                                         QStringLiteral("\"defaults\": \"deadline_seconds\" %1; it is ignored")
-                                             .arg(why)});
+                ws.m_problems.push_back(
+                    {QLatin1String(kSettingsFile), 0, 0,
+                     QStringLiteral("\"defaults\": \"deadline_seconds\" %1; it is ignored").arg(why)});
             if (const auto protocol = ProtocolChoice::fromJson(s.defaults); !protocol)
-                ws.m_problems.push_back({QLatin1String(kSettingsFile), 0, 0,
-                                         QStringLiteral("\"defaults\": %1; it is ignored").arg(protocol.errorMessage())});
+                ws.m_problems.push_back(
+                    {QLatin1String(kSettingsFile), 0, 0,
+                     QStringLiteral("\"defaults\": %1; it is ignored").arg(protocol.errorMessage())});
             for (const auto &e : o->value(QStringLiteral("environments")).toArray()) {
                 Environment env;
                 env.name = e.toObject().value(QStringLiteral("name")).toString();
@@ -625,7 +676,8 @@ Status Workspace::moveFolder(const QString &from, const QString &to)
     if (!pair)
         return pair.error();
     QDir().mkpath(QFileInfo(pair->target).absolutePath());
-    if (::rename(QFile::encodeName(pair->source).constData(), QFile::encodeName(pair->target).constData()) != 0)
+    if (::rename(QFile::encodeName(pair->source).constData(), QFile::encodeName(pair->target).constData()) !=
+        0)
         return fail(QStringLiteral("cannot move %1 to %2: %3")
                         .arg(from, to, QString::fromLocal8Bit(std::strerror(errno))),
                     from);

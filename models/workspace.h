@@ -67,6 +67,18 @@ struct Environment
 
 // resolveVariables() (models/callrequest.h) fills {{name}} from an environment.
 
+// A server the workspace loads a schema from by reflection: its target (host:port or a URL,
+// {{variables}} allowed) and the name of one of the workspace's "connections" for TLS and the
+// rest. In wirescope.json a plain string when it names no connection, else
+// {"target": ..., "connection": ...}.
+struct ReflectionServer
+{
+    QString target;
+    QString connection;
+
+    bool operator==(const ReflectionServer &other) const = default;
+};
+
 // The workspace file (wirescope.json) at the folder's root: schema sources with paths relative
 // to it, reflection targets, named connection settings and defaults. Unknown fields are kept.
 struct WorkspaceSettings
@@ -75,13 +87,15 @@ struct WorkspaceSettings
     QStringList importPaths;
     QStringList protoFiles;
     QStringList protosets;
-    QStringList reflectionTargets;
+    std::vector<ReflectionServer> reflection;
     QJsonObject connections; // name -> settings object
     QJsonObject defaults;
     std::vector<Environment> environments; // secret values are never written
     QJsonObject extra;
 
     bool operator==(const WorkspaceSettings &other) const = default;
+    // Whether `target` is one of the reflection servers' targets, as written.
+    bool reflects(const QString &target) const;
 };
 
 // The request as sent: the workspace's "defaults" fill what the request leaves empty ("target",

@@ -194,10 +194,11 @@ void WorkspaceController::onStoreOpened()
     emit environmentsChanged();
     chooseEnvironment(m_environment); // remembered, secrets fetched, masking updated, and said
     addWorkspaceSources();
-    QString status =
-        tr("Workspace %1: %n request(s)", nullptr, int(ws.requests().size())).arg(QFileInfo(ws.folder()).fileName());
+    QString status = tr("Workspace %1: %n request(s)", nullptr, int(ws.requests().size()))
+                         .arg(QFileInfo(ws.folder()).fileName());
     if (!ws.problems().empty())
-        status += tr(", %n problem(s): %1", nullptr, int(ws.problems().size())).arg(ws.problems().front().toString());
+        status += tr(", %n problem(s): %1", nullptr, int(ws.problems().size()))
+                      .arg(ws.problems().front().toString());
     emit statusMessage(status);
     emit workspaceOpened();
     const auto callbacks = std::exchange(m_afterOpen, {});
@@ -287,7 +288,7 @@ void WorkspaceController::saveEnvironments(const std::vector<Environment> &envir
                                            const QHash<QString, QString> &renamed,
                                            const std::vector<SecretValue> &values)
 {
-    WIRESCOPE_ASSERT(isOpen(), return);
+    WIRESCOPE_ASSERT(isOpen(), return );
     // Secrets first, so that masking knows them before anything is sent.
     for (auto it = renamed.begin(); it != renamed.end(); ++it)
         m_renamed.insert(it.value(), it.key()); // old name -> new name
@@ -296,8 +297,8 @@ void WorkspaceController::saveEnvironments(const std::vector<Environment> &envir
         if (before.isEmpty())
             continue;
         for (const auto &v : e.variables) {
-            const auto value = v.secret ? m_secrets->cached(SecretStore::keyFor(m_folder, before, v.name))
-                                        : std::nullopt;
+            const auto value =
+                v.secret ? m_secrets->cached(SecretStore::keyFor(m_folder, before, v.name)) : std::nullopt;
             if (value)
                 m_secrets->write(SecretStore::keyFor(m_folder, e.name, v.name), *value);
         }
@@ -319,7 +320,8 @@ SecretLookup WorkspaceController::secretLookup()
             return *value;
         }
         // Asked once; kept in the keychain, or for this session where there is none.
-        const auto value = m_prompt ? m_prompt(name, m_environment, m_secrets->keychainAvailable()) : std::nullopt;
+        const auto value =
+            m_prompt ? m_prompt(name, m_environment, m_secrets->keychainAvailable()) : std::nullopt;
         if (!value)
             return fail(tr("the secret {{%1}} has no value").arg(name));
         m_secrets->write(key, *value);
@@ -343,7 +345,8 @@ QStringList WorkspaceController::secretValues() const
         }
     }
     // Longest first, so a secret containing another is masked whole.
-    std::sort(values.begin(), values.end(), [](const QString &a, const QString &b) { return a.size() > b.size(); });
+    std::sort(values.begin(), values.end(),
+              [](const QString &a, const QString &b) { return a.size() > b.size(); });
     return values;
 }
 
@@ -405,16 +408,22 @@ void WorkspaceController::addWorkspaceSources()
             spec.schema.protosetFiles.push_back(ws.resolve(p).value_or(QString()).toStdString());
         addSourceOnce(spec);
     }
-    for (const QString &target : s.reflectionTargets) {
-        const auto resolved = resolve(target, tr("reflection target"));
+    for (const ReflectionServer &server : s.reflection) {
+        const auto resolved = resolve(server.target, tr("reflection target"));
         if (!resolved) {
-            emit statusMessage(tr("Reflection target %1 skipped: %2").arg(target, resolved.errorMessage()));
+            emit statusMessage(
+                tr("Reflection target %1 skipped: %2").arg(server.target, resolved.errorMessage()));
+            continue;
+        }
+        // TLS, certificates and the rest from the named connection, as a request gets them.
+        const auto connection = ConnectionSettings::fromWorkspace(ws, server.connection);
+        if (!connection) {
+            emit statusMessage(
+                tr("Reflection target %1 skipped: %2").arg(server.target, connection.errorMessage()));
             continue;
         }
         SourceSpec spec;
-        spec.kind = SourceSpec::Kind::Reflection;
-        spec.schema.useReflection = true;
-        spec.schema.reflectionChannel.target = resolved->toStdString();
+        spec.setReflection(*resolved, *connection);
         // A server named by the workspace may simply not be running now: said when used.
         addSourceOnce(atHostPort(spec), true);
     }
@@ -446,16 +455,17 @@ void WorkspaceController::openRequest(RequestToOpen request)
     // Reflection is asked over gRPC: a gRPC-Web or Connect request waits for the schema its
     // workspace's files give (asking a URL as a gRPC target only listed a failed source).
     if (protocol != rpc::Protocol::Grpc) {
-        emit statusMessage(tr("Waiting for a schema with %1 (server reflection is asked over gRPC; a %2 request "
-                              "takes its schema from .proto files or a protoset)")
-                               .arg(method, protocolLabel(protocol)));
+        emit statusMessage(
+            tr("Waiting for a schema with %1 (server reflection is asked over gRPC; a %2 request "
+               "takes its schema from .proto files or a protoset)")
+                .arg(method, protocolLabel(protocol)));
         return;
     }
     // No loaded schema has the method: ask the target's reflection, once per target.
     const auto resolved = resolve(target, tr("target"));
     if (!resolved) {
-        emit statusMessage(
-            tr("No loaded schema has %1, and its target cannot be resolved: %2").arg(method, resolved.errorMessage()));
+        emit statusMessage(tr("No loaded schema has %1, and its target cannot be resolved: %2")
+                               .arg(method, resolved.errorMessage()));
         return;
     }
     const int before = m_sources.sourceCount();
@@ -533,7 +543,8 @@ void WorkspaceController::reportStalled()
                                .arg(methods.join(QStringLiteral(", ")), autosaveFile()));
 }
 
-Result<QString> WorkspaceController::exportGrpcurl(const SavedRequest &request, const ConnectionSettings &connection,
+Result<QString> WorkspaceController::exportGrpcurl(const SavedRequest &request,
+                                                   const ConnectionSettings &connection,
                                                    const SourceSpec *source)
 {
     QStringList importPaths, protoFiles, protosets;
@@ -551,8 +562,8 @@ SavedRequest WorkspaceController::asSent(const SavedRequest &request) const
     return isOpen() ? withDefaults(request, m_store->workspace().settings()) : request;
 }
 
-Result<QString> WorkspaceController::exportCurl(const SavedRequest &request, const ConnectionSettings &connection,
-                                                rpc::MethodKind kind)
+Result<QString> WorkspaceController::exportCurl(const SavedRequest &request,
+                                                const ConnectionSettings &connection, rpc::MethodKind kind)
 {
     return toCurl(asSent(request), connection, kind, environment());
 }
@@ -565,7 +576,8 @@ Status WorkspaceController::importGrpcurl(const QString &commandLine)
     if (!command->protoFiles.isEmpty()) {
         SourceSpec spec;
         spec.kind = SourceSpec::Kind::ProtoFiles;
-        for (const QString &p : command->importPaths.isEmpty() ? QStringList{QDir::currentPath()} : command->importPaths)
+        for (const QString &p :
+             command->importPaths.isEmpty() ? QStringList{QDir::currentPath()} : command->importPaths)
             spec.schema.importPaths.push_back(p.toStdString());
         for (const QString &p : command->protoFiles)
             spec.schema.protoFiles.push_back(p.toStdString());
@@ -629,8 +641,8 @@ void WorkspaceController::writeAutosaveNow()
     environments.insert(m_folder, m_environment);
     // Sections this window never read (another window's, or written before it restored) are
     // merged in on the disk thread from what the file holds then.
-    m_diskPool.start([file = autosaveFile(), tabs = std::move(tabs), others = std::move(others), top, environments,
-                      restored = m_restoredFolders, session = m_session]() mutable {
+    m_diskPool.start([file = autosaveFile(), tabs = std::move(tabs), others = std::move(others), top,
+                      environments, restored = m_restoredFolders, session = m_session]() mutable {
         std::map<QString, QJsonArray> mine; // by workspace folder
         for (const UnsavedTab &tab : tabs)
             mine[tab.workspace].append(autosaveEntry(tab, session));
@@ -656,7 +668,8 @@ void WorkspaceController::writeAutosaveNow()
                 continue;
             for (const QJsonValue &e : section.value(QStringLiteral("tabs")).toArray()) {
                 // This window's own entries on disk are what `mine` replaces.
-                if (e.toObject().value(QStringLiteral("session")).toString() != session && !all[folder].contains(e))
+                if (e.toObject().value(QStringLiteral("session")).toString() != session &&
+                    !all[folder].contains(e))
                     all[folder].append(e);
             }
             if (!environments.contains(folder))
@@ -700,7 +713,8 @@ void WorkspaceController::restoreAutosave()
         QFile f(file);
         if (f.open(QIODevice::ReadOnly))
             *bytes = f.readAll();
-        QMetaObject::invokeMethod(done, [done] { done->deleteLater(); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            done, [done] { done->deleteLater(); }, Qt::QueuedConnection);
     });
     connect(done, &QObject::destroyed, this, [this, bytes] {
         if (bytes->isEmpty()) {
@@ -769,9 +783,9 @@ void WorkspaceController::reopen(const QJsonArray &entries, const QString &folde
         chooseEnvironment(environment);
     for (const QJsonValue &value : entries) {
         const QJsonObject entry = value.toObject();
-        auto r = Workspace::parseRequest(
-            QJsonDocument(entry.value(QStringLiteral("request")).toObject()).toJson(),
-            entry.value(QStringLiteral("saved_path")).toString());
+        auto r =
+            Workspace::parseRequest(QJsonDocument(entry.value(QStringLiteral("request")).toObject()).toJson(),
+                                    entry.value(QStringLiteral("saved_path")).toString());
         if (!r) {
             // Kept as it was; a later version may read it.
             m_kept[folder].append(entry);

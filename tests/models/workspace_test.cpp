@@ -82,12 +82,15 @@ private slots:
     // request saved back as UTF-8 was another request. Such a file is refused, naming the key.
     void halfASurrogatePairIsRefusedByItsKey()
     {
-        const auto r = Workspace::parseRequest(
-            R"({"method": "a.B/C", "metadata": [["x-a", "ok"], ["x-b", "v\ud800"]]})", QStringLiteral("r.json"));
+        const auto r =
+            Workspace::parseRequest(R"({"method": "a.B/C", "metadata": [["x-a", "ok"], ["x-b", "v\ud800"]]})",
+                                    QStringLiteral("r.json"));
         QVERIFY(!r);
-        QVERIFY2(r.error().message.contains(QStringLiteral("\"metadata[1][1]\" holds half of a UTF-16 surrogate pair")),
+        QVERIFY2(r.error().message.contains(
+                     QStringLiteral("\"metadata[1][1]\" holds half of a UTF-16 surrogate pair")),
                  qPrintable(r.error().toString()));
-        QVERIFY(Workspace::parseRequest(R"({"method": "a.B/C", "notes": "\ud83d\ude00"})", QStringLiteral("r.json")));
+        QVERIFY(Workspace::parseRequest(R"({"method": "a.B/C", "notes": "\ud83d\ude00"})",
+                                        QStringLiteral("r.json")));
     }
     void everyFieldSurvivesSaveAndLoad()
     {
@@ -99,7 +102,8 @@ private slots:
         models::WorkspaceSettings settings;
         settings.importPaths = {QStringLiteral("protos")};
         settings.protoFiles = {QStringLiteral("protos/api.proto")};
-        settings.reflectionTargets = {QStringLiteral("localhost:50051")};
+        settings.reflection = {{QStringLiteral("localhost:50051"), {}},
+                               {QStringLiteral("{{host}}:443"), QStringLiteral("staging")}};
         settings.connections =
             json(QStringLiteral(R"({"staging": {"tls": true, "ca_file": "certs/ca.pem"}})"));
         settings.extra = json(QStringLiteral(R"({"x_team": "payments"})"));
@@ -177,6 +181,28 @@ private slots:
         QCOMPARE(written.value(QStringLiteral("format_version")).toInt(), 1);
     }
 
+    // Reflection servers: targets, or a target with the name of a connection; an entry of any
+    // other shape is named in a problem and left out, and the rest load.
+    void reflectionEntriesOfAnotherShapeAreReported()
+    {
+        QTemporaryDir dir;
+        writeAll(
+            dir.filePath(QStringLiteral("wirescope.json")),
+            R"({"format_version": 1, "reflection": [42, {"target": ""}, {"target": "a:1", "connection": 7},
+                     "ok:1", {"target": "tls:443", "connection": "prod"}]})");
+        const Workspace ws = Workspace::open(dir.path());
+        const std::vector<models::ReflectionServer> expected{
+            {QStringLiteral("ok:1"), {}}, {QStringLiteral("tls:443"), QStringLiteral("prod")}};
+        QCOMPARE(ws.settings().reflection, expected);
+        QCOMPARE(int(ws.problems().size()), 3);
+        for (int i = 0; i < 3; ++i)
+            QVERIFY2(ws.problems()[std::size_t(i)].toString().startsWith(
+                         QStringLiteral("wirescope.json: \"reflection\" entry %1 is neither").arg(i + 1)),
+                     qPrintable(ws.problems()[std::size_t(i)].toString()));
+        QVERIFY(ws.settings().reflects(QStringLiteral("tls:443")));
+        QVERIFY(!ws.settings().reflects(QStringLiteral("a:1")));
+    }
+
     void aCorruptFileIsReportedWithWhereAndTheRestLoads()
     {
         QTemporaryDir dir;
@@ -230,9 +256,14 @@ private slots:
         Workspace ws = Workspace::open(dir.path());
         QCOMPARE(ws.createFolder(QStringLiteral("orders")).errorMessage(), QString());
         QCOMPARE(ws.save(everyField(QStringLiteral("orders/a.json"))).errorMessage(), QString());
-        QCOMPARE(ws.duplicate(QStringLiteral("orders/a.json"), QStringLiteral("orders/b.json")).errorMessage(), QString());
-        QVERIFY(!ws.duplicate(QStringLiteral("orders/a.json"), QStringLiteral("orders/b.json")).errorMessage().isEmpty());
-        QCOMPARE(ws.move(QStringLiteral("orders/b.json"), QStringLiteral("archive/b.json")).errorMessage(), QString());
+        QCOMPARE(
+            ws.duplicate(QStringLiteral("orders/a.json"), QStringLiteral("orders/b.json")).errorMessage(),
+            QString());
+        QVERIFY(!ws.duplicate(QStringLiteral("orders/a.json"), QStringLiteral("orders/b.json"))
+                     .errorMessage()
+                     .isEmpty());
+        QCOMPARE(ws.move(QStringLiteral("orders/b.json"), QStringLiteral("archive/b.json")).errorMessage(),
+                 QString());
         QVERIFY(!ws.removeFolder(QStringLiteral("orders")).errorMessage().isEmpty()); // a.json is still there
         QCOMPARE(ws.remove(QStringLiteral("orders/a.json")).errorMessage(), QString());
         QCOMPARE(ws.removeFolder(QStringLiteral("orders")).errorMessage(), QString());
@@ -250,19 +281,26 @@ private slots:
         QCOMPARE(ws.save(everyField(QStringLiteral("orders/eu/b.json"))).errorMessage(), QString());
         QCOMPARE(ws.save(everyField(QStringLiteral("users/c.json"))).errorMessage(), QString());
 
-        QCOMPARE(ws.duplicateFolder(QStringLiteral("orders"), QStringLiteral("orders-v2")).errorMessage(), QString());
+        QCOMPARE(ws.duplicateFolder(QStringLiteral("orders"), QStringLiteral("orders-v2")).errorMessage(),
+                 QString());
         QVERIFY(ws.request(QStringLiteral("orders-v2/eu/b.json")));
-        QCOMPARE(ws.moveFolder(QStringLiteral("orders"), QStringLiteral("archive/2025/orders")).errorMessage(), QString());
+        QCOMPARE(
+            ws.moveFolder(QStringLiteral("orders"), QStringLiteral("archive/2025/orders")).errorMessage(),
+            QString());
         QVERIFY(ws.request(QStringLiteral("archive/2025/orders/eu/b.json")));
         QVERIFY(!ws.request(QStringLiteral("orders/a.json")));
         // Refused: a name taken, into itself, out of the workspace, a folder that is not there.
-        QVERIFY(ws.moveFolder(QStringLiteral("users"), QStringLiteral("orders-v2")).errorMessage()
+        QVERIFY(ws.moveFolder(QStringLiteral("users"), QStringLiteral("orders-v2"))
+                    .errorMessage()
                     .contains(QStringLiteral("already exists")));
-        QVERIFY(ws.moveFolder(QStringLiteral("users"), QStringLiteral("users/inner")).errorMessage()
+        QVERIFY(ws.moveFolder(QStringLiteral("users"), QStringLiteral("users/inner"))
+                    .errorMessage()
                     .contains(QStringLiteral("into itself")));
-        QVERIFY(ws.moveFolder(QStringLiteral("users"), QStringLiteral("../users")).errorMessage()
+        QVERIFY(ws.moveFolder(QStringLiteral("users"), QStringLiteral("../users"))
+                    .errorMessage()
                     .contains(QStringLiteral("not inside")));
-        QVERIFY(ws.duplicateFolder(QStringLiteral("nope"), QStringLiteral("x")).errorMessage()
+        QVERIFY(ws.duplicateFolder(QStringLiteral("nope"), QStringLiteral("x"))
+                    .errorMessage()
                     .contains(QStringLiteral("no folder")));
         QVERIFY(QFileInfo::exists(dir.filePath(QStringLiteral("users/c.json"))));
 
@@ -300,7 +338,8 @@ private slots:
         QTest::addColumn<QString>("body");
         QTest::addColumn<bool>("json"); // stored in the file as JSON rather than as a string
         QTest::newRow("int64 above 2^53") << QStringLiteral(R"({"id": 9007199254740993})") << true;
-        QTest::newRow("keys in the order written") << QStringLiteral(R"({"z": 1, "a": {"y": 2, "b": 3}})") << true;
+        QTest::newRow("keys in the order written")
+            << QStringLiteral(R"({"z": 1, "a": {"y": 2, "b": 3}})") << true;
         QTest::newRow("numbers as written") << QStringLiteral(R"({"f": 2.50, "e": 1E3, "n": -0})") << true;
         QTest::newRow("lines and indentation")
             << QStringLiteral("{\n  \"text\": \"a\",\n\n\t\"list\": [\n      1\n  ]\n}") << true;
@@ -345,12 +384,14 @@ private slots:
     void aBodyFromAnOlderFileLoads()
     {
         QTemporaryDir dir;
-        writeAll(dir.filePath(QStringLiteral("old.json")),
-                 "{\n    \"body\": {\n        \"a\": [\n            1\n        ],\n        \"b\": \"x\"\n    },\n"
-                 "    \"format_version\": 1,\n    \"method\": \"pkg.Svc/M\"\n}\n");
+        writeAll(
+            dir.filePath(QStringLiteral("old.json")),
+            "{\n    \"body\": {\n        \"a\": [\n            1\n        ],\n        \"b\": \"x\"\n    },\n"
+            "    \"format_version\": 1,\n    \"method\": \"pkg.Svc/M\"\n}\n");
         const Workspace ws = Workspace::open(dir.path());
         QVERIFY(ws.problems().empty());
-        QCOMPARE(ws.requests().front().body, QStringLiteral("{\n    \"a\": [\n        1\n    ],\n    \"b\": \"x\"\n}"));
+        QCOMPARE(ws.requests().front().body,
+                 QStringLiteral("{\n    \"a\": [\n        1\n    ],\n    \"b\": \"x\"\n}"));
     }
 
     // A process killed with SIGKILL while saving, at many random points, leaves each file whole:

@@ -17,6 +17,7 @@
 #include <QDialogButtonBox>
 #include <QDir>
 #include <QDockWidget>
+#include <QFile>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -36,20 +37,20 @@ namespace {
 // real APIs do (acme/api/v1/...).
 void writeAcme(const testsupport::TempDir &dir)
 {
-    dir.write("acme/api/v1/types.proto", "syntax = \"proto3\";\npackage acme.api.v1;\n"
-                                         "message Item { string id = 1; }\nmessage Page { int32 size = 1; }\n");
-    dir.write("acme/api/v1/service.proto",
+    dir.write("acme/api/v1/types.proto",
               "syntax = \"proto3\";\npackage acme.api.v1;\n"
-              "import \"acme/api/v1/types.proto\";\n"
-              "import \"google/protobuf/empty.proto\";\n"
-              "message ListRequest { Page page = 1; Item after = 2; }\n"
-              "message ListReply { repeated Item items = 1; Page next = 2; }\n"
-              "message GetRequest { string id = 1; }\n"
-              "service Items {\n"
-              "  rpc List(ListRequest) returns (ListReply);\n"
-              "  rpc Get(GetRequest) returns (Item);\n"
-              "  rpc Touch(Item) returns (google.protobuf.Empty);\n"
-              "}\n");
+              "message Item { string id = 1; }\nmessage Page { int32 size = 1; }\n");
+    dir.write("acme/api/v1/service.proto", "syntax = \"proto3\";\npackage acme.api.v1;\n"
+                                           "import \"acme/api/v1/types.proto\";\n"
+                                           "import \"google/protobuf/empty.proto\";\n"
+                                           "message ListRequest { Page page = 1; Item after = 2; }\n"
+                                           "message ListReply { repeated Item items = 1; Page next = 2; }\n"
+                                           "message GetRequest { string id = 1; }\n"
+                                           "service Items {\n"
+                                           "  rpc List(ListRequest) returns (ListReply);\n"
+                                           "  rpc Get(GetRequest) returns (Item);\n"
+                                           "  rpc Touch(Item) returns (google.protobuf.Empty);\n"
+                                           "}\n");
 }
 
 QString qpath(const std::filesystem::path &p)
@@ -104,14 +105,17 @@ private slots:
         testsupport::TempDir dir;
         writeAcme(dir);
         dir.write("lone/single.proto", "syntax = \"proto3\";\nmessage Lone {}\n");
-        dir.write("lone/half.proto", "syntax = \"proto3\";\nimport \"lone/single.proto\";\nimport \"x/y.proto\";\n");
+        dir.write("lone/half.proto",
+                  "syntax = \"proto3\";\nimport \"lone/single.proto\";\nimport \"x/y.proto\";\n");
         const QString root = qpath(dir.path());
-        QCOMPARE(models::guessImportRoots({root + QStringLiteral("/acme/api/v1/service.proto")}), QStringList{root});
+        QCOMPARE(models::guessImportRoots({root + QStringLiteral("/acme/api/v1/service.proto")}),
+                 QStringList{root});
         // No imports: the file's own folder. Not every import on disk: the folder that has most.
         QCOMPARE(models::guessImportRoots({root + QStringLiteral("/lone/single.proto")}),
                  QStringList{root + QStringLiteral("/lone")});
         QCOMPARE(models::guessImportRoots({root + QStringLiteral("/lone/half.proto")}), QStringList{root});
-        QCOMPARE(models::protoImports("import public \"a/b.proto\";\n  import 'c.proto' ;\n// import \"no.proto\";\n"),
+        QCOMPARE(models::protoImports(
+                     "import public \"a/b.proto\";\n  import 'c.proto' ;\n// import \"no.proto\";\n"),
                  (QStringList{QStringLiteral("a/b.proto"), QStringLiteral("c.proto")}));
     }
 
@@ -144,7 +148,8 @@ private slots:
         writeAcme(dir);
         Workbench wb;
         QSignalSpy failed(&wb.sources, &models::SourcesModel::loadFailed);
-        const int id = wb.window.addProtoSource({qpath(dir.path() / "acme/api/v1")}, {QStringLiteral("service.proto")});
+        const int id =
+            wb.window.addProtoSource({qpath(dir.path() / "acme/api/v1")}, {QStringLiteral("service.proto")});
         QVERIFY(failed.wait(20000));
         const QStringList shown = problemTexts(wb.window);
         QCOMPARE(shown.size(), 1);
@@ -180,7 +185,8 @@ private slots:
     void reloadReplacesTheSourcesProblems()
     {
         testsupport::TempDir dir;
-        const std::string file = dir.write("broken.proto", "syntax = \"proto3\";\nmessage A { int32 = 1; }\n");
+        const std::string file =
+            dir.write("broken.proto", "syntax = \"proto3\";\nmessage A { int32 = 1; }\n");
         Workbench wb;
         QSignalSpy failed(&wb.sources, &models::SourcesModel::loadFailed);
         wb.window.addProtoSource({qpath(dir.path())}, {QStringLiteral("broken.proto")});
@@ -193,7 +199,8 @@ private slots:
             QVERIFY(failed.wait(20000));
             QCOMPARE(wb.window.problems()->topLevelItemCount(), first);
         }
-        std::ofstream(file) << "syntax = \"proto3\";\nmessage A { int32 a = 1; }\nservice S { rpc M(A) returns (A); }\n";
+        std::ofstream(file)
+            << "syntax = \"proto3\";\nmessage A { int32 a = 1; }\nservice S { rpc M(A) returns (A); }\n";
         QSignalSpy loaded(&wb.sources, &models::SourcesModel::sourceLoaded);
         wb.window.sourceActions()->reloadAction()->trigger();
         QVERIFY(loaded.wait(20000));
@@ -259,7 +266,8 @@ private slots:
     {
         testsupport::TempDir dir;
         dir.write("api/broken.proto", "syntax = \"proto3\";\nmessage A {\n  string x = ;\n}\n");
-        dir.write("api/user.proto", "syntax = \"proto3\";\nimport \"broken.proto\";\nmessage B { A a = 1; }\n");
+        dir.write("api/user.proto",
+                  "syntax = \"proto3\";\nimport \"broken.proto\";\nmessage B { A a = 1; }\n");
         Workbench wb;
         QSignalSpy failed(&wb.sources, &models::SourcesModel::loadFailed);
         wb.window.addProtoFolder(qpath(dir.path() / "api"));
@@ -337,7 +345,8 @@ private slots:
         QCOMPARE(wb.window.problems()->topLevelItemCount(), 0);
         QVERIFY(!wb.window.findChild<QDockWidget *>(QStringLiteral("problemsDock"))->isVisible());
         const QModelIndex row = sourceRow(wb.window, 0);
-        QVERIFY2(row.data().toString().endsWith(QStringLiteral("— not connected")), qPrintable(row.data().toString()));
+        QVERIFY2(row.data().toString().endsWith(QStringLiteral("— not connected")),
+                 qPrintable(row.data().toString()));
 
         wb.window.tree()->setCurrentIndex(row);
         QVERIFY(failed.wait(30000));
@@ -345,6 +354,42 @@ private slots:
         QVERIFY(wb.window.problems()->topLevelItemCount() >= 1);
         QVERIFY(wb.window.findChild<QDockWidget *>(QStringLiteral("problemsDock"))->isVisible());
         QVERIFY(sourceRow(wb.window, 0).data().toString().endsWith(QStringLiteral("— failed")));
+    }
+
+    // A server a workspace names for reflection with one of its connections is asked with that
+    // connection's TLS and CA; without it the same server cannot be reached (it wants TLS).
+    void aWorkspaceReflectionServerTakesItsNamedConnection()
+    {
+        testsupport::Pki pki;
+        auto server = testing_server::TestServer::started(
+            testing_server::withTls(pki.path("server.pem"), pki.path("server.key")));
+        QVERIFY(server);
+        testsupport::TempDir dir;
+        QVERIFY(QFile::copy(QString::fromStdString(pki.path("ca.pem")),
+                            qpath(dir.path()) + QStringLiteral("/ca.pem")));
+        const std::string target = "localhost:" + std::to_string(server->port());
+        dir.write("wirescope.json",
+                  "{\"format_version\": 1,\n"
+                  " \"connections\": {\"local-tls\": {\"plaintext\": false, \"ca_file\": \"ca.pem\"}},\n"
+                  " \"reflection\": [{\"target\": \"" +
+                      target + "\", \"connection\": \"local-tls\"}, \"" + target + "\"]}\n");
+        Workbench wb;
+        QSignalSpy loaded(&wb.sources, &models::SourcesModel::sourceLoaded);
+        QSignalSpy failed(&wb.sources, &models::SourcesModel::loadFailed);
+        wb.window.openWorkspace(qpath(dir.path()));
+        QTRY_VERIFY_WITH_TIMEOUT(!loaded.isEmpty() && !failed.isEmpty(), 30000);
+        const int tls = loaded.first().at(0).toInt();
+        const models::SourceSpec *spec = wb.sources.spec(tls);
+        QVERIFY(spec);
+        QVERIFY(!spec->connection.plaintext);
+        QCOMPARE(spec->connection.caFile, qpath(dir.path()) + QStringLiteral("/ca.pem"));
+        QVERIFY(spec->description().contains(QStringLiteral("TLS")));
+        QVERIFY(wb.sources.spec(failed.first().at(0).toInt())->connection.plaintext);
+        // A tab opened from it calls with the same TLS.
+        ui::RequestTab *tab = wb.openByClicking(QStringLiteral("Echo"));
+        QVERIFY(tab);
+        QCOMPARE(tab->connectionSettings().plaintext, false);
+        QCOMPARE(tab->connectionSettings().caFile, spec->connection.caFile);
     }
 };
 

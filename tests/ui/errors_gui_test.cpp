@@ -17,6 +17,7 @@
 #include <QLineEdit>
 #include <QSettings>
 #include <QStandardPaths>
+#include <QStatusBar>
 #include <QToolButton>
 
 #include <memory>
@@ -77,7 +78,8 @@ private slots:
         QVERIFY(sendAndWait(tab));
         QCOMPARE(tab->session().tapped(), tap);
         const QString headline = tab->response()->statusText();
-        QVERIFY2(headline.startsWith(QStringLiteral("UNAVAILABLE: connection refused by ") + dead + QStringLiteral(" — ")),
+        QVERIFY2(headline.startsWith(QStringLiteral("UNAVAILABLE: connection refused by ") + dead +
+                                     QStringLiteral(" — ")),
                  qPrintable(headline));
         QVERIFY2(!headline.contains(QStringLiteral("Socket closed")), qPrintable(headline));
         QVERIFY(!tab->session().grpcMessage().isEmpty());
@@ -112,6 +114,26 @@ private slots:
         QVERIFY(sendAndWait(tab));
         QVERIFY(tab->session().status().ok());
         QVERIFY(!fix->isVisible());
+    }
+
+    // A body that is not JSON: the headline says where, once, and nothing else repeats it (the
+    // editor marks the place; the status bar stays with its own words).
+    void aBadBodyIsSaidOnce()
+    {
+        Workbench wb;
+        QVERIFY(wb.loadTestProtos() > 0);
+        ui::RequestTab *tab = wb.openByClicking(QStringLiteral("Echo"));
+        QVERIFY(tab);
+        tab->setTarget(m_address);
+        typeInto(tab->editor(), QStringLiteral(R"({"text": "a", oops: 1})"));
+        QVERIFY(sendAndWait(tab));
+        const QString headline = tab->response()->statusText();
+        const QString what = QStringLiteral("expected a quoted member name");
+        QVERIFY2(headline.startsWith(QStringLiteral("INVALID_ARGUMENT")), qPrintable(headline));
+        QCOMPARE(headline.count(what), 1);
+        QVERIFY2(headline.contains(QStringLiteral("1:15")), qPrintable(headline));
+        QVERIFY(!wb.window.statusBar()->currentMessage().contains(what));
+        QCOMPARE(tab->response()->hintText(), QString());
     }
 
     void aDeadlinePointsToTheDeadline()
@@ -168,8 +190,9 @@ private slots:
         QVERIFY(sendAndWait(tab));
         QVERIFY2(tab->response()->statusText().startsWith(QStringLiteral("UNAVAILABLE")),
                  qPrintable(tab->response()->statusText()));
-        QVERIFY2(!tab->response()->hintText().isEmpty(),
-                 qPrintable(tab->response()->statusText() + QStringLiteral(" / ") + tab->session().grpcMessage()));
+        QVERIFY2(
+            !tab->response()->hintText().isEmpty(),
+            qPrintable(tab->response()->statusText() + QStringLiteral(" / ") + tab->session().grpcMessage()));
         QTest::mouseClick(tab->response()->hintButton(), Qt::LeftButton);
         QCOMPARE(focused(wb), security);
     }

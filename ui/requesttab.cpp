@@ -9,6 +9,7 @@
 #include "ui/connectionoptions.h"
 #include "ui/formeditor.h"
 #include "ui/jsoneditor.h"
+#include "ui/palettecolors.h"
 #include "ui/protocolpicker.h"
 #include "ui/responsepanel.h"
 #include "ui/unitspinbox.h"
@@ -66,7 +67,8 @@ RequestTab::~RequestTab()
 
 QString RequestTab::name() const
 {
-    return m_saved.path.isEmpty() ? QString::fromStdString(m_method.name) : QFileInfo(m_saved.path).completeBaseName();
+    return m_saved.path.isEmpty() ? QString::fromStdString(m_method.name)
+                                  : QFileInfo(m_saved.path).completeBaseName();
 }
 
 QString RequestTab::title() const
@@ -183,6 +185,11 @@ void RequestTab::setSavedPath(const QString &path)
 void RequestTab::showConflict(const QString &text)
 {
     m_conflictText->setText(text);
+    // A warning's colours for the palette in use now (light or dark).
+    QPalette palette = this->palette();
+    palette.setColor(QPalette::Window, warningBackground(palette));
+    palette.setColor(QPalette::WindowText, warningText(palette));
+    m_conflictBar->setPalette(palette);
     m_conflictBar->show();
 }
 
@@ -198,7 +205,8 @@ bool RequestTab::conflictShown() const
 
 models::ConnectionSettings RequestTab::connectionSettings() const
 {
-    return m_options->settings(m_security->currentIndex() == Plaintext, m_security->currentIndex() == TlsSkipVerify);
+    return m_options->settings(m_security->currentIndex() == Plaintext,
+                               m_security->currentIndex() == TlsSkipVerify);
 }
 
 void RequestTab::applyConnection(const models::ConnectionSettings &c)
@@ -378,7 +386,8 @@ void RequestTab::updateControls()
     // The protocol shows beside the target while the options are folded away.
     m_optionsButton->setText(web ? tr("Options · %1").arg(models::protocolLabel(protocol.effectiveProtocol()))
                                  : tr("Options"));
-    if (m_target->placeholderText() == tr("host:port") || m_target->placeholderText() == tr("host:port or URL"))
+    if (m_target->placeholderText() == tr("host:port") ||
+        m_target->placeholderText() == tr("host:port or URL"))
         m_target->setPlaceholderText(web ? tr("host:port or URL") : tr("host:port"));
     m_send->setEnabled(!running && problem.isEmpty());
     m_send->setToolTip(problem.isEmpty() ? tr("Start the call (Ctrl+Enter)") : problem);

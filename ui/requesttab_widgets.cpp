@@ -133,13 +133,15 @@ QHBoxLayout *RequestTab::createTargetRow()
     m_target = new QLineEdit(this);
     m_target->setObjectName(QStringLiteral("targetEdit"));
     m_target->setPlaceholderText(tr("host:port"));
-    m_target->setMinimumWidth(m_target->fontMetrics().horizontalAdvance(QStringLiteral("localhost:50051")) + 16);
+    m_target->setMinimumWidth(m_target->fontMetrics().horizontalAdvance(QStringLiteral("localhost:50051")) +
+                              16);
     m_security = new QComboBox(this);
     m_security->setObjectName(QStringLiteral("securityBox"));
     m_security->addItems({tr("Plaintext"), tr("TLS"), tr("TLS, skip verification (insecure)")});
     // As wide as "Plaintext", not as its longest item (220 px): the list shows the whole text.
     m_security->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-    m_security->setMinimumContentsLength(int(tr("Plaintext").size()) - 2); // an 'X' is wider than most letters
+    m_security->setMinimumContentsLength(int(tr("Plaintext").size()) -
+                                         2); // an 'X' is wider than most letters
     m_security->setToolTip(tr("Plaintext, TLS, or TLS without checking the server's certificate (insecure)"));
     // Milliseconds exactly: a deadline under 0.1 s is one, not "no deadline".
     m_deadline = new UnitSpinBox(UnitSpinBox::Unit::Milliseconds, this);
@@ -169,12 +171,8 @@ QWidget *RequestTab::createConflictBar()
 {
     m_conflictBar = new QWidget(this);
     m_conflictBar->setObjectName(QStringLiteral("conflictBar"));
-    m_conflictBar->setAutoFillBackground(true);
+    m_conflictBar->setAutoFillBackground(true); // coloured for the palette when shown
     {
-        QPalette palette = m_conflictBar->palette();
-        palette.setColor(QPalette::Window, QColor(0xfff3cd));
-        palette.setColor(QPalette::WindowText, QColor(0x664d03));
-        m_conflictBar->setPalette(palette);
         auto *h = new QHBoxLayout(m_conflictBar);
         h->setContentsMargins(8, 4, 8, 4);
         m_conflictText = new QLabel(m_conflictBar);
@@ -362,7 +360,6 @@ void RequestTab::connectWidgets()
     connect(m_options->protocol(), &ProtocolPicker::changed, this, &RequestTab::updateControls);
     connect(m_target, &QLineEdit::textChanged, this, &RequestTab::updateControls); // https:// means TLS
     connect(&m_tick, &QTimer::timeout, this, &RequestTab::updateControls);
-
 }
 
 } // namespace ui

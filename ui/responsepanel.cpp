@@ -3,6 +3,7 @@
 
 #include "models/callsession.h"
 #include "ui/jsoneditor.h"
+#include "ui/palettecolors.h"
 #include "ui/timelinepanel.h"
 
 #include <QApplication>
@@ -152,7 +153,8 @@ ResponsePanel::ResponsePanel(models::CallSession &session, QWidget *parent)
     buttons->addWidget(copy);
     connect(copy, &QPushButton::clicked, this, [this] {
         if (m_shownRow >= 0)
-            QApplication::clipboard()->setText(QString::fromUtf8(m_session.messages()->text(m_shownRow).valueOr(QByteArray())));
+            QApplication::clipboard()->setText(
+                QString::fromUtf8(m_session.messages()->text(m_shownRow).valueOr(QByteArray())));
     });
     connect(m_showAll, &QPushButton::clicked, this, [this] { showRow(m_shownRow, true); });
     connect(save, &QPushButton::clicked, this, &ResponsePanel::saveShown);
@@ -269,11 +271,27 @@ void ResponsePanel::saveShown()
     });
 }
 
+void ResponsePanel::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange)
+        applyTone(); // a theme switched while the window is open
+}
+
+// The headline's colour for the palette in use: green or red, lighter on a dark window.
+void ResponsePanel::applyTone()
+{
+    QPalette pal = palette();
+    if (m_tone != Tone::Plain)
+        pal.setColor(QPalette::WindowText, m_tone == Tone::Ok ? okTextColor(pal) : errorTextColor(pal));
+    m_status->setPalette(pal);
+}
+
 void ResponsePanel::refresh()
 {
     const auto &s = m_session;
     QString status;
-    QString color;
+    Tone tone = Tone::Plain;
     switch (s.state()) {
     case models::CallSession::State::Idle:
         status = tr("No call yet");
@@ -291,15 +309,15 @@ void ResponsePanel::refresh()
         status += tr(" — %1 sent, %2 received").arg(s.sentCount()).arg(s.receivedCount());
         if (const quint64 dropped = m_session.messages()->droppedBefore())
             status += tr(" (the oldest %1 dropped by the timeline's retention limit)").arg(dropped);
-        color = st.ok() ? QStringLiteral("#2e8b57") : QStringLiteral("#c0392b");
+        tone = st.ok() ? Tone::Ok : Tone::Error;
         break;
     }
     }
     m_status->setText(status);
-    m_status->setToolTip(m_session.grpcMessage().isEmpty() ? QString()
-                                                           : tr("gRPC said: %1").arg(m_session.grpcMessage()));
-    const bool hinted = s.state() == models::CallSession::State::Finished &&
-                        s.fix() != models::CallSession::Fix::None;
+    m_status->setToolTip(
+        m_session.grpcMessage().isEmpty() ? QString() : tr("gRPC said: %1").arg(m_session.grpcMessage()));
+    const bool hinted =
+        s.state() == models::CallSession::State::Finished && s.fix() != models::CallSession::Fix::None;
     if (hinted) {
         m_hint->setText(s.hint());
         switch (s.fix()) {
@@ -317,7 +335,8 @@ void ResponsePanel::refresh()
         }
     }
     m_hintBar->setVisible(hinted);
-    m_status->setStyleSheet(color.isEmpty() ? QString() : QStringLiteral("color: %1").arg(color));
+    m_tone = tone;
+    applyTone();
     m_timings->setText(timingsText());
     fill(m_headers, s.responseHeaders());
     fill(m_trailers, s.trailers());

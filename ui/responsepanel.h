@@ -45,14 +45,20 @@ signals:
     // The hint's button: show and focus that setting of the request.
     void fixRequested(models::CallSession::Fix fix);
 
+protected:
+    void changeEvent(QEvent *event) override;
+
 private:
+    enum class Tone { Plain, Ok, Error };
     void refresh();
+    void applyTone();
     void showRow(int row, bool whole = false);
     void saveShown();
     QByteArray messageBytes(int row) const;
 
     models::CallSession &m_session;
     QLabel *m_status = nullptr;
+    Tone m_tone = Tone::Plain;
     QLabel *m_timings = nullptr;
     QWidget *m_hintBar = nullptr;
     QLabel *m_hint = nullptr;

@@ -20,6 +20,7 @@
 #include <QStatusBar>
 #include <QToolButton>
 
+#include <cmath>
 #include <memory>
 
 #include "workbench.h"
@@ -32,6 +33,18 @@ bool sendAndWait(ui::RequestTab *tab)
     QSignalSpy finished(&tab->session(), &models::CallSession::finished);
     QTest::mouseClick(button(tab, "sendButton"), Qt::LeftButton);
     return finished.wait(30000);
+}
+
+// WCAG's contrast ratio of two colours (1 to 21).
+double contrast(const QColor &a, const QColor &b)
+{
+    auto luminance = [](const QColor &c) {
+        auto channel = [](double v) { return v <= 0.03928 ? v / 12.92 : std::pow((v + 0.055) / 1.055, 2.4); };
+        return 0.2126 * channel(c.redF()) + 0.7152 * channel(c.greenF()) + 0.0722 * channel(c.blueF());
+    };
+    const double la = luminance(a) + 0.05;
+    const double lb = luminance(b) + 0.05;
+    return std::max(la, lb) / std::min(la, lb);
 }
 
 QWidget *focused(Workbench &wb)
@@ -134,6 +147,25 @@ private slots:
         QVERIFY2(headline.contains(QStringLiteral("1:15")), qPrintable(headline));
         QVERIFY(!wb.window.statusBar()->currentMessage().contains(what));
         QCOMPARE(tab->response()->hintText(), QString());
+
+        // In red that reads on the window, in a light palette and in a dark one.
+        auto *label = tab->response()->findChild<QLabel *>(QStringLiteral("statusLabel"));
+        QVERIFY(label);
+        const QPalette light = QApplication::palette();
+        QPalette dark = light;
+        dark.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
+        dark.setColor(QPalette::WindowText, QColor(0xe0, 0xe0, 0xe0));
+        dark.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
+        const QColor lightRed = label->palette().color(QPalette::WindowText);
+        QVERIFY(lightRed.red() > 2 * lightRed.green());
+        QVERIFY(contrast(lightRed, label->palette().color(QPalette::Window)) >= 4.5);
+        // (Set on the window: a test's application is not running, so it hands no palette on.)
+        wb.window.setPalette(dark);
+        const QColor darkRed = label->palette().color(QPalette::WindowText);
+        wb.window.setPalette(light);
+        QVERIFY(darkRed != lightRed);
+        QVERIFY(darkRed.red() > darkRed.green());
+        QVERIFY2(contrast(darkRed, dark.color(QPalette::Window)) >= 4.5, qPrintable(darkRed.name()));
     }
 
     void aDeadlinePointsToTheDeadline()

@@ -84,11 +84,13 @@ struct Answers
             QWidget *modal = QApplication::activeModalWidget();
             if (!modal || queue.isEmpty())
                 return;
-            if (auto *box = qobject_cast<QMessageBox *>(modal); box && queue.front().button != QMessageBox::NoButton) {
+            if (auto *box = qobject_cast<QMessageBox *>(modal);
+                box && queue.front().button != QMessageBox::NoButton) {
                 asked << box->text();
                 if (QAbstractButton *b = box->button(queue.takeFirst().button))
                     b->click();
-            } else if (auto *input = qobject_cast<QInputDialog *>(modal); input && queue.front().button == QMessageBox::NoButton) {
+            } else if (auto *input = qobject_cast<QInputDialog *>(modal);
+                       input && queue.front().button == QMessageBox::NoButton) {
                 asked << input->labelText();
                 input->setTextValue(queue.takeFirst().text);
                 input->accept();
@@ -553,6 +555,8 @@ void WorkspaceGuiTest::savingReloadingAndConflictsWithChangesOnDisk()
     QVERIFY(models::writeFileAtomically(file, theirs).ok());
     QVERIFY(onDisk.wait(10000));
     QTRY_VERIFY(tab->conflictShown());
+    auto *bar = tab->findChild<QWidget *>(QStringLiteral("conflictBar"));
+    QVERIFY(bar->palette().color(QPalette::Window).lightness() > 128); // a light warning colour
     QCOMPARE(tab->editor()->text(), QStringLiteral(R"({"text": "mine"})"));
     QCOMPARE(readFile(file), theirs);
     // Saving now is refused, not written over their change.
@@ -568,7 +572,13 @@ void WorkspaceGuiTest::savingReloadingAndConflictsWithChangesOnDisk()
     QVERIFY(!tab->conflictShown());
     QVERIFY(!tab->isModified());
 
-    // And once more, this time taking theirs.
+    // And once more, this time taking theirs, in a dark palette (set on the window: a test's
+    // application hands no palette on).
+    const QPalette light = wb.window.palette();
+    QPalette dark = light;
+    dark.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
+    dark.setColor(QPalette::WindowText, QColor(0xe0, 0xe0, 0xe0));
+    wb.window.setPalette(dark);
     typeInto(tab->editor(), QStringLiteral(R"({"text": "mine again"})"));
     QByteArray third = readFile(file);
     onDisk.clear();
@@ -580,6 +590,10 @@ void WorkspaceGuiTest::savingReloadingAndConflictsWithChangesOnDisk()
     QVERIFY(saved.last().at(2).toBool());
     QCOMPARE(readFile(file), third);
     QVERIFY(tab->conflictShown());
+    // The warning in dark colours: no light bar in a dark window.
+    QVERIFY(bar->palette().color(QPalette::Window).lightness() < 100);
+    QVERIFY(bar->palette().color(QPalette::WindowText).lightness() > 150);
+    wb.window.setPalette(light);
     QTRY_VERIFY(!onDisk.isEmpty() && onDisk.last().at(0).toStringList().contains(kEchoPath));
     QTest::mouseClick(button(tab, "conflictReloadButton"), Qt::LeftButton);
     QVERIFY(tab->editor()->text().contains(QStringLiteral("their third")));
@@ -1090,7 +1104,8 @@ void WorkspaceGuiTest::limitsAndDeadlinesKeepTheirExactUnits()
     QCOMPARE(call->channel.connectTimeoutMs, 500);
     // Copied out again, the command says what was pasted.
     const QString copied = wb.window.copyAsGrpcurl();
-    for (const char *flag : {"-max-msg-sz 1000000", "-connect-timeout 0.5", "-keepalive-time 1.5", "-max-time 0.05"})
+    for (const char *flag :
+         {"-max-msg-sz 1000000", "-connect-timeout 0.5", "-keepalive-time 1.5", "-max-time 0.05"})
         QVERIFY2(copied.contains(QLatin1String(flag)), qPrintable(copied));
     // Typed: "40 ms" and "2 MiB" are what they say; the arrows step whole units.
     typeInto(deadline, QStringLiteral("40 ms"));
@@ -1107,11 +1122,13 @@ void WorkspaceGuiTest::limitsAndDeadlinesKeepTheirExactUnits()
     c = slow->connectionSettings();
     QCOMPARE(c.connectTimeoutMs, 500);
     QCOMPARE(c.maxReceiveBytes, 1000000);
-    QCOMPARE(slow->findChild<QSpinBox *>(QStringLiteral("connectTimeoutBox"))->text(), QStringLiteral("0.5 s"));
+    QCOMPARE(slow->findChild<QSpinBox *>(QStringLiteral("connectTimeoutBox"))->text(),
+             QStringLiteral("0.5 s"));
     QVERIFY(!slow->isModified());
     QVERIFY(sendAndWait(slow));
     QCOMPARE(slow->session().status().code, 4); // DEADLINE_EXCEEDED
-    QVERIFY2(slow->session().totalTime() < 2'000'000'000LL, qPrintable(QString::number(slow->session().totalTime())));
+    QVERIFY2(slow->session().totalTime() < 2'000'000'000LL,
+             qPrintable(QString::number(slow->session().totalTime())));
 }
 
 // A save writes a snapshot on the store's thread; what is typed before it lands was once marked
@@ -1166,14 +1183,16 @@ void WorkspaceGuiTest::quittingWithUnsavedTabsAsks()
             Answers answers(QList<Answers::Answer>{{QMessageBox::Cancel, {}}});
             QTest::keyClick(&wb.window, Qt::Key_Q, Qt::ControlModifier);
             QCOMPARE(answers.asked.size(), 1);
-            QVERIFY2(answers.asked.front().contains(QStringLiteral("2 requests")), qPrintable(answers.asked.front()));
+            QVERIFY2(answers.asked.front().contains(QStringLiteral("2 requests")),
+                     qPrintable(answers.asked.front()));
         }
         QVERIFY(wb.window.isVisible());
         QVERIFY(!readFile(file).contains("quit edit"));
 
         // Save All: the saved request goes to its file, the new one where the user says; then
         // the window closes.
-        Answers answers(QList<Answers::Answer>{{QMessageBox::SaveAll, {}}, {QMessageBox::NoButton, QStringLiteral("calls/count.json")}});
+        Answers answers(QList<Answers::Answer>{{QMessageBox::SaveAll, {}},
+                                               {QMessageBox::NoButton, QStringLiteral("calls/count.json")}});
         QVERIFY(!wb.window.close()); // not yet: the saves run first
         QTRY_VERIFY_WITH_TIMEOUT(!wb.window.isVisible(), 10000);
         QVERIFY(readFile(file).contains("quit edit"));
@@ -1229,7 +1248,8 @@ void WorkspaceGuiTest::theCommandLineWorkspaceIsNeitherReplacedNorOpenedTwice()
         QCOMPARE(opened.count(), 1);
         QCOMPARE(wb.window.workspaceStore().workspace().folder(), QFileInfo(folderB).absoluteFilePath());
         QCOMPARE(wb.window.currentRequest(), nullptr); // A's tab does not belong here
-        QVERIFY2(wb.window.statusText().contains(QFileInfo(m_folder).fileName()), qPrintable(wb.window.statusText()));
+        QVERIFY2(wb.window.statusText().contains(QFileInfo(m_folder).fileName()),
+                 qPrintable(wb.window.statusText()));
         // ... and it is kept for when A is opened.
         QVERIFY(readFile(autosave).contains("from A"));
         wb.window.hide();

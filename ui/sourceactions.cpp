@@ -129,13 +129,13 @@ SourceDialog *SourceActions::askForServer(const QString &target)
     return dialog;
 }
 
-void SourceActions::askForProtoFiles(const QStringList &files)
+void SourceActions::guessRoots(const QStringList &files, std::function<void(models::SourceSpec)> then)
 {
     if (files.isEmpty())
         return;
     emit statusMessage(tr("Looking for the import roots of %n file(s)…", nullptr, int(files.size())));
     auto *watcher = new QFutureWatcher<QStringList>(this);
-    connect(watcher, &QFutureWatcher<QStringList>::finished, this, [this, watcher, files] {
+    connect(watcher, &QFutureWatcher<QStringList>::finished, this, [watcher, files, then = std::move(then)] {
         watcher->deleteLater();
         models::SourceSpec spec;
         spec.kind = models::SourceSpec::Kind::ProtoFiles;
@@ -143,9 +143,19 @@ void SourceActions::askForProtoFiles(const QStringList &files)
             spec.schema.protoFiles.push_back(QFileInfo(f).absoluteFilePath().toStdString());
         for (const QString &r : watcher->result())
             spec.schema.importPaths.push_back(r.toStdString());
-        showDialog(new SourceDialog(spec, m_window), -1);
+        then(std::move(spec));
     });
     watcher->setFuture(QtConcurrent::run([files] { return models::guessImportRoots(files); }));
+}
+
+void SourceActions::askForProtoFiles(const QStringList &files)
+{
+    guessRoots(files, [this](models::SourceSpec spec) { showDialog(new SourceDialog(spec, m_window), -1); });
+}
+
+void SourceActions::addProtoFiles(const QStringList &files)
+{
+    guessRoots(files, [this](models::SourceSpec spec) { m_sources.addSource(spec); });
 }
 
 } // namespace ui

@@ -4,6 +4,8 @@
 #include <QObject>
 #include <QStringList>
 
+#include <functional>
+
 class QAction;
 class QMenu;
 class QTreeView;
@@ -11,6 +13,7 @@ class QWidget;
 
 namespace models {
 class SourcesModel;
+struct SourceSpec;
 } // namespace models
 
 namespace ui {
@@ -40,6 +43,9 @@ public:
     SourceDialog *askForServer(const QString &target);
     // Guesses the files' import roots on a pool thread first (it reads them).
     void askForProtoFiles(const QStringList &files);
+    // The same guess, then the files are added as one source without asking (files named on
+    // the command line without -I).
+    void addProtoFiles(const QStringList &files);
 
 signals:
     void dialogOpened(ui::SourceDialog *dialog);
@@ -47,6 +53,8 @@ signals:
 
 private:
     void showDialog(SourceDialog *dialog, int sourceId);
+    // Guesses the files' roots on a pool thread, then hands the source to `then` here.
+    void guessRoots(const QStringList &files, std::function<void(models::SourceSpec)> then);
     void updateActions();
     void showContextMenu(const QPoint &at);
 

@@ -7,9 +7,10 @@
 #include "rpc/demo/demoserver.h"
 #include "rpc/engine.h"
 #include "rpc/types.h"
-#include "wirescope_version.h"
 #include "ui/mainwindow.h"
 #include "ui/requesttab.h"
+#include "ui/sourceactions.h"
+#include "wirescope_version.h"
 
 #include <QApplication>
 #include <QDir>
@@ -30,7 +31,8 @@ const char kUsage[] =
     "  --workspace DIR     open a workspace folder (saved requests, environments, history)\n"
     "  --open REQUEST      open a saved request of that workspace (path relative to it)\n"
     "  -I DIR              an import root for the .proto files given (protoc -I); several allowed\n"
-    "  FILE.proto          .proto files, named relative to an import root (default: their folder)\n"
+    "  FILE.proto          .proto files, named relative to an import root (without -I: the folder\n"
+    "                      their imports resolve from, guessed)\n"
     "  FOLDER              every .proto file under it, with the folder as import root\n"
     "  FILE.protoset       a FileDescriptorSet (protoc --descriptor_set_out --include_imports)\n"
     "  --version, --help   print this and exit\n";
@@ -54,7 +56,8 @@ int main(int argc, char **argv)
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("Wirescope"));
     QApplication::setOrganizationName(QStringLiteral("Wirescope"));
-    QGuiApplication::setDesktopFileName(QStringLiteral("org.wirescope.Wirescope")); // the .desktop file, for Wayland
+    QGuiApplication::setDesktopFileName(
+        QStringLiteral("org.wirescope.Wirescope")); // the .desktop file, for Wayland
     QApplication::setApplicationVersion(QStringLiteral(WIRESCOPE_VERSION));
     models::installPluralForms(); // "1 request", not "1 request(s)"
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/wirescope.svg")));
@@ -95,14 +98,16 @@ int main(int argc, char **argv)
     rpc::DemoServer demoServer; // outlives the window, whose tabs may be calling it
     ui::MainWindow window(bridge, sources);
     window.setDemoService(ui::demoService([&demoServer] { return demoServer.start(); },
-                                          rpc::DemoServer::exampleMethod(), rpc::DemoServer::exampleRequest()));
+                                          rpc::DemoServer::exampleMethod(),
+                                          rpc::DemoServer::exampleRequest()));
     window.show();
 
-    if (!protos.isEmpty()) {
-        // Without -I, files are named relative to their own folder.
+    if (!protos.isEmpty() && roots.isEmpty()) {
+        // Without -I, each file's import root is guessed (as Open Proto Files does) from where its
+        // imports resolve, on a pool thread: the window is up meanwhile.
+        window.sourceActions()->addProtoFiles(protos);
+    } else if (!protos.isEmpty()) {
         QStringList names;
-        if (roots.isEmpty())
-            roots << QFileInfo(protos.first()).absolutePath();
         for (const auto &p : protos) {
             QString name = p;
             for (const auto &r : roots) {

@@ -140,6 +140,24 @@ private slots:
         QCOMPARE(wb.window.problems()->topLevelItemCount(), 0);
     }
 
+    // Files named on the command line without -I: the same guess, no dialog, loaded.
+    void protoFilesFromTheCommandLineLoadWithTheGuessedRoot()
+    {
+        testsupport::TempDir dir;
+        writeAcme(dir);
+        Workbench wb;
+        QSignalSpy opened(wb.window.sourceActions(), &ui::SourceActions::dialogOpened);
+        QSignalSpy loaded(&wb.sources, &models::SourcesModel::sourceLoaded);
+        wb.window.sourceActions()->addProtoFiles({qpath(dir.path() / "acme/api/v1/service.proto")});
+        QVERIFY(loaded.wait(20000));
+        QVERIFY(opened.isEmpty());
+        const models::SourceSpec *spec = wb.sources.spec(loaded.first().at(0).toInt());
+        QVERIFY(spec);
+        QCOMPARE(spec->schema.importPaths, std::vector<std::string>{dir.path().string()});
+        QVERIFY(wb.openByClicking(QStringLiteral("List")));
+        QCOMPARE(wb.window.problems()->topLevelItemCount(), 0);
+    }
+
     // A wrong root: one problem (the import, with the root that holds it), not one per use.
     // Editing the source's roots reloads it and its problems go; OK without a root is refused.
     void aWrongRootIsOneProblemAndEditingTheRootsClearsIt()

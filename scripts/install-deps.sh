@@ -11,6 +11,7 @@ packages=(
   libnghttp2-dev libssl-dev libgtest-dev
   libcurl4-openssl-dev  # gRPC-Web and Connect calls: libcurl with HTTP/2 through nghttp2
   xvfb xauth fonts-dejavu-core
+  openbox  # a window manager on xvfb, for the first-paint benchmark (scripts/bench.sh)
   python3-grpcio python3-protobuf
   # tests/goserver: grpc-go built offline in GOPATH mode (protobuf's Go API v2 and its v1 shim)
   golang-go golang-google-grpc-dev golang-google-protobuf-dev golang-github-golang-protobuf-1-5-dev

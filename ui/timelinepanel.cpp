@@ -62,10 +62,12 @@ TimelinePanel::TimelinePanel(Timeline &timeline, models::WireCapture *capture, Q
     m_directionBox->setMinimumContentsLength(5);
     m_textFilter = new QLineEdit(this);
     m_textFilter->setObjectName(QStringLiteral("timelineFilterEdit"));
-    m_textFilter->setPlaceholderText(tr("Filter lanes"));
+    m_textFilter->setPlaceholderText(tr("Filter"));
+    m_textFilter->setToolTip(tr("Show only the lanes whose label contains this text"));
     m_textFilter->setClearButtonEnabled(true);
     // Room for its placeholder: at 1024 px the buttons beside it cut it to "Fi…" (in the
     // window's timeline; a response's, with one call's lanes, gives way: see restrictToLanes).
+    // A short word, so the tools still fit across the dock at the window's default size there.
     m_textFilter->setMinimumWidth(
         m_textFilter->fontMetrics().horizontalAdvance(m_textFilter->placeholderText()) + 24);
     auto button = [this, tools](const QString &text, const QString &tip) {

@@ -12,6 +12,8 @@
 #include <QFrame>
 #include <QLineEdit>
 #include <QScreen>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QToolBar>
@@ -135,6 +137,18 @@ private slots:
         // The lane filter shows its placeholder whole.
         auto *filter = timeline->findChild<QLineEdit *>(QStringLiteral("timelineFilterEdit"));
         QVERIFY(filter->width() >= filter->fontMetrics().horizontalAdvance(filter->placeholderText()));
+        // The timeline's tools fit across its dock: it needs no sideways scrolling, here nor at
+        // the window's default size on a 1024x768 screen (922x715 under openbox).
+        auto *timelineArea = wb.window.findChild<QScrollArea *>(QStringLiteral("timelineArea"));
+        QVERIFY(timelineArea);
+        QTRY_COMPARE(timelineArea->horizontalScrollBar()->maximum(), 0);
+        if (size.width() == 1024) {
+            wb.window.resize(922, 715);
+            QTRY_COMPARE(wb.window.size(), QSize(922, 715));
+            QTRY_COMPARE(timelineArea->horizontalScrollBar()->maximum(), 0);
+            wb.window.resize(size);
+            QTRY_COMPARE(wb.window.size(), size);
+        }
 
         // The services tree gets the left column's height; the empty collection stays small
         // and the problems (none) are not shown.

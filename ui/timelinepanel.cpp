@@ -23,6 +23,7 @@
 #include <QItemSelectionModel>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QPainter>
 #include <QSaveFile>
 #include <QScreen>
@@ -33,6 +34,7 @@
 #include <QTableView>
 #include <QToolButton>
 #include <QVBoxLayout>
+#include <QWidgetAction>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
@@ -91,15 +93,32 @@ TimelinePanel::TimelinePanel(Timeline &timeline, models::WireCapture *capture, Q
     tools->addWidget(m_follow);
     auto *legendButton = button(tr("Legend"), tr("Show what the marks' shapes and colours mean"));
     legendButton->setObjectName(QStringLiteral("timelineLegendButton"));
-    auto *exportButton = button(tr("Export…"), tr("Save as JSON (every event and frame), PNG or SVG"));
-    m_retention = new QSpinBox(this);
+    // Export and the retention limit, used now and then, in one menu: in the row they made the
+    // tools wider than the dock at the default window size on a 1024x768 screen.
+    auto *more = button(tr("More"), tr("Export the timeline, and how many events it keeps"));
+    more->setObjectName(QStringLiteral("timelineMoreButton"));
+    more->setPopupMode(QToolButton::InstantPopup);
+    auto *moreMenu = new QMenu(more);
+    moreMenu->setObjectName(QStringLiteral("timelineMoreMenu"));
+    more->setMenu(moreMenu);
+    QAction *exportAction = moreMenu->addAction(tr("Export…"));
+    exportAction->setObjectName(QStringLiteral("timelineExportAction"));
+    exportAction->setToolTip(tr("Save as JSON (every event and frame), PNG or SVG"));
+    auto *keep = new QWidget(moreMenu);
+    auto *keepLayout = new QHBoxLayout(keep);
+    keepLayout->setContentsMargins(8, 2, 8, 2);
+    keepLayout->addWidget(new QLabel(tr("Keep"), keep));
+    m_retention = new QSpinBox(keep);
     m_retention->setObjectName(QStringLiteral("timelineRetentionBox"));
     m_retention->setRange(1, 100);
-    m_retention->setSuffix(tr(" M kept"));
+    m_retention->setSuffix(tr(" million events"));
     m_retention->setToolTip(tr("How many million events (and as many frames) the timeline keeps; the oldest "
                                "are dropped beyond that and counted"));
     m_retention->setValue(int(std::max<qsizetype>(1, timeline.retention() / 1000000)));
-    tools->addWidget(m_retention);
+    keepLayout->addWidget(m_retention);
+    m_retentionAction = new QWidgetAction(moreMenu);
+    m_retentionAction->setDefaultWidget(keep);
+    moreMenu->addAction(m_retentionAction);
     m_dropped = new QLabel(this);
     m_dropped->setObjectName(QStringLiteral("timelineDroppedLabel"));
     tools->addWidget(m_dropped);
@@ -183,7 +202,7 @@ TimelinePanel::TimelinePanel(Timeline &timeline, models::WireCapture *capture, Q
         const QSignalBlocker block(m_follow);
         m_follow->setChecked(m_view->follows());
     });
-    connect(exportButton, &QToolButton::clicked, this, &TimelinePanel::exportAs);
+    connect(exportAction, &QAction::triggered, this, &TimelinePanel::exportAs);
     connect(m_directionBox, &QComboBox::currentIndexChanged, this,
             [this](int index) { m_view->setDirectionFilter(TimelineView::DirectionFilter(index)); });
     connect(m_textFilter, &QLineEdit::textChanged, m_view, &TimelineView::setTextFilter);
@@ -205,6 +224,11 @@ TimelinePanel::TimelinePanel(Timeline &timeline, models::WireCapture *capture, Q
     connect(&timeline, &Timeline::cleared, this, &TimelinePanel::updateDropped);
     fillCallBox();
     updateDropped();
+}
+
+bool TimelinePanel::offersRetention() const
+{
+    return m_retentionAction->isVisible();
 }
 
 bool TimelinePanel::eventFilter(QObject *watched, QEvent *event)
@@ -246,7 +270,7 @@ void TimelinePanel::restrictToLanes(std::vector<int> lanes)
 {
     m_restricted = std::move(lanes);
     m_callBox->setVisible(m_restricted.empty());
-    m_retention->setVisible(m_restricted.empty()); // one setting for the window's timeline
+    m_retentionAction->setVisible(m_restricted.empty()); // one setting for the window's timeline
     if (!m_restricted.empty())
         m_textFilter->setMinimumWidth(0);
     // A response's own timeline counts from its call's start, its wire view too.

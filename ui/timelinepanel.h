@@ -12,6 +12,7 @@ class QLabel;
 class QLineEdit;
 class QSpinBox;
 class QTableView;
+class QWidgetAction;
 
 namespace models {
 class FramesModel;
@@ -48,6 +49,9 @@ public:
     models::FramesModel *frames() const { return m_frames; }
     QString detailsText() const;
     QString droppedText() const;
+    QSpinBox *retentionBox() const { return m_retention; }
+    // Whether the retention box is offered (the window's timeline; not a response's).
+    bool offersRetention() const;
 
     // Picks an event: shows its content and selects its frames.
     void pickItem(quint64 id);
@@ -84,6 +88,7 @@ private:
     QCheckBox *m_follow = nullptr;
     QLabel *m_dropped = nullptr;
     QSpinBox *m_retention = nullptr;
+    QWidgetAction *m_retentionAction = nullptr; // the retention box's place in the More menu
     std::vector<int> m_restricted;
     bool m_syncingSelection = false;
 };

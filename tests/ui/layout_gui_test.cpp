@@ -12,8 +12,6 @@
 #include <QFrame>
 #include <QLineEdit>
 #include <QScreen>
-#include <QSettings>
-#include <QStandardPaths>
 #include <QToolBar>
 #include <QToolButton>
 #include <QtTest>
@@ -35,11 +33,7 @@ class LayoutGuiTest : public QObject
     Q_OBJECT
 
 private slots:
-    void initTestCase()
-    {
-        QStandardPaths::setTestModeEnabled(true);
-        QSettings().clear();
-    }
+    void initTestCase() { useTestSettings(); }
 
     void fitsTheScreen_data()
     {

@@ -61,6 +61,8 @@ function(wirescope_public_headers target dir)
   endif()
   file(MAKE_DIRECTORY "${tree}")
   file(GLOB headers CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/${dir}/*.h")
+  # NAME_p.h is private to the .cpp files next to it (Qt's convention): not offered to users.
+  list(FILTER headers EXCLUDE REGEX "_p\\.h$")
   foreach(header IN LISTS headers)
     get_filename_component(name "${header}" NAME)
     file(CREATE_LINK "${header}" "${tree}/${name}" SYMBOLIC)

@@ -15,37 +15,12 @@
 #include <QGroupBox>
 #include <QLabel>
 #include <QLineEdit>
-#include <QSettings>
-#include <QStandardPaths>
 #include <QStatusBar>
 #include <QToolButton>
-
-#include <cmath>
-#include <memory>
 
 #include "workbench.h"
 
 namespace {
-
-// Sends what the tab holds and waits for the end of the call.
-bool sendAndWait(ui::RequestTab *tab)
-{
-    QSignalSpy finished(&tab->session(), &models::CallSession::finished);
-    QTest::mouseClick(button(tab, "sendButton"), Qt::LeftButton);
-    return finished.wait(30000);
-}
-
-// WCAG's contrast ratio of two colours (1 to 21).
-double contrast(const QColor &a, const QColor &b)
-{
-    auto luminance = [](const QColor &c) {
-        auto channel = [](double v) { return v <= 0.03928 ? v / 12.92 : std::pow((v + 0.055) / 1.055, 2.4); };
-        return 0.2126 * channel(c.redF()) + 0.7152 * channel(c.greenF()) + 0.0722 * channel(c.blueF());
-    };
-    const double la = luminance(a) + 0.05;
-    const double lb = luminance(b) + 0.05;
-    return std::max(la, lb) / std::min(la, lb);
-}
 
 QWidget *focused(Workbench &wb)
 {
@@ -61,13 +36,10 @@ class ErrorsGuiTest : public QObject
 private slots:
     void initTestCase()
     {
-        QStandardPaths::setTestModeEnabled(true);
-        QSettings().clear();
-        m_server = std::make_unique<testing_server::TestServer>();
-        QVERIFY(m_server->start());
-        m_address = QString::fromStdString(m_server->address());
+        useTestSettings();
+        QVERIFY(m_server.start());
     }
-    void cleanupTestCase() { m_server.reset(); }
+    void cleanupTestCase() { m_server.stop(); }
 
     // Through the wire tap (on by default) gRPC only saw its hop to the tap close ("Socket
     // closed" on the tap's port); without it, gRPC's long sentence. Both now say what happened
@@ -104,9 +76,8 @@ private slots:
     {
         Workbench wb;
         QVERIFY(wb.loadTestProtos() > 0);
-        ui::RequestTab *tab = wb.openByClicking(QStringLiteral("Large"));
+        ui::RequestTab *tab = wb.openAt(QStringLiteral("Large"), m_server.address);
         QVERIFY(tab);
-        tab->setTarget(m_address);
         auto *maxReceive = tab->findChild<ui::UnitSpinBox *>(QStringLiteral("maxReceiveBox"));
         QVERIFY(maxReceive);
         maxReceive->setValue(1000);
@@ -135,9 +106,8 @@ private slots:
     {
         Workbench wb;
         QVERIFY(wb.loadTestProtos() > 0);
-        ui::RequestTab *tab = wb.openByClicking(QStringLiteral("Echo"));
+        ui::RequestTab *tab = wb.openAt(QStringLiteral("Echo"), m_server.address);
         QVERIFY(tab);
-        tab->setTarget(m_address);
         typeInto(tab->editor(), QStringLiteral(R"({"text": "a", oops: 1})"));
         QVERIFY(sendAndWait(tab));
         const QString headline = tab->response()->statusText();
@@ -172,9 +142,8 @@ private slots:
     {
         Workbench wb;
         QVERIFY(wb.loadTestProtos() > 0);
-        ui::RequestTab *tab = wb.openByClicking(QStringLiteral("Slow"));
+        ui::RequestTab *tab = wb.openAt(QStringLiteral("Slow"), m_server.address);
         QVERIFY(tab);
-        tab->setTarget(m_address);
         auto *deadline = tab->findChild<ui::UnitSpinBox *>(QStringLiteral("deadlineBox"));
         deadline->setValue(100);
         typeInto(tab->editor(), QStringLiteral(R"({"delayMs": 3000})"));
@@ -216,7 +185,7 @@ private slots:
             tab->setTarget(QStringLiteral("localhost:%1").arg(tlsServer->port()));
             security->setCurrentIndex(0); // plaintext
         } else {
-            tab->setTarget(m_address);
+            tab->setTarget(m_server.address);
             security->setCurrentIndex(1); // TLS
         }
         QVERIFY(sendAndWait(tab));
@@ -230,8 +199,7 @@ private slots:
     }
 
 private:
-    std::unique_ptr<testing_server::TestServer> m_server;
-    QString m_address;
+    SharedServer m_server;
 };
 
 QTEST_MAIN(ErrorsGuiTest)

@@ -14,8 +14,6 @@
 #include <QScreen>
 #include <QScrollArea>
 #include <QScrollBar>
-#include <QSettings>
-#include <QStandardPaths>
 #include <QToolBar>
 #include <QToolButton>
 #include <QtTest>
@@ -37,11 +35,7 @@ class LayoutGuiTest : public QObject
     Q_OBJECT
 
 private slots:
-    void initTestCase()
-    {
-        QStandardPaths::setTestModeEnabled(true);
-        QSettings().clear();
-    }
+    void initTestCase() { useTestSettings(); }
 
     void fitsTheScreen_data()
     {

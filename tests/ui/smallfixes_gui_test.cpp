@@ -47,14 +47,6 @@ QAction *action(QWidget *window, const char *name)
     return window->findChild<QAction *>(QString::fromLatin1(name));
 }
 
-// Sends what the tab holds and waits for the end of the call.
-bool sendAndWait(ui::RequestTab *tab)
-{
-    QSignalSpy finished(&tab->session(), &models::CallSession::finished);
-    QTest::mouseClick(button(tab, "sendButton"), Qt::LeftButton);
-    return finished.wait(20000);
-}
-
 } // namespace
 
 class SmallFixesGuiTest : public QObject

@@ -24,9 +24,7 @@
 #include <QImage>
 #include <QLineEdit>
 #include <QPainter>
-#include <QSettings>
 #include <QSignalSpy>
-#include <QStandardPaths>
 #include <QTabWidget>
 #include <QToolButton>
 #include <QToolTip>
@@ -40,20 +38,6 @@
 using models::Timeline;
 
 namespace {
-
-double luminance(const QColor &c)
-{
-    auto channel = [](double v) { return v <= 0.03928 ? v / 12.92 : std::pow((v + 0.055) / 1.055, 2.4); };
-    return 0.2126 * channel(c.redF()) + 0.7152 * channel(c.greenF()) + 0.0722 * channel(c.blueF());
-}
-
-// WCAG contrast ratio, 1 to 21.
-double contrast(const QColor &a, const QColor &b)
-{
-    const double la = luminance(a);
-    const double lb = luminance(b);
-    return (std::max(la, lb) + 0.05) / (std::min(la, lb) + 0.05);
-}
 
 QPalette darkPalette()
 {
@@ -84,14 +68,11 @@ private:
     ui::RequestTab *call(Workbench &wb, const QString &method, const QString &body,
                          const QString &target = {})
     {
-        ui::RequestTab *tab = wb.openByClicking(method);
+        ui::RequestTab *tab = wb.openAt(method, target.isEmpty() ? m_server.address : target);
         if (!tab)
             return nullptr;
-        tab->setTarget(target.isEmpty() ? m_address : target);
         tab->setBody(body);
-        QSignalSpy finished(&tab->session(), &models::CallSession::finished);
-        tab->send();
-        if (tab->session().state() != models::CallSession::State::Finished && !finished.wait(20000))
+        if (!sendAndWait(tab))
             return nullptr;
         const auto &timeline = wb.window.timeline();
         const int lane = tab->session().lane();
@@ -143,14 +124,11 @@ private:
 private slots:
     void initTestCase()
     {
-        QStandardPaths::setTestModeEnabled(true);
-        QSettings().clear();
-        m_server = std::make_unique<testing_server::TestServer>();
-        QVERIFY(m_server->start());
-        m_address = QString::fromStdString(m_server->address());
+        useTestSettings();
+        QVERIFY(m_server.start());
     }
 
-    void cleanupTestCase() { m_server.reset(); }
+    void cleanupTestCase() { m_server.stop(); }
 
     // The window's lanes (calls and connections) and its wire view count from the first event
     // kept; a response's timeline and wire view from its call's start; tooltips tell both.
@@ -310,9 +288,8 @@ private slots:
     {
         Workbench wb;
         QVERIFY(wb.loadTestProtos() > 0);
-        ui::RequestTab *tab = wb.openByClicking(QStringLiteral("ServerStream"));
+        ui::RequestTab *tab = wb.openAt(QStringLiteral("ServerStream"), m_server.address);
         QVERIFY(tab);
-        tab->setTarget(m_address);
         tab->setBody(QStringLiteral(R"({"count": 30, "interval_ms": 30})"));
         ui::TimelineView *view = wb.window.timelinePanel()->view();
         QSignalSpy finished(&tab->session(), &models::CallSession::finished);
@@ -334,9 +311,8 @@ private slots:
         QCOMPARE(view->viewStart(), endedStart);
 
         // Zoomed in and following: the view runs along with a running call ...
-        ui::RequestTab *second = wb.openByClicking(QStringLiteral("ServerStream"));
+        ui::RequestTab *second = wb.openAt(QStringLiteral("ServerStream"), m_server.address);
         QVERIFY(second);
-        second->setTarget(m_address);
         second->setBody(QStringLiteral(R"({"count": 30, "interval_ms": 30})"));
         QSignalSpy secondFinished(&second->session(), &models::CallSession::finished);
         second->send();
@@ -650,9 +626,7 @@ private slots:
         QVERIFY(!wb.window.startDemo().isEmpty());
         QVERIFY(opened.wait(20000));
         ui::RequestTab *tab = wb.window.currentRequest();
-        QSignalSpy finished(&tab->session(), &models::CallSession::finished);
-        tab->send();
-        QVERIFY(finished.wait(20000));
+        QVERIFY(sendAndWait(tab));
         for (ui::RequestTab *shown : {tab}) {
             for (int page = 0; page < shown->response()->tabs()->count(); ++page) {
                 shown->response()->tabs()->setCurrentIndex(page);
@@ -668,8 +642,7 @@ private slots:
     }
 
 private:
-    std::unique_ptr<testing_server::TestServer> m_server;
-    QString m_address;
+    SharedServer m_server;
 };
 
 QTEST_MAIN(TimelineGuiTest)

@@ -81,13 +81,6 @@ QString shownTrailer(ui::RequestTab *tab, const QString &key)
     return {};
 }
 
-bool sendAndWait(ui::RequestTab *tab)
-{
-    QSignalSpy finished(&tab->session(), &models::CallSession::finished);
-    QTest::mouseClick(button(tab, "sendButton"), Qt::LeftButton);
-    return finished.wait(20000);
-}
-
 } // namespace
 
 void WebProtocolGuiTest::initTestCase()

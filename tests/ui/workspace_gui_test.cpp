@@ -100,14 +100,6 @@ struct Answers
     }
 };
 
-// Clicks Send and waits for the call to finish; false if it does not.
-bool sendAndWait(ui::RequestTab *tab)
-{
-    QSignalSpy finished(&tab->session(), &models::CallSession::finished);
-    QTest::mouseClick(button(tab, "sendButton"), Qt::LeftButton);
-    return finished.wait(30000);
-}
-
 QByteArray lastMessage(ui::RequestTab *tab)
 {
     const auto *messages = tab->session().messages();

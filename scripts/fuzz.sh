@@ -10,8 +10,8 @@
 #   workspace  workspace and request files, opened, saved and used as `run` uses them
 #   grpcurl    pasted grpcurl commands (and their export back), wirescope-cli's flags
 #
-#   scripts/fuzz.sh [SECONDS] [TARGET...]   each target for SECONDS (default 20): the short run
-#                                           scripts/setup.sh test does in CI (6 x 20 s)
+#   scripts/fuzz.sh [SECONDS] [TARGET...]   each target for SECONDS (default 20); CI runs the
+#                                           targets so for 10 s each (scripts/setup.sh test)
 #   scripts/fuzz.sh long [TARGET...]        each target to 1 000 000 runs, one after another
 #                                           (WIRESCOPE_FUZZ_RUNS sets another number of runs)
 #   e.g. scripts/fuzz.sh long proto grpcurl; WIRESCOPE_FUZZ_ONLY="proto grpcurl" picks targets too.

@@ -5,7 +5,7 @@
 #   scripts/setup.sh test   install what is missing, build, run every test; then the same
 #                           with AddressSanitizer + UndefinedBehaviorSanitizer; then build,
 #                           check, install and try the .deb (scripts/package.sh); then run
-#                           each libFuzzer target (scripts/fuzz.sh) for 20 s
+#                           each libFuzzer target (scripts/fuzz.sh) for 10 s
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-run}
@@ -39,7 +39,7 @@ case "$mode" in
       scripts/package.sh build
     fi
     # The libFuzzer targets, briefly (clang).
-    scripts/fuzz.sh "${WIRESCOPE_FUZZ_SECONDS:-20}"
+    scripts/fuzz.sh "${WIRESCOPE_FUZZ_SECONDS:-10}"
     ;;
   *)
     echo "usage: scripts/setup.sh run|test" >&2

@@ -3,6 +3,8 @@
 
 #include "rpc/internal/channels.h"
 #include "rpc/internal/httpengine.h"
+#include "rpc/internal/loadruns.h"
+#include "rpc/internal/received.h"
 #include "rpc/internal/schemaimpl.h"
 #include "rpc/proxy.h"
 #include "rpc/web.h"
@@ -34,7 +36,8 @@ namespace {
 // went either way.
 bool isConnectFailure(const std::string &message)
 {
-    for (const char *prefix : {"failed to connect to all addresses", "DNS resolution failed", "empty address list"})
+    for (const char *prefix :
+         {"failed to connect to all addresses", "DNS resolution failed", "empty address list"})
         if (message.rfind(prefix, 0) == 0)
             return true;
     return false;
@@ -263,20 +266,16 @@ struct Engine::Impl
     // Starts a call; false when it ended at once (bad input, no channel: Finished is out).
     bool start(CallRequest request, std::uint64_t loadId = 0);
     // Starts a call from what start() checked and prepared; false when it ended at once.
-    bool launch(std::uint64_t id, std::shared_ptr<const Prepared> prepared, std::shared_ptr<grpc::Channel> channel,
-                std::vector<Pending> writes, std::uint64_t loadId);
+    bool launch(std::uint64_t id, std::shared_ptr<const Prepared> prepared,
+                std::shared_ptr<grpc::Channel> channel, std::vector<Pending> writes, std::uint64_t loadId);
     void cancelCall(Call &call, const std::string &why);
     bool failLocally(std::uint64_t id, MethodKind kind, int code, std::string message);
 
     // Load runs: the engine thread starts each next call itself when one ends.
-    struct Load
+    // What a load run keeps besides its counts (internal::LoadRuns).
+    struct LoadShared
     {
-        CallRequest base;
-        long remaining = -1; // calls still to start; -1: until the time is up
-        std::int64_t stopAtNs = 0;
-        std::uint64_t nextCallId = 0;
-        int inFlight = 0;
-        // Made by the first call and shared by the others (`base` is then emptied).
+        // Made by the first call and shared by the others (the run's `base` is then emptied).
         std::shared_ptr<const Prepared> prepared;
         std::shared_ptr<grpc::Channel> channel;
         const internal::WireMessage *replyPlan = nullptr;
@@ -285,8 +284,8 @@ struct Engine::Impl
         std::vector<std::string> encoded;
     };
     void startLoad(LoadRequest request);
-    void launchLoadCall(std::uint64_t loadId);
     void loadCallDone(std::uint64_t loadId);
+    bool launchLoadCall(internal::LoadRuns<LoadShared>::Run &run, std::uint64_t loadId, std::uint64_t callId);
 
     // Calls of the web protocols run on an HTTP engine's thread, made when the first one starts;
     // those that ask for HTTP/2 on one of their own (internal::HttpEngine says why).
@@ -319,14 +318,13 @@ struct Engine::Impl
     // engine thread only
     std::map<std::uint64_t, std::unique_ptr<Call>> calls;
     std::map<std::string, std::shared_ptr<grpc::Channel>> channels;
-    std::map<std::uint64_t, Load> loads;
-    std::uint64_t nextLoadId = 1;
+    internal::LoadRuns<LoadShared> loads;
     bool m_stopping = false;
     bool m_queueShut = false;
     std::atomic<int> active{0};
     int endedUnflushed = 0; // engine thread: calls ended since the last flush()
     std::mutex webMutex;
-    std::unique_ptr<internal::HttpEngine> web;    // guarded by webMutex
+    std::unique_ptr<internal::HttpEngine> web;      // guarded by webMutex
     std::unique_ptr<internal::HttpEngine> webHttp2; // guarded by webMutex
 
     // While a call that receives a stream is open, a second thread waits on a completion queue
@@ -412,9 +410,9 @@ struct Engine::Impl::Call
     bool headersSeen = false;
     bool connectTimedOut = false;
     bool corked = false;
-    bool quiet = false;       // part of a load run: report start and end only
-    bool streaming = false;   // receives a stream: counted in streamingCalls
-    std::uint64_t loadId = 0; // the load run it belongs to, 0 for none
+    bool quiet = false;        // part of a load run: report start and end only
+    bool streaming = false;    // receives a stream: counted in streamingCalls
+    std::uint64_t loadId = 0;  // the load run it belongs to, 0 for none
     bool nextLaunched = false; // its load run has been told it ended (the next call is out)
     // Inbound events that complete while a write is in flight wait for that write's
     // MessageSent, so the event list keeps the order things happened on the wire: the
@@ -516,7 +514,7 @@ struct Engine::Impl::Call
                 engine->loadCallDone(load);
             ++engine->endedUnflushed; // no longer active once its events are handed over
             // The end of a call outside a load run, or of a run's last call, goes out at once.
-            engine->urgent = engine->urgent || !load || !engine->loads.count(load);
+            engine->urgent = engine->urgent || !load || !engine->loads.contains(load);
             engine->maybeShutdownQueue();
         }
     }
@@ -722,19 +720,7 @@ struct Engine::Impl::Call
         CallEvent e = event(EventKind::MessageReceived, Direction::Inbound);
         e.wireSize = bytes.size();
         e.index = received++;
-        if (bytes.size() < request.lazyDecodeBelow) {
-            e.undecoded = true;
-            e.raw = std::move(bytes);
-            emitInbound(std::move(e));
-            return;
-        }
-        auto decoded = request.schema->decode(method.outputType, bytes, request.codec);
-        if (decoded)
-            e.payload = std::move(decoded.value());
-        else
-            e.error = decoded.error().message;
-        if (request.keepRaw || !decoded)
-            e.raw = std::move(bytes);
+        internal::takeReceivedBytes(e, std::move(bytes), request, method.outputType);
         emitInbound(std::move(e));
     }
 
@@ -863,9 +849,9 @@ struct Engine::Impl::Call
             e.status = request.schema->decodeStatus(status.error_code(), status.error_message(),
                                                     status.error_details());
         }
-        e.status.connectFailed = connectTimedOut || (e.status.code == grpc::StatusCode::UNAVAILABLE &&
-                                                     !headersSeen && received == 0 &&
-                                                     isConnectFailure(e.status.message));
+        e.status.connectFailed =
+            connectTimedOut || (e.status.code == grpc::StatusCode::UNAVAILABLE && !headersSeen &&
+                                received == 0 && isConnectFailure(e.status.message));
         // Through the wire tap the channel's target is the tap: say the server's address instead,
         // the one the user typed, so a tapped call fails with the words of an untapped one.
         const std::string &shown = request.channel.tappedTarget;
@@ -921,7 +907,8 @@ bool Engine::Impl::start(CallRequest request, std::uint64_t loadId)
                                " call takes one request message, " + std::to_string(request.messages.size()) +
                                " were given");
     {
-        if (auto problem = protocolProblem(Protocol::Grpc, request.httpVersion, info.kind, !request.channel.plaintext);
+        if (auto problem =
+                protocolProblem(Protocol::Grpc, request.httpVersion, info.kind, !request.channel.plaintext);
             !problem.empty())
             return failLocally(id, info.kind, grpc::StatusCode::INVALID_ARGUMENT, problem);
         // A URL target ("https://host:port") names the server and whether it uses TLS; gRPC
@@ -950,7 +937,7 @@ bool Engine::Impl::start(CallRequest request, std::uint64_t loadId)
         problem = authorityProblem(request.channel.authority);
     if (problem.empty()) // through the wire tap, the address the user gave is tappedTarget
         problem = targetProblem(request.channel.tappedTarget.empty() ? request.channel.target
-                                                                    : request.channel.tappedTarget);
+                                                                     : request.channel.tappedTarget);
     if (!problem.empty())
         return failLocally(id, info.kind, grpc::StatusCode::INVALID_ARGUMENT, problem);
 
@@ -977,15 +964,15 @@ bool Engine::Impl::start(CallRequest request, std::uint64_t loadId)
     prepared->request = std::move(request);
     prepared->method = std::move(method.value());
     prepared->path = prepared->method.path();
-    if (auto it = loads.find(loadId); loadId && it != loads.end()) {
+    if (auto *run = loadId ? loads.find(loadId) : nullptr) {
         // The later calls of the run start from this: the same request, method, channel and
         // bytes. Their replies are checked against the output type rather than decoded.
-        Load &load = it->second;
+        LoadShared &load = run->extra;
         load.prepared = prepared;
         load.channel = channel;
         for (const auto &w : writes)
             load.encoded.push_back(w.bytes);
-        load.base = {};
+        run->base = {};
         const auto &impl = prepared->request.schema->impl();
         if (const auto *output = impl.message(prepared->method.outputType))
             load.replyPlan = impl.wirePlans.plan(output);
@@ -994,7 +981,8 @@ bool Engine::Impl::start(CallRequest request, std::uint64_t loadId)
 }
 
 bool Engine::Impl::launch(std::uint64_t id, std::shared_ptr<const Prepared> prepared,
-                          std::shared_ptr<grpc::Channel> channel, std::vector<Pending> writes, std::uint64_t loadId)
+                          std::shared_ptr<grpc::Channel> channel, std::vector<Pending> writes,
+                          std::uint64_t loadId)
 {
     if (calls.count(id)) // a load run's ids follow each other and may meet a call started apart
         return failLocally(id, prepared->method.kind, grpc::StatusCode::ALREADY_EXISTS,
@@ -1004,8 +992,8 @@ bool Engine::Impl::launch(std::uint64_t id, std::shared_ptr<const Prepared> prep
                         std::make_move_iterator(writes.end()));
     call->closeRequested = call->request.closeAfterMessages || !call->method.clientStreams();
     call->channel = std::move(channel);
-    if (auto it = loads.find(loadId); loadId && it != loads.end())
-        call->replyPlan = it->second.replyPlan;
+    if (auto *run = loadId ? loads.find(loadId) : nullptr)
+        call->replyPlan = run->extra.replyPlan;
     call->quiet = loadId != 0;
     call->loadId = loadId;
     Call *raw = call.get();
@@ -1017,60 +1005,32 @@ bool Engine::Impl::launch(std::uint64_t id, std::shared_ptr<const Prepared> prep
 
 void Engine::Impl::startLoad(LoadRequest request)
 {
-    const std::uint64_t id = nextLoadId++;
-    Load load;
-    load.remaining = request.total > 0 ? request.total : -1;
-    if (request.durationMs > 0)
-        load.stopAtNs = monotonicNs() + request.durationMs * 1000000;
-    else if (request.total <= 0)
-        load.remaining = 0; // neither a count nor a time: nothing to run
-    load.nextCallId = request.call.callId;
-    load.base = std::move(request.call);
-    loads.emplace(id, std::move(load));
-    for (int i = 0; i < std::max(1, request.concurrency); ++i)
-        launchLoadCall(id);
-    if (auto it = loads.find(id); it != loads.end() && it->second.inFlight == 0)
-        loads.erase(it);
+    loads.start(std::move(request), m_stopping,
+                [this](auto &run, std::uint64_t loadId, std::uint64_t callId) {
+                    return launchLoadCall(run, loadId, callId);
+                });
 }
 
-void Engine::Impl::launchLoadCall(std::uint64_t loadId)
+bool Engine::Impl::launchLoadCall(internal::LoadRuns<LoadShared>::Run &run, std::uint64_t loadId,
+                                  std::uint64_t callId)
 {
-    auto it = loads.find(loadId);
-    if (it == loads.end())
-        return;
-    Load &load = it->second;
-    if (m_stopping || load.remaining == 0 || (load.stopAtNs && monotonicNs() >= load.stopAtNs))
-        return;
-    if (load.remaining > 0)
-        --load.remaining;
-    const std::uint64_t id = load.nextCallId++;
-    bool started = false;
-    if (load.prepared) {
+    if (run.extra.prepared) {
         std::vector<Pending> writes;
-        writes.reserve(load.encoded.size());
-        for (const auto &bytes : load.encoded)
+        writes.reserve(run.extra.encoded.size());
+        for (const auto &bytes : run.extra.encoded)
             writes.push_back({bytes, {}}); // a load run reports no MessageSent to show text in
-        started = launch(id, load.prepared, load.channel, std::move(writes), loadId);
-    } else {
-        CallRequest r = load.base;
-        r.callId = id;
-        started = start(std::move(r), loadId);
+        return launch(callId, run.extra.prepared, run.extra.channel, std::move(writes), loadId);
     }
-    if (started)
-        ++load.inFlight;
-    else
-        load.remaining = 0; // it failed before sending: every other call would too
+    CallRequest r = run.base;
+    r.callId = callId;
+    return start(std::move(r), loadId);
 }
 
 void Engine::Impl::loadCallDone(std::uint64_t loadId)
 {
-    auto it = loads.find(loadId);
-    if (it == loads.end())
-        return;
-    --it->second.inFlight;
-    launchLoadCall(loadId);
-    if (it->second.inFlight == 0)
-        loads.erase(it);
+    loads.callDone(loadId, m_stopping, [this](auto &run, std::uint64_t id, std::uint64_t callId) {
+        return launchLoadCall(run, id, callId);
+    });
 }
 
 void Engine::Impl::cancelCall(Call &call, const std::string &)

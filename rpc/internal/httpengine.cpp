@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "rpc/internal/httpengine.h"
 
+#include "rpc/internal/loadruns.h"
+#include "rpc/internal/received.h"
 #include "rpc/internal/webwire.h"
 #include "rpc/jsonutil.h"
 #include "rpc/proxy.h"
@@ -60,11 +62,23 @@ bool isBinaryKey(std::string_view key)
 // leaves the same ones out of what it reports (content-type, its own grpc-* headers).
 bool isProtocolHeader(std::string_view name)
 {
-    static constexpr std::string_view kNames[] = {
-        "content-type",  "content-length", "content-encoding", "transfer-encoding", "connection",
-        "keep-alive",    "date",           "te",               "trailer",           "vary",
-        "accept-encoding", "grpc-encoding", "grpc-accept-encoding", "grpc-status",  "grpc-message",
-        "connect-content-encoding", "connect-accept-encoding"};
+    static constexpr std::string_view kNames[] = {"content-type",
+                                                  "content-length",
+                                                  "content-encoding",
+                                                  "transfer-encoding",
+                                                  "connection",
+                                                  "keep-alive",
+                                                  "date",
+                                                  "te",
+                                                  "trailer",
+                                                  "vary",
+                                                  "accept-encoding",
+                                                  "grpc-encoding",
+                                                  "grpc-accept-encoding",
+                                                  "grpc-status",
+                                                  "grpc-message",
+                                                  "connect-content-encoding",
+                                                  "connect-accept-encoding"};
     return std::find(std::begin(kNames), std::end(kNames), name) != std::end(kNames);
 }
 
@@ -72,15 +86,16 @@ bool isProtocolHeader(std::string_view name)
 // that HTTP/1.1, gRPC-Web or Connect set themselves.
 std::string webHeaderProblem(std::string_view name)
 {
-    static constexpr std::string_view kReserved[] = {"host", "content-length", "content-encoding",
-                                                     "accept-encoding", "expect", "x-grpc-web", "trailer"};
+    static constexpr std::string_view kReserved[] = {
+        "host", "content-length", "content-encoding", "accept-encoding", "expect", "x-grpc-web", "trailer"};
     if (std::find(std::begin(kReserved), std::end(kReserved), name) != std::end(kReserved))
         return "header \"" + std::string(name) +
                "\": set by HTTP or the protocol itself (use the authority setting for the host, gzip for "
                "compression)";
     if (startsWith(name, "connect-"))
         return "header \"" + std::string(name) +
-               "\": names starting with \"connect-\" are reserved for the Connect protocol (a deadline is set "
+               "\": names starting with \"connect-\" are reserved for the Connect protocol (a deadline is "
+               "set "
                "with the deadline setting)";
     return {};
 }
@@ -175,7 +190,7 @@ CallEvent localEvent(std::uint64_t id, MethodKind kind, EventKind what)
 // Where a call goes: its URL, and how libcurl reaches it.
 struct Endpoint
 {
-    std::string base;      // "http://host:port/prefix" without the method's path
+    std::string base; // "http://host:port/prefix" without the method's path
     bool tls = false;
     std::string connectTo; // CURLOPT_CONNECT_TO entry when the TLS name differs from the address
     std::string unixPath;
@@ -184,9 +199,9 @@ struct Endpoint
     std::string server; // the connection's end: address or socket, without the prefix
 };
 
-// HTTP/2 to one server (asked for with HttpVersion::Http2). Without TLS (h2c) libcurl 7.88 (Debian 12) has a bug: a transfer asking
-// for HTTP/2 with prior knowledge that reuses a connection (or joins one as a multiplexed
-// stream) switches HTTP/2 on a second time and fails with "Error in the HTTP2 framing layer"
+// HTTP/2 to one server (asked for with HttpVersion::Http2). Without TLS (h2c) libcurl 7.88 (Debian 12) has a
+// bug: a transfer asking for HTTP/2 with prior knowledge that reuses a connection (or joins one as a
+// multiplexed stream) switches HTTP/2 on a second time and fails with "Error in the HTTP2 framing layer"
 // (curl issue 10634, fixed in 8.0). So only a transfer that will open the connection asks for
 // prior knowledge; the others ask for HTTP/2 and wait (PIPEWAIT) to join the one there is. The
 // engine counts the sockets it opens to the server, and the prior-knowledge calls under way.
@@ -200,11 +215,11 @@ constexpr int kStreamsPerConnection = 500;
 struct H2cServer
 {
     int sockets = 0;
-    int opening = 0; // calls started with prior knowledge and not finished
-    int streams = 0; // calls since the newest connection was asked for
-    bool rotating = false;             // a call is opening a fresh connection; new calls wait
-    const void *opener = nullptr;      // that call
-    std::vector<std::uint64_t> held;   // calls waiting for it
+    int opening = 0;                 // calls started with prior knowledge and not finished
+    int streams = 0;                 // calls since the newest connection was asked for
+    bool rotating = false;           // a call is opening a fresh connection; new calls wait
+    const void *opener = nullptr;    // that call
+    std::vector<std::uint64_t> held; // calls waiting for it
 };
 
 curl_socket_t openSocket(void *clientp, curlsocktype, curl_sockaddr *address)
@@ -345,18 +360,14 @@ struct HttpEngine::Impl
     void sweep();
     int waitMs();
 
-    struct Load
+    // What a load run keeps besides its counts (LoadRuns): the method, found once.
+    struct LoadShared
     {
-        CallRequest base;
-        long remaining = -1;
-        std::int64_t stopAtNs = 0;
-        std::uint64_t nextCallId = 0;
-        int inFlight = 0;
         std::optional<MethodInfo> method;
     };
     void startLoad(LoadRequest request);
-    void launchLoadCall(std::uint64_t loadId);
     void loadCallDone(std::uint64_t loadId);
+    bool launchLoadCall(LoadRuns<LoadShared>::Run &run, std::uint64_t loadId, std::uint64_t callId);
 
     void disown(std::uint64_t id)
     {
@@ -375,9 +386,8 @@ struct HttpEngine::Impl
 
     // engine thread only
     std::map<std::uint64_t, std::unique_ptr<Call>> calls;
-    std::map<std::uint64_t, Load> loads;
-    std::uint64_t nextLoadId = 1;
-    std::vector<CURL *> spare; // easy handles of ended calls, reset, for the next calls
+    LoadRuns<LoadShared> loads;
+    std::vector<CURL *> spare;                   // easy handles of ended calls, reset, for the next calls
     std::map<std::string, H2cServer> h2cServers; // by address; never erased (sockets refer to them)
     std::vector<CallEvent> outbox;
     bool stopping = false;
@@ -396,8 +406,9 @@ struct HttpEngine::Impl::Call
         : impl(engine)
         , request(std::move(req))
         , method(std::move(info))
-        , maxReceive(request.channel.maxReceiveBytes > 0 ? static_cast<std::size_t>(request.channel.maxReceiveBytes)
-                                                         : kDefaultMaxReceive)
+        , maxReceive(request.channel.maxReceiveBytes > 0
+                         ? static_cast<std::size_t>(request.channel.maxReceiveBytes)
+                         : kDefaultMaxReceive)
         , reader(maxReceive)
     {
         if (request.protocol == Protocol::Connect)
@@ -422,7 +433,7 @@ struct HttpEngine::Impl::Call
 
     struct Pending
     {
-        std::string bytes; // as they go on the wire (framed, compressed, base64)
+        std::string bytes;    // as they go on the wire (framed, compressed, base64)
         std::size_t size = 0; // the message's own size
         std::string text;
     };
@@ -447,7 +458,7 @@ struct HttpEngine::Impl::Call
     web::EnvelopeReader reader;
     web::Base64Stream base64;
     std::string body;
-    bool endSeen = false; // the trailer block or the end-of-stream message arrived
+    bool endSeen = false;             // the trailer block or the end-of-stream message arrived
     std::int64_t completeSinceNs = 0; // when the answer was seen complete while libcurl went on
     std::optional<RpcStatus> status;
     Metadata trailers;
@@ -530,7 +541,8 @@ struct HttpEngine::Impl::Call
             *error = payload.error().toString();
             return false;
         }
-        if (request.channel.maxSendBytes > 0 && payload->size() > static_cast<std::size_t>(request.channel.maxSendBytes)) {
+        if (request.channel.maxSendBytes > 0 &&
+            payload->size() > static_cast<std::size_t>(request.channel.maxSendBytes)) {
             *error = "Sent message larger than max (" + std::to_string(payload->size()) + " vs. " +
                      std::to_string(request.channel.maxSendBytes) + ")";
             return false;
@@ -605,7 +617,9 @@ struct HttpEngine::Impl::Call
             line.remove_suffix(1);
         if (startsWith(line, "HTTP/")) {
             const auto space = line.find(' ');
-            httpStatus = space == std::string_view::npos ? 0 : std::atoi(std::string(line.substr(space + 1, 3)).c_str());
+            httpStatus = space == std::string_view::npos
+                             ? 0
+                             : std::atoi(std::string(line.substr(space + 1, 3)).c_str());
             interim = httpStatus >= 100 && httpStatus < 200;
             if (!headersDone)
                 responseHeaders.clear();
@@ -639,8 +653,9 @@ struct HttpEngine::Impl::Call
             long version = 0;
             curl_easy_getinfo(easy, CURLINFO_HTTP_VERSION, &version);
             if (version == CURL_HTTP_VERSION_1_0 || version == CURL_HTTP_VERSION_1_1) {
-                failInside(kUnimplemented, "the server answered over HTTP/1.1, which cannot carry a bidi stream; "
-                                           "ask for HTTP/2 (-http-version 2)");
+                failInside(kUnimplemented,
+                           "the server answered over HTTP/1.1, which cannot carry a bidi stream; "
+                           "ask for HTTP/2 (-http-version 2)");
                 return;
             }
         }
@@ -667,11 +682,11 @@ struct HttpEngine::Impl::Call
             encoding = headerValue(responseHeaders, "content-encoding"); // the error JSON may be compressed
         } else {
             const bool stream = mode == Mode::ConnectStream;
-            const std::string expected = std::string(stream ? "application/connect+" : "application/") +
-                                         (json ? "json" : "proto");
+            const std::string expected =
+                std::string(stream ? "application/connect+" : "application/") + (json ? "json" : "proto");
             if (contentType != expected && !startsWith(contentType, expected + ";")) {
-                failInside(kUnknown, "the server answered with content-type \"" + contentType + "\", not " +
-                                         expected);
+                failInside(kUnknown,
+                           "the server answered with content-type \"" + contentType + "\", not " + expected);
                 return;
             }
             encoding = headerValue(responseHeaders, stream ? "connect-content-encoding" : "content-encoding");
@@ -732,7 +747,8 @@ struct HttpEngine::Impl::Call
     {
         if (encoding != "gzip") {
             failInside(kInternal, "a compressed message arrived with " +
-                                      (encoding.empty() ? std::string("no encoding") : "the encoding \"" + encoding + "\"") +
+                                      (encoding.empty() ? std::string("no encoding")
+                                                        : "the encoding \"" + encoding + "\"") +
                                       "; only gzip is understood");
             return false;
         }
@@ -740,8 +756,8 @@ struct HttpEngine::Impl::Call
         auto plain = web::gzipDecompress(*payload, maxReceive, &tooLarge);
         if (!plain) {
             failInside(tooLarge ? kResourceExhausted : kInternal,
-                       tooLarge ? "Received message larger than max (more than " + std::to_string(maxReceive) +
-                                      " bytes once decompressed)"
+                       tooLarge ? "Received message larger than max (more than " +
+                                      std::to_string(maxReceive) + " bytes once decompressed)"
                                 : "a compressed message could not be inflated: " + plain.error().message);
             return false;
         }
@@ -772,7 +788,8 @@ struct HttpEngine::Impl::Call
             trailers.insert(trailers.end(), end->trailers.begin(), end->trailers.end());
             RpcStatus s;
             if (end->error)
-                s = request.schema->decodeStatus(end->error->code, end->error->message, end->error->statusBytes);
+                s = request.schema->decodeStatus(end->error->code, end->error->message,
+                                                 end->error->statusBytes);
             status = std::move(s);
             return true;
         }
@@ -792,26 +809,15 @@ struct HttpEngine::Impl::Call
             options.allowUnknownFields = true;
             auto proto = request.schema->encode(method.outputType, bytes, options);
             if (!proto) {
-                e.error = "the JSON message cannot be read as " + method.outputType + ": " + proto.error().toString();
+                e.error = "the JSON message cannot be read as " + method.outputType + ": " +
+                          proto.error().toString();
                 e.raw = std::move(bytes);
                 report(std::move(e));
                 return;
             }
             bytes = std::move(proto.value());
         }
-        if (bytes.size() < request.lazyDecodeBelow) {
-            e.undecoded = true;
-            e.raw = std::move(bytes);
-            report(std::move(e));
-            return;
-        }
-        auto decoded = request.schema->decode(method.outputType, bytes, request.codec);
-        if (decoded)
-            e.payload = std::move(decoded.value());
-        else
-            e.error = decoded.error().message;
-        if (request.keepRaw || !decoded)
-            e.raw = std::move(bytes);
+        takeReceivedBytes(e, std::move(bytes), request, method.outputType);
         report(std::move(e));
     }
 
@@ -841,7 +847,8 @@ struct HttpEngine::Impl::Call
         if (code.empty() || *end != '\0' || value < 0 || value > 16) {
             RpcStatus s;
             s.code = kUnknown;
-            s.message = code.empty() ? "the server's trailers have no grpc-status" : "the server sent grpc-status \"" + code + "\"";
+            s.message = code.empty() ? "the server's trailers have no grpc-status"
+                                     : "the server sent grpc-status \"" + code + "\"";
             return s;
         }
         return request.schema->decodeStatus(static_cast<int>(value), std::move(message), std::move(details));
@@ -856,7 +863,8 @@ struct HttpEngine::Impl::Call
         if (!headersDone || (mode != Mode::ConnectUnary && !errorBody))
             return false;
         const std::string length = headerValue(responseHeaders, "content-length");
-        return !length.empty() && body.size() >= static_cast<std::size_t>(std::strtoull(length.c_str(), nullptr, 10));
+        return !length.empty() &&
+               body.size() >= static_cast<std::size_t>(std::strtoull(length.c_str(), nullptr, 10));
     }
 
     static std::size_t readCallback(char *buffer, std::size_t size, std::size_t count, void *userdata)
@@ -889,24 +897,30 @@ struct HttpEngine::Impl::Call
                 s.message = "could not connect to " + endpoint.shown + " within " +
                             std::to_string(request.channel.connectTimeoutMs) + " ms";
             else
-                s.message = (headersDone ? "the connection to " : "could not reach ") + endpoint.shown + ": " +
+                s.message = (headersDone ? "the connection to " : "could not reach ") + endpoint.shown +
+                            ": " +
                             (errorBuffer[0] ? std::string(errorBuffer) : std::string(curl_easy_strerror(rc)));
             if (!headersDone && (rc == CURLE_UNSUPPORTED_PROTOCOL || rc == CURLE_WEIRD_SERVER_REPLY) &&
                 request.httpVersion != HttpVersion::Http2)
-                s.message += " (a server that speaks only HTTP/2 answers HTTP/1.1 so; try HTTP/2, -http-version 2)";
+                s.message +=
+                    " (a server that speaks only HTTP/2 answers HTTP/1.1 so; try HTTP/2, -http-version 2)";
             else if (!headersDone && rc == CURLE_SSL_CONNECT_ERROR)
                 s.message += " (a server without TLS answers a TLS handshake so; try http:// or -plaintext)";
             s.connectFailed = !headersDone && httpStatus == 0 && neverConnected(easy, rc, connected);
             if (!headersDone && rc != CURLE_OPERATION_TIMEDOUT) {
                 if (auto proxy = proxyFor(request.channel); proxy && proxy.value())
-                    s.message += " (through the HTTP proxy " + proxy.value()->url + " from " + proxy.value()->source + ")";
+                    s.message += " (through the HTTP proxy " + proxy.value()->url + " from " +
+                                 proxy.value()->source + ")";
             }
             return s;
         }
         if (trailersOnly) {
             trailers = responseHeaders;
             trailers.erase(std::remove_if(trailers.begin(), trailers.end(),
-                                          [](const auto &h) { return isProtocolHeader(h.first) && h.first != "grpc-status" && h.first != "grpc-message"; }),
+                                          [](const auto &h) {
+                                              return isProtocolHeader(h.first) && h.first != "grpc-status" &&
+                                                     h.first != "grpc-message";
+                                          }),
                            trailers.end());
             return grpcStatusFrom(trailers);
         }
@@ -1069,7 +1083,8 @@ int HttpEngine::Impl::waitMs()
     const std::int64_t now = monotonicNs();
     for (auto &[id, call] : calls) {
         if (call->deadlineNs)
-            wait = std::min<std::int64_t>(wait, std::max<std::int64_t>(0, (call->deadlineNs - now + 999999) / 1000000));
+            wait = std::min<std::int64_t>(
+                wait, std::max<std::int64_t>(0, (call->deadlineNs - now + 999999) / 1000000));
         if (call->completeSinceNs || (call->added && call->answerComplete()))
             wait = std::min<std::int64_t>(wait, 20);
     }
@@ -1117,7 +1132,7 @@ void HttpEngine::Impl::finish(Call &call, RpcStatus status, Metadata trailers)
     const std::uint64_t load = call.loadId;
     disown(id);
     calls.erase(id); // destroys `call`
-    if (rotated) // the fresh connection is there, or could not be made: the held calls go
+    if (rotated)     // the fresh connection is there, or could not be made: the held calls go
         releaseHeld(*rotated);
     if (load)
         loadCallDone(load);
@@ -1130,12 +1145,13 @@ bool HttpEngine::Impl::start(CallRequest request, std::uint64_t loadId)
     if (stopping)
         return failLocally(id, MethodKind::Unary, kCancelled, "the engine is shutting down");
     if (calls.count(id))
-        return failLocally(id, MethodKind::Unary, kAlreadyExists, "call id " + std::to_string(id) + " is in use");
+        return failLocally(id, MethodKind::Unary, kAlreadyExists,
+                           "call id " + std::to_string(id) + " is in use");
     if (!request.schema)
         return failLocally(id, MethodKind::Unary, kFailedPrecondition, "no schema loaded");
-    Load *load = nullptr;
-    if (auto it = loads.find(loadId); loadId && it != loads.end())
-        load = &it->second;
+    LoadShared *load = nullptr;
+    if (auto *run = loadId ? loads.find(loadId) : nullptr)
+        load = &run->extra;
     std::optional<MethodInfo> found;
     if (!load || !load->method) {
         auto method = request.schema->findMethod(request.method);
@@ -1148,8 +1164,9 @@ bool HttpEngine::Impl::start(CallRequest request, std::uint64_t loadId)
     const MethodInfo &info = load ? *load->method : *found;
     if (!info.clientStreams() && request.messages.size() > 1)
         return failLocally(id, info.kind, kInvalidArgument,
-                           std::string("a ") + methodKindName(info.kind) + " call takes one request message, " +
-                               std::to_string(request.messages.size()) + " were given");
+                           std::string("a ") + methodKindName(info.kind) +
+                               " call takes one request message, " + std::to_string(request.messages.size()) +
+                               " were given");
 
     auto endpoint = endpointFor(request.channel);
     if (!endpoint)
@@ -1164,7 +1181,8 @@ bool HttpEngine::Impl::start(CallRequest request, std::uint64_t loadId)
         problem = webHeaderProblem(request.metadata[i].first);
     if (problem.empty())
         problem = authorityProblem(request.channel.authority);
-    for (const std::string *file : {&request.channel.caFile, &request.channel.certFile, &request.channel.keyFile}) {
+    for (const std::string *file :
+         {&request.channel.caFile, &request.channel.certFile, &request.channel.keyFile}) {
         if (problem.empty() && !file->empty() && !readable(*file))
             problem = "cannot read " + *file;
     }
@@ -1200,7 +1218,8 @@ bool HttpEngine::Impl::start(CallRequest request, std::uint64_t loadId)
     if (web) {
         lines.push_back(call->textRequest ? "Content-Type: application/grpc-web-text"
                                           : "Content-Type: application/grpc-web+proto");
-        lines.push_back(call->textRequest ? "Accept: application/grpc-web-text" : "Accept: application/grpc-web+proto");
+        lines.push_back(call->textRequest ? "Accept: application/grpc-web-text"
+                                          : "Accept: application/grpc-web+proto");
         lines.push_back("X-Grpc-Web: 1");
         lines.push_back("Grpc-Accept-Encoding: gzip");
         if (r.channel.gzip)
@@ -1220,8 +1239,9 @@ bool HttpEngine::Impl::start(CallRequest request, std::uint64_t loadId)
             lines.push_back("Connect-Timeout-Ms: " + std::to_string(r.deadlineMs));
     }
     lines.push_back("Expect:"); // no "100 Continue" round trip before the body
-    lines.push_back("User-Agent: " + (r.channel.userAgent.empty() ? std::string() : r.channel.userAgent + " ") +
-                    "wirescope-http libcurl/" + curlVersion());
+    lines.push_back(
+        "User-Agent: " + (r.channel.userAgent.empty() ? std::string() : r.channel.userAgent + " ") +
+        "wirescope-http libcurl/" + curlVersion());
     if (!r.channel.authority.empty())
         lines.push_back("Host: " + r.channel.authority);
     for (const auto &[name, value] : r.metadata) {
@@ -1260,7 +1280,8 @@ bool HttpEngine::Impl::start(CallRequest request, std::uint64_t loadId)
         curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(r.channel.connectTimeoutMs));
     if (r.channel.keepaliveTimeMs > 0) {
         curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
-        curl_easy_setopt(easy, CURLOPT_TCP_KEEPIDLE, std::max(1L, static_cast<long>(r.channel.keepaliveTimeMs / 1000)));
+        curl_easy_setopt(easy, CURLOPT_TCP_KEEPIDLE,
+                         std::max(1L, static_cast<long>(r.channel.keepaliveTimeMs / 1000)));
     }
     long version = CURL_HTTP_VERSION_1_1;
     if (r.httpVersion == HttpVersion::Http2)
@@ -1310,8 +1331,9 @@ bool HttpEngine::Impl::start(CallRequest request, std::uint64_t loadId)
     }
     curl_easy_setopt(easy, CURLOPT_HTTPHEADER, call->headers);
     if (!call->endpoint.unixPath.empty())
-        curl_easy_setopt(easy, call->endpoint.abstractUnix ? CURLOPT_ABSTRACT_UNIX_SOCKET : CURLOPT_UNIX_SOCKET_PATH,
-                         call->endpoint.unixPath.c_str());
+        curl_easy_setopt(
+            easy, call->endpoint.abstractUnix ? CURLOPT_ABSTRACT_UNIX_SOCKET : CURLOPT_UNIX_SOCKET_PATH,
+            call->endpoint.unixPath.c_str());
     if (!call->endpoint.connectTo.empty()) {
         call->connectTo = curl_slist_append(nullptr, call->endpoint.connectTo.c_str());
         curl_easy_setopt(easy, CURLOPT_CONNECT_TO, call->connectTo);
@@ -1335,7 +1357,8 @@ bool HttpEngine::Impl::start(CallRequest request, std::uint64_t loadId)
         curl_easy_setopt(easy, CURLOPT_HTTPPROXYTUNNEL, 1L);
         curl_easy_setopt(easy, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
         if (!route.authorization.empty()) {
-            call->proxyHeaders = curl_slist_append(nullptr, ("Proxy-Authorization: " + route.authorization).c_str());
+            call->proxyHeaders =
+                curl_slist_append(nullptr, ("Proxy-Authorization: " + route.authorization).c_str());
             curl_easy_setopt(easy, CURLOPT_PROXYHEADER, call->proxyHeaders);
             curl_easy_setopt(easy, CURLOPT_HEADEROPT, CURLHEADER_SEPARATE);
         }
@@ -1389,49 +1412,24 @@ void HttpEngine::Impl::releaseHeld(H2cServer &server)
 
 void HttpEngine::Impl::startLoad(LoadRequest request)
 {
-    const std::uint64_t id = nextLoadId++;
-    Load load;
-    load.remaining = request.total > 0 ? request.total : -1;
-    if (request.durationMs > 0)
-        load.stopAtNs = monotonicNs() + request.durationMs * 1000000;
-    else if (request.total <= 0)
-        load.remaining = 0;
-    load.nextCallId = request.call.callId;
-    load.base = std::move(request.call);
-    loads.emplace(id, std::move(load));
-    for (int i = 0; i < std::max(1, request.concurrency); ++i)
-        launchLoadCall(id);
-    if (auto it = loads.find(id); it != loads.end() && it->second.inFlight == 0)
-        loads.erase(it);
+    loads.start(std::move(request), stopping, [this](auto &run, std::uint64_t loadId, std::uint64_t callId) {
+        return launchLoadCall(run, loadId, callId);
+    });
 }
 
-void HttpEngine::Impl::launchLoadCall(std::uint64_t loadId)
+bool HttpEngine::Impl::launchLoadCall(LoadRuns<LoadShared>::Run &run, std::uint64_t loadId,
+                                      std::uint64_t callId)
 {
-    auto it = loads.find(loadId);
-    if (it == loads.end())
-        return;
-    Load &load = it->second;
-    if (stopping || load.remaining == 0 || (load.stopAtNs && monotonicNs() >= load.stopAtNs))
-        return;
-    if (load.remaining > 0)
-        --load.remaining;
-    CallRequest r = load.base;
-    r.callId = load.nextCallId++;
-    if (start(std::move(r), loadId))
-        ++load.inFlight;
-    else
-        load.remaining = 0;
+    CallRequest r = run.base;
+    r.callId = callId;
+    return start(std::move(r), loadId);
 }
 
 void HttpEngine::Impl::loadCallDone(std::uint64_t loadId)
 {
-    auto it = loads.find(loadId);
-    if (it == loads.end())
-        return;
-    --it->second.inFlight;
-    launchLoadCall(loadId);
-    if (it->second.inFlight == 0)
-        loads.erase(it);
+    loads.callDone(loadId, stopping, [this](auto &run, std::uint64_t id, std::uint64_t callId) {
+        return launchLoadCall(run, id, callId);
+    });
 }
 
 HttpEngine::HttpEngine(EventQueue &events, std::atomic<int> &active, bool http2)

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "rpc/tap.h"
 
+#include "rpc/internal/tapconnect.h"
+
 #include "rpc/types.h"
 #include "rpc/web.h"
 
@@ -30,266 +32,6 @@
 #include <thread>
 
 namespace rpc::wire {
-
-namespace {
-
-using Clock = std::chrono::steady_clock;
-
-void setNoDelay(int fd)
-{
-    int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-}
-
-std::string errnoText(int error)
-{
-    return std::generic_category().message(error);
-}
-
-enum class Wait { Ready, TimedOut, Stopped };
-
-// Waits until `fd` is ready for `events` (or has an error), the deadline passes, or `stopFd`
-// becomes readable (the tap is being destroyed).
-Wait waitFor(int fd, short events, Clock::time_point deadline, int stopFd)
-{
-    for (;;) {
-        const auto left =
-            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-        if (left <= 0)
-            return Wait::TimedOut;
-        pollfd fds[2] = {{fd, events, 0}, {stopFd, POLLIN, 0}};
-        const int rc = poll(fds, 2, int(std::min<long long>(left, 1 << 30)));
-        if (rc < 0 && errno == EINTR)
-            continue;
-        if (fds[1].revents)
-            return Wait::Stopped;
-        if (rc != 0)
-            return Wait::Ready;
-    }
-}
-
-// One step of reaching the server, blocking the tap's thread but never beyond the deadline.
-struct Attempt
-{
-    Clock::time_point deadline;
-    int timeoutMs = 0;
-    int stopFd = -1;
-    std::string error;
-    bool stopped = false;
-
-    // False with `error` set (`what` names the step) when the wait did not end in readiness.
-    bool wait(int fd, short events, const std::string &what)
-    {
-        switch (waitFor(fd, events, deadline, stopFd)) {
-        case Wait::Ready:
-            return true;
-        case Wait::TimedOut:
-            error = what + ": no answer within " + std::to_string(timeoutMs) + " ms";
-            return false;
-        case Wait::Stopped:
-            stopped = true;
-            error = "the tap is stopping";
-            return false;
-        }
-        return false;
-    }
-};
-
-// A connected, non-blocking socket to one address, or -1 and why.
-int connectAddress(const sockaddr *address, socklen_t length, const std::string &name, Attempt &attempt)
-{
-    const int fd = socket(address->sa_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (fd < 0) {
-        attempt.error = "cannot connect to " + name + ": " + errnoText(errno);
-        return -1;
-    }
-    int rc = connect(fd, address, length);
-    if (rc != 0 && (errno == EINPROGRESS || errno == EAGAIN)) {
-        if (!attempt.wait(fd, POLLOUT, "cannot connect to " + name)) {
-            close(fd);
-            return -1;
-        }
-        int error = 0;
-        socklen_t size = sizeof error;
-        getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &size);
-        errno = error;
-        rc = error == 0 ? 0 : -1;
-    }
-    if (rc != 0) {
-        // Refused is the common case (nothing listens there): said as plainly as possible.
-        attempt.error = errno == ECONNREFUSED ? "connection refused by " + name
-                                              : "cannot connect to " + name + ": " + errnoText(errno);
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
-// Connects to a TCP host:port or a unix socket (non-blocking from then on).
-int connectTo(const TargetAddress &to, const std::string &name, Attempt &attempt)
-{
-    if (to.kind != TargetAddress::Kind::Tcp) {
-        sockaddr_un address{};
-        address.sun_family = AF_UNIX;
-        const bool abstract = to.kind == TargetAddress::Kind::UnixAbstract;
-        const std::size_t offset = abstract ? 1 : 0; // an abstract name starts with a NUL byte
-        if (to.path.size() + offset >= sizeof address.sun_path) {
-            attempt.error = "cannot connect to " + name + ": the socket name is longer than " +
-                            std::to_string(sizeof address.sun_path - 1 - offset) + " bytes";
-            return -1;
-        }
-        std::memcpy(address.sun_path + offset, to.path.data(), to.path.size());
-        const auto length =
-            socklen_t(offsetof(sockaddr_un, sun_path) + offset + to.path.size() + (abstract ? 0 : 1));
-        return connectAddress(reinterpret_cast<const sockaddr *>(&address), length, name, attempt);
-    }
-    addrinfo hints{};
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    addrinfo *res = nullptr;
-    if (int rc = getaddrinfo(to.host.c_str(), to.port.c_str(), &hints, &res); rc != 0) {
-        attempt.error = "cannot resolve " + name + ": " + gai_strerror(rc);
-        return -1;
-    }
-    int fd = -1;
-    for (addrinfo *a = res; a && fd < 0 && !attempt.stopped; a = a->ai_next)
-        fd = connectAddress(a->ai_addr, a->ai_addrlen, name, attempt);
-    freeaddrinfo(res);
-    if (fd >= 0)
-        setNoDelay(fd);
-    return fd;
-}
-
-bool sendAll(int fd, const std::string &bytes, const std::string &what, Attempt &attempt)
-{
-    std::size_t off = 0;
-    while (off < bytes.size()) {
-        const ssize_t n = send(fd, bytes.data() + off, bytes.size() - off, MSG_NOSIGNAL);
-        if (n > 0) {
-            off += std::size_t(n);
-        } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-            if (!attempt.wait(fd, POLLOUT, what))
-                return false;
-        } else {
-            attempt.error = what + ": " + errnoText(errno);
-            return false;
-        }
-    }
-    return true;
-}
-
-// Asks the proxy on `fd` for a tunnel to the server. The answer is read byte by byte: what
-// follows its blank line already belongs to the server.
-bool openTunnel(int fd, const ProxyRoute &proxy, Attempt &attempt)
-{
-    const std::string named = "the proxy " + proxy.url + " (" + proxy.source + ")";
-    std::string request = "CONNECT " + proxy.connectTo + " HTTP/1.1\r\nHost: " + proxy.connectTo + "\r\n";
-    if (!proxy.authorization.empty())
-        request += "Proxy-Authorization: " + proxy.authorization + "\r\n";
-    request += "\r\n";
-    if (!sendAll(fd, request, "cannot send CONNECT to " + named, attempt))
-        return false;
-    std::string head;
-    while (head.find("\r\n\r\n") == std::string::npos) {
-        if (head.size() > 16384) {
-            attempt.error = named + " answered CONNECT with more than 16 KiB of headers";
-            return false;
-        }
-        char c = 0;
-        const ssize_t n = recv(fd, &c, 1, 0);
-        if (n == 1) {
-            head += c;
-        } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-            if (!attempt.wait(fd, POLLIN, named + " did not answer CONNECT to " + proxy.connectTo))
-                return false;
-        } else {
-            attempt.error = named + " closed the connection instead of answering CONNECT to " +
-                            proxy.connectTo + (n < 0 ? ": " + errnoText(errno) : std::string());
-            return false;
-        }
-    }
-    const std::string statusLine = head.substr(0, head.find("\r\n"));
-    const auto space = statusLine.find(' ');
-    int code = 0;
-    if (statusLine.rfind("HTTP/1.", 0) == 0 && space != std::string::npos)
-        code = std::atoi(statusLine.c_str() + space + 1);
-    if (code >= 200 && code < 300)
-        return true;
-    if (code == 0) {
-        attempt.error = named + " answered CONNECT with something other than HTTP: \"" + statusLine + "\"";
-        return false;
-    }
-    const std::string answer = "HTTP " + statusLine.substr(space + 1);
-    if (code == 407)
-        attempt.error =
-            named +
-            (proxy.authorization.empty() ? " asks for credentials (" : " did not accept the credentials (") +
-            answer + "): give them as http://USER:PASSWORD@HOST:PORT";
-    else
-        attempt.error = named + " refused CONNECT to " + proxy.connectTo + " (" + answer + ")";
-    return false;
-}
-
-std::string sslErrors()
-{
-    std::string text;
-    while (const unsigned long e = ERR_get_error()) {
-        char buf[256];
-        ERR_error_string_n(e, buf, sizeof buf);
-        if (!text.empty())
-            text += "; ";
-        text += buf;
-    }
-    return text;
-}
-
-// The TLS client context for one tap: roots, client certificate, verification and ALPN (h2, or
-// http/1.1 for an HTTP/1.1 tap).
-Result<SSL_CTX *> makeContext(const TapTls &tls, bool http1)
-{
-    SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
-    if (!ctx)
-        return Error("the wire tap cannot create a TLS context: " + sslErrors());
-    auto fail = [ctx](std::string why) {
-        SSL_CTX_free(ctx);
-        return Error(std::move(why));
-    };
-    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-    if (!tls.caFile.empty()) {
-        if (SSL_CTX_load_verify_locations(ctx, tls.caFile.c_str(), nullptr) != 1)
-            return fail("CA certificate file " + tls.caFile + " holds no certificate OpenSSL can read (" +
-                        sslErrors() + ")");
-    } else if (SSL_CTX_set_default_verify_paths(ctx) != 1) {
-        return fail("the wire tap cannot load the system's root certificates: " + sslErrors());
-    }
-    if (!tls.certFile.empty() || !tls.keyFile.empty()) {
-        // The key first: loading it after the certificate fails a key of another certificate
-        // with OpenSSL's "key values mismatch"; this way the check below says it in words.
-        if (SSL_CTX_use_PrivateKey_file(ctx, tls.keyFile.c_str(), SSL_FILETYPE_PEM) != 1)
-            return fail("the wire tap cannot read the client key " + tls.keyFile + ": " + sslErrors());
-        if (SSL_CTX_use_certificate_chain_file(ctx, tls.certFile.c_str()) != 1)
-            return fail("the wire tap cannot read the client certificate " + tls.certFile + ": " +
-                        sslErrors());
-        if (SSL_CTX_check_private_key(ctx) != 1) {
-            ERR_clear_error();
-            return fail("client key " + tls.keyFile + " does not belong to the certificate " + tls.certFile);
-        }
-    }
-    SSL_CTX_set_verify(ctx, tls.skipVerify ? SSL_VERIFY_NONE : SSL_VERIFY_PEER, nullptr);
-    static const unsigned char h2[] = {2, 'h', '2'};
-    static const unsigned char h1[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
-    if (http1)
-        SSL_CTX_set_alpn_protos(ctx, h1, sizeof h1);
-    else
-        SSL_CTX_set_alpn_protos(ctx, h2, sizeof h2);
-    SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
-    // A server that closes without close_notify (many do) has ended the connection, not
-    // broken it: the client should see an end, as it would talking to the server itself.
-    SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
-    return ctx;
-}
-
-} // namespace
 
 struct Tap::Impl
 {
@@ -669,11 +411,12 @@ struct Tap::Impl
                 // A certificate for another name says which name it was checked against.
                 const std::string checked =
                     verify == X509_V_ERR_HOSTNAME_MISMATCH ? ": it is not for " + name : std::string();
-                attempt.error = what + " failed: " +
-                                (verify != X509_V_OK ? std::string("certificate verify failed (") +
-                                                           X509_verify_cert_error_string(verify) + checked + ")"
-                                 : !errors.empty() ? errors
-                                                   : std::string("the server closed the connection"));
+                attempt.error =
+                    what + " failed: " +
+                    (verify != X509_V_OK ? std::string("certificate verify failed (") +
+                                               X509_verify_cert_error_string(verify) + checked + ")"
+                     : !errors.empty() ? errors
+                                       : std::string("the server closed the connection"));
             }
             ERR_clear_error();
             SSL_free(ssl);
@@ -685,7 +428,8 @@ struct Tap::Impl
         if (upstream.http1) {
             // A server without ALPN speaks HTTP/1.1 over TLS anyway.
             if (length != 0 && (length != 8 || std::memcmp(proto, "http/1.1", 8) != 0)) {
-                attempt.error = "the server at " + upstream.target + " did not agree to HTTP/1.1 over TLS (ALPN http/1.1)";
+                attempt.error = "the server at " + upstream.target +
+                                " did not agree to HTTP/1.1 over TLS (ALPN http/1.1)";
                 SSL_free(ssl);
                 return nullptr;
             }
@@ -841,109 +585,6 @@ std::vector<WireEvent> Tap::waitAndDrain(std::chrono::milliseconds timeout)
     std::unique_lock lock(m_impl->mutex);
     m_impl->cv.wait_for(lock, timeout, [this] { return !m_impl->events.empty(); });
     return std::exchange(m_impl->events, {});
-}
-
-TapTls tapTlsFor(const ChannelOptions &channel)
-{
-    TapTls tls;
-    tls.enabled = !channel.plaintext;
-    if (!tls.enabled)
-        return tls;
-    tls.caFile = channel.caFile;
-    tls.certFile = channel.certFile;
-    tls.keyFile = channel.keyFile;
-    tls.skipVerify = channel.skipVerify;
-    tls.serverName = channel.serverName;
-    if (tls.serverName.empty() && !channel.authority.empty())
-        tls.serverName = channel.authority.substr(0, channel.authority.rfind(':'));
-    return tls;
-}
-
-Result<TapUpstream> tapUpstreamFor(const ChannelOptions &channel)
-{
-    TapUpstream upstream;
-    upstream.target = channel.target;
-    upstream.tls = tapTlsFor(channel);
-    upstream.connectTimeoutMs = channel.connectTimeoutMs;
-    auto proxy = proxyFor(channel);
-    if (!proxy)
-        return proxy.error();
-    upstream.proxy = std::move(proxy.value());
-    return upstream;
-}
-
-std::string TapUpstream::key() const
-{
-    std::string k = target + '\n' + std::to_string(connectTimeoutMs) + '\n';
-    if (tls.enabled)
-        k += "tls\n" + tls.caFile + '\n' + tls.certFile + '\n' + tls.keyFile + '\n' + tls.serverName +
-             (tls.skipVerify ? "\nskip\n" : "\n");
-    else
-        k += "plaintext\n";
-    if (http1)
-        k += "http/1.1\n";
-    if (proxy)
-        k += "proxy\n" + proxy->address + '\n' + proxy->authorization + '\n' + proxy->connectTo;
-    return k;
-}
-
-void routeThroughTap(ChannelOptions &channel, const std::string &tapAddress)
-{
-    if (channel.authority.empty()) {
-        const auto server = parseTarget(channel.target);
-        channel.authority = server ? server->authority : channel.target;
-    }
-    channel.tappedTarget = channel.target;
-    channel.target = tapAddress;
-    channel.proxy = kNoProxy; // the hop to the tap is local; the tap makes the CONNECT itself
-    channel.plaintext = true;
-    channel.skipVerify = false;
-    channel.caFile.clear();
-    channel.certFile.clear();
-    channel.keyFile.clear();
-    channel.serverName.clear();
-}
-
-Result<TapUpstream> tapUpstreamFor(const CallRequest &request)
-{
-    if (request.protocol == Protocol::Grpc)
-        return tapUpstreamFor(request.channel);
-    ChannelOptions server = request.channel;
-    if (isUrlTarget(server.target)) {
-        auto url = parseUrlTarget(server.target);
-        if (!url)
-            return url.error();
-        server.target = url->hostPort;
-        server.plaintext = !url->tls;
-    }
-    auto upstream = tapUpstreamFor(server);
-    if (upstream)
-        upstream->http1 = request.httpVersion == HttpVersion::Http1 ||
-                          (request.httpVersion == HttpVersion::Default && server.plaintext);
-    return upstream;
-}
-
-void routeThroughTap(CallRequest &request, const std::string &tapAddress)
-{
-    if (request.protocol == Protocol::Grpc) {
-        routeThroughTap(request.channel, tapAddress);
-        return;
-    }
-    const std::string shown = request.channel.target;
-    std::string prefix;
-    if (isUrlTarget(shown)) {
-        if (auto url = parseUrlTarget(shown)) {
-            request.channel.target = url->hostPort;
-            request.channel.plaintext = !url->tls;
-            prefix = url->prefix;
-        }
-    }
-    const bool http1 = request.httpVersion == HttpVersion::Http1 ||
-                       (request.httpVersion == HttpVersion::Default && request.channel.plaintext);
-    routeThroughTap(request.channel, tapAddress);
-    request.channel.target = "http://" + tapAddress + prefix;
-    request.channel.tappedTarget = shown;
-    request.httpVersion = http1 ? HttpVersion::Http1 : HttpVersion::Http2;
 }
 
 namespace {

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Request and response payloads: JSON (proto3 mapping) and text format, both ways.
+// Over 700 lines: validation with paths, the depth guard before protobuf's parser, encode and
+// decode, status details and example requests share the type tests at the top (wrappers,
+// timestamps, durations). The example requests (the last part) are the piece to move out next.
 #include "rpc/internal/fastjson.h"
 #include "rpc/internal/jsondom.h"
 #include "rpc/internal/schemaimpl.h"

@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+// The gRPC engine: its thread, the one call state machine for all four call kinds (Call) and the
+// channels it uses. Over 700 lines on purpose: Call is state of Engine::Impl touched only on the
+// engine's thread, and splitting the two would put that state in a header for both; what the web
+// engine shares with it is in rpc/internal (loadruns.h, received.h, channels.*).
 #include "rpc/engine.h"
 
 #include "rpc/internal/channels.h"

@@ -1,4 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+// Loading a schema generation (proto files, protosets, reflection) with its diagnostics, and
+// looking services, methods and messages up in it. Just over 700 lines, one concern; reflection's
+// repairs are in rpc/internal/reflectiondb.cpp.
 #include "rpc/schema.h"
 
 #include "rpc/internal/cachingresolver.h"

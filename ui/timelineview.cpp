@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+// The timeline widget. Over 700 lines on purpose: painting, hit-testing, tooltips, keyboard
+// navigation and scrolling all work on one row layout and one time-to-pixel mapping, kept private
+// to this file; the legend and the mark colours are here because they draw the same marks. What
+// it shows (models/timeline*.cpp) and its tools (ui/timelinepanel.cpp) are elsewhere.
 #include "ui/timelineview.h"
 
 #include "models/messagesmodel.h"

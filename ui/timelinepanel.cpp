@@ -93,6 +93,7 @@ TimelinePanel::TimelinePanel(Timeline &timeline, models::WireCapture *capture, Q
     tools->addWidget(m_follow);
     auto *legendButton = button(tr("Legend"), tr("Show what the marks' shapes and colours mean"));
     legendButton->setObjectName(QStringLiteral("timelineLegendButton"));
+    m_legendButton = legendButton;
     // Export and the retention limit, used now and then, in one menu: in the row they made the
     // tools wider than the dock at the default window size on a 1024x768 screen.
     auto *more = button(tr("More"), tr("Export the timeline, and how many events it keeps"));
@@ -251,7 +252,7 @@ void TimelinePanel::showLegendPopup()
 {
     const QRect screen =
         (window()->screen() ? window()->screen() : QGuiApplication::primaryScreen())->availableGeometry();
-    auto *anchor = findChild<QToolButton *>(QStringLiteral("timelineLegendButton"));
+    QToolButton *anchor = m_legendButton;
     const QMargins margins = m_legendPopup->layout()->contentsMargins() + m_legendPopup->contentsMargins();
     const int width = std::min(screen.width() - 16, 520);
     const int inner = width - margins.left() - margins.right();

@@ -12,6 +12,7 @@ class QLabel;
 class QLineEdit;
 class QSpinBox;
 class QTableView;
+class QToolButton;
 class QWidgetAction;
 
 namespace models {
@@ -77,6 +78,7 @@ private:
     TimelineLegend *m_legend = nullptr;
     QWidget *m_viewBox = nullptr;
     QFrame *m_legendPopup = nullptr;
+    QToolButton *m_legendButton = nullptr; // the popup opens at it
     TimelineLegend *m_popupLegend = nullptr;
     models::FramesModel *m_frames = nullptr;
     QTableView *m_wire = nullptr;

@@ -38,4 +38,10 @@ QIcon service()
     return icon;
 }
 
+QIcon clearText()
+{
+    static const QIcon icon = named("clear");
+    return icon;
+}
+
 } // namespace ui::icons

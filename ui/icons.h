@@ -14,5 +14,6 @@ QIcon method(rpc::MethodKind kind);
 QIcon source(models::SourceSpec::Kind kind);
 QIcon failedSource();
 QIcon service();
+QIcon clearText(); // the button that empties a filter or search field
 
 } // namespace ui::icons

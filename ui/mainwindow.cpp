@@ -12,9 +12,10 @@
 #include "models/workspacecontroller.h"
 #include "rpc/types.h"
 #include "ui/aboutdialog.h"
+#include "ui/clearbutton.h"
 #include "ui/icons.h"
-#include "ui/requesttab.h"
 #include "ui/problemspanel.h"
+#include "ui/requesttab.h"
 #include "ui/requesttabs.h"
 #include "ui/sourceactions.h"
 #include "ui/sourcesfiltermodel.h"
@@ -89,7 +90,7 @@ MainWindow::MainWindow(models::EngineBridge &bridge, models::SourcesModel &sourc
     m_filter = new QLineEdit(treeBox);
     m_filter->setObjectName(QStringLiteral("filterEdit"));
     m_filter->setPlaceholderText(tr("Filter services and methods"));
-    m_filter->setClearButtonEnabled(true);
+    addClearButton(m_filter);
     m_proxy = new SourcesFilterModel(this);
     m_proxy->setSourceModel(&m_sources);
     m_tree = new QTreeView(treeBox);

@@ -11,6 +11,7 @@
 #include <QLabel>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QVBoxLayout>
 
 namespace ui {
 
@@ -22,12 +23,28 @@ RequestTabs::RequestTabs(models::WorkspaceController &workspace, QWidget *parent
     setTabsClosable(true);
     setMovable(true);
     setDocumentMode(true);
-    m_welcome = new QLabel(tr("<h2>Wirescope</h2><p>Open .proto files, a protoset or a server with reflection "
-                              "from the File menu, or drop files here.</p><p>New to it? <b>File → Start Demo "
-                              "Service</b> opens a small weather API to try every call kind.</p>"),
-                           this);
-    m_welcome->setAlignment(Qt::AlignCenter);
-    m_welcome->setWordWrap(true);
+    // Plain-text labels: as rich text, a word-wrapped label lays out a text document each time
+    // the window measures it, the largest part of the window's first layout.
+    m_welcome = new QWidget(this);
+    m_welcome->setObjectName(QStringLiteral("welcomePage"));
+    auto *welcomeLayout = new QVBoxLayout(m_welcome);
+    welcomeLayout->setSpacing(m_welcome->fontMetrics().height());
+    welcomeLayout->addStretch(1);
+    auto *title = new QLabel(QStringLiteral("Wirescope"), m_welcome);
+    QFont titleFont = title->font();
+    titleFont.setBold(true);
+    titleFont.setPointSizeF(titleFont.pointSizeF() * 1.5);
+    title->setFont(titleFont);
+    const QStringList lines = {
+        tr("Open .proto files, a protoset or a server with reflection from the File menu, or drop files here."),
+        tr("New to it? File → Start Demo Service opens a small weather API to try every call kind.")};
+    for (QLabel *label : {title, new QLabel(lines[0], m_welcome), new QLabel(lines[1], m_welcome)}) {
+        label->setTextFormat(Qt::PlainText);
+        label->setAlignment(Qt::AlignCenter);
+        label->setWordWrap(true);
+        welcomeLayout->addWidget(label);
+    }
+    welcomeLayout->addStretch(1);
     addTab(m_welcome, tr("Welcome"));
     connect(this, &QTabWidget::tabCloseRequested, this, &RequestTabs::closeRequested);
     models::WorkspaceStore &store = m_workspace.store();

@@ -10,7 +10,6 @@
 #include <deque>
 #include <functional>
 
-class QLabel;
 
 namespace ui {
 
@@ -70,7 +69,7 @@ private:
     QString askPath(RequestTab *tab, const QString &title, const QString &suggestion);
 
     models::WorkspaceController &m_workspace;
-    QLabel *m_welcome = nullptr;
+    QWidget *m_welcome = nullptr;
     QHash<RequestTab *, TabInfo> m_info;
     // Quitting after Save All: the tabs still being saved, and what runs once they are.
     QList<RequestTab *> m_quitAfter;

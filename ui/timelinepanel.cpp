@@ -6,6 +6,7 @@
 #include "models/messagesmodel.h"
 #include "models/timeline.h"
 #include "models/wirecapture.h"
+#include "ui/clearbutton.h"
 #include "ui/jsoneditor.h"
 #include "ui/timelineview.h"
 
@@ -66,7 +67,7 @@ TimelinePanel::TimelinePanel(Timeline &timeline, models::WireCapture *capture, Q
     m_textFilter->setObjectName(QStringLiteral("timelineFilterEdit"));
     m_textFilter->setPlaceholderText(tr("Filter"));
     m_textFilter->setToolTip(tr("Show only the lanes whose label contains this text"));
-    m_textFilter->setClearButtonEnabled(true);
+    addClearButton(m_textFilter);
     // Room for its placeholder: at 1024 px the buttons beside it cut it to "Fi…" (in the
     // window's timeline; a response's, with one call's lanes, gives way: see restrictToLanes).
     // A short word, so the tools still fit across the dock at the window's default size there.

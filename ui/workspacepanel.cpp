@@ -2,6 +2,7 @@
 #include "ui/workspacepanel.h"
 
 #include "models/workspacestore.h"
+#include "ui/clearbutton.h"
 #include "ui/icons.h"
 
 #include <QFileInfo>
@@ -51,7 +52,7 @@ WorkspacePanel::WorkspacePanel(models::WorkspaceStore &store, QWidget *parent)
     m_search = new QLineEdit(historyPage);
     m_search->setObjectName(QStringLiteral("historySearch"));
     m_search->setPlaceholderText(tr("Search history (method, target, status, body, responses)"));
-    m_search->setClearButtonEnabled(true);
+    addClearButton(m_search);
     m_history = new QListWidget(historyPage);
     m_history->setObjectName(QStringLiteral("historyList"));
     m_history->setToolTip(tr("Double-click to open a call again as a new request"));

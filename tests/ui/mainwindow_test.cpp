@@ -21,6 +21,7 @@
 #include "ui/timelinepanel.h"
 #include "ui/timelineview.h"
 
+#include <QAction>
 #include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
@@ -889,11 +890,26 @@ private slots:
                 .size();
         };
         QCOMPARE(count(QStringLiteral("Echo")), 1);
-        QTest::keyClicks(wb.window.filterEdit(), QStringLiteral("chat"));
+        // The clear button (the project's own: the style's read the icon theme from disk at
+        // start) shows only while the field holds text, and empties it.
+        QLineEdit *filter = wb.window.filterEdit();
+        auto *clearAction = filter->findChild<QAction *>(QStringLiteral("clearTextAction"));
+        QVERIFY(clearAction);
+        QToolButton *clearButton = nullptr;
+        for (auto *b : filter->findChildren<QToolButton *>())
+            if (b->defaultAction() == clearAction)
+                clearButton = b;
+        QVERIFY(clearButton);
+        QVERIFY(!clearAction->isVisible());
+        QTest::keyClicks(filter, QStringLiteral("chat"));
         QCOMPARE(count(QStringLiteral("Chat")), 1);
         QCOMPARE(count(QStringLiteral("Echo")), 0);
-        wb.window.filterEdit()->clear();
+        QVERIFY(clearAction->isVisible());
+        QTRY_VERIFY(clearButton->isVisible());
+        QTest::mouseClick(clearButton, Qt::LeftButton);
+        QCOMPARE(filter->text(), QString());
         QCOMPARE(count(QStringLiteral("Echo")), 1);
+        QVERIFY(!clearAction->isVisible());
     }
 
     void aReflectionSourceSaysWhatWasRepaired()

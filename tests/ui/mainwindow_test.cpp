@@ -66,11 +66,8 @@ class MainWindowTest : public QObject
 private slots:
     void initTestCase()
     {
-        QStandardPaths::setTestModeEnabled(true); // settings go to a test location
-        QSettings().clear();
-        m_server = std::make_unique<testing_server::TestServer>();
-        QVERIFY(m_server->start());
-        m_address = QString::fromStdString(m_server->address());
+        useTestSettings();
+        QVERIFY(m_server.start());
     }
 
     void theTimelineShowsTheCallAndLinksMessagesToFrames()
@@ -79,7 +76,7 @@ private slots:
         QVERIFY(wb.loadTestProtos() > 0);
         ui::RequestTab *tab = wb.openByClicking(QStringLiteral("Chat"));
         QVERIFY(tab);
-        typeInto(tab->findChild<QLineEdit *>(QStringLiteral("targetEdit")), m_address);
+        typeInto(tab->findChild<QLineEdit *>(QStringLiteral("targetEdit")), m_server.address);
         QVERIFY(tab->findChild<QCheckBox *>(QStringLiteral("captureWireBox"))->isChecked());
         // A bidi ping-pong: each message is answered before the next one goes.
         typeInto(tab->editor(), QStringLiteral(R"({"text": "ping 1"})"));
@@ -189,7 +186,7 @@ private slots:
         for (int i = 0; i < 2; ++i) {
             ui::RequestTab *tab = wb.openByClicking(QStringLiteral("ServerStream"));
             QVERIFY(tab);
-            tab->setTarget(m_address);
+            tab->setTarget(m_server.address);
             tab->setBody(QStringLiteral(R"({"count": 5, "interval_ms": 40, "text": "lane %1"})").arg(i));
             tabs.push_back(tab);
         }
@@ -262,7 +259,7 @@ private slots:
         QVERIFY(wb.loadTestProtos() > 0);
         ui::RequestTab *tab = wb.openByClicking(QStringLiteral("ServerStream"));
         QVERIFY(tab);
-        tab->setTarget(m_address);
+        tab->setTarget(m_server.address);
         tab->setBody(QStringLiteral(R"({"count": 40, "interval_ms": 25})"));
         ui::TimelineView *view = wb.window.timelinePanel()->view();
         QSignalSpy finished(&tab->session(), &models::CallSession::finished);
@@ -291,7 +288,7 @@ private slots:
                          (ui::TimelineView::kLabelWidth + ui::TimelineView::kFitPadLeft)) <= 1);
     }
 
-    void cleanupTestCase() { m_server.reset(); }
+    void cleanupTestCase() { m_server.stop(); }
 
     void loadPickTypeSendAndSeeTheResponse()
     {
@@ -300,7 +297,7 @@ private slots:
         ui::RequestTab *tab = wb.openByClicking(QStringLiteral("Echo"));
         QVERIFY(tab);
         QCOMPARE(tab->method().fullName, std::string("wirescope.testing.TestService.Echo"));
-        typeInto(tab->findChild<QLineEdit *>(QStringLiteral("targetEdit")), m_address);
+        typeInto(tab->findChild<QLineEdit *>(QStringLiteral("targetEdit")), m_server.address);
         typeInto(tab->editor(), QStringLiteral(R"({"text": "typed by hand", "i64": "77"})"));
         QCOMPARE(tab->body(), QStringLiteral(R"({"text": "typed by hand", "i64": "77"})"));
         // Metadata from the table, one ascii and one binary (base64) entry; the server echoes x- keys.
@@ -313,9 +310,7 @@ private slots:
         // URL-safe base64 too, as `run` and wirescope-cli -H take it (the window dropped the '_').
         metadata->setItem(2, 0, new QTableWidgetItem(QStringLiteral("x-url-bin")));
         metadata->setItem(2, 1, new QTableWidgetItem(QStringLiteral("AAH_")));
-        QSignalSpy finished(&tab->session(), &models::CallSession::finished);
-        QTest::mouseClick(button(tab, "sendButton"), Qt::LeftButton);
-        QVERIFY(finished.wait(20000));
+        QVERIFY(sendAndWait(tab));
         QCOMPARE(testsupport::metadataValue(tab->session().responseHeaders(), "x-hello"),
                  std::string("world"));
         QCOMPARE(testsupport::metadataValue(tab->session().responseHeaders(), "x-raw-bin"),
@@ -338,22 +333,19 @@ private slots:
         QVERIFY(wb.loadTestProtos() > 0);
         ui::RequestTab *tab = wb.openByClicking(QStringLiteral("Echo"));
         QVERIFY(tab);
-        typeInto(tab->findChild<QLineEdit *>(QStringLiteral("targetEdit")), m_address);
+        typeInto(tab->findChild<QLineEdit *>(QStringLiteral("targetEdit")), m_server.address);
         typeInto(tab->editor(), QStringLiteral(R"({"text": "hi"})"));
         auto *metadata = tab->findChild<QTableWidget *>(QStringLiteral("metadataTable"));
         metadata->setItem(0, 0, new QTableWidgetItem(QStringLiteral("x-city")));
         metadata->setItem(0, 1, new QTableWidgetItem(QStringLiteral("Zürich")));
-        QSignalSpy finished(&tab->session(), &models::CallSession::finished);
-        QTest::mouseClick(button(tab, "sendButton"), Qt::LeftButton);
-        QVERIFY(finished.wait(20000));
+        QVERIFY(sendAndWait(tab));
         QCOMPARE(tab->session().status().code, 3);
         QVERIFY(tab->session().status().local);
         QVERIFY2(tab->response()->statusText().contains(QStringLiteral("x-city")),
                  qPrintable(tab->response()->statusText()));
         // Corrected, the same tab sends.
         metadata->setItem(0, 1, new QTableWidgetItem(QStringLiteral("Zurich")));
-        QTest::mouseClick(button(tab, "sendButton"), Qt::LeftButton);
-        QVERIFY(finished.wait(20000));
+        QVERIFY(sendAndWait(tab));
         QVERIFY2(tab->session().status().ok(), tab->session().status().message.c_str());
         QCOMPARE(testsupport::metadataValue(tab->session().responseHeaders(), "x-city"),
                  std::string("Zurich"));
@@ -367,7 +359,7 @@ private slots:
         QVERIFY(wb.loadTestProtos() > 0);
         ui::RequestTab *tab = wb.openByClicking(QStringLiteral("Echo"));
         QVERIFY(tab);
-        typeInto(tab->findChild<QLineEdit *>(QStringLiteral("targetEdit")), m_address);
+        typeInto(tab->findChild<QLineEdit *>(QStringLiteral("targetEdit")), m_server.address);
         auto *metadata = tab->findChild<QTableWidget *>(QStringLiteral("metadataTable"));
         metadata->setItem(0, 0, new QTableWidgetItem(QStringLiteral("X-Raw-Bin")));
         metadata->setItem(0, 1, new QTableWidgetItem(QStringLiteral("not base64!")));
@@ -381,9 +373,7 @@ private slots:
         QCOMPARE(tab->session().state(), models::CallSession::State::Idle);
         // Corrected, it goes, and the server gets the bytes.
         metadata->setItem(0, 1, new QTableWidgetItem(QStringLiteral("AAH_")));
-        QSignalSpy finished(&tab->session(), &models::CallSession::finished);
-        QTest::mouseClick(button(tab, "sendButton"), Qt::LeftButton);
-        QVERIFY(finished.wait(20000));
+        QVERIFY(sendAndWait(tab));
         QCOMPARE(testsupport::metadataValue(tab->session().responseHeaders(), "x-raw-bin"),
                  std::string("\x00\x01\xff", 3));
     }
@@ -439,11 +429,9 @@ private slots:
         QVERIFY(wb.loadTestProtos() > 0);
         ui::RequestTab *tab = wb.openByClicking(QStringLiteral("Echo"));
         QVERIFY(tab);
-        typeInto(tab->findChild<QLineEdit *>(QStringLiteral("targetEdit")), m_address);
+        typeInto(tab->findChild<QLineEdit *>(QStringLiteral("targetEdit")), m_server.address);
         typeInto(tab->editor(), QStringLiteral(R"({"text": "still here"})"));
-        QSignalSpy finished(&tab->session(), &models::CallSession::finished);
-        QTest::mouseClick(button(tab, "sendButton"), Qt::LeftButton);
-        QVERIFY(finished.wait(20000));
+        QVERIFY(sendAndWait(tab));
         QVERIFY2(tab->session().status().ok(), tab->session().status().message.c_str());
     }
 
@@ -456,7 +444,7 @@ private slots:
         QVERIFY(wb.loadTestProtos() > 0);
         ui::RequestTab *tab = wb.openByClicking(QStringLiteral("Echo"));
         QVERIFY(tab);
-        typeInto(tab->findChild<QLineEdit *>(QStringLiteral("targetEdit")), m_address);
+        typeInto(tab->findChild<QLineEdit *>(QStringLiteral("targetEdit")), m_server.address);
         QTest::mouseClick(tab->findChild<QToolButton *>(QStringLiteral("optionsButton")), Qt::LeftButton);
         auto *mode = tab->findChild<QComboBox *>(QStringLiteral("proxyModeBox"));
         auto *url = tab->findChild<QLineEdit *>(QStringLiteral("proxyUrlEdit"));
@@ -479,7 +467,7 @@ private slots:
         QVERIFY2(tab->session().wireNote().isEmpty(), qPrintable(tab->session().wireNote()));
         const auto &lane = wb.window.timeline().lanes()[std::size_t(tab->session().lane())];
         QTRY_VERIFY_WITH_TIMEOUT(lane.streamId == 1, 5000); // frames seen by the tap
-        QCOMPARE(proxy.targets(), std::vector<std::string>{m_server->address()});
+        QCOMPARE(proxy.targets(), std::vector<std::string>{m_server.server->address()});
 
         QTest::mouseClick(wire, Qt::LeftButton, {}, QPoint(4, wire->height() / 2));
         QVERIFY(!wire->isChecked());
@@ -519,9 +507,7 @@ private slots:
         QVERIFY(tab);
         typeInto(tab->findChild<QLineEdit *>(QStringLiteral("targetEdit")), QString::fromStdString(target));
         typeInto(tab->editor(), QStringLiteral(R"({"text": "over a socket"})"));
-        QSignalSpy finished(&tab->session(), &models::CallSession::finished);
-        QTest::mouseClick(button(tab, "sendButton"), Qt::LeftButton);
-        QVERIFY(finished.wait(20000));
+        QVERIFY(sendAndWait(tab));
         QVERIFY2(tab->session().status().ok(), tab->session().status().message.c_str());
         QVERIFY2(tab->session().wireNote().isEmpty(), qPrintable(tab->session().wireNote()));
         QVERIFY(tab->response()->shownMessage().contains(QStringLiteral("over a socket")));
@@ -535,7 +521,7 @@ private slots:
         QVERIFY(wb.loadTestProtos() > 0);
         ui::RequestTab *tab = wb.openByClicking(QStringLiteral("Chat"));
         QVERIFY(tab);
-        tab->setTarget(m_address);
+        tab->setTarget(m_server.address);
         auto *sendMessage = button(tab, "sendMessageButton");
         auto *endStream = button(tab, "endStreamButton");
         QVERIFY(sendMessage->isVisible());
@@ -563,7 +549,7 @@ private slots:
         QVERIFY(wb.loadTestProtos() > 0);
         ui::RequestTab *tab = wb.openByClicking(QStringLiteral("ServerStream"));
         QVERIFY(tab);
-        tab->setTarget(m_address);
+        tab->setTarget(m_server.address);
         tab->setBody(QStringLiteral(R"({"count": 1000, "intervalMs": 20, "text": "tick"})"));
         QSignalSpy finished(&tab->session(), &models::CallSession::finished);
         QTest::mouseClick(button(tab, "sendButton"), Qt::LeftButton);
@@ -588,7 +574,7 @@ private slots:
         QVERIFY(wb.loadTestProtos() > 0);
         ui::RequestTab *tab = wb.openByClicking(QStringLiteral("Slow"));
         QVERIFY(tab);
-        tab->setTarget(m_address);
+        tab->setTarget(m_server.address);
         tab->setBody(QStringLiteral(R"({"delayMs": 1500})"));
         auto *state = tab->findChild<QLabel *>(QStringLiteral("callStateLabel"));
         QVERIFY(state);
@@ -624,7 +610,7 @@ private slots:
         QVERIFY(wb.loadTestProtos() > 0);
         ui::RequestTab *tab = wb.openByClicking(QStringLiteral("Echo"));
         QVERIFY(tab);
-        tab->setTarget(m_address);
+        tab->setTarget(m_server.address);
         typeInto(tab->editor(), QStringLiteral(R"({"text": "x", "nosuchfield": 1})"));
         QTRY_VERIFY_WITH_TIMEOUT(!tab->editor()->diagnostics().empty(), 5000);
         QVERIFY(QString::fromStdString(tab->editor()->diagnostics().front().message)
@@ -675,7 +661,7 @@ private slots:
         QVERIFY(wb.loadTestProtos() > 0);
         ui::RequestTab *tab = wb.openByClicking(QStringLiteral("Echo"));
         QVERIFY(tab);
-        tab->setTarget(m_address);
+        tab->setTarget(m_server.address);
         // About 3.5 MB of pretty JSON back: more than the viewer loads at once.
         QString body = QStringLiteral(R"({"tags": [)");
         for (int i = 0; i < 150000; ++i)
@@ -1078,8 +1064,7 @@ private slots:
     }
 
 private:
-    std::unique_ptr<testing_server::TestServer> m_server;
-    QString m_address;
+    SharedServer m_server;
 };
 
 QTEST_MAIN(MainWindowTest)

@@ -56,13 +56,10 @@ class SmallFixesGuiTest : public QObject
 private slots:
     void initTestCase()
     {
-        QStandardPaths::setTestModeEnabled(true);
-        QSettings().clear();
+        useTestSettings();
         // History without a workspace lives in the data folder: start it empty.
         QDir(QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation)).removeRecursively();
-        m_server = std::make_unique<testing_server::TestServer>();
-        QVERIFY(m_server->start());
-        m_address = QString::fromStdString(m_server->address());
+        QVERIFY(m_server.start());
     }
 
     // activated and doubleClicked both opened the method: two identical tabs.
@@ -84,10 +81,10 @@ private slots:
         QVERIFY(wb.loadTestProtos() > 0);
         ui::RequestTab *first = wb.openByClicking(QStringLiteral("Echo"));
         QVERIFY(first);
-        typeInto(first->findChild<QLineEdit *>(QStringLiteral("targetEdit")), m_address);
+        typeInto(first->findChild<QLineEdit *>(QStringLiteral("targetEdit")), m_server.address);
         ui::RequestTab *second = wb.openByClicking(QStringLiteral("ServerStream"));
         QVERIFY(second && second != first);
-        QCOMPARE(second->findChild<QLineEdit *>(QStringLiteral("targetEdit"))->text(), m_address);
+        QCOMPARE(second->findChild<QLineEdit *>(QStringLiteral("targetEdit"))->text(), m_server.address);
         QVERIFY(!second->isModified()); // nothing typed in it yet
 
         // A method of a server with reflection goes to that server.
@@ -131,7 +128,7 @@ private slots:
         QVERIFY(wb.loadTestProtos() > 0);
         ui::RequestTab *tab = wb.openByClicking(QStringLiteral("Echo"));
         QVERIFY(tab);
-        typeInto(tab->findChild<QLineEdit *>(QStringLiteral("targetEdit")), m_address);
+        typeInto(tab->findChild<QLineEdit *>(QStringLiteral("targetEdit")), m_server.address);
         QVERIFY(tab->isModified());
         QVERIFY(wb.window.tabs()->tabText(wb.window.tabs()->currentIndex()).contains(QStringLiteral("•")));
         QVERIFY(sendAndWait(tab));
@@ -161,7 +158,7 @@ private slots:
         QCOMPARE(details->placeholderText(), QStringLiteral("The call ended without error details"));
 
         // A call with headers hides the placeholder.
-        typeInto(tab->findChild<QLineEdit *>(QStringLiteral("targetEdit")), m_address);
+        typeInto(tab->findChild<QLineEdit *>(QStringLiteral("targetEdit")), m_server.address);
         QVERIFY(sendAndWait(tab));
         tabs->setCurrentIndex(1);
         if (tab->session().responseHeaders().empty())
@@ -193,7 +190,7 @@ private slots:
         wb.window.workspaceStore().clearHistory();
         QTRY_COMPARE(history->count(), 0);
         ui::RequestTab *tab = wb.openByClicking(QStringLiteral("Echo"));
-        typeInto(tab->findChild<QLineEdit *>(QStringLiteral("targetEdit")), m_address);
+        typeInto(tab->findChild<QLineEdit *>(QStringLiteral("targetEdit")), m_server.address);
         QVERIFY(sendAndWait(tab));
         QTRY_COMPARE(history->count(), 1);
 
@@ -216,7 +213,7 @@ private slots:
         QSignalSpy reopened(&wb.window, &ui::MainWindow::requestOpened);
         emit history->itemActivated(history->item(0));
         QVERIFY(!reopened.isEmpty() || reopened.wait(20000)); // at once: the schema is loaded
-        QCOMPARE(wb.window.currentRequest()->toSaved().target, m_address);
+        QCOMPARE(wb.window.currentRequest()->toSaved().target, m_server.address);
 
         // Opened again: the workspace's history, with the call made while it was closed not in it.
         wb.window.openWorkspace(dir.path());
@@ -265,8 +262,7 @@ private slots:
     }
 
 private:
-    std::unique_ptr<testing_server::TestServer> m_server;
-    QString m_address;
+    SharedServer m_server;
 };
 
 QTEST_MAIN(SmallFixesGuiTest)

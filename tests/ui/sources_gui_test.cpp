@@ -96,8 +96,7 @@ class SourcesGuiTest : public QObject
 private slots:
     void initTestCase()
     {
-        QStandardPaths::setTestModeEnabled(true);
-        QSettings().clear();
+        useTestSettings();
     }
 
     void theImportRootIsTheNearestFolderTheImportsResolveFrom()

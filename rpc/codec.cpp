@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Request and response payloads: JSON (proto3 mapping) and text format, both ways.
-// Over 700 lines: validation with paths, the depth guard before protobuf's parser, encode and
-// decode, status details and example requests share the type tests at the top (wrappers,
-// timestamps, durations). The example requests (the last part) are the piece to move out next.
+// Request payloads: JSON (proto3 mapping) or text format to wire bytes. JSON is first checked
+// against the message type, every problem reported with its path (validateJson, encode).
+// Decoding replies is in rpc/codec_decode.cpp, example requests in rpc/codec_template.cpp.
+#include "rpc/internal/codec_p.h"
 #include "rpc/internal/fastjson.h"
 #include "rpc/internal/jsondom.h"
 #include "rpc/internal/schemaimpl.h"
@@ -10,10 +10,8 @@
 #include "rpc/jsonutil.h"
 
 #include <google/protobuf/dynamic_message.h>
-#include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/text_format.h>
 #include <google/protobuf/util/json_util.h>
-#include <google/protobuf/wire_format_lite.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -21,7 +19,6 @@
 #include <cstdlib>
 #include <limits>
 #include <map>
-#include <set>
 
 namespace pb = google::protobuf;
 
@@ -31,15 +28,6 @@ namespace {
 
 using json::Value;
 using FD = pb::FieldDescriptor;
-
-bool isWrapper(const pb::Descriptor *d)
-{
-    static const std::set<std::string> names = {
-        "google.protobuf.DoubleValue", "google.protobuf.FloatValue",  "google.protobuf.Int64Value",
-        "google.protobuf.UInt64Value", "google.protobuf.Int32Value",  "google.protobuf.UInt32Value",
-        "google.protobuf.BoolValue",   "google.protobuf.StringValue", "google.protobuf.BytesValue"};
-    return names.count(d->full_name()) > 0;
-}
 
 bool digits(std::string_view s, std::size_t at, std::size_t count)
 {
@@ -447,122 +435,6 @@ private:
     std::vector<Diagnostic> m_diags;
 };
 
-// Responses decode up to this many levels of nested messages. protobuf's own parser stops at
-// 100 by default, and servers built on it refuse deeper requests; but a reply may wrap a request
-// of that depth in more, and Go servers allow far deeper. JSON requests are bounded by the JSON
-// parser's 512 levels, so every request Wirescope can send can also come back decoded.
-constexpr int kMaxDecodeDepth = 1000;
-
-bool readVarint(std::string_view b, std::size_t *pos, std::uint64_t *out)
-{
-    std::uint64_t v = 0;
-    for (int shift = 0; shift < 64 && *pos < b.size(); shift += 7) {
-        const auto byte = static_cast<std::uint8_t>(b[(*pos)++]);
-        v |= std::uint64_t(byte & 0x7f) << shift;
-        if (!(byte & 0x80)) {
-            *out = v;
-            return true;
-        }
-    }
-    return false;
-}
-
-// How deep the messages inside `bytes` (read as `d`) are nested, found with an explicit stack
-// rather than recursion; counting stops once past `limit`. `path` gets the field names down to
-// the deepest point. -1 when the bytes are not well formed.
-int nestingDepth(const pb::Descriptor *d, std::string_view bytes, int limit, std::string *path)
-{
-    struct Frame
-    {
-        const pb::Descriptor *type; // null inside an unknown group
-        std::size_t end;            // for a group: the parent's end (it ends at its end tag)
-        bool group;
-        std::string name;
-    };
-    std::vector<Frame> stack{{d, bytes.size(), false, {}}};
-    int deepest = 0;
-    std::size_t pos = 0;
-    while (!stack.empty()) {
-        Frame &top = stack.back();
-        if (pos >= top.end) {
-            if (pos > top.end || top.group)
-                return -1;
-            stack.pop_back();
-            continue;
-        }
-        std::uint64_t tag = 0;
-        if (!readVarint(bytes, &pos, &tag))
-            return -1;
-        const int number = static_cast<int>(tag >> 3);
-        const auto wireType = static_cast<int>(tag & 7);
-        const FD *field = top.type ? top.type->FindFieldByNumber(number) : nullptr;
-        std::uint64_t n = 0;
-        switch (wireType) {
-        case 0:
-            if (!readVarint(bytes, &pos, &n))
-                return -1;
-            break;
-        case 1:
-            pos += 8;
-            break;
-        case 5:
-            pos += 4;
-            break;
-        case 2:
-            if (!readVarint(bytes, &pos, &n) || n > top.end - std::min(pos, top.end))
-                return -1;
-            if (field && field->type() == FD::TYPE_MESSAGE) {
-                stack.push_back({field->message_type(), pos + n, false, field->name()});
-            } else {
-                pos += n;
-                continue;
-            }
-            break;
-        case 3:
-            stack.push_back({field && field->type() == FD::TYPE_GROUP ? field->message_type() : nullptr,
-                             top.end, true, field ? field->name() : std::to_string(number)});
-            break;
-        case 4:
-            if (!top.group)
-                return -1;
-            stack.pop_back();
-            continue;
-        default:
-            return -1;
-        }
-        const int depth = static_cast<int>(stack.size()) - 1;
-        if (depth > deepest) {
-            deepest = depth;
-            if (depth > limit) {
-                path->clear();
-                for (std::size_t i = 1; i < stack.size() && i <= 4; ++i)
-                    *path += (i > 1 ? "." : "") + stack[i].name;
-                *path += " … (" + std::to_string(depth) + " levels)";
-                return depth;
-            }
-        }
-    }
-    return deepest;
-}
-
-// Parses `bytes` as a message of up to kMaxDecodeDepth levels; the error says whether the bytes
-// are malformed or nested too deep.
-Result<std::unique_ptr<pb::Message>> parseDeep(const Schema::Impl &impl, const pb::Descriptor *d,
-                                               std::string_view bytes)
-{
-    std::unique_ptr<pb::Message> msg(impl.prototype(d)->New());
-    pb::io::CodedInputStream input(reinterpret_cast<const std::uint8_t *>(bytes.data()),
-                                   static_cast<int>(bytes.size()));
-    input.SetRecursionLimit(kMaxDecodeDepth);
-    if (msg->ParseFromCodedStream(&input) && input.ConsumedEntireMessage())
-        return msg;
-    std::string path;
-    if (nestingDepth(d, bytes, kMaxDecodeDepth, &path) > kMaxDecodeDepth)
-        return Error("cannot decode " + d->full_name() + ": its messages are nested deeper than " +
-                     std::to_string(kMaxDecodeDepth) + " levels, the most Wirescope decodes (at " + path + ")");
-    return Error("cannot decode " + d->full_name() + ": the bytes are not a valid message");
-}
-
 std::string plural(std::size_t n, const char *word)
 {
     return std::to_string(n) + ' ' + word + (n == 1 ? "" : "s");
@@ -652,275 +524,6 @@ Result<std::string> Schema::encode(std::string_view typeName, std::string_view i
     if (!status.ok())
         return Error("invalid request for " + d->full_name() + ": " + std::string(status.message()));
     return out;
-}
-
-Result<std::string> Schema::decode(std::string_view typeName, std::string_view bytes,
-                                   const CodecOptions &options) const
-{
-    const pb::Descriptor *d = m_impl->message(typeName);
-    if (!d)
-        return Error("unknown message type \"" + std::string(typeName) + "\"");
-    std::string out;
-    if (options.format == PayloadFormat::Text) {
-        auto msg = parseDeep(*m_impl, d, bytes);
-        if (!msg)
-            return msg.error();
-        pb::TextFormat::Printer printer;
-        printer.SetSingleLineMode(!options.pretty);
-        printer.PrintToString(**msg, &out);
-        return out;
-    }
-    if (internal::wireToJson(*m_impl->wirePlans.plan(d), bytes, options.emitDefaults, options.originalNames,
-                             &out))
-        return options.pretty ? prettyJson(out) : out;
-    out.clear();
-    {
-        // The JSON printer streams the bytes and lets a truncated or garbled tail through;
-        // check the wire structure first (cheap: nothing is allocated).
-        pb::io::CodedInputStream input(reinterpret_cast<const std::uint8_t *>(bytes.data()),
-                                       static_cast<int>(bytes.size()));
-        if (!pb::internal::WireFormatLite::SkipMessage(&input) || !input.ConsumedEntireMessage() ||
-            input.CurrentPosition() != static_cast<int>(bytes.size()))
-            return Error("cannot decode " + d->full_name() + ": the bytes are not a valid message (at byte " +
-                         std::to_string(input.CurrentPosition()) + " of " + std::to_string(bytes.size()) +
-                         ")");
-    }
-    {
-        // Parsed once here; only messages that set well-known fields go on to the converter.
-        auto parsed = parseDeep(*m_impl, d, bytes);
-        if (!parsed)
-            return parsed.error();
-        const pb::Message &msg = **parsed;
-        // With defaults emitted, unset well-known fields are printed too: the converter's job.
-        const bool plain = m_impl->plainTypes.isPlain(d);
-        if (plain || (!options.emitDefaults && !internal::usesWellKnown(msg))) {
-            internal::messageToJson(msg, options.emitDefaults, options.originalNames, &out);
-            return options.pretty ? prettyJson(out) : out;
-        }
-    }
-    pb::util::JsonPrintOptions print;
-    print.always_print_primitive_fields = options.emitDefaults;
-    print.preserve_proto_field_names = options.originalNames;
-    auto status = pb::util::BinaryToJsonString(m_impl->resolver.get(), m_impl->typeUrl(d), std::string(bytes),
-                                               &out, print);
-    if (!status.ok())
-        return Error("cannot decode " + d->full_name() + ": " + std::string(status.message()));
-    if (options.pretty)
-        return prettyJson(out);
-    return out;
-}
-
-Status checkMessage(const Schema::Impl &impl, const internal::WireMessage &plan, std::string_view bytes)
-{
-    if (internal::wireCheck(plan, bytes))
-        return Ok{};
-    // Bad bytes, or a message the walk does not cover: protobuf's parser decides, and says why
-    // (as a value: its log line about an invalid string would only repeat that).
-    pb::LogSilencer quiet;
-    auto parsed = parseDeep(impl, plan.descriptor, bytes);
-    if (!parsed)
-        return parsed.error();
-    return Ok{};
-}
-
-Status Schema::check(std::string_view typeName, std::string_view bytes) const
-{
-    const pb::Descriptor *d = m_impl->message(typeName);
-    if (!d)
-        return Error("unknown message type \"" + std::string(typeName) + "\"");
-    return checkMessage(*m_impl, *m_impl->wirePlans.plan(d), bytes);
-}
-
-RpcStatus Schema::decodeStatus(int code, std::string message, std::string rawDetails) const
-{
-    RpcStatus status;
-    status.code = code;
-    status.message = std::move(message);
-    status.rawDetails = std::move(rawDetails);
-    if (status.rawDetails.empty())
-        return status;
-    const pb::Descriptor *statusType = m_impl->message("google.rpc.Status");
-    if (!statusType)
-        return status;
-    std::unique_ptr<pb::Message> msg(m_impl->prototype(statusType)->New());
-    if (!msg->ParseFromString(status.rawDetails)) {
-        status.details.emplace_back(R"({"error": "grpc-status-details-bin is not a google.rpc.Status"})");
-        return status;
-    }
-    const FD *details = statusType->FindFieldByName("details");
-    const auto *refl = msg->GetReflection();
-    CodecOptions options;
-    for (int i = 0; i < refl->FieldSize(*msg, details); ++i) {
-        const pb::Message &any = refl->GetRepeatedMessage(*msg, details, i);
-        std::string out;
-        auto st =
-            pb::util::BinaryToJsonString(m_impl->resolver.get(), "type.googleapis.com/google.protobuf.Any",
-                                         any.SerializeAsString(), &out, {});
-        if (st.ok()) {
-            status.details.push_back(prettyJson(out));
-            continue;
-        }
-        // Unknown detail type: show what there is.
-        const auto *anyRefl = any.GetReflection();
-        const std::string url = anyRefl->GetString(any, any.GetDescriptor()->FindFieldByName("type_url"));
-        std::string value = anyRefl->GetString(any, any.GetDescriptor()->FindFieldByName("value"));
-        // grpcurl's shape for a detail it cannot resolve: the type, why, and the raw bytes.
-        status.details.push_back("{\n  \"@type\": " + jsonQuote(url) +
-                                 ",\n  \"@error\": " + jsonQuote(std::string(st.message())) +
-                                 ",\n  \"@value\": " + jsonQuote(base64Encode(value)) + "\n}");
-    }
-    return status;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Message templates
-
-namespace {
-
-void appendQuoted(std::string *out, const std::string &s)
-{
-    out->push_back('"');
-    for (char c : s) {
-        if (static_cast<unsigned char>(c) < 0x20) {
-            // A control character (protoc takes one in json_name) is escaped: raw, it made the
-            // example request invalid JSON (proto_fuzz).
-            static const char hex[] = "0123456789abcdef";
-            *out += "\\u00";
-            out->push_back(hex[(c >> 4) & 0xf]);
-            out->push_back(hex[c & 0xf]);
-            continue;
-        }
-        if (c == '"' || c == '\\')
-            out->push_back('\\');
-        out->push_back(c);
-    }
-    out->push_back('"');
-}
-
-void templateValue(const FD *f, std::set<const pb::Descriptor *> *stack, std::string *out);
-
-// Past these, a message in the template is written as {}. Types that share children (two fields
-// of one type, each with two fields of the next…) made the template grow exponentially: 31
-// such levels ran out of memory. A chain of thousands of types overflowed the stack, and
-// protobuf's JSON parser refuses more than 100 levels anyway.
-constexpr std::size_t kTemplateDepth = 32;
-constexpr std::size_t kTemplateBytes = 64 * 1024;
-
-void templateMessage(const pb::Descriptor *d, std::set<const pb::Descriptor *> *stack, std::string *out)
-{
-    const std::string &n = d->full_name();
-    // Well-known types are written in their JSON forms.
-    static const std::map<std::string, std::string> examples = {
-        {"google.protobuf.Timestamp", "\"1970-01-01T00:00:00Z\""},
-        {"google.protobuf.Duration", "\"0s\""},
-        {"google.protobuf.FieldMask", "\"\""},
-        {"google.protobuf.Struct", "{}"},
-        {"google.protobuf.ListValue", "[]"},
-        {"google.protobuf.Value", "null"},
-        {"google.protobuf.Any", R"({"@type": "type.googleapis.com/google.protobuf.Empty"})"},
-    };
-    if (auto it = examples.find(n); it != examples.end()) {
-        *out += it->second;
-        return;
-    }
-    if (isWrapper(d)) {
-        templateValue(d->FindFieldByName("value"), stack, out);
-        return;
-    }
-    // A cycle stops here, and so does a template that is deep or big already.
-    if (stack->count(d) || stack->size() >= kTemplateDepth || out->size() >= kTemplateBytes) {
-        *out += "{}";
-        return;
-    }
-    stack->insert(d);
-    *out += '{';
-    bool first = true;
-    std::set<const pb::OneofDescriptor *> oneofs;
-    for (int i = 0; i < d->field_count(); ++i) {
-        const FD *f = d->field(i);
-        if (const auto *o = f->real_containing_oneof(); o && !oneofs.insert(o).second)
-            continue; // one member per oneof keeps the template valid
-        if (!first)
-            *out += ',';
-        first = false;
-        // A json_name that is not UTF-8 (protoc takes any bytes) cannot be sent as JSON: the
-        // field's own name, which JSON parsers accept too, keeps the template a valid request.
-        const std::string &jsonName = f->json_name();
-        appendQuoted(out, internal::validUtf8(reinterpret_cast<const std::uint8_t *>(jsonName.data()), jsonName.size())
-                              ? jsonName
-                              : f->name());
-        *out += ':';
-        if (f->is_map()) {
-            *out += '{';
-            const FD *key = f->message_type()->map_key();
-            std::string k;
-            switch (key->cpp_type()) {
-            case FD::CPPTYPE_STRING:
-                k = "key";
-                break;
-            case FD::CPPTYPE_BOOL:
-                k = "true";
-                break;
-            default:
-                k = "0";
-            }
-            appendQuoted(out, k);
-            *out += ':';
-            templateValue(f->message_type()->map_value(), stack, out);
-            *out += '}';
-        } else if (f->is_repeated()) {
-            *out += '[';
-            templateValue(f, stack, out);
-            *out += ']';
-        } else {
-            templateValue(f, stack, out);
-        }
-    }
-    *out += '}';
-    stack->erase(d);
-}
-
-void templateValue(const FD *f, std::set<const pb::Descriptor *> *stack, std::string *out)
-{
-    switch (f->cpp_type()) {
-    case FD::CPPTYPE_MESSAGE:
-        templateMessage(f->message_type(), stack, out);
-        break;
-    case FD::CPPTYPE_INT32:
-    case FD::CPPTYPE_UINT32:
-        *out += '0';
-        break;
-    case FD::CPPTYPE_INT64:
-    case FD::CPPTYPE_UINT64:
-        *out += "\"0\"";
-        break;
-    case FD::CPPTYPE_DOUBLE:
-    case FD::CPPTYPE_FLOAT:
-        *out += "0.0";
-        break;
-    case FD::CPPTYPE_BOOL:
-        *out += "false";
-        break;
-    case FD::CPPTYPE_ENUM:
-        appendQuoted(out, f->enum_type()->value(0)->name());
-        break;
-    case FD::CPPTYPE_STRING:
-        *out += "\"\"";
-        break;
-    }
-}
-
-} // namespace
-
-Result<std::string> Schema::messageTemplate(std::string_view typeName) const
-{
-    const pb::Descriptor *d = m_impl->message(typeName);
-    if (!d)
-        return Error("unknown message type \"" + std::string(typeName) + "\"");
-    std::set<const pb::Descriptor *> stack;
-    std::string out;
-    templateMessage(d, &stack, &out);
-    return prettyJson(out);
 }
 
 } // namespace rpc

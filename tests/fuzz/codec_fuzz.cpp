@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// libFuzzer target for the engine's direct wire-to-JSON decoder (rpc/internal/wirecodec.cpp),
+// libFuzzer target for the engine's direct wire-to-JSON decoder (rpc/internal/wirecodec_read.cpp),
 // which reads whatever bytes a server sends. First input byte: which test type and which print
 // options; the rest: the message bytes. Whatever the decoder accepts, protobuf's own parser
 // must accept too, and the JSON it printed must encode back (through the direct encoder) to a

@@ -238,7 +238,6 @@ RpcStatus Schema::decodeStatus(int code, std::string message, std::string rawDet
     }
     const FD *details = statusType->FindFieldByName("details");
     const auto *refl = msg->GetReflection();
-    CodecOptions options;
     for (int i = 0; i < refl->FieldSize(*msg, details); ++i) {
         const pb::Message &any = refl->GetRepeatedMessage(*msg, details, i);
         std::string out;

@@ -256,6 +256,7 @@ void MainWindow::createActions()
         if (auto *tab = currentRequest())
             tab->send();
     });
+    m_sendAction->setObjectName(QStringLiteral("sendAction"));
     m_sendAction->setShortcuts(
         {QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::CTRL | Qt::Key_Enter)});
     m_sendMessageAction = request->addAction(tr("Send &Message"), this, [this] {
@@ -267,12 +268,14 @@ void MainWindow::createActions()
         if (auto *tab = currentRequest())
             tab->endStream();
     });
+    m_endStreamAction->setObjectName(QStringLiteral("endStreamAction"));
     m_endStreamAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
     m_cancelAction =
         request->addAction(QIcon(QStringLiteral(":/icons/cancel.svg")), tr("&Cancel"), this, [this] {
             if (auto *tab = currentRequest())
                 tab->cancel();
         });
+    m_cancelAction->setObjectName(QStringLiteral("cancelAction"));
     m_cancelAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Period));
     createWorkspaceActions(file, close, request);
 
@@ -378,11 +381,15 @@ void MainWindow::resetLayout()
 void MainWindow::updateActions()
 {
     auto *tab = currentRequest();
-    m_sendAction->setEnabled(tab != nullptr);
+    const bool running = tab && tab->session().isRunning();
+    const bool open = tab && tab->session().canSend(); // a stream that takes more messages
+    // While a call runs, Send (Ctrl+Enter) sends the next message on an open stream and does
+    // nothing else: it once cancelled the running call and started a new one.
+    m_sendAction->setEnabled(tab && (!running || open));
     const bool streams = tab && tab->method().clientStreams();
-    m_sendMessageAction->setEnabled(streams);
-    m_endStreamAction->setEnabled(streams);
-    m_cancelAction->setEnabled(tab != nullptr);
+    m_sendMessageAction->setEnabled(streams && (open || !running));
+    m_endStreamAction->setEnabled(open);
+    m_cancelAction->setEnabled(running);
     updateCopyActions();
 }
 
@@ -427,6 +434,9 @@ RequestTab *MainWindow::openMethod(int sourceId, const QString &methodPath, cons
         if (!tab->target().isEmpty())
             m_lastTarget = tab->target();
     });
+    // Send, End Stream and Cancel follow the current tab's call (a half-close is progress).
+    for (auto signal : {&models::CallSession::started, &models::CallSession::progressed, &models::CallSession::finished})
+        connect(&tab->session(), signal, this, &MainWindow::updateActions);
     wireTab(tab);
     if (prepare)
         prepare(tab);

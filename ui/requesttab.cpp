@@ -320,6 +320,15 @@ models::Result<rpc::CallRequest> RequestTab::buildRequest() const
 
 void RequestTab::send()
 {
+    // Ctrl+Enter while a call runs: the next message on an open stream, as Send message does;
+    // never a new call in place of the running one (it was cancelled, its conversation lost).
+    if (m_session->isRunning()) {
+        if (m_session->canSend())
+            m_session->sendMessage(m_editor->utf8Text());
+        else
+            emit statusMessage(tr("The call is still running: Cancel (Ctrl+.) ends it"));
+        return;
+    }
     if (models::withDefaults(toSaved(false), m_defaults).target.trimmed().isEmpty()) {
         emit statusMessage(tr("Enter a target (host:port) first"));
         m_target->setFocus();

@@ -67,7 +67,8 @@ public:
     void setBody(const QString &json);
     QString body() const;
 
-    void send();        // starts the call (streams: with the editor's content as first message)
+    void send();        // starts the call (streams: with the editor's content as first message); while
+                        // it runs, the next message on an open stream, else nothing
     void sendMessage(); // one more message on a running client or bidi stream
     void endStream();
     void cancel();

@@ -261,6 +261,58 @@ private slots:
                          ui::icons::source(models::SourceSpec::Kind::Reflection)));
     }
 
+    // Ctrl+Enter (the window's Send) while a call runs once cancelled it and started another, the
+    // conversation lost. On an open stream it now sends the next message; on a call that takes no
+    // more, it does nothing and says so. Cancel is on only while a call runs.
+    void sendWhileACallRunsNeverRestartsIt()
+    {
+        Workbench wb;
+        QVERIFY(wb.loadTestProtos() > 0);
+        QAction *send = action(&wb.window, "sendAction");
+        QAction *cancel = action(&wb.window, "cancelAction");
+        QAction *endStream = action(&wb.window, "endStreamAction");
+        QVERIFY(send && cancel && endStream);
+
+        ui::RequestTab *chat = wb.openAt(QStringLiteral("Chat"), m_server.address);
+        QVERIFY(chat);
+        QVERIFY(!cancel->isEnabled());
+        QVERIFY(!endStream->isEnabled());
+        chat->setBody(QStringLiteral(R"({"text": "one"})"));
+        send->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(chat->session().receivedCount(), 1, 20000);
+        const quint64 call = chat->session().callId();
+        QVERIFY(cancel->isEnabled());
+        QVERIFY(endStream->isEnabled());
+        chat->setBody(QStringLiteral(R"({"text": "two"})"));
+        send->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(chat->session().receivedCount(), 2, 20000);
+        QCOMPARE(chat->session().callId(), call);
+        QCOMPARE(chat->session().sentCount(), 2);
+        QVERIFY(chat->session().isRunning());
+        QSignalSpy finished(&chat->session(), &models::CallSession::finished);
+        endStream->trigger();
+        QVERIFY(finished.wait(20000));
+        QVERIFY2(chat->session().status().ok(), chat->session().status().message.c_str());
+        QVERIFY(!cancel->isEnabled());
+        QVERIFY(!endStream->isEnabled());
+
+        // A server stream takes no more messages: Send leaves it running and says why.
+        ui::RequestTab *stream = wb.openAt(QStringLiteral("ServerStream"), m_server.address);
+        QVERIFY(stream);
+        stream->setBody(QStringLiteral(R"({"count": 20, "interval_ms": 25})"));
+        send->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(stream->session().receivedCount() >= 1, 20000);
+        const quint64 streamCall = stream->session().callId();
+        QVERIFY(!send->isEnabled()); // the shortcut is off meanwhile
+        stream->send();              // the tab's own route, as a shortcut reaching it would
+        QVERIFY2(wb.window.statusText().contains(QStringLiteral("still running")), qPrintable(wb.window.statusText()));
+        QSignalSpy streamFinished(&stream->session(), &models::CallSession::finished);
+        QVERIFY(streamFinished.wait(20000));
+        QCOMPARE(stream->session().callId(), streamCall);
+        QCOMPARE(stream->session().receivedCount(), 20);
+        QVERIFY(send->isEnabled());
+    }
+
 private:
     SharedServer m_server;
 };

@@ -16,7 +16,7 @@ class HttpEngine
 {
 public:
     // `http2`: this engine takes only calls that ask for HTTP/2, on one connection per server at
-    // a time (see H2cServer in the .cpp for why); another engine takes the other web calls.
+    // a time (see H2cServer in httpengineimpl.h for why); another engine takes the other web calls.
     HttpEngine(EventQueue &events, std::atomic<int> &active, bool http2 = false);
     ~HttpEngine(); // ends running calls (CANCELLED) and joins the thread
 

@@ -2,8 +2,8 @@
 #pragma once
 // The bytes of the web protocols, without any network: gRPC-Web and Connect envelopes, the
 // gRPC-Web trailer block, base64 bodies that arrive in pieces, Connect's error and end-of-stream
-// JSON, timeouts, status codes and gzip. Used by the HTTP engine (httpengine.cpp) and tested on
-// their own.
+// JSON, timeouts, status codes and gzip. Used by the HTTP engine (httpengine_call.cpp and
+// httpengine_request.cpp) and tested on their own.
 
 #include "rpc/result.h"
 #include "rpc/types.h"

@@ -20,6 +20,9 @@
 #include <QLocale>
 #include <QUuid>
 
+#include <algorithm>
+#include <vector>
+
 namespace models {
 
 namespace {
@@ -408,7 +411,12 @@ void WorkspaceController::openRequest(RequestToOpen request)
     if (!waiting)
         return;
     if (ownSource) {
-        emit statusMessage(tr("Waiting for a schema with %1…").arg(method));
+        // Its source may have been there already, loaded without the method: nothing would
+        // ever come (a pasted command with a misspelt method waited for ever).
+        if (!m_opening && !sourcesLoading())
+            reportMissing();
+        else
+            emit statusMessage(tr("Waiting for a schema with %1…").arg(method));
         return;
     }
     // Reflection is asked over gRPC: a gRPC-Web or Connect request waits for the schema its
@@ -437,6 +445,8 @@ void WorkspaceController::openRequest(RequestToOpen request)
     }
     if (m_sources.sourceCount() > before)
         emit statusMessage(tr("Loading the schema of %1 by reflection for %2…").arg(*resolved, method));
+    else if (!m_opening && !sourcesLoading())
+        reportMissing(); // the target's schema is here already, without the method
     else
         emit statusMessage(tr("Waiting for a schema with %1…").arg(method));
 }
@@ -478,13 +488,9 @@ void WorkspaceController::retryPending()
 void WorkspaceController::reportStalled()
 {
     // Restored tabs whose schema never came: said and kept, once nothing is loading any more.
-    if (m_opening)
+    if (m_opening || sourcesLoading())
         return;
-    for (int r = 0; r < m_sources.rowCount(); ++r) {
-        const int id = m_sources.index(r, 0).data(SourcesModel::SourceIdRole).toInt();
-        if (m_sources.state(id) == SourcesModel::State::Loading)
-            return;
-    }
+    reportMissing();
     QStringList methods;
     for (auto it = m_pending.begin(); it != m_pending.end();) {
         if (it->autosaved.isEmpty()) {
@@ -500,6 +506,87 @@ void WorkspaceController::reportStalled()
                               "they are kept in %2",
                               nullptr, int(methods.size()))
                                .arg(methods.join(QStringLiteral(", ")), autosaveFile()));
+}
+
+bool WorkspaceController::sourcesLoading() const
+{
+    for (int r = 0; r < m_sources.rowCount(); ++r) {
+        const int id = m_sources.index(r, 0).data(SourcesModel::SourceIdRole).toInt();
+        if (m_sources.state(id) == SourcesModel::State::Loading)
+            return true;
+    }
+    return false;
+}
+
+namespace {
+
+// Edits (insert, delete, replace) between two strings, case ignored.
+int editDistance(const QString &a, const QString &b)
+{
+    std::vector<int> row(std::size_t(b.size()) + 1);
+    for (std::size_t j = 0; j < row.size(); ++j)
+        row[j] = int(j);
+    for (qsizetype i = 1; i <= a.size(); ++i) {
+        int diagonal = row[0];
+        row[0] = int(i);
+        for (qsizetype j = 1; j <= b.size(); ++j) {
+            const int above = row[std::size_t(j)];
+            const bool same = a[i - 1].toCaseFolded() == b[j - 1].toCaseFolded();
+            row[std::size_t(j)] = std::min({above + 1, row[std::size_t(j - 1)] + 1, diagonal + (same ? 0 : 1)});
+            diagonal = above;
+        }
+    }
+    return row.back();
+}
+
+} // namespace
+
+QString WorkspaceController::nearestMethod(const QString &method) const
+{
+    // Sources, their services, their methods: the nearest path within a few typos.
+    QString best;
+    int bestDistance = int(std::max<qsizetype>(2, method.size() / 6)) + 1;
+    for (int r = 0; r < m_sources.rowCount(); ++r) {
+        const QModelIndex source = m_sources.index(r, 0);
+        for (int s = 0; s < m_sources.rowCount(source); ++s) {
+            const QModelIndex service = m_sources.index(s, 0, source);
+            for (int m = 0; m < m_sources.rowCount(service); ++m) {
+                const QString path = m_sources.index(m, 0, service).data(SourcesModel::MethodPathRole).toString();
+                if (path.isEmpty())
+                    continue;
+                if (const int d = editDistance(path, method); d < bestDistance) {
+                    bestDistance = d;
+                    best = path;
+                }
+            }
+        }
+    }
+    return best;
+}
+
+void WorkspaceController::reportMissing()
+{
+    // Requests asked for by the user (pasted, opened) whose method no loaded schema has, now
+    // that nothing more is loading: said, with the nearest method there is, and dropped.
+    // Restored tabs are reportStalled's: kept for a later session.
+    bool failed = false;
+    for (int r = 0; r < m_sources.rowCount(); ++r)
+        failed = failed || m_sources.state(m_sources.index(r, 0).data(SourcesModel::SourceIdRole).toInt()) ==
+                               SourcesModel::State::Failed;
+    for (auto it = m_pending.begin(); it != m_pending.end();) {
+        if (!it->autosaved.isEmpty()) {
+            ++it;
+            continue;
+        }
+        const QString method = it->request.method;
+        QString text = tr("Not opened: no loaded schema has %1").arg(method);
+        if (const QString nearest = nearestMethod(method); !nearest.isEmpty())
+            text += tr(" (did you mean %1?)").arg(nearest);
+        if (failed)
+            text += tr("; a source failed to load, see the services tree");
+        emit statusMessage(text);
+        it = m_pending.erase(it);
+    }
 }
 
 Result<QString> WorkspaceController::exportGrpcurl(const SavedRequest &request,

@@ -179,6 +179,9 @@ private:
     int addSourceOnce(const SourceSpec &spec, bool quiet = false);
     void retryPending();
     void reportStalled();
+    bool sourcesLoading() const;
+    void reportMissing();
+    QString nearestMethod(const QString &method) const;
     void reopen(const QJsonArray &entries, const QString &folder, const QString &environment);
 
     SourcesModel &m_sources;

@@ -183,6 +183,7 @@ private slots:
     void environmentsAreEditedAndSecretsStayOutOfTheFile();
     void closingATabWithEditsAsksFirst();
     void aPastedCommandKeepsItsConnectionSettingsInAFreshWindow();
+    void aPastedCommandForAMethodNoSchemaHasSaysSo();
     void aBigCallKeepsHistorySmall();
     void aSecretIsAskedForOnlyWhereItsExactNameIsUsed();
     void limitsAndDeadlinesKeepTheirExactUnits();
@@ -1040,6 +1041,45 @@ void WorkspaceGuiTest::aPastedCommandKeepsItsConnectionSettingsInAFreshWindow()
     QVERIFY(channel.plaintext);
     QVERIFY(sendAndWait(wb.window.currentRequest()));
     QVERIFY(lastMessage(wb.window.currentRequest()).contains("\"authority\": \"api.example\""));
+}
+
+// A pasted command whose method the loaded schema lacks (a typo) opened nothing and said only
+// "Waiting for a schema with ..." for ever; it now says so at once, with the nearest method.
+void WorkspaceGuiTest::aPastedCommandForAMethodNoSchemaHasSaysSo()
+{
+    Workbench wb;
+    QVERIFY(wb.loadTestProtos() > 0);
+    QVERIFY(wb.window.importGrpcurl(
+        QStringLiteral("grpcurl -plaintext -d '{}' %1 wirescope.testing.TestService/Ecoh").arg(m_address)));
+    QTRY_VERIFY2(wb.window.statusText().contains(
+                     QStringLiteral("no loaded schema has wirescope.testing.TestService/Ecoh")),
+                 qPrintable(wb.window.statusText()));
+    QVERIFY2(wb.window.statusText().contains(QStringLiteral("did you mean wirescope.testing.TestService/Echo?")),
+             qPrintable(wb.window.statusText()));
+    auto requestTabs = [&wb] {
+        int n = 0;
+        for (int i = 0; i < wb.window.tabs()->count(); ++i)
+            n += qobject_cast<ui::RequestTab *>(wb.window.tabs()->widget(i)) != nullptr;
+        return n;
+    };
+    QTest::qWait(300);
+    QCOMPARE(requestTabs(), 0);
+    // Again, now that the command's own source (the target's reflection) is loaded: said at once.
+    QVERIFY(wb.window.importGrpcurl(
+        QStringLiteral("grpcurl -plaintext -d '{}' %1 wirescope.testing.TestService/ServerStreem").arg(m_address)));
+    QTRY_VERIFY2(wb.window.statusText().contains(QStringLiteral(
+                     "no loaded schema has wirescope.testing.TestService/ServerStreem (did you mean "
+                     "wirescope.testing.TestService/ServerStream?)")),
+                 qPrintable(wb.window.statusText()));
+    QCOMPARE(requestTabs(), 0);
+    // Nothing stays waiting: the next good command opens its own tab only.
+    QVERIFY(wb.window.importGrpcurl(
+        QStringLiteral("grpcurl -plaintext -d '{}' %1 wirescope.testing.TestService/Echo").arg(m_address)));
+    QTRY_VERIFY(wb.window.currentRequest());
+    QTest::qWait(300);
+    QCOMPARE(requestTabs(), 1);
+    QCOMPARE(QString::fromStdString(wb.window.currentRequest()->method().fullName),
+             QStringLiteral("wirescope.testing.TestService.Echo"));
 }
 
 // The window once asked for the secret {{token}} whenever a field with variables merely

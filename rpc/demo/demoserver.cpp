@@ -110,8 +110,9 @@ class WeatherService final : public demo::WeatherService::Service
         const int count = req->count() == 0 ? 10 : req->count();
         if (count < 0)
             return {grpc::StatusCode::INVALID_ARGUMENT, "count must not be negative"};
+        // Unset or zero (what an example request fills in) means the default, as count's 0 does.
         auto interval = std::chrono::milliseconds(1000);
-        if (req->has_interval())
+        if (req->has_interval() && TimeUtil::DurationToMilliseconds(req->interval()) != 0)
             interval = std::chrono::milliseconds(TimeUtil::DurationToMilliseconds(req->interval()));
         if (interval < std::chrono::milliseconds(10) || interval > std::chrono::seconds(10))
             return {grpc::StatusCode::INVALID_ARGUMENT, "interval must be between 10ms and 10s"};

@@ -33,6 +33,15 @@ TimelineColors TimelineColors::forPalette(const QPalette &palette)
         c.ok = QColor(0x16, 0x73, 0x4e);
         c.halfClose = QColor(0x22, 0x50, 0x9c);
     }
+    const QColor text = palette.color(QPalette::Text);
+    const QColor base = palette.color(QPalette::Base);
+    const auto towardText = [&](double f) {
+        return QColor::fromRgbF(float(base.redF() + (text.redF() - base.redF()) * f),
+                                float(base.greenF() + (text.greenF() - base.greenF()) * f),
+                                float(base.blueF() + (text.blueF() - base.blueF()) * f));
+    };
+    c.rule = towardText(0.4);
+    c.faintRule = towardText(0.18);
     return c;
 }
 

@@ -500,8 +500,7 @@ void TimelineView::paintInto(QPainter &p, const QSize &size, int firstRow, bool 
     p.setRenderHint(QPainter::Antialiasing, false);
     const qint64 org = origin();
     const int plotRight = size.width();
-    QColor faint = pal.color(QPalette::Mid);
-    faint.setAlpha(90);
+    const QColor faint = colors.faintRule;
 
     // Time axis; its corner names the clock.
     p.fillRect(QRect(0, 0, size.width(), kAxisHeight), pal.color(QPalette::AlternateBase));
@@ -518,7 +517,7 @@ void TimelineView::paintInto(QPainter &p, const QSize &size, int firstRow, bool 
             continue;
         p.setPen(faint);
         p.drawLine(x, kAxisHeight, x, size.height());
-        p.setPen(pal.color(QPalette::Mid));
+        p.setPen(colors.rule);
         p.drawLine(x, kAxisHeight - 6, x, kAxisHeight);
         p.setPen(pal.color(QPalette::Text));
         p.drawText(x + 3, kAxisHeight - 8, tickLabel(t, step));
@@ -547,7 +546,7 @@ void TimelineView::paintInto(QPainter &p, const QSize &size, int firstRow, bool 
         const int x1 = std::min(plotRight, timeToX(lane.lifeEndNs(now) - org));
         if (x1 >= x0) {
             QColor life =
-                isCall ? (lane.endNs >= 0 && !lane.status.ok() ? colors.error : pal.color(QPalette::Mid))
+                isCall ? (lane.endNs >= 0 && !lane.status.ok() ? colors.error : colors.rule)
                        : colors.connection;
             life.setAlpha(110);
             p.fillRect(QRect(x0, mid - 1, std::max(1, x1 - x0), 3), life);
@@ -617,7 +616,7 @@ void TimelineView::paintInto(QPainter &p, const QSize &size, int firstRow, bool 
         int textLeft = 6;
         if (row.nested) {
             // The stream hangs off its connection: a tree line from the lane above.
-            p.setPen(pal.color(QPalette::Mid));
+            p.setPen(colors.rule);
             const int stem = 10;
             p.drawLine(stem, top, stem, row.lastNested ? mid : top + kLaneHeight - 1);
             p.drawLine(stem, mid, stem + kNestIndent - 6, mid);
@@ -629,14 +628,14 @@ void TimelineView::paintInto(QPainter &p, const QSize &size, int firstRow, bool 
                    laneLabel(laneIndex, textWidth));
         // Lines between lanes: strong between groups, faint inside one.
         if (row.groupStart && r > 0) {
-            p.setPen(pal.color(QPalette::Mid));
+            p.setPen(colors.rule);
             p.drawLine(0, top, size.width(), top);
         } else if (r > 0) {
             p.setPen(faint);
             p.drawLine(textLeft, top, size.width(), top);
         }
     }
-    p.setPen(pal.color(QPalette::Mid));
+    p.setPen(colors.rule);
     p.drawLine(kLabelWidth - 4, 0, kLabelWidth - 4, size.height());
 
     // The selection, drawn over everything.

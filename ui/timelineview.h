@@ -39,6 +39,9 @@ enum class TimelineMark {
 struct TimelineColors
 {
     QColor sent, received, headers, error, connection, ok, halfClose;
+    // Lines, ticks and a call's life, and the faint grid: between Text and Base, so they show on
+    // any palette (GTK's dark theme has a Mid as dark as its Base, which hid them).
+    QColor rule, faintRule;
     static TimelineColors forPalette(const QPalette &palette);
     QColor of(TimelineMark mark) const;
 };

@@ -50,7 +50,7 @@ QPalette darkPalette()
     p.setColor(QPalette::PlaceholderText, QColor(0x9a, 0x9a, 0x9a));
     p.setColor(QPalette::Button, QColor(0x35, 0x35, 0x35));
     p.setColor(QPalette::ButtonText, QColor(0xe8, 0xe8, 0xe8));
-    p.setColor(QPalette::Mid, QColor(0x60, 0x60, 0x60));
+    p.setColor(QPalette::Mid, QColor(0x20, 0x20, 0x20)); // as dark as Base, as GTK's Adwaita-dark gives
     p.setColor(QPalette::Highlight, QColor(0x3d, 0x8e, 0xe6));
     p.setColor(QPalette::HighlightedText, Qt::white);
     return p;
@@ -571,6 +571,14 @@ private slots:
             const QColor alternate = palette.color(QPalette::AlternateBase);
             // The empty space under the lanes is the palette's Base.
             QCOMPARE(image.pixelColor(image.width() - 5, image.height() - 3), base);
+            // Lines show on it: the labels' edge, and the grid (they were the palette's Mid,
+            // invisible where a dark theme's Mid is as dark as its Base).
+            const QColor edge = image.pixelColor(ui::TimelineView::kLabelWidth - 4, image.height() - 3);
+            QVERIFY2(contrast(edge, base) >= 2, qPrintable(edge.name()));
+            int gridColumns = 0;
+            for (int x = ui::TimelineView::kLabelWidth; x < image.width() - 5; ++x)
+                gridColumns += contrast(image.pixelColor(x, image.height() - 3), base) >= 1.2;
+            QVERIFY2(gridColumns >= 1, qPrintable(palette.color(QPalette::Mid).name()));
             const ui::TimelineColors colors = ui::TimelineColors::forPalette(palette);
             for (int m = 0; m < int(ui::TimelineMark::Count); ++m) {
                 const QColor c = colors.of(ui::TimelineMark(m));

@@ -37,6 +37,8 @@ QTableWidget *metadataTable(QWidget *parent, const QString &placeholder)
     auto *label = new QLabel(t->viewport());
     label->setObjectName(placeholder);
     label->setForegroundRole(QPalette::PlaceholderText);
+    label->setWordWrap(true); // a narrow panel at 1024 px
+    label->setAlignment(Qt::AlignCenter);
     label->hide();
     auto *center = new QVBoxLayout(t->viewport());
     center->addWidget(label, 0, Qt::AlignCenter);
@@ -346,8 +348,16 @@ void ResponsePanel::refresh()
     m_details->setPlainText(details);
     // Said only once the call has ended: before that, more may come.
     const bool ended = s.state() != models::CallSession::State::Idle && !s.isRunning();
-    setPlaceholder(m_headers, ended ? tr("No headers were received") : QString());
-    setPlaceholder(m_trailers, ended ? tr("No trailers were received") : QString());
+    // Headers that came with nothing but HTTP/2's and gRPC's own fields (the timings say they
+    // came) are not "none received".
+    const bool answered = s.timeToHeaders() >= 0;
+    setPlaceholder(m_headers, !ended     ? QString()
+                              : answered ? tr("The headers carried no metadata, only HTTP/2's and gRPC's "
+                                              "own fields (such as content-type)")
+                                         : tr("No headers were received"));
+    setPlaceholder(m_trailers, !ended     ? QString()
+                               : answered ? tr("The trailers carried no metadata, only the status")
+                                          : tr("No trailers were received"));
     m_details->setPlaceholderText(ended ? tr("The call ended without error details") : QString());
     m_tabs->setTabText(3, s.status().details.empty()
                               ? tr("Error details")

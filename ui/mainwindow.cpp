@@ -413,17 +413,23 @@ RequestTab *MainWindow::openMethod(int sourceId, const QString &methodPath, cons
         return nullptr;
     }
     // The new tab goes where the user was working: the server the schema came from, else the
-    // target of the tab in front (or of the last call sent).
+    // target of the tab in front (or of the last call sent), with that tab's protocol: a
+    // Connect server's URL asked over gRPC only closes the connection.
     QString target = currentRequest() ? currentRequest()->target() : QString();
-    if (target.isEmpty())
+    models::ProtocolChoice protocol = currentRequest() ? currentRequest()->protocolChoice() : models::ProtocolChoice{};
+    if (target.isEmpty()) {
         target = m_lastTarget;
+        protocol = m_lastProtocol;
+    }
     auto *tab = new RequestTab(m_bridge, *m_timeline, m_capture, schema, *method, m_tabs);
     const auto *spec = m_sources.spec(sourceId);
     if (spec && spec->kind == models::SourceSpec::Kind::Reflection) {
         target = QString::fromStdString(spec->schema.reflectionChannel.target);
+        protocol = {}; // reflection was asked over gRPC
         tab->applyConnection(spec->connection); // the server's TLS, as the source reached it
     }
     tab->setTarget(target);
+    tab->setProtocolChoice(protocol);
     if (!body.isEmpty())
         tab->setBody(body);
     tab->setModified(false); // nothing typed yet: nothing to save or to restore after a crash
@@ -431,8 +437,10 @@ RequestTab *MainWindow::openMethod(int sourceId, const QString &methodPath, cons
     connect(tab, &RequestTab::statusMessage, this, &MainWindow::showStatus);
     connect(tab, &RequestTab::titleChanged, this, &MainWindow::updateActions);
     connect(&tab->session(), &models::CallSession::started, this, [this, tab] {
-        if (!tab->target().isEmpty())
+        if (!tab->target().isEmpty()) {
             m_lastTarget = tab->target();
+            m_lastProtocol = tab->protocolChoice();
+        }
     });
     // Send, End Stream and Cancel follow the current tab's call (a half-close is progress).
     for (auto signal : {&models::CallSession::started, &models::CallSession::progressed, &models::CallSession::finished})

@@ -184,6 +184,7 @@ private:
     int m_demoSource = -1;
     QString m_demoAddress;
     QString m_lastTarget; // typed in the tab that sent last
+    models::ProtocolChoice m_lastProtocol; // and its protocol
 
     SourcesFilterModel *m_proxy = nullptr;
     SourceActions *m_sourceActions = nullptr;

@@ -318,6 +318,16 @@ models::Result<rpc::CallRequest> RequestTab::buildRequest() const
                                     models::BodyMode::Interactive, options);
 }
 
+models::ProtocolChoice RequestTab::protocolChoice() const
+{
+    return m_options->protocol()->choice();
+}
+
+void RequestTab::setProtocolChoice(const models::ProtocolChoice &choice)
+{
+    m_options->protocol()->setChoice(choice);
+}
+
 void RequestTab::send()
 {
     // Ctrl+Enter while a call runs: the next message on an open stream, as Send message does;

@@ -64,6 +64,9 @@ public:
     QString target() const; // as typed, variables unresolved
     void setMethod(const rpc::MethodInfo &method);
     void setTarget(const QString &target);
+    // The protocol as chosen in the tab (what it leaves unset comes from the workspace).
+    models::ProtocolChoice protocolChoice() const;
+    void setProtocolChoice(const models::ProtocolChoice &choice);
     void setBody(const QString &json);
     QString body() const;
 

@@ -87,13 +87,23 @@ private slots:
         QVERIFY(second && second != first);
         QCOMPARE(second->findChild<QLineEdit *>(QStringLiteral("targetEdit"))->text(), m_server.address);
         QVERIFY(!second->isModified()); // nothing typed in it yet
+        // ...and its protocol: a Connect server's address asked over gRPC only fails.
+        models::ProtocolChoice connect;
+        connect.protocol = rpc::Protocol::Connect;
+        second->setProtocolChoice(connect);
+        ui::RequestTab *third = wb.openByClicking(QStringLiteral("Chat"));
+        QVERIFY(third && third != second);
+        QCOMPARE(third->target(), m_server.address);
+        QVERIFY(third->protocolChoice() == connect);
+        QVERIFY(!third->isModified());
 
-        // A method of a server with reflection goes to that server.
+        // A method of a server with reflection goes to that server, over gRPC.
         QSignalSpy opened(&wb.window, &ui::MainWindow::requestOpened);
         const QString demo = wb.window.startDemo();
         QVERIFY(!demo.isEmpty());
         QVERIFY(opened.wait(20000));
         QCOMPARE(wb.window.currentRequest()->findChild<QLineEdit *>(QStringLiteral("targetEdit"))->text(), demo);
+        QVERIFY(wb.window.currentRequest()->protocolChoice().isEmpty());
     }
 
     void pluralsAreRight()

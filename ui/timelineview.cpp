@@ -80,6 +80,7 @@ TimelineView::TimelineView(Timeline &timeline, QWidget *parent)
     connect(&timeline, &Timeline::dropped, this, &TimelineView::onItemsAppended);
     connect(&timeline, &Timeline::cleared, this, [this] {
         m_selected = 0;
+        m_knownLanes = 0;
         m_viewStart = 0;
         m_autoFit = true;
         rebuildLanes();
@@ -221,10 +222,26 @@ void TimelineView::rebuildLanes()
         m_shown.push_back(entries[r].lane);
         m_rows.push_back(row);
     }
+    const bool newLane = lanes.size() > m_knownLanes;
+    m_knownLanes = lanes.size();
     if (m_autoFit)
         fit();
     updateScrollBars();
+    // Following, a new call's lane comes into view too: it was added below the rows shown.
+    if (m_follow && newLane)
+        revealRow(rowOfLane(int(lanes.size()) - 1));
     viewport()->update();
+}
+
+void TimelineView::revealRow(int row)
+{
+    if (row < 0)
+        return;
+    QScrollBar *v = verticalScrollBar();
+    if (row < v->value())
+        v->setValue(row);
+    else if (row >= v->value() + v->pageStep())
+        v->setValue(row - v->pageStep() + 1);
 }
 
 void TimelineView::onItemsAppended()

@@ -161,6 +161,7 @@ private:
     qint64 xToTime(int x) const;
     int laneRowAt(int y) const;
     int rowOfLane(int lane) const;
+    void revealRow(int row); // scrolls the lanes up or down so that the row shows
     bool passesDirection(quint64 id) const;
     bool shownItem(quint64 id) const;
     quint64 step(quint64 from, Step how) const;
@@ -181,6 +182,7 @@ private:
     double m_nsPerPixel = 1e5; // 100 µs per pixel
     bool m_follow = true;
     bool m_autoFit = true; // fit until the user zooms or pans
+    std::size_t m_knownLanes = 0; // lanes the timeline had at the last rebuild
     quint64 m_selected = 0;
     QPoint m_dragFrom;
     qint64 m_dragStart = 0;

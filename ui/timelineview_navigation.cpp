@@ -442,14 +442,7 @@ void TimelineView::selectItem(quint64 id, bool reveal)
             m_autoFit = false;
             emit viewChanged();
         }
-        const int row = rowOfLane(int(it.lane));
-        if (row >= 0) {
-            QScrollBar *v = verticalScrollBar();
-            if (row < v->value())
-                v->setValue(row);
-            else if (row >= v->value() + v->pageStep())
-                v->setValue(row - v->pageStep() + 1);
-        }
+        revealRow(rowOfLane(int(it.lane)));
         updateScrollBars();
     }
     viewport()->update();

@@ -24,6 +24,7 @@
 #include <QImage>
 #include <QLineEdit>
 #include <QPainter>
+#include <QScrollBar>
 #include <QSignalSpy>
 #include <QTabWidget>
 #include <QToolButton>
@@ -332,6 +333,33 @@ private slots:
         QTest::qWait(1000);
         QCOMPARE(view->viewStart(), stoppedAt);
         QVERIFY(view->follows());
+    }
+
+    // Following, a new call's lane comes into view: in a timeline two lanes high, new lanes were
+    // added below the rows shown and the newest call stayed out of sight.
+    void followBringsANewCallsLaneIntoView()
+    {
+        Workbench wb;
+        QVERIFY(wb.loadTestProtos() > 0);
+        ui::TimelineView *view = wb.window.timelinePanel()->view();
+        view->setFixedHeight(ui::TimelineView::kAxisHeight + 2 * ui::TimelineView::kLaneHeight +
+                             view->horizontalScrollBar()->sizeHint().height() + 2 * view->frameWidth());
+        QVERIFY(view->follows());
+        for (int i = 0; i < 4; ++i) {
+            ui::RequestTab *tab = call(wb, QStringLiteral("Echo"), QStringLiteral(R"({"text": "x"})"));
+            QVERIFY(tab);
+            const std::vector<int> shown = view->shownLanes();
+            const auto at = std::find(shown.begin(), shown.end(), tab->session().lane());
+            QVERIFY(at != shown.end());
+            const int row = int(at - shown.begin());
+            QScrollBar *v = view->verticalScrollBar();
+            QVERIFY2(row >= v->value() && row < v->value() + v->pageStep(),
+                     qPrintable(QStringLiteral("call %1: row %2, rows %3 to %4 shown")
+                                    .arg(i)
+                                    .arg(row)
+                                    .arg(v->value())
+                                    .arg(v->value() + v->pageStep() - 1)));
+        }
     }
 
     // The legend lists every kind of mark, drawn as the view draws it.

@@ -242,6 +242,7 @@ private:
     {
         QString upstream;
         std::vector<rpc::wire::WireEvent> events;
+        std::size_t bytes = 0; // payloads they hold
     };
     std::map<quint64, WaitingWire> m_waitingWire;
 

@@ -33,6 +33,18 @@ QString settingName(std::uint16_t id)
     }
 }
 
+// What the waiting events hold in memory, roughly: frame payloads and the messages they completed.
+std::size_t heldBytes(const rpc::wire::WireEvent *begin, const rpc::wire::WireEvent *end)
+{
+    std::size_t bytes = 0;
+    for (const auto *e = begin; e != end; ++e) {
+        bytes += e->frame.payload.size();
+        for (const auto &m : e->messages)
+            bytes += m.bytes.size();
+    }
+    return bytes;
+}
+
 } // namespace
 
 quint64 Timeline::storeFrame(Frame &f, const rpc::wire::WireEvent &e, bool onCallLane)
@@ -154,9 +166,10 @@ bool Timeline::addHttp1Part(Frame &f, const rpc::wire::WireEvent &e, quint32 con
 void Timeline::addWireEvents(quint64 tap, const QString &upstream, std::vector<rpc::wire::WireEvent> &events)
 {
     if (const auto it = m_waitingWire.find(tap); it != m_waitingWire.end()) {
-        auto &waiting = it->second.events;
-        waiting.insert(waiting.end(), std::make_move_iterator(events.begin()),
-                       std::make_move_iterator(events.end()));
+        WaitingWire &waiting = it->second;
+        waiting.bytes += heldBytes(events.data(), events.data() + events.size());
+        waiting.events.insert(waiting.events.end(), std::make_move_iterator(events.begin()),
+                              std::make_move_iterator(events.end()));
         storeWaitingWire(tap);
         return;
     }
@@ -169,10 +182,13 @@ void Timeline::storeWaitingWire(quint64 tap)
     if (node.empty())
         return;
     // The events that decide come one bridge interval later at most; a call that never gets
-    // any (a timeline fed by hand) must not hold the wire view for good.
-    constexpr std::size_t kMaxWaiting = 100'000;
+    // any (a timeline fed by hand) must not hold the wire view, or memory, for good: past these
+    // its stream is given by order alone, as if it went out.
+    constexpr std::size_t kMaxWaitingEvents = 20'000;
+    constexpr std::size_t kMaxWaitingBytes = std::size_t{64} << 20;
     WaitingWire &waiting = node.mapped();
-    storeWireEvents(tap, waiting.upstream, waiting.events, waiting.events.size() > kMaxWaiting);
+    storeWireEvents(tap, waiting.upstream, waiting.events,
+                    waiting.events.size() > kMaxWaitingEvents || waiting.bytes > kMaxWaitingBytes);
 }
 
 void Timeline::storeWireEvents(quint64 tap, const QString &upstream,
@@ -302,6 +318,7 @@ void Timeline::storeWireEvents(quint64 tap, const QString &upstream,
     if (stored < events.size()) {
         WaitingWire &waiting = m_waitingWire[tap];
         waiting.upstream = upstream;
+        waiting.bytes = heldBytes(events.data() + stored, events.data() + events.size());
         waiting.events.assign(std::make_move_iterator(events.begin() + std::ptrdiff_t(stored)),
                               std::make_move_iterator(events.end()));
     }

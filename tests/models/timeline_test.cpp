@@ -732,6 +732,41 @@ private slots:
         QCOMPARE(timeline.frame(timeline.firstFrameId() + 2).lane, quint32(second));
     }
 
+    // A call that never gets an event from the engine (a timeline fed by hand) does not hold the
+    // tap's frames for good: past 20000 waiting events its stream is given by order.
+    void framesWaitForAtMostTwentyThousandEvents()
+    {
+        Timeline timeline;
+        Timeline::CallInfo info;
+        info.callId = 1;
+        info.method.serviceName = "wirescope.testing.TestService";
+        info.method.name = "Echo";
+        info.tap = 1;
+        const int lane = int(timeline.beginCall(info));
+        rpc::wire::WireEvent headers;
+        headers.connection = 1;
+        headers.timeNs = 1000;
+        headers.frame.type = quint8(rpc::wire::FrameType::Headers);
+        headers.frame.endsHeaderBlock = true;
+        headers.frame.streamId = 1;
+        headers.frame.headers = {{":path", "/wirescope.testing.TestService/Echo"}};
+        rpc::wire::WireEvent ping;
+        ping.connection = 1;
+        ping.timeNs = 2000;
+        ping.frame.type = quint8(rpc::wire::FrameType::Ping);
+        ping.frame.payload = std::string(8, '\x01');
+        std::vector<rpc::wire::WireEvent> wire{headers};
+        wire.insert(wire.end(), 19'998, ping);
+        timeline.addWireEvents(1, QStringLiteral("upstream:1"), wire);
+        wire = {ping};
+        timeline.addWireEvents(1, QStringLiteral("upstream:1"), wire);
+        QCOMPARE(timeline.endFrameId(), timeline.firstFrameId()); // 20000 wait
+        wire = {ping};
+        timeline.addWireEvents(1, QStringLiteral("upstream:1"), wire);
+        QCOMPARE(timeline.lanes()[std::size_t(lane)].streamId, quint32(1));
+        QCOMPARE(timeline.endFrameId() - timeline.firstFrameId() + timeline.droppedFrames(), quint64(20'001));
+    }
+
 private:
     rpc::CallRequest request(const char *name, std::vector<std::string> messages)
     {

@@ -26,6 +26,36 @@
 
 using models::Timeline;
 
+namespace {
+
+// A tapped Echo call (tap 1) as Timeline::beginCall takes it, for timelines fed by hand.
+Timeline::CallInfo echoCall(quint64 id)
+{
+    Timeline::CallInfo info;
+    info.callId = id;
+    info.method.serviceName = "wirescope.testing.TestService";
+    info.method.name = "Echo";
+    info.target = QStringLiteral("upstream:1");
+    info.tap = 1;
+    return info;
+}
+
+// The client's HEADERS opening `stream` for an Echo call on connection 1, seen at `t`.
+rpc::wire::WireEvent echoHeaders(quint32 stream, qint64 t)
+{
+    rpc::wire::WireEvent e;
+    e.connection = 1;
+    e.timeNs = t;
+    e.frame.type = quint8(rpc::wire::FrameType::Headers);
+    e.frame.flags = rpc::wire::flags::EndHeaders;
+    e.frame.endsHeaderBlock = true;
+    e.frame.streamId = stream;
+    e.frame.headers = {{":path", "/wirescope.testing.TestService/Echo"}};
+    return e;
+}
+
+} // namespace
+
 class TimelineTest : public QObject
 {
     Q_OBJECT
@@ -62,13 +92,7 @@ private slots:
     void theEndIsTheLatestTimeNotTheLastStored()
     {
         Timeline timeline;
-        Timeline::CallInfo info;
-        info.callId = 1;
-        info.method.serviceName = "wirescope.testing.TestService";
-        info.method.name = "Echo";
-        info.target = QStringLiteral("upstream:1");
-        info.tap = 1;
-        timeline.beginCall(info);
+        timeline.beginCall(echoCall(1));
         auto callEvent = [](rpc::EventKind kind, qint64 t) {
             rpc::CallEvent e;
             e.callId = 1;
@@ -669,14 +693,7 @@ private slots:
     void aStreamWaitsForTheEventsThatSayWhoseItIs()
     {
         Timeline timeline;
-        auto begin = [&](quint64 id) {
-            Timeline::CallInfo info;
-            info.callId = id;
-            info.method.serviceName = "wirescope.testing.TestService";
-            info.method.name = "Echo";
-            info.tap = 1;
-            return int(timeline.beginCall(info));
-        };
+        auto begin = [&](quint64 id) { return int(timeline.beginCall(echoCall(id))); };
         auto callEvent = [](quint64 id, rpc::EventKind kind, qint64 t, bool local = false) {
             rpc::CallEvent e;
             e.callId = id;
@@ -686,17 +703,6 @@ private slots:
             e.status.local = local;
             return e;
         };
-        auto headers = [](quint32 stream, qint64 t) {
-            rpc::wire::WireEvent e;
-            e.connection = 1;
-            e.timeNs = t;
-            e.frame.type = quint8(rpc::wire::FrameType::Headers);
-            e.frame.flags = rpc::wire::flags::EndHeaders;
-            e.frame.endsHeaderBlock = true;
-            e.frame.streamId = stream;
-            e.frame.headers = {{":path", "/wirescope.testing.TestService/Echo"}};
-            return e;
-        };
         const int failed = begin(1);   // started; its connection failed before anything was sent
         const int rejected = begin(2); // rejected by the engine: never started
         const int first = begin(3);
@@ -704,13 +710,13 @@ private slots:
         std::vector<rpc::CallEvent> calls{callEvent(1, rpc::EventKind::Started, 1000),
                                           callEvent(1, rpc::EventKind::Finished, 2000)};
         timeline.addCallEvents(calls);
-        std::vector<rpc::wire::WireEvent> wire{headers(1, 5000)};
+        std::vector<rpc::wire::WireEvent> wire{echoHeaders(1, 5000)};
         timeline.addWireEvents(1, QStringLiteral("upstream:1"), wire);
         // Call 2 may still be the stream's: nothing is decided, nothing stored, and what comes
         // next from the tap waits behind it.
         QCOMPARE(timeline.lanes()[std::size_t(rejected)].streamId, quint32(0));
         QCOMPARE(timeline.endFrameId(), timeline.firstFrameId());
-        rpc::wire::WireEvent data = headers(1, 5500);
+        rpc::wire::WireEvent data = echoHeaders(1, 5500);
         data.frame.type = quint8(rpc::wire::FrameType::Data);
         data.frame.headers.clear();
         wire = {data};
@@ -719,7 +725,7 @@ private slots:
         calls = {callEvent(2, rpc::EventKind::Finished, 3000, true), callEvent(3, rpc::EventKind::Started, 4000),
                  callEvent(4, rpc::EventKind::Started, 6000)};
         timeline.addCallEvents(calls);
-        wire = {headers(3, 7000)};
+        wire = {echoHeaders(3, 7000)};
         timeline.addWireEvents(1, QStringLiteral("upstream:1"), wire);
         QCOMPARE(timeline.lanes()[std::size_t(failed)].streamId, quint32(0));
         QCOMPARE(timeline.lanes()[std::size_t(rejected)].streamId, quint32(0));
@@ -737,25 +743,13 @@ private slots:
     void framesWaitForAtMostTwentyThousandEvents()
     {
         Timeline timeline;
-        Timeline::CallInfo info;
-        info.callId = 1;
-        info.method.serviceName = "wirescope.testing.TestService";
-        info.method.name = "Echo";
-        info.tap = 1;
-        const int lane = int(timeline.beginCall(info));
-        rpc::wire::WireEvent headers;
-        headers.connection = 1;
-        headers.timeNs = 1000;
-        headers.frame.type = quint8(rpc::wire::FrameType::Headers);
-        headers.frame.endsHeaderBlock = true;
-        headers.frame.streamId = 1;
-        headers.frame.headers = {{":path", "/wirescope.testing.TestService/Echo"}};
+        const int lane = int(timeline.beginCall(echoCall(1)));
         rpc::wire::WireEvent ping;
         ping.connection = 1;
         ping.timeNs = 2000;
         ping.frame.type = quint8(rpc::wire::FrameType::Ping);
         ping.frame.payload = std::string(8, '\x01');
-        std::vector<rpc::wire::WireEvent> wire{headers};
+        std::vector<rpc::wire::WireEvent> wire{echoHeaders(1, 1000)};
         wire.insert(wire.end(), 19'998, ping);
         timeline.addWireEvents(1, QStringLiteral("upstream:1"), wire);
         wire = {ping};

@@ -59,6 +59,7 @@ void Timeline::clear()
     m_laneByCall.clear();
     m_connectionLanes.clear();
     m_streamLanes.clear();
+    m_waitingWire.clear();
     m_firstItem = endItemId();
     m_items.clear();
     m_firstFrame = endFrameId();
@@ -186,6 +187,7 @@ void Timeline::addCallEvents(std::vector<rpc::CallEvent> &events)
                                                                   : Direction::Local;
         switch (e.kind) {
         case rpc::EventKind::Started:
+            state.started = true;
             lane.startNs = e.timeNs;
             item.kind = ItemKind::RequestHeaders;
             item.direction = Direction::Outbound;
@@ -206,6 +208,7 @@ void Timeline::addCallEvents(std::vector<rpc::CallEvent> &events)
                 item.ref = storePayload(std::move(e.payload), &item.flags);
             }
             const quint64 id = appendItem(item);
+            state.answered = state.answered || item.kind == ItemKind::MessageReceived;
             if (state.tap && item.direction != Direction::Local) {
                 const int dir = item.kind == ItemKind::MessageSent ? 0 : 1;
                 state.pendingItems[dir].push_back(id);
@@ -219,6 +222,7 @@ void Timeline::addCallEvents(std::vector<rpc::CallEvent> &events)
             appendItem(item);
             break;
         case rpc::EventKind::ResponseHeaders:
+            state.answered = true;
             item.kind = ItemKind::ResponseHeaders;
             item.direction = Direction::Inbound;
             item.ref = storeMetadata(e.metadata);
@@ -230,6 +234,7 @@ void Timeline::addCallEvents(std::vector<rpc::CallEvent> &events)
             item.ref = storeMetadata(e.metadata);
             appendItem(item);
             lane.endNs = e.timeNs;
+            state.finishedNs = e.timeNs;
             lane.status = e.status;
             lanesTouched = true;
             break;
@@ -241,6 +246,13 @@ void Timeline::addCallEvents(std::vector<rpc::CallEvent> &events)
     emit callEventsAdded(events);
     if (endItemId() > firstNew)
         emit itemsAppended(std::max(firstNew, m_firstItem));
+    // Frames that waited for these events to say whose stream they opened. Taken as keys first:
+    // storing signals receivers, which may drain the taps again.
+    std::vector<quint64> waiting;
+    for (const auto &[tap, wire] : m_waitingWire)
+        waiting.push_back(tap);
+    for (quint64 tap : waiting)
+        storeWaitingWire(tap);
 }
 
 void Timeline::linkMessages(quint32 laneIndex, int dir)

@@ -214,10 +214,21 @@ private:
     quint64 storeFrame(Frame &f, const rpc::wire::WireEvent &e, bool onCallLane);
     void enforceRetention();
     quint32 connectionLane(quint64 tap, std::uint64_t connection, bool create);
-    void matchStream(quint64 tap, quint32 connectionLane, const std::string &path, quint32 stream,
-                     const std::string &requestLine = {});
-    void addHttp1Part(Frame &f, const rpc::wire::WireEvent &e, quint32 connectionLane, quint64 tap,
-                      bool *lanesTouched);
+    enum class Match { Matched, NoCall, Undecided };
+    // Gives the stream (or HTTP/1.1 exchange) a client opened at `timeNs` to the call that opened
+    // it. Undecided while an older call that could own it has no event from the engine yet;
+    // with `force` such a call is taken as one that went out.
+    Match matchStream(quint64 tap, quint32 connectionLane, const std::string &path, quint32 stream,
+                      qint64 timeNs, bool force, const std::string &requestLine = {});
+    // False when its exchange is Undecided: nothing was stored then.
+    bool addHttp1Part(Frame &f, const rpc::wire::WireEvent &e, quint32 connectionLane, quint64 tap,
+                      bool force, bool *lanesTouched);
+    // Stores `events` in order up to one that opens a stream whose call is Undecided; from that
+    // one on they wait in m_waitingWire.
+    void storeWireEvents(quint64 tap, const QString &upstream, std::vector<rpc::wire::WireEvent> &events,
+                         bool force);
+    // Stores what waits from tap `tap` as far as the calls' events now allow.
+    void storeWaitingWire(quint64 tap);
     quint32 laneOfStream(quint32 connectionLane, quint32 stream) const;
 
     std::deque<Lane> m_lanes;
@@ -225,6 +236,15 @@ private:
     std::map<quint64, quint32> m_laneByCall;
     std::map<std::pair<quint64, std::uint64_t>, quint32> m_connectionLanes; // (tap, connection)
     std::map<std::pair<quint32, quint32>, quint32> m_streamLanes;           // (connection lane, stream)
+    // Per tap: frames that wait, in the tap's order, for the engine's events of the calls that
+    // could own the stream the first of them opens (the two come in separate batches).
+    struct WaitingWire
+    {
+        QString upstream;
+        std::vector<rpc::wire::WireEvent> events;
+        std::size_t bytes = 0; // payloads they hold
+    };
+    std::map<quint64, WaitingWire> m_waitingWire;
 
     std::deque<Item> m_items;
     quint64 m_firstItem = 1;

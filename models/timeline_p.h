@@ -39,9 +39,9 @@ inline bool isMessage(Timeline::ItemKind kind)
 
 } // namespace
 
-// Per call: what decoding needs, and the two sides of message linking that arrive separately
-// (the engine's message events, the tap's reassembled messages), matched in order per
-// direction.
+// Per call: what decoding needs, what the engine said of it so far (which decides whether it can
+// own a stream the tap sees), and the two sides of message linking that arrive separately (the
+// engine's message events, the tap's reassembled messages), matched in order per direction.
 struct Timeline::CallState
 {
     rpc::SchemaPtr schema;
@@ -49,6 +49,9 @@ struct Timeline::CallState
     rpc::CodecOptions codec;
     quint64 tap = 0;
     bool matched = false;
+    bool started = false;                // the engine's Started: it was handed to gRPC or libcurl
+    bool answered = false;               // response headers or a message came back
+    qint64 finishedNs = -1;              // the engine's Finished, -1 before
     std::deque<quint64> pendingItems[2]; // [0] sent, [1] received
     std::deque<quint64> pendingWire[2];  // frame ids
 };

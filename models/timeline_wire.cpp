@@ -33,6 +33,18 @@ QString settingName(std::uint16_t id)
     }
 }
 
+// What the waiting events hold in memory, roughly: frame payloads and the messages they completed.
+std::size_t heldBytes(const rpc::wire::WireEvent *begin, const rpc::wire::WireEvent *end)
+{
+    std::size_t bytes = 0;
+    for (const auto *e = begin; e != end; ++e) {
+        bytes += e->frame.payload.size();
+        for (const auto &m : e->messages)
+            bytes += m.bytes.size();
+    }
+    return bytes;
+}
+
 } // namespace
 
 quint64 Timeline::storeFrame(Frame &f, const rpc::wire::WireEvent &e, bool onCallLane)
@@ -79,11 +91,15 @@ quint32 Timeline::laneOfStream(quint32 connLane, quint32 stream) const
     return it == m_streamLanes.end() ? ~0u : it->second;
 }
 
-void Timeline::matchStream(quint64 tap, quint32 connLane, const std::string &path, quint32 stream,
-                           const std::string &requestLine)
+Timeline::Match Timeline::matchStream(quint64 tap, quint32 connLane, const std::string &path, quint32 stream,
+                                      qint64 timeNs, bool force, const std::string &requestLine)
 {
-    // gRPC opens a call's stream when the call starts, so the oldest waiting call with this
-    // path on this tap owns the new stream. A web call's URL may put a prefix before the path.
+    // Calls open their streams in the order they start, so the oldest call with this path on
+    // this tap that has no stream yet owns the new one: the oldest of those that can still open
+    // one. Not every call that started reaches the wire, so order alone would give a stream to
+    // a call that never sent anything and every later stream to the call before its own. The
+    // tap passes the client's bytes unchanged, so no mark of our own can tie a stream to its call.
+    // A web call's URL may put a prefix before the path.
     for (std::size_t i = 0; i < m_lanes.size(); ++i) {
         CallState *state = m_calls[i].get();
         if (!state || state->matched || state->tap != tap)
@@ -91,20 +107,34 @@ void Timeline::matchStream(quint64 tap, quint32 connLane, const std::string &pat
         const std::string own = state->method.path();
         if (path.size() < own.size() || path.compare(path.size() - own.size(), own.size(), own) != 0)
             continue;
+        const bool finished = state->finishedNs >= 0;
+        // Rejected before anything was sent (a field its message lacks, a header gRPC refuses).
+        if (finished && !state->started)
+            continue;
+        // Ended before this stream was opened without a word from the server: its connection
+        // failed, or it was cancelled while connecting.
+        if (finished && !state->answered && state->finishedNs < timeNs)
+            continue;
+        // The engine's events of a call come in batches of their own, maybe after the frames of
+        // a later call: its Started, or its rejection, is on its way (the engine reports it
+        // before the next call is handed over).
+        if (!finished && !state->started && !force)
+            return Match::Undecided;
         state->matched = true;
         Lane &lane = m_lanes[i];
         lane.connection = m_lanes[connLane].connection;
         lane.streamId = stream;
         lane.exchange = QString::fromStdString(requestLine);
         m_streamLanes[{connLane, stream}] = quint32(i);
-        return;
+        return Match::Matched;
     }
+    return Match::NoCall;
 }
 
 // An HTTP/1.1 head, chunk, body piece or end: on the lane of its exchange, whose request head
 // names the call's path.
-void Timeline::addHttp1Part(Frame &f, const rpc::wire::WireEvent &e, quint32 connLane, quint64 tap,
-                            bool *lanesTouched)
+bool Timeline::addHttp1Part(Frame &f, const rpc::wire::WireEvent &e, quint32 connLane, quint64 tap,
+                            bool force, bool *lanesTouched)
 {
     using Kind = rpc::wire::Http1Part::Kind;
     const rpc::wire::Http1Part &part = e.http1;
@@ -120,7 +150,8 @@ void Timeline::addHttp1Part(Frame &f, const rpc::wire::WireEvent &e, quint32 con
             const auto b = a == std::string::npos ? a : line.find(' ', a + 1);
             std::string path = b == std::string::npos ? std::string() : line.substr(a + 1, b - a - 1);
             path = path.substr(0, path.find('?'));
-            matchStream(tap, connLane, path, part.exchange, line);
+            if (matchStream(tap, connLane, path, part.exchange, e.timeNs, force, line) == Match::Undecided)
+                return false;
             *lanesTouched = true;
         }
         f.text = storeText(line + '\n' + metadataLines(part.headers));
@@ -129,16 +160,48 @@ void Timeline::addHttp1Part(Frame &f, const rpc::wire::WireEvent &e, quint32 con
     }
     if (const quint32 lane = laneOfStream(connLane, part.exchange); lane != ~0u)
         f.lane = lane;
+    return true;
 }
 
 void Timeline::addWireEvents(quint64 tap, const QString &upstream, std::vector<rpc::wire::WireEvent> &events)
+{
+    if (const auto it = m_waitingWire.find(tap); it != m_waitingWire.end()) {
+        WaitingWire &waiting = it->second;
+        waiting.bytes += heldBytes(events.data(), events.data() + events.size());
+        waiting.events.insert(waiting.events.end(), std::make_move_iterator(events.begin()),
+                              std::make_move_iterator(events.end()));
+        storeWaitingWire(tap);
+        return;
+    }
+    storeWireEvents(tap, upstream, events, false);
+}
+
+void Timeline::storeWaitingWire(quint64 tap)
+{
+    auto node = m_waitingWire.extract(tap);
+    if (node.empty())
+        return;
+    // The events that decide come one bridge interval later at most; a call that never gets
+    // any (a timeline fed by hand) must not hold the wire view, or memory, for good: past these
+    // its stream is given by order alone, as if it went out.
+    constexpr std::size_t kMaxWaitingEvents = 20'000;
+    constexpr std::size_t kMaxWaitingBytes = std::size_t{64} << 20;
+    WaitingWire &waiting = node.mapped();
+    storeWireEvents(tap, waiting.upstream, waiting.events,
+                    waiting.events.size() > kMaxWaitingEvents || waiting.bytes > kMaxWaitingBytes);
+}
+
+void Timeline::storeWireEvents(quint64 tap, const QString &upstream,
+                               std::vector<rpc::wire::WireEvent> &events, bool force)
 {
     using rpc::wire::FrameType;
     using rpc::wire::WireEvent;
     const quint64 firstFrame = endFrameId();
     const quint64 firstItem = endItemId();
     bool lanesTouched = false;
-    for (auto &e : events) {
+    std::size_t stored = 0;
+    for (; stored < events.size(); ++stored) {
+        WireEvent &e = events[stored];
         const bool fresh = m_connectionLanes.find({tap, e.connection}) == m_connectionLanes.end();
         const quint32 connLane = connectionLane(tap, e.connection, true);
         if (fresh) {
@@ -171,7 +234,8 @@ void Timeline::addWireEvents(quint64 tap, const QString &upstream, std::vector<r
             continue;
         }
         if (e.kind == WireEvent::Kind::Http1) {
-            addHttp1Part(f, e, connLane, tap, &lanesTouched);
+            if (!addHttp1Part(f, e, connLane, tap, force, &lanesTouched))
+                break;
             storeFrame(f, e, f.lane != connLane);
             continue;
         }
@@ -184,7 +248,8 @@ void Timeline::addWireEvents(quint64 tap, const QString &upstream, std::vector<r
                 if (k == ":path")
                     path = v;
             }
-            matchStream(tap, connLane, path, wf.streamId);
+            if (matchStream(tap, connLane, path, wf.streamId, e.timeNs, force) == Match::Undecided)
+                break;
             lanesTouched = true;
         }
         f.streamId = wf.streamId;
@@ -247,6 +312,15 @@ void Timeline::addWireEvents(quint64 tap, const QString &upstream, std::vector<r
             item.ref = frameId;
             appendItem(item);
         }
+    }
+    // The rest waits, set aside before any signal: a receiver that drains the taps again then
+    // adds to it rather than storing ahead of it.
+    if (stored < events.size()) {
+        WaitingWire &waiting = m_waitingWire[tap];
+        waiting.upstream = upstream;
+        waiting.bytes = heldBytes(events.data() + stored, events.data() + events.size());
+        waiting.events.assign(std::make_move_iterator(events.begin() + std::ptrdiff_t(stored)),
+                              std::make_move_iterator(events.end()));
     }
     enforceRetention();
     if (lanesTouched)

@@ -26,6 +26,36 @@
 
 using models::Timeline;
 
+namespace {
+
+// A tapped Echo call (tap 1) as Timeline::beginCall takes it, for timelines fed by hand.
+Timeline::CallInfo echoCall(quint64 id)
+{
+    Timeline::CallInfo info;
+    info.callId = id;
+    info.method.serviceName = "wirescope.testing.TestService";
+    info.method.name = "Echo";
+    info.target = QStringLiteral("upstream:1");
+    info.tap = 1;
+    return info;
+}
+
+// The client's HEADERS opening `stream` for an Echo call on connection 1, seen at `t`.
+rpc::wire::WireEvent echoHeaders(quint32 stream, qint64 t)
+{
+    rpc::wire::WireEvent e;
+    e.connection = 1;
+    e.timeNs = t;
+    e.frame.type = quint8(rpc::wire::FrameType::Headers);
+    e.frame.flags = rpc::wire::flags::EndHeaders;
+    e.frame.endsHeaderBlock = true;
+    e.frame.streamId = stream;
+    e.frame.headers = {{":path", "/wirescope.testing.TestService/Echo"}};
+    return e;
+}
+
+} // namespace
+
 class TimelineTest : public QObject
 {
     Q_OBJECT
@@ -62,13 +92,7 @@ private slots:
     void theEndIsTheLatestTimeNotTheLastStored()
     {
         Timeline timeline;
-        Timeline::CallInfo info;
-        info.callId = 1;
-        info.method.serviceName = "wirescope.testing.TestService";
-        info.method.name = "Echo";
-        info.target = QStringLiteral("upstream:1");
-        info.tap = 1;
-        timeline.beginCall(info);
+        timeline.beginCall(echoCall(1));
         auto callEvent = [](rpc::EventKind kind, qint64 t) {
             rpc::CallEvent e;
             e.callId = 1;
@@ -538,6 +562,203 @@ private slots:
         for (quint64 id : lane.messages)
             linked += !m_timeline->framesOfMessage(id).empty();
         QCOMPARE(linked, 3); // the request and two replies
+    }
+
+    // As one request tab sends again and again: a call that goes out, one rejected before anything
+    // was sent (a field its message does not have, a header gRPC would refuse), then two more that
+    // go out. The rejected call has no stream and is not drawn as open; each call that went out
+    // has a stream (or HTTP/1.1 exchange) of its own (a call the server refuses at once too), with
+    // its own frames. gRPC to the in-tree server; Connect and gRPC-Web to Connect for Node.
+    void aCallRejectedBeforeSendingHasNoStream_data()
+    {
+        QTest::addColumn<QString>("methodName");
+        QTest::addColumn<QString>("body");       // of the calls that go out
+        QTest::addColumn<QString>("badBody");    // of the rejected call
+        QTest::addColumn<QString>("badHeader");  // a header key that gets it rejected, or empty
+        QTest::addColumn<int>("code");           // the status of the calls that go out
+        QTest::addColumn<QString>("web");        // "connect-http1", "grpcweb-h2c", or gRPC
+        QTest::addColumn<QString>("streams");    // of the three calls that go out
+        QTest::newRow("a field the message does not have")
+            << QStringLiteral("Echo") << QStringLiteral(R"({"text": "t"})") << QStringLiteral(R"({"textz": 2})")
+            << QString() << 0 << QString() << QStringLiteral("1,3,5");
+        QTest::newRow("a header gRPC would refuse")
+            << QStringLiteral("Echo") << QStringLiteral(R"({"text": "t"})") << QStringLiteral(R"({"text": "t"})")
+            << QStringLiteral("bad key") << 0 << QString() << QStringLiteral("1,3,5");
+        QTest::newRow("the others refused by the server at once")
+            << QStringLiteral("Fail") << QStringLiteral(R"({"code": 9})") << QStringLiteral(R"({"codez": 9})")
+            << QString() << 9 << QString() << QStringLiteral("1,3,5");
+        QTest::newRow("Connect over HTTP/1.1")
+            << QStringLiteral("Echo") << QStringLiteral(R"({"text": "t"})") << QStringLiteral(R"({"textz": 2})")
+            << QString() << 0 << QStringLiteral("connect-http1") << QStringLiteral("1,2,3");
+        QTest::newRow("gRPC-Web over HTTP/2")
+            << QStringLiteral("Echo") << QStringLiteral(R"({"text": "t"})") << QStringLiteral(R"({"textz": 2})")
+            << QString() << 0 << QStringLiteral("grpcweb-h2c") << QStringLiteral("1,3,5");
+    }
+
+    void aCallRejectedBeforeSendingHasNoStream()
+    {
+        QFETCH(QString, methodName);
+        QFETCH(QString, body);
+        QFETCH(QString, badBody);
+        QFETCH(QString, badHeader);
+        QFETCH(int, code);
+        QFETCH(QString, web);
+        QFETCH(QString, streams);
+        const QByteArray name = methodName.toUtf8();
+        if (!web.isEmpty())
+            QVERIFY2(testsupport::sharedConnectServer().problem().empty(),
+                     testsupport::sharedConnectServer().problem().c_str());
+        models::CallSession session(*m_bridge, *m_timeline, m_capture.get());
+        std::vector<int> lanes;
+        for (int i = 0; i < 4; ++i) {
+            const bool rejected = i == 1;
+            auto r = request(name.constData(), {(rejected ? badBody : body).toStdString()});
+            if (rejected && !badHeader.isEmpty())
+                r.metadata.emplace_back(badHeader.toStdString(), "x");
+            if (web == QLatin1String("connect-http1")) {
+                r.protocol = rpc::Protocol::Connect;
+                r.httpVersion = rpc::HttpVersion::Http1;
+                r.channel.target = "http://" + testsupport::sharedConnectServer().http1();
+            } else if (web == QLatin1String("grpcweb-h2c")) {
+                r.protocol = rpc::Protocol::GrpcWeb;
+                r.httpVersion = rpc::HttpVersion::Http2;
+                r.channel.target = "http://" + testsupport::sharedConnectServer().h2c();
+            }
+            QSignalSpy finished(&session, &models::CallSession::finished);
+            session.start(r, method(name.constData()), true);
+            QVERIFY(session.tapped());
+            QVERIFY(finished.wait(20000));
+            if (rejected) {
+                QVERIFY2(session.status().local && session.status().code == 3, session.status().message.c_str());
+            } else {
+                QVERIFY2(!session.status().local && session.status().code == code,
+                         session.status().message.c_str());
+            }
+            settleWire();
+            lanes.push_back(session.lane());
+        }
+
+        const auto &rejected = m_timeline->lanes()[std::size_t(lanes[1])];
+        QCOMPARE(rejected.streamId, quint32(0));
+        QCOMPARE(rejected.connection, quint32(0));
+        QVERIFY(rejected.label() == methodName);
+        QVERIFY(!rejected.running());
+        // Drawn from its start to its end, not on to the frames of a later call.
+        QCOMPARE(rejected.lifeEndNs(rpc::monotonicNs()), rejected.endNs);
+        QStringList seen;
+        quint32 connection = 0;
+        for (int i : {0, 2, 3}) {
+            const int index = lanes[std::size_t(i)];
+            const auto &lane = m_timeline->lanes()[std::size_t(index)];
+            QVERIFY2(lane.streamId != 0, qPrintable(QStringLiteral("call %1 has no stream").arg(i)));
+            QVERIFY(lane.connection != 0);
+            if (connection)
+                QCOMPARE(lane.connection, connection);
+            connection = lane.connection;
+            QCOMPARE(lane.label(), methodName + QStringLiteral(" · ") + lane.wireName());
+            seen << QString::number(lane.streamId);
+            // Its stream's frames are on its lane: the client's headers first, then the server's.
+            quint64 firstFrame = 0;
+            bool answered = false;
+            for (quint64 f = m_timeline->firstFrameId(); f < m_timeline->endFrameId(); ++f) {
+                const auto &frame = m_timeline->frame(f);
+                QVERIFY(frame.lane != quint32(lanes[1]));
+                if (frame.streamId != lane.streamId || frame.connection != lane.connection)
+                    continue;
+                QCOMPARE(frame.lane, quint32(index));
+                firstFrame = firstFrame ? firstFrame : f;
+                answered = answered || !frame.outbound;
+            }
+            QVERIFY(firstFrame);
+            QVERIFY(m_timeline->frame(firstFrame).outbound);
+            QVERIFY2(m_timeline->frameTypeName(firstFrame).startsWith(QLatin1String("HEAD")),
+                     qPrintable(m_timeline->frameTypeName(firstFrame)));
+            QVERIFY(answered);
+            // Its request message was carried by a DATA frame (or chunk) of its stream. A Connect
+            // unary body is not framed as messages: the tap does not tell it apart.
+            QVERIFY(!lane.messages.empty());
+            if (web.startsWith(QLatin1String("connect")))
+                continue;
+            const auto frames = m_timeline->framesOfMessage(lane.messages.front());
+            QVERIFY(!frames.empty());
+            QCOMPARE(m_timeline->frame(frames.back()).streamId, lane.streamId);
+        }
+        QCOMPARE(seen.join(QLatin1Char(',')), streams);
+    }
+
+    // The tap's frames and the engine's events reach the timeline in separate batches: a stream
+    // seen before the events of the calls that could own it waits for them, so a call the engine
+    // rejected (a Finished with no Started) is not given it. A call that ended before the stream
+    // was opened, without a word from the server (its connection failed), is not given it either.
+    void aStreamWaitsForTheEventsThatSayWhoseItIs()
+    {
+        Timeline timeline;
+        auto begin = [&](quint64 id) { return int(timeline.beginCall(echoCall(id))); };
+        auto callEvent = [](quint64 id, rpc::EventKind kind, qint64 t, bool local = false) {
+            rpc::CallEvent e;
+            e.callId = id;
+            e.kind = kind;
+            e.timeNs = t;
+            e.status.code = kind == rpc::EventKind::Finished && local ? 3 : 0;
+            e.status.local = local;
+            return e;
+        };
+        const int failed = begin(1);   // started; its connection failed before anything was sent
+        const int rejected = begin(2); // rejected by the engine: never started
+        const int first = begin(3);
+        const int second = begin(4);
+        std::vector<rpc::CallEvent> calls{callEvent(1, rpc::EventKind::Started, 1000),
+                                          callEvent(1, rpc::EventKind::Finished, 2000)};
+        timeline.addCallEvents(calls);
+        std::vector<rpc::wire::WireEvent> wire{echoHeaders(1, 5000)};
+        timeline.addWireEvents(1, QStringLiteral("upstream:1"), wire);
+        // Call 2 may still be the stream's: nothing is decided, nothing stored, and what comes
+        // next from the tap waits behind it.
+        QCOMPARE(timeline.lanes()[std::size_t(rejected)].streamId, quint32(0));
+        QCOMPARE(timeline.endFrameId(), timeline.firstFrameId());
+        rpc::wire::WireEvent data = echoHeaders(1, 5500);
+        data.frame.type = quint8(rpc::wire::FrameType::Data);
+        data.frame.headers.clear();
+        wire = {data};
+        timeline.addWireEvents(1, QStringLiteral("upstream:1"), wire);
+        QCOMPARE(timeline.endFrameId(), timeline.firstFrameId());
+        calls = {callEvent(2, rpc::EventKind::Finished, 3000, true), callEvent(3, rpc::EventKind::Started, 4000),
+                 callEvent(4, rpc::EventKind::Started, 6000)};
+        timeline.addCallEvents(calls);
+        wire = {echoHeaders(3, 7000)};
+        timeline.addWireEvents(1, QStringLiteral("upstream:1"), wire);
+        QCOMPARE(timeline.lanes()[std::size_t(failed)].streamId, quint32(0));
+        QCOMPARE(timeline.lanes()[std::size_t(rejected)].streamId, quint32(0));
+        QCOMPARE(timeline.lanes()[std::size_t(first)].streamId, quint32(1));
+        QCOMPARE(timeline.lanes()[std::size_t(second)].streamId, quint32(3));
+        QCOMPARE(timeline.endFrameId() - timeline.firstFrameId(), quint64(3));
+        for (quint64 f : {timeline.firstFrameId(), timeline.firstFrameId() + 1})
+            QCOMPARE(timeline.frame(f).lane, quint32(first));
+        QCOMPARE(timeline.frame(timeline.firstFrameId() + 1).type, quint8(rpc::wire::FrameType::Data));
+        QCOMPARE(timeline.frame(timeline.firstFrameId() + 2).lane, quint32(second));
+    }
+
+    // A call that never gets an event from the engine (a timeline fed by hand) does not hold the
+    // tap's frames for good: past 20000 waiting events its stream is given by order.
+    void framesWaitForAtMostTwentyThousandEvents()
+    {
+        Timeline timeline;
+        const int lane = int(timeline.beginCall(echoCall(1)));
+        rpc::wire::WireEvent ping;
+        ping.connection = 1;
+        ping.timeNs = 2000;
+        ping.frame.type = quint8(rpc::wire::FrameType::Ping);
+        ping.frame.payload = std::string(8, '\x01');
+        std::vector<rpc::wire::WireEvent> wire{echoHeaders(1, 1000)};
+        wire.insert(wire.end(), 19'998, ping);
+        timeline.addWireEvents(1, QStringLiteral("upstream:1"), wire);
+        wire = {ping};
+        timeline.addWireEvents(1, QStringLiteral("upstream:1"), wire);
+        QCOMPARE(timeline.endFrameId(), timeline.firstFrameId()); // 20000 wait
+        wire = {ping};
+        timeline.addWireEvents(1, QStringLiteral("upstream:1"), wire);
+        QCOMPARE(timeline.lanes()[std::size_t(lane)].streamId, quint32(1));
+        QCOMPARE(timeline.endFrameId() - timeline.firstFrameId() + timeline.droppedFrames(), quint64(20'001));
     }
 
 private:

@@ -115,6 +115,15 @@ private:
         return true;
     }
 
+    // The demo service's request, opened as `wirescope --demo` opens it.
+    ui::RequestTab *openDemo(Workbench &wb)
+    {
+        QSignalSpy opened(&wb.window, &ui::MainWindow::requestOpened);
+        if (wb.window.startDemo().isEmpty() || !opened.wait(20000))
+            return nullptr;
+        return wb.window.currentRequest();
+    }
+
     ui::TimelinePanel *showResponseTimeline(ui::RequestTab *tab)
     {
         ui::ResponsePanel *response = tab->response();
@@ -497,6 +506,12 @@ private slots:
         info.method.name = "Echo";
         info.tap = 1;
         const int lane = int(timeline.beginCall(info));
+        rpc::CallEvent started; // a call's stream is matched once the engine started it
+        started.callId = 7;
+        started.kind = rpc::EventKind::Started;
+        started.timeNs = rpc::monotonicNs();
+        std::vector<rpc::CallEvent> calls{started};
+        timeline.addCallEvents(calls);
         rpc::wire::WireEvent head;
         head.kind = rpc::wire::WireEvent::Kind::Http1;
         head.connection = 1;
@@ -652,16 +667,69 @@ private slots:
         QVERIFY(image.pixelColor(topLeft + QPoint(6, 4)) != colors.received);
     }
 
+    // As a tester found it with `wirescope --demo`: a forecast, the same request with a field the
+    // message does not have (rejected before anything was sent), then the body fixed and sent
+    // again. The last call's Timeline tab shows its own stream and its frames; the rejected call
+    // has no stream and ends where it ended.
+    void aCallAfterOneRejectedBeforeSendingShowsItsOwnStream()
+    {
+        Workbench wb;
+        ui::RequestTab *tab = openDemo(wb);
+        QVERIFY(tab);
+        QVERIFY(sendAndWait(tab));
+        QVERIFY2(tab->session().status().ok(), tab->session().status().message.c_str());
+        const int firstLane = tab->session().lane();
+        tab->setBody(QStringLiteral(R"({"city":"Oslo","dayz":2})"));
+        QVERIFY(sendAndWait(tab));
+        QVERIFY2(tab->session().status().local, tab->session().status().message.c_str());
+        const int rejectedLane = tab->session().lane();
+        tab->setBody(QStringLiteral(R"({"city":"Oslo","days":2})"));
+        QVERIFY(sendAndWait(tab));
+        QVERIFY2(tab->session().status().ok(), tab->session().status().message.c_str());
+        const int lane = tab->session().lane();
+        const Timeline &timeline = wb.window.timeline();
+        QTRY_VERIFY_WITH_TIMEOUT(timeline.lanes()[std::size_t(lane)].streamId != 0, 5000);
+        QTest::qWait(100); // the trailers' frames
+
+        const Timeline::Lane &first = timeline.lanes()[std::size_t(firstLane)];
+        const Timeline::Lane &rejected = timeline.lanes()[std::size_t(rejectedLane)];
+        const Timeline::Lane &good = timeline.lanes()[std::size_t(lane)];
+        QVERIFY(first.streamId != 0);
+        QCOMPARE(good.connection, first.connection);
+        QCOMPARE(good.streamId, first.streamId + 2); // the next stream the client opened
+        QCOMPARE(rejected.streamId, quint32(0));
+        QCOMPARE(rejected.lifeEndNs(rpc::monotonicNs()), rejected.endNs);
+
+        ui::TimelinePanel *panel = showResponseTimeline(tab);
+        QCOMPARE(panel->view()->clockLane(), lane);
+        QVERIFY2(panel->view()->laneLabel(lane, 1000).endsWith(QStringLiteral(" · stream %1").arg(good.streamId)),
+                 qPrintable(panel->view()->laneLabel(lane, 1000)));
+        models::FramesModel *frames = panel->frames();
+        QTRY_VERIFY_WITH_TIMEOUT(frames->count() > 0, 2000);
+        bool headers = false, data = false;
+        for (int row = 0; row < frames->count(); ++row) {
+            const quint64 id = frames->frameId(row);
+            const auto &f = timeline.frame(id);
+            // Its stream and its connection's stream 0, nothing of the other calls.
+            QVERIFY2(f.streamId == 0 || f.streamId == good.streamId, qPrintable(QString::number(f.streamId)));
+            if (f.streamId != good.streamId)
+                continue;
+            QCOMPARE(f.lane, quint32(lane));
+            headers = headers || (f.outbound && timeline.frameTypeName(id) == QLatin1String("HEADERS"));
+            data = data || timeline.frameTypeName(id) == QLatin1String("DATA");
+        }
+        QVERIFY(headers);
+        QVERIFY(data);
+    }
+
     // The window, a call open and its timeline shown, fits a 1024x768 screen (the legend asked
     // for one row per entry and made it 1245 pixels tall).
     void theWindowFitsASmallScreen()
     {
         // As `wirescope --demo --send` starts.
         Workbench wb;
-        QSignalSpy opened(&wb.window, &ui::MainWindow::requestOpened);
-        QVERIFY(!wb.window.startDemo().isEmpty());
-        QVERIFY(opened.wait(20000));
-        ui::RequestTab *tab = wb.window.currentRequest();
+        ui::RequestTab *tab = openDemo(wb);
+        QVERIFY(tab);
         QVERIFY(sendAndWait(tab));
         for (ui::RequestTab *shown : {tab}) {
             for (int page = 0; page < shown->response()->tabs()->count(); ++page) {

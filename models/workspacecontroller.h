@@ -16,13 +16,13 @@
 #include <QThreadPool>
 #include <QTimer>
 
-class QLockFile;
-
 #include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <vector>
+
+class QLockFile;
 
 namespace models {
 

@@ -93,6 +93,16 @@ std::vector<Orphan> takeOrphans(const QString &folder, const QString &own)
             continue;
         orphans.push_back({path, file.readAll(), std::move(lock)});
     }
+    // The locks of crashed windows that had nothing unsaved: taken, and so removed.
+    for (const QFileInfo &info : QDir(folder).entryInfoList({QStringLiteral("autosave-*.json.lock")}, QDir::Files)) {
+        const QString path = info.absoluteFilePath();
+        if (path.chopped(5) == QFileInfo(own).absoluteFilePath() || QFileInfo::exists(path.chopped(5)))
+            continue;
+        QLockFile lock(path);
+        lock.setStaleLockTime(0);
+        if (lock.tryLock(0))
+            lock.unlock();
+    }
     return orphans;
 }
 

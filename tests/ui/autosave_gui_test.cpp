@@ -14,6 +14,8 @@
 #include <QFile>
 #include <QLineEdit>
 #include <QLockFile>
+#include <QProcess>
+#include <QSysInfo>
 #include <QStandardPaths>
 #include <QTabWidget>
 #include <QtTest>
@@ -268,6 +270,24 @@ void AutosaveGuiTest::aLockedFileIsNotTaken()
     QCOMPARE(restored.first().at(0).toInt(), 1);
     QTRY_VERIFY_WITH_TIMEOUT(readFile(wb.window.autosaveFile()).contains("Evora"), 10000);
     QTRY_VERIFY_WITH_TIMEOUT(!QFile::exists(file), 10000);
+
+    // The lock of a window that crashed with nothing unsaved (its process is gone) is cleared
+    // away; a held one stays.
+    QProcess gone;
+    gone.start(QStringLiteral("true"), {});
+    QVERIFY(gone.waitForStarted(10000));
+    const qint64 pid = gone.processId();
+    QVERIFY(gone.waitForFinished(10000));
+    const QString stale = m_data + QStringLiteral("/autosave-crashed.json.lock");
+    writeFile(stale, QByteArray::number(pid) + "\nwirescope\n" + QSysInfo::machineHostName().toUtf8() + "\n");
+    const QString running = m_data + QStringLiteral("/autosave-running.json.lock");
+    QLockFile held(running);
+    QVERIFY(held.tryLock(0));
+    QSignalSpy again(&wb.window, &ui::MainWindow::autosaveRestored);
+    wb.window.restoreAutosave();
+    QVERIFY(again.wait(20000));
+    QVERIFY(!QFile::exists(stale));
+    QVERIFY(QFile::exists(running));
     wb.window.hide();
 }
 

@@ -18,6 +18,7 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QLocale>
+#include <QLockFile>
 #include <QUuid>
 
 #include <algorithm>
@@ -75,6 +76,16 @@ WorkspaceController::WorkspaceController(SourcesModel &sources, QString dataFold
     m_autosaveTimer.setSingleShot(true);
     m_autosaveTimer.setInterval(1000);
     connect(&m_autosaveTimer, &QTimer::timeout, this, &WorkspaceController::writeAutosaveNow);
+    // This window's autosave file is its own for as long as it runs: a window starting meanwhile
+    // leaves it alone, and one starting after a crash finds the lock stale and takes it over.
+    m_diskPool.start([this, lock = QString(autosaveFile() + QStringLiteral(".lock"))] {
+        QDir().mkpath(QFileInfo(lock).absolutePath());
+        m_lock = std::make_unique<QLockFile>(lock);
+        m_lock->setStaleLockTime(0); // stale only when its process is gone, however old
+        if (!m_lock->tryLock(0))
+            qWarning("wirescope: the autosave lock %s was not taken (error %d)", qPrintable(lock),
+                     int(m_lock->error()));
+    });
     connect(m_store, &WorkspaceStore::opened, this, &WorkspaceController::onStoreOpened);
     connect(m_store, &WorkspaceStore::changed, this, &WorkspaceController::onStoreChanged);
     connect(m_store, &WorkspaceStore::operationFailed, this, &WorkspaceController::statusMessage);
@@ -92,6 +103,8 @@ WorkspaceController::WorkspaceController(SourcesModel &sources, QString dataFold
 
 WorkspaceController::~WorkspaceController()
 {
+    // After the writes queued before it: the file is complete when another window may take it.
+    m_diskPool.start([this] { m_lock.reset(); });
     m_diskPool.waitForDone();
 }
 
@@ -170,7 +183,6 @@ void WorkspaceController::onStoreOpened()
     if (const auto parked = m_parked.find(m_folder); parked != m_parked.end()) {
         const QJsonObject section = parked->second;
         m_parked.erase(parked);
-        m_restoredFolders.insert(m_folder);
         reopen(section.value(QStringLiteral("tabs")).toArray(), m_folder,
                section.value(QStringLiteral("environment")).toString());
     }
@@ -395,6 +407,9 @@ void WorkspaceController::openRequest(RequestToOpen request)
 {
     if (request.workspace.isEmpty() && request.autosaved.isEmpty())
         request.workspace = m_folder;
+    const bool demo = request.demo;
+    if (demo && !m_demoAddress.isEmpty())
+        request.request.target = m_demoAddress; // this session's demo, not the dead one's port
     const bool ownSource = request.source.has_value();
     // A tab restored from the last session may name a server that is gone (the demo's random
     // port): its source stays quiet until the user turns to it.
@@ -410,6 +425,13 @@ void WorkspaceController::openRequest(RequestToOpen request)
                                      [&](const RequestToOpen &r) { return r.request.method == method; });
     if (!waiting)
         return;
+    if (demo) {
+        emit statusMessage(m_demoAddress.isEmpty()
+                               ? tr("%1 was a request to the demo service: File → Start Demo Service brings it back")
+                                     .arg(method)
+                               : tr("Waiting for the demo service's schema with %1…").arg(method));
+        return;
+    }
     if (ownSource) {
         // Its source may have been there already, loaded without the method: nothing would
         // ever come (a pasted command with a misspelt method waited for ever).
@@ -456,6 +478,10 @@ void WorkspaceController::retryPending()
     std::vector<std::pair<RequestToOpen, int>> ready;
     for (auto it = m_pending.begin(); it != m_pending.end();) {
         int found = -1;
+        if (it->demo && m_demoAddress.isEmpty()) {
+            ++it; // waits for the demo to start: its schema from elsewhere would send to a dead port
+            continue;
+        }
         for (int r = 0; r < m_sources.rowCount() && found < 0; ++r) {
             const int id = m_sources.index(r, 0).data(SourcesModel::SourceIdRole).toInt();
             if (m_sources.findMethod(id, it->request.method).isValid())
@@ -491,21 +517,27 @@ void WorkspaceController::reportStalled()
     if (m_opening || sourcesLoading())
         return;
     reportMissing();
-    QStringList methods;
-    for (auto it = m_pending.begin(); it != m_pending.end();) {
-        if (it->autosaved.isEmpty()) {
-            ++it;
+    // They stay waiting (and in the autosave file): a schema loaded later still brings them back.
+    QStringList methods, demo;
+    for (RequestToOpen &r : m_pending) {
+        if (r.autosaved.isEmpty() || r.reported)
             continue;
-        }
-        methods << it->request.method;
-        m_kept[it->workspace].append(it->autosaved);
-        it = m_pending.erase(it);
+        r.reported = true;
+        (r.demo && m_demoAddress.isEmpty() ? demo : methods) << r.request.method;
     }
+    QStringList said;
     if (!methods.isEmpty())
-        emit statusMessage(tr("%n unsaved request(s) could not be reopened, as no loaded schema has %1; "
-                              "they are kept in %2",
-                              nullptr, int(methods.size()))
-                               .arg(methods.join(QStringLiteral(", ")), autosaveFile()));
+        said << tr("%n unsaved request(s) could not be reopened yet, as no loaded schema has %1; they open "
+                   "when a schema with their method loads, and are kept in %2",
+                   nullptr, int(methods.size()))
+                    .arg(methods.join(QStringLiteral(", ")), autosaveFile());
+    if (!demo.isEmpty())
+        said << tr("%n unsaved request(s) to the demo service (%1) wait for it: File → Start Demo Service "
+                   "brings them back",
+                   nullptr, int(demo.size()))
+                    .arg(demo.join(QStringLiteral(", ")));
+    if (!said.isEmpty())
+        emit statusMessage(said.join(QStringLiteral("; ")));
 }
 
 bool WorkspaceController::sourcesLoading() const

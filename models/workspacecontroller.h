@@ -18,9 +18,11 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
-#include <set>
 #include <vector>
+
+class QLockFile;
 
 namespace models {
 
@@ -40,6 +42,10 @@ struct RequestToOpen
     std::optional<SourceSpec> source; // where its schema came from, when it is not the workspace's
     QString workspace;                // the workspace folder it belongs to ("" for none)
     QJsonObject autosaved;            // restored: its autosave entry, kept if it cannot reopen
+    // Restored, and it was sent to the demo service of its session: it goes to this session's
+    // demo (whose port is another), and waits for it to start.
+    bool demo = false;
+    bool reported = false; // said once in the status bar as waiting for its schema
 };
 
 // An unsaved tab as autosave keeps it.
@@ -48,6 +54,7 @@ struct UnsavedTab
     SavedRequest request; // the path of its file (or empty), the body as typed
     QString workspace;    // the workspace folder it belongs to ("" for none)
     std::optional<SourceSpec> source;
+    bool demo = false; // its target is the built-in demo service of this session
 };
 
 // A finished call as the window saw it, for history. Secrets are masked and sizes capped here.
@@ -144,20 +151,27 @@ public:
     // A pasted command: its schema files are loaded and its request opens as an unsaved tab.
     Status importGrpcurl(const QString &commandLine);
 
-    // Autosave: unsaved tabs are written a moment after each change (and on demand), grouped by
-    // workspace. Entries the file holds from other sessions (another window, an earlier crash)
-    // are kept as they are, unless this window restored their workspace's section.
+    // Autosave: unsaved tabs are written a moment after a change (and on demand), grouped by
+    // workspace, to a file of this window's own: `autosave-<session>.json` in the data folder,
+    // locked (QLockFile, `<file>.lock`) for as long as the controller lives. No later than the
+    // autosave interval after the first of a run of edits, however fast they come.
     QString autosaveFile() const;
     void setUnsavedTabs(std::function<std::vector<UnsavedTab>()> provider) { m_unsaved = std::move(provider); }
     void scheduleAutosave();
     void writeAutosaveNow();
     // The user chose to discard this window's unsaved tabs: they are not kept for a restore.
     void discardUnsaved();
-    // Reads the autosave file (on the disk thread) and reopens the unsaved tabs of the workspace
-    // asked for (or, with none asked for, of the last session's) and of no workspace; others
-    // wait for their workspace to be opened. autosaveRestored(tabs) follows. A tab that cannot
-    // come back is said in statusMessage and kept in the file.
+    // Takes over the autosave files whose owner is gone (a crash; their lock is free or stale,
+    // on the disk thread) and reopens their unsaved tabs of the workspace asked for (or, with
+    // none asked for, of the last session's) and of no workspace; others wait for their
+    // workspace to be opened. They are written to this window's file and the files taken over
+    // are removed. Files of running windows are left to them. autosaveRestored(tabs) follows.
+    // A tab whose schema is not loaded waits for it (said in statusMessage) and stays in the
+    // file; one that cannot be read is said and kept.
     void restoreAutosave();
+    // The demo service of this session runs at `address` ("" when it does not): restored tabs
+    // that were sent to the demo of their own session go there.
+    void setDemoAddress(const QString &address);
     void waitForDisk();
 
 signals:
@@ -202,10 +216,15 @@ private:
     QTimer m_autosaveTimer;
     QThreadPool m_diskPool; // one thread: autosave reads and writes in order, off the UI thread
     bool m_discarded = false;
-    QString m_session; // marks this window's entries in the autosave file
-    std::set<QString> m_restoredFolders;         // sections this window took over from the file
+    QString m_session; // names this window's autosave file
+    std::unique_ptr<QLockFile> m_lock; // on this window's autosave file; touched on the disk thread only
+    QString m_demoAddress;
+    // Autosave files of crashed windows taken over by restoreAutosave, and their locks: removed
+    // (and released) by the first write after what they held is this window's.
+    QStringList m_taken;
+    std::vector<std::shared_ptr<QLockFile>> m_takenLocks;
     std::map<QString, QJsonObject> m_parked;     // sections waiting for their workspace to open
-    std::map<QString, QJsonArray> m_kept;        // entries that could not come back
+    std::map<QString, QJsonArray> m_kept;        // entries that could not be read back
 };
 
 } // namespace models

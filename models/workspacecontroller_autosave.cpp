@@ -12,6 +12,7 @@
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QLockFile>
 
 #include <map>
 #include <memory>
@@ -24,15 +25,19 @@ constexpr int kAutosaveFormat = 2;
 
 // An unsaved tab as the autosave file keeps it. Built on the disk thread: for a big body the
 // request's JSON, parsed back into an object, and the editor's text are copies of many MB.
-QJsonObject autosaveEntry(const UnsavedTab &tab, const QString &session)
+QJsonObject autosaveEntry(const UnsavedTab &tab)
 {
     QJsonObject entry{
         {QStringLiteral("saved_path"), tab.request.path},
         {QStringLiteral("request"), QJsonDocument::fromJson(Workspace::serialize(tab.request)).object()},
         {QStringLiteral("editor_text"), tab.request.body}, // as typed, even half-way
-        {QStringLiteral("session"), session},
     };
-    if (tab.source)
+    // The demo's port dies with the session: the next one's is its target, and its schema.
+    if (tab.demo)
+        entry.insert(QStringLiteral("demo"), true);
+    const bool demoSchema = tab.demo && tab.source && tab.source->kind == SourceSpec::Kind::Reflection &&
+                            tab.source->schema.reflectionChannel.target == tab.request.target.toStdString();
+    if (tab.source && !demoSchema)
         entry.insert(QStringLiteral("source"), QJsonObject::fromVariantMap(sourceSpecToMap(*tab.source)));
     return entry;
 }
@@ -58,16 +63,62 @@ std::map<QString, QJsonObject> autosaveSections(const QJsonObject &file)
     return sections;
 }
 
+// An autosave file whose window is gone (it crashed), taken over: what it holds, and its lock,
+// held until the file is removed so that no other window starting now takes it too.
+struct Orphan
+{
+    QString path;
+    QByteArray bytes;
+    std::shared_ptr<QLockFile> lock;
+};
+
+// On the disk thread: the autosave files in `folder` but `own` whose lock is free or stale,
+// newest first. `autosave.json` is the one file every window shared before each had its own.
+std::vector<Orphan> takeOrphans(const QString &folder, const QString &own)
+{
+    std::vector<Orphan> orphans;
+    const QFileInfoList files =
+        QDir(folder).entryInfoList({QStringLiteral("autosave.json"), QStringLiteral("autosave-*.json")},
+                                   QDir::Files, QDir::Time);
+    for (const QFileInfo &info : files) {
+        const QString path = info.absoluteFilePath();
+        if (path == QFileInfo(own).absoluteFilePath())
+            continue;
+        auto lock = std::make_shared<QLockFile>(path + QStringLiteral(".lock"));
+        lock->setStaleLockTime(0); // stale only when its process is gone
+        if (!lock->tryLock(0))
+            continue; // its window is running
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly))
+            continue;
+        orphans.push_back({path, file.readAll(), std::move(lock)});
+    }
+    // The locks of crashed windows that had nothing unsaved: taken, and so removed.
+    for (const QFileInfo &info : QDir(folder).entryInfoList({QStringLiteral("autosave-*.json.lock")}, QDir::Files)) {
+        const QString path = info.absoluteFilePath();
+        if (path.chopped(5) == QFileInfo(own).absoluteFilePath() || QFileInfo::exists(path.chopped(5)))
+            continue;
+        QLockFile lock(path);
+        lock.setStaleLockTime(0);
+        if (lock.tryLock(0))
+            lock.unlock();
+    }
+    return orphans;
+}
+
 } // namespace
 
 QString WorkspaceController::autosaveFile() const
 {
-    return m_dataFolder + QStringLiteral("/autosave.json");
+    return m_dataFolder + QStringLiteral("/autosave-") + m_session + QStringLiteral(".json");
 }
 
 void WorkspaceController::scheduleAutosave()
 {
-    m_autosaveTimer.start();
+    // Not pushed back by the edits that follow: typing without a pause is still written within
+    // the interval of its first keystroke.
+    if (!m_autosaveTimer.isActive())
+        m_autosaveTimer.start();
 }
 
 void WorkspaceController::writeAutosaveNow()
@@ -78,9 +129,9 @@ void WorkspaceController::writeAutosaveNow()
     std::vector<UnsavedTab> tabs;
     if (!m_discarded && m_unsaved)
         tabs = m_unsaved();
-    // Not this window's tabs, but never to be lost: entries that could not reopen, entries still
-    // waiting for their schema, and sections waiting for their workspace. By workspace folder,
-    // after the tabs' own.
+    // Not this window's tabs, but never to be lost: entries that could not be read, entries
+    // still waiting for their schema, and sections waiting for their workspace. By workspace
+    // folder, after the tabs' own.
     std::map<QString, QJsonArray> others;
     for (const auto &[folder, entries] : m_kept) {
         for (const QJsonValue &e : entries)
@@ -101,58 +152,43 @@ void WorkspaceController::writeAutosaveNow()
     for (const auto &[folder, section] : m_parked)
         environments.insert(folder, section.value(QStringLiteral("environment")).toString());
     environments.insert(m_folder, m_environment);
-    // Sections this window never read (another window's, or written before it restored) are
-    // merged in on the disk thread from what the file holds then.
+    // The files taken over from crashed windows go once what they held is in this one's.
     m_diskPool.start([file = autosaveFile(), tabs = std::move(tabs), others = std::move(others), top,
-                      environments, restored = m_restoredFolders, session = m_session]() mutable {
-        std::map<QString, QJsonArray> mine; // by workspace folder
+                      environments, taken = std::exchange(m_taken, {}),
+                      locks = std::exchange(m_takenLocks, {})]() mutable {
+        std::map<QString, QJsonArray> all; // by workspace folder
         for (const UnsavedTab &tab : tabs)
-            mine[tab.workspace].append(autosaveEntry(tab, session));
+            all[tab.workspace].append(autosaveEntry(tab));
         for (const auto &[folder, entries] : others) {
             for (const QJsonValue &e : entries)
-                mine[folder].append(e);
-        }
-        QFile existing(file);
-        std::map<QString, QJsonObject> onDisk;
-        if (existing.open(QIODevice::ReadOnly)) {
-            const QByteArray bytes = existing.readAll();
-            QJsonParseError error{};
-            const QJsonDocument doc = QJsonDocument::fromJson(bytes, &error);
-            if (error.error == QJsonParseError::NoError)
-                onDisk = autosaveSections(doc.object());
-            else if (!bytes.isEmpty())
-                QFile::copy(file, file + QStringLiteral(".damaged")); // not overwritten unseen
+                all[folder].append(e);
         }
         QJsonArray sections;
-        std::map<QString, QJsonArray> all = mine;
-        for (const auto &[folder, section] : onDisk) {
-            if (restored.count(folder))
-                continue;
-            for (const QJsonValue &e : section.value(QStringLiteral("tabs")).toArray()) {
-                // This window's own entries on disk are what `mine` replaces.
-                if (e.toObject().value(QStringLiteral("session")).toString() != session &&
-                    !all[folder].contains(e))
-                    all[folder].append(e);
-            }
-            if (!environments.contains(folder))
-                environments.insert(folder, section.value(QStringLiteral("environment")).toString());
-        }
         for (const auto &[folder, entries] : all) {
             if (!entries.isEmpty())
                 sections.append(QJsonObject{{QStringLiteral("workspace"), folder},
                                             {QStringLiteral("environment"), environments.value(folder)},
                                             {QStringLiteral("tabs"), entries}});
         }
+        bool written = true;
         if (sections.isEmpty()) {
             QFile::remove(file);
-            return;
+        } else {
+            QJsonObject out = top;
+            out.insert(QStringLiteral("sections"), sections);
+            QDir().mkpath(QFileInfo(file).absolutePath());
+            // On the disk thread, nobody to answer to: the next autosave tries again, and the log
+            // says why. The files taken over stay for the next start to take.
+            if (const Status status = writeFileAtomically(file, QJsonDocument(out).toJson()); !status) {
+                written = false;
+                qWarning("wirescope: the autosave was not written: %s", qPrintable(status.errorMessage()));
+            }
         }
-        QJsonObject out = top;
-        out.insert(QStringLiteral("sections"), sections);
-        QDir().mkpath(QFileInfo(file).absolutePath());
-        // On the disk thread, nobody to answer to: the next autosave tries again, and the log says why.
-        if (const Status written = writeFileAtomically(file, QJsonDocument(out).toJson()); !written)
-            qWarning("wirescope: the autosave was not written: %s", qPrintable(written.errorMessage()));
+        if (written) {
+            for (const QString &path : taken)
+                QFile::remove(path);
+        }
+        locks.clear(); // unlocked: their lock files go too
     });
 }
 
@@ -169,33 +205,50 @@ void WorkspaceController::waitForDisk()
 
 void WorkspaceController::restoreAutosave()
 {
-    auto bytes = std::make_shared<QByteArray>();
+    auto orphans = std::make_shared<std::vector<Orphan>>();
     auto *done = new QObject(this);
-    m_diskPool.start([file = autosaveFile(), bytes, done] {
-        QFile f(file);
-        if (f.open(QIODevice::ReadOnly))
-            *bytes = f.readAll();
+    m_diskPool.start([folder = m_dataFolder, own = autosaveFile(), orphans, done] {
+        *orphans = takeOrphans(folder, own);
         QMetaObject::invokeMethod(
             done, [done] { done->deleteLater(); }, Qt::QueuedConnection);
     });
-    connect(done, &QObject::destroyed, this, [this, bytes] {
-        if (bytes->isEmpty()) {
+    connect(done, &QObject::destroyed, this, [this, orphans] {
+        // Every file taken over, as one: the newest names the last session's workspace.
+        std::map<QString, QJsonObject> sections;
+        QString lastWorkspace;
+        bool newest = true;
+        for (Orphan &orphan : *orphans) {
+            QJsonParseError parseError{};
+            const QJsonObject file = QJsonDocument::fromJson(orphan.bytes, &parseError).object();
+            if (parseError.error != QJsonParseError::NoError && !orphan.bytes.isEmpty()) {
+                emit statusMessage(tr("The autosave file %1 is damaged (%2); it was left as it is")
+                                       .arg(orphan.path, parseError.errorString()));
+                m_diskPool.start([lock = std::move(orphan.lock)]() mutable { lock.reset(); });
+                continue;
+            }
+            if (newest)
+                lastWorkspace = file.value(QStringLiteral("workspace")).toString();
+            newest = false;
+            for (auto &[folder, section] : autosaveSections(file)) {
+                auto [it, added] = sections.try_emplace(folder, section);
+                if (added)
+                    continue;
+                QJsonArray tabs = it->second.value(QStringLiteral("tabs")).toArray();
+                for (const QJsonValue &tab : section.value(QStringLiteral("tabs")).toArray())
+                    tabs.append(tab);
+                it->second.insert(QStringLiteral("tabs"), tabs);
+            }
+            m_taken << orphan.path;
+            m_takenLocks.push_back(std::move(orphan.lock));
+        }
+        if (sections.empty() && m_taken.isEmpty()) {
             emit autosaveRestored(0);
             return;
         }
-        QJsonParseError parseError{};
-        const QJsonObject file = QJsonDocument::fromJson(*bytes, &parseError).object();
-        if (parseError.error != QJsonParseError::NoError) {
-            emit statusMessage(tr("The autosave file %1 is damaged (%2); it was left as it is")
-                                   .arg(autosaveFile(), parseError.errorString()));
-            emit autosaveRestored(0);
-            return;
-        }
-        std::map<QString, QJsonObject> sections = autosaveSections(file);
         // The workspace asked for wins; without one, the last session's opens.
         QString target = m_folder;
         if (target.isEmpty())
-            target = absoluteFolder(file.value(QStringLiteral("workspace")).toString());
+            target = absoluteFolder(lastWorkspace);
         if (target.isEmpty() && sections.size() == 1)
             target = sections.begin()->first;
         QJsonArray loose, own;
@@ -209,16 +262,18 @@ void WorkspaceController::restoreAutosave()
             } else if (absolute == target) {
                 own = section.value(QStringLiteral("tabs")).toArray();
                 ownEnvironment = section.value(QStringLiteral("environment")).toString();
-            } else if (!m_parked.count(absolute)) {
+            } else if (const auto parked = m_parked.find(absolute); parked != m_parked.end()) {
+                QJsonArray tabs = parked->second.value(QStringLiteral("tabs")).toArray();
+                for (const QJsonValue &e : section.value(QStringLiteral("tabs")).toArray())
+                    tabs.append(e);
+                parked->second.insert(QStringLiteral("tabs"), tabs);
+            } else {
                 m_parked[absolute] = section;
                 elsewhere << QStringLiteral("%1 (%2)")
                                  .arg(QFileInfo(absolute).fileName())
                                  .arg(section.value(QStringLiteral("tabs")).toArray().size());
             }
         }
-        m_restoredFolders.insert(QString());
-        if (!target.isEmpty())
-            m_restoredFolders.insert(target);
         const int count = int(loose.size() + own.size());
         auto finish = [this, loose, own, target, ownEnvironment, elsewhere, count] {
             reopen(loose, QString(), QString());
@@ -229,6 +284,8 @@ void WorkspaceController::restoreAutosave()
                               .arg(elsewhere.join(QStringLiteral(", ")));
             emit statusMessage(status);
             emit autosaveRestored(count);
+            // What was taken over is in this window's file now; the files it came from go.
+            writeAutosaveNow();
             QTimer::singleShot(0, this, &WorkspaceController::reportStalled);
         };
         // After the workspace is open: its environment is chosen and its sources are loading.
@@ -237,6 +294,18 @@ void WorkspaceController::restoreAutosave()
         else
             finish();
     });
+}
+
+void WorkspaceController::setDemoAddress(const QString &address)
+{
+    m_demoAddress = address;
+    if (address.isEmpty())
+        return;
+    for (RequestToOpen &r : m_pending) {
+        if (r.demo)
+            r.request.target = address;
+    }
+    retryPending();
 }
 
 void WorkspaceController::reopen(const QJsonArray &entries, const QString &folder, const QString &environment)
@@ -263,6 +332,7 @@ void WorkspaceController::reopen(const QJsonArray &entries, const QString &folde
         open.modified = true;
         open.workspace = folder;
         open.autosaved = entry;
+        open.demo = entry.value(QStringLiteral("demo")).toBool();
         if (const QJsonValue source = entry.value(QStringLiteral("source")); source.isObject())
             open.source = sourceSpecFromMap(source.toObject().toVariantMap());
         openRequest(std::move(open));

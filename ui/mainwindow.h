@@ -81,6 +81,9 @@ public:
     // Starts the demo service and opens a request to it once its schema is loaded. Returns the
     // demo's address, or an empty string (the reason goes to the status bar).
     QString startDemo();
+    // `--send`: sends the next request that opens fresh (the demo's, or one opened from a
+    // workspace); drafts restored from an earlier session open unsaved and are left alone.
+    void sendNextOpened();
 
     // Opens a request tab for a method of a loaded source ("pkg.Svc/Method").
     // With `body`, the editor starts with it instead of an example.

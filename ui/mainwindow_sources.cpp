@@ -6,7 +6,9 @@
 
 #include "models/recentsources.h"
 #include "models/sourcesmodel.h"
+#include "models/workspacecontroller.h"
 #include "ui/problemspanel.h"
+#include "ui/requesttab.h"
 #include "ui/sourceactions.h"
 
 #include <QAction>
@@ -21,6 +23,8 @@
 #include <QProgressBar>
 #include <QStatusBar>
 #include <QToolButton>
+
+#include <memory>
 
 namespace ui {
 
@@ -115,6 +119,7 @@ QString MainWindow::startDemo()
         return {};
     }
     m_demoAddress = *address;
+    m_workspace->setDemoAddress(m_demoAddress); // drafts sent to the demo of their session come here
     // Running until the program ends: starting it again would only fail on a second port.
     m_demoAction->setEnabled(false);
     m_demoAction->setToolTip(tr("The demo service is running on %1").arg(m_demoAddress));
@@ -124,6 +129,17 @@ QString MainWindow::startDemo()
         onSourceLoaded(m_demoSource);
     showStatus(tr("Demo service running on %1").arg(m_demoAddress));
     return m_demoAddress;
+}
+
+void MainWindow::sendNextOpened()
+{
+    auto connection = std::make_shared<QMetaObject::Connection>();
+    *connection = connect(this, &MainWindow::requestOpened, this, [connection](RequestTab *tab) {
+        if (tab->isModified())
+            return; // a draft of the last session: not what the command line asked to send
+        QObject::disconnect(*connection);
+        tab->send();
+    });
 }
 
 void MainWindow::fillRecentMenu()

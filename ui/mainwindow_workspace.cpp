@@ -67,7 +67,7 @@ void MainWindow::setupWorkspace()
             QLineEdit::Password, QString(), &ok);
         return ok ? std::optional<QString>(value) : std::nullopt;
     });
-    ws.setUnsavedTabs([this] { return m_tabs->unsavedSnapshots(); });
+    ws.setUnsavedTabs([this] { return m_tabs->unsavedSnapshots(m_demoAddress); });
     connect(m_tabs, &RequestTabs::unsavedChanged, &ws, &models::WorkspaceController::scheduleAutosave);
     connect(&ws, &models::WorkspaceController::statusMessage, this, &MainWindow::showStatus);
     connect(&ws, &models::WorkspaceController::maskedValuesChanged, m_timeline,

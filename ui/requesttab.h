@@ -132,6 +132,7 @@ signals:
     void titleChanged();
     void statusMessage(const QString &text);
     void modifiedChanged();
+    void edited(); // each edit the user makes (modifiedChanged only says the first)
     void callFinished();
     void reloadRequested();    // from the conflict bar: take the file's content
     void overwriteRequested(); // from the conflict bar: write this tab's content over it

@@ -348,15 +348,17 @@ void RequestTab::connectWidgets()
         emit callFinished();
     });
     // Any edit makes the tab differ from its saved file.
-    auto edited = [this] {
-        if (!m_applying)
-            setModified(true);
+    auto onEdit = [this] {
+        if (m_applying)
+            return;
+        setModified(true);
+        emit edited(); // a tab already unsaved changes again: autosave must hear of it
     };
-    connect(m_editor, &QsciScintilla::textChanged, this, edited);
-    connect(m_target, &QLineEdit::textEdited, this, edited);
-    connect(m_metadata, &QTableWidget::cellChanged, this, edited);
-    connect(m_deadline, &QSpinBox::valueChanged, this, edited);
-    connect(m_options->protocol(), &ProtocolPicker::changed, this, edited);
+    connect(m_editor, &QsciScintilla::textChanged, this, onEdit);
+    connect(m_target, &QLineEdit::textEdited, this, onEdit);
+    connect(m_metadata, &QTableWidget::cellChanged, this, onEdit);
+    connect(m_deadline, &QSpinBox::valueChanged, this, onEdit);
+    connect(m_options->protocol(), &ProtocolPicker::changed, this, onEdit);
     connect(m_options->protocol(), &ProtocolPicker::changed, this, &RequestTab::updateControls);
     connect(m_target, &QLineEdit::textChanged, this, &RequestTab::updateControls); // https:// means TLS
     connect(&m_tick, &QTimer::timeout, this, &RequestTab::updateControls);

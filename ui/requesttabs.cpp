@@ -68,6 +68,7 @@ void RequestTabs::addRequestTab(RequestTab *tab, const TabInfo &info)
         }
     });
     connect(tab, &RequestTab::modifiedChanged, this, &RequestTabs::unsavedChanged);
+    connect(tab, &RequestTab::edited, this, &RequestTabs::unsavedChanged);
     connect(tab, &RequestTab::titleChanged, this, [this, tab] {
         if (tab->isModified())
             emit unsavedChanged();
@@ -137,12 +138,13 @@ void RequestTabs::setWorkspace(RequestTab *tab, const QString &folder)
     m_info[tab].workspace = folder;
 }
 
-std::vector<models::UnsavedTab> RequestTabs::unsavedSnapshots() const
+std::vector<models::UnsavedTab> RequestTabs::unsavedSnapshots(const QString &demoAddress) const
 {
     std::vector<models::UnsavedTab> tabs;
     for (RequestTab *tab : unsavedTabs()) {
         models::UnsavedTab unsaved;
         unsaved.request = tab->toSaved();
+        unsaved.demo = !demoAddress.isEmpty() && unsaved.request.target == demoAddress;
         if (const TabInfo *i = info(tab)) {
             unsaved.workspace = i->workspace;
             if (const auto *spec = m_workspace.sources().spec(i->sourceId))

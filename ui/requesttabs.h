@@ -44,8 +44,9 @@ public:
     RequestTab *tabForPath(const QString &path) const;
     const TabInfo *info(RequestTab *tab) const;
     void setWorkspace(RequestTab *tab, const QString &folder);
-    // The unsaved tabs as autosave keeps them.
-    std::vector<models::UnsavedTab> unsavedSnapshots() const;
+    // The unsaved tabs as autosave keeps them; those whose target is `demoAddress` (the demo
+    // service of this session, "" when it does not run) are marked as the demo's.
+    std::vector<models::UnsavedTab> unsavedSnapshots(const QString &demoAddress = {}) const;
 
     // Saves a tab to its file, or to `path` (Save As); asks for a path when neither. Returns
     // whether a save was started.
@@ -58,7 +59,7 @@ public:
 
 signals:
     void statusMessage(const QString &text);
-    void unsavedChanged(); // a tab became modified or clean, or one went away
+    void unsavedChanged(); // a tab became modified or clean, an unsaved one was edited, or one went away
 
 private:
     void closeRequested(int index);

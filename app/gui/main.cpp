@@ -26,7 +26,7 @@ const char kUsage[] =
     "A desktop workbench for exploring and testing gRPC services.\n"
     "\n"
     "  --demo              start the built-in demo service and open a request to it\n"
-    "  --send              send the first request that opens (the demo's, or --open's)\n"
+    "  --send              send the request --demo or --open opens (never a restored draft)\n"
     "  --reflect HOST:PORT load a server's schema by reflection (plaintext)\n"
     "  --workspace DIR     open a workspace folder (saved requests, environments, history)\n"
     "  --open REQUEST      open a saved request of that workspace (path relative to it)\n"
@@ -131,11 +131,8 @@ int main(int argc, char **argv)
         std::cerr << "wirescope: --open needs --workspace\n" << kUsage;
         return 2;
     }
-    if (sendDemo && (demo || !openRequest.isEmpty())) {
-        QObject::connect(
-            &window, &ui::MainWindow::requestOpened, &window, [](ui::RequestTab *tab) { tab->send(); },
-            Qt::SingleShotConnection);
-    }
+    if (sendDemo && (demo || !openRequest.isEmpty()))
+        window.sendNextOpened(); // not a draft that the restore below brings back
     if (!workspace.isEmpty())
         window.openWorkspace(workspace, openRequest);
     // Unsaved requests of the last session (a crash, or closed with edits) come back.

@@ -99,6 +99,7 @@ private slots:
     void grpcurlCommandsComeInAndGoOut();
     void autosaveKeepsEachWorkspacesTabsForItself();
     void aTabThatCannotComeBackIsSaidAndKept();
+    void aWaitingTabOpensWhenItsSchemaLoadsLater();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -289,6 +290,9 @@ void WorkspaceControllerTest::autosaveKeepsEachWorkspacesTabsForItself()
         f.controller.setUnsavedTabs({});
         f.controller.writeAutosaveNow(); // this window has nothing unsaved: A's tab stays
         f.controller.waitForDisk();
+        // Taken over from the crashed window's file into this one's.
+        QVERIFY(!QFile::exists(file));
+        file = f.controller.autosaveFile();
         QVERIFY(readFile(file).contains("draft in a"));
         // Opening A later brings it back, in A.
         QVERIFY(f.open(a));
@@ -335,7 +339,43 @@ void WorkspaceControllerTest::aTabThatCannotComeBackIsSaidAndKept()
     f.controller.setUnsavedTabs({});
     f.controller.writeAutosaveNow();
     f.controller.waitForDisk();
-    QVERIFY2(readFile(file).contains("TestService/Gone") && readFile(file).contains("kept"), readFile(file).constData());
+    // The file of the first format (shared by every window) is taken over into this one's.
+    QVERIFY(!QFile::exists(file));
+    const QByteArray own = readFile(f.controller.autosaveFile());
+    QVERIFY2(own.contains("TestService/Gone") && own.contains("kept"), own.constData());
+}
+
+// A restored tab whose schema was not loaded was said as "could not be reopened" and set aside:
+// loading that schema afterwards (File → Start Demo Service, Open) did not bring it back.
+void WorkspaceControllerTest::aWaitingTabOpensWhenItsSchemaLoadsLater()
+{
+    writeFile(m_data + QStringLiteral("/autosave.json"), QByteArrayLiteral(R"({"version": 2, "sections": [
+        {"workspace": "", "tabs": [{"saved_path": "", "editor_text": "{\"text\": \"later\"}",
+         "request": {"method": "wirescope.testing.TestService/Echo", "body": {}}}]}]})"));
+    Fixture f(m_data);
+    QSignalSpy restored(&f.controller, &WorkspaceController::autosaveRestored);
+    QSignalSpy status(&f.controller, &WorkspaceController::statusMessage);
+    QSignalSpy ready(&f.controller, &WorkspaceController::requestReady);
+    f.controller.restoreAutosave();
+    QVERIFY(restored.wait(20000));
+    QCOMPARE(restored.first().at(0).toInt(), 1);
+    auto said = [&status] {
+        for (const auto &args : status) {
+            if (args.at(0).toString().contains(QStringLiteral("could not be reopened yet")))
+                return true;
+        }
+        return false;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(said(), 20000);
+    QCOMPARE(ready.count(), 0);
+    models::SourceSpec spec;
+    spec.schema.importPaths = {WIRESCOPE_TEST_PROTO_DIR, WIRESCOPE_RESOURCE_PROTO_DIR};
+    spec.schema.protoFiles = {"wirescope/testing/test.proto"};
+    f.sources.addSource(spec);
+    QTRY_COMPARE_WITH_TIMEOUT(ready.count(), 1, 20000);
+    const auto back = ready.first().at(0).value<RequestToOpen>();
+    QCOMPARE(back.request.body, QStringLiteral(R"({"text": "later"})"));
+    QVERIFY(back.modified);
 }
 
 QTEST_GUILESS_MAIN(WorkspaceControllerTest)

@@ -777,7 +777,8 @@ void WorkspaceGuiTest::unsavedEditsComeBackAfterACrash()
     QTest::keySequence(&wb.window, QKeySequence::Save);
     QVERIFY(saved.wait(10000));
     QVERIFY(readFile(m_folder + QLatin1Char('/') + kEchoPath).contains("not saved yet"));
-    QTRY_VERIFY_WITH_TIMEOUT(!QFile::exists(autosave), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(!QFile::exists(autosave), 10000); // taken over
+    QTRY_VERIFY_WITH_TIMEOUT(!QFile::exists(wb.window.autosaveFile()), 10000);
 
     // A damaged autosave file is reported and left alone.
     writeFile(autosave, QByteArrayLiteral("{\"tabs\": [tr"));
@@ -1282,8 +1283,9 @@ void WorkspaceGuiTest::theCommandLineWorkspaceIsNeitherReplacedNorOpenedTwice()
         QCOMPARE(wb.window.currentRequest(), nullptr); // A's tab does not belong here
         QVERIFY2(wb.window.statusText().contains(QFileInfo(m_folder).fileName()),
                  qPrintable(wb.window.statusText()));
-        // ... and it is kept for when A is opened.
-        QVERIFY(readFile(autosave).contains("from A"));
+        // ... and it is kept for when A is opened, in this window's file now.
+        QTRY_VERIFY_WITH_TIMEOUT(readFile(wb.window.autosaveFile()).contains("from A"), 10000);
+        QVERIFY(!QFile::exists(autosave));
         wb.window.hide();
     }
     {
@@ -1336,6 +1338,8 @@ void WorkspaceGuiTest::everyUnsavedTabComesBackAfterACrash()
         }
         QCOMPARE(texts, (QStringList{QStringLiteral(R"({"text": "chat draft"})"),
                                      QStringLiteral(R"({"text": "echo draft"})")}));
+        autosave = wb.window.autosaveFile(); // what it took over is its own now
+        QTRY_VERIFY_WITH_TIMEOUT(readFile(autosave).contains("echo draft"), 10000);
         wb.window.hide();
     }
     // An entry that cannot become a tab is named in the status bar and stays in the file.
@@ -1351,6 +1355,7 @@ void WorkspaceGuiTest::everyUnsavedTabComesBackAfterACrash()
     ui::RequestTab *echo = wb.window.currentRequest();
     QVERIFY(echo);
     typeInto(echo->editor(), QStringLiteral(R"({"text": "echo, later"})"));
+    autosave = wb.window.autosaveFile();
     QTRY_VERIFY_WITH_TIMEOUT(readFile(autosave).contains("echo, later"), 10000);
     QVERIFY(readFile(autosave).contains("TestService/Gone"));
     wb.window.hide();

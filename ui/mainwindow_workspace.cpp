@@ -109,7 +109,7 @@ void MainWindow::setupWorkspace()
     statusBar()->addPermanentWidget(keychainLabel);
     connect(&ws.secrets(), &models::SecretStore::keychainUnavailable, this,
             [this, keychainLabel](const QString &reason) {
-                keychainLabel->setText(tr("🔓 Secrets: this session only"));
+                keychainLabel->setText(tr("Secrets: this session only")); // no emoji: not every font has it
                 keychainLabel->setToolTip(
                     tr("No system keychain answered (%1). Secret values you enter are kept in "
                        "memory until Wirescope closes and are never written to disk.")

@@ -227,7 +227,9 @@ void RequestTab::setMethod(const rpc::MethodInfo &method)
     m_form->setMessageType(m_schema, method.inputType);
     {
         const QSignalBlocker block(m_methodBox);
-        m_methodBox->setCurrentText(QString::fromStdString(method.serviceName + '/' + method.name));
+        const QString path = QString::fromStdString(method.serviceName + '/' + method.name);
+        m_methodBox->setCurrentIndex(m_methodBox->findData(path));
+        m_methodBox->setToolTip(path);
     }
     if (!sameInput)
         generateExample();
@@ -422,7 +424,7 @@ void RequestTab::updateControls()
                     .arg(m_session->sentCount())
                     .arg(m_session->receivedCount())
                     .arg(models::formatDuration(m_session->totalTime()));
-        if (running && m_session->halfClosed())
+        if (running && m_session->halfClosed() && streams) // a server stream's request ends at once
             state += tr(" · stream ended");
     } else {
         state = problem.isEmpty() ? QString::fromLatin1(rpc::methodKindName(m_method.kind))

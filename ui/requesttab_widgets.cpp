@@ -126,8 +126,14 @@ QHBoxLayout *RequestTab::createTargetRow()
             auto service = m_schema->service(name);
             if (!service)
                 continue;
-            for (const auto &m : service->methods)
-                m_methodBox->addItem(QString::fromStdString(m.serviceName + '/' + m.name));
+            // The method's name first: a narrow box at 1024 px showed only the package
+            // ("wirescope.demc"). The full path is the item's data and tooltip.
+            for (const auto &m : service->methods) {
+                const QString path = QString::fromStdString(m.serviceName + '/' + m.name);
+                const QString serviceName = QString::fromStdString(m.serviceName).section(u'.', -1);
+                m_methodBox->addItem(QString::fromStdString(m.name) + QStringLiteral(" · ") + serviceName, path);
+                m_methodBox->setItemData(m_methodBox->count() - 1, path, Qt::ToolTipRole);
+            }
         }
     }
     m_target = new QLineEdit(this);
@@ -321,7 +327,9 @@ void RequestTab::connectWidgets()
         updateControls();
     });
     connect(m_optionsButton, &QToolButton::toggled, this, &RequestTab::showOptions);
-    connect(m_methodBox, &QComboBox::currentTextChanged, this, [this](const QString &path) {
+    connect(m_methodBox, &QComboBox::currentIndexChanged, this, [this](int index) {
+        const QString path = m_methodBox->itemData(index).toString();
+        m_methodBox->setToolTip(path);
         auto found = m_schema->findMethod(path.toStdString());
         if (found && found->fullName != m_method.fullName)
             setMethod(*found);

@@ -286,6 +286,7 @@ void RequestTabs::closeRequested(int index)
     }
     removeTab(index); // a file viewer
     w->deleteLater();
+    welcomeWhenEmpty();
 }
 
 void RequestTabs::removeRequestTab(RequestTab *tab)
@@ -293,7 +294,15 @@ void RequestTabs::removeRequestTab(RequestTab *tab)
     removeTab(indexOf(tab));
     m_info.remove(tab);
     tab->deleteLater();
+    welcomeWhenEmpty();
     emit unsavedChanged();
+}
+
+void RequestTabs::welcomeWhenEmpty()
+{
+    // The last tab closed: the welcome page again, not a blank grey area.
+    if (count() == 0)
+        addTab(m_welcome, tr("Welcome"));
 }
 
 bool RequestTabs::confirmClose(RequestTab *tab)

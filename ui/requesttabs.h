@@ -64,6 +64,7 @@ signals:
 private:
     void closeRequested(int index);
     void removeRequestTab(RequestTab *tab);
+    void welcomeWhenEmpty();
     void onSaveFinished(const QString &path, const QString &error, bool conflict);
     void onChangedOnDisk(const QStringList &paths);
     void onMoved(const QString &from, const QString &to);

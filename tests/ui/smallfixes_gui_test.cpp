@@ -332,6 +332,47 @@ private slots:
         QVERIFY(send->isEnabled());
     }
 
+    // Small things a tester met: the method box showed only the package at 1024 px; a running
+    // server stream read "stream ended"; closing the last tab left a blank area.
+    void theMethodBoxTheStateLineAndTheLastTabClosed()
+    {
+        Workbench wb;
+        QVERIFY(wb.loadTestProtos() > 0);
+        ui::RequestTab *tab = wb.openAt(QStringLiteral("ServerStream"), m_server.address);
+        QVERIFY(tab);
+        auto *method = tab->findChild<QComboBox *>(QStringLiteral("methodBox"));
+        QVERIFY(method);
+        QVERIFY2(method->currentText().startsWith(QStringLiteral("ServerStream · TestService")),
+                 qPrintable(method->currentText()));
+        QCOMPARE(method->toolTip(), QStringLiteral("wirescope.testing.TestService/ServerStream"));
+        // Picking another method in the box switches the tab to it.
+        method->setCurrentIndex(method->findData(QStringLiteral("wirescope.testing.TestService/Echo")));
+        QCOMPARE(tab->method().fullName, std::string("wirescope.testing.TestService.Echo"));
+        QCOMPARE(method->toolTip(), QStringLiteral("wirescope.testing.TestService/Echo"));
+        method->setCurrentIndex(method->findData(QStringLiteral("wirescope.testing.TestService/ServerStream")));
+        QCOMPARE(tab->method().fullName, std::string("wirescope.testing.TestService.ServerStream"));
+
+        tab->setBody(QStringLiteral(R"({"count": 10, "interval_ms": 50})"));
+        auto *state = tab->findChild<QLabel *>(QStringLiteral("callStateLabel"));
+        QVERIFY(state);
+        QSignalSpy finished(&tab->session(), &models::CallSession::finished);
+        tab->send();
+        QTRY_VERIFY_WITH_TIMEOUT(tab->session().receivedCount() >= 2, 20000);
+        QVERIFY2(state->text().startsWith(QStringLiteral("running")), qPrintable(state->text()));
+        QVERIFY2(!state->text().contains(QStringLiteral("stream ended")), qPrintable(state->text()));
+        QVERIFY(finished.wait(20000));
+
+        QTabWidget *tabs = wb.window.tabs();
+        tab->setModified(false); // nothing to ask about on closing
+        emit tabs->tabCloseRequested(tabs->indexOf(tab));
+        QTRY_COMPARE(tabs->count(), 1);
+        QCOMPARE(tabs->widget(0)->objectName(), QStringLiteral("welcomePage"));
+        // And it gives way to the next tab again.
+        QVERIFY(wb.openAt(QStringLiteral("Echo"), m_server.address));
+        QCOMPARE(tabs->count(), 1);
+        QVERIFY(qobject_cast<ui::RequestTab *>(tabs->widget(0)));
+    }
+
 private:
     SharedServer m_server;
 };

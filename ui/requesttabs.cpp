@@ -53,6 +53,14 @@ RequestTabs::RequestTabs(models::WorkspaceController &workspace, QWidget *parent
     connect(&store, &models::WorkspaceStore::moved, this, &RequestTabs::onMoved);
 }
 
+RequestTabs::~RequestTabs()
+{
+    // A tab closed just before the window (deleteLater not yet run) is still a child; deleted
+    // by QWidget's destructor it would tell its destroyed() handler, which uses m_info, after
+    // m_info is gone. Deleted here, while it is still there.
+    qDeleteAll(findChildren<RequestTab *>());
+}
+
 void RequestTabs::addRequestTab(RequestTab *tab, const TabInfo &info)
 {
     if (const int welcome = indexOf(m_welcome); welcome >= 0)

@@ -35,6 +35,7 @@ public:
     };
 
     RequestTabs(models::WorkspaceController &workspace, QWidget *parent = nullptr);
+    ~RequestTabs() override;
 
     // Adds a tab (replacing the Welcome page) and makes it current.
     void addRequestTab(RequestTab *tab, const TabInfo &info);

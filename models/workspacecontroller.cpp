@@ -575,8 +575,12 @@ int editDistance(const QString &a, const QString &b)
 
 QString WorkspaceController::nearestMethod(const QString &method) const
 {
-    // Sources, their services, their methods: the nearest path within a few typos.
+    // Sources, their services, their methods: the nearest path within a few typos. A pasted
+    // name far longer than any method path is no typo: not compared (the comparison runs on
+    // the UI thread and costs the product of the two lengths).
     QString best;
+    if (method.size() > 512)
+        return best;
     int bestDistance = int(std::max<qsizetype>(2, method.size() / 6)) + 1;
     for (int r = 0; r < m_sources.rowCount(); ++r) {
         const QModelIndex source = m_sources.index(r, 0);

@@ -1073,6 +1073,14 @@ void WorkspaceGuiTest::aPastedCommandForAMethodNoSchemaHasSaysSo()
                      "wirescope.testing.TestService/ServerStream?)")),
                  qPrintable(wb.window.statusText()));
     QCOMPARE(requestTabs(), 0);
+    // A name of a megabyte is said not to be there, without a suggestion (nor a long stall).
+    QVERIFY(wb.window.importGrpcurl(QStringLiteral("grpcurl -plaintext -d '{}' %1 wirescope.testing.TestService/%2")
+                                        .arg(m_address, QString(1 << 20, u'x'))));
+    QTRY_VERIFY2(wb.window.statusText().startsWith(QStringLiteral("Not opened: no loaded schema has")) &&
+                     wb.window.statusText().contains(QStringLiteral("xxxx")) &&
+                     !wb.window.statusText().contains(QStringLiteral("did you mean")),
+                 qPrintable(wb.window.statusText().left(200)));
+    QCOMPARE(requestTabs(), 0);
     // Nothing stays waiting: the next good command opens its own tab only.
     QVERIFY(wb.window.importGrpcurl(
         QStringLiteral("grpcurl -plaintext -d '{}' %1 wirescope.testing.TestService/Echo").arg(m_address)));

@@ -66,6 +66,10 @@ JsonEditor::JsonEditor(QWidget *parent)
     setMarginWidth(0, QStringLiteral("00000"));
     setAnnotationDisplay(QsciScintilla::AnnotationBoxed);
     setWrapMode(QsciScintilla::WrapNone);
+    // The horizontal scroll bar only once a line is wider than the editor: by default Scintilla
+    // makes every document 2000 px wide, so each empty editor showed a bar with nothing to scroll.
+    SendScintilla(SCI_SETSCROLLWIDTH, 1L);
+    SendScintilla(SCI_SETSCROLLWIDTHTRACKING, 1L);
     m_errorIndicator = indicatorDefine(QsciScintilla::SquiggleIndicator);
     setIndicatorForegroundColor(QColor(0xd0, 0x30, 0x30), m_errorIndicator);
     followPalette();

@@ -10,6 +10,7 @@
 #include "models/workspacecontroller.h"
 #include "models/workspacestore.h"
 #include "ui/icons.h"
+#include "ui/jsoneditor.h"
 #include "ui/requesttab.h"
 #include "ui/responsepanel.h"
 #include "ui/unitspinbox.h"
@@ -24,6 +25,7 @@
 #include <QListWidget>
 #include <QMenuBar>
 #include <QPlainTextEdit>
+#include <QScrollBar>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QTabWidget>
@@ -278,6 +280,23 @@ private slots:
                          ui::icons::source(models::SourceSpec::Kind::Protoset)));
         QVERIFY(sameIcon(action(&wb.window, "addReflectionAction")->icon(),
                          ui::icons::source(models::SourceSpec::Kind::Reflection)));
+    }
+
+    // An editor shows its horizontal scroll bar only once a line is wider than it: before, every
+    // empty editor had a bar with nothing to scroll.
+    void theEditorsScrollBarOnlyWhenALineIsWide()
+    {
+        ui::JsonEditor editor;
+        editor.resize(400, 200);
+        editor.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&editor));
+        editor.setText(QStringLiteral("{\n  \"a\": 1\n}\n"));
+        editor.repaint();
+        QTRY_VERIFY(!editor.horizontalScrollBar()->isVisible());
+        editor.setText(QStringLiteral("{\"text\": \"%1\"}\n").arg(QString(300, QLatin1Char('x'))));
+        // Scintilla measures the width of the lines it draws.
+        editor.repaint();
+        QTRY_VERIFY(editor.horizontalScrollBar()->isVisible());
     }
 
     // Ctrl+Enter (the window's Send) while a call runs once cancelled it and started another, the

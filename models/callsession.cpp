@@ -167,12 +167,13 @@ void CallSession::onEvents(const std::vector<rpc::CallEvent> &events)
     if (done) {
         // A connection the tap could not make (a failed TLS handshake) reaches the engine only
         // as a closed connection: the tap knows why.
+        explainFailure();
+        // Said once: when the tap's reason became the headline, the note does not repeat it.
         if (m_tapped && !m_status.ok() && m_capture) {
             const QString why = m_capture->lastError(m_tap);
-            if (!why.isEmpty())
+            if (!why.isEmpty() && !QString::fromStdString(m_status.message).contains(why))
                 m_wireNote = tr("wire tap: %1").arg(why);
         }
-        explainFailure();
         m_state = State::Finished;
         emit finished();
     }
@@ -215,13 +216,13 @@ void CallSession::explainFailure()
                            "handshake|SSL|ssl"));
         if (!m_plaintext && message.contains(tlsTalk)) {
             m_fix = Fix::Security;
-            m_hint = tr("The TLS handshake failed: the server may speak plaintext.");
+            m_hint = tr("The server may speak plaintext, not TLS.");
         } else if (m_plaintext && !message.contains(QLatin1String("refused")) &&
                    (message.contains(QLatin1String("Socket closed")) ||
                     message.contains(QLatin1String("reset by peer")) || message.contains(tlsTalk) ||
                     m_grpcMessage.contains(QLatin1String("Socket closed")))) {
             m_fix = Fix::Security;
-            m_hint = tr("The server closed the connection at once: it may expect TLS.");
+            m_hint = tr("The server may expect TLS.");
         }
     }
 }

@@ -53,7 +53,7 @@ struct UnsavedTab
 {
     SavedRequest request; // the path of its file (or empty), the body as typed
     QString workspace;    // the workspace folder it belongs to ("" for none)
-    std::optional<SourceSpec> source;
+    std::optional<SourceSpec> source; // never the demo's: it goes with its session
     bool demo = false; // its target is the built-in demo service of this session
 };
 

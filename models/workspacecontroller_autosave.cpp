@@ -32,12 +32,11 @@ QJsonObject autosaveEntry(const UnsavedTab &tab)
         {QStringLiteral("request"), QJsonDocument::fromJson(Workspace::serialize(tab.request)).object()},
         {QStringLiteral("editor_text"), tab.request.body}, // as typed, even half-way
     };
-    // The demo's port dies with the session: the next one's is its target, and its schema.
+    // The demo's port dies with the session: the next one's is its target. (The demo's own
+    // source is never in `tab.source`.)
     if (tab.demo)
         entry.insert(QStringLiteral("demo"), true);
-    const bool demoSchema = tab.demo && tab.source && tab.source->kind == SourceSpec::Kind::Reflection &&
-                            tab.source->schema.reflectionChannel.target == tab.request.target.toStdString();
-    if (tab.source && !demoSchema)
+    if (tab.source)
         entry.insert(QStringLiteral("source"), QJsonObject::fromVariantMap(sourceSpecToMap(*tab.source)));
     return entry;
 }

@@ -3,7 +3,9 @@
 
 #include <QComboBox>
 #include <QHBoxLayout>
+#include <QListView>
 #include <QSignalBlocker>
+#include <QStandardItemModel>
 
 namespace ui {
 
@@ -15,6 +17,21 @@ constexpr int kUnset = -1;
 void select(QComboBox *box, int value)
 {
     box->setCurrentIndex(std::max(0, box->findData(value)));
+}
+
+// The explicit entry for what the default entry already stands for is hidden (a box listed
+// "gRPC (default)" and "gRPC"), unless it is the one chosen.
+void hideTwinOfDefault(QComboBox *box, std::optional<int> defaultValue)
+{
+    auto *view = qobject_cast<QListView *>(box->view());
+    auto *model = qobject_cast<QStandardItemModel *>(box->model());
+    for (int row = 1; row < box->count(); ++row) {
+        const bool twin = defaultValue && box->itemData(row).toInt() == *defaultValue && row != box->currentIndex();
+        if (view)
+            view->setRowHidden(row, twin);
+        if (QStandardItem *item = model ? model->item(row) : nullptr)
+            item->setEnabled(!twin); // the keys and the wheel skip it too
+    }
 }
 
 template<typename T> std::optional<T> chosen(const QComboBox *box)
@@ -99,6 +116,9 @@ void ProtocolPicker::relabel()
                                                : tr("HTTP: auto"));
     m_codec->setItemText(0, base.codec ? tr("%1 (default)").arg(m_codec->itemText(m_codec->findData(int(*base.codec))))
                                        : tr("Protobuf (default)"));
+    hideTwinOfDefault(m_protocol, int(m_fallback.protocol.value_or(rpc::Protocol::Grpc)));
+    hideTwinOfDefault(m_version, base.httpVersion ? std::optional<int>(int(*base.httpVersion)) : std::nullopt);
+    hideTwinOfDefault(m_codec, int(base.codec.value_or(rpc::ContentCodec::Proto)));
     m_version->setEnabled(now.effectiveProtocol() != rpc::Protocol::Grpc);
     m_codec->setEnabled(now.effectiveProtocol() == rpc::Protocol::Connect);
 }

@@ -155,7 +155,13 @@ std::vector<models::UnsavedTab> RequestTabs::unsavedSnapshots(const QString &dem
         unsaved.demo = !demoAddress.isEmpty() && unsaved.request.target == demoAddress;
         if (const TabInfo *i = info(tab)) {
             unsaved.workspace = i->workspace;
-            if (const auto *spec = m_workspace.sources().spec(i->sourceId))
+            // The demo's source dies with this session (its port is random): the draft waits for
+            // a schema with its method instead, which the next session's demo brings.
+            const auto *spec = m_workspace.sources().spec(i->sourceId);
+            const bool demoSource = spec && !demoAddress.isEmpty() &&
+                                    spec->kind == models::SourceSpec::Kind::Reflection &&
+                                    spec->schema.reflectionChannel.target == demoAddress.toStdString();
+            if (spec && !demoSource)
                 unsaved.source = *spec;
         }
         tabs.push_back(std::move(unsaved));

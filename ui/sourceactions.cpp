@@ -25,16 +25,21 @@ SourceActions::SourceActions(models::SourcesModel &sources, QTreeView *tree, QWi
     m_reload = new QAction(tr("Re&load Source"), this);
     m_reload->setObjectName(QStringLiteral("reloadSourceAction"));
     m_reload->setShortcut(QKeySequence::Refresh);
-    m_reload->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    // Anywhere in the window: a user who just read a source's problem presses F5 from there.
+    m_reload->setShortcutContext(Qt::WindowShortcut);
     m_edit = new QAction(tr("&Edit Source…"), this);
     m_edit->setObjectName(QStringLiteral("editSourceAction"));
     m_remove = new QAction(tr("Re&move Source"), this);
     m_remove->setObjectName(QStringLiteral("removeSourceAction"));
-    // F5 acts where the tree has the focus; the menu items wherever they are. Removing has no
-    // key: a stray Delete on a method would take its whole source away.
+    // Removing has no key: a stray Delete on a method would take its whole source away.
     m_tree->addAction(m_reload);
     connect(m_reload, &QAction::triggered, this, [this] {
-        if (const int id = currentSource(); id >= 0)
+        if (const int id = currentSource(); id >= 0) {
+            m_sources.reload(id);
+            return;
+        }
+        // Nothing picked: every source that failed, as a browser's reload retries the page.
+        for (const int id : failedSources())
             m_sources.reload(id);
     });
     connect(m_edit, &QAction::triggered, this, [this] {
@@ -58,6 +63,8 @@ SourceActions::SourceActions(models::SourcesModel &sources, QTreeView *tree, QWi
                     m_sources.reload(current.data(models::SourcesModel::SourceIdRole).toInt());
             });
     connect(&m_sources, &QAbstractItemModel::rowsRemoved, this, &SourceActions::updateActions);
+    connect(&m_sources, &models::SourcesModel::loadFailed, this, &SourceActions::updateActions);
+    connect(&m_sources, &models::SourcesModel::loadStarted, this, &SourceActions::updateActions);
     connect(&m_sources, &QAbstractItemModel::modelReset, this, &SourceActions::updateActions);
     updateActions();
 }
@@ -71,11 +78,25 @@ int SourceActions::currentSource() const
     return m_sources.spec(id) ? id : -1;
 }
 
+std::vector<int> SourceActions::failedSources() const
+{
+    std::vector<int> ids;
+    for (int r = 0; r < m_sources.rowCount(); ++r) {
+        const QModelIndex row = m_sources.index(r, 0);
+        if (row.data(models::SourcesModel::StateRole).toInt() == int(models::SourcesModel::State::Failed))
+            ids.push_back(row.data(models::SourcesModel::SourceIdRole).toInt());
+    }
+    return ids;
+}
+
 void SourceActions::updateActions()
 {
     const bool any = currentSource() >= 0;
-    for (QAction *a : {m_reload, m_edit, m_remove})
+    for (QAction *a : {m_edit, m_remove})
         a->setEnabled(any);
+    const bool failed = !any && !failedSources().empty();
+    m_reload->setEnabled(any || failed);
+    m_reload->setText(failed ? tr("Re&load Failed Sources") : tr("Re&load Source"));
 }
 
 void SourceActions::showContextMenu(const QPoint &at)

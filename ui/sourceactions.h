@@ -5,6 +5,7 @@
 #include <QStringList>
 
 #include <functional>
+#include <vector>
 
 class QAction;
 class QMenu;
@@ -56,6 +57,7 @@ private:
     // Guesses the files' roots on a pool thread, then hands the source to `then` here.
     void guessRoots(const QStringList &files, std::function<void(models::SourceSpec)> then);
     void updateActions();
+    std::vector<int> failedSources() const;
     void showContextMenu(const QPoint &at);
 
     models::SourcesModel &m_sources;

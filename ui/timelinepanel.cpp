@@ -287,17 +287,26 @@ void TimelinePanel::restrictToLanes(std::vector<int> lanes)
 
 void TimelinePanel::fillCallBox()
 {
-    const QSignalBlocker block(m_callBox);
-    const int chosen = m_callBox->currentData().isValid() ? m_callBox->currentData().toInt() : -1;
-    m_callBox->clear();
-    m_callBox->addItem(tr("All calls"), -1);
-    const auto &lanes = m_timeline.lanes();
-    for (std::size_t i = 0; i < lanes.size(); ++i) {
-        if (lanes[i].kind == Timeline::Lane::Kind::Call)
-            m_callBox->addItem(QStringLiteral("#%1 %2").arg(lanes[i].callId).arg(lanes[i].label()), int(i));
+    int chosen = m_callBox->currentData().isValid() ? m_callBox->currentData().toInt() : -1;
+    {
+        const QSignalBlocker block(m_callBox);
+        const int callsBefore = m_callBox->count() - 1;
+        m_callBox->clear();
+        m_callBox->addItem(tr("All calls"), -1);
+        const auto &lanes = m_timeline.lanes();
+        for (std::size_t i = 0; i < lanes.size(); ++i) {
+            if (lanes[i].kind == Timeline::Lane::Kind::Call)
+                m_callBox->addItem(QStringLiteral("#%1 %2").arg(lanes[i].callId).arg(lanes[i].label()), int(i));
+        }
+        // Following, a new call is shown: one call picked earlier left the new one out of view.
+        if (chosen >= 0 && m_follow->isChecked() && m_callBox->count() - 1 > callsBefore)
+            chosen = -1;
+        const int index = m_callBox->findData(chosen);
+        m_callBox->setCurrentIndex(index < 0 ? 0 : index);
     }
-    const int index = m_callBox->findData(chosen);
-    m_callBox->setCurrentIndex(index < 0 ? 0 : index);
+    const int lane = m_callBox->currentData().toInt();
+    if (m_restricted.empty() && lane != m_filteredLane)
+        applyCallFilter();
 }
 
 void TimelinePanel::applyCallFilter()
@@ -305,6 +314,7 @@ void TimelinePanel::applyCallFilter()
     if (!m_restricted.empty())
         return;
     const int lane = m_callBox->currentData().toInt();
+    m_filteredLane = lane;
     std::vector<int> lanes;
     if (lane >= 0)
         lanes.push_back(lane);

@@ -85,6 +85,7 @@ private:
     JsonEditor *m_details = nullptr;
     QLabel *m_detailsTitle = nullptr;
     QComboBox *m_callBox = nullptr;
+    int m_filteredLane = -1; // the call lane the view is narrowed to, or -1
     QComboBox *m_directionBox = nullptr;
     QLineEdit *m_textFilter = nullptr;
     QCheckBox *m_follow = nullptr;

@@ -43,6 +43,9 @@ private slots:
     void aLockedFileIsNotTaken();
     // `wirescope --demo --send` sent the first tab that opened: a restored draft, not the demo's.
     void sendSendsTheTabTheCommandLineOpened();
+    // A draft that took its schema from the demo but calls another server kept the demo's
+    // source, at a port dead by the next start: each restart added one more.
+    void theDemosSourceIsNotKeptWithADraftForAnotherServer();
 
 private:
     QString m_data;
@@ -317,6 +320,42 @@ void AutosaveGuiTest::sendSendsTheTabTheCommandLineOpened()
     QCOMPARE(fresh->session().status().code, 0);
     QCOMPARE(draft->session().state(), models::CallSession::State::Idle);
     wb.window.hide();
+}
+
+void AutosaveGuiTest::theDemosSourceIsNotKeptWithADraftForAnotherServer()
+{
+    QString oldDemo;
+    {
+        Workbench wb;
+        ui::RequestTab *tab = openDemo(wb, &oldDemo);
+        QVERIFY(tab);
+        tab->setTarget(QStringLiteral("127.0.0.1:1"));
+        typeInto(tab->editor(), QStringLiteral(R"({"city":"Quito"})"));
+        QTRY_VERIFY_WITH_TIMEOUT(readFile(wb.window.autosaveFile()).contains("Quito"), 10000);
+        QVERIFY2(!readFile(wb.window.autosaveFile()).contains(oldDemo.toUtf8()), readFile(wb.window.autosaveFile()).constData());
+        wb.window.hide();
+    }
+    for (int start = 0; start < 2; ++start) {
+        Workbench wb;
+        QSignalSpy restored(&wb.window, &ui::MainWindow::autosaveRestored);
+        wb.window.restoreAutosave();
+        QVERIFY(restored.wait(20000));
+        QTest::qWait(300);
+        // Nothing at a dead demo's port; the draft's own server is asked, quietly (it is down).
+        QStringList names;
+        for (int r = 0; r < wb.sources.rowCount(); ++r)
+            names << wb.sources.index(r, 0).data().toString();
+        QCOMPARE(names, QStringList{QStringLiteral("127.0.0.1:1 (reflection) — not connected")});
+        // The demo's schema has the method: the draft opens, still for its own server.
+        QString demo;
+        QVERIFY(openDemo(wb, &demo));
+        QTRY_COMPARE_WITH_TIMEOUT(tabsWith(wb.window, QStringLiteral("Quito")).size(), 1, 20000);
+        QCOMPARE(targetOf(tabsWith(wb.window, QStringLiteral("Quito")).first()), QStringLiteral("127.0.0.1:1"));
+        QCOMPARE(wb.sources.rowCount(), 2); // and no more at the next start
+        QTRY_VERIFY_WITH_TIMEOUT(readFile(wb.window.autosaveFile()).contains("Quito"), 10000);
+        QVERIFY(!readFile(wb.window.autosaveFile()).contains(demo.toUtf8()));
+        wb.window.hide();
+    }
 }
 
 #endif // Q_MOC_RUN

@@ -194,6 +194,19 @@ private slots:
         QVERIFY2(
             !tab->response()->hintText().isEmpty(),
             qPrintable(tab->response()->statusText() + QStringLiteral(" / ") + tab->session().grpcMessage()));
+        // Each thing said once: the headline says what failed, the hint only what may fix it,
+        // the status bar only that the call ended.
+        const QString headline = tab->response()->statusText();
+        const QString bar = wb.window.statusBar()->currentMessage();
+        QVERIFY2(!bar.contains(QStringLiteral("wire tap")) && !bar.contains(QStringLiteral("closed")) &&
+                     !bar.contains(QStringLiteral("handshake")),
+                 qPrintable(bar));
+        QVERIFY2(!tab->response()->hintText().contains(QStringLiteral("handshake")) &&
+                     !tab->response()->hintText().contains(QStringLiteral("closed")),
+                 qPrintable(tab->response()->hintText()));
+        if (tap)
+            QVERIFY2(headline.contains(serverTls ? QStringLiteral("closed the connection") : QStringLiteral("TLS handshake")),
+                     qPrintable(headline));
         QTest::mouseClick(tab->response()->hintButton(), Qt::LeftButton);
         QCOMPARE(focused(wb), security);
     }

@@ -22,6 +22,7 @@
 #include <QFile>
 #include <QLabel>
 #include <QLineEdit>
+#include <QListView>
 #include <QListWidget>
 #include <QMenuBar>
 #include <QPlainTextEdit>
@@ -280,6 +281,39 @@ private slots:
                          ui::icons::source(models::SourceSpec::Kind::Protoset)));
         QVERIFY(sameIcon(action(&wb.window, "addReflectionAction")->icon(),
                          ui::icons::source(models::SourceSpec::Kind::Reflection)));
+    }
+
+    // The protocol box listed "gRPC (default)" and "gRPC"; the codec box "Protobuf (default)" and
+    // "Protobuf". Each choice is listed once; the explicit one comes back while it is chosen.
+    void eachProtocolIsListedOnce()
+    {
+        Workbench wb;
+        QVERIFY(wb.loadTestProtos() > 0);
+        ui::RequestTab *tab = wb.openByClicking(QStringLiteral("Echo"));
+        QVERIFY(tab);
+        auto listed = [](QComboBox *box) {
+            auto *view = qobject_cast<QListView *>(box->view());
+            QStringList names;
+            for (int row = 0; row < box->count(); ++row) {
+                if (view->isRowHidden(row))
+                    continue;
+                names << box->itemText(row).remove(QStringLiteral(" (default)"));
+            }
+            return names;
+        };
+        auto *protocol = tab->findChild<QComboBox *>(QStringLiteral("protocolBox"));
+        auto *codec = tab->findChild<QComboBox *>(QStringLiteral("codecBox"));
+        QCOMPARE(listed(protocol), (QStringList{QStringLiteral("gRPC"), QStringLiteral("gRPC-Web"),
+                                                QStringLiteral("gRPC-Web (base64)"), QStringLiteral("Connect")}));
+        QCOMPARE(listed(codec), (QStringList{QStringLiteral("Protobuf"), QStringLiteral("JSON")}));
+        // Down from the default skips the hidden twin.
+        protocol->setFocus();
+        QTest::keyClick(protocol, Qt::Key_Down);
+        QCOMPARE(protocol->currentText(), QStringLiteral("gRPC-Web"));
+        // A saved request that names gRPC shows it chosen, listed.
+        protocol->setCurrentIndex(protocol->findText(QStringLiteral("gRPC")));
+        QCOMPARE(protocol->currentText(), QStringLiteral("gRPC"));
+        QVERIFY(!qobject_cast<QListView *>(protocol->view())->isRowHidden(protocol->currentIndex()));
     }
 
     // An editor shows its horizontal scroll bar only once a line is wider than it: before, every

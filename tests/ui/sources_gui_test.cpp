@@ -78,6 +78,15 @@ QModelIndex sourceRow(ui::MainWindow &window, int row)
     return window.tree()->model()->index(row, 0);
 }
 
+// A source whose file does not parse (the tree's first row), then the test protos.
+bool addBrokenThenGood(Workbench &wb, testsupport::TempDir &dir)
+{
+    dir.write("broken.proto", "syntax = \"proto3\";\nmessage A { int32 = 1; }\n");
+    QSignalSpy failed(&wb.sources, &models::SourcesModel::loadFailed);
+    wb.window.addProtoSource({qpath(dir.path())}, {QStringLiteral("broken.proto")});
+    return failed.wait(20000) && wb.loadTestProtos() > 0;
+}
+
 QStringList problemTexts(ui::MainWindow &window)
 {
     QStringList out;
@@ -224,16 +233,56 @@ private slots:
         QCOMPARE(wb.window.problems()->topLevelItemCount(), 0);
     }
 
+    // F5 reloads: the source picked in the tree, wherever the focus is in the window (the trial
+    // pressed it after clicking the source's problem); with no source picked, every source that
+    // failed.
+    void f5ReloadsTheSourceOrEveryFailedOne()
+    {
+        testsupport::TempDir dir;
+        Workbench wb;
+        QSignalSpy failed(&wb.sources, &models::SourcesModel::loadFailed);
+        QVERIFY(addBrokenThenGood(wb, dir));
+        QSignalSpy started(&wb.sources, &models::SourcesModel::loadStarted);
+        auto pressF5 = [&](QWidget *where) {
+            where->activateWindow();
+            where->setFocus();
+            QTRY_VERIFY(where->hasFocus());
+            QTest::keyClick(where, Qt::Key_F5);
+        };
+
+        // The failed source picked in the tree, the focus in the tree.
+        QTreeView *tree = wb.window.tree();
+        tree->setCurrentIndex(sourceRow(wb.window, 0));
+        pressF5(tree);
+        QTRY_COMPARE(started.size(), 1);
+        QVERIFY(failed.wait(20000));
+        QCOMPARE(started.constFirst().constFirst().toInt(), sourceRow(wb.window, 0).data(models::SourcesModel::SourceIdRole).toInt());
+
+        // The focus in the Problems list, where the trial's user was.
+        QTreeWidget *problems = wb.window.problems();
+        QTRY_VERIFY(problems->topLevelItemCount() >= 1);
+        problems->setCurrentItem(problems->topLevelItem(0));
+        pressF5(problems);
+        QTRY_COMPARE(started.size(), 2);
+        QVERIFY(failed.wait(20000));
+
+        // Nothing picked: the failed source is reloaded, the good one left alone.
+        tree->setCurrentIndex({});
+        tree->clearSelection();
+        pressF5(wb.window.tabs());
+        QTRY_COMPARE(started.size(), 3);
+        QCOMPARE(started.last().constFirst().toInt(), sourceRow(wb.window, 0).data(models::SourcesModel::SourceIdRole).toInt());
+        QVERIFY(failed.wait(20000));
+        QTest::qWait(100);
+        QCOMPARE(started.size(), 3);
+    }
+
     // The context menu on a source removes it, and its problems with it.
     void theContextMenuRemovesASourceWithItsProblems()
     {
         testsupport::TempDir dir;
-        dir.write("broken.proto", "syntax = \"proto3\";\nmessage A { int32 = 1; }\n");
         Workbench wb;
-        QSignalSpy failed(&wb.sources, &models::SourcesModel::loadFailed);
-        wb.window.addProtoSource({qpath(dir.path())}, {QStringLiteral("broken.proto")});
-        QVERIFY(failed.wait(20000));
-        QVERIFY(wb.loadTestProtos() > 0);
+        QVERIFY(addBrokenThenGood(wb, dir));
         QVERIFY(wb.window.problems()->topLevelItemCount() >= 1);
         QTreeView *tree = wb.window.tree();
         const QPoint at = tree->visualRect(sourceRow(wb.window, 0)).center();

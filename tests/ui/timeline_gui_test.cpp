@@ -17,6 +17,7 @@
 #include "ui/timelineview.h"
 
 #include <QApplication>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDockWidget>
 #include <QFrame>
@@ -369,6 +370,40 @@ private slots:
                                     .arg(v->value())
                                     .arg(v->value() + v->pageStep() - 1)));
         }
+    }
+
+    // A call picked in the call box stayed picked when a new call ran, so the new call was not
+    // shown. Following, a new call brings back All calls; not following, the pick stays.
+    void aNewCallIsShownWhileFollowing()
+    {
+        Workbench wb;
+        QVERIFY(wb.loadTestProtos() > 0);
+        ui::TimelinePanel *panel = wb.window.timelinePanel();
+        ui::TimelineView *view = panel->view();
+        auto *callBox = panel->findChild<QComboBox *>(QStringLiteral("timelineCallBox"));
+        auto *follow = panel->findChild<QCheckBox *>(QStringLiteral("timelineFollowBox"));
+        auto shows = [view](ui::RequestTab *tab) {
+            const std::vector<int> &shown = view->shownLanes(); // with the calls' connection lanes
+            return std::find(shown.begin(), shown.end(), tab->session().lane()) != shown.end();
+        };
+        ui::RequestTab *first = call(wb, QStringLiteral("Echo"), QStringLiteral(R"({"text": "a"})"));
+        QVERIFY(first);
+        callBox->setCurrentIndex(callBox->findData(first->session().lane()));
+        QVERIFY(shows(first));
+
+        QVERIFY(follow->isChecked());
+        ui::RequestTab *second = call(wb, QStringLiteral("Echo"), QStringLiteral(R"({"text": "b"})"));
+        QVERIFY(second);
+        QCOMPARE(callBox->currentIndex(), 0);
+        QVERIFY(shows(first) && shows(second));
+
+        // Not following: the pick is the user's, and it stays.
+        callBox->setCurrentIndex(callBox->findData(first->session().lane()));
+        follow->setChecked(false);
+        ui::RequestTab *third = call(wb, QStringLiteral("Echo"), QStringLiteral(R"({"text": "c"})"));
+        QVERIFY(third);
+        QCOMPARE(callBox->currentData().toInt(), first->session().lane());
+        QVERIFY(shows(first) && !shows(second) && !shows(third));
     }
 
     // The legend lists every kind of mark, drawn as the view draws it.

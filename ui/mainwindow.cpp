@@ -491,10 +491,9 @@ void MainWindow::closeEvent(QCloseEvent *event)
         event->ignore();
         return;
     }
-    if (m_tabs->unsavedTabs().isEmpty())
-        m_workspace->writeAutosaveNow(); // nothing of this window's is left to restore
-    else
-        m_workspace->discardUnsaved(); // the user chose Discard
+    // What is left unsaved (new requests tried out in tabs; not the ones the user discarded)
+    // comes back at the next start.
+    m_workspace->writeAutosaveNow();
     m_workspace->waitForDisk();
     saveLayout();
     QMainWindow::closeEvent(event);

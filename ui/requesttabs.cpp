@@ -150,6 +150,8 @@ std::vector<models::UnsavedTab> RequestTabs::unsavedSnapshots(const QString &dem
 {
     std::vector<models::UnsavedTab> tabs;
     for (RequestTab *tab : unsavedTabs()) {
+        if (const TabInfo *i = info(tab); i && i->discarded)
+            continue;
         models::UnsavedTab unsaved;
         unsaved.request = tab->toSaved();
         unsaved.demo = !demoAddress.isEmpty() && unsaved.request.target == demoAddress;
@@ -344,7 +346,10 @@ bool RequestTabs::confirmClose(RequestTab *tab)
 
 bool RequestTabs::confirmQuit(const std::function<void()> &quit)
 {
-    const QList<RequestTab *> unsaved = unsavedTabs();
+    // Only requests that have a file: a new request tried out in a tab is not asked about (nor
+    // saved somewhere on the way out); its draft comes back at the next start, as Postman's do.
+    QList<RequestTab *> unsaved = unsavedTabs();
+    unsaved.removeIf([](RequestTab *tab) { return tab->savedPath().isEmpty(); });
     if (unsaved.isEmpty())
         return true;
     QStringList names;
@@ -362,8 +367,11 @@ bool RequestTabs::confirmQuit(const std::function<void()> &quit)
                                tr("Open a workspace to save requests (File → Open Workspace…)."));
     box.setDefaultButton(QMessageBox::Cancel);
     box.exec();
-    if (box.clickedButton() == box.button(QMessageBox::Discard))
+    if (box.clickedButton() == box.button(QMessageBox::Discard)) {
+        for (RequestTab *tab : unsaved)
+            m_info[tab].discarded = true;
         return true;
+    }
     if (!saveAll || box.clickedButton() != saveAll)
         return false;
     // Every tab is saved (a new request where the user says); the window quits once the last save

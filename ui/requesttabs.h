@@ -32,6 +32,7 @@ public:
         // the tab clean only if it still holds what was written.
         std::deque<models::SavedRequest> saving;
         bool closeAfterSave = false;
+        bool discarded = false; // its edits thrown away on quit: no draft is kept
     };
 
     RequestTabs(models::WorkspaceController &workspace, QWidget *parent = nullptr);

@@ -160,6 +160,15 @@ QTreeWidgetItem *findItem(QTreeWidget *tree, const QString &path)
     return nullptr;
 }
 
+// Restores the last session's drafts into `wb`: true once one came back and its tab is open.
+bool restoresOneTab(Workbench &wb)
+{
+    QSignalSpy restored(&wb.window, &ui::MainWindow::autosaveRestored);
+    wb.window.restoreAutosave();
+    return restored.wait(30000) && restored.first().at(0).toInt() == 1 &&
+           QTest::qWaitFor([&] { return wb.window.currentRequest() != nullptr; }, 20000);
+}
+
 } // namespace
 
 class WorkspaceGuiTest : public QObject
@@ -759,11 +768,7 @@ void WorkspaceGuiTest::unsavedEditsComeBackAfterACrash()
     QVERIFY(!readFile(m_folder + QLatin1Char('/') + kEchoPath).contains("not saved yet"));
 
     Workbench wb;
-    QSignalSpy restored(&wb.window, &ui::MainWindow::autosaveRestored);
-    wb.window.restoreAutosave();
-    QVERIFY(restored.wait(30000));
-    QCOMPARE(restored.first().at(0).toInt(), 1);
-    QTRY_VERIFY_WITH_TIMEOUT(wb.window.currentRequest(), 20000);
+    QVERIFY(restoresOneTab(wb));
     QCOMPARE(wb.window.tabs()->count(), 1);
     ui::RequestTab *tab = wb.window.currentRequest();
     QCOMPARE(tab->editor()->text(), QStringLiteral(R"({"text": "not saved yet"})"));
@@ -1205,10 +1210,13 @@ void WorkspaceGuiTest::editsTypedWhileASaveRunsStayUnsaved()
     QTRY_VERIFY_WITH_TIMEOUT(!QFile::exists(wb.window.autosaveFile()), 10000);
 }
 
-// Ctrl+Q (and closing the window) with unsaved tabs asks: Save All, Discard or Cancel.
+// Ctrl+Q (and closing the window) with unsaved requests asks: Save All, Discard or Cancel. Only
+// requests that have a file are asked about; a new request tried out in a tab comes back at the
+// next start, unasked (the quit prompt used to ask where to save each of them).
 void WorkspaceGuiTest::quittingWithUnsavedTabsAsks()
 {
     const QString file = m_folder + QLatin1Char('/') + kEchoPath;
+    QString autosave;
     {
         Workbench wb;
         QVERIFY(openWorkspace(wb));
@@ -1218,42 +1226,67 @@ void WorkspaceGuiTest::quittingWithUnsavedTabsAsks()
         ui::RequestTab *fresh = wb.openByClicking(QStringLiteral("ServerStream"));
         QVERIFY(fresh);
         typeInto(fresh->editor(), QStringLiteral(R"({"count": 2})"));
+        autosave = wb.window.autosaveFile();
 
         // Cancel: nothing closes, nothing is written.
         {
             Answers answers(QList<Answers::Answer>{{QMessageBox::Cancel, {}}});
             QTest::keyClick(&wb.window, Qt::Key_Q, Qt::ControlModifier);
             QCOMPARE(answers.asked.size(), 1);
-            QVERIFY2(answers.asked.front().contains(QStringLiteral("2 requests")),
+            QVERIFY2(answers.asked.front().contains(QStringLiteral("1 request")),
                      qPrintable(answers.asked.front()));
         }
         QVERIFY(wb.window.isVisible());
         QVERIFY(!readFile(file).contains("quit edit"));
 
-        // Save All: the saved request goes to its file, the new one where the user says; then
-        // the window closes.
-        Answers answers(QList<Answers::Answer>{{QMessageBox::SaveAll, {}},
-                                               {QMessageBox::NoButton, QStringLiteral("calls/count.json")}});
-        QVERIFY(!wb.window.close()); // not yet: the saves run first
+        // Save All: the saved request goes to its file and the window closes; the new one is
+        // not asked about, and kept for the next start.
+        Answers answers(QList<Answers::Answer>{{QMessageBox::SaveAll, {}}});
+        QVERIFY(!wb.window.close()); // not yet: the save runs first
         QTRY_VERIFY_WITH_TIMEOUT(!wb.window.isVisible(), 10000);
+        QCOMPARE(answers.asked.size(), 1);
         QVERIFY(readFile(file).contains("quit edit"));
-        QVERIFY(readFile(m_folder + QStringLiteral("/calls/count.json")).contains("\"count\": 2"));
-        QTRY_VERIFY_WITH_TIMEOUT(!QFile::exists(wb.window.autosaveFile()), 10000);
+        QVERIFY(readFile(autosave).contains("\\\"count\\\": 2"));
+        QVERIFY(!readFile(autosave).contains("quit edit"));
     }
     {
-        // Discard: the window closes, the file keeps what it had, and nothing comes back later.
+        // The new request comes back; closing with only it unsaved asks nothing.
+        Workbench wb;
+        QVERIFY(restoresOneTab(wb));
+        QCOMPARE(wb.window.currentRequest()->editor()->text(), QStringLiteral(R"({"count": 2})"));
+        {
+            Answers answers(QList<Answers::Answer>{{QMessageBox::Cancel, {}}});
+            QVERIFY(wb.window.close());
+            QCOMPARE(answers.asked.size(), 0);
+        }
+        QVERIFY(readFile(wb.window.autosaveFile()).contains("\\\"count\\\": 2"));
+        // Closed for good (its tab closed, Discard), nothing comes back.
+        wb.window.show();
+        Answers discard(QList<Answers::Answer>{{QMessageBox::Discard, {}}});
+        wb.window.tabs()->tabCloseRequested(wb.window.tabs()->currentIndex());
+        QTRY_COMPARE_WITH_TIMEOUT(discard.asked.size(), 1, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(!readFile(wb.window.autosaveFile()).contains("count"), 10000);
+        wb.window.hide();
+    }
+    {
+        // Discard: the window closes, the file keeps what it had, and nothing comes back later;
+        // a new request's draft is kept all the same.
         Workbench wb;
         QVERIFY(openWorkspace(wb));
         ui::RequestTab *tab = openSaved(wb, kEchoPath);
         QVERIFY(tab);
         typeInto(tab->editor(), QStringLiteral(R"({"text": "thrown away"})"));
+        ui::RequestTab *fresh = wb.openByClicking(QStringLiteral("ServerStream"));
+        QVERIFY(fresh);
+        typeInto(fresh->editor(), QStringLiteral(R"({"count": 5})"));
         QTRY_VERIFY_WITH_TIMEOUT(readFile(wb.window.autosaveFile()).contains("thrown away"), 10000);
         Answers answers(QList<Answers::Answer>{{QMessageBox::Discard, {}}});
         QVERIFY(wb.window.close());
         QCOMPARE(answers.asked.size(), 1);
         QVERIFY(!readFile(file).contains("thrown away"));
         wb.window.workspaceStore().flush();
-        QTRY_VERIFY_WITH_TIMEOUT(!QFile::exists(wb.window.autosaveFile()), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(!readFile(wb.window.autosaveFile()).contains("thrown away"), 10000);
+        QVERIFY(readFile(wb.window.autosaveFile()).contains("\\\"count\\\": 5"));
     }
 }
 

@@ -401,8 +401,13 @@ Result<GrpcurlCommand> parseGrpcurl(const QString &commandLine)
         }
         args.removeFirst();
     }
-    if (!args.front().startsWith(QLatin1Char('-')))
-        args.removeFirst(); // grpcurl, wirescope-cli or a path to either
+    if (!args.front().startsWith(QLatin1Char('-'))) {
+        // curl (a Connect unary call, as Copy as curl writes it), grpcurl, wirescope-cli, or a
+        // path to one of them.
+        const QString program = args.takeFirst().section(QLatin1Char('/'), -1);
+        if (program == QLatin1String("curl"))
+            return parseCurl(args, std::move(command));
+    }
 
     static const QStringList kBoolFlags = {QStringLiteral("plaintext"),
                                            QStringLiteral("insecure"),
@@ -435,6 +440,7 @@ Result<GrpcurlCommand> parseGrpcurl(const QString &commandLine)
             positional << a;
             continue;
         }
+        const QString typed = a.section(QLatin1Char('='), 0, 0); // as the user wrote it, for errors
         a.remove(0, a.startsWith(QLatin1String("--")) ? 2 : 1);
         QString name = a, value;
         bool hasValue = false;
@@ -454,10 +460,10 @@ Result<GrpcurlCommand> parseGrpcurl(const QString &commandLine)
             continue;
         }
         if (!kValueFlags.contains(name))
-            return fail(QStringLiteral("the flag -%1 is not one Wirescope knows").arg(name));
+            return fail(QStringLiteral("the flag %1 is not one Wirescope knows").arg(typed));
         if (!hasValue) {
             if (i + 1 >= args.size())
-                return fail(QStringLiteral("the flag -%1 needs a value").arg(name));
+                return fail(QStringLiteral("the flag %1 needs a value").arg(typed));
             value = args.at(++i);
         }
         // Times in seconds become exact milliseconds; a value that is not one is named.
@@ -465,8 +471,8 @@ Result<GrpcurlCommand> parseGrpcurl(const QString &commandLine)
             bool ok = false;
             const double s = value.toDouble(&ok);
             if (!ok)
-                return fail(QStringLiteral("the flag -%1 needs a number of seconds, not \"%2\"").arg(name, value));
-            return millisecondsFromSeconds(s, QStringLiteral("-") + name);
+                return fail(QStringLiteral("the flag %1 needs a number of seconds, not \"%2\"").arg(typed, value));
+            return millisecondsFromSeconds(s, typed);
         };
         if (name == QLatin1String("H") || name == QLatin1String("rpc-header")) {
             const qsizetype colon = value.indexOf(QLatin1Char(':'));

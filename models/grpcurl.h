@@ -52,7 +52,18 @@ Result<QString> toCurl(const SavedRequest &request, const ConnectionSettings &co
 // and -codec become the request's protocol choice. What cannot become a request (list,
 // describe, -d @, an unknown flag, a value that is not a number, a -bin header that is not
 // base64) is an error that names it.
+// A command line that starts with curl is read by parseCurl.
 Result<GrpcurlCommand> parseGrpcurl(const QString &commandLine);
+
+// Reads the arguments of a curl command (after "curl") that makes a Connect unary call, as
+// toCurl writes it or as Postman or a browser copies one: a POST of a JSON body to
+// http(s)://server[/prefix]/package.Service/Method, headers (Connect-Timeout-Ms the deadline,
+// Host the authority, the rest metadata), --http1.1 / --http2(-prior-knowledge), TLS files,
+// -k, --connect-to, proxies, unix sockets, timeouts; flags that change nothing sent (-s, -v,
+// -i, -L, -o ...) are skipped. `command` comes with what was set before the program name (a
+// proxy variable). A binary or gRPC body, a body from a file, another HTTP method or a flag
+// Wirescope does not know is an error that names it.
+Result<GrpcurlCommand> parseCurl(const QStringList &arguments, GrpcurlCommand command);
 
 // Splits a command line as a POSIX shell would (without expansions); an error on an unclosed quote.
 Result<QStringList> shellSplit(const QString &commandLine);

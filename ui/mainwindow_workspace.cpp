@@ -209,10 +209,11 @@ void MainWindow::createWorkspaceActions(QMenu *file, QAction *before, QMenu *req
     m_copyCurl->setObjectName(QStringLiteral("copyCurlAction"));
     request->setToolTipsVisible(true); // a disabled copy action says why
     connect(request, &QMenu::aboutToShow, this, &MainWindow::updateCopyActions);
-    auto *paste = request->addAction(tr("&Paste grpcurl Command…"), this, [this] {
+    auto *paste = request->addAction(tr("&Paste Command…"), this, [this] {
         bool ok = false;
-        const QString line = QInputDialog::getMultiLineText(this, tr("Paste grpcurl Command"),
-                                                            tr("A grpcurl or wirescope-cli command line:"),
+        const QString line = QInputDialog::getMultiLineText(this, tr("Paste Command"),
+                                                            tr("A grpcurl or wirescope-cli command line, or a curl "
+                                                               "command of a Connect call:"),
                                                             QApplication::clipboard()->text(), &ok);
         if (ok)
             importGrpcurl(line);

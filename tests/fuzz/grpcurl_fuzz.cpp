@@ -21,6 +21,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -67,12 +68,42 @@ QString differences(const Sent &a, const Sent &b)
     return d.join(QStringLiteral(", "));
 }
 
+// A pasted curl command (a Connect call): what Copy as curl writes for it, pasted again, is a
+// request whose own command is the same. (Once: a Host header under TLS comes back as the
+// server name --connect-to gives, the same call written another way.)
+void checkCurl(const models::GrpcurlCommand &command)
+{
+    auto exportAndPaste = [](const models::GrpcurlCommand &c) -> std::optional<models::GrpcurlCommand> {
+        const auto curl = models::toCurl(c.request, c.connection, rpc::MethodKind::Unary, models::Environment{});
+        if (!curl)
+            return std::nullopt; // {{variables}} with no environment chosen
+        const auto again = models::parseGrpcurl(*curl);
+        if (!again)
+            fail("an exported curl command does not parse", *curl, again.errorMessage());
+        return *again;
+    };
+    const auto once = exportAndPaste(command);
+    if (!once)
+        return;
+    const auto twice = exportAndPaste(*once);
+    if (!twice)
+        fail("an exported curl command does not export again", once->request.target);
+    const QString diff = differences(sent(*once), sent(*twice));
+    if (!diff.isEmpty())
+        fail(("an exported curl command parses to another request: " + diff.toStdString()).c_str(),
+             once->request.target, twice->request.target);
+}
+
 void checkPasted(const QString &line)
 {
     const auto command = models::parseGrpcurl(line);
     if (!command) {
         if (command.errorMessage().isEmpty())
             fail("parseGrpcurl refused a command without saying why", line);
+        return;
+    }
+    if (line.trimmed().startsWith(QLatin1String("curl"))) {
+        checkCurl(*command);
         return;
     }
     const auto exported = models::toGrpcurl(command->request, command->connection, command->importPaths,

@@ -43,6 +43,7 @@ private slots:
     void openingAWebRequestAsksNoGrpcReflection();
     void copyAsCurlIsOnlyForConnectUnaryCalls();
     void copiedCurlCommandsRunAgainstConnect();
+    void pastedCurlCommandsBecomeConnectRequests();
 };
 
 // moc cannot read raw string literals; it only needs the class above.
@@ -434,6 +435,71 @@ void WebRequestTest::copiedCurlCommandsRunAgainstConnect()
     QCOMPARE(code, 0);
     QVERIFY2(out.contains(QStringLiteral("\"code\":\"not_found\"")) && out.contains(QStringLiteral("none here")),
              qPrintable(out));
+}
+
+// A curl command pasted into the window: what Copy as curl writes reads back to the same request,
+// a Postman-style command is read too, and what cannot be a Connect unary call says why.
+void WebRequestTest::pastedCurlCommandsBecomeConnectRequests()
+{
+    SavedRequest r = echoRequest(QStringLiteral("a.json"), QStringLiteral("http://h:1/prefix/api"));
+    r.protocol = {rpc::Protocol::Connect, rpc::HttpVersion::Http2, rpc::ContentCodec::Json};
+    r.body = QStringLiteral("{\n  \"text\": \"it's\"\n}");
+    r.metadata = {{QStringLiteral("x-note"), QStringLiteral("a b")}};
+    r.deadlineSeconds = 1.5;
+    models::ConnectionSettings tls;
+    tls.plaintext = false;
+    tls.caFile = QStringLiteral("/tmp/ca.pem");
+    tls.serverName = QStringLiteral("api.example");
+    for (const bool secure : {false, true}) {
+        SavedRequest sent = r;
+        if (secure)
+            sent.target = QStringLiteral("h:443");
+        const models::ConnectionSettings connection = secure ? tls : models::ConnectionSettings{};
+        const auto command = models::toCurl(sent, connection, rpc::MethodKind::Unary, {});
+        QVERIFY2(command, qPrintable(command.errorMessage()));
+        const auto back = models::parseGrpcurl(*command);
+        QVERIFY2(back, qPrintable(*command + QStringLiteral(": ") + back.errorMessage()));
+        QCOMPARE(back->request.method, sent.method);
+        QCOMPARE(back->request.target, sent.target);
+        QCOMPARE(back->request.body, sent.body);
+        QCOMPARE(back->request.metadata, sent.metadata);
+        QCOMPARE(back->request.deadlineSeconds, sent.deadlineSeconds);
+        QCOMPARE(back->request.protocol.protocol, std::optional(rpc::Protocol::Connect));
+        QCOMPARE(back->request.protocol.httpVersion, std::optional(rpc::HttpVersion::Http2));
+        QCOMPARE(back->connection.plaintext, !secure);
+        QCOMPARE(back->connection.caFile, connection.caFile);
+        QCOMPARE(back->connection.serverName, connection.serverName);
+    }
+
+    // As Postman copies a call: --location, --header, --data; -sS run together; -X POST.
+    const auto postman = models::parseGrpcurl(QStringLiteral(
+        "curl -sS --location -X POST 'https://api.example.com/acme.v1.Orders/Get' --header 'Content-Type: application/json' "
+        "--header 'Authorization: Bearer t0k' --data '{\"id\": 7}'"));
+    QVERIFY2(postman, qPrintable(postman.errorMessage()));
+    QCOMPARE(postman->request.method, QStringLiteral("acme.v1.Orders/Get"));
+    QCOMPARE(postman->request.target, QStringLiteral("api.example.com:443"));
+    QVERIFY(!postman->connection.plaintext);
+    QCOMPARE(postman->request.metadata, (std::vector<std::pair<QString, QString>>{{QStringLiteral("authorization"), QStringLiteral("Bearer t0k")}}));
+    QCOMPARE(postman->request.body, QStringLiteral("{\n  \"id\": 7\n}"));
+
+    // What cannot be pasted names itself; a flag as typed (it once read "-data-urlencode").
+    const std::pair<const char *, const char *> refused[] = {
+        {"curl -X GET http://h:1/a.B/C", "curl -X GET: a Connect call is a POST"},
+        {"curl --data-binary @body.bin http://h:1/a.B/C", "reads the body from a file"},
+        {"curl -H 'Content-Type: application/proto' --data-raw x http://h:1/a.B/C", "sends application/proto"},
+        {"curl -H 'content-type: application/grpc' http://h:1/a.B/C", "paste a grpcurl command"},
+        {"curl --data-urlencode a=b http://h:1/a.B/C", "the curl flag --data-urlencode is not one"},
+        {"curl -d '{}'", "the curl command has no URL"},
+        {"curl http://h:1/health", "does not end in /package.Service/Method"},
+        {"curl -d '{\"a\": 1} {\"a\": 2}' http://h:1/a.B/C", "a Connect unary call sends one message"},
+        {"curl -H 'Connect-Timeout-Ms: soon' http://h:1/a.B/C", "Connect-Timeout-Ms needs a positive number"},
+        {"grpcurl --bogus h:1 a.B/C", "the flag --bogus is not one"},
+    };
+    for (const auto &[line, why] : refused) {
+        const auto parsed = models::parseGrpcurl(QString::fromUtf8(line));
+        QVERIFY2(!parsed, line);
+        QVERIFY2(parsed.errorMessage().contains(QString::fromUtf8(why)), qPrintable(parsed.errorMessage()));
+    }
 }
 
 #endif

@@ -261,6 +261,21 @@ void WebProtocolGuiTest::copyAsCurlRunsAndCopyAsGrpcurlStaysForGrpc()
     QCOMPARE(reply.value(QStringLiteral("metadata")).toObject().value(QStringLiteral("x-who")).toString(),
              QStringLiteral("O'Brien"));
 
+    // Pasted back (Request → Paste Command), the curl command is the same Connect call again:
+    // a new tab that sends it and gets the reply.
+    const int before = wb.window.tabs()->count();
+    QVERIFY2(wb.window.importGrpcurl(command), qPrintable(wb.window.statusText()));
+    QTRY_COMPARE(wb.window.tabs()->count(), before + 1);
+    ui::RequestTab *pasted = wb.window.currentRequest();
+    QVERIFY(pasted != tab);
+    QCOMPARE(box(pasted, "protocolBox")->currentText(), QStringLiteral("Connect"));
+    QCOMPARE(pasted->findChild<QLineEdit *>(QStringLiteral("targetEdit"))->text(), http1());
+    QVERIFY(sendAndWait(pasted));
+    QVERIFY2(pasted->response()->statusText().startsWith(QStringLiteral("OK")), qPrintable(pasted->response()->statusText()));
+    QVERIFY2(pasted->response()->shownMessage().contains(QStringLiteral("it's curl")) &&
+                 pasted->response()->shownMessage().contains(QStringLiteral("O'Brien")),
+             qPrintable(pasted->response()->shownMessage()));
+
     // A stream is not one HTTP request: disabled, saying why; the action refuses as well.
     ui::RequestTab *stream = wb.openByClicking(QStringLiteral("ServerStream"));
     QVERIFY(stream);

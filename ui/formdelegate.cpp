@@ -13,6 +13,7 @@
 #include <QMouseEvent>
 #include <QPainter>
 #include <QToolTip>
+#include <QTimer>
 
 namespace ui {
 
@@ -164,10 +165,25 @@ QWidget *FormDelegate::createEditor(QWidget *parent, const QStyleOptionViewItem 
         box->addItems(items);
         return box;
     };
+    // A list to pick from opens with its choices shown (they took Alt+Down), and the pick is
+    // the edit; Escape closes the list, and an enum can then be typed as a number. (An Any's
+    // type, typed with completion, opens as a field.)
+    auto dropDown = [this](QComboBox *box) {
+        QTimer::singleShot(0, box, [box] {
+            if (box->isVisible())
+                box->showPopup();
+        });
+        auto *self = const_cast<FormDelegate *>(this);
+        connect(box, &QComboBox::activated, self, [self, box] {
+            emit self->commitData(box);
+            emit self->closeEditor(box);
+        });
+        return box;
+    };
     if (isMapKey(index)) {
         const QStringList keys = index.data(FormModel::ChoicesRole).toStringList();
         if (!keys.isEmpty())
-            return combo(keys, false);
+            return dropDown(combo(keys, false));
         return new QLineEdit(parent);
     }
     if (index.column() != FormModel::ValueColumn)
@@ -175,7 +191,7 @@ QWidget *FormDelegate::createEditor(QWidget *parent, const QStyleOptionViewItem 
     const QStringList choices = index.data(FormModel::ChoicesRole).toStringList();
     switch (kindOf(index)) {
     case Kind::Oneof:
-        return combo(choices, true);
+        return dropDown(combo(choices, true));
     case Kind::Any: {
         const auto *model = qobject_cast<const FormModel *>(index.model());
         QStringList types;
@@ -204,7 +220,7 @@ QWidget *FormDelegate::createEditor(QWidget *parent, const QStyleOptionViewItem 
             // An enum given by number stays editable as a number.
             box->setEditable(index.data(FormModel::ScalarTypeRole).toInt() ==
                              int(rpc::FieldShape::Type::Enum));
-            return box;
+            return dropDown(box);
         }
         break;
     default:

@@ -9,7 +9,10 @@
 #include <QHeaderView>
 #include <QInputDialog>
 #include <QKeyEvent>
+#include <QLabel>
 #include <QMenu>
+#include <QScrollBar>
+#include <QTimer>
 #include <QtConcurrent/QtConcurrentRun>
 
 namespace ui {
@@ -37,6 +40,23 @@ FormEditor::FormEditor(QWidget *parent)
     connect(this, &QWidget::customContextMenuRequested, this, &FormEditor::showMenu);
     connect(m_model, &FormModel::edited, this, &FormEditor::edited);
     connect(m_model, &FormModel::valueRejected, this, &FormEditor::valueRejected);
+    // Said under the field too, not only in the status bar, where the eye is not. (A tooltip
+    // went with the release of the Return key that made the edit.)
+    m_refused = new QLabel(viewport());
+    m_refused->setObjectName(QStringLiteral("formRefusedLabel"));
+    m_refused->setForegroundRole(QPalette::ToolTipText);
+    m_refused->setBackgroundRole(QPalette::ToolTipBase);
+    m_refused->setAutoFillBackground(true);
+    m_refused->setFrameShape(QFrame::Box);
+    m_refused->setMargin(3);
+    m_refused->hide();
+    m_refusedTimer = new QTimer(this);
+    m_refusedTimer->setSingleShot(true);
+    m_refusedTimer->setInterval(6000);
+    connect(m_refusedTimer, &QTimer::timeout, m_refused, &QWidget::hide);
+    connect(m_model, &FormModel::valueRejected, this, &FormEditor::sayRefused);
+    connect(m_model, &FormModel::edited, m_refused, &QWidget::hide);
+    connect(verticalScrollBar(), &QScrollBar::valueChanged, m_refused, &QWidget::hide);
     // What a user just filled in opens: a message set present, a oneof case, a new element.
     connect(m_model, &QAbstractItemModel::rowsInserted, this,
             [this](const QModelIndex &parent, int first, int last) {
@@ -246,6 +266,25 @@ void FormEditor::showMenu(const QPoint &pos)
     }
     if (!menu.isEmpty())
         menu.exec(viewport()->mapToGlobal(pos));
+}
+
+void FormEditor::sayRefused(const QString &reason)
+{
+    const QRect cell = visualRect(currentIndex().siblingAtColumn(ValueColumn));
+    if (!cell.isValid())
+        return;
+    m_refused->setText(reason);
+    m_refused->setMaximumWidth(std::max(120, viewport()->width() - cell.left() - 4));
+    m_refused->setWordWrap(true);
+    m_refused->adjustSize();
+    // Below the field, or above it at the bottom of the view.
+    int y = cell.bottom() + 1;
+    if (y + m_refused->height() > viewport()->height())
+        y = std::max(0, cell.top() - m_refused->height());
+    m_refused->move(cell.left(), y);
+    m_refused->show();
+    m_refused->raise();
+    m_refusedTimer->start();
 }
 
 } // namespace ui

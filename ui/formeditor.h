@@ -6,6 +6,9 @@
 
 #include <QTreeView>
 
+class QLabel;
+class QTimer;
+
 namespace ui {
 
 class FormDelegate;
@@ -72,8 +75,12 @@ private:
     void added(const QModelIndex &element);
     void fitColumns();
 
+    void sayRefused(const QString &reason);
+
     models::FormModel *m_model;
     FormDelegate *m_delegate;
+    QLabel *m_refused = nullptr; // why the last edit was refused, under its field for a while
+    QTimer *m_refusedTimer = nullptr;
     bool m_fitting = false;   // the columns are being fitted to the width
     bool m_userSized = false; // the user set a column's width: no more fitting
 };

@@ -9,7 +9,9 @@
 #include "ui/formeditor.h"
 
 #include <QAbstractItemModelTester>
+#include <QAbstractItemView>
 #include <QComboBox>
+#include <QLabel>
 #include <QDateTimeEdit>
 #include <QLineEdit>
 #include <QSignalSpy>
@@ -225,6 +227,59 @@ private slots:
         QTRY_VERIFY(m_form->findItem(QStringLiteral("innerChoice.name")).isValid());
         QVERIFY(m_form->isExpanded(m_form->findItem(QStringLiteral("innerChoice"))));
         QVERIFY(!m_form->toJson().contains("numberChoice"));
+    }
+
+    // An enum or oneof opened for editing shows its choices at once (they took Alt+Down), and
+    // clicking one is the edit.
+    void aChoiceOpensWithItsList()
+    {
+        open(kEcho, R"({"color": "RED"})");
+        const QModelIndex color =
+            m_form->findItem(QStringLiteral("color")).siblingAtColumn(ui::FormEditor::ValueColumn);
+        m_form->scrollTo(color);
+        m_form->setCurrentIndex(color);
+        m_form->setFocus();
+        QTest::keyClick(m_form.get(), Qt::Key_F2);
+        QComboBox *box = nullptr;
+        QTRY_VERIFY((box = editor<QComboBox>()) && box->view()->isVisible());
+        QAbstractItemView *list = box->view();
+        const QModelIndex blue = list->model()->index(box->findText(QStringLiteral("BLUE")), 0);
+        list->scrollTo(blue);
+        QTest::mouseClick(list->viewport(), Qt::LeftButton, {}, list->visualRect(blue).center());
+        QTRY_COMPARE(m_form->valueText(QStringLiteral("color")), QStringLiteral("BLUE"));
+        QTRY_VERIFY(!editor<QComboBox>());
+        QVERIFY(m_form->toJson().contains(R"("color": "BLUE")"));
+    }
+
+    // A value that does not fit its field is refused where it was typed, not only in the
+    // status bar.
+    void aRefusedValueIsSaidAtTheField()
+    {
+        open(kPlain, R"({"i32": 5})");
+        QSignalSpy rejected(m_form.get(), &ui::FormEditor::valueRejected);
+        const QModelIndex i32 = m_form->findItem(QStringLiteral("i32")).siblingAtColumn(ui::FormEditor::ValueColumn);
+        m_form->setCurrentIndex(i32);
+        m_form->edit(i32);
+        QLineEdit *line = nullptr;
+        QTRY_VERIFY((line = editor<QLineEdit>()) != nullptr);
+        line->selectAll();
+        QTest::keyClicks(line, QStringLiteral("twelve"));
+        QTest::keyClick(line, Qt::Key_Return);
+        QTRY_COMPARE(rejected.size(), 1);
+        QCOMPARE(m_form->valueText(QStringLiteral("i32")), QStringLiteral("5"));
+        auto *said = m_form->viewport()->findChild<QLabel *>(QStringLiteral("formRefusedLabel"));
+        QVERIFY(said);
+        QTRY_VERIFY(said->isVisible());
+        QCOMPARE(said->text(), rejected.first().first().toString());
+        QVERIFY(said->geometry().top() >= m_form->visualRect(i32).bottom());
+        // The next good edit takes it away.
+        m_form->edit(i32);
+        QTRY_VERIFY((line = editor<QLineEdit>()) != nullptr);
+        line->selectAll();
+        QTest::keyClicks(line, QStringLiteral("12"));
+        QTest::keyClick(line, Qt::Key_Return);
+        QTRY_COMPARE(m_form->valueText(QStringLiteral("i32")), QStringLiteral("12"));
+        QVERIFY(!said->isVisible());
     }
 
     // Insert adds to the current container (or the current element's), Delete removes the

@@ -2,8 +2,7 @@
 #include "models/callsession.h"
 
 #include "models/wirecapture.h"
-
-#include <QRegularExpression>
+#include "rpc/connectproblem.h"
 
 namespace models {
 
@@ -192,7 +191,8 @@ void CallSession::explainFailure()
         m_grpcMessage = said;
         m_status.message = tapError.toStdString();
         m_status.connectFailed = true;
-    } else if (m_status.connectFailed && said.contains(QLatin1String("Connection refused"))) {
+    } else if (m_status.connectFailed &&
+               rpc::classifyConnectProblem(m_status.message, m_plaintext) == rpc::ConnectProblem::Refused) {
         m_grpcMessage = said;
         m_status.message = tr("connection refused by %1").arg(m_target).toStdString();
     }
@@ -208,18 +208,15 @@ void CallSession::explainFailure()
         m_fix = Fix::Deadline;
         m_hint = tr("The call did not finish within its deadline.");
     } else if (m_status.code == kUnavailable && unanswered) {
-        // A TLS client meets a plaintext server: its first reply is no TLS record. A plaintext
-        // client meets a TLS server: the server drops the connection on the HTTP/2 preface.
-        static const QRegularExpression tlsTalk(
-            QStringLiteral("WRONG_VERSION_NUMBER|wrong version number|packet length too long|record layer failure|"
-                           "handshake|SSL|ssl"));
-        if (!m_plaintext && message.contains(tlsTalk)) {
+        // The one classification wirescope-cli uses too; through the wire tap gRPC's own words
+        // (about its hop to the tap) may be the ones that tell.
+        auto problem = rpc::classifyConnectProblem(m_status.message, m_plaintext);
+        if (problem == rpc::ConnectProblem::Unknown)
+            problem = rpc::classifyConnectProblem(m_grpcMessage.toStdString(), m_plaintext);
+        if (problem == rpc::ConnectProblem::ServerWithoutTls) {
             m_fix = Fix::Security;
             m_hint = tr("The TLS handshake failed: the server may speak plaintext.");
-        } else if (m_plaintext && !message.contains(QLatin1String("refused")) &&
-                   (message.contains(QLatin1String("Socket closed")) ||
-                    message.contains(QLatin1String("reset by peer")) || message.contains(tlsTalk) ||
-                    m_grpcMessage.contains(QLatin1String("Socket closed")))) {
+        } else if (problem == rpc::ConnectProblem::ServerExpectsTls) {
             m_fix = Fix::Security;
             m_hint = tr("The server closed the connection at once: it may expect TLS.");
         }

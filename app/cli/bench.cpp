@@ -89,8 +89,7 @@ int runBench(const std::vector<std::string> &args)
                  "(default: each of them once).");
     std::string error;
     if (!flags.parse(args, &error)) {
-        std::cerr << error << "\n";
-        return kExitUsage;
+        return usageError(error, "wirescope-cli bench");
     }
     if (flags.boolean("help")) {
         std::cout << "Usage: wirescope-cli bench [flags] address method\n\n"
@@ -104,19 +103,16 @@ int runBench(const std::vector<std::string> &args)
     }
     rpc::setLibraryLogging(false);
     if (!checkNumericFlags(flags, &error) || !checkCounts(flags, &error)) {
-        std::cerr << error << "\n";
-        return kExitUsage;
+        return usageError(error, "wirescope-cli bench");
     }
     const auto &pos = flags.positional();
     if (pos.size() != 2) {
-        std::cerr << "bench needs an address and a method.\n";
-        return kExitUsage;
+        return usageError("bench needs an address and a method.", "wirescope-cli bench");
     }
     const std::string address = pos[0];
     const std::string methodName = pos[1];
     if (!checkProtocolFlags(flags, address, &error)) {
-        std::cerr << error << "\n";
-        return kExitUsage;
+        return usageError(error, "wirescope-cli bench");
     }
     if (const int proxyProblem = checkProxy(flags, address))
         return proxyProblem;
@@ -125,21 +121,20 @@ int runBench(const std::vector<std::string> &args)
     const int streamMessages = std::max(1, std::atoi(flags.value("stream-messages", "1").c_str()));
     const long skipFirst = flags.isSet("skip-first") ? std::atol(flags.value("skip-first").c_str()) : 0;
     if (total > 0 && skipFirst >= total) {
-        std::cerr << "The -skip-first value must be less than -n (" << total << "): no call would be counted.\n";
-        return kExitUsage;
+        return usageError("The -skip-first value must be less than -n (" + std::to_string(total) +
+                              "): no call would be counted.",
+                          "wirescope-cli bench");
     }
     double duration = 0;
     if (flags.isSet("z") && !parseDuration(flags.value("z"), &duration)) {
-        std::cerr << "The -z value must be a duration such as 10s or 500ms.\n";
-        return kExitUsage;
+        return usageError("The -z value must be a duration such as 10s or 500ms.", "wirescope-cli bench");
     }
     const bool jsonOut = flags.value("format", "text") == "json";
 
     rpc::Metadata headers;
     if (!parseHeaders(flags.list("H"), &headers, &error) ||
         !parseHeaders(flags.list("rpc-header"), &headers, &error)) {
-        std::cerr << error << "\n";
-        return kExitUsage;
+        return usageError(error, "wirescope-cli bench");
     }
     rpc::SchemaSpec spec;
     spec.importPaths = flags.list("import-path");

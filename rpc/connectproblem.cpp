@@ -19,10 +19,13 @@ bool containsAny(std::string_view text, std::initializer_list<std::string_view> 
 
 ConnectProblem classifyConnectProblem(std::string_view message, bool plaintext)
 {
+    // Through an HTTP proxy (the engines add "through the HTTP proxy URL", the tap names "the
+    // proxy URL") a refusal or a closed connection may be the proxy's: not said of the server.
+    const bool proxied = containsAny(message, {"HTTP proxy ", "the proxy "});
     // gRPC core (the kernel's words) and the HTTP engine say "Connection refused"; the wire tap
     // "connection refused by".
     if (containsAny(message, {"Connection refused", "connection refused"}))
-        return ConnectProblem::Refused;
+        return proxied ? ConnectProblem::Unknown : ConnectProblem::Refused;
     if (!plaintext) {
         // OpenSSL reading a first reply that is no TLS record (an HTTP/2 SETTINGS frame, an
         // HTTP/1.1 status line): gRPC core, libcurl and the tap all pass its reason on.
@@ -36,7 +39,7 @@ ConnectProblem classifyConnectProblem(std::string_view message, bool plaintext)
     }
     // A TLS server reads the HTTP/2 preface (or an HTTP/1.1 request) as a broken TLS record and
     // closes without a byte of answer: gRPC core's "Socket closed", libcurl's "Empty reply".
-    if (containsAny(message, {"Socket closed", "reset by peer", "Empty reply from server"}))
+    if (!proxied && containsAny(message, {"Socket closed", "reset by peer", "Empty reply from server"}))
         return ConnectProblem::ServerExpectsTls;
     return ConnectProblem::Unknown;
 }
@@ -52,13 +55,17 @@ std::string connectProblemText(ConnectProblem problem, std::string_view message,
     case ConnectProblem::ServerExpectsTls:
         return at + " closed the connection without answering: the server may expect TLS";
     case ConnectProblem::CertificateRejected: {
-        // The wire tap says why OpenSSL rejected it: "certificate verify failed (REASON)".
+        // The wire tap says why OpenSSL rejected it, "certificate verify failed (REASON)", and
+        // libcurl "SSL certificate problem: REASON"; gRPC core does not.
         std::string said = "TLS handshake with " + at + " failed: certificate verify failed";
-        constexpr std::string_view verify = "certificate verify failed (";
+        constexpr std::string_view verify = "certificate verify failed (", curl = "SSL certificate problem: ";
         if (const auto from = message.find(verify); from != std::string_view::npos) {
             const auto reason = message.substr(from + verify.size() - 1);
             if (const auto end = reason.find(')'); end != std::string_view::npos)
                 said += " " + std::string(reason.substr(0, end + 1));
+        } else if (const auto pos = message.find(curl); pos != std::string_view::npos) {
+            const auto reason = message.substr(pos + curl.size());
+            said += " (" + std::string(reason.substr(0, reason.find(" ("))) + ")";
         }
         return said;
     }

@@ -20,7 +20,8 @@ enum class ConnectProblem {
 // `message`: the status message of a call or reflection request that never reached the server
 // (RpcStatus::connectFailed, or a failed dial through the wire tap); `plaintext`: whether the
 // client spoke without TLS. Only words that belong to one cause count: a message with none of
-// them is Unknown.
+// them is Unknown, and so is a refusal or a closed connection through an HTTP proxy (which may be
+// the proxy's).
 ConnectProblem classifyConnectProblem(std::string_view message, bool plaintext);
 
 // A short sentence for `problem`, naming `address` as the user typed it: "connection refused by

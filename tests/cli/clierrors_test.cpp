@@ -227,6 +227,27 @@ TEST(CliErrors, ARefusedConnectionIsOneShortLine)
                 web.push_back(std::move(way));
         expectSaid(web, "connection refused by " + url, "", "Couldn't connect to server");
     }
+
+    // Through an HTTP proxy that is not there, the refusal is the proxy's: the line names it and
+    // does not blame the server (which is up).
+    testing_server::TestServer server;
+    ASSERT_TRUE(server.start());
+    const std::string proxy = "http://127.0.0.1:" + std::to_string(deadPort());
+    auto environment = noProxy();
+    environment.emplace_back("grpc_proxy", proxy);
+    for (const bool wire : {false, true}) {
+        SCOPED_TRACE(wire ? "-wire" : "direct");
+        std::vector<std::string> args = {kCli, "-plaintext", "-import-path", kProtoDir, "-proto", kProto, "-d", "{}",
+                                         server.address(), "wirescope.testing.TestService/Echo"};
+        if (wire)
+            args.insert(args.begin() + 1, "-wire");
+        const auto r = run(args, {}, std::chrono::seconds(60), environment);
+        EXPECT_EQ(r.exitCode, 1) << describe(r);
+        EXPECT_FALSE(contains(r.err, "connection refused by " + server.address())) << r.err;
+        const auto said = splitLines(r.err);
+        ASSERT_FALSE(said.empty());
+        EXPECT_TRUE(contains(said.back(), proxy)) << r.err;
+    }
 }
 
 // A certificate the client does not trust: said as such (not as a server without TLS), with
@@ -248,4 +269,17 @@ TEST(CliErrors, ARejectedCertificateSaysSoAndNamesTheFlags)
     EXPECT_TRUE(contains(tapped.err, "\nFailed to dial target host \"" + address + "\": TLS handshake with " +
                                          address + " failed: certificate verify failed ("))
         << tapped.err;
+    // libcurl gives the reason too.
+    const std::string url = "https://" + address;
+    const auto web = cli({"-cacert", pki.path("other.pem"), "-protocol", "connect", "-import-path", kProtoDir,
+                          "-proto", kProto, "-d", "{}", url, "wirescope.testing.TestService/Echo"});
+    EXPECT_EQ(web.exitCode, 1) << describe(web);
+    const auto said = splitLines(web.err);
+    ASSERT_EQ(said.size(), 2u) << web.err;
+    EXPECT_EQ(said[0].rfind("Failed to dial target host \"" + url + "\": TLS handshake with " + url +
+                                " failed: certificate verify failed (",
+                            0),
+              0u)
+        << web.err;
+    EXPECT_EQ(said[1].rfind("(give the CA that signed it with -cacert", 0), 0u) << web.err;
 }

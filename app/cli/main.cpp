@@ -111,9 +111,8 @@ int runCli(int argc, char **argv)
         return 0;
     }
     const std::string format = flags.value("format", "json");
-    if (format != "json" && format != "text") {
+    if (format != "json" && format != "text")
         return usageError("The -format option must be 'json' or 'text'.");
-    }
 
     auto pos = flags.positional();
     const bool haveLocalSchema = flags.isSet("proto") || flags.isSet("protoset");
@@ -129,29 +128,23 @@ int runCli(int argc, char **argv)
     const bool isDescribe = verb == "describe";
     std::string symbol;
     if (isList || isDescribe) {
-        if (pos.size() > 2) {
+        if (pos.size() > 2)
             return usageError("Too many arguments.");
-        }
         if (pos.size() == 2)
             symbol = pos[1];
     } else if (pos.size() > 1) {
         return usageError("Too many arguments.");
     }
-    if (address.empty() && !(isList || isDescribe)) {
+    if (address.empty() && !(isList || isDescribe))
         return usageError("No host:port specified.");
-    }
-    if (flags.boolean("plaintext") && flags.boolean("insecure")) {
+    if (flags.boolean("plaintext") && flags.boolean("insecure"))
         return usageError("The -plaintext and -insecure arguments are mutually exclusive.");
-    }
-    if (flags.isSet("cert") != flags.isSet("key")) {
+    if (flags.isSet("cert") != flags.isSet("key"))
         return usageError("The -cert and -key arguments must be used together.");
-    }
-    if (flags.boolean("plaintext") && (flags.isSet("cacert") || flags.isSet("cert"))) {
+    if (flags.boolean("plaintext") && (flags.isSet("cacert") || flags.isSet("cert")))
         return usageError("The -cacert, -cert and -key arguments are not valid with -plaintext.");
-    }
-    if (flags.isSet("proto") && flags.isSet("protoset")) {
+    if (flags.isSet("proto") && flags.isSet("protoset"))
         return usageError("Use either -proto or -protoset, not both.");
-    }
 
     rpc::Metadata all, rpcOnly, reflectOnly;
     if (!parseHeaders(flags.list("H"), &all, &error) ||
@@ -159,12 +152,10 @@ int runCli(int argc, char **argv)
         !parseHeaders(flags.list("reflect-header"), &reflectOnly, &error)) {
         return usageError(error);
     }
-    if (!checkNumericFlags(flags, &error)) {
+    if (!checkNumericFlags(flags, &error))
         return usageError(error);
-    }
-    if (!checkProtocolFlags(flags, address, &error)) {
+    if (!checkProtocolFlags(flags, address, &error))
         return usageError(error);
-    }
     const bool webProtocol = flags.value("protocol", "grpc") != "grpc";
     if (const int proxyProblem = checkProxy(flags, address))
         return proxyProblem;
@@ -178,9 +169,8 @@ int runCli(int argc, char **argv)
     spec.protosetFiles = flags.list("protoset");
     spec.useReflection = flags.isSet("use-reflection") ? flags.boolean("use-reflection") : !haveLocalSchema;
     if (spec.useReflection) {
-        if (address.empty()) {
+        if (address.empty())
             return usageError("No host:port specified; server reflection needs one.");
-        }
         spec.reflectionChannel = channelOptions(flags, address);
         spec.reflectionHeaders = all;
         spec.reflectionHeaders.insert(spec.reflectionHeaders.end(), reflectOnly.begin(), reflectOnly.end());

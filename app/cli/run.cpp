@@ -106,9 +106,8 @@ int runWorkspace(const std::vector<std::string> &args)
     std::string error;
     if (!flags.parse(args, &error))
         return usageError(error, "wirescope-cli run");
-    if (!checkProtocolFlags(flags, "", &error)) {
+    if (!checkProtocolFlags(flags, "", &error))
         return usageError(error, "wirescope-cli run");
-    }
     if (flags.boolean("help")) {
         std::cout << kRunUsage << flags.helpText();
         return 0;
@@ -141,10 +140,9 @@ int runWorkspace(const std::vector<std::string> &args)
     options.filter = QString::fromStdString(flags.value("filter"));
     if (flags.isSet("timeout")) {
         double seconds = 0;
-        if (!parseSeconds(flags.value("timeout"), &seconds) || seconds <= 0) {
+        if (!parseSeconds(flags.value("timeout"), &seconds) || seconds <= 0)
             return usageError("The --timeout value must be a number of seconds, not \"" + flags.value("timeout") + "\".",
                               "wirescope-cli run");
-        }
         options.defaultTimeoutMs = models::deadlineMilliseconds(seconds).valueOr(0);
     }
     const models::Workspace workspace = models::Workspace::open(folder);
@@ -164,9 +162,8 @@ int runWorkspace(const std::vector<std::string> &args)
     }
     for (const std::string &assignment : flags.list("var")) {
         const auto eq = assignment.find('=');
-        if (eq == std::string::npos || eq == 0) {
+        if (eq == std::string::npos || eq == 0)
             return usageError("The --var value must be NAME=VALUE, not \"" + assignment + "\".", "wirescope-cli run");
-        }
         options.variables.insert(QString::fromStdString(assignment.substr(0, eq)),
                                  QString::fromStdString(assignment.substr(eq + 1)));
     }

@@ -2,8 +2,7 @@
 #include "models/callsession.h"
 
 #include "models/wirecapture.h"
-
-#include <QRegularExpression>
+#include "rpc/connectproblem.h"
 
 namespace models {
 
@@ -168,8 +167,9 @@ void CallSession::onEvents(const std::vector<rpc::CallEvent> &events)
         // A connection the tap could not make (a failed TLS handshake) reaches the engine only
         // as a closed connection: the tap knows why.
         explainFailure();
-        // Said once: when the tap's reason became the headline, the note does not repeat it.
-        if (m_tapped && !m_status.ok() && m_capture) {
+        // Said once: when the tap's reason became the headline (a connection never made), the
+        // note does not repeat it.
+        if (m_tapped && !m_status.ok() && m_capture && !m_status.connectFailed) {
             const QString why = m_capture->lastError(m_tap);
             if (!why.isEmpty() && !QString::fromStdString(m_status.message).contains(why))
                 m_wireNote = tr("wire tap: %1").arg(why);
@@ -189,13 +189,24 @@ void CallSession::explainFailure()
     // Through the wire tap gRPC only sees its hop to the local relay close ("Socket closed",
     // "Connection reset by peer"); the tap knows what the server did, in the typed address.
     const QString tapError = m_tapped && m_capture && unanswered ? m_capture->lastError(m_tap) : QString();
+    // A connection never made is said for the address the user typed, in a few words; gRPC's
+    // own text is kept (grpcMessage) for the details. Through the tap, the tap's words tell
+    // (gRPC only saw its hop to the tap close).
+    auto problem = rpc::ConnectProblem::Unknown;
     if (m_status.code == kUnavailable && !tapError.isEmpty()) {
         m_grpcMessage = said;
-        m_status.message = tapError.toStdString();
         m_status.connectFailed = true;
-    } else if (m_status.connectFailed && said.contains(QLatin1String("Connection refused"))) {
-        m_grpcMessage = said;
-        m_status.message = tr("connection refused by %1").arg(m_target).toStdString();
+        problem = rpc::classifyConnectProblem(tapError.toStdString(), m_plaintext);
+        m_status.message = problem == rpc::ConnectProblem::Unknown
+                               ? tapError.toStdString() // the tap names the typed address already
+                               : rpc::connectProblemText(problem, tapError.toStdString(), m_target.toStdString());
+    } else if (m_status.connectFailed) {
+        problem = rpc::classifyConnectProblem(m_status.message, m_plaintext);
+        const std::string text = rpc::connectProblemText(problem, m_status.message, m_target.toStdString());
+        if (text != m_status.message) {
+            m_grpcMessage = said;
+            m_status.message = text;
+        }
     }
     const QString message = QString::fromStdString(m_status.message);
     if (m_status.code == kResourceExhausted && message.contains(QLatin1String("larger than max"))) {
@@ -209,20 +220,20 @@ void CallSession::explainFailure()
         m_fix = Fix::Deadline;
         m_hint = tr("The call did not finish within its deadline.");
     } else if (m_status.code == kUnavailable && unanswered) {
-        // A TLS client meets a plaintext server: its first reply is no TLS record. A plaintext
-        // client meets a TLS server: the server drops the connection on the HTTP/2 preface.
-        static const QRegularExpression tlsTalk(
-            QStringLiteral("WRONG_VERSION_NUMBER|wrong version number|packet length too long|record layer failure|"
-                           "handshake|SSL|ssl"));
-        if (!m_plaintext && message.contains(tlsTalk)) {
+        // The one classification wirescope-cli uses too. A call whose status does not say it
+        // failed to connect may still tell (gRPC gives some closed connections as a call's end).
+        if (problem == rpc::ConnectProblem::Unknown && tapError.isEmpty())
+            problem = rpc::classifyConnectProblem(m_status.message, m_plaintext);
+        // What to do, not what happened again (the headline says that).
+        if (problem == rpc::ConnectProblem::ServerWithoutTls) {
             m_fix = Fix::Security;
-            m_hint = tr("The server may speak plaintext, not TLS.");
-        } else if (m_plaintext && !message.contains(QLatin1String("refused")) &&
-                   (message.contains(QLatin1String("Socket closed")) ||
-                    message.contains(QLatin1String("reset by peer")) || message.contains(tlsTalk) ||
-                    m_grpcMessage.contains(QLatin1String("Socket closed")))) {
+            m_hint = tr("Try plaintext: turn TLS off in the connection options.");
+        } else if (problem == rpc::ConnectProblem::ServerExpectsTls) {
             m_fix = Fix::Security;
-            m_hint = tr("The server may expect TLS.");
+            m_hint = tr("Try TLS: turn it on in the connection options.");
+        } else if (problem == rpc::ConnectProblem::CertificateRejected) {
+            m_fix = Fix::Security;
+            m_hint = tr("Give the CA file that signed the server's certificate, or the name it carries.");
         }
     }
 }

@@ -6,6 +6,7 @@
 
 #include "rpc/internal/received.h"
 #include "rpc/internal/schemaimpl.h"
+#include "rpc/connectproblem.h"
 #include "rpc/proxy.h"
 
 #include <chrono>
@@ -15,21 +16,6 @@
 namespace rpc {
 
 namespace {
-
-// gRPC says UNAVAILABLE both when no connection to the server came up and when one broke. The
-// first is what its load balancing reports when a call finds no connection ("failed to connect to
-// all addresses; last error: …"), or the resolver when a name does not resolve; a connection
-// that broke gives the transport's own words ("Socket closed", "GOAWAY received", …). Watching
-// the channel's state instead raced: a connection that is READY for a moment and then fails
-// went either way.
-bool isConnectFailure(const std::string &message)
-{
-    for (const char *prefix :
-         {"failed to connect to all addresses", "DNS resolution failed", "empty address list"})
-        if (message.rfind(prefix, 0) == 0)
-            return true;
-    return false;
-}
 
 Metadata toMetadata(const std::multimap<grpc::string_ref, grpc::string_ref> &md)
 {
@@ -459,9 +445,15 @@ void Engine::Impl::Call::onFinished()
         e.status =
             request.schema->decodeStatus(status.error_code(), status.error_message(), status.error_details());
     }
+    // gRPC says UNAVAILABLE both when no connection to the server came up and when one broke. The
+    // first is what its load balancing reports when a call finds no connection ("failed to connect to
+    // all addresses; last error: …"), or the resolver when a name does not resolve; a connection
+    // that broke gives the transport's own words ("Socket closed", "GOAWAY received", …). Watching
+    // the channel's state instead raced: a connection that is READY for a moment and then fails
+    // went either way.
     e.status.connectFailed =
         connectTimedOut || (e.status.code == grpc::StatusCode::UNAVAILABLE && !headersSeen && received == 0 &&
-                            isConnectFailure(e.status.message));
+                            mentionsConnectFailure(e.status.message, true));
     // Through the wire tap the channel's target is the tap: say the server's address instead,
     // the one the user typed, so a tapped call fails with the words of an untapped one.
     const std::string &shown = request.channel.tappedTarget;

@@ -67,6 +67,7 @@ struct Tap::Impl
         Http1Decoder http1FromServer{Http1Decoder::Side::Server};
         bool decodeFailed[2] = {false, false};
         bool serverEndedFirst = false; // the server closed while the client still talked
+        bool serverSpoke = false;      // the server sent at least one byte
     };
     std::list<Connection> connections;
     std::uint64_t nextId = 1;
@@ -304,6 +305,7 @@ struct Tap::Impl
                     if ((fds[i].revents & (POLLIN | POLLHUP | POLLERR)) || buffered) {
                         const ssize_t n = sideRead(s, buf, sizeof buf);
                         if (n > 0) {
+                            c.serverSpoke = c.serverSpoke || k == 1;
                             relay(c, k == 0, buf, std::size_t(n), &batch);
                         } else if (n == 0) {
                             s.readClosed = true;
@@ -311,7 +313,10 @@ struct Tap::Impl
                             c.serverEndedFirst = c.serverEndedFirst || (k == 1 && !c.client.readClosed);
                         } else if (errno != EAGAIN && errno != EINTR) {
                             broken = &s;
-                            why = errno == ECONNRESET ? std::string("the ") + name + " reset the connection"
+                            // A server that never answered (a TLS server reading the
+                            // HTTP/2 preface) is told apart: rpc::classifyConnectProblem reads it.
+                            const char *silent = k == 1 && !c.serverSpoke ? " without answering" : "";
+                            why = errno == ECONNRESET ? std::string("the ") + name + " reset the connection" + silent
                                                       : std::string("reading from the ") + name +
                                                             " failed: " + errnoText(errno);
                         }
@@ -352,7 +357,9 @@ struct Tap::Impl
                     e.direction =
                         broken == &c.client ? WireDirection::ClientToServer : WireDirection::ServerToClient;
                     e.error = !why.empty()         ? why
-                              : c.serverEndedFirst ? std::string("the server closed the connection")
+                              : c.serverEndedFirst ? std::string(c.serverSpoke ? "the server closed the connection"
+                                                                                   : "the server closed the connection "
+                                                                                     "without answering")
                                                    : std::string();
                     // Reported before the client can see the connection end.
                     batch.push_back(std::move(e));

@@ -88,10 +88,8 @@ int runBench(const std::vector<std::string> &args)
                  "Messages each client- or bidi-streaming call sends, taken in turn from those given with -d "
                  "(default: each of them once).");
     std::string error;
-    if (!flags.parse(args, &error)) {
-        std::cerr << error << "\n";
-        return kExitUsage;
-    }
+    if (!flags.parse(args, &error))
+        return usageError(error, "wirescope-cli bench");
     if (flags.boolean("help")) {
         std::cout << "Usage: wirescope-cli bench [flags] address method\n\n"
                      "Every call sends the JSON messages given by -d ('@': read from standard input, for a\n"
@@ -103,43 +101,34 @@ int runBench(const std::vector<std::string> &args)
         return 0;
     }
     rpc::setLibraryLogging(false);
-    if (!checkNumericFlags(flags, &error) || !checkCounts(flags, &error)) {
-        std::cerr << error << "\n";
-        return kExitUsage;
-    }
+    if (!checkNumericFlags(flags, &error) || !checkCounts(flags, &error))
+        return usageError(error, "wirescope-cli bench");
     const auto &pos = flags.positional();
-    if (pos.size() != 2) {
-        std::cerr << "bench needs an address and a method.\n";
-        return kExitUsage;
-    }
+    if (pos.size() != 2)
+        return usageError("bench needs an address and a method.", "wirescope-cli bench");
     const std::string address = pos[0];
     const std::string methodName = pos[1];
-    if (!checkProtocolFlags(flags, address, &error)) {
-        std::cerr << error << "\n";
-        return kExitUsage;
-    }
+    if (!checkProtocolFlags(flags, address, &error))
+        return usageError(error, "wirescope-cli bench");
     if (const int proxyProblem = checkProxy(flags, address))
         return proxyProblem;
     const long total = flags.isSet("n") ? std::atol(flags.value("n").c_str()) : (flags.isSet("z") ? -1 : 200);
     const long asked = std::max(1L, std::atol(flags.value("c", "50").c_str()));
     const int streamMessages = std::max(1, std::atoi(flags.value("stream-messages", "1").c_str()));
     const long skipFirst = flags.isSet("skip-first") ? std::atol(flags.value("skip-first").c_str()) : 0;
-    if (total > 0 && skipFirst >= total) {
-        std::cerr << "The -skip-first value must be less than -n (" << total << "): no call would be counted.\n";
-        return kExitUsage;
-    }
+    if (total > 0 && skipFirst >= total)
+        return usageError("The -skip-first value must be less than -n (" + std::to_string(total) +
+                              "): no call would be counted.",
+                          "wirescope-cli bench");
     double duration = 0;
-    if (flags.isSet("z") && !parseDuration(flags.value("z"), &duration)) {
-        std::cerr << "The -z value must be a duration such as 10s or 500ms.\n";
-        return kExitUsage;
-    }
+    if (flags.isSet("z") && !parseDuration(flags.value("z"), &duration))
+        return usageError("The -z value must be a duration such as 10s or 500ms.", "wirescope-cli bench");
     const bool jsonOut = flags.value("format", "text") == "json";
 
     rpc::Metadata headers;
     if (!parseHeaders(flags.list("H"), &headers, &error) ||
         !parseHeaders(flags.list("rpc-header"), &headers, &error)) {
-        std::cerr << error << "\n";
-        return kExitUsage;
+        return usageError(error, "wirescope-cli bench");
     }
     rpc::SchemaSpec spec;
     spec.importPaths = flags.list("import-path");

@@ -3,6 +3,7 @@
 
 #include "models/callrequest.h"
 #include "models/connectionsettings.h"
+#include "rpc/connectproblem.h"
 #include "rpc/jsonutil.h"
 #include "rpc/proxy.h"
 #include "rpc/web.h"
@@ -15,6 +16,40 @@
 #include <limits>
 
 namespace cli {
+
+int usageError(const std::string &message, const std::string &command)
+{
+    std::cerr << message << "\nSee '" << command << " -help' for the usage and the flags.\n";
+    return kExitUsage;
+}
+
+int connectFailed(const std::string &lead, const std::string &message, const std::string &address,
+                  bool plaintext, bool verbose)
+{
+    const auto problem = rpc::classifyConnectProblem(message, plaintext);
+    const std::string said = rpc::connectProblemText(problem, message, address);
+    std::cerr << lead << said << "\n";
+    // A URL says with its scheme whether it uses TLS; -plaintext cannot change that.
+    const bool url = rpc::isUrlTarget(address);
+    switch (problem) {
+    case rpc::ConnectProblem::ServerWithoutTls:
+        std::cerr << (url ? "(is it a plaintext server? try http://)\n" : "(is it a plaintext server? try -plaintext)\n");
+        break;
+    case rpc::ConnectProblem::ServerExpectsTls:
+        std::cerr << (url ? "(is it a TLS server? try https://)\n" : "(is it a TLS server? try without -plaintext)\n");
+        break;
+    case rpc::ConnectProblem::CertificateRejected:
+        std::cerr << "(give the CA that signed it with -cacert, the name it is for with -servername, or skip "
+                     "the check with -insecure)\n";
+        break;
+    case rpc::ConnectProblem::Refused:
+    case rpc::ConnectProblem::Unknown:
+        break;
+    }
+    if (verbose && said != message)
+        std::cerr << "  (" << message << ")\n";
+    return kExitError;
+}
 
 void defineProtocolFlags(Flags &f)
 {
@@ -75,7 +110,7 @@ void defineCommonFlags(Flags &f)
              "Accept (and drop) fields the schema does not know in JSON requests.");
     f.define("v", K::Bool,
              "Verbose: print headers, trailers and the resolved method, and (on stderr) what was repaired in "
-             "the files a reflection server sent.");
+             "the files a reflection server sent, or gRPC's own words for a server that cannot be reached.");
     f.define("vv", K::Bool, "Very verbose: also message sizes and timing data.");
     f.define("help", K::Bool, "Print this help.");
     f.define("version", K::Bool, "Print the version and exit.");

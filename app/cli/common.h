@@ -15,6 +15,18 @@ constexpr int kExitError = 1;
 constexpr int kExitUsage = 2;
 constexpr int kStatusCodeOffset = 64;
 
+// A usage error as grpcurl reports one: the line that says what is wrong, then where the help is
+// (`command` -help), not the whole usage text, on stderr. Returns kExitUsage.
+int usageError(const std::string &message, const std::string &command = "wirescope-cli");
+
+// Reports a connection to `address` (as the user typed it) that was never made, after `lead`
+// ("Failed to dial target host ..."): one short line that says what happened (the cause told
+// apart by rpc::classifyConnectProblem, or gRPC's last error without its preamble), a hint for
+// the flag that would fix it, and with -v (`verbose`) the engine's own words. `message` is the
+// engine's; `plaintext` whether the client spoke without TLS. Returns kExitError.
+int connectFailed(const std::string &lead, const std::string &message, const std::string &address,
+                  bool plaintext, bool verbose);
+
 // The connection and schema flags shared by invoke, list, describe and bench.
 void defineCommonFlags(Flags &flags);
 // The channel for `address` as gRPC reaches it (calls over gRPC, reflection): a URL address

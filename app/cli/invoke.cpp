@@ -394,7 +394,8 @@ int invoke(const Flags &flags, const rpc::SchemaPtr &schema, const std::string &
         // Never connected: a local failure, reported as grpcurl reports a dial that failed.
         // (libcurl reaches the tap, which then cannot reach the server: the same failure.)
         if (status.connectFailed || (tapDialFailed && status.code == 14))
-            return fail("to dial target host \"" + address + "\": " + status.message);
+            return connectFailed("Failed to dial target host \"" + address + "\": ", status.message, address,
+                                 channelOptions(flags, address).plaintext, verbosity > 0);
         printStatus(status, flags.boolean("format-error"));
         return kStatusCodeOffset + status.code;
     }

@@ -6,6 +6,7 @@
 #include "invoke.h"
 
 #include "models/callrequest.h"
+#include "rpc/connectproblem.h"
 
 #include <QtGlobal>
 
@@ -58,6 +59,9 @@ With -protocol grpcweb, grpcweb-text or connect the call goes over HTTP/1.1 or H
 (-http-version) as gRPC-Web or Connect (-codec proto or json); output, -v, errors and exit codes
 are the same as for gRPC. Server reflection is always asked over gRPC.
 
+A server that cannot be reached is said in one line for the address as typed, with a hint where
+a flag fixes it (-plaintext, -cacert, ...); -v adds gRPC's own words.
+
 Exit codes: 0 OK; 1 a local error; 2 bad usage; 64 + the gRPC status code for an RPC error.
 
 Flags:
@@ -93,10 +97,8 @@ int runCli(int argc, char **argv)
                  "A web call to https:// without -http-version goes as HTTP/2 (the relay offers only h2).");
 
     std::string error;
-    if (!flags.parse(args, &error)) {
-        std::cerr << error << "\n" << kUsage << flags.helpText();
-        return kExitUsage;
-    }
+    if (!flags.parse(args, &error))
+        return usageError(error);
     rpc::setLibraryLogging(flags.boolean("vv"));
     if (flags.boolean("version")) {
         // QtCore comes in with `run` (the workspace format).
@@ -109,10 +111,8 @@ int runCli(int argc, char **argv)
         return 0;
     }
     const std::string format = flags.value("format", "json");
-    if (format != "json" && format != "text") {
-        std::cerr << "The -format option must be 'json' or 'text'.\n";
-        return kExitUsage;
-    }
+    if (format != "json" && format != "text")
+        return usageError("The -format option must be 'json' or 'text'.");
 
     auto pos = flags.positional();
     const bool haveLocalSchema = flags.isSet("proto") || flags.isSet("protoset");
@@ -121,61 +121,41 @@ int runCli(int argc, char **argv)
         address = pos[0];
         pos.erase(pos.begin());
     }
-    if (pos.empty()) {
-        std::cerr << "Too few arguments.\n" << kUsage << flags.helpText();
-        return kExitUsage;
-    }
+    if (pos.empty())
+        return usageError("Too few arguments.");
     const std::string verb = pos[0];
     const bool isList = verb == "list";
     const bool isDescribe = verb == "describe";
     std::string symbol;
     if (isList || isDescribe) {
-        if (pos.size() > 2) {
-            std::cerr << "Too many arguments.\n";
-            return kExitUsage;
-        }
+        if (pos.size() > 2)
+            return usageError("Too many arguments.");
         if (pos.size() == 2)
             symbol = pos[1];
     } else if (pos.size() > 1) {
-        std::cerr << "Too many arguments.\n";
-        return kExitUsage;
+        return usageError("Too many arguments.");
     }
-    if (address.empty() && !(isList || isDescribe)) {
-        std::cerr << "No host:port specified.\n";
-        return kExitUsage;
-    }
-    if (flags.boolean("plaintext") && flags.boolean("insecure")) {
-        std::cerr << "The -plaintext and -insecure arguments are mutually exclusive.\n";
-        return kExitUsage;
-    }
-    if (flags.isSet("cert") != flags.isSet("key")) {
-        std::cerr << "The -cert and -key arguments must be used together.\n";
-        return kExitUsage;
-    }
-    if (flags.boolean("plaintext") && (flags.isSet("cacert") || flags.isSet("cert"))) {
-        std::cerr << "The -cacert, -cert and -key arguments are not valid with -plaintext.\n";
-        return kExitUsage;
-    }
-    if (flags.isSet("proto") && flags.isSet("protoset")) {
-        std::cerr << "Use either -proto or -protoset, not both.\n";
-        return kExitUsage;
-    }
+    if (address.empty() && !(isList || isDescribe))
+        return usageError("No host:port specified.");
+    if (flags.boolean("plaintext") && flags.boolean("insecure"))
+        return usageError("The -plaintext and -insecure arguments are mutually exclusive.");
+    if (flags.isSet("cert") != flags.isSet("key"))
+        return usageError("The -cert and -key arguments must be used together.");
+    if (flags.boolean("plaintext") && (flags.isSet("cacert") || flags.isSet("cert")))
+        return usageError("The -cacert, -cert and -key arguments are not valid with -plaintext.");
+    if (flags.isSet("proto") && flags.isSet("protoset"))
+        return usageError("Use either -proto or -protoset, not both.");
 
     rpc::Metadata all, rpcOnly, reflectOnly;
     if (!parseHeaders(flags.list("H"), &all, &error) ||
         !parseHeaders(flags.list("rpc-header"), &rpcOnly, &error) ||
         !parseHeaders(flags.list("reflect-header"), &reflectOnly, &error)) {
-        std::cerr << error << "\n";
-        return kExitUsage;
+        return usageError(error);
     }
-    if (!checkNumericFlags(flags, &error)) {
-        std::cerr << error << "\n";
-        return kExitUsage;
-    }
-    if (!checkProtocolFlags(flags, address, &error)) {
-        std::cerr << error << "\n";
-        return kExitUsage;
-    }
+    if (!checkNumericFlags(flags, &error))
+        return usageError(error);
+    if (!checkProtocolFlags(flags, address, &error))
+        return usageError(error);
     const bool webProtocol = flags.value("protocol", "grpc") != "grpc";
     if (const int proxyProblem = checkProxy(flags, address))
         return proxyProblem;
@@ -189,10 +169,8 @@ int runCli(int argc, char **argv)
     spec.protosetFiles = flags.list("protoset");
     spec.useReflection = flags.isSet("use-reflection") ? flags.boolean("use-reflection") : !haveLocalSchema;
     if (spec.useReflection) {
-        if (address.empty()) {
-            std::cerr << "No host:port specified; server reflection needs one.\n";
-            return kExitUsage;
-        }
+        if (address.empty())
+            return usageError("No host:port specified; server reflection needs one.");
         spec.reflectionChannel = channelOptions(flags, address);
         spec.reflectionHeaders = all;
         spec.reflectionHeaders.insert(spec.reflectionHeaders.end(), reflectOnly.begin(), reflectOnly.end());
@@ -202,14 +180,19 @@ int runCli(int argc, char **argv)
     }
     rpc::SchemaLoader loader;
     auto schema = loader.load(spec);
+    const int verbosity = flags.boolean("vv") ? 2 : flags.boolean("v") ? 1 : 0;
     if (!schema) {
-        std::cerr << "Failed to load the schema: " << schema.error().toString() << "\n";
+        const std::string why = schema.error().toString();
+        // Reflection could not reach the server: said in a few words for the address as typed.
+        if (spec.useReflection && rpc::mentionsConnectFailure(why))
+            return connectFailed("Failed to load the schema: ", why, address, spec.reflectionChannel.plaintext,
+                                 verbosity > 0);
+        std::cerr << "Failed to load the schema: " << why << "\n";
         if (webProtocol && spec.useReflection)
             std::cerr << "(Server reflection is asked over gRPC; for a server that serves only gRPC-Web or "
                          "Connect, give the schema with -proto or -protoset.)\n";
         return kExitError;
     }
-    const int verbosity = flags.boolean("vv") ? 2 : flags.boolean("v") ? 1 : 0;
     // With -v, what was repaired in the reflection server's files, once the command has used
     // them (they are fetched as needed); on stderr, so that list and describe output stays clean.
     struct RepairReport

@@ -104,22 +104,16 @@ int runWorkspace(const std::vector<std::string> &args)
     defineProtocolFlags(flags);
     flags.define("help", K::Bool, "Print this help.");
     std::string error;
-    if (!flags.parse(args, &error)) {
-        std::cerr << error << "\n" << kRunUsage << flags.helpText();
-        return kExitUsage;
-    }
-    if (!checkProtocolFlags(flags, "", &error)) {
-        std::cerr << error << "\n";
-        return kExitUsage;
-    }
+    if (!flags.parse(args, &error))
+        return usageError(error, "wirescope-cli run");
+    if (!checkProtocolFlags(flags, "", &error))
+        return usageError(error, "wirescope-cli run");
     if (flags.boolean("help")) {
         std::cout << kRunUsage << flags.helpText();
         return 0;
     }
-    if (flags.positional().size() != 1) {
-        std::cerr << "Give exactly one workspace folder.\n" << kRunUsage << flags.helpText();
-        return kExitUsage;
-    }
+    if (flags.positional().size() != 1)
+        return usageError("Give exactly one workspace folder.", "wirescope-cli run");
     const QString folder = QString::fromStdString(flags.positional().front());
     if (!QFileInfo(folder).isDir()) {
         std::cerr << "No workspace folder at " << str(folder) << ".\n";
@@ -146,11 +140,9 @@ int runWorkspace(const std::vector<std::string> &args)
     options.filter = QString::fromStdString(flags.value("filter"));
     if (flags.isSet("timeout")) {
         double seconds = 0;
-        if (!parseSeconds(flags.value("timeout"), &seconds) || seconds <= 0) {
-            std::cerr << "The --timeout value must be a number of seconds, not \"" << flags.value("timeout")
-                      << "\".\n";
-            return kExitUsage;
-        }
+        if (!parseSeconds(flags.value("timeout"), &seconds) || seconds <= 0)
+            return usageError("The --timeout value must be a number of seconds, not \"" + flags.value("timeout") + "\".",
+                              "wirescope-cli run");
         options.defaultTimeoutMs = models::deadlineMilliseconds(seconds).valueOr(0);
     }
     const models::Workspace workspace = models::Workspace::open(folder);
@@ -170,10 +162,8 @@ int runWorkspace(const std::vector<std::string> &args)
     }
     for (const std::string &assignment : flags.list("var")) {
         const auto eq = assignment.find('=');
-        if (eq == std::string::npos || eq == 0) {
-            std::cerr << "The --var value must be NAME=VALUE, not \"" << assignment << "\".\n";
-            return kExitUsage;
-        }
+        if (eq == std::string::npos || eq == 0)
+            return usageError("The --var value must be NAME=VALUE, not \"" + assignment + "\".", "wirescope-cli run");
         options.variables.insert(QString::fromStdString(assignment.substr(0, eq)),
                                  QString::fromStdString(assignment.substr(eq + 1)));
     }
@@ -261,11 +251,8 @@ int runDemo(const std::vector<std::string> &args)
                  "Address to serve on (default 127.0.0.1:50051; port 0 picks one).");
     flags.define("help", Flags::Kind::Bool, "Print this help.");
     std::string error;
-    if (!flags.parse(args, &error) || !flags.positional().empty()) {
-        std::cerr << (error.empty() ? "Unexpected arguments." : error) << "\n"
-                  << kDemoUsage << flags.helpText();
-        return kExitUsage;
-    }
+    if (!flags.parse(args, &error) || !flags.positional().empty())
+        return usageError(error.empty() ? "Unexpected arguments." : error, "wirescope-cli demo");
     if (flags.boolean("help")) {
         std::cout << kDemoUsage << flags.helpText();
         return 0;

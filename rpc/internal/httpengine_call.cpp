@@ -9,6 +9,7 @@
 #include "rpc/proxy.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -106,6 +107,10 @@ bool neverConnected(CURL *easy, CURLcode rc, curl_off_t connected)
     case CURLE_SSL_CRL_BADFILE:
     case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
     case CURLE_PROXY:
+    // Closed without a byte of answer: gRPC core counts a connection that closes before the
+    // server's first frame as never made too ("Socket closed"); a TLS server met without TLS
+    // does so.
+    case CURLE_GOT_NOTHING:
         return true;
     case CURLE_OPERATION_TIMEDOUT:
         return connected == 0;
@@ -561,6 +566,12 @@ RpcStatus HttpEngine::Impl::Call::outcome(CURLcode rc)
         else
             s.message = (headersDone ? "the connection to " : "could not reach ") + endpoint.shown + ": " +
                         (errorBuffer[0] ? std::string(errorBuffer) : std::string(curl_easy_strerror(rc)));
+        // libcurl says "Couldn't connect to server" for every failed connect(); the errno tells
+        // a refusal (nothing listens there) apart.
+        long osErrno = 0;
+        if (rc == CURLE_COULDNT_CONNECT && curl_easy_getinfo(easy, CURLINFO_OS_ERRNO, &osErrno) == CURLE_OK &&
+            osErrno == ECONNREFUSED)
+            s.message += " (Connection refused)";
         if (!headersDone && (rc == CURLE_UNSUPPORTED_PROTOCOL || rc == CURLE_WEIRD_SERVER_REPLY) &&
             request.httpVersion != HttpVersion::Http2)
             s.message +=

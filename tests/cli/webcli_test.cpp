@@ -154,7 +154,8 @@ TEST_F(WebCli, WhatAProtocolCannotDoIsRefused)
     auto noTls = run(cli({"-protocol", "grpcweb", "-d", "{}"}, "https://" + sharedConnectServer().http1(), "Echo"));
     EXPECT_EQ(noTls.exitCode, 1);
     EXPECT_TRUE(contains(noTls.err, "Failed to dial target host \"https://")) << noTls.err;
-    EXPECT_TRUE(contains(noTls.err, "try http:// or -plaintext")) << noTls.err;
+    EXPECT_TRUE(contains(noTls.err, "the server does not speak TLS\n(is it a plaintext server? try http://)"))
+        << noTls.err;
     auto tls = run(cli({"-protocol", "connect", "-plaintext"}, "https://" + sharedConnectServer().http1(), "Echo"));
     EXPECT_EQ(tls.exitCode, 2);
     EXPECT_TRUE(contains(tls.err, "asks for TLS")) << tls.err;
@@ -263,9 +264,10 @@ TEST_F(WebCli, WireShowsTheHttp2FramesOfAWebCall)
     const auto gone = run(cli({"-protocol", "connect", "-http-version", "2", "--wire", "-d", "{}"},
                               "http://127.0.0.1:1/prefix", "Echo"));
     EXPECT_EQ(gone.exitCode, 1) << gone.err;
-    EXPECT_TRUE(contains(gone.err, "Failed to dial target host \"http://127.0.0.1:1/prefix\": could not reach "
-                                   "http://127.0.0.1:1/prefix")) << gone.err;
-    EXPECT_TRUE(contains(gone.err, "(wire tap: connection refused by 127.0.0.1:1")) << gone.err;
+    EXPECT_TRUE(contains(gone.err, "Failed to dial target host \"http://127.0.0.1:1/prefix\": connection refused by "
+                                   "http://127.0.0.1:1/prefix\n"))
+        << gone.err;
+    EXPECT_TRUE(contains(gone.err, "-> connection failed: connection refused by 127.0.0.1:1")) << gone.err;
 }
 
 namespace {
@@ -407,7 +409,10 @@ TEST_F(WebCli, WireOverHttpsShowsHttp2FramesOrHttp1Heads)
                                  url, "Echo"));
     EXPECT_EQ(wrongCa.exitCode, 1) << wrongCa.err;
     EXPECT_TRUE(contains(wrongCa.err, "Failed to dial target host \"" + url + "\"")) << wrongCa.err;
-    EXPECT_TRUE(contains(wrongCa.err, "wire tap: TLS handshake with " + server.https() + " failed: certificate verify failed"))
+    EXPECT_TRUE(contains(wrongCa.err, "\": TLS handshake with " + url + " failed: certificate verify failed ("))
+        << wrongCa.err;
+    EXPECT_TRUE(contains(wrongCa.err, "connection failed: TLS handshake with " + server.https() +
+                                          " failed: certificate verify failed"))
         << wrongCa.err;
 }
 

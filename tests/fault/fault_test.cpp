@@ -211,8 +211,15 @@ TEST_P(TlsFaults, endLocallyAndNameTheProblem)
     const Case cases[] = {
         {"wrong CA", at(s_tls), {"-cacert", s_pki->path("other.pem")}, {"certificate verify failed"}},
         {"wrong name", at(s_tls), {"-cacert", ca, "-servername", "wrong.example"}, {"wrong.example"}},
-        {"TLS to a plaintext server", at(s_plain), {"-cacert", ca}, {"wrong version number"}},
-        {"plaintext to a TLS server", at(s_tls), {"-plaintext"}, {"Socket closed"}},
+        // Said in words for the address as typed, with the hint (gRPC's words are for -v).
+        {"TLS to a plaintext server",
+         at(s_plain),
+         {"-cacert", ca},
+         {"TLS handshake with " + at(s_plain) + " failed: the server does not speak TLS", "try -plaintext"}},
+        {"plaintext to a TLS server",
+         at(s_tls),
+         {"-plaintext"},
+         {at(s_tls) + " closed the connection without answering: the server may expect TLS", "try without -plaintext"}},
         {"no client certificate for mTLS", at(s_mtls), {"-cacert", ca}, {"Socket closed"}},
         {"mismatched client key",
          at(s_mtls),

@@ -124,6 +124,20 @@ pid_t startChild(const std::vector<std::string> &argv, const EnvironmentChanges 
 }
 } // namespace
 
+std::vector<std::string> splitLines(const std::string &text)
+{
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        const auto nl = text.find('\n', start);
+        out.push_back(text.substr(start, nl == std::string::npos ? std::string::npos : nl - start));
+        if (nl == std::string::npos)
+            break;
+        start = nl + 1;
+    }
+    return out;
+}
+
 ProcessResult run(const std::vector<std::string> &argv, const std::string &input,
                   std::chrono::seconds timeout, const EnvironmentChanges &environment)
 {

@@ -132,6 +132,9 @@ private:
     TempDir m_dir;
 };
 
+// The lines of `text` (a program's output), without the empty one after a final newline.
+std::vector<std::string> splitLines(const std::string &text);
+
 // A TCP port on 127.0.0.1 where nothing listens (bound, then closed).
 int deadPort();
 

@@ -141,8 +141,10 @@ void WorkspaceController::closeWorkspace()
 {
     if (m_folder.isEmpty())
         return;
-    writeAutosaveNow(); // the unsaved tabs of this workspace, while it is still theirs
+    // Its tabs close with it (their {{variables}} mean nothing without it); what they hold
+    // unsaved is parked and comes back when the workspace is opened again.
     const QString folder = m_folder;
+    parkUnsaved(folder);
     m_folder.clear();
     m_opening = false;
     m_afterOpen.clear();
@@ -151,7 +153,8 @@ void WorkspaceController::closeWorkspace()
     m_store->close(historyWithoutWorkspace());
     emit environmentsChanged();
     emit maskedValuesChanged(secretValues());
-    emit workspaceClosed();
+    emit workspaceClosed(folder);
+    writeAutosaveNow(); // the parked drafts, without the closed tabs
     emit statusMessage(tr("Closed the workspace %1").arg(QFileInfo(folder).fileName()));
 }
 

@@ -176,7 +176,7 @@ public:
 
 signals:
     void workspaceOpened();
-    void workspaceClosed();
+    void workspaceClosed(const QString &folder); // its tabs close: their drafts are parked
     void workspaceChanged();    // the workspace's settings or requests changed
     void environmentsChanged(); // the list, or the one chosen
     void maskedValuesChanged(const QStringList &values);
@@ -197,6 +197,7 @@ private:
     void reportMissing();
     QString nearestMethod(const QString &method) const;
     void reopen(const QJsonArray &entries, const QString &folder, const QString &environment);
+    void parkUnsaved(const QString &folder); // its unsaved tabs, kept until it opens again
 
     SourcesModel &m_sources;
     QString m_dataFolder;

@@ -191,6 +191,26 @@ void WorkspaceController::writeAutosaveNow()
     });
 }
 
+void WorkspaceController::parkUnsaved(const QString &folder)
+{
+    if (!m_unsaved)
+        return;
+    QJsonArray entries;
+    for (const UnsavedTab &tab : m_unsaved()) {
+        if (tab.workspace == folder)
+            entries.append(autosaveEntry(tab));
+    }
+    if (entries.isEmpty())
+        return;
+    QJsonObject &section = m_parked[folder];
+    QJsonArray tabs = section.value(QStringLiteral("tabs")).toArray();
+    for (const QJsonValue &e : entries)
+        tabs.append(e);
+    section = QJsonObject{{QStringLiteral("workspace"), folder},
+                          {QStringLiteral("environment"), m_environment},
+                          {QStringLiteral("tabs"), tabs}};
+}
+
 void WorkspaceController::discardUnsaved()
 {
     m_discarded = true;

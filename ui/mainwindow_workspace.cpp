@@ -77,10 +77,13 @@ void MainWindow::setupWorkspace()
     connect(&ws, &models::WorkspaceController::environmentsChanged, this, &MainWindow::fillEnvironments);
     connect(&ws, &models::WorkspaceController::workspaceOpened, this,
             [this] { m_editEnvironments->setEnabled(true); });
-    connect(&ws, &models::WorkspaceController::workspaceClosed, this, [this] {
+    connect(&ws, &models::WorkspaceController::workspaceClosed, this, [this](const QString &folder) {
         m_editEnvironments->setEnabled(false);
+        // Its tabs go with it: their {{variables}} and defaults meant its environments. What
+        // they held unsaved the controller has parked for when it opens again.
+        m_tabs->closeTabsOf(folder);
         for (RequestTab *tab : m_tabs->requestTabs())
-            tab->setDefaults({}); // the closed workspace's defaults no longer apply
+            tab->setDefaults({});
     });
     // A saved request shows its call kind's icon once a loaded schema knows its method.
     m_workspacePanel->setMethodKindLookup([this](const QString &method) -> std::optional<rpc::MethodKind> {

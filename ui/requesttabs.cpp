@@ -305,6 +305,14 @@ void RequestTabs::closeRequested(int index)
     welcomeWhenEmpty();
 }
 
+void RequestTabs::closeTabsOf(const QString &workspace)
+{
+    for (RequestTab *tab : requestTabs()) {
+        if (const TabInfo *i = info(tab); i && i->workspace == workspace)
+            removeRequestTab(tab);
+    }
+}
+
 void RequestTabs::removeRequestTab(RequestTab *tab)
 {
     removeTab(indexOf(tab));

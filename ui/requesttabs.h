@@ -58,6 +58,9 @@ public:
     // Quitting with unsaved tabs: asks Save All / Discard / Cancel. True to quit now; false to
     // stay (Cancel, or saves still running: `quit` runs once every one of them has landed).
     bool confirmQuit(const std::function<void()> &quit);
+    // Closes, without asking, the tabs that belong to `workspace` (its folder): the workspace
+    // closed, and parked what they held unsaved.
+    void closeTabsOf(const QString &workspace);
 
 signals:
     void statusMessage(const QString &text);

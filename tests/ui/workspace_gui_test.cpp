@@ -198,6 +198,8 @@ private slots:
     void limitsAndDeadlinesKeepTheirExactUnits();
     void editsTypedWhileASaveRunsStayUnsaved();
     void quittingWithUnsavedTabsAsks();
+    // Close Workspace left its tabs open, with {{host}} and the rest meaning nothing any more.
+    void closingTheWorkspaceClosesItsTabsAndKeepsTheirDrafts();
     void theCommandLineWorkspaceIsNeitherReplacedNorOpenedTwice();
     void everyUnsavedTabComesBackAfterACrash();
 
@@ -1288,6 +1290,50 @@ void WorkspaceGuiTest::quittingWithUnsavedTabsAsks()
         QTRY_VERIFY_WITH_TIMEOUT(!readFile(wb.window.autosaveFile()).contains("thrown away"), 10000);
         QVERIFY(readFile(wb.window.autosaveFile()).contains("\\\"count\\\": 5"));
     }
+}
+
+void WorkspaceGuiTest::closingTheWorkspaceClosesItsTabsAndKeepsTheirDrafts()
+{
+    Workbench wb;
+    QVERIFY(wb.loadTestProtos() > 0);
+    ui::RequestTab *before = wb.openByClicking(QStringLiteral("ServerStream")); // of no workspace
+    QVERIFY(before);
+    QVERIFY(openWorkspace(wb));
+    ui::RequestTab *clean = openSaved(wb, QStringLiteral("calls/bare.json"));
+    QVERIFY(clean);
+    ui::RequestTab *edited = openSaved(wb, kEchoPath);
+    QVERIFY(edited);
+    typeInto(edited->editor(), QStringLiteral(R"({"text": "kept for later"})"));
+    ui::RequestTab *scratch = wb.openByClicking(QStringLiteral("Echo"));
+    QVERIFY(scratch && scratch != edited);
+    typeInto(scratch->editor(), QStringLiteral(R"({"text": "tried out"})"));
+    const int others = wb.window.tabs()->count() - 3;
+
+    Answers answers(QList<Answers::Answer>{{QMessageBox::Cancel, {}}});
+    wb.window.findChild<QAction *>(QStringLiteral("closeWorkspaceAction"))->trigger();
+    QTRY_COMPARE(wb.window.tabs()->count(), others);
+    QCOMPARE(answers.asked.size(), 0); // nothing asked: nothing is lost
+    QCOMPARE(wb.window.currentRequest(), before);
+    // The drafts are in the autosave file (for a crash meanwhile), not on disk in the workspace.
+    QTRY_VERIFY_WITH_TIMEOUT(readFile(wb.window.autosaveFile()).contains("kept for later"), 10000);
+    QVERIFY(readFile(wb.window.autosaveFile()).contains("tried out"));
+    QVERIFY(!readFile(m_folder + QLatin1Char('/') + kEchoPath).contains("kept for later"));
+
+    // Opened again: the two drafts come back, unsaved; the clean one does not. (Its sources
+    // are loaded already.)
+    QSignalSpy opened(&wb.window.workspaceStore(), &models::WorkspaceStore::opened);
+    wb.window.openWorkspace(m_folder);
+    QVERIFY(opened.wait(10000));
+    QTRY_COMPARE_WITH_TIMEOUT(wb.window.tabs()->count(), others + 2, 20000);
+    QStringList texts;
+    for (int i = 0; i < wb.window.tabs()->count(); ++i) {
+        if (auto *tab = qobject_cast<ui::RequestTab *>(wb.window.tabs()->widget(i)); tab && tab != before) {
+            QVERIFY(tab->isModified());
+            texts << tab->editor()->text();
+        }
+    }
+    texts.sort();
+    QCOMPARE(texts, (QStringList{QStringLiteral(R"({"text": "kept for later"})"), QStringLiteral(R"({"text": "tried out"})")}));
 }
 
 // `wirescope --workspace B` restores the last session's unsaved tabs too; those of another

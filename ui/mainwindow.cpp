@@ -67,8 +67,8 @@ namespace {
 // Bumped when the docks change: a state saved by an older layout is not restored.
 constexpr int kLayoutVersion = 2;
 
-// The heights the timeline's default split gives: the lanes' axis, two lanes and their scroll
-// bar; six rows of the wire view with its header and scroll bar.
+// The heights the timeline's default split gives: the lanes' axis, three lanes (a connection and
+// two calls) and their scroll bar; six rows of the wire view with its header and scroll bar.
 struct TimelineShares
 {
     int lanes = 0;
@@ -78,8 +78,9 @@ struct TimelineShares
 TimelineShares timelineShares(const TimelinePanel &panel)
 {
     const QTableView *wire = panel.wireTable();
-    return {TimelineView::kAxisHeight + 2 * TimelineView::kLaneHeight +
-                panel.view()->horizontalScrollBar()->sizeHint().height(),
+    const TimelineView *view = panel.view();
+    return {TimelineView::kAxisHeight + 3 * TimelineView::kLaneHeight +
+                view->horizontalScrollBar()->sizeHint().height() + 2 * view->frameWidth() + 4,
             wire->horizontalHeader()->sizeHint().height() + 6 * wire->verticalHeader()->defaultSectionSize() +
                 wire->horizontalScrollBar()->sizeHint().height() + 2 * wire->frameWidth()};
 }
@@ -392,7 +393,7 @@ void MainWindow::applyDefaultLayout()
     const int height = size.height();
     resizeDocks({m_treeDock, collection}, {height * 3 / 4, height / 4}, Qt::Vertical);
     resizeDocks({m_treeDock}, {std::max(220, size.width() / 5)}, Qt::Horizontal);
-    // The timeline: six rows of the wire view below the lanes' axis and two lanes, with the
+    // The timeline: six rows of the wire view below the lanes' axis and three lanes, with the
     // dock's title and the panel's tools (a line each) and the handle between. At least a
     // quarter of the height; at most 2/5 of a tall window, and 9/25 of a short one (a 1024x768
     // screen), where the request tab needs the rest for its response and Options.
@@ -401,19 +402,16 @@ void MainWindow::applyDefaultLayout()
     const int timeline = chrome + shares.lanes + shares.wire;
     const int most = height < 900 ? height * 9 / 25 : height * 2 / 5;
     resizeDocks({m_timelineDock}, {std::clamp(timeline, height / 4, most)}, Qt::Vertical);
-    // Inside it, the wire view gets its six rows where the lanes keep their share, else the
-    // lanes keep theirs and the wire view the rest (the panel's own split gave it one or two
-    // rows at 1024x768 and at 1920x1080). After this turn of the event loop: the dock has its
-    // height once the window shows.
+    // Inside it, the wire view gets its six rows where the lanes keep their share (the panel's
+    // own split gave it two at 1920x1080); a shorter timeline keeps the panel's split. After
+    // this turn of the event loop: the dock has its height once the window shows.
     QTimer::singleShot(0, this, [this] {
         auto *split = m_timelinePanel->findChild<QSplitter *>(QString(), Qt::FindDirectChildrenOnly);
         WIRESCOPE_ASSERT(split && split->count() == 2, return );
         const TimelineShares shares = timelineShares(*m_timelinePanel);
         const int total = split->height() - split->handleWidth();
-        const int bottom = std::max(std::min(shares.wire, total - shares.lanes),
-                                    split->widget(1)->minimumSizeHint().height());
-        if (total > bottom)
-            split->setSizes({total - bottom, bottom});
+        if (total >= shares.lanes + shares.wire)
+            split->setSizes({total - shares.wire, shares.wire});
     });
 }
 

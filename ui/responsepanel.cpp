@@ -226,7 +226,13 @@ ResponsePanel::ResponsePanel(models::CallSession &session, QWidget *parent)
     m_timeline->setObjectName(QStringLiteral("responseTimeline"));
     m_timeline->restrictToLanes({session.lane()});
     timelineArea->setWidget(m_timeline);
+    // Only up and down: as wide as the panel needs, as the tab was before the scroll area (a
+    // narrower one let the minimum width follow the viewer's buttons as a call ended).
+    timelineArea->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    timelineArea->setMinimumWidth(m_timeline->minimumSizeHint().width() +
+                                  timelineArea->verticalScrollBar()->sizeHint().width());
     m_tabs->addTab(timelineArea, tr("Timeline"));
+    m_timelinePage = timelineArea;
     connect(&session, &models::CallSession::started, this,
             [this] { m_timeline->restrictToLanes({m_session.lane()}); });
     layout->addWidget(m_tabs, 1);
@@ -319,6 +325,11 @@ void ResponsePanel::saveShown()
             out.commit();
         }
     });
+}
+
+void ResponsePanel::showTimeline()
+{
+    m_tabs->setCurrentWidget(m_timelinePage);
 }
 
 void ResponsePanel::changeEvent(QEvent *event)

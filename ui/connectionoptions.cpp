@@ -5,6 +5,7 @@
 #include "ui/protocolpicker.h"
 #include "ui/unitspinbox.h"
 
+#include <QBoxLayout>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFileDialog>
@@ -46,25 +47,29 @@ QLineEdit *fileField(QWidget *parent, QFormLayout *form, const QString &label, c
 ConnectionOptions::ConnectionOptions(bool canCapture, QWidget *parent)
     : QGroupBox(parent)
 {
-    setTitle(tr("Connection"));
     setObjectName(QStringLiteral("connectionBox"));
-    auto *grid = new QHBoxLayout(this);
-    auto *tlsForm = new QFormLayout;
-    auto *limitsForm = new QFormLayout;
-    grid->addLayout(tlsForm, 3);
-    grid->addLayout(limitsForm, 2);
+    setFlat(true);
+    // Three groups, side by side where the width holds them, else one above the other: in one
+    // box of two columns, a 1024 px window scrolled them sideways and the first rows were all a
+    // short options area showed.
+    m_groups = new QBoxLayout(QBoxLayout::LeftToRight, this);
+    m_groups->setContentsMargins(0, 0, 0, 0);
+    auto group = [this](const QString &title, const QString &name) {
+        auto *box = new QGroupBox(title, this);
+        box->setObjectName(name);
+        m_groups->addWidget(box, 0, Qt::AlignTop);
+        return new QFormLayout(box);
+    };
+    auto *connectionForm = group(tr("Connection"), QStringLiteral("connectionGroup"));
+    auto *tlsForm = group(tr("TLS"), QStringLiteral("tlsGroup"));
+    auto *limitsForm = group(tr("Limits"), QStringLiteral("limitsGroup"));
+    m_groups->addStretch(1);
+
     m_protocol = new ProtocolPicker(this);
-    tlsForm->addRow(tr("Protocol"), m_protocol);
-    m_caFile = fileField(this, tlsForm, tr("CA certificate"), QStringLiteral("caFileEdit"));
-    m_caFile->setPlaceholderText(tr("system roots"));
-    m_certFile = fileField(this, tlsForm, tr("Client certificate"), QStringLiteral("certFileEdit"));
-    m_keyFile = fileField(this, tlsForm, tr("Client key"), QStringLiteral("keyFileEdit"));
-    m_serverName = new QLineEdit(this);
-    m_serverName->setPlaceholderText(tr("name checked against the certificate"));
-    tlsForm->addRow(tr("Server name"), m_serverName);
+    connectionForm->addRow(tr("Protocol"), m_protocol);
     m_authority = new QLineEdit(this);
     m_authority->setPlaceholderText(tr(":authority override"));
-    tlsForm->addRow(tr("Authority"), m_authority);
+    connectionForm->addRow(tr("Authority"), m_authority);
     {
         auto *row = new QWidget(this);
         auto *h = new QHBoxLayout(row);
@@ -80,10 +85,18 @@ ConnectionOptions::ConnectionOptions(bool canCapture, QWidget *parent)
         m_proxyUrl->setEnabled(false);
         h->addWidget(m_proxyMode);
         h->addWidget(m_proxyUrl, 1);
-        tlsForm->addRow(tr("HTTP proxy"), row);
+        connectionForm->addRow(tr("HTTP proxy"), row);
         connect(m_proxyMode, &QComboBox::currentIndexChanged, this,
                 [this](int index) { m_proxyUrl->setEnabled(index == ProxyUrl); });
     }
+    m_caFile = fileField(this, tlsForm, tr("CA certificate"), QStringLiteral("caFileEdit"));
+    m_caFile->setPlaceholderText(tr("system roots"));
+    m_certFile = fileField(this, tlsForm, tr("Client certificate"), QStringLiteral("certFileEdit"));
+    m_keyFile = fileField(this, tlsForm, tr("Client key"), QStringLiteral("keyFileEdit"));
+    m_serverName = new QLineEdit(this);
+    m_serverName->setPlaceholderText(tr("name checked against the certificate"));
+    tlsForm->addRow(tr("Server name"), m_serverName);
+
     // Sizes in bytes and times in milliseconds, exactly as the engine takes them: 1000000 bytes
     // or 0.5 s from a grpcurl command or a workspace stay what they are.
     auto limit = [limitsForm](QSpinBox *box, const QString &label, const QString &name, const QString &zero) {
@@ -111,7 +124,35 @@ ConnectionOptions::ConnectionOptions(bool canCapture, QWidget *parent)
     m_captureWire->setChecked(canCapture);
     m_captureWire->setEnabled(canCapture);
     limitsForm->addRow(QString(), m_captureWire);
+
     setVisible(false);
+}
+
+QWidget *ConnectionOptions::firstGroup() const
+{
+    return m_groups->itemAt(0)->widget();
+}
+
+void ConnectionOptions::resizeEvent(QResizeEvent *event)
+{
+    QGroupBox::resizeEvent(event);
+    // Across when the groups fit the width side by side, else down. The narrowest width is one
+    // group's: in a scroll area, a minimum of all three side by side would keep them across.
+    int across = 0;
+    int widest = 0;
+    int groups = 0;
+    for (int i = 0; i < m_groups->count(); ++i) {
+        if (QWidget *w = m_groups->itemAt(i)->widget()) {
+            across += w->sizeHint().width();
+            widest = std::max(widest, w->minimumSizeHint().width());
+            ++groups;
+        }
+    }
+    across += (groups - 1) * m_groups->spacing();
+    setMinimumWidth(widest);
+    const auto direction = width() >= across ? QBoxLayout::LeftToRight : QBoxLayout::TopToBottom;
+    if (m_groups->direction() != direction)
+        m_groups->setDirection(direction);
 }
 
 void ConnectionOptions::setTls(bool tls)

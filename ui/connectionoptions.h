@@ -5,6 +5,7 @@
 
 #include <QGroupBox>
 
+class QBoxLayout;
 class QCheckBox;
 class QComboBox;
 class QLineEdit;
@@ -14,8 +15,9 @@ namespace ui {
 class ProtocolPicker;
 class UnitSpinBox;
 
-// A request tab's connection options: the protocol, TLS files and names, the HTTP proxy, limits in bytes,
-// keepalive and connect timeout in milliseconds, gzip and the wire tap. Plaintext or TLS is
+// A request tab's connection options, in three groups: the protocol, authority and HTTP proxy;
+// TLS files and names; limits in bytes, keepalive and connect timeout in milliseconds, gzip and
+// the wire tap. Plaintext or TLS is
 // chosen beside the target; these fields follow it.
 class ConnectionOptions final : public QGroupBox
 {
@@ -34,8 +36,14 @@ public:
     bool captureWire() const;
     // The request's protocol, HTTP version and codec (the first row).
     ProtocolPicker *protocol() const { return m_protocol; }
+    // The group shown first: protocol, authority and proxy.
+    QWidget *firstGroup() const;
+
+protected:
+    void resizeEvent(QResizeEvent *event) override;
 
 private:
+    QBoxLayout *m_groups = nullptr;
     ProtocolPicker *m_protocol = nullptr;
     QLineEdit *m_caFile = nullptr;
     QLineEdit *m_certFile = nullptr;

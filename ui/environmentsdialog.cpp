@@ -9,6 +9,7 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPushButton>
+#include <QStyle>
 #include <QStyledItemDelegate>
 #include <QTableWidget>
 #include <QVBoxLayout>
@@ -67,6 +68,19 @@ public:
 private:
     QTableWidget *m_table;
 };
+
+// Wide enough for the whole title in the window manager's title bar: a dialog sized to its
+// content ("Name:", a field, two buttons) showed "Add E… nment".
+int widthForTitle(const QWidget &dialog)
+{
+    // Window managers draw titles in bold, beside the window's icon and three buttons, each
+    // about as wide as the bar is tall.
+    QFont bold = dialog.font();
+    bold.setBold(true);
+    const int bar = std::max(dialog.style()->pixelMetric(QStyle::PM_TitleBarHeight, nullptr, &dialog),
+                             QFontMetrics(bold).height() + 8);
+    return QFontMetrics(bold).horizontalAdvance(dialog.windowTitle()) + 5 * bar;
+}
 
 } // namespace
 
@@ -142,11 +156,18 @@ EnvironmentsDialog::EnvironmentsDialog(std::vector<models::Environment> environm
     });
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(addEnv, &QPushButton::clicked, this, [this] {
-        bool ok = false;
-        const QString name =
-            QInputDialog::getText(this, tr("Add Environment"), tr("Name:"), QLineEdit::Normal, QString(), &ok)
-                .trimmed();
-        if (ok && !name.isEmpty())
+        QInputDialog ask(this);
+        ask.setObjectName(QStringLiteral("addEnvironmentDialog"));
+        ask.setWindowTitle(tr("Add Environment"));
+        ask.setLabelText(tr("Name of the new environment:"));
+        ask.setTextValue(QString()); // makes the field
+        // The dialog's layout fixes its width to its content's: the field makes room.
+        if (auto *field = ask.findChild<QLineEdit *>())
+            field->setMinimumWidth(widthForTitle(ask));
+        if (ask.exec() != QDialog::Accepted)
+            return;
+        const QString name = ask.textValue().trimmed();
+        if (!name.isEmpty())
             addEnvironment(name);
     });
     connect(removeEnv, &QPushButton::clicked, this, &EnvironmentsDialog::removeCurrentEnvironment);

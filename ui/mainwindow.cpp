@@ -46,9 +46,13 @@
 #include <QProgressBar>
 #include <QScreen>
 #include <QScrollArea>
+#include <QScrollBar>
+#include <QSplitter>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTableView>
+#include <QTimer>
 #include <QToolBar>
 #include <QToolButton>
 #include <QTreeView>
@@ -62,6 +66,24 @@ namespace {
 
 // Bumped when the docks change: a state saved by an older layout is not restored.
 constexpr int kLayoutVersion = 2;
+
+// The heights the timeline's default split gives: the lanes' axis, three lanes (a connection and
+// two calls) and their scroll bar; six rows of the wire view with its header and scroll bar.
+struct TimelineShares
+{
+    int lanes = 0;
+    int wire = 0;
+};
+
+TimelineShares timelineShares(const TimelinePanel &panel)
+{
+    const QTableView *wire = panel.wireTable();
+    const TimelineView *view = panel.view();
+    return {TimelineView::kAxisHeight + 3 * TimelineView::kLaneHeight +
+                view->horizontalScrollBar()->sizeHint().height() + 2 * view->frameWidth() + 4,
+            wire->horizontalHeader()->sizeHint().height() + 6 * wire->verticalHeader()->defaultSectionSize() +
+                wire->horizontalScrollBar()->sizeHint().height() + 2 * wire->frameWidth()};
+}
 
 } // namespace
 
@@ -337,11 +359,21 @@ void MainWindow::applyDefaultLayout()
 {
     QDockWidget *collection = findChild<QDockWidget *>(QStringLiteral("collectionDock"));
     WIRESCOPE_ASSERT(collection && m_toolbar, return);
-    // About 1280x800, but never more than most of the screen (a 1024x768 laptop).
+    // Most of a large screen (85%, as Kreya and Postman open), centred; on a small one (a
+    // 1024x768 laptop) nearly all of it, with room left for the window manager's title bar.
     QSize size(1280, 800);
-    if (const QScreen *s = screen())
-        size = size.boundedTo(s->availableGeometry().size() * 9 / 10);
-    resize(size);
+    if (const QScreen *s = screen()) {
+        const QRect available = s->availableGeometry();
+        const int titleBar = 2 * fontMetrics().height() + 8; // not known before the window shows
+        size = QSize(
+            std::max(available.width() * 85 / 100, std::min(size.width(), available.width() * 95 / 100)),
+            std::max(available.height() * 85 / 100, std::min(size.height(), available.height() - titleBar)));
+        resize(size);
+        move(available.x() + (available.width() - size.width()) / 2,
+             available.y() + (available.height() - size.height() - titleBar) / 2);
+    } else {
+        resize(size);
+    }
     addToolBar(Qt::TopToolBarArea, m_toolbar);
     m_toolbar->show();
     for (QDockWidget *dock : {m_treeDock, collection, m_timelineDock, m_problemsDock})
@@ -361,10 +393,26 @@ void MainWindow::applyDefaultLayout()
     const int height = size.height();
     resizeDocks({m_treeDock, collection}, {height * 3 / 4, height / 4}, Qt::Vertical);
     resizeDocks({m_treeDock}, {std::max(220, size.width() / 5)}, Qt::Horizontal);
-    // The timeline with its legend, up to 2/5 of the height.
-    const int timeline = m_timelinePanel->minimumSizeHint().height() +
-                         m_timelinePanel->legend()->sizeHint().height() + m_timelineDock->fontMetrics().height();
-    resizeDocks({m_timelineDock}, {std::clamp(timeline, height / 4, height * 2 / 5)}, Qt::Vertical);
+    // The timeline: six rows of the wire view below the lanes' axis and three lanes, with the
+    // dock's title and the panel's tools (a line each) and the handle between. At least a
+    // quarter of the height; at most 2/5 of a tall window, and 9/25 of a short one (a 1024x768
+    // screen), where the request tab needs the rest for its response and Options.
+    const TimelineShares shares = timelineShares(*m_timelinePanel);
+    const int chrome = 2 * m_timelineDock->fontMetrics().height() + 40;
+    const int timeline = chrome + shares.lanes + shares.wire;
+    const int most = height < 900 ? height * 9 / 25 : height * 2 / 5;
+    resizeDocks({m_timelineDock}, {std::clamp(timeline, height / 4, most)}, Qt::Vertical);
+    // Inside it, the wire view gets its six rows where the lanes keep their share (the panel's
+    // own split gave it two at 1920x1080); a shorter timeline keeps the panel's split. After
+    // this turn of the event loop: the dock has its height once the window shows.
+    QTimer::singleShot(0, this, [this] {
+        auto *split = m_timelinePanel->findChild<QSplitter *>(QString(), Qt::FindDirectChildrenOnly);
+        WIRESCOPE_ASSERT(split && split->count() == 2, return );
+        const TimelineShares shares = timelineShares(*m_timelinePanel);
+        const int total = split->height() - split->handleWidth();
+        if (total >= shares.lanes + shares.wire)
+            split->setSizes({total - shares.wire, shares.wire});
+    });
 }
 
 void MainWindow::resetLayout()

@@ -52,11 +52,15 @@ void RequestTab::resetLayout()
 void RequestTab::showOptions(bool show)
 {
     m_optionsArea->setVisible(show);
+    m_optionsSplit->refresh(); // takes the area in before its size is set
     const int total = m_optionsSplit->height() - m_optionsSplit->handleWidth();
     if (!show || !isVisible() || total <= 0)
         return; // not laid out yet (a TLS request opening): the splitter shares by size hints
-    // As tall as the options need, but never more than half the tab: the editors keep the rest.
-    const int wanted = std::min(m_options->sizeHint().height() + 2 * m_optionsArea->frameWidth(), total / 2);
+    // As tall as the options need, up to half the tab or the first group's height if that is
+    // more (the splitter keeps the editors' minimum).
+    const int frame = 2 * m_optionsArea->frameWidth();
+    const int wanted = std::min(m_options->sizeHint().height() + frame,
+                                std::max(total / 2, m_options->firstGroup()->sizeHint().height() + frame));
     m_optionsSplit->setSizes({wanted, total - wanted});
 }
 

@@ -93,6 +93,9 @@ RequestTab::RequestTab(models::EngineBridge &bridge, models::Timeline &timeline,
     m_optionsArea->setObjectName(QStringLiteral("optionsArea"));
     m_optionsArea->setWidgetResizable(true);
     m_optionsArea->setFrameShape(QFrame::NoFrame);
+    // Squeezed, two lines that scroll: a scroll area's own minimum (about 70 px) added to the
+    // editors' raised the tab's minimum on a 1024x768 screen, and the timeline lost its rows.
+    m_optionsArea->setMinimumHeight(2 * fontMetrics().height() + 8);
     m_optionsArea->setWidget(m_options);
     m_options->show();
     m_optionsArea->hide();

@@ -15,6 +15,8 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSaveFile>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTableView>
@@ -69,6 +71,38 @@ void fill(QTableWidget *table, const rpc::Metadata &metadata)
     }
 }
 
+// The message list above the viewer. A stream needs its list: the list gets six rows before
+// the viewer grows past three lines, and a third of a taller panel (a stretch of 1:2 alone gave
+// it two rows at 1024x768 and at 1920x1080). Once the user drags the handle, theirs is kept.
+class MessagesSplitter final : public QSplitter
+{
+public:
+    explicit MessagesSplitter(QWidget *parent)
+        : QSplitter(Qt::Vertical, parent)
+    {
+        connect(this, &QSplitter::splitterMoved, this, [this] { m_userSplit = true; });
+    }
+
+protected:
+    void resizeEvent(QResizeEvent *event) override
+    {
+        QSplitter::resizeEvent(event);
+        auto *list = qobject_cast<QTableView *>(widget(0));
+        if (m_userSplit || count() != 2 || !list)
+            return;
+        const int total = height() - handleWidth();
+        const int sixRows = list->horizontalHeader()->sizeHint().height() +
+                            6 * list->verticalHeader()->defaultSectionSize() + 2 * list->frameWidth();
+        // The viewer keeps a line more than its smallest (which shows two).
+        const int viewer = widget(1)->minimumSizeHint().height() + fontMetrics().height();
+        const int wanted = std::max(total / 3, std::min(sixRows, total - viewer));
+        setSizes({wanted, total - wanted});
+    }
+
+private:
+    bool m_userSplit = false;
+};
+
 } // namespace
 
 ResponsePanel::ResponsePanel(models::CallSession &session, QWidget *parent)
@@ -109,7 +143,7 @@ ResponsePanel::ResponsePanel(models::CallSession &session, QWidget *parent)
     layout->addWidget(m_timings);
 
     m_tabs = new QTabWidget(this);
-    auto *messages = new QSplitter(Qt::Vertical, m_tabs);
+    auto *messages = new MessagesSplitter(m_tabs);
     m_list = new QTableView(messages);
     m_list->setObjectName(QStringLiteral("messageList"));
     m_list->setModel(session.messages());
@@ -130,12 +164,18 @@ ResponsePanel::ResponsePanel(models::CallSession &session, QWidget *parent)
     m_list->setColumnWidth(models::MessagesModel::SizeColumn,
                            fm.horizontalAdvance(QStringLiteral("999.9 KiB")) + pad);
     m_list->setWordWrap(false);
+    // Squeezed (Options open on a small screen), the list keeps a row and the viewer two lines:
+    // a scroll area's own minimum (70 px each) kept the options to a strip.
+    m_list->setMinimumHeight(m_list->horizontalHeader()->sizeHint().height() +
+                             m_list->verticalHeader()->defaultSectionSize() + 2 * m_list->frameWidth());
     auto *viewerBox = new QWidget(messages);
     auto *viewerLayout = new QVBoxLayout(viewerBox);
     viewerLayout->setContentsMargins(0, 0, 0, 0);
     m_viewer = new JsonEditor(viewerBox);
     m_viewer->setObjectName(QStringLiteral("messageViewer"));
     m_viewer->setReadOnly(true);
+    m_viewer->setMinimumHeight(2 * m_viewer->fontMetrics().height() +
+                               m_viewer->horizontalScrollBar()->sizeHint().height() + 6);
     auto *buttons = new QHBoxLayout;
     m_truncated = new QLabel(viewerBox);
     m_truncated->setObjectName(QStringLiteral("truncatedLabel"));
@@ -175,10 +215,24 @@ ResponsePanel::ResponsePanel(models::CallSession &session, QWidget *parent)
     m_details->setObjectName(QStringLiteral("statusDetails"));
     m_details->setReadOnly(true);
     m_tabs->addTab(m_details, tr("Error details"));
-    m_timeline = new TimelinePanel(session.timeline(), session.capture(), m_tabs);
+    // In a scroll area, as the window's timeline: the tab widget's minimum is its tallest
+    // page's, and this one's (tools, lanes, wire view) kept Options to a strip above.
+    auto *timelineArea = new QScrollArea(m_tabs);
+    timelineArea->setObjectName(QStringLiteral("responseTimelineArea"));
+    timelineArea->setWidgetResizable(true);
+    timelineArea->setFrameShape(QFrame::NoFrame);
+    timelineArea->setMinimumHeight(m_list->minimumHeight());
+    m_timeline = new TimelinePanel(session.timeline(), session.capture(), timelineArea);
     m_timeline->setObjectName(QStringLiteral("responseTimeline"));
     m_timeline->restrictToLanes({session.lane()});
-    m_tabs->addTab(m_timeline, tr("Timeline"));
+    timelineArea->setWidget(m_timeline);
+    // Only up and down: as wide as the panel needs, as the tab was before the scroll area (a
+    // narrower one let the minimum width follow the viewer's buttons as a call ended).
+    timelineArea->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    timelineArea->setMinimumWidth(m_timeline->minimumSizeHint().width() +
+                                  timelineArea->verticalScrollBar()->sizeHint().width());
+    m_tabs->addTab(timelineArea, tr("Timeline"));
+    m_timelinePage = timelineArea;
     connect(&session, &models::CallSession::started, this,
             [this] { m_timeline->restrictToLanes({m_session.lane()}); });
     layout->addWidget(m_tabs, 1);
@@ -271,6 +325,11 @@ void ResponsePanel::saveShown()
             out.commit();
         }
     });
+}
+
+void ResponsePanel::showTimeline()
+{
+    m_tabs->setCurrentWidget(m_timelinePage);
 }
 
 void ResponsePanel::changeEvent(QEvent *event)

@@ -33,6 +33,8 @@ public:
     int messageRows() const;
     QTableView *messageList() const { return m_list; }
     TimelinePanel *timeline() const { return m_timeline; }
+    // Brings the Timeline tab to the front.
+    void showTimeline();
     QTabWidget *tabs() const { return m_tabs; }
     // What the viewer says about a message shown in part ("Showing the first …"), or empty.
     QString truncationText() const;
@@ -70,6 +72,7 @@ private:
     QTableWidget *m_trailers = nullptr;
     QPlainTextEdit *m_details = nullptr;
     TimelinePanel *m_timeline = nullptr;
+    QWidget *m_timelinePage = nullptr; // the scroll area that holds m_timeline
     QLabel *m_truncated = nullptr;
     QPushButton *m_showAll = nullptr;
     int m_shownRow = -1;

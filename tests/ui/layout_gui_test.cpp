@@ -2,18 +2,25 @@
 // The window at laptop and desktop sizes, offscreen: minimum size, the target row, options,
 // toolbar, docks, and saving, restoring and resetting the layout.
 #include "models/sourcesmodel.h"
+#include "ui/environmentsdialog.h"
 #include "ui/mainwindow.h"
 #include "ui/requesttab.h"
+#include "ui/responsepanel.h"
 #include "ui/timelinepanel.h"
 #include "ui/timelineview.h"
 
 #include <QComboBox>
 #include <QDockWidget>
 #include <QFrame>
+#include <QInputDialog>
+#include <QLabel>
 #include <QLineEdit>
+#include <QListWidget>
+#include <QPushButton>
 #include <QScreen>
 #include <QScrollArea>
 #include <QScrollBar>
+#include <QTableView>
 #include <QToolBar>
 #include <QToolButton>
 #include <QtTest>
@@ -28,6 +35,18 @@ QRect inWindow(QWidget *w)
     return QRect(w->mapTo(w->window(), QPoint(0, 0)), w->size());
 }
 
+// How many rows `view` shows whole, from the first one in view.
+int wholeRowsShown(const QTableView *view)
+{
+    int rows = 0;
+    for (int r = std::max(0, view->rowAt(0)); r < view->model()->rowCount(); ++r) {
+        if (view->rowViewportPosition(r) + view->rowHeight(r) > view->viewport()->height())
+            break;
+        ++rows;
+    }
+    return rows;
+}
+
 } // namespace
 
 class LayoutGuiTest : public QObject
@@ -35,7 +54,140 @@ class LayoutGuiTest : public QObject
     Q_OBJECT
 
 private slots:
-    void initTestCase() { useTestSettings(); }
+    void initTestCase()
+    {
+        useTestSettings();
+        QVERIFY(m_server.start());
+    }
+    void cleanupTestCase() { m_server.stop(); }
+
+    // A first start (nothing saved) on the screen the test runs on: CTest runs this once with a
+    // 1024x768 screen and once with a 1920x1080 one (layout_gui_1024, layout_gui_1920).
+    void theFirstWindowFitsThisScreen()
+    {
+        const QRect available = QGuiApplication::primaryScreen()->availableGeometry();
+        if (available.width() < 1024 || available.height() < 768)
+            QSKIP("needs a screen of 1024x768 or more (see layout_gui_1024 and layout_gui_1920)");
+        QSettings().clear();
+        Workbench wb(true);
+        const QRect frame = wb.window.frameGeometry();
+        QVERIFY2(available.contains(frame), qPrintable(QStringLiteral("%1,%2 %3x%4")
+                                                           .arg(frame.x())
+                                                           .arg(frame.y())
+                                                           .arg(frame.width())
+                                                           .arg(frame.height())));
+        // Centred across; down, the title bar the window manager adds is left room for.
+        // (The frame's borders are not known before the window shows: a few pixels.)
+        QVERIFY(std::abs((frame.left() - available.left()) - (available.right() - frame.right())) <= 10);
+        QVERIFY(frame.top() - available.top() <= available.bottom() - frame.bottom() + 60);
+        const QSize size = wb.window.size();
+        if (available.width() >= 1600) { // most of a large screen, as Kreya and Postman open
+            QVERIFY2(size.width() >= available.width() * 8 / 10 && size.width() <= available.width() * 9 / 10,
+                     qPrintable(QString::number(size.width())));
+            QVERIFY2(size.height() >= available.height() * 8 / 10 &&
+                         size.height() <= available.height() * 9 / 10,
+                     qPrintable(QString::number(size.height())));
+        } else { // nearly all of a small one
+            QVERIFY2(size.width() >= available.width() * 9 / 10, qPrintable(QString::number(size.width())));
+            QVERIFY2(size.height() >= available.height() - 60, qPrintable(QString::number(size.height())));
+        }
+        const QSize minimum = wb.window.minimumSizeHint().expandedTo(wb.window.minimumSize());
+        QVERIFY2(minimum.width() <= 900 && minimum.height() <= 650,
+                 qPrintable(QStringLiteral("%1x%2").arg(minimum.width()).arg(minimum.height())));
+
+        // A server stream: its messages, and its frames in the timeline's wire view.
+        QVERIFY(wb.loadTestProtos() > 0);
+        ui::RequestTab *tab = wb.openAt(QStringLiteral("ServerStream"), m_server.address);
+        QVERIFY(tab);
+        tab->setBody(QStringLiteral(R"({"count": 12, "text": "row"})"));
+        QVERIFY(sendAndWait(tab));
+        QCOMPARE(tab->session().status().code, 0);
+        auto *messages = tab->findChild<ui::ResponsePanel *>()->messageList();
+        QTRY_COMPARE(messages->model()->rowCount(), 13);
+        QTableView *wire = wb.window.timelinePanel()->wireTable();
+        QTRY_VERIFY(wire->model()->rowCount() >= 12);
+        // Six rows of each on a desktop. A 1024x768 screen holds the request tab near its
+        // smallest (target, controls, status, tabs: about 300 px) and the timeline's tools, axis
+        // and three lanes: the message list gets four rows (it had two), the wire view what the
+        // timeline panel's own split leaves it.
+        const bool tall = available.height() >= 1000;
+        QVERIFY2(wholeRowsShown(messages) >= (tall ? 6 : 4),
+                 qPrintable(QString::number(wholeRowsShown(messages))));
+        if (tall)
+            QVERIFY2(wholeRowsShown(wire) >= 6, qPrintable(QString::number(wholeRowsShown(wire))));
+        // The viewer keeps room for a message's lines, the request editor too.
+        auto *viewer = tab->findChild<QWidget *>(QStringLiteral("messageViewer"));
+        auto *editor = tab->findChild<QWidget *>(QStringLiteral("requestEditor"));
+        QVERIFY2(viewer->height() >= (tall ? 6 : 3) * viewer->fontMetrics().height() + 15,
+                 qPrintable(QString::number(viewer->height())));
+        QVERIFY2(editor->height() >= 8 * editor->fontMetrics().height(),
+                 qPrintable(QString::number(editor->height())));
+        // Nothing overlaps: the request tab ends above the timeline, each inside the window.
+        auto *timelineDock = wb.window.findChild<QDockWidget *>(QStringLiteral("timelineDock"));
+        QVERIFY(inWindow(tab).bottom() < inWindow(timelineDock).top());
+        QVERIFY(wb.window.rect().contains(inWindow(timelineDock)));
+
+        const QRect timelineBefore = inWindow(timelineDock);
+        // Options: in groups that fit the width (no sideways scrolling); on a desktop the first
+        // group (protocol, authority, proxy) whole. On a 1024x768 screen the request tab keeps
+        // its smallest response below them: the options scroll from two lines, and opening them
+        // takes nothing from the timeline.
+        QTest::mouseClick(tab->findChild<QToolButton *>(QStringLiteral("optionsButton")), Qt::LeftButton);
+        auto *area = tab->findChild<QScrollArea *>(QStringLiteral("optionsArea"));
+        QTRY_VERIFY(area->isVisible());
+        QTest::qWait(20);
+        QCOMPARE(area->horizontalScrollBar()->maximum(), 0);
+        auto *first = area->widget()->findChild<QWidget *>(QStringLiteral("connectionGroup"));
+        QVERIFY(first && first->isVisible());
+        const QRect shown(area->viewport()->mapTo(&wb.window, QPoint(0, 0)), area->viewport()->size());
+        if (tall)
+            QVERIFY2(
+                shown.contains(inWindow(first)),
+                qPrintable(QStringLiteral("%1 in %2").arg(inWindow(first).height()).arg(shown.height())));
+        else
+            QVERIFY2(area->height() >= 2 * tab->fontMetrics().height() + 8,
+                     qPrintable(QString::number(area->height())));
+        QCOMPARE(wb.window.size(), size);
+        QVERIFY2(editor->height() >= 3 * editor->fontMetrics().height(),
+                 qPrintable(QString::number(editor->height())));
+        QCOMPARE(inWindow(timelineDock), timelineBefore); // the timeline keeps its room
+    }
+
+    // Add Environment asks in a dialog wide enough for its whole title: sized to "Name:", a
+    // field and two buttons, the window manager showed "Add E… nment".
+    void addEnvironmentShowsItsWholeTitle()
+    {
+        ui::EnvironmentsDialog dialog({{QStringLiteral("dev"), {}}}, {}, QStringLiteral("dev"));
+        dialog.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+        QString title;
+        int width = 0;
+        int needed = 0;
+        QTimer answer;
+        connect(&answer, &QTimer::timeout, &dialog, [&] {
+            auto *ask = qobject_cast<QInputDialog *>(QApplication::activeModalWidget());
+            if (!ask || !ask->isVisible())
+                return;
+            answer.stop();
+            title = ask->windowTitle();
+            width = ask->frameGeometry().width();
+            // A title bar holds the window's icon and three buttons beside the bold title, and
+            // a margin at each end: openbox showed "Add E… nment" in a 200 px dialog.
+            QFont bold = ask->font();
+            bold.setBold(true);
+            const QFontMetrics fm(bold);
+            needed = fm.horizontalAdvance(title) + 5 * (fm.height() + 6);
+            ask->setTextValue(QStringLiteral("staging"));
+            ask->accept();
+        });
+        answer.start(20);
+        QTest::mouseClick(dialog.findChild<QPushButton *>(QStringLiteral("addEnvironmentButton")),
+                          Qt::LeftButton);
+        QCOMPARE(title, QStringLiteral("Add Environment"));
+        QVERIFY2(width >= needed, qPrintable(QStringLiteral("%1 < %2").arg(width).arg(needed)));
+        QCOMPARE(dialog.environmentList()->count(), 2);
+        QCOMPARE(dialog.environmentList()->currentItem()->text(), QStringLiteral("staging"));
+    }
 
     void fitsTheScreen_data()
     {
@@ -112,8 +264,6 @@ private slots:
         ui::TimelinePanel *timeline = wb.window.timelinePanel();
         QVERIFY(timeline->isVisible());
         ui::TimelineLegend *inlineLegend = timeline->legend();
-        if (size.height() >= 1000)
-            QVERIFY(inlineLegend->isVisible());
         if (inlineLegend->isVisible())
             QVERIFY(inlineLegend->height() >= inlineLegend->rowsHeight(inlineLegend->width()));
         auto *legendButton = timeline->findChild<QToolButton *>(QStringLiteral("timelineLegendButton"));
@@ -219,6 +369,9 @@ private slots:
                  Qt::LeftDockWidgetArea);
         QVERIFY(again.window.findChild<QDockWidget *>(QStringLiteral("timelineDock"))->isVisible());
     }
+
+private:
+    SharedServer m_server;
 };
 
 QTEST_MAIN(LayoutGuiTest)

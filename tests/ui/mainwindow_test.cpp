@@ -91,7 +91,7 @@ private slots:
 
         // The response's Timeline tab shows this call's lane (and its connection's).
         ui::ResponsePanel *response = tab->response();
-        response->tabs()->setCurrentWidget(response->timeline());
+        response->showTimeline();
         ui::TimelinePanel *panel = response->timeline();
         ui::TimelineView *view = panel->view();
         auto &timeline = wb.window.timeline();

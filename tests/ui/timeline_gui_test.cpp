@@ -128,7 +128,7 @@ private:
     ui::TimelinePanel *showResponseTimeline(ui::RequestTab *tab)
     {
         ui::ResponsePanel *response = tab->response();
-        response->tabs()->setCurrentWidget(response->timeline());
+        response->showTimeline();
         return response->timeline();
     }
 

@@ -36,7 +36,6 @@
 #include <QFileInfo>
 #include <QFontDatabase>
 #include <QFutureWatcher>
-#include <QHeaderView>
 #include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
@@ -46,12 +45,9 @@
 #include <QProgressBar>
 #include <QScreen>
 #include <QScrollArea>
-#include <QScrollBar>
-#include <QSplitter>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabWidget>
-#include <QTableView>
 #include <QTimer>
 #include <QToolBar>
 #include <QToolButton>
@@ -66,24 +62,6 @@ namespace {
 
 // Bumped when the docks change: a state saved by an older layout is not restored.
 constexpr int kLayoutVersion = 2;
-
-// The heights the timeline's default split gives: the lanes' axis, three lanes (a connection and
-// two calls) and their scroll bar; six rows of the wire view with its header and scroll bar.
-struct TimelineShares
-{
-    int lanes = 0;
-    int wire = 0;
-};
-
-TimelineShares timelineShares(const TimelinePanel &panel)
-{
-    const QTableView *wire = panel.wireTable();
-    const TimelineView *view = panel.view();
-    return {TimelineView::kAxisHeight + 3 * TimelineView::kLaneHeight +
-                view->horizontalScrollBar()->sizeHint().height() + 2 * view->frameWidth() + 4,
-            wire->horizontalHeader()->sizeHint().height() + 6 * wire->verticalHeader()->defaultSectionSize() +
-                wire->horizontalScrollBar()->sizeHint().height() + 2 * wire->frameWidth()};
-}
 
 } // namespace
 
@@ -397,22 +375,12 @@ void MainWindow::applyDefaultLayout()
     // dock's title and the panel's tools (a line each) and the handle between. At least a
     // quarter of the height; at most 2/5 of a tall window, and 9/25 of a short one (a 1024x768
     // screen), where the request tab needs the rest for its response and Options.
-    const TimelineShares shares = timelineShares(*m_timelinePanel);
     const int chrome = 2 * m_timelineDock->fontMetrics().height() + 40;
-    const int timeline = chrome + shares.lanes + shares.wire;
+    const int timeline = chrome + m_timelinePanel->lanesHeight() + m_timelinePanel->wireRowsHeight();
     const int most = height < 900 ? height * 9 / 25 : height * 2 / 5;
     resizeDocks({m_timelineDock}, {std::clamp(timeline, height / 4, most)}, Qt::Vertical);
-    // Inside it, the wire view gets its six rows where the lanes keep their share (the panel's
-    // own split gave it two at 1920x1080); a shorter timeline keeps the panel's split. After
-    // this turn of the event loop: the dock has its height once the window shows.
-    QTimer::singleShot(0, this, [this] {
-        auto *split = m_timelinePanel->findChild<QSplitter *>(QString(), Qt::FindDirectChildrenOnly);
-        WIRESCOPE_ASSERT(split && split->count() == 2, return );
-        const TimelineShares shares = timelineShares(*m_timelinePanel);
-        const int total = split->height() - split->handleWidth();
-        if (total >= shares.lanes + shares.wire)
-            split->setSizes({total - shares.wire, shares.wire});
-    });
+    // Inside it, the wire view's rows, once the dock has its height: when the window shows.
+    QTimer::singleShot(0, m_timelinePanel, &TimelinePanel::giveWireItsRows);
 }
 
 void MainWindow::resetLayout()

@@ -126,7 +126,7 @@ TimelinePanel::TimelinePanel(Timeline &timeline, models::WireCapture *capture, Q
     tools->addWidget(m_dropped);
     layout->addLayout(tools);
 
-    auto *split = new QSplitter(Qt::Vertical, this);
+    auto *split = m_split = new QSplitter(Qt::Vertical, this);
     auto *viewBox = new QWidget(split);
     m_viewBox = viewBox;
     auto *viewLayout = new QVBoxLayout(viewBox);
@@ -283,6 +283,25 @@ void TimelinePanel::restrictToLanes(std::vector<int> lanes)
     m_frames->setLanes(m_restricted);
     m_details->clear();
     m_detailsTitle->setText(tr("Click an event to see its message or headers"));
+}
+
+int TimelinePanel::lanesHeight() const
+{
+    return TimelineView::kAxisHeight + 3 * TimelineView::kLaneHeight + m_view->horizontalScrollBar()->sizeHint().height() +
+           2 * m_view->frameWidth() + 4;
+}
+
+int TimelinePanel::wireRowsHeight() const
+{
+    return m_wire->horizontalHeader()->sizeHint().height() + 6 * m_wire->verticalHeader()->defaultSectionSize() +
+           m_wire->horizontalScrollBar()->sizeHint().height() + 2 * m_wire->frameWidth();
+}
+
+void TimelinePanel::giveWireItsRows()
+{
+    const int total = m_split->height() - m_split->handleWidth();
+    if (total >= lanesHeight() + wireRowsHeight())
+        m_split->setSizes({total - wireRowsHeight(), wireRowsHeight()});
 }
 
 void TimelinePanel::fillCallBox()

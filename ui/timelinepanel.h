@@ -11,6 +11,7 @@ class QComboBox;
 class QLabel;
 class QLineEdit;
 class QSpinBox;
+class QSplitter;
 class QTableView;
 class QToolButton;
 class QWidgetAction;
@@ -47,6 +48,12 @@ public:
     QFrame *legendPopup() const { return m_legendPopup; }
     void showLegendPopup();
     QTableView *wireTable() const { return m_wire; }
+    // The heights the lanes (the axis and three lanes) and the wire view (six rows) want.
+    int lanesHeight() const;
+    int wireRowsHeight() const;
+    // Gives the wire view its six rows where the panel is tall enough for the lanes too (its own
+    // split gave the wire two rows at 1920x1080); a shorter panel keeps its split.
+    void giveWireItsRows();
     models::FramesModel *frames() const { return m_frames; }
     QString detailsText() const;
     QString droppedText() const;
@@ -84,6 +91,7 @@ private:
     QTableView *m_wire = nullptr;
     JsonEditor *m_details = nullptr;
     QLabel *m_detailsTitle = nullptr;
+    QSplitter *m_split = nullptr; // the lanes above, the wire view and details below
     QComboBox *m_callBox = nullptr;
     int m_filteredLane = -1; // the call lane the view is narrowed to, or -1
     QComboBox *m_directionBox = nullptr;

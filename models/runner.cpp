@@ -123,6 +123,17 @@ template<typename Resolve> Result<QJsonValue> resolveInJson(const QJsonValue &va
 
 } // namespace
 
+Result<QJsonObject> resolveAssertions(const QJsonObject &assertions, const Environment &environment,
+                                      const SecretLookup &secrets)
+{
+    auto resolved = resolveInJson(QJsonValue(assertions), [&](const QString &text) {
+        return resolveVariables(text, environment, QStringLiteral("assertions"), secrets);
+    });
+    if (!resolved)
+        return resolved.error();
+    return resolved->toObject();
+}
+
 QString maskSecrets(QString text, QStringList secrets)
 {
     std::sort(secrets.begin(), secrets.end(),
@@ -364,13 +375,11 @@ std::vector<RunResult> Runner::run(const RunOptions &options,
             outcome.statusMessage = result.statusMessage;
             outcome.responses = result.responses;
             outcome.latencyMs = result.latencyMs;
-            const auto assertions = resolveInJson(QJsonValue(request->assertions), [&](const QString &text) {
-                return resolveVariables(text, env, QStringLiteral("assertions"), noSecret);
-            });
+            const auto assertions = resolveAssertions(request->assertions, env, noSecret);
             if (!assertions)
                 result.error = assertions.errorMessage();
             else
-                result.assertions = evaluateAssertions(assertions->toObject(), outcome);
+                result.assertions = evaluateAssertions(*assertions, outcome);
         }
         finish();
     }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "models/callrequest.h"
 #include "models/connectionsettings.h"
 #include "models/result.h"
 #include "models/workspace.h"
@@ -42,6 +43,10 @@ struct AssertionOutcome
 // An unknown key or a malformed assertion is a failed assertion that says what is wrong, so a
 // typo never passes silently.
 std::vector<AssertionOutcome> evaluateAssertions(const QJsonObject &assertions, const CallOutcome &outcome);
+// The assertions with their {{variables}} replaced in every string (they compare with {{city}}
+// as the body does); an unknown variable is an error naming it.
+Result<QJsonObject> resolveAssertions(const QJsonObject &assertions, const Environment &environment,
+                                      const SecretLookup &secrets);
 
 // A JSON path ("$", ".name", "['name']", "[2]", "[-1]" from the end) applied to a value.
 // Nothing when a step does not exist; an error when the path itself is malformed.

@@ -5,6 +5,8 @@
 #include "models/callrequest.h"
 #include "models/callsession.h"
 #include "models/enginebridge.h"
+#include "models/messagesmodel.h"
+#include "models/runner.h"
 #include "models/wirecapture.h"
 #include "ui/connectionoptions.h"
 #include "ui/formeditor.h"
@@ -25,7 +27,10 @@
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
+#include <QFutureWatcher>
 #include <QHeaderView>
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -139,7 +144,63 @@ void RequestTab::applySaved(const models::SavedRequest &request)
     m_editor->setText(request.body);
     m_options->protocol()->setChoice(request.protocol);
     m_applying = false;
+    listAssertions();
     markClean();
+}
+
+void RequestTab::listAssertions()
+{
+    QStringList listed;
+    for (auto it = m_saved.assertions.begin(); it != m_saved.assertions.end(); ++it) {
+        if (it.key() == QLatin1String("json") && it.value().isArray()) {
+            for (const QJsonValue &check : it.value().toArray())
+                listed << QStringLiteral("json ") + QString::fromUtf8(QJsonDocument(check.toObject()).toJson(QJsonDocument::Compact));
+            continue;
+        }
+        const QJsonValue v = it.value();
+        listed << it.key() + QLatin1Char(' ') +
+                      (v.isString()   ? v.toString()
+                       : v.isDouble() ? QString::number(v.toDouble())
+                       : v.isObject() ? QString::fromUtf8(QJsonDocument(v.toObject()).toJson(QJsonDocument::Compact))
+                                      : QString::fromUtf8(QJsonDocument(QJsonArray{v}).toJson(QJsonDocument::Compact)));
+    }
+    m_response->listAssertions(listed);
+}
+
+void RequestTab::checkAssertions()
+{
+    if (m_saved.assertions.isEmpty())
+        return;
+    const quint64 run = ++m_assertionRun;
+    const Variables variables = m_variables ? m_variables() : Variables{};
+    auto assertions = models::resolveAssertions(m_saved.assertions, variables.environment, variables.secrets);
+    if (!assertions) {
+        m_response->showAssertionOutcomes({{tr("variables"), false, assertions.errorMessage()}});
+        return;
+    }
+    // The replies as the runner sees them; their bytes are shared, and made text (a copy of
+    // every reply) and parsed on a pool thread.
+    models::CallOutcome outcome;
+    outcome.statusCode = m_session->status().code;
+    outcome.statusMessage = QString::fromStdString(m_session->status().message);
+    outcome.latencyMs = double(m_session->totalTime()) / 1e6;
+    QList<QByteArray> replies;
+    const models::MessagesModel *messages = m_session->messages();
+    for (int row = 0; row < messages->count(); ++row) {
+        if (!messages->isOutbound(row))
+            replies << messages->text(row).valueOr(QByteArrayLiteral("null"));
+    }
+    auto *watcher = new QFutureWatcher<std::vector<models::AssertionOutcome>>(this);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, run] {
+        watcher->deleteLater();
+        if (run == m_assertionRun) // not a call that ended before the one now shown
+            m_response->showAssertionOutcomes(watcher->result());
+    });
+    watcher->setFuture(QtConcurrent::run([assertions = *assertions, outcome, replies]() mutable {
+        for (const QByteArray &reply : replies)
+            outcome.responses << QString::fromUtf8(reply);
+        return models::evaluateAssertions(assertions, outcome);
+    }));
 }
 
 void RequestTab::markClean()

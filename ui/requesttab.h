@@ -146,6 +146,8 @@ private:
     QSplitter *createEditors();
     void connectWidgets();
     bool isStreamArray(const QString &body) const; // a saved client stream: one message per element
+    void listAssertions();  // the saved request's assertions, in the response's tab
+    void checkAssertions(); // against the call that just ended, off the UI thread
     void markClean();                              // matches its file: no dot, no conflict bar
     void updateControls();
     void showOptions(bool show);
@@ -189,6 +191,7 @@ private:
     std::function<Variables()> m_variables;
     models::WorkspaceSettings m_defaults;
     models::SavedRequest m_saved;
+    quint64 m_assertionRun = 0; // the call whose assertions are being checked
     bool m_modified = false;
     bool m_applying = false;
 

@@ -343,6 +343,8 @@ void RequestTab::connectWidgets()
             m_metadata->insertRow(m_metadata->rowCount());
     });
     connect(m_session, &models::CallSession::started, this, [this] {
+        ++m_assertionRun;
+        listAssertions(); // not checked yet for this call
         m_tick.start();
         updateControls();
     });
@@ -356,6 +358,9 @@ void RequestTab::connectWidgets()
         if (!m_session->wireNote().isEmpty())
             text += QStringLiteral(" — ") + m_session->wireNote();
         emit statusMessage(text);
+        // Queued: the timeline, whose lane the replies are read from, takes the same batch of
+        // events after the session has.
+        QMetaObject::invokeMethod(this, &RequestTab::checkAssertions, Qt::QueuedConnection);
         emit callFinished();
     });
     // Any edit makes the tab differ from its saved file.

@@ -21,6 +21,7 @@
 #include <QTabWidget>
 #include <QTableView>
 #include <QTableWidget>
+#include <QTreeWidget>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 
@@ -233,6 +234,11 @@ ResponsePanel::ResponsePanel(models::CallSession &session, QWidget *parent)
                                   timelineArea->verticalScrollBar()->sizeHint().width());
     m_tabs->addTab(timelineArea, tr("Timeline"));
     m_timelinePage = timelineArea;
+    m_assertions = new QTreeWidget(m_tabs);
+    m_assertions->setObjectName(QStringLiteral("assertionsList"));
+    m_assertions->setRootIsDecorated(false);
+    m_assertions->setHeaderLabels({tr("Result"), tr("Assertion"), tr("Detail")});
+    m_assertions->hide();
     connect(&session, &models::CallSession::started, this,
             [this] { m_timeline->restrictToLanes({m_session.lane()}); });
     layout->addWidget(m_tabs, 1);
@@ -456,6 +462,45 @@ QString ResponsePanel::truncationText() const
 int ResponsePanel::messageRows() const
 {
     return m_session.messages()->count();
+}
+
+void ResponsePanel::listAssertions(const QStringList &assertions)
+{
+    m_assertions->clear();
+    const int index = m_tabs->indexOf(m_assertions);
+    if (assertions.isEmpty()) {
+        if (index >= 0)
+            m_tabs->removeTab(index);
+        return;
+    }
+    for (const QString &a : assertions)
+        m_assertions->addTopLevelItem(new QTreeWidgetItem({tr("not run yet"), a, QString()}));
+    if (index < 0)
+        m_tabs->addTab(m_assertions, tr("Assertions"));
+    else
+        m_tabs->setTabText(index, tr("Assertions"));
+    m_assertions->resizeColumnToContents(0);
+}
+
+void ResponsePanel::showAssertionOutcomes(const std::vector<models::AssertionOutcome> &outcomes)
+{
+    m_assertions->clear();
+    int passed = 0;
+    const QColor bad = errorTextColor(palette());
+    for (const auto &o : outcomes) {
+        auto *item = new QTreeWidgetItem({o.passed ? tr("passed") : tr("failed"), o.what, o.detail});
+        if (!o.passed)
+            item->setForeground(0, bad);
+        item->setToolTip(2, o.detail);
+        m_assertions->addTopLevelItem(item);
+        passed += o.passed ? 1 : 0;
+    }
+    int index = m_tabs->indexOf(m_assertions);
+    if (index < 0)
+        index = m_tabs->addTab(m_assertions, QString());
+    m_tabs->setTabText(index, tr("Assertions %1/%2").arg(passed).arg(outcomes.size()));
+    m_assertions->resizeColumnToContents(0);
+    m_assertions->resizeColumnToContents(1);
 }
 
 } // namespace ui

@@ -7,10 +7,12 @@ class QLabel;
 class QTableView;
 class QTableWidget;
 class QTabWidget;
+class QTreeWidget;
 class QPlainTextEdit;
 class QPushButton;
 
 #include "models/callsession.h"
+#include "models/runner.h"
 
 namespace ui {
 
@@ -42,6 +44,11 @@ public:
     // The hint under the headline when a setting would fix the failed call, or "".
     QString hintText() const;
     QPushButton *hintButton() const { return m_hintButton; }
+    // The saved request's assertions (what `wirescope-cli run` checks): listed, not checked yet,
+    // before a call; each with its outcome after one. No tab while the request has none.
+    void listAssertions(const QStringList &assertions);
+    void showAssertionOutcomes(const std::vector<models::AssertionOutcome> &outcomes);
+    QTreeWidget *assertions() const { return m_assertions; }
 
 signals:
     // The hint's button: show and focus that setting of the request.
@@ -73,6 +80,7 @@ private:
     QPlainTextEdit *m_details = nullptr;
     TimelinePanel *m_timeline = nullptr;
     QWidget *m_timelinePage = nullptr; // the scroll area that holds m_timeline
+    QTreeWidget *m_assertions = nullptr; // in a tab only while the request has assertions
     QLabel *m_truncated = nullptr;
     QPushButton *m_showAll = nullptr;
     int m_shownRow = -1;

@@ -16,6 +16,7 @@
 #include "models/workspacestore.h"
 #include "ui/environmentsdialog.h"
 #include "ui/jsoneditor.h"
+#include "ui/responsepanel.h"
 #include "ui/workspacepanel.h"
 
 #include <QClipboard>
@@ -200,6 +201,8 @@ private slots:
     void quittingWithUnsavedTabsAsks();
     // Close Workspace left its tabs open, with {{host}} and the rest meaning nothing any more.
     void closingTheWorkspaceClosesItsTabsAndKeepsTheirDrafts();
+    // A saved request's assertions were checked by `run` only; the window did not show them.
+    void aSavedRequestsAssertionsAreShownAndChecked();
     void theCommandLineWorkspaceIsNeitherReplacedNorOpenedTwice();
     void everyUnsavedTabComesBackAfterACrash();
 
@@ -1334,6 +1337,46 @@ void WorkspaceGuiTest::closingTheWorkspaceClosesItsTabsAndKeepsTheirDrafts()
     }
     texts.sort();
     QCOMPARE(texts, (QStringList{QStringLiteral(R"({"text": "kept for later"})"), QStringLiteral(R"({"text": "tried out"})")}));
+}
+
+void WorkspaceGuiTest::aSavedRequestsAssertionsAreShownAndChecked()
+{
+    writeFile(m_folder + QStringLiteral("/calls/checked.json"), QByteArrayLiteral(R"({
+    "format_version": 1,
+    "method": "wirescope.testing.TestService/Echo",
+    "body": {"text": "{{word}}"},
+    "assertions": {
+        "status": "OK",
+        "max_latency_ms": 60000,
+        "json": [{"path": "$.echo.text", "equals": "{{word}}"}, {"path": "$.echo.text", "equals": "something else"}]
+    }
+})"));
+    Workbench wb;
+    QVERIFY(openWorkspace(wb));
+    ui::RequestTab *tab = openSaved(wb, QStringLiteral("calls/checked.json"));
+    QVERIFY(tab);
+    QTabWidget *tabs = tab->response()->tabs();
+    QTreeWidget *list = tab->response()->assertions();
+    QVERIFY(tabs->indexOf(list) >= 0);
+    QCOMPARE(list->topLevelItemCount(), 4);
+    for (int i = 0; i < 4; ++i)
+        QCOMPARE(list->topLevelItem(i)->text(0), QStringLiteral("not run yet"));
+
+    QVERIFY(sendAndWait(tab));
+    QCOMPARE(tab->session().status().code, 0);
+    QTRY_COMPARE(tabs->tabText(tabs->indexOf(list)), QStringLiteral("Assertions 3/4"));
+    QStringList failed;
+    for (int i = 0; i < list->topLevelItemCount(); ++i) {
+        if (list->topLevelItem(i)->text(0) == QStringLiteral("failed"))
+            failed << list->topLevelItem(i)->text(1) + QStringLiteral(": ") + list->topLevelItem(i)->text(2);
+    }
+    QCOMPARE(failed.size(), 1);
+    QVERIFY2(failed.front().contains(QStringLiteral("hello from dev")), qPrintable(failed.front())); // what was seen
+
+    // A request without assertions has no such tab.
+    ui::RequestTab *bare = openSaved(wb, QStringLiteral("calls/bare.json"));
+    QVERIFY(bare);
+    QCOMPARE(bare->response()->tabs()->indexOf(bare->response()->assertions()), -1);
 }
 
 // `wirescope --workspace B` restores the last session's unsaved tabs too; those of another

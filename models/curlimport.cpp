@@ -73,7 +73,8 @@ Result<Header> header(const QString &text)
 Result<GrpcurlCommand> parseCurl(const QStringList &arguments, GrpcurlCommand command)
 {
     const QStringList args = expandClusters(arguments);
-    QString url, body, contentType, connectTo, unixSocket;
+    QString url, body, contentType, unixSocket;
+    QStringList connectTo; // curl uses the first that matches the URL
     bool haveBody = false, tlsFlags = false;
     for (qsizetype i = 0; i < args.size(); ++i) {
         const QString &a = args.at(i);
@@ -159,7 +160,7 @@ Result<GrpcurlCommand> parseCurl(const QStringList &arguments, GrpcurlCommand co
             command.connection.keyFile = value;
             tlsFlags = true;
         } else if (name == QLatin1String("connect-to")) {
-            connectTo = value;
+            connectTo << value;
         } else if (name == QLatin1String("x") || name == QLatin1String("proxy")) {
             command.connection.proxy = value;
         } else if (name == QLatin1String("noproxy")) {
@@ -217,22 +218,29 @@ Result<GrpcurlCommand> parseCurl(const QStringList &arguments, GrpcurlCommand co
     if (!server->tls && tlsFlags)
         return fail(QStringLiteral("the curl command gives TLS files for %1, which is not https").arg(url));
     QString hostPort = QString::fromStdString(server->hostPort);
-    // --connect-to NAME::HOST:PORT: the URL names the certificate's name, the connection goes
-    // to HOST:PORT (as Copy as curl writes a server name).
-    if (!connectTo.isEmpty()) {
-        static const QRegularExpression hop(QStringLiteral("^([^:]*):([^:]*):(.+):(\\d+)$"));
-        const auto c = hop.match(connectTo);
+    // --connect-to NAME::HOST:PORT: the URL names the certificate's name (and the Host
+    // header), the connection goes to HOST:PORT. The first that matches counts, as in curl.
+    static const QRegularExpression hop(QStringLiteral("^([^:]*):([^:]*):(.+):(\\d+)$"));
+    for (const QString &to : std::as_const(connectTo)) {
+        const auto c = hop.match(to);
         if (!c.hasMatch())
-            return fail(QStringLiteral("--connect-to %1 is not HOST1:PORT1:HOST2:PORT2").arg(connectTo));
-        const bool applies = (c.captured(1).isEmpty() || c.captured(1) == QString::fromStdString(server->host)) &&
-                             (c.captured(2).isEmpty() || c.captured(2).toInt() == server->port);
-        if (applies) {
-            if (server->tls)
-                command.connection.serverName = QString::fromStdString(server->host);
-            hostPort = c.captured(3) + QLatin1Char(':') + c.captured(4);
-        }
+            return fail(QStringLiteral("--connect-to %1 is not HOST1:PORT1:HOST2:PORT2").arg(to));
+        const bool applies =
+            (c.captured(1).isEmpty() ||
+             c.captured(1).compare(QString::fromStdString(server->host), Qt::CaseInsensitive) == 0) &&
+            (c.captured(2).isEmpty() || c.captured(2).toInt() == server->port);
+        if (!applies)
+            continue;
+        if (server->tls)
+            command.connection.serverName = QString::fromStdString(server->host);
+        else if (command.connection.authority.isEmpty())
+            command.connection.authority = QString::fromStdString(server->hostPort);
+        hostPort = c.captured(3) + QLatin1Char(':') + c.captured(4);
+        break;
     }
     const QString prefix = m.captured(2);
+    if (!unixSocket.isEmpty() && !prefix.isEmpty())
+        return fail(QStringLiteral("a call over a unix socket takes no path prefix (%1 before the method)").arg(prefix));
     if (!unixSocket.isEmpty())
         command.request.target = unixSocket;
     else if (!prefix.isEmpty())

@@ -193,12 +193,22 @@ void WorkspaceController::writeAutosaveNow()
 
 void WorkspaceController::parkUnsaved(const QString &folder)
 {
-    if (!m_unsaved)
-        return;
     QJsonArray entries;
-    for (const UnsavedTab &tab : m_unsaved()) {
-        if (tab.workspace == folder)
-            entries.append(autosaveEntry(tab));
+    if (m_unsaved) {
+        for (const UnsavedTab &tab : m_unsaved()) {
+            if (tab.workspace == folder)
+                entries.append(autosaveEntry(tab));
+        }
+    }
+    // Drafts of this workspace still waiting for their schema go back with it too: opened
+    // later, they would be tabs of a workspace that is closed.
+    for (auto it = m_pending.begin(); it != m_pending.end();) {
+        if (it->workspace != folder || it->autosaved.isEmpty()) {
+            ++it;
+            continue;
+        }
+        entries.append(it->autosaved);
+        it = m_pending.erase(it);
     }
     if (entries.isEmpty())
         return;

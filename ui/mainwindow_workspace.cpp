@@ -304,8 +304,10 @@ void MainWindow::wireTab(RequestTab *tab)
         return RequestTab::Variables{m_workspace->environment(), m_workspace->secretLookup()};
     });
     // Queued: the timeline takes the same batch of events after the session has.
+    // The tab is the context: a tab closed (and deleted) before the queued call runs takes the
+    // call with it (Close Workspace closes tabs while calls may be ending).
     connect(
-        tab, &RequestTab::callFinished, this, [this, tab] { recordHistory(tab); }, Qt::QueuedConnection);
+        tab, &RequestTab::callFinished, tab, [this, tab] { recordHistory(tab); }, Qt::QueuedConnection);
 }
 
 void MainWindow::recordHistory(RequestTab *tab)

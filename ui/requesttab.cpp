@@ -16,6 +16,7 @@
 #include "ui/responsepanel.h"
 #include "ui/unitspinbox.h"
 
+#include "rpc/jsonutil.h"
 #include "rpc/proxy.h"
 #include "rpc/web.h"
 
@@ -178,17 +179,39 @@ void RequestTab::checkAssertions()
         m_response->showAssertionOutcomes({{tr("variables"), false, assertions.errorMessage()}});
         return;
     }
-    // The replies as the runner sees them; their bytes are shared, and made text (a copy of
-    // every reply) and parsed on a pool thread.
+    // The replies as the runner sees them. Taking their text from the timeline runs here (a
+    // small message is decoded on demand), so a long stream is left to `run`, and so is one
+    // whose first replies the timeline's retention dropped: checked here, counts and indexes
+    // would be wrong.
+    constexpr int kMostChecked = 10000;
+    const models::MessagesModel *messages = m_session->messages();
+    int received = 0;
+    for (int row = 0; row < messages->count(); ++row)
+        received += messages->isOutbound(row) ? 0 : 1;
+    if (messages->droppedBefore() > 0 || received > kMostChecked) {
+        m_response->showAssertionOutcomes(
+            {{tr("replies"), false,
+              messages->droppedBefore() > 0
+                  ? tr("not checked here: the timeline dropped the first replies (its retention); "
+                       "wirescope-cli run checks them all")
+                  : tr("not checked here: %1 replies, more than the window checks (%2); wirescope-cli "
+                       "run checks them all")
+                        .arg(received)
+                        .arg(kMostChecked)}});
+        return;
+    }
     models::CallOutcome outcome;
     outcome.statusCode = m_session->status().code;
     outcome.statusMessage = QString::fromStdString(m_session->status().message);
     outcome.latencyMs = double(m_session->totalTime()) / 1e6;
     QList<QByteArray> replies;
-    const models::MessagesModel *messages = m_session->messages();
     for (int row = 0; row < messages->count(); ++row) {
-        if (!messages->isOutbound(row))
-            replies << messages->text(row).valueOr(QByteArrayLiteral("null"));
+        if (messages->isOutbound(row))
+            continue;
+        // A reply that could not be decoded reads as run gives it: {"error": why}.
+        auto text = messages->text(row);
+        replies << (text ? *text
+                         : QByteArray("{\"error\":") + rpc::jsonQuote(text.errorMessage().toStdString()).c_str() + '}');
     }
     auto *watcher = new QFutureWatcher<std::vector<models::AssertionOutcome>>(this);
     connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, run] {

@@ -7,6 +7,7 @@
 
 #include "models/callrequest.h"
 #include "rpc/connectproblem.h"
+#include "rpc/proxy.h"
 
 #include <QtGlobal>
 
@@ -182,15 +183,24 @@ int runCli(int argc, char **argv)
     auto schema = loader.load(spec);
     const int verbosity = flags.boolean("vv") ? 2 : flags.boolean("v") ? 1 : 0;
     if (!schema) {
-        const std::string why = schema.error().toString();
+        std::string why = schema.error().toString();
+        const char *webHint = "(Server reflection is asked over gRPC; for a server that serves only gRPC-Web or "
+                              "Connect, give the schema with -proto or -protoset.)\n";
         // Reflection could not reach the server: said in a few words for the address as typed.
-        if (spec.useReflection && rpc::mentionsConnectFailure(why))
-            return connectFailed("Failed to load the schema: ", why, address, spec.reflectionChannel.plaintext,
-                                 verbosity > 0);
+        if (spec.useReflection && rpc::mentionsConnectFailure(why)) {
+            // Through a proxy the refusal or the closed connection may be the proxy's: named, as
+            // the call engines name it, and not said of the server.
+            if (const auto proxy = rpc::proxyFor(spec.reflectionChannel); proxy && *proxy)
+                why += " (through the HTTP proxy " + proxy.value()->url + " from " + proxy.value()->source + ")";
+            const int code = connectFailed("Failed to load the schema: ", why, address,
+                                           spec.reflectionChannel.plaintext, verbosity > 0);
+            if (webProtocol)
+                std::cerr << webHint;
+            return code;
+        }
         std::cerr << "Failed to load the schema: " << why << "\n";
         if (webProtocol && spec.useReflection)
-            std::cerr << "(Server reflection is asked over gRPC; for a server that serves only gRPC-Web or "
-                         "Connect, give the schema with -proto or -protoset.)\n";
+            std::cerr << webHint;
         return kExitError;
     }
     // With -v, what was repaired in the reflection server's files, once the command has used

@@ -109,9 +109,13 @@ bool neverConnected(CURL *easy, CURLcode rc, curl_off_t connected)
     case CURLE_PROXY:
     // Closed without a byte of answer: gRPC core counts a connection that closes before the
     // server's first frame as never made too ("Socket closed"); a TLS server met without TLS
-    // does so.
-    case CURLE_GOT_NOTHING:
-        return true;
+    // does so. Not after a TLS handshake: the server then took the request and may have acted
+    // on it (it crashed, or closed on purpose), which is the call's failure.
+    case CURLE_GOT_NOTHING: {
+        curl_off_t handshake = 0;
+        curl_easy_getinfo(easy, CURLINFO_APPCONNECT_TIME_T, &handshake);
+        return handshake == 0;
+    }
     case CURLE_OPERATION_TIMEDOUT:
         return connected == 0;
     default:

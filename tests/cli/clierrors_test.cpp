@@ -248,6 +248,11 @@ TEST(CliErrors, ARefusedConnectionIsOneShortLine)
         ASSERT_FALSE(said.empty());
         EXPECT_TRUE(contains(said.back(), proxy)) << r.err;
     }
+    // The same for reflection (`list`), whose error gRPC gives without naming the proxy.
+    const auto r = run({kCli, "-plaintext", server.address(), "list"}, {}, std::chrono::seconds(60), environment);
+    EXPECT_EQ(r.exitCode, 1) << describe(r);
+    EXPECT_FALSE(contains(r.err, "connection refused by " + server.address())) << r.err;
+    EXPECT_TRUE(contains(r.err, proxy)) << r.err;
 }
 
 // A certificate the client does not trust: said as such (not as a server without TLS), with

@@ -482,6 +482,14 @@ void WebRequestTest::pastedCurlCommandsBecomeConnectRequests()
     QCOMPARE(postman->request.metadata, (std::vector<std::pair<QString, QString>>{{QStringLiteral("authorization"), QStringLiteral("Bearer t0k")}}));
     QCOMPARE(postman->request.body, QStringLiteral("{\n  \"id\": 7\n}"));
 
+    // curl takes the first --connect-to that matches the URL (names compared without case).
+    const auto hops = models::parseGrpcurl(QStringLiteral(
+        "curl --connect-to other:443:10.0.0.1:1 --connect-to API.example:443:127.0.0.1:8443 "
+        "--connect-to api.example:443:10.0.0.2:2 -d '{}' https://api.example/a.B/C"));
+    QVERIFY2(hops, qPrintable(hops.errorMessage()));
+    QCOMPARE(hops->request.target, QStringLiteral("127.0.0.1:8443"));
+    QCOMPARE(hops->connection.serverName, QStringLiteral("api.example"));
+
     // What cannot be pasted names itself; a flag as typed (it once read "-data-urlencode").
     const std::pair<const char *, const char *> refused[] = {
         {"curl -X GET http://h:1/a.B/C", "curl -X GET: a Connect call is a POST"},
@@ -494,6 +502,7 @@ void WebRequestTest::pastedCurlCommandsBecomeConnectRequests()
         {"curl -d '{\"a\": 1} {\"a\": 2}' http://h:1/a.B/C", "a Connect unary call sends one message"},
         {"curl -H 'Connect-Timeout-Ms: soon' http://h:1/a.B/C", "Connect-Timeout-Ms needs a positive number"},
         {"grpcurl --bogus h:1 a.B/C", "the flag --bogus is not one"},
+        {"curl --unix-socket /s http://localhost/api/a.B/C", "takes no path prefix (/api"},
     };
     for (const auto &[line, why] : refused) {
         const auto parsed = models::parseGrpcurl(QString::fromUtf8(line));

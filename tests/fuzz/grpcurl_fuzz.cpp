@@ -11,6 +11,7 @@
 #include "common.h"
 #include "flags.h"
 
+#include "models/callrequest.h"
 #include "models/grpcurl.h"
 #include "rpc/proxy.h"
 
@@ -59,7 +60,14 @@ QString differences(const Sent &a, const Sent &b)
     check(a.request.method == b.request.method, "method");
     check(a.request.target == b.request.target, "target");
     check(a.request.metadata == b.request.metadata, "metadata");
-    check(a.request.body == b.request.body, "body");
+    // Zero messages (an empty JSON array) are written as no -d, which grpcurl reads as zero
+    // messages on a client stream and one empty message on a unary call; read back without the
+    // method at hand, that is "{}". The one body that does not come back as it was.
+    auto body = [](const QString &text) {
+        const auto messages = models::arrayMessages(text.trimmed());
+        return messages && messages->empty() ? QStringLiteral("{}") : text;
+    };
+    check(body(a.request.body) == body(b.request.body), "body");
     check(a.request.deadlineSeconds == b.request.deadlineSeconds, "deadline");
     check(a.channel.cacheKey() == b.channel.cacheKey(), "channel");
     check(a.channel.connectTimeoutMs == b.channel.connectTimeoutMs, "connect timeout");

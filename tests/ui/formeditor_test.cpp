@@ -249,6 +249,22 @@ private slots:
         QTRY_COMPARE(m_form->valueText(QStringLiteral("color")), QStringLiteral("BLUE"));
         QTRY_VERIFY(!editor<QComboBox>());
         QVERIFY(m_form->toJson().contains(R"("color": "BLUE")"));
+
+        // Typed (the list closed with Escape) and Return: one edit. (Both the combo's pick and
+        // the view's Return commit; the second finds nothing changed.)
+        QSignalSpy edited(m_form.get(), &ui::FormEditor::edited);
+        m_form->setCurrentIndex(color);
+        m_form->setFocus();
+        QTest::keyClick(m_form.get(), Qt::Key_F2);
+        QTRY_VERIFY((box = editor<QComboBox>()) && box->view()->isVisible());
+        QTest::keyClick(box->view(), Qt::Key_Escape);
+        QTRY_VERIFY(!box->view()->isVisible());
+        box->lineEdit()->selectAll();
+        QTest::keyClicks(box->lineEdit(), QStringLiteral("RED"));
+        QTest::keyClick(box->lineEdit(), Qt::Key_Return);
+        QTRY_COMPARE(m_form->valueText(QStringLiteral("color")), QStringLiteral("RED"));
+        QTest::qWait(50);
+        QCOMPARE(edited.size(), 1);
     }
 
     // A value that does not fit its field is refused where it was typed, not only in the

@@ -13,6 +13,7 @@
 
 #include "models/callrequest.h"
 #include "models/grpcurl.h"
+#include "rpc/jsonutil.h"
 #include "rpc/proxy.h"
 
 #include <QString>
@@ -60,14 +61,25 @@ QString differences(const Sent &a, const Sent &b)
     check(a.request.method == b.request.method, "method");
     check(a.request.target == b.request.target, "target");
     check(a.request.metadata == b.request.metadata, "metadata");
-    // Zero messages (an empty JSON array) are written as no -d, which grpcurl reads as zero
-    // messages on a client stream and one empty message on a unary call; read back without the
-    // method at hand, that is "{}". The one body that does not come back as it was.
-    auto body = [](const QString &text) {
-        const auto messages = models::arrayMessages(text.trimmed());
-        return messages && messages->empty() ? QStringLiteral("{}") : text;
+    // Compared as the messages a stream sends: a JSON array is one message per element, and -d
+    // writes them one after another, so "[8]" comes back as "8", the same one message. Zero
+    // messages (an empty array) are written as no -d, which grpcurl reads as zero messages on a
+    // client stream and one empty message on a unary call; read back without the method at
+    // hand, that is "{}".
+    auto messages = [](const QString &text) {
+        std::vector<std::string> values;
+        if (auto elements = models::arrayMessages(text.trimmed()))
+            values = std::move(*elements);
+        else if (auto split = rpc::splitJsonValues(text.toStdString()))
+            values = std::move(*split);
+        else
+            return QStringList{text}; // not JSON: compared as written
+        QStringList out;
+        for (const std::string &v : values)
+            out << QString::fromStdString(rpc::prettyJson(v, 0));
+        return out.isEmpty() ? QStringList{QStringLiteral("{}")} : out;
     };
-    check(body(a.request.body) == body(b.request.body), "body");
+    check(messages(a.request.body) == messages(b.request.body), "body");
     check(a.request.deadlineSeconds == b.request.deadlineSeconds, "deadline");
     check(a.channel.cacheKey() == b.channel.cacheKey(), "channel");
     check(a.channel.connectTimeoutMs == b.channel.connectTimeoutMs, "connect timeout");

@@ -243,8 +243,12 @@ Result<QString> toGrpcurl(const SavedRequest &request, const ConnectionSettings 
     if (!target)
         return target.error();
     // grpcurl dials a unix socket given as a path with -unix; a path that starts with '-' would
-    // be read as a flag, so it stays a unix: target (which gRPC, under grpcurl too, dials).
-    if (target->text.startsWith(QLatin1String("unix:")) && !target->text.startsWith(QLatin1String("unix:-"))) {
+    // be read as a flag, and one that starts with "unix:" as a target again (unix:unix:x came
+    // back as unix:x, found by grpcurl_fuzz), so those stay unix: targets (which gRPC, under
+    // grpcurl too, dials).
+    const QString socketPath = target->text.mid(5);
+    if (target->text.startsWith(QLatin1String("unix:")) && !socketPath.startsWith(QLatin1Char('-')) &&
+        !socketPath.startsWith(QLatin1String("unix:"))) {
         args << QStringLiteral("-unix");
         target->text.remove(0, 5);
     }

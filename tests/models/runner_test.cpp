@@ -768,6 +768,14 @@ void RunnerTest::pastedGrpcurlNumbersAndStreamsKeepTheirMeaning()
     again = models::parseGrpcurl(*exported);
     QVERIFY2(again, qPrintable(again.errorMessage()));
     QCOMPARE(again->request.target, QStringLiteral("unix:-x"));
+    // Nor one that starts with "unix:": -unix unix:x reads as the target unix:x.
+    c = models::parseGrpcurl(QStringLiteral("grpcurl -plaintext unix:unix:x a.B/C"));
+    QVERIFY2(c, qPrintable(c.errorMessage()));
+    exported = models::toGrpcurl(c->request, c->connection, {}, {}, {}, {});
+    QVERIFY2(exported, qPrintable(exported.errorMessage()));
+    again = models::parseGrpcurl(*exported);
+    QVERIFY2(again, qPrintable(again.errorMessage()));
+    QCOMPARE(again->request.target, QStringLiteral("unix:unix:x"));
 
     // -connect-timeout 0 (no timeout) is not the default (10 s): it is exported.
     c = models::parseGrpcurl(QStringLiteral("grpcurl -connect-timeout 0 h:1 a.B/C"));

@@ -5,14 +5,19 @@
 #include "ui/protocolpicker.h"
 #include "ui/unitspinbox.h"
 
+#include <QAbstractScrollArea>
+#include <QAbstractSpinBox>
 #include <QBoxLayout>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QCoreApplication>
 #include <QFileDialog>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QScrollBar>
+#include <QWheelEvent>
 
 namespace ui {
 
@@ -125,7 +130,29 @@ ConnectionOptions::ConnectionOptions(bool canCapture, QWidget *parent)
     m_captureWire->setEnabled(canCapture);
     limitsForm->addRow(QString(), m_captureWire);
 
+    // The wheel scrolls the options, and changes a box only once it has been clicked: rolling
+    // over the Protocol box switched gRPC to Connect without a word.
+    for (QWidget *w : findChildren<QWidget *>()) {
+        if (qobject_cast<QComboBox *>(w) || qobject_cast<QAbstractSpinBox *>(w)) {
+            w->setFocusPolicy(Qt::StrongFocus);
+            w->installEventFilter(this);
+        }
+    }
     setVisible(false);
+}
+
+bool ConnectionOptions::eventFilter(QObject *watched, QEvent *event)
+{
+    if (event->type() != QEvent::Wheel || !watched->isWidgetType() || static_cast<QWidget *>(watched)->hasFocus())
+        return QWidget::eventFilter(watched, event);
+    // Handed to the scroll area around the options, if there is one.
+    for (QWidget *up = static_cast<QWidget *>(watched)->parentWidget(); up; up = up->parentWidget()) {
+        if (auto *area = qobject_cast<QAbstractScrollArea *>(up)) {
+            QCoreApplication::sendEvent(area->verticalScrollBar(), event);
+            break;
+        }
+    }
+    return true;
 }
 
 QWidget *ConnectionOptions::firstGroup() const

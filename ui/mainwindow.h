@@ -127,6 +127,8 @@ public:
     // empty with the reason in the status bar for any other request.
     QString copyAsCurl();
     bool importGrpcurl(const QString &commandLine);
+    // What Request → Paste Command offers: the last command refused, to mend, else the clipboard.
+    QString pasteSuggestion() const;
     // Secret values of the workspace known in this session, for masking.
     QStringList secretValues() const;
     // Unsaved tabs are written here a moment after each edit, and brought back by
@@ -186,6 +188,7 @@ private:
     QAction *m_demoAction = nullptr;
     int m_demoSource = -1;
     QString m_demoAddress;
+    QString m_refusedPaste; // the last pasted command that could not be imported
     QString m_lastTarget; // typed in the tab that sent last
     models::ProtocolChoice m_lastProtocol; // and its protocol
 

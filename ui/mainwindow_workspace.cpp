@@ -217,7 +217,7 @@ void MainWindow::createWorkspaceActions(QMenu *file, QAction *before, QMenu *req
         const QString line = QInputDialog::getMultiLineText(this, tr("Paste Command"),
                                                             tr("A grpcurl or wirescope-cli command line, or a curl "
                                                                "command of a Connect call:"),
-                                                            QApplication::clipboard()->text(), &ok);
+                                                            pasteSuggestion(), &ok);
         if (ok)
             importGrpcurl(line);
     });
@@ -428,9 +428,16 @@ bool MainWindow::importGrpcurl(const QString &commandLine)
     // The connection settings go to the tab when it opens (now, or when its schema loads).
     if (const auto imported = m_workspace->importGrpcurl(commandLine); !imported) {
         showStatus(tr("Cannot import the command: %1").arg(imported.errorMessage()));
+        m_refusedPaste = commandLine; // offered again, to be mended, not lost to the clipboard's
         return false;
     }
+    m_refusedPaste.clear();
     return true;
+}
+
+QString MainWindow::pasteSuggestion() const
+{
+    return m_refusedPaste.isEmpty() ? QApplication::clipboard()->text() : m_refusedPaste;
 }
 
 QString MainWindow::autosaveFile() const

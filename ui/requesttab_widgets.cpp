@@ -268,6 +268,13 @@ QSplitter *RequestTab::createEditors()
     m_requestTabs->addTab(m_metadata, tr("Metadata"));
     m_response = new ResponsePanel(*m_session, split);
     // The hint's button takes the user to the setting that fixes the failed call.
+    connect(m_response, &ResponsePanel::assertionsChecked, this, [this](int passed, int total) {
+        if (passed < total)
+            emit statusMessage(tr("%1 finished: %2, but %3 of %4 assertions failed")
+                                   .arg(name(), QString::fromStdString(rpc::statusCodeName(m_session->status().code)))
+                                   .arg(total - passed)
+                                   .arg(total));
+    });
     connect(m_response, &ResponsePanel::fixRequested, this, [this](models::CallSession::Fix fix) {
         QWidget *field = m_security;
         if (fix == models::CallSession::Fix::MaxReceive) {

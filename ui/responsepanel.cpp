@@ -18,6 +18,7 @@
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QSplitter>
+#include <QTabBar>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTableWidget>
@@ -475,10 +476,10 @@ void ResponsePanel::listAssertions(const QStringList &assertions)
     }
     for (const QString &a : assertions)
         m_assertions->addTopLevelItem(new QTreeWidgetItem({tr("not run yet"), a, QString()}));
-    if (index < 0)
-        m_tabs->addTab(m_assertions, tr("Assertions"));
-    else
-        m_tabs->setTabText(index, tr("Assertions"));
+    // Next to Messages: at 1024 px a tab at the end was behind the tab bar's scroll arrows.
+    const int at = index < 0 ? m_tabs->insertTab(1, m_assertions, tr("Assertions")) : index;
+    m_tabs->setTabText(at, tr("Assertions"));
+    m_tabs->tabBar()->setTabTextColor(at, QColor());
     m_assertions->resizeColumnToContents(0);
 }
 
@@ -497,10 +498,14 @@ void ResponsePanel::showAssertionOutcomes(const std::vector<models::AssertionOut
     }
     int index = m_tabs->indexOf(m_assertions);
     if (index < 0)
-        index = m_tabs->addTab(m_assertions, QString());
+        index = m_tabs->insertTab(1, m_assertions, QString());
     m_tabs->setTabText(index, tr("Assertions %1/%2").arg(passed).arg(outcomes.size()));
+    // A failed check reads as one from the tab bar, not only inside the tab: the call itself
+    // may well say OK.
+    m_tabs->tabBar()->setTabTextColor(index, passed < int(outcomes.size()) ? bad : QColor());
     m_assertions->resizeColumnToContents(0);
     m_assertions->resizeColumnToContents(1);
+    emit assertionsChecked(passed, int(outcomes.size()));
 }
 
 } // namespace ui

@@ -53,6 +53,8 @@ public:
 signals:
     // The hint's button: show and focus that setting of the request.
     void fixRequested(models::CallSession::Fix fix);
+    // The assertions of the call that just ended were checked: `passed` of `total` held.
+    void assertionsChecked(int passed, int total);
 
 protected:
     void changeEvent(QEvent *event) override;

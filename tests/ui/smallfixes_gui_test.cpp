@@ -33,6 +33,8 @@
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTreeWidget>
+#include <QToolButton>
+#include <QWheelEvent>
 #include <QtTest>
 
 #include <memory>
@@ -314,6 +316,33 @@ private slots:
         protocol->setCurrentIndex(protocol->findText(QStringLiteral("gRPC")));
         QCOMPARE(protocol->currentText(), QStringLiteral("gRPC"));
         QVERIFY(!qobject_cast<QListView *>(protocol->view())->isRowHidden(protocol->currentIndex()));
+    }
+
+    // Rolling the wheel over Options switched the protocol box from gRPC to Connect: a box
+    // takes the wheel only once it has been clicked.
+    void theWheelOverOptionsChangesNoBox()
+    {
+        Workbench wb;
+        QVERIFY(wb.loadTestProtos() > 0);
+        ui::RequestTab *tab = wb.openByClicking(QStringLiteral("Echo"));
+        QVERIFY(tab);
+        QTest::mouseClick(tab->findChild<QToolButton *>(QStringLiteral("optionsButton")), Qt::LeftButton);
+        auto *protocol = tab->findChild<QComboBox *>(QStringLiteral("protocolBox"));
+        QTRY_VERIFY(protocol->isVisible());
+        const QString before = protocol->currentText();
+        auto wheel = [protocol] {
+            const QPointF at(protocol->width() / 2.0, protocol->height() / 2.0);
+            QWheelEvent down(at, protocol->mapToGlobal(at), QPoint(), QPoint(0, -120), Qt::NoButton, Qt::NoModifier,
+                             Qt::NoScrollPhase, false);
+            QApplication::sendEvent(protocol, &down);
+        };
+        tab->editor()->setFocus();
+        wheel();
+        QCOMPARE(protocol->currentText(), before);
+        protocol->setFocus(); // clicked: now the wheel is the user's choice
+        QTRY_VERIFY(protocol->hasFocus());
+        wheel();
+        QVERIFY(protocol->currentText() != before);
     }
 
     // An editor shows its horizontal scroll bar only once a line is wider than it: before, every

@@ -16,6 +16,7 @@
 #include "models/workspacestore.h"
 #include "ui/environmentsdialog.h"
 #include "ui/jsoneditor.h"
+#include "ui/palettecolors.h"
 #include "ui/responsepanel.h"
 #include "ui/workspacepanel.h"
 
@@ -34,6 +35,7 @@
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QStatusBar>
+#include <QTabBar>
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QTemporaryDir>
@@ -744,10 +746,14 @@ void WorkspaceGuiTest::grpcurlCommandsGoOutAndComeBackIn()
     QCOMPARE(pasted->session().status().code, 0);
     QVERIFY(lastMessage(pasted).contains("\"x-trace\": \"7\""));
 
-    // A command it cannot take says why, and opens nothing.
-    QVERIFY(!wb.window.importGrpcurl(QStringLiteral("grpcurl -plaintext %1 list").arg(m_address)));
+    // A command it cannot take says why, and opens nothing; Paste Command offers it again to
+    // mend (it used to offer the clipboard, and the typed command was lost).
+    const QString refused = QStringLiteral("grpcurl -plaintext %1 list").arg(m_address);
+    QApplication::clipboard()->setText(QStringLiteral("something else"));
+    QVERIFY(!wb.window.importGrpcurl(refused));
     QVERIFY2(wb.window.statusText().contains(QStringLiteral("Cannot import")),
              qPrintable(wb.window.statusText()));
+    QCOMPARE(wb.window.pasteSuggestion(), refused);
     QCOMPARE(wb.window.tabs()->count(), before + 1);
 }
 
@@ -1372,6 +1378,11 @@ void WorkspaceGuiTest::aSavedRequestsAssertionsAreShownAndChecked()
     }
     QCOMPARE(failed.size(), 1);
     QVERIFY2(failed.front().contains(QStringLiteral("hello from dev")), qPrintable(failed.front())); // what was seen
+    // The call said OK; the failure reads from the tab bar (red, next to Messages) and the
+    // status bar, not only inside the tab.
+    QCOMPARE(tabs->indexOf(list), 1);
+    QCOMPARE(tabs->tabBar()->tabTextColor(1), ui::errorTextColor(tabs->palette()));
+    QVERIFY2(wb.window.statusText().contains(QStringLiteral("1 of 4 assertions failed")), qPrintable(wb.window.statusText()));
 
     // A request without assertions has no such tab.
     ui::RequestTab *bare = openSaved(wb, QStringLiteral("calls/bare.json"));

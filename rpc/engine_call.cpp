@@ -454,6 +454,11 @@ void Engine::Impl::Call::onFinished()
     e.status.connectFailed =
         connectTimedOut || (e.status.code == grpc::StatusCode::UNAVAILABLE && !headersSeen && received == 0 &&
                             mentionsConnectFailure(e.status.message, true));
+    // A channel that could not connect is not kept: gRPC would go on trying it in the
+    // background with its backoff (through the wire tap, a new empty connection lane every few
+    // seconds) long after the one Send. The next call makes a fresh one, as grpcurl's does.
+    if (e.status.connectFailed)
+        impl->channels.erase(request.channel.cacheKey());
     // Through the wire tap the channel's target is the tap: say the server's address instead,
     // the one the user typed, so a tapped call fails with the words of an untapped one.
     const std::string &shown = request.channel.tappedTarget;

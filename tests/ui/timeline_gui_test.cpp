@@ -406,6 +406,31 @@ private slots:
         QVERIFY(shows(first) && !shows(second) && !shows(third));
     }
 
+    // One Send to a port where nothing listens, through the wire tap: one connection. gRPC kept
+    // the failed channel and went on reconnecting with its backoff, a new empty connection lane
+    // every few seconds, long after the call.
+    void aFailedConnectionIsNotRetriedInTheBackground()
+    {
+        Workbench wb;
+        QVERIFY(wb.loadTestProtos() > 0);
+        const QString dead = QStringLiteral("127.0.0.1:%1").arg(testsupport::deadPort());
+        ui::RequestTab *tab = wb.openAt(QStringLiteral("Echo"), dead);
+        QVERIFY(tab);
+        QVERIFY(sendAndWait(tab));
+        QCOMPARE(tab->session().status().code, 14);
+        QVERIFY(tab->session().tapped());
+        auto connections = [&] {
+            int n = 0;
+            for (const auto &lane : wb.window.timeline().lanes())
+                n += lane.kind == Timeline::Lane::Kind::Connection ? 1 : 0;
+            return n;
+        };
+        QTRY_VERIFY(connections() >= 1);
+        const int after = connections();
+        QTest::qWait(4000); // gRPC's first reconnect comes after about a second, then grows
+        QCOMPARE(connections(), after);
+    }
+
     // The legend lists every kind of mark, drawn as the view draws it.
     void theLegendShowsTheMarksInTheViewsColours()
     {

@@ -360,6 +360,7 @@ bool RequestTabs::confirmQuit(const std::function<void()> &quit)
     unsaved.removeIf([](RequestTab *tab) { return tab->savedPath().isEmpty(); });
     if (unsaved.isEmpty())
         return true;
+    const qsizetype kept = unsavedTabs().size() - unsaved.size();
     QStringList names;
     for (RequestTab *tab : unsaved)
         names << tab->name();
@@ -368,10 +369,15 @@ bool RequestTabs::confirmQuit(const std::function<void()> &quit)
                                         : tr("%1 requests have changes that are not saved.").arg(unsaved.size()),
                     QMessageBox::Discard | QMessageBox::Cancel, this);
     box.setObjectName(QStringLiteral("quitUnsavedBox"));
-    box.setInformativeText(names.join(QStringLiteral(", ")));
+    // Said, so that Discard is not read as throwing those away too.
+    const QString keptNote = kept == 0 ? QString()
+                             : kept == 1
+                                 ? QStringLiteral("\n") + tr("1 new request tried out in a tab is kept for the next start.")
+                                 : QStringLiteral("\n") + tr("%1 new requests tried out in tabs are kept for the next start.").arg(kept);
+    box.setInformativeText(names.join(QStringLiteral(", ")) + keptNote);
     QAbstractButton *saveAll = m_workspace.isOpen() ? box.addButton(QMessageBox::SaveAll) : nullptr;
     if (!saveAll)
-        box.setInformativeText(names.join(QStringLiteral(", ")) + QLatin1Char('\n') +
+        box.setInformativeText(names.join(QStringLiteral(", ")) + keptNote + QLatin1Char('\n') +
                                tr("Open a workspace to save requests (File → Open Workspace…)."));
     box.setDefaultButton(QMessageBox::Cancel);
     box.exec();

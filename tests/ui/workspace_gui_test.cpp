@@ -89,7 +89,7 @@ struct Answers
                 return;
             if (auto *box = qobject_cast<QMessageBox *>(modal);
                 box && queue.front().button != QMessageBox::NoButton) {
-                asked << box->text();
+                asked << box->text() + QLatin1Char('\n') + box->informativeText();
                 if (QAbstractButton *b = box->button(queue.takeFirst().button))
                     b->click();
             } else if (auto *input = qobject_cast<QInputDialog *>(modal);
@@ -1245,6 +1245,9 @@ void WorkspaceGuiTest::quittingWithUnsavedTabsAsks()
             QTest::keyClick(&wb.window, Qt::Key_Q, Qt::ControlModifier);
             QCOMPARE(answers.asked.size(), 1);
             QVERIFY2(answers.asked.front().contains(QStringLiteral("1 request")),
+                     qPrintable(answers.asked.front()));
+            // The new one is named as kept, so that Discard is not read as throwing it away.
+            QVERIFY2(answers.asked.front().contains(QStringLiteral("1 new request tried out in a tab is kept")),
                      qPrintable(answers.asked.front()));
         }
         QVERIFY(wb.window.isVisible());

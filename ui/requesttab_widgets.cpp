@@ -267,7 +267,7 @@ QSplitter *RequestTab::createEditors()
     m_metadata->setToolTip(tr("Request metadata. Keys ending in -bin take base64 values."));
     m_requestTabs->addTab(m_metadata, tr("Metadata"));
     m_response = new ResponsePanel(*m_session, split);
-    // The hint's button takes the user to the setting that fixes the failed call.
+    // A failed assertion is said in the status bar too: the call itself may have said OK.
     connect(m_response, &ResponsePanel::assertionsChecked, this, [this](int passed, int total) {
         if (passed < total)
             emit statusMessage(tr("%1 finished: %2, but %3 of %4 assertions failed")
@@ -275,6 +275,7 @@ QSplitter *RequestTab::createEditors()
                                    .arg(total - passed)
                                    .arg(total));
     });
+    // The hint's button takes the user to the setting that fixes the failed call.
     connect(m_response, &ResponsePanel::fixRequested, this, [this](models::CallSession::Fix fix) {
         QWidget *field = m_security;
         if (fix == models::CallSession::Fix::MaxReceive) {

@@ -425,7 +425,7 @@ void ResponsePanel::refresh()
                                : answered ? tr("The trailers carried no metadata, only the status")
                                           : tr("No trailers were received"));
     m_details->setPlaceholderText(ended ? tr("The call ended without error details") : QString());
-    m_tabs->setTabText(3, s.status().details.empty()
+    m_tabs->setTabText(m_tabs->indexOf(m_details), s.status().details.empty()
                               ? tr("Error details")
                               : tr("Error details (%1)").arg(s.status().details.size()));
 }

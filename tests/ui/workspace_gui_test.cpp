@@ -1385,6 +1385,12 @@ void WorkspaceGuiTest::aSavedRequestsAssertionsAreShownAndChecked()
     // status bar, not only inside the tab.
     QCOMPARE(tabs->indexOf(list), 1);
     QCOMPARE(tabs->tabBar()->tabTextColor(1), ui::errorTextColor(tabs->palette()));
+    // The other tabs keep their names (Trailers once read "Error details" with it inserted).
+    QStringList names;
+    for (int i = 0; i < tabs->count(); ++i)
+        names << tabs->tabText(i);
+    QCOMPARE(names, (QStringList{QStringLiteral("Messages"), QStringLiteral("Assertions 3/4"), QStringLiteral("Headers"),
+                                 QStringLiteral("Trailers"), QStringLiteral("Error details"), QStringLiteral("Timeline")}));
     QVERIFY2(wb.window.statusText().contains(QStringLiteral("1 of 4 assertions failed")), qPrintable(wb.window.statusText()));
 
     // A request without assertions has no such tab.

@@ -17,7 +17,6 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QScrollBar>
-#include <QWheelEvent>
 
 namespace ui {
 
@@ -144,7 +143,7 @@ ConnectionOptions::ConnectionOptions(bool canCapture, QWidget *parent)
 bool ConnectionOptions::eventFilter(QObject *watched, QEvent *event)
 {
     if (event->type() != QEvent::Wheel || !watched->isWidgetType() || static_cast<QWidget *>(watched)->hasFocus())
-        return QWidget::eventFilter(watched, event);
+        return QGroupBox::eventFilter(watched, event);
     // Handed to the scroll area around the options, if there is one.
     for (QWidget *up = static_cast<QWidget *>(watched)->parentWidget(); up; up = up->parentWidget()) {
         if (auto *area = qobject_cast<QAbstractScrollArea *>(up)) {

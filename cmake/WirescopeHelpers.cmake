@@ -1,4 +1,18 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
+# wirescope_precompile(<target> <headers...>): precompiled headers for <target> (PRIVATE), when
+# WIRESCOPE_PCH is on. wirescope_precompile(<target> REUSE_FROM <other>) shares <other>'s, for
+# targets built with the same flags (the test suites of one kind).
+function(wirescope_precompile target)
+  if(NOT WIRESCOPE_PCH)
+    return()
+  endif()
+  if(ARGV1 STREQUAL "REUSE_FROM")
+    target_precompile_headers(${target} REUSE_FROM ${ARGV2})
+  else()
+    target_precompile_headers(${target} PRIVATE ${ARGN})
+  endif()
+endfunction()
+
 # wirescope_embed_files(<out.cpp> <symbol> <base-dir> <relative files...>)
 # Writes a C++ source that defines `<symbol>` as a table of {relative name, contents}
 # so the program carries these files inside the binary instead of reading them at run time.

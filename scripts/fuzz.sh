@@ -42,7 +42,7 @@ out=build-fuzz
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 cmake -S . -B "$out" -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DWIRESCOPE_FUZZ=ON -DWIRESCOPE_BUILD_TESTS=OFF -DWIRESCOPE_BUILD_BENCH=OFF "${launcher[@]}" >/dev/null
+  -DWIRESCOPE_FUZZ=ON -DWIRESCOPE_DEBUG_INFO=lines -DWIRESCOPE_BUILD_TESTS=OFF -DWIRESCOPE_BUILD_BENCH=OFF "${launcher[@]}" >/dev/null
 build_targets=()
 for t in $targets; do build_targets+=("${t}_fuzz"); done
 cmake --build "$out" -j "$(nproc)" --target "${build_targets[@]}"

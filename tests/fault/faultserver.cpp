@@ -92,7 +92,8 @@ void readFrames(int fd, int stop, F onFrame)
 std::string responseHeaders()
 {
     const std::string ct = "application/grpc";
-    return std::string(1, char(0x88)) + char(0x5f) + char(ct.size()) + ct;
+    std::string block{char(0x88), char(0x5f), char(ct.size())};
+    return block + ct;
 }
 
 } // namespace

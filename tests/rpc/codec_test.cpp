@@ -272,7 +272,8 @@ TEST(Codec, StatusDetailsDecodeAsJson)
 
     // A detail of a type nobody knows keeps its bytes, as grpcurl shows them.
     const std::string unknownAny = std::string("\x0a\x1atype.googleapis.com/x.Gone\x12\x02\x08\x01", 32);
-    const std::string raw = std::string("\x08\x05\x1a", 3) + char(unknownAny.size()) + unknownAny;
+    std::string raw{char(0x08), char(0x05), char(0x1a), char(unknownAny.size())};
+    raw += unknownAny;
     auto withUnknown = statusSchema->decodeStatus(5, "m", raw);
     ASSERT_EQ(withUnknown.details.size(), 1u);
     EXPECT_NE(withUnknown.details[0].find("x.Gone"), std::string::npos) << withUnknown.details[0];

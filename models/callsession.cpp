@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "models/callsession.h"
 
+#include "models/protocolchoice.h"
 #include "models/wirecapture.h"
 #include "rpc/connectproblem.h"
 
@@ -38,6 +39,7 @@ void CallSession::start(rpc::CallRequest request, const rpc::MethodInfo &method,
     m_wireNote.clear();
     m_target = QString::fromStdString(request.channel.target);
     m_plaintext = request.channel.plaintext;
+    m_protocol = request.protocol;
     m_maxReceiveBytes = request.channel.maxReceiveBytes;
     m_grpcMessage.clear();
     m_fix = Fix::None;
@@ -188,7 +190,13 @@ void CallSession::explainFailure()
     const bool unanswered = m_headersNs < 0 && m_received == 0;
     // Through the wire tap gRPC only sees its hop to the local relay close ("Socket closed",
     // "Connection reset by peer"); the tap knows what the server did, in the typed address.
-    const QString tapError = m_tapped && m_capture && unanswered ? m_capture->lastError(m_tap) : QString();
+    // A gRPC-Web or Connect call that a server of another kind answered: the engine's words say
+    // so (libcurl saw the answer), where the tap saw only bytes it could not read as HTTP/1.1.
+    const auto mismatch = m_protocol == rpc::Protocol::Grpc ? rpc::WebMismatch::None
+                                                            : rpc::classifyWebMismatch(m_status.message);
+    const QString tapError = m_tapped && m_capture && unanswered && mismatch == rpc::WebMismatch::None
+                                 ? m_capture->lastError(m_tap)
+                                 : QString();
     // A connection never made is said for the address the user typed, in a few words; gRPC's
     // own text is kept (grpcMessage) for the details. Through the tap, the tap's words tell
     // (gRPC only saw its hop to the tap close).
@@ -209,7 +217,16 @@ void CallSession::explainFailure()
         }
     }
     const QString message = QString::fromStdString(m_status.message);
-    if (m_status.code == kResourceExhausted && message.contains(QLatin1String("larger than max"))) {
+    if (mismatch == rpc::WebMismatch::OnlyHttp2) {
+        m_fix = Fix::Protocol;
+        m_hint = tr("Try HTTP/2 in the connection options, or gRPC if it is a gRPC server.");
+    } else if (mismatch == rpc::WebMismatch::GrpcServer) {
+        m_fix = Fix::Protocol;
+        m_hint = tr("Try gRPC: the server answers in gRPC, not in %1.").arg(protocolLabel(m_protocol));
+    } else if (mismatch == rpc::WebMismatch::ResetUnanswered) {
+        m_fix = Fix::Protocol;
+        m_hint = tr("The server reset the request without answering, as gRPC servers do: if it is one, try gRPC.");
+    } else if (m_status.code == kResourceExhausted && message.contains(QLatin1String("larger than max"))) {
         m_fix = Fix::MaxReceive;
         m_hint = m_maxReceiveBytes > 0
                      ? tr("The reply is bigger than Max receive (%1 bytes) in the connection options.")
@@ -232,7 +249,7 @@ void CallSession::explainFailure()
             m_fix = Fix::Security;
             m_hint = tr("Try TLS: turn it on in the connection options.");
         } else if (problem == rpc::ConnectProblem::CertificateRejected) {
-            m_fix = Fix::Security;
+            m_fix = Fix::Certificate;
             m_hint = tr("Give the CA file that signed the server's certificate, or the name it carries.");
         }
     }

@@ -28,6 +28,8 @@ public:
         MaxReceive, // the reply was bigger than the receive limit
         Deadline,   // the call ran out of time
         Security,   // a TLS handshake with a plaintext server, or plaintext to a TLS server
+        Certificate, // the server's certificate was not trusted: the CA certificate to give
+        Protocol,    // a gRPC-Web or Connect call to a server that does not speak it
     };
 
     // The timeline must be fed by the bridge (Timeline::addCallEvents). With `capture`, calls
@@ -116,6 +118,7 @@ private:
     // As the user gave them, before the wire tap takes the channel over.
     QString m_target;
     bool m_plaintext = true;
+    rpc::Protocol m_protocol = rpc::Protocol::Grpc;
     int m_maxReceiveBytes = 0;
 };
 

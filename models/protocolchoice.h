@@ -33,7 +33,13 @@ struct ProtocolChoice
     // names none takes the fallback's protocol, and its HTTP version and codec where it says none.
     ProtocolChoice over(const ProtocolChoice &fallback) const;
     rpc::Protocol effectiveProtocol() const { return protocol.value_or(rpc::Protocol::Grpc); }
-    rpc::HttpVersion effectiveHttpVersion() const { return httpVersion.value_or(rpc::HttpVersion::Default); }
+    // A web protocol's HTTP version. gRPC always speaks HTTP/2: a version left over from a web
+    // protocol chosen before (the window's box keeps it, disabled) is not gRPC's.
+    rpc::HttpVersion effectiveHttpVersion() const
+    {
+        return effectiveProtocol() == rpc::Protocol::Grpc ? rpc::HttpVersion::Default
+                                                          : httpVersion.value_or(rpc::HttpVersion::Default);
+    }
     // Connect's codec; gRPC and gRPC-Web always send protobuf binary.
     rpc::ContentCodec effectiveCodec() const;
     // Sets the call's protocol, HTTP version and codec.

@@ -46,6 +46,31 @@ ConnectProblem classifyConnectProblem(std::string_view message, bool plaintext)
     return ConnectProblem::Unknown;
 }
 
+WebMismatch classifyWebMismatch(std::string_view message)
+{
+    // libcurl reads an HTTP/2 server's SETTINGS frame, sent in answer to an HTTP/1.1 request, as
+    // an HTTP/0.9 reply and refuses it; the HTTP engine then says so in these words.
+    if (containsAny(message, {"Received HTTP/0.9 when not allowed", "a server that speaks only HTTP/2"}))
+        return WebMismatch::OnlyHttp2;
+    // The HTTP engine names a reply's unexpected content type: gRPC's own is application/grpc,
+    // with or without a codec ("+proto"), where gRPC-Web's is application/grpc-web.
+    constexpr std::string_view grpcType = "content-type \"application/grpc";
+    if (const auto at = message.find(grpcType); at != std::string_view::npos) {
+        const char next = at + grpcType.size() < message.size() ? message[at + grpcType.size()] : '\0';
+        if (next == '"' || next == '+' || next == ';')
+            return WebMismatch::GrpcServer;
+    }
+    // gRPC core's server refuses a request without "te: trailers" (gRPC-Web over HTTP/2 sends none).
+    if (containsAny(message, {"Missing :te header"}))
+        return WebMismatch::GrpcServer;
+    // libcurl's words for a reset HTTP/2 stream; "could not reach" is the HTTP engine's lead for a
+    // failure before any response head.
+    if (message.substr(0, 16) == "could not reach " &&
+        containsAny(message, {"Stream error in the HTTP/2 framing layer"}))
+        return WebMismatch::ResetUnanswered;
+    return WebMismatch::None;
+}
+
 std::string connectProblemText(ConnectProblem problem, std::string_view message, std::string_view address)
 {
     const std::string at(address);

@@ -17,6 +17,21 @@ enum class ConnectProblem {
     CertificateRejected, // the TLS handshake failed because the server's certificate was not trusted
 };
 
+// A gRPC-Web or Connect call answered by a server that does not speak that protocol, told apart
+// from the HTTP engine's words: the other half of what the window's hint and wirescope-cli say
+// of such a failure.
+enum class WebMismatch {
+    None,
+    OnlyHttp2,  // an HTTP/1.1 request answered in HTTP/2 (a server that speaks only HTTP/2, as gRPC servers do)
+    GrpcServer, // an answer in gRPC's own content type, or gRPC core's refusal of a request without
+                // "te: trailers": a server that speaks gRPC and not the protocol asked for
+    ResetUnanswered, // an HTTP/2 request reset before any answer: what gRPC core's server does,
+                     // some of the time, to a content type it refuses
+};
+
+// `message`: the status message of a gRPC-Web or Connect call.
+WebMismatch classifyWebMismatch(std::string_view message);
+
 // `message`: the status message of a call or reflection request that never reached the server
 // (RpcStatus::connectFailed, or a failed dial through the wire tap); `plaintext`: whether the
 // client spoke without TLS. Only words that belong to one cause count: a message with none of

@@ -283,6 +283,12 @@ QSplitter *RequestTab::createEditors()
             field = m_options->findChild<QSpinBox *>(QStringLiteral("maxReceiveBox"));
         } else if (fix == models::CallSession::Fix::Deadline) {
             field = m_deadline;
+        } else if (fix == models::CallSession::Fix::Certificate) {
+            m_optionsButton->setChecked(true);
+            field = m_options->findChild<QLineEdit *>(QStringLiteral("caFileEdit"));
+        } else if (fix == models::CallSession::Fix::Protocol) {
+            m_optionsButton->setChecked(true);
+            field = m_options->findChild<QComboBox *>(QStringLiteral("protocolBox"));
         }
         if (field) {
             field->setFocus(Qt::OtherFocusReason);
@@ -332,11 +338,9 @@ void RequestTab::connectWidgets()
     connect(m_sendMessage, &QPushButton::clicked, this, &RequestTab::sendMessage);
     connect(m_endStream, &QPushButton::clicked, this, &RequestTab::endStream);
     connect(m_cancel, &QPushButton::clicked, this, &RequestTab::cancel);
-    connect(m_security, &QComboBox::currentIndexChanged, this, [this](int index) {
-        if (index != Plaintext)
-            m_optionsButton->setChecked(true);
-        updateControls();
-    });
+    // Choosing TLS leaves Options as it is: opening it moved Send from under the pointer. Its
+    // files are one click away, and a rejected certificate's hint leads to them.
+    connect(m_security, &QComboBox::currentIndexChanged, this, &RequestTab::updateControls);
     connect(m_optionsButton, &QToolButton::toggled, this, &RequestTab::showOptions);
     connect(m_methodBox, &QComboBox::currentIndexChanged, this, [this](int index) {
         const QString path = m_methodBox->itemData(index).toString();

@@ -398,6 +398,12 @@ void ResponsePanel::refresh()
         case models::CallSession::Fix::Security:
             m_hintButton->setText(tr("Choose TLS or Plaintext…"));
             break;
+        case models::CallSession::Fix::Certificate:
+            m_hintButton->setText(tr("Set CA Certificate…"));
+            break;
+        case models::CallSession::Fix::Protocol:
+            m_hintButton->setText(tr("Choose Protocol…"));
+            break;
         case models::CallSession::Fix::None:
             break;
         }

@@ -7,6 +7,7 @@
 #include "common.h"
 #include "stdinfeed.h"
 
+#include "rpc/connectproblem.h"
 #include "rpc/jsonutil.h"
 #include "rpc/tap.h"
 
@@ -100,6 +101,22 @@ void printStatus(const rpc::RpcStatus &status, bool formatError)
     }
     std::cerr << "ERROR:\n  Code: " << rpc::statusCodeCamelName(status.code)
               << "\n  Message: " << status.message << "\n";
+    // A gRPC-Web or Connect call to a server that does not speak it: what to try.
+    switch (rpc::classifyWebMismatch(status.message)) {
+    case rpc::WebMismatch::OnlyHttp2:
+        std::cerr << "(is it a server that speaks only HTTP/2? try -http-version 2, or -protocol grpc for a "
+                     "gRPC server)\n";
+        break;
+    case rpc::WebMismatch::GrpcServer:
+        std::cerr << "(is it a gRPC server? try -protocol grpc)\n";
+        break;
+    case rpc::WebMismatch::ResetUnanswered:
+        std::cerr << "(the server reset the request without answering, as gRPC servers do: if it is one, try "
+                     "-protocol grpc)\n";
+        break;
+    case rpc::WebMismatch::None:
+        break;
+    }
     if (!status.details.empty()) {
         std::cerr << "  Details:\n";
         for (std::size_t i = 0; i < status.details.size(); ++i) {

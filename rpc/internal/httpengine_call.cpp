@@ -578,10 +578,11 @@ RpcStatus HttpEngine::Impl::Call::outcome(CURLcode rc)
             s.message += " (Connection refused)";
         if (!headersDone && (rc == CURLE_UNSUPPORTED_PROTOCOL || rc == CURLE_WEIRD_SERVER_REPLY) &&
             request.httpVersion != HttpVersion::Http2)
-            s.message +=
-                " (a server that speaks only HTTP/2 answers HTTP/1.1 so; try HTTP/2, -http-version 2)";
+            // What to try is for the front end to say (rpc::classifyWebMismatch): a flag in
+            // wirescope-cli, a choice in the window.
+            s.message += " (a server that speaks only HTTP/2 answers HTTP/1.1 so)";
         else if (!headersDone && rc == CURLE_SSL_CONNECT_ERROR)
-            s.message += " (a server without TLS answers a TLS handshake so; try http:// or -plaintext)";
+            s.message += " (a server without TLS answers a TLS handshake so)";
         s.connectFailed = !headersDone && httpStatus == 0 && neverConnected(easy, rc, connected);
         if (!headersDone && rc != CURLE_OPERATION_TIMEDOUT) {
             if (auto proxy = proxyFor(request.channel); proxy && proxy.value())

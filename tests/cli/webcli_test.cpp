@@ -6,6 +6,7 @@
 #include "connectserver.h"
 #include "rawhttpserver.h"
 #include "support.h"
+#include "testserver.h"
 
 #include <gtest/gtest.h>
 
@@ -149,7 +150,28 @@ TEST_F(WebCli, WhatAProtocolCannotDoIsRefused)
     // A server of the wrong kind: the message says what to try.
     auto h2only = run(cli({"-protocol", "connect", "-d", "{}"}, "http://" + sharedConnectServer().h2c(), "Echo"));
     EXPECT_EQ(h2only.exitCode, 64 + 14);
-    EXPECT_TRUE(contains(h2only.err, "try HTTP/2, -http-version 2")) << h2only.err;
+    EXPECT_TRUE(contains(h2only.err, "try -http-version 2, or -protocol grpc")) << h2only.err;
+    // A gRPC server (gRPC C++, which speaks neither gRPC-Web nor Connect), over HTTP/1.1 and over
+    // HTTP/2: each failure says what to try.
+    auto grpcServer = testing_server::TestServer::started({});
+    ASSERT_TRUE(grpcServer);
+    const std::string grpcOnly = "http://127.0.0.1:" + std::to_string(grpcServer->port());
+    const std::vector<std::pair<std::vector<std::string>, std::string>> mismatches{
+        {{"-protocol", "connect"}, "try -http-version 2, or -protocol grpc for a gRPC server"},
+        {{"-protocol", "grpcweb"}, "try -http-version 2, or -protocol grpc for a gRPC server"},
+        // gRPC core's server answers these in gRPC or resets them unanswered, as it goes.
+        {{"-protocol", "connect", "-http-version", "2"}, "try -protocol grpc)"},
+        {{"-protocol", "grpcweb", "-http-version", "2"}, "try -protocol grpc)"},
+    };
+    for (auto [flags, hint] : mismatches) {
+        flags.insert(flags.end(), {"-d", "{}"});
+        auto r = run(cli(flags, grpcOnly, "Echo"));
+        EXPECT_NE(r.exitCode, 0) << hint;
+        EXPECT_TRUE(contains(r.err, hint)) << r.err;
+        if (flags[2] == "-http-version") {
+            EXPECT_TRUE(contains(r.err, "(is it a gRPC server?") || contains(r.err, "as gRPC servers do")) << r.err;
+        }
+    }
     // A TLS handshake that fails is a dial that failed, as for gRPC: exit 1.
     auto noTls = run(cli({"-protocol", "grpcweb", "-d", "{}"}, "https://" + sharedConnectServer().http1(), "Echo"));
     EXPECT_EQ(noTls.exitCode, 1);

@@ -184,6 +184,12 @@ void WebRequestTest::theWorkspaceDefaultFillsWhatARequestLeavesOut()
     const SavedRequest grpc = models::withDefaults(r, settings);
     QCOMPARE(grpc.protocol, r.protocol);
     QVERIFY(grpc.protocol.problem(rpc::MethodKind::Unary, false).isEmpty());
+    // gRPC with the HTTP/1.1 a web protocol left in the window's (then disabled) box: HTTP/2.
+    const ProtocolChoice leftOver{rpc::Protocol::Grpc, rpc::HttpVersion::Http1, std::nullopt};
+    QVERIFY(leftOver.problem(rpc::MethodKind::Unary, false).isEmpty());
+    rpc::CallRequest call;
+    leftOver.applyTo(call);
+    QCOMPARE(call.httpVersion, rpc::HttpVersion::Default);
     // What a protocol cannot do is said before anything is sent.
     r.protocol = {rpc::Protocol::GrpcWeb, std::nullopt, std::nullopt};
     QVERIFY2(r.protocol.problem(rpc::MethodKind::ClientStreaming, false).contains(QStringLiteral("gRPC-Web cannot stream requests")),

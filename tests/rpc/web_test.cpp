@@ -6,6 +6,7 @@
 #include "connectserver.h"
 #include "support.h"
 
+#include "rpc/connectproblem.h"
 #include "rpc/engine.h"
 
 #include <gtest/gtest.h>
@@ -432,6 +433,31 @@ TEST_F(WebRefusals, AServerThatIsNotThereIsUnavailable)
 }
 
 // ---------------------------------------------------------------------------------------------
+
+// A web-protocol call that a server of another kind answered, told apart by the engine's words as
+// they come (the GUI and CLI tests drive them against gRPC core's server, which gives one of the
+// last three as it goes).
+TEST(WebMismatch, AServerOfAnotherKindIsToldApart)
+{
+    using rpc::WebMismatch;
+    const std::vector<std::pair<std::string, WebMismatch>> cases{
+        {"could not reach 127.0.0.1:1: Received HTTP/0.9 when not allowed (a server that speaks only HTTP/2 "
+         "answers HTTP/1.1 so)",
+         WebMismatch::OnlyHttp2},
+        {"the server answered with content-type \"application/grpc\", not application/proto", WebMismatch::GrpcServer},
+        {"the server answered with content-type \"application/grpc+proto\", not application/json",
+         WebMismatch::GrpcServer},
+        {"Missing :te header", WebMismatch::GrpcServer},
+        {"could not reach 127.0.0.1:1: Stream error in the HTTP/2 framing layer", WebMismatch::ResetUnanswered},
+        // Not of this kind: gRPC-Web's own type, a reset after the answer began, a refusal.
+        {"the server answered with content-type \"application/grpc-web+proto\", not application/proto",
+         WebMismatch::None},
+        {"the connection to 127.0.0.1:1: Stream error in the HTTP/2 framing layer", WebMismatch::None},
+        {"could not reach 127.0.0.1:1: Couldn't connect to server (Connection refused)", WebMismatch::None},
+    };
+    for (const auto &[message, kind] : cases)
+        EXPECT_EQ(rpc::classifyWebMismatch(message), kind) << message;
+}
 
 TEST(WebTls, TlsAndMutualTlsWithAlpn)
 {

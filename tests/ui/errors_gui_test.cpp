@@ -15,6 +15,7 @@
 #include <QGroupBox>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPushButton>
 #include <QStatusBar>
 #include <QToolButton>
 
@@ -213,6 +214,48 @@ private slots:
         QVERIFY2(!headline.contains(QStringLiteral("failed to connect to all addresses")), qPrintable(headline));
         QTest::mouseClick(tab->response()->hintButton(), Qt::LeftButton);
         QCOMPARE(focused(wb), security);
+    }
+
+    // Choosing TLS opens nothing (it moved Send away from the pointer). A certificate signed by
+    // a CA the machine does not know is rejected, and the hint's button goes to the CA field;
+    // given the CA there, the call goes through.
+    void aRejectedCertificatePointsToTheCaField()
+    {
+        testsupport::Pki pki;
+        auto tlsServer = testing_server::TestServer::started(
+            testing_server::withTls(pki.path("server.pem"), pki.path("server.key")));
+        QVERIFY(tlsServer);
+        Workbench wb;
+        QVERIFY(wb.loadTestProtos() > 0);
+        ui::RequestTab *tab = wb.openByClicking(QStringLiteral("Echo"));
+        QVERIFY(tab);
+        tab->setTarget(QStringLiteral("localhost:%1").arg(tlsServer->port()));
+        auto *caFile = tab->findChild<QLineEdit *>(QStringLiteral("caFileEdit"));
+        QVERIFY(caFile);
+        QVERIFY(!caFile->isVisible());
+        auto *security = tab->findChild<QComboBox *>(QStringLiteral("securityBox"));
+        auto *send = tab->findChild<QPushButton *>(QStringLiteral("sendButton"));
+        const QPoint sendAt = send->mapTo(&wb.window, QPoint(0, 0));
+        security->setCurrentIndex(1); // TLS
+        QCoreApplication::processEvents();
+        QVERIFY(!caFile->isVisible());
+        QCOMPARE(send->mapTo(&wb.window, QPoint(0, 0)), sendAt);
+
+        QVERIFY(sendAndWait(tab));
+        QVERIFY2(tab->response()->statusText().startsWith(QStringLiteral("UNAVAILABLE")),
+                 qPrintable(tab->response()->statusText()));
+        QVERIFY2(tab->response()->hintText().contains(QStringLiteral("CA file")),
+                 qPrintable(tab->response()->hintText()));
+        QPushButton *fix = tab->response()->hintButton();
+        QCOMPARE(fix->text(), QStringLiteral("Set CA Certificate…"));
+        QTest::mouseClick(fix, Qt::LeftButton);
+        QTRY_VERIFY(caFile->isVisible());
+        QCOMPARE(focused(wb), caFile);
+
+        caFile->setText(QString::fromStdString(pki.path("ca.pem")));
+        QVERIFY(sendAndWait(tab));
+        QVERIFY2(tab->session().status().ok(), qPrintable(tab->response()->statusText()));
+        QVERIFY(!fix->isVisible());
     }
 
 private:

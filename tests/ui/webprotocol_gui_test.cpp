@@ -7,6 +7,7 @@
 #include "workbench.h"
 
 #include "connectserver.h"
+#include "testserver.h"
 #include "qtfiles.h"
 #include "testworkspace.h"
 
@@ -17,6 +18,7 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QCheckBox>
 #include <QClipboard>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -26,6 +28,7 @@
 #include <QMenu>
 #include <QPointer>
 #include <QProcess>
+#include <QPushButton>
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QTemporaryDir>
@@ -41,6 +44,8 @@ private slots:
     void whatAProtocolCannotDoIsRefusedBeforeSend();
     void theWorkspaceDefaultAppliesToNewTabs();
     void copyAsCurlRunsAndCopyAsGrpcurlStaysForGrpc();
+    void aWebCallToAGrpcServerSaysSo_data();
+    void aWebCallToAGrpcServerSaysSo();
 };
 
 // moc cannot read raw string literals; it only needs the class above.
@@ -288,6 +293,66 @@ void WebProtocolGuiTest::copyAsCurlRunsAndCopyAsGrpcurlStaysForGrpc()
 }
 
 #endif // Q_MOC_RUN
+
+void WebProtocolGuiTest::aWebCallToAGrpcServerSaysSo_data()
+{
+    QTest::addColumn<QString>("protocol");
+    QTest::addColumn<QString>("version");
+    QTest::addColumn<bool>("tap");
+    for (const char *protocol : {"Connect", "gRPC-Web"})
+        for (const char *version : {"HTTP/1.1", "HTTP/2"})
+            for (bool tap : {false, true})
+                QTest::addRow("%s %s%s", protocol, version, tap ? " tapped" : "")
+                    << QString::fromLatin1(protocol) << QString::fromLatin1(version) << tap;
+}
+
+void WebProtocolGuiTest::aWebCallToAGrpcServerSaysSo()
+{
+    QFETCH(QString, protocol);
+    QFETCH(QString, version);
+    QFETCH(bool, tap);
+    auto server = testing_server::TestServer::started({});
+    QVERIFY(server);
+    Workbench wb;
+    QVERIFY(wb.loadTestProtos() >= 0);
+    ui::RequestTab *tab = wb.openByClicking(QStringLiteral("Echo"));
+    QVERIFY(tab);
+    typeInto(tab->findChild<QLineEdit *>(QStringLiteral("targetEdit")), QStringLiteral("127.0.0.1:%1").arg(server->port()));
+    QTest::mouseClick(tab->findChild<QToolButton *>(QStringLiteral("optionsButton")), Qt::LeftButton);
+    tab->findChild<QCheckBox *>(QStringLiteral("captureWireBox"))->setChecked(tap);
+    choose(box(tab, "protocolBox"), protocol);
+    choose(box(tab, "httpVersionBox"), version);
+    QVERIFY(sendAndWait(tab));
+    // The headline says what came back, for the address typed, tapped or not (the tap saw only
+    // bytes that were no HTTP/1.1); the hint what to try, and its button leads to the choice.
+    const QString headline = tab->response()->statusText();
+    const QString hint = tab->response()->hintText();
+    if (version == QLatin1String("HTTP/1.1")) {
+        QVERIFY2(headline.contains(QStringLiteral("could not reach 127.0.0.1:%1").arg(server->port())) &&
+                     headline.contains(QStringLiteral("a server that speaks only HTTP/2")),
+                 qPrintable(headline));
+        QCOMPARE(hint, QStringLiteral("Try HTTP/2 in the connection options, or gRPC if it is a gRPC server."));
+    } else {
+        // gRPC core's server answers such a request in gRPC or resets it unanswered, as it goes.
+        QVERIFY2(hint == QStringLiteral("Try gRPC: the server answers in gRPC, not in %1.").arg(protocol) ||
+                     hint == QStringLiteral("The server reset the request without answering, as gRPC servers "
+                                            "do: if it is one, try gRPC."),
+                 qPrintable(headline + QStringLiteral(" / ") + hint));
+    }
+    QVERIFY2(!headline.contains(QStringLiteral("-http-version")), qPrintable(headline));
+    QPushButton *fix = tab->response()->hintButton();
+    QCOMPARE(fix->text(), QStringLiteral("Choose Protocol…"));
+    QTest::mouseClick(tab->findChild<QToolButton *>(QStringLiteral("optionsButton")), Qt::LeftButton);
+    QVERIFY(!box(tab, "protocolBox")->isVisible());
+    QTest::mouseClick(fix, Qt::LeftButton);
+    QVERIFY(box(tab, "protocolBox")->isVisible());
+    QCOMPARE(QApplication::focusWidget(), box(tab, "protocolBox"));
+    // gRPC, as the hint says, goes through.
+    choose(box(tab, "protocolBox"), QStringLiteral("gRPC"));
+    QVERIFY(sendAndWait(tab));
+    QVERIFY2(tab->session().status().ok(), qPrintable(tab->response()->statusText()));
+    QVERIFY(!fix->isVisible());
+}
 
 QTEST_MAIN(WebProtocolGuiTest)
 #include "webprotocol_gui_test.moc"

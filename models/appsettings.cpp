@@ -14,6 +14,8 @@ const QString kWindowState = QStringLiteral("window/state");
 const QString kRequestSplitter = QStringLiteral("window/requestSplitter");
 const QString kTimelineRetention = QStringLiteral("timeline/retentionMillions");
 const QString kRecentSources = QStringLiteral("recent/sources");
+const QString kRecentWorkspaces = QStringLiteral("recent/workspaces");
+constexpr int kMaxRecentWorkspaces = 10;
 
 QString environmentKey(const QString &folder)
 {
@@ -92,6 +94,26 @@ void AppSettings::setRecentSources(const QVariantList &entries)
         QSettings().remove(kRecentSources);
     else
         QSettings().setValue(kRecentSources, entries);
+}
+
+QStringList AppSettings::recentWorkspaces()
+{
+    return QSettings().value(kRecentWorkspaces).toStringList();
+}
+
+void AppSettings::rememberWorkspace(const QString &folder)
+{
+    QStringList folders = recentWorkspaces();
+    folders.removeAll(folder);
+    folders.prepend(folder);
+    while (folders.size() > kMaxRecentWorkspaces)
+        folders.removeLast();
+    QSettings().setValue(kRecentWorkspaces, folders);
+}
+
+void AppSettings::clearRecentWorkspaces()
+{
+    QSettings().remove(kRecentWorkspaces);
 }
 
 } // namespace models

@@ -3,6 +3,7 @@
 
 #include <QByteArray>
 #include <QString>
+#include <QStringList>
 #include <QVariantList>
 
 namespace models {
@@ -31,6 +32,10 @@ public:
     // Schema sources opened before, newest first, as RecentSources stores them.
     static QVariantList recentSources();
     static void setRecentSources(const QVariantList &entries);
+    // Workspace folders opened before, newest first (at most ten): File → Open Recent.
+    static QStringList recentWorkspaces();
+    static void rememberWorkspace(const QString &folder); // to the front, once
+    static void clearRecentWorkspaces();
 };
 
 } // namespace models

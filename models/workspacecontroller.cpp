@@ -123,6 +123,10 @@ void WorkspaceController::openWorkspace(const QString &folder, const std::functi
             then();
         return;
     }
+    // Another workspace open: it closes first, as Close Workspace closes it. Its tabs meant its
+    // environments; what they hold unsaved is parked for when it opens again.
+    if (!m_folder.isEmpty())
+        closeWorkspace();
     m_folder = absolute;
     m_opening = true;
     m_afterOpen.clear();
@@ -178,6 +182,7 @@ void WorkspaceController::onStoreOpened()
         status += tr(", %n problem(s): %1", nullptr, int(ws.problems().size()))
                       .arg(ws.problems().front().toString());
     emit statusMessage(status);
+    AppSettings::rememberWorkspace(m_folder); // opened from a menu, a drop or the command line
     emit workspaceOpened();
     const auto callbacks = std::exchange(m_afterOpen, {});
     for (const auto &callback : callbacks)

@@ -4,6 +4,7 @@
 // (The first part, mainwindow.cpp, builds the window; mainwindow_workspace.cpp is the workspace.)
 #include "ui/mainwindow.h"
 
+#include "models/appsettings.h"
 #include "models/recentsources.h"
 #include "models/sourcesmodel.h"
 #include "models/workspacecontroller.h"
@@ -145,7 +146,17 @@ void MainWindow::sendNextOpened()
 void MainWindow::fillRecentMenu()
 {
     m_recentMenu->clear();
+    // Workspaces first (opening one opens its sources too), then sources on their own.
+    const QStringList workspaces = models::AppSettings::recentWorkspaces();
+    for (const QString &folder : workspaces) {
+        QAction *open = m_recentMenu->addAction(
+            tr("Workspace %1 — %2").arg(QFileInfo(folder).fileName(), QDir::toNativeSeparators(folder)), this,
+            [this, folder] { openWorkspace(folder); });
+        open->setData(folder);
+    }
     const auto recent = models::RecentSources::load();
+    if (!workspaces.isEmpty() && !recent.isEmpty())
+        m_recentMenu->addSeparator();
     for (const auto &spec : recent) {
         QString label = spec.displayName();
         if (spec.kind == models::SourceSpec::Kind::ProtoFiles && !spec.schema.importPaths.empty())
@@ -158,10 +169,13 @@ void MainWindow::fillRecentMenu()
                 m_sources.addSource(spec);
         });
     }
-    if (recent.isEmpty())
+    if (recent.isEmpty() && workspaces.isEmpty())
         m_recentMenu->addAction(tr("(nothing yet)"))->setEnabled(false);
     m_recentMenu->addSeparator();
-    m_recentMenu->addAction(tr("Clear Recent"), this, [] { models::RecentSources::clear(); });
+    m_recentMenu->addAction(tr("Clear Recent"), this, [] {
+        models::RecentSources::clear();
+        models::AppSettings::clearRecentWorkspaces();
+    });
 }
 
 void MainWindow::onSourceLoaded(int sourceId)

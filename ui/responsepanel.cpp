@@ -430,10 +430,11 @@ void ResponsePanel::refresh()
     setPlaceholder(m_trailers, !ended     ? QString()
                                : answered ? tr("The trailers carried no metadata, only the status")
                                           : tr("No trailers were received"));
-    m_details->setPlaceholderText(ended ? tr("The call ended without error details") : QString());
-    m_tabs->setTabText(m_tabs->indexOf(m_details), s.status().details.empty()
-                              ? tr("Error details")
-                              : tr("Error details (%1)").arg(s.status().details.size()));
+    // Shown only when a status carries details: an empty tab said nothing the headline does not,
+    // and at 1024 px it pushed Timeline behind the tab bar's scroll arrows.
+    const int detailsTab = m_tabs->indexOf(m_details);
+    m_tabs->setTabText(detailsTab, tr("Error details (%1)").arg(s.status().details.size()));
+    m_tabs->setTabVisible(detailsTab, !s.status().details.empty());
 }
 
 QString ResponsePanel::hintText() const

@@ -29,6 +29,7 @@
 #include <QScrollBar>
 #include <QSettings>
 #include <QStandardPaths>
+#include <QTabBar>
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QTemporaryDir>
@@ -153,7 +154,8 @@ private slots:
         QCOMPARE(tab->name(), QStringLiteral("Echo"));
     }
 
-    // Empty Headers, Trailers and Error details tabs say so once the call has ended.
+    // Empty Headers and Trailers tabs say so once the call has ended; an Error details tab shows
+    // only when the status carries details.
     void emptyResponseTabsSaySo()
     {
         Workbench wb;
@@ -169,9 +171,7 @@ private slots:
         tabs->setCurrentIndex(1); // Headers
         QTRY_VERIFY(headers->isVisible());
         QCOMPARE(headers->text(), QStringLiteral("No headers were received"));
-        tabs->setCurrentWidget(details);
-        QVERIFY(details->toPlainText().isEmpty());
-        QCOMPARE(details->placeholderText(), QStringLiteral("The call ended without error details"));
+        QVERIFY(!tabs->isTabVisible(tabs->indexOf(details)));
 
         // Headers that came without metadata are said to have come (the line above gives their
         // time); headers with metadata hide the placeholder.
@@ -189,6 +189,26 @@ private slots:
         QVERIFY(sendAndWait(tab)); // the test server echoes x- headers in its own
         QVERIFY(!tab->session().responseHeaders().empty());
         QVERIFY(!headers->isVisible());
+
+        // A status with details: the tab shows, with their count, and holds them decoded.
+        ui::RequestTab *failing = wb.openAt(QStringLiteral("Fail"), m_server.address);
+        QVERIFY(failing);
+        failing->setBody(QStringLiteral(R"({"code": 3, "withDetails": true})"));
+        QVERIFY(sendAndWait(failing));
+        QTabWidget *failTabs = failing->response()->tabs();
+        auto *failDetails = failing->response()->findChild<QPlainTextEdit *>(QStringLiteral("statusDetails"));
+        const int at = failTabs->indexOf(failDetails);
+        QVERIFY(failTabs->isTabVisible(at));
+        QCOMPARE(failTabs->tabText(at), QStringLiteral("Error details (4)"));
+        QVERIFY2(failDetails->toPlainText().contains(QStringLiteral("TEST_FAILURE")), qPrintable(failDetails->toPlainText()));
+        // At 1024 px, the tab bar of an OK call (the Echo above) holds every tab without scrolling.
+        wb.window.resize(1024, 768);
+        tab->response()->tabs()->setCurrentIndex(0);
+        wb.window.tabs()->setCurrentWidget(tab);
+        QTRY_VERIFY(tab->response()->tabs()->isVisible());
+        QTabBar *bar = tab->response()->tabs()->tabBar();
+        for (auto *scroll : bar->findChildren<QToolButton *>()) // the bar's scroll arrows
+            QVERIFY(!scroll->isVisible());
     }
 
     void theDemoActionIsOffWhileTheDemoRuns()

@@ -14,6 +14,7 @@
 #include "models/secretstore.h"
 #include "models/timeline.h"
 #include "models/workspacestore.h"
+#include "models/workspacecontroller.h"
 #include "ui/environmentsdialog.h"
 #include "ui/jsoneditor.h"
 #include "ui/palettecolors.h"
@@ -203,6 +204,11 @@ private slots:
     void quittingWithUnsavedTabsAsks();
     // Close Workspace left its tabs open, with {{host}} and the rest meaning nothing any more.
     void closingTheWorkspaceClosesItsTabsAndKeepsTheirDrafts();
+    // Opening workspace B left A's tabs open, their {{host}} unresolvable in B.
+    void openingAnotherWorkspaceClosesTheFirstsTabs();
+    // Open Recent listed sources only: a workspace, opened by any way (the command line's
+    // --workspace calls the same openWorkspace), could not be opened again from it.
+    void aWorkspaceOnceOpenedIsInOpenRecent();
     // A saved request's assertions were checked by `run` only; the window did not show them.
     void aSavedRequestsAssertionsAreShownAndChecked();
     void theCommandLineWorkspaceIsNeitherReplacedNorOpenedTwice();
@@ -1348,6 +1354,79 @@ void WorkspaceGuiTest::closingTheWorkspaceClosesItsTabsAndKeepsTheirDrafts()
     QCOMPARE(texts, (QStringList{QStringLiteral(R"({"text": "kept for later"})"), QStringLiteral(R"({"text": "tried out"})")}));
 }
 
+void WorkspaceGuiTest::openingAnotherWorkspaceClosesTheFirstsTabs()
+{
+    Workbench wb;
+    QVERIFY(openWorkspace(wb));
+    ui::RequestTab *clean = openSaved(wb, QStringLiteral("calls/bare.json"));
+    ui::RequestTab *edited = openSaved(wb, kEchoPath);
+    QVERIFY(clean && edited);
+    typeInto(edited->editor(), QStringLiteral(R"({"text": "kept for later"})"));
+    // The request tabs open, by what they hold.
+    auto requestTabs = [&wb] {
+        QList<ui::RequestTab *> found;
+        for (int i = 0; i < wb.window.tabs()->count(); ++i) {
+            if (auto *tab = qobject_cast<ui::RequestTab *>(wb.window.tabs()->widget(i)))
+                found << tab;
+        }
+        return found;
+    };
+    const int others = int(requestTabs().size()) - 2;
+    const auto first = std::move(m_dir); // kept on disk while the second is made
+    const QString firstFolder = m_folder;
+    makeWorkspace();
+    QVERIFY(m_folder != firstFolder);
+
+    Answers answers(QList<Answers::Answer>{{QMessageBox::Cancel, {}}});
+    QSignalSpy opened(&wb.window.workspaceStore(), &models::WorkspaceStore::opened);
+    wb.window.openWorkspace(m_folder);
+    QVERIFY(opened.wait(10000));
+    QCOMPARE(answers.asked.size(), 0); // nothing asked: nothing is lost
+    QCOMPARE(requestTabs().size(), others);
+    QCOMPARE(QFileInfo(wb.window.workspace().workspaceFolder()).canonicalFilePath(),
+             QFileInfo(m_folder).canonicalFilePath());
+    QTRY_VERIFY_WITH_TIMEOUT(readFile(wb.window.autosaveFile()).contains("kept for later"), 10000);
+
+    // The first opened again: its draft comes back, unsaved.
+    wb.window.openWorkspace(firstFolder);
+    QVERIFY(opened.wait(10000));
+    QTRY_COMPARE_WITH_TIMEOUT(requestTabs().size(), others + 1, 20000);
+    bool back = false;
+    for (ui::RequestTab *tab : requestTabs())
+        back = back || (tab->isModified() && tab->editor()->text().contains(QStringLiteral("kept for later")));
+    QVERIFY(back);
+}
+
+void WorkspaceGuiTest::aWorkspaceOnceOpenedIsInOpenRecent()
+{
+    Workbench wb;
+    QVERIFY(openWorkspace(wb));
+    wb.window.findChild<QAction *>(QStringLiteral("closeWorkspaceAction"))->trigger();
+    QTRY_VERIFY(wb.window.workspace().workspaceFolder().isEmpty());
+    auto *recent = wb.window.findChild<QMenu *>(QStringLiteral("recentMenu"));
+    QVERIFY(recent);
+    QMetaObject::invokeMethod(recent, "aboutToShow");
+    QAction *entry = nullptr;
+    for (QAction *a : recent->actions())
+        entry = entry || a->data().toString().isEmpty() ? entry : a; // the first workspace listed
+    QVERIFY(entry);
+    QCOMPARE(QFileInfo(entry->data().toString()).canonicalFilePath(), QFileInfo(m_folder).canonicalFilePath());
+    QVERIFY2(entry->text().contains(QFileInfo(m_folder).fileName()), qPrintable(entry->text()));
+    QSignalSpy opened(&wb.window.workspaceStore(), &models::WorkspaceStore::opened);
+    entry->trigger();
+    QVERIFY(opened.wait(10000));
+    QCOMPARE(QFileInfo(wb.window.workspace().workspaceFolder()).canonicalFilePath(),
+             QFileInfo(m_folder).canonicalFilePath());
+    // Clear Recent forgets it.
+    QMetaObject::invokeMethod(recent, "aboutToShow");
+    for (QAction *a : recent->actions())
+        if (a->text() == QStringLiteral("Clear Recent"))
+            a->trigger();
+    QMetaObject::invokeMethod(recent, "aboutToShow");
+    for (QAction *a : recent->actions())
+        QVERIFY2(a->data().toString().isEmpty(), qPrintable(a->text()));
+}
+
 void WorkspaceGuiTest::aSavedRequestsAssertionsAreShownAndChecked()
 {
     writeFile(m_folder + QStringLiteral("/calls/checked.json"), QByteArrayLiteral(R"({
@@ -1387,10 +1466,12 @@ void WorkspaceGuiTest::aSavedRequestsAssertionsAreShownAndChecked()
     QCOMPARE(tabs->tabBar()->tabTextColor(1), ui::errorTextColor(tabs->palette()));
     // The other tabs keep their names (Trailers once read "Error details" with it inserted).
     QStringList names;
-    for (int i = 0; i < tabs->count(); ++i)
-        names << tabs->tabText(i);
+    for (int i = 0; i < tabs->count(); ++i) {
+        if (tabs->isTabVisible(i))
+            names << tabs->tabText(i);
+    }
     QCOMPARE(names, (QStringList{QStringLiteral("Messages"), QStringLiteral("Assertions 3/4"), QStringLiteral("Headers"),
-                                 QStringLiteral("Trailers"), QStringLiteral("Error details"), QStringLiteral("Timeline")}));
+                                 QStringLiteral("Trailers"), QStringLiteral("Timeline")}));
     QVERIFY2(wb.window.statusText().contains(QStringLiteral("1 of 4 assertions failed")), qPrintable(wb.window.statusText()));
 
     // A request without assertions has no such tab.

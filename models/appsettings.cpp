@@ -111,6 +111,13 @@ void AppSettings::rememberWorkspace(const QString &folder)
     QSettings().setValue(kRecentWorkspaces, folders);
 }
 
+void AppSettings::forgetWorkspace(const QString &folder)
+{
+    QStringList folders = recentWorkspaces();
+    if (folders.removeAll(folder) > 0)
+        QSettings().setValue(kRecentWorkspaces, folders);
+}
+
 void AppSettings::clearRecentWorkspaces()
 {
     QSettings().remove(kRecentWorkspaces);

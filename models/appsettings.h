@@ -35,6 +35,7 @@ public:
     // Workspace folders opened before, newest first (at most ten): File → Open Recent.
     static QStringList recentWorkspaces();
     static void rememberWorkspace(const QString &folder); // to the front, once
+    static void forgetWorkspace(const QString &folder);
     static void clearRecentWorkspaces();
 };
 

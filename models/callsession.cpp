@@ -218,7 +218,7 @@ void CallSession::explainFailure()
     }
     const QString message = QString::fromStdString(m_status.message);
     if (mismatch == rpc::WebMismatch::OnlyHttp2) {
-        m_fix = Fix::Protocol;
+        m_fix = Fix::HttpVersion;
         m_hint = tr("Try HTTP/2 in the connection options, or gRPC if it is a gRPC server.");
     } else if (mismatch == rpc::WebMismatch::GrpcServer) {
         m_fix = Fix::Protocol;

@@ -136,6 +136,26 @@ void WorkspaceController::openWorkspace(const QString &folder, const std::functi
     m_store->open(absolute);
 }
 
+void WorkspaceController::openRecentWorkspace(const QString &folder)
+{
+    m_diskPool.start([this, folder] {
+        const bool there = QFileInfo(QDir(folder).filePath(QString::fromLatin1(Workspace::kSettingsFile))).isFile();
+        QMetaObject::invokeMethod(
+            this,
+            [this, folder, there] {
+                if (there) {
+                    openWorkspace(folder);
+                    return;
+                }
+                AppSettings::forgetWorkspace(folder);
+                emit statusMessage(tr("The workspace %1 is not there any more (moved or deleted); it was taken "
+                                      "off Open Recent")
+                                       .arg(QDir::toNativeSeparators(folder)));
+            },
+            Qt::QueuedConnection);
+    });
+}
+
 QString WorkspaceController::historyWithoutWorkspace() const
 {
     return m_dataFolder + QStringLiteral("/history.jsonl");
@@ -184,16 +204,17 @@ void WorkspaceController::onStoreOpened()
     emit statusMessage(status);
     AppSettings::rememberWorkspace(m_folder); // opened from a menu, a drop or the command line
     emit workspaceOpened();
-    const auto callbacks = std::exchange(m_afterOpen, {});
-    for (const auto &callback : callbacks)
-        callback();
-    // Unsaved tabs of this workspace from an earlier session, parked until it opened.
+    // Unsaved tabs of this workspace from an earlier session (or restored after a crash),
+    // parked until it opened; before what waited for it, which may count them.
     if (const auto parked = m_parked.find(m_folder); parked != m_parked.end()) {
         const QJsonObject section = parked->second;
         m_parked.erase(parked);
         reopen(section.value(QStringLiteral("tabs")).toArray(), m_folder,
                section.value(QStringLiteral("environment")).toString());
     }
+    const auto callbacks = std::exchange(m_afterOpen, {});
+    for (const auto &callback : callbacks)
+        callback();
     retryPending();
 }
 

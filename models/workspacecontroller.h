@@ -104,6 +104,10 @@ public:
     // Workspaces. Opening a folder that is already open, or being opened, opens nothing again;
     // `then` runs once it is open (at once when it is). workspaceOpened follows a real open.
     void openWorkspace(const QString &folder, const std::function<void()> &then = {});
+    // Open Recent's entry: opened only if the folder still holds a workspace (looked at on the
+    // disk thread). One moved or deleted is not made anew there, as Open Workspace would: it is
+    // said, and taken off the list.
+    void openRecentWorkspace(const QString &folder);
     QString workspaceFolder() const { return m_folder; } // open or being opened; "" for none
     // Back to no workspace: its environments and secrets are dropped and history is the one
     // kept without a workspace (the calls made before one was opened). workspaceClosed follows.

@@ -200,14 +200,18 @@ void WorkspaceController::parkUnsaved(const QString &folder)
                 entries.append(autosaveEntry(tab));
         }
     }
-    // Drafts of this workspace still waiting for their schema go back with it too: opened
-    // later, they would be tabs of a workspace that is closed.
+    // Requests of this workspace still waiting for their schema go with it too: opened later,
+    // they would be tabs of a workspace that is closed (and Save would write them into the
+    // next one). Drafts are parked; a saved request only being opened is just not opened.
     for (auto it = m_pending.begin(); it != m_pending.end();) {
-        if (it->workspace != folder || it->autosaved.isEmpty()) {
+        if (it->workspace != folder) {
             ++it;
             continue;
         }
-        entries.append(it->autosaved);
+        if (!it->autosaved.isEmpty())
+            entries.append(it->autosaved);
+        else if (it->modified)
+            entries.append(autosaveEntry(UnsavedTab{it->request, it->workspace, it->source, it->demo}));
         it = m_pending.erase(it);
     }
     if (entries.isEmpty())
@@ -304,9 +308,22 @@ void WorkspaceController::restoreAutosave()
             }
         }
         const int count = int(loose.size() + own.size());
-        auto finish = [this, loose, own, target, ownEnvironment, elsewhere, count] {
-            reopen(loose, QString(), QString());
+        // Those of no workspace open now. The target's are parked for it, as Close Workspace
+        // parks them: they open with it (onStoreOpened), and if another workspace is opened
+        // before it has finished opening, they stay kept instead of going with the lost wait.
+        reopen(loose, QString(), QString());
+        if (!own.isEmpty() && isOpen() && m_folder == target) {
             reopen(own, target, ownEnvironment);
+        } else if (!own.isEmpty()) {
+            QJsonObject &section = m_parked[target];
+            QJsonArray tabs = section.value(QStringLiteral("tabs")).toArray();
+            for (const QJsonValue &e : own)
+                tabs.append(e);
+            section = QJsonObject{{QStringLiteral("workspace"), target},
+                                  {QStringLiteral("environment"), ownEnvironment},
+                                  {QStringLiteral("tabs"), tabs}};
+        }
+        auto finish = [this, elsewhere, count] {
             QString status = tr("Restored %n unsaved request(s) from the last session", nullptr, count);
             if (!elsewhere.isEmpty())
                 status += tr("; those of other workspaces are kept until they are opened: %1")

@@ -151,7 +151,7 @@ void MainWindow::fillRecentMenu()
     for (const QString &folder : workspaces) {
         QAction *open = m_recentMenu->addAction(
             tr("Workspace %1 — %2").arg(QFileInfo(folder).fileName(), QDir::toNativeSeparators(folder)), this,
-            [this, folder] { openWorkspace(folder); });
+            [this, folder] { m_workspace->openRecentWorkspace(folder); });
         open->setData(folder);
     }
     const auto recent = models::RecentSources::load();

@@ -284,11 +284,16 @@ QSplitter *RequestTab::createEditors()
         } else if (fix == models::CallSession::Fix::Deadline) {
             field = m_deadline;
         } else if (fix == models::CallSession::Fix::Certificate) {
+            // An https:// target is TLS whatever the box says; its CA field is only on with TLS.
+            if (m_security->currentIndex() == Plaintext)
+                m_security->setCurrentIndex(Tls);
             m_optionsButton->setChecked(true);
             field = m_options->findChild<QLineEdit *>(QStringLiteral("caFileEdit"));
-        } else if (fix == models::CallSession::Fix::Protocol) {
+        } else if (fix == models::CallSession::Fix::Protocol || fix == models::CallSession::Fix::HttpVersion) {
             m_optionsButton->setChecked(true);
-            field = m_options->findChild<QComboBox *>(QStringLiteral("protocolBox"));
+            field = m_options->findChild<QComboBox *>(fix == models::CallSession::Fix::Protocol
+                                                          ? QStringLiteral("protocolBox")
+                                                          : QStringLiteral("httpVersionBox"));
         }
         if (field) {
             field->setFocus(Qt::OtherFocusReason);

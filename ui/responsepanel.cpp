@@ -404,6 +404,9 @@ void ResponsePanel::refresh()
         case models::CallSession::Fix::Protocol:
             m_hintButton->setText(tr("Choose Protocol…"));
             break;
+        case models::CallSession::Fix::HttpVersion:
+            m_hintButton->setText(tr("Choose HTTP Version…"));
+            break;
         case models::CallSession::Fix::None:
             break;
         }

@@ -100,6 +100,7 @@ private slots:
     void autosaveKeepsEachWorkspacesTabsForItself();
     void aTabThatCannotComeBackIsSaidAndKept();
     void aWaitingTabOpensWhenItsSchemaLoadsLater();
+    void anotherWorkspaceOpenedWhileTheRestoreOpensOneKeepsItsDrafts();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -376,6 +377,57 @@ void WorkspaceControllerTest::aWaitingTabOpensWhenItsSchemaLoadsLater()
     const auto back = ready.first().at(0).value<RequestToOpen>();
     QCOMPARE(back.request.body, QStringLiteral(R"({"text": "later"})"));
     QVERIFY(back.modified);
+}
+
+// After a crash the restore opens the last session's workspace and reopens its drafts once it is
+// open. Another workspace opened before that (from Open Recent, a drop) closed the first, and
+// the drafts waiting for it were lost, and the files they came from deleted.
+void WorkspaceControllerTest::anotherWorkspaceOpenedWhileTheRestoreOpensOneKeepsItsDrafts()
+{
+    const QString a = makeWorkspace(*m_dir, QStringLiteral("a"));
+    const QString b = makeWorkspace(*m_dir, QStringLiteral("b"));
+    {
+        Fixture f(m_data);
+        QVERIFY(f.open(a));
+        models::UnsavedTab tab;
+        tab.request = *f.controller.store().workspace().request(QStringLiteral("echo.json"));
+        tab.request.body = QStringLiteral(R"({"text": "draft in a"})");
+        tab.workspace = a;
+        f.controller.setUnsavedTabs([tab] { return std::vector<models::UnsavedTab>{tab}; });
+        f.controller.writeAutosaveNow();
+        f.controller.waitForDisk();
+    } // a crash: nothing else is written
+    Fixture f(m_data);
+    QSignalSpy opened(&f.controller, &WorkspaceController::workspaceOpened);
+    QSignalSpy ready(&f.controller, &WorkspaceController::requestReady);
+    // B is opened the moment the restore starts opening A: before A's store has answered (its
+    // answer is queued after this).
+    bool switched = false;
+    QObject context;
+    connect(
+        &f.controller, &WorkspaceController::statusMessage, &context,
+        [&](const QString &message) {
+            if (!switched && message.startsWith(QStringLiteral("Opening workspace")) && message.contains(a)) {
+                switched = true;
+                f.controller.openWorkspace(b);
+            }
+        },
+        Qt::QueuedConnection);
+    f.controller.restoreAutosave();
+    QTRY_VERIFY_WITH_TIMEOUT(switched && opened.count() == 1, 20000);
+    QCOMPARE(f.controller.workspaceFolder(), b);
+    QCOMPARE(ready.count(), 0); // A's draft does not open in B
+    f.controller.setUnsavedTabs({});
+    f.controller.writeAutosaveNow();
+    f.controller.waitForDisk();
+    const QByteArray kept = readFile(f.controller.autosaveFile());
+    QVERIFY2(kept.contains("draft in a"), kept.constData());
+    // Opening A brings it back, in A.
+    QVERIFY(f.open(a));
+    QTRY_COMPARE_WITH_TIMEOUT(ready.count(), 1, 20000);
+    const auto back = ready.first().at(0).value<RequestToOpen>();
+    QCOMPARE(back.request.body, QStringLiteral(R"({"text": "draft in a"})"));
+    QCOMPARE(back.workspace, a);
 }
 
 QTEST_GUILESS_MAIN(WorkspaceControllerTest)

@@ -218,9 +218,18 @@ private slots:
 
     // Choosing TLS opens nothing (it moved Send away from the pointer). A certificate signed by
     // a CA the machine does not know is rejected, and the hint's button goes to the CA field;
-    // given the CA there, the call goes through.
+    // given the CA there, the call goes through. An https:// target is TLS with the box still on
+    // Plaintext, which kept the CA field off: the button turns TLS on too.
+    void aRejectedCertificatePointsToTheCaField_data()
+    {
+        QTest::addColumn<bool>("url");
+        QTest::newRow("TLS chosen") << false;
+        QTest::newRow("https:// typed") << true;
+    }
+
     void aRejectedCertificatePointsToTheCaField()
     {
+        QFETCH(bool, url);
         testsupport::Pki pki;
         auto tlsServer = testing_server::TestServer::started(
             testing_server::withTls(pki.path("server.pem"), pki.path("server.key")));
@@ -229,17 +238,19 @@ private slots:
         QVERIFY(wb.loadTestProtos() > 0);
         ui::RequestTab *tab = wb.openByClicking(QStringLiteral("Echo"));
         QVERIFY(tab);
-        tab->setTarget(QStringLiteral("localhost:%1").arg(tlsServer->port()));
+        tab->setTarget(QStringLiteral("%1localhost:%2").arg(url ? QStringLiteral("https://") : QString()).arg(tlsServer->port()));
         auto *caFile = tab->findChild<QLineEdit *>(QStringLiteral("caFileEdit"));
         QVERIFY(caFile);
         QVERIFY(!caFile->isVisible());
         auto *security = tab->findChild<QComboBox *>(QStringLiteral("securityBox"));
         auto *send = tab->findChild<QPushButton *>(QStringLiteral("sendButton"));
         const QPoint sendAt = send->mapTo(&wb.window, QPoint(0, 0));
-        security->setCurrentIndex(1); // TLS
-        QCoreApplication::processEvents();
-        QVERIFY(!caFile->isVisible());
-        QCOMPARE(send->mapTo(&wb.window, QPoint(0, 0)), sendAt);
+        if (!url) {
+            security->setCurrentIndex(1); // TLS
+            QCoreApplication::processEvents();
+            QVERIFY(!caFile->isVisible());
+            QCOMPARE(send->mapTo(&wb.window, QPoint(0, 0)), sendAt);
+        }
 
         QVERIFY(sendAndWait(tab));
         QVERIFY2(tab->response()->statusText().startsWith(QStringLiteral("UNAVAILABLE")),
@@ -250,6 +261,7 @@ private slots:
         QCOMPARE(fix->text(), QStringLiteral("Set CA Certificate…"));
         QTest::mouseClick(fix, Qt::LeftButton);
         QTRY_VERIFY(caFile->isVisible());
+        QVERIFY(caFile->isEnabled());
         QCOMPARE(focused(wb), caFile);
 
         caFile->setText(QString::fromStdString(pki.path("ca.pem")));

@@ -340,13 +340,14 @@ void WebProtocolGuiTest::aWebCallToAGrpcServerSaysSo()
                  qPrintable(headline + QStringLiteral(" / ") + hint));
     }
     QVERIFY2(!headline.contains(QStringLiteral("-http-version")), qPrintable(headline));
+    const bool http1 = version == QLatin1String("HTTP/1.1");
     QPushButton *fix = tab->response()->hintButton();
-    QCOMPARE(fix->text(), QStringLiteral("Choose Protocol…"));
+    QCOMPARE(fix->text(), http1 ? QStringLiteral("Choose HTTP Version…") : QStringLiteral("Choose Protocol…"));
     QTest::mouseClick(tab->findChild<QToolButton *>(QStringLiteral("optionsButton")), Qt::LeftButton);
     QVERIFY(!box(tab, "protocolBox")->isVisible());
     QTest::mouseClick(fix, Qt::LeftButton);
     QVERIFY(box(tab, "protocolBox")->isVisible());
-    QCOMPARE(QApplication::focusWidget(), box(tab, "protocolBox"));
+    QCOMPARE(QApplication::focusWidget(), box(tab, http1 ? "httpVersionBox" : "protocolBox"));
     // gRPC, as the hint says, goes through.
     choose(box(tab, "protocolBox"), QStringLiteral("gRPC"));
     QVERIFY(sendAndWait(tab));

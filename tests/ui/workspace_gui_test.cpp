@@ -8,6 +8,7 @@
 #include "support.h"
 #include "testserver.h"
 
+#include "models/appsettings.h"
 #include "models/callsession.h"
 #include "models/history.h"
 #include "models/messagesmodel.h"
@@ -1415,6 +1416,26 @@ void WorkspaceGuiTest::aWorkspaceOnceOpenedIsInOpenRecent()
     QSignalSpy opened(&wb.window.workspaceStore(), &models::WorkspaceStore::opened);
     entry->trigger();
     QVERIFY(opened.wait(10000));
+    QCOMPARE(QFileInfo(wb.window.workspace().workspaceFolder()).canonicalFilePath(),
+             QFileInfo(m_folder).canonicalFilePath());
+
+    // A workspace since deleted is said to be gone and taken off the list; the folder is not
+    // made anew, and the open one stays open.
+    QString gone;
+    {
+        QTemporaryDir dir;
+        gone = dir.path() + QStringLiteral("/deleted-workspace");
+    }
+    models::AppSettings::rememberWorkspace(gone);
+    QMetaObject::invokeMethod(recent, "aboutToShow");
+    QAction *goneEntry = nullptr;
+    for (QAction *a : recent->actions())
+        goneEntry = a->data().toString() == gone ? a : goneEntry;
+    QVERIFY(goneEntry);
+    goneEntry->trigger();
+    QTRY_VERIFY(wb.window.statusText().contains(QStringLiteral("is not there any more")));
+    QVERIFY(!QFileInfo::exists(gone));
+    QVERIFY(!models::AppSettings::recentWorkspaces().contains(gone));
     QCOMPARE(QFileInfo(wb.window.workspace().workspaceFolder()).canonicalFilePath(),
              QFileInfo(m_folder).canonicalFilePath());
     // Clear Recent forgets it.

@@ -171,7 +171,11 @@ void CallSession::onEvents(const std::vector<rpc::CallEvent> &events)
         explainFailure();
         // Said once: when the tap's reason became the headline (a connection never made), the
         // note does not repeat it.
-        if (m_tapped && !m_status.ok() && m_capture && !m_status.connectFailed) {
+        // Nor when the engine read the answer as another protocol's: the tap only saw bytes that
+        // were no HTTP/1.1 ("closed inside a response head").
+        if (m_tapped && !m_status.ok() && m_capture && !m_status.connectFailed &&
+            (m_protocol == rpc::Protocol::Grpc ||
+             rpc::classifyWebMismatch(m_status.message) == rpc::WebMismatch::None)) {
             const QString why = m_capture->lastError(m_tap);
             if (!why.isEmpty() && !QString::fromStdString(m_status.message).contains(why))
                 m_wireNote = tr("wire tap: %1").arg(why);
@@ -218,8 +222,10 @@ void CallSession::explainFailure()
     }
     const QString message = QString::fromStdString(m_status.message);
     if (mismatch == rpc::WebMismatch::OnlyHttp2) {
-        m_fix = Fix::HttpVersion;
-        m_hint = tr("Try HTTP/2 in the connection options, or gRPC if it is a gRPC server.");
+        // Most often a plain gRPC server; a web-protocol server without HTTP/1.1 is rarer.
+        m_fix = Fix::Protocol;
+        m_hint = tr("Try gRPC if it is a gRPC server; if it speaks %1 over HTTP/2 only, choose HTTP/2.")
+                     .arg(protocolLabel(m_protocol));
     } else if (mismatch == rpc::WebMismatch::GrpcServer) {
         m_fix = Fix::Protocol;
         m_hint = tr("Try gRPC: the server answers in gRPC, not in %1.").arg(protocolLabel(m_protocol));
@@ -250,7 +256,8 @@ void CallSession::explainFailure()
             m_hint = tr("Try TLS: turn it on in the connection options.");
         } else if (problem == rpc::ConnectProblem::CertificateRejected) {
             m_fix = Fix::Certificate;
-            m_hint = tr("Give the CA file that signed the server's certificate, or the name it carries.");
+            m_hint = tr("Give the CA certificate that signed the server's certificate (or, if it is for "
+                        "another name, that name as the server name).");
         }
     }
 }

@@ -30,7 +30,6 @@ public:
         Security,   // a TLS handshake with a plaintext server, or plaintext to a TLS server
         Certificate, // the server's certificate was not trusted: the CA certificate to give
         Protocol,    // a gRPC-Web or Connect call to a server that does not speak it
-        HttpVersion, // a gRPC-Web or Connect call over HTTP/1.1 to a server that speaks only HTTP/2
     };
 
     // The timeline must be fed by the bridge (Timeline::addCallEvents). With `capture`, calls

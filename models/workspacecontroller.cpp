@@ -124,15 +124,22 @@ void WorkspaceController::openWorkspace(const QString &folder, const std::functi
         return;
     }
     // Another workspace open: it closes first, as Close Workspace closes it. Its tabs meant its
-    // environments; what they hold unsaved is parked for when it opens again.
-    if (!m_folder.isEmpty())
-        closeWorkspace();
+    // environments; what they hold unsaved is parked for when it opens again, and said so.
+    QString closed;
+    if (!m_folder.isEmpty()) {
+        const QString name = QFileInfo(m_folder).fileName();
+        const int parked = closeCurrent();
+        closed = parked ? tr(" (%1 closed; %n unsaved request(s) of it kept until it is opened again)", nullptr,
+                             parked)
+                              .arg(name)
+                        : tr(" (%1 closed)").arg(name);
+    }
     m_folder = absolute;
     m_opening = true;
     m_afterOpen.clear();
     if (then)
         m_afterOpen.push_back(then);
-    emit statusMessage(tr("Opening workspace %1…").arg(folder));
+    emit statusMessage(tr("Opening workspace %1…").arg(folder) + closed);
     m_store->open(absolute);
 }
 
@@ -165,10 +172,21 @@ void WorkspaceController::closeWorkspace()
 {
     if (m_folder.isEmpty())
         return;
+    const QString name = QFileInfo(m_folder).fileName();
+    const int parked = closeCurrent();
+    emit statusMessage(parked ? tr("Closed the workspace %1; %n unsaved request(s) of it kept until it is "
+                                   "opened again",
+                                   nullptr, parked)
+                                    .arg(name)
+                              : tr("Closed the workspace %1").arg(name));
+}
+
+int WorkspaceController::closeCurrent()
+{
     // Its tabs close with it (their {{variables}} mean nothing without it); what they hold
     // unsaved is parked and comes back when the workspace is opened again.
     const QString folder = m_folder;
-    parkUnsaved(folder);
+    const int parked = parkUnsaved(folder);
     m_folder.clear();
     m_opening = false;
     m_afterOpen.clear();
@@ -179,7 +197,7 @@ void WorkspaceController::closeWorkspace()
     emit maskedValuesChanged(secretValues());
     emit workspaceClosed(folder);
     writeAutosaveNow(); // the parked drafts, without the closed tabs
-    emit statusMessage(tr("Closed the workspace %1").arg(QFileInfo(folder).fileName()));
+    return parked;
 }
 
 void WorkspaceController::onStoreOpened()

@@ -201,7 +201,11 @@ private:
     void reportMissing();
     QString nearestMethod(const QString &method) const;
     void reopen(const QJsonArray &entries, const QString &folder, const QString &environment);
-    void parkUnsaved(const QString &folder); // its unsaved tabs, kept until it opens again
+    int closeCurrent(); // closeWorkspace without its status message: how many drafts it parked
+    int parkUnsaved(const QString &folder); // its unsaved tabs, kept until it opens again: how many
+    // Adds `entries` (autosave entries) to what waits for `folder` to open; `environment` is the
+    // one to choose then ("" keeps what was said before).
+    void park(const QString &folder, const QString &environment, const QJsonArray &entries);
 
     SourcesModel &m_sources;
     QString m_dataFolder;

@@ -191,7 +191,7 @@ void WorkspaceController::writeAutosaveNow()
     });
 }
 
-void WorkspaceController::parkUnsaved(const QString &folder)
+int WorkspaceController::parkUnsaved(const QString &folder)
 {
     QJsonArray entries;
     if (m_unsaved) {
@@ -214,15 +214,22 @@ void WorkspaceController::parkUnsaved(const QString &folder)
             entries.append(autosaveEntry(UnsavedTab{it->request, it->workspace, it->source, it->demo}));
         it = m_pending.erase(it);
     }
+    park(folder, m_environment, entries);
+    return int(entries.size());
+}
+
+void WorkspaceController::park(const QString &folder, const QString &environment, const QJsonArray &entries)
+{
     if (entries.isEmpty())
         return;
     QJsonObject &section = m_parked[folder];
     QJsonArray tabs = section.value(QStringLiteral("tabs")).toArray();
     for (const QJsonValue &e : entries)
         tabs.append(e);
-    section = QJsonObject{{QStringLiteral("workspace"), folder},
-                          {QStringLiteral("environment"), m_environment},
-                          {QStringLiteral("tabs"), tabs}};
+    section.insert(QStringLiteral("workspace"), folder);
+    if (!environment.isEmpty() || !section.contains(QStringLiteral("environment")))
+        section.insert(QStringLiteral("environment"), environment);
+    section.insert(QStringLiteral("tabs"), tabs);
 }
 
 void WorkspaceController::discardUnsaved()
@@ -295,11 +302,8 @@ void WorkspaceController::restoreAutosave()
             } else if (absolute == target) {
                 own = section.value(QStringLiteral("tabs")).toArray();
                 ownEnvironment = section.value(QStringLiteral("environment")).toString();
-            } else if (const auto parked = m_parked.find(absolute); parked != m_parked.end()) {
-                QJsonArray tabs = parked->second.value(QStringLiteral("tabs")).toArray();
-                for (const QJsonValue &e : section.value(QStringLiteral("tabs")).toArray())
-                    tabs.append(e);
-                parked->second.insert(QStringLiteral("tabs"), tabs);
+            } else if (m_parked.count(absolute)) {
+                park(absolute, QString(), section.value(QStringLiteral("tabs")).toArray());
             } else {
                 m_parked[absolute] = section;
                 elsewhere << QStringLiteral("%1 (%2)")
@@ -314,14 +318,8 @@ void WorkspaceController::restoreAutosave()
         reopen(loose, QString(), QString());
         if (!own.isEmpty() && isOpen() && m_folder == target) {
             reopen(own, target, ownEnvironment);
-        } else if (!own.isEmpty()) {
-            QJsonObject &section = m_parked[target];
-            QJsonArray tabs = section.value(QStringLiteral("tabs")).toArray();
-            for (const QJsonValue &e : own)
-                tabs.append(e);
-            section = QJsonObject{{QStringLiteral("workspace"), target},
-                                  {QStringLiteral("environment"), ownEnvironment},
-                                  {QStringLiteral("tabs"), tabs}};
+        } else {
+            park(target, ownEnvironment, own);
         }
         auto finish = [this, elsewhere, count] {
             QString status = tr("Restored %n unsaved request(s) from the last session", nullptr, count);

@@ -50,7 +50,7 @@ WebMismatch classifyWebMismatch(std::string_view message)
 {
     // libcurl reads an HTTP/2 server's SETTINGS frame, sent in answer to an HTTP/1.1 request, as
     // an HTTP/0.9 reply and refuses it; the HTTP engine then says so in these words.
-    if (containsAny(message, {"Received HTTP/0.9 when not allowed", "a server that speaks only HTTP/2"}))
+    if (containsAny(message, {"Received HTTP/0.9 when not allowed", "it speaks only HTTP/2"}))
         return WebMismatch::OnlyHttp2;
     // The HTTP engine names a reply's unexpected content type: gRPC's own is application/grpc,
     // with or without a codec ("+proto"), where gRPC-Web's is application/grpc-web.

@@ -2,6 +2,7 @@
 // The workspace side of the main window: the widgets that show what models::WorkspaceController
 // holds (the Collection dock, the environment box, the keychain state) and the actions that
 // reach it (open, save, environments, grpcurl, history, autosave).
+#include "models/appsettings.h"
 #include "models/callsession.h"
 #include "models/grpcurl.h"
 #include "models/history.h"
@@ -22,7 +23,9 @@
 #include <QClipboard>
 #include <QComboBox>
 #include <QDockWidget>
+#include <QDir>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QInputDialog>
 #include <QLabel>
 #include <QLocale>
@@ -165,7 +168,11 @@ void MainWindow::createWorkspaceActions(QMenu *file, QAction *before, QMenu *req
     open->setObjectName(QStringLiteral("openWorkspaceAction"));
     open->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
     connect(open, &QAction::triggered, this, [this] {
-        const QString folder = QFileDialog::getExistingDirectory(this, tr("Open a workspace folder"));
+        // Beside the last workspace opened, or at home: not in whatever folder the program was
+        // started from.
+        const QStringList recent = models::AppSettings::recentWorkspaces();
+        const QString start = recent.isEmpty() ? QDir::homePath() : QFileInfo(recent.first()).absolutePath();
+        const QString folder = QFileDialog::getExistingDirectory(this, tr("Open a workspace folder"), start);
         if (!folder.isEmpty())
             openWorkspace(folder);
     });

@@ -149,7 +149,7 @@ void RequestTab::applySaved(const models::SavedRequest &request)
     markClean();
 }
 
-void RequestTab::listAssertions()
+void RequestTab::listAssertions(const QString &state)
 {
     QStringList listed;
     for (auto it = m_saved.assertions.begin(); it != m_saved.assertions.end(); ++it) {
@@ -165,13 +165,21 @@ void RequestTab::listAssertions()
                        : v.isObject() ? QString::fromUtf8(QJsonDocument(v.toObject()).toJson(QJsonDocument::Compact))
                                       : QString::fromUtf8(QJsonDocument(QJsonArray{v}).toJson(QJsonDocument::Compact)));
     }
-    m_response->listAssertions(listed);
+    m_response->listAssertions(listed, state);
 }
 
 void RequestTab::checkAssertions()
 {
     if (m_saved.assertions.isEmpty())
         return;
+    // A request that could not be encoded never left: nothing to check, as `run` counts it an
+    // error rather than failed assertions.
+    const rpc::RpcStatus &status = m_session->status();
+    if (status.local && status.code == 3 && m_session->sentCount() == 0) {
+        ++m_assertionRun;
+        listAssertions(tr("not run: the request was not sent"));
+        return;
+    }
     const quint64 run = ++m_assertionRun;
     const Variables variables = m_variables ? m_variables() : Variables{};
     auto assertions = models::resolveAssertions(m_saved.assertions, variables.environment, variables.secrets);

@@ -146,7 +146,8 @@ private:
     QSplitter *createEditors();
     void connectWidgets();
     bool isStreamArray(const QString &body) const; // a saved client stream: one message per element
-    void listAssertions();  // the saved request's assertions, in the response's tab
+    // The saved request's assertions, in the response's tab; `state` as ResponsePanel's.
+    void listAssertions(const QString &state = {});
     void checkAssertions(); // against the call that just ended, off the UI thread
     void markClean();                              // matches its file: no dot, no conflict bar
     void updateControls();

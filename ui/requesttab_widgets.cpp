@@ -27,8 +27,10 @@
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTableWidget>
+#include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
+
 
 namespace ui {
 
@@ -169,7 +171,10 @@ QHBoxLayout *RequestTab::createTargetRow()
     m_optionsButton->setText(tr("Options"));
     m_optionsButton->setCheckable(true);
     m_optionsButton->setToolTip(tr("Connection options: TLS, proxy, limits, keepalive, compression"));
-    top->addWidget(m_optionsButton);
+    // Next to the target, whose width gives way when the button's text grows ("Options ·
+    // Connect"): at the row's end it pushed the security and deadline boxes from under the
+    // pointer as a protocol was chosen.
+    top->insertWidget(top->indexOf(m_target) + 1, m_optionsButton);
     return top;
 }
 
@@ -289,16 +294,24 @@ QSplitter *RequestTab::createEditors()
                 m_security->setCurrentIndex(Tls);
             m_optionsButton->setChecked(true);
             field = m_options->findChild<QLineEdit *>(QStringLiteral("caFileEdit"));
-        } else if (fix == models::CallSession::Fix::Protocol || fix == models::CallSession::Fix::HttpVersion) {
+        } else if (fix == models::CallSession::Fix::Protocol) {
             m_optionsButton->setChecked(true);
-            field = m_options->findChild<QComboBox *>(fix == models::CallSession::Fix::Protocol
-                                                          ? QStringLiteral("protocolBox")
-                                                          : QStringLiteral("httpVersionBox"));
+            field = m_options->findChild<QComboBox *>(QStringLiteral("protocolBox"));
         }
-        if (field) {
-            field->setFocus(Qt::OtherFocusReason);
-            if (auto *box = qobject_cast<QAbstractSpinBox *>(field))
-                box->selectAll();
+        if (!field)
+            return;
+        // Seen, not only focused: Options scrolled to it (at 1024x768 it is a short strip), and a
+        // choice's list opened.
+        if (m_optionsArea->isAncestorOf(field))
+            m_optionsArea->ensureWidgetVisible(field);
+        field->setFocus(Qt::OtherFocusReason);
+        if (auto *box = qobject_cast<QAbstractSpinBox *>(field))
+            box->selectAll();
+        if (auto *box = qobject_cast<QComboBox *>(field)) {
+            QTimer::singleShot(0, box, [box] {
+                if (box->isVisible())
+                    box->showPopup();
+            });
         }
     });
     split->addWidget(m_requestTabs);

@@ -216,7 +216,7 @@ ResponsePanel::ResponsePanel(models::CallSession &session, QWidget *parent)
     m_details = new QPlainTextEdit(m_tabs);
     m_details->setObjectName(QStringLiteral("statusDetails"));
     m_details->setReadOnly(true);
-    m_tabs->addTab(m_details, tr("Error details"));
+    m_tabs->setTabVisible(m_tabs->addTab(m_details, tr("Error details")), false); // until a status has some
     // In a scroll area, as the window's timeline: the tab widget's minimum is its tallest
     // page's, and this one's (tools, lanes, wire view) kept Options to a strip above.
     auto *timelineArea = new QScrollArea(m_tabs);
@@ -404,9 +404,7 @@ void ResponsePanel::refresh()
         case models::CallSession::Fix::Protocol:
             m_hintButton->setText(tr("Choose Protocol…"));
             break;
-        case models::CallSession::Fix::HttpVersion:
-            m_hintButton->setText(tr("Choose HTTP Version…"));
-            break;
+
         case models::CallSession::Fix::None:
             break;
         }
@@ -417,9 +415,9 @@ void ResponsePanel::refresh()
     m_timings->setText(timingsText());
     fill(m_headers, s.responseHeaders());
     fill(m_trailers, s.trailers());
-    QString details;
+    QString details; // one after another, a blank line between
     for (const auto &d : s.status().details)
-        details += QString::fromStdString(d) + QStringLiteral("\n");
+        details += (details.isEmpty() ? QString() : QStringLiteral("\n")) + QString::fromStdString(d) + QStringLiteral("\n");
     m_details->setPlainText(details);
     // Said only once the call has ended: before that, more may come.
     const bool ended = s.state() != models::CallSession::State::Idle && !s.isRunning();
@@ -437,6 +435,9 @@ void ResponsePanel::refresh()
     // and at 1024 px it pushed Timeline behind the tab bar's scroll arrows.
     const int detailsTab = m_tabs->indexOf(m_details);
     m_tabs->setTabText(detailsTab, tr("Error details (%1)").arg(s.status().details.size()));
+    // Hidden while it is the tab shown, Messages comes back (not the next tab, Timeline).
+    if (s.status().details.empty() && m_tabs->currentIndex() == detailsTab)
+        m_tabs->setCurrentIndex(0);
     m_tabs->setTabVisible(detailsTab, !s.status().details.empty());
 }
 
@@ -455,6 +456,11 @@ QString ResponsePanel::timingsText() const
     const auto &s = m_session;
     if (s.state() == models::CallSession::State::Idle)
         return {};
+    // While the call runs its total grows with no event to redraw it (it read "total 2.11 s" at
+    // 9 s): the running time is the state line's beside Send, and the total comes at the end.
+    if (s.isRunning())
+        return tr("headers %1 · first message %2")
+            .arg(models::formatDuration(s.timeToHeaders()), models::formatDuration(s.timeToFirstMessage()));
     return tr("headers %1 · first message %2 · total %3")
         .arg(models::formatDuration(s.timeToHeaders()), models::formatDuration(s.timeToFirstMessage()),
              models::formatDuration(s.totalTime()));
@@ -475,7 +481,7 @@ int ResponsePanel::messageRows() const
     return m_session.messages()->count();
 }
 
-void ResponsePanel::listAssertions(const QStringList &assertions)
+void ResponsePanel::listAssertions(const QStringList &assertions, const QString &state)
 {
     m_assertions->clear();
     const int index = m_tabs->indexOf(m_assertions);
@@ -485,7 +491,7 @@ void ResponsePanel::listAssertions(const QStringList &assertions)
         return;
     }
     for (const QString &a : assertions)
-        m_assertions->addTopLevelItem(new QTreeWidgetItem({tr("not run yet"), a, QString()}));
+        m_assertions->addTopLevelItem(new QTreeWidgetItem({state.isEmpty() ? tr("not run yet") : state, a, QString()}));
     // Next to Messages: at 1024 px a tab at the end was behind the tab bar's scroll arrows.
     const int at = index < 0 ? m_tabs->insertTab(1, m_assertions, tr("Assertions")) : index;
     m_tabs->setTabText(at, tr("Assertions"));

@@ -46,7 +46,8 @@ public:
     QPushButton *hintButton() const { return m_hintButton; }
     // The saved request's assertions (what `wirescope-cli run` checks): listed, not checked yet,
     // before a call; each with its outcome after one. No tab while the request has none.
-    void listAssertions(const QStringList &assertions);
+    // `state` says why they have no outcome: "not run yet" unless given.
+    void listAssertions(const QStringList &assertions, const QString &state = {});
     void showAssertionOutcomes(const std::vector<models::AssertionOutcome> &outcomes);
     QTreeWidget *assertions() const { return m_assertions; }
 

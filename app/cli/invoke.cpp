@@ -104,8 +104,7 @@ void printStatus(const rpc::RpcStatus &status, bool formatError)
     // A gRPC-Web or Connect call to a server that does not speak it: what to try.
     switch (rpc::classifyWebMismatch(status.message)) {
     case rpc::WebMismatch::OnlyHttp2:
-        std::cerr << "(is it a server that speaks only HTTP/2? try -http-version 2, or -protocol grpc for a "
-                     "gRPC server)\n";
+        std::cerr << "(try -protocol grpc for a gRPC server, or -http-version 2)\n";
         break;
     case rpc::WebMismatch::GrpcServer:
         std::cerr << "(is it a gRPC server? try -protocol grpc)\n";

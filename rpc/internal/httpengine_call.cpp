@@ -578,9 +578,11 @@ RpcStatus HttpEngine::Impl::Call::outcome(CURLcode rc)
             s.message += " (Connection refused)";
         if (!headersDone && (rc == CURLE_UNSUPPORTED_PROTOCOL || rc == CURLE_WEIRD_SERVER_REPLY) &&
             request.httpVersion != HttpVersion::Http2)
-            // What to try is for the front end to say (rpc::classifyWebMismatch): a flag in
-            // wirescope-cli, a choice in the window.
-            s.message += " (a server that speaks only HTTP/2 answers HTTP/1.1 so)";
+            // libcurl reads the HTTP/2 frames of a server that speaks nothing else as an HTTP/0.9
+            // reply. What to try is for the front end to say (rpc::classifyWebMismatch): a flag
+            // in wirescope-cli, a choice in the window.
+            s.message = endpoint.shown + " answered an HTTP/1.1 request in HTTP/2: it speaks only HTTP/2 (libcurl: " +
+                        (errorBuffer[0] ? std::string(errorBuffer) : std::string(curl_easy_strerror(rc))) + ")";
         else if (!headersDone && rc == CURLE_SSL_CONNECT_ERROR)
             s.message += " (a server without TLS answers a TLS handshake so)";
         s.connectFailed = !headersDone && httpStatus == 0 && neverConnected(easy, rc, connected);

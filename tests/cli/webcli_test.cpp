@@ -150,15 +150,15 @@ TEST_F(WebCli, WhatAProtocolCannotDoIsRefused)
     // A server of the wrong kind: the message says what to try.
     auto h2only = run(cli({"-protocol", "connect", "-d", "{}"}, "http://" + sharedConnectServer().h2c(), "Echo"));
     EXPECT_EQ(h2only.exitCode, 64 + 14);
-    EXPECT_TRUE(contains(h2only.err, "try -http-version 2, or -protocol grpc")) << h2only.err;
+    EXPECT_TRUE(contains(h2only.err, "try -protocol grpc for a gRPC server, or -http-version 2")) << h2only.err;
     // A gRPC server (gRPC C++, which speaks neither gRPC-Web nor Connect), over HTTP/1.1 and over
     // HTTP/2: each failure says what to try.
     auto grpcServer = testing_server::TestServer::started({});
     ASSERT_TRUE(grpcServer);
     const std::string grpcOnly = "http://127.0.0.1:" + std::to_string(grpcServer->port());
     const std::vector<std::pair<std::vector<std::string>, std::string>> mismatches{
-        {{"-protocol", "connect"}, "try -http-version 2, or -protocol grpc for a gRPC server"},
-        {{"-protocol", "grpcweb"}, "try -http-version 2, or -protocol grpc for a gRPC server"},
+        {{"-protocol", "connect"}, "try -protocol grpc for a gRPC server, or -http-version 2"},
+        {{"-protocol", "grpcweb"}, "try -protocol grpc for a gRPC server, or -http-version 2"},
         // gRPC core's server answers these in gRPC or resets them unanswered, as it goes.
         {{"-protocol", "connect", "-http-version", "2"}, "try -protocol grpc)"},
         {{"-protocol", "grpcweb", "-http-version", "2"}, "try -protocol grpc)"},

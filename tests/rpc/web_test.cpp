@@ -441,8 +441,8 @@ TEST(WebMismatch, AServerOfAnotherKindIsToldApart)
 {
     using rpc::WebMismatch;
     const std::vector<std::pair<std::string, WebMismatch>> cases{
-        {"could not reach 127.0.0.1:1: Received HTTP/0.9 when not allowed (a server that speaks only HTTP/2 "
-         "answers HTTP/1.1 so)",
+        {"127.0.0.1:1 answered an HTTP/1.1 request in HTTP/2: it speaks only HTTP/2 (libcurl: Received HTTP/0.9 "
+         "when not allowed)",
          WebMismatch::OnlyHttp2},
         {"the server answered with content-type \"application/grpc\", not application/proto", WebMismatch::GrpcServer},
         {"the server answered with content-type \"application/grpc+proto\", not application/json",

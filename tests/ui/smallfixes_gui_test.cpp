@@ -201,6 +201,14 @@ private slots:
         QVERIFY(failTabs->isTabVisible(at));
         QCOMPARE(failTabs->tabText(at), QStringLiteral("Error details (4)"));
         QVERIFY2(failDetails->toPlainText().contains(QStringLiteral("TEST_FAILURE")), qPrintable(failDetails->toPlainText()));
+        QVERIFY(failDetails->toPlainText().contains(QStringLiteral("}\n\n{"))); // apart, not run together
+        // Shown, then a failure without details: the tab goes and Messages comes back (the
+        // next tab, Timeline, came up before).
+        failTabs->setCurrentWidget(failDetails);
+        failing->setBody(QStringLiteral(R"({"code": 3})"));
+        QVERIFY(sendAndWait(failing));
+        QVERIFY(!failTabs->isTabVisible(at));
+        QCOMPARE(failTabs->currentIndex(), 0);
         // At 1024 px, the tab bar of an OK call (the Echo above) holds every tab without scrolling.
         wb.window.resize(1024, 768);
         tab->response()->tabs()->setCurrentIndex(0);
@@ -209,6 +217,27 @@ private slots:
         QTabBar *bar = tab->response()->tabs()->tabBar();
         for (auto *scroll : bar->findChildren<QToolButton *>()) // the bar's scroll arrows
             QVERIFY(!scroll->isVisible());
+    }
+
+    // The timings line said "total 2.11 s" while the call had run 9 s: it moved only on events.
+    // The running time is the state line's; the total comes when the call ends.
+    void theTotalIsSaidWhenTheCallEnds()
+    {
+        Workbench wb;
+        QVERIFY(wb.loadTestProtos() > 0);
+        ui::RequestTab *tab = wb.openAt(QStringLiteral("Slow"), m_server.address);
+        QVERIFY(tab);
+        tab->setBody(QStringLiteral(R"({"delayMs": 3000})"));
+        auto *timings = tab->response()->findChild<QLabel *>(QStringLiteral("timingsLabel"));
+        QVERIFY(timings);
+        QSignalSpy finished(&tab->session(), &models::CallSession::finished);
+        QTest::mouseClick(tab->findChild<QPushButton *>(QStringLiteral("sendButton")), Qt::LeftButton);
+        QTRY_VERIFY(timings->text().contains(QStringLiteral("headers")));
+        QTest::qWait(300); // no event comes from a call that waits
+        QVERIFY(tab->session().isRunning());
+        QVERIFY2(!timings->text().contains(QStringLiteral("total")), qPrintable(timings->text()));
+        QVERIFY(finished.wait(10000));
+        QVERIFY2(timings->text().contains(QStringLiteral("total 3.")), qPrintable(timings->text()));
     }
 
     void theDemoActionIsOffWhileTheDemoRuns()

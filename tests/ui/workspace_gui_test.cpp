@@ -1380,9 +1380,15 @@ void WorkspaceGuiTest::openingAnotherWorkspaceClosesTheFirstsTabs()
 
     Answers answers(QList<Answers::Answer>{{QMessageBox::Cancel, {}}});
     QSignalSpy opened(&wb.window.workspaceStore(), &models::WorkspaceStore::opened);
+    QSignalSpy said(&wb.window.workspace(), &models::WorkspaceController::statusMessage);
     wb.window.openWorkspace(m_folder);
     QVERIFY(opened.wait(10000));
-    QCOMPARE(answers.asked.size(), 0); // nothing asked: nothing is lost
+    QCOMPARE(answers.asked.size(), 0); // nothing asked: nothing is lost, and the status bar says so
+    QVERIFY(!said.isEmpty());
+    QVERIFY2(said.first().at(0).toString().contains(
+                 QStringLiteral("(%1 closed; 1 unsaved request of it kept until it is opened again)")
+                     .arg(QFileInfo(firstFolder).fileName())),
+             qPrintable(said.first().at(0).toString()));
     QCOMPARE(requestTabs().size(), others);
     QCOMPARE(QFileInfo(wb.window.workspace().workspaceFolder()).canonicalFilePath(),
              QFileInfo(m_folder).canonicalFilePath());
@@ -1494,6 +1500,15 @@ void WorkspaceGuiTest::aSavedRequestsAssertionsAreShownAndChecked()
     QCOMPARE(names, (QStringList{QStringLiteral("Messages"), QStringLiteral("Assertions 3/4"), QStringLiteral("Headers"),
                                  QStringLiteral("Trailers"), QStringLiteral("Timeline")}));
     QVERIFY2(wb.window.statusText().contains(QStringLiteral("1 of 4 assertions failed")), qPrintable(wb.window.statusText()));
+
+    // A body the schema refuses never leaves: nothing is checked (`run` counts it an error), and
+    // no failure is said of the assertions. (They read "1/4", red, before.)
+    tab->editor()->setText(QStringLiteral(R"({"text": [1]})"));
+    QVERIFY(sendAndWait(tab));
+    QVERIFY(tab->session().status().local && tab->session().sentCount() == 0);
+    QTRY_COMPARE(list->topLevelItem(0)->text(0), QStringLiteral("not run: the request was not sent"));
+    QCOMPARE(tabs->tabText(tabs->indexOf(list)), QStringLiteral("Assertions"));
+    QVERIFY2(!wb.window.statusText().contains(QStringLiteral("assertions failed")), qPrintable(wb.window.statusText()));
 
     // A request without assertions has no such tab.
     ui::RequestTab *bare = openSaved(wb, QStringLiteral("calls/bare.json"));

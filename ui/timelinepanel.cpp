@@ -60,9 +60,10 @@ TimelinePanel::TimelinePanel(Timeline &timeline, models::WireCapture *capture, Q
     m_callBox->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     m_directionBox = new QComboBox(this);
     m_directionBox->setObjectName(QStringLiteral("timelineDirectionBox"));
-    m_directionBox->addItems({tr("Both directions"), tr("Sent only"), tr("Received only")});
+    // "Both ways", whole: "Both directions" showed as "Both directi" at every size.
+    m_directionBox->addItems({tr("Both ways"), tr("Sent only"), tr("Received only")});
     m_directionBox->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-    m_directionBox->setMinimumContentsLength(5);
+    m_directionBox->setMinimumContentsLength(int(tr("Both ways").size()));
     m_textFilter = new QLineEdit(this);
     m_textFilter->setObjectName(QStringLiteral("timelineFilterEdit"));
     m_textFilter->setPlaceholderText(tr("Filter"));

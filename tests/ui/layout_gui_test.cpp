@@ -20,6 +20,8 @@
 #include <QScreen>
 #include <QScrollArea>
 #include <QScrollBar>
+#include <QStyle>
+#include <QStyleOptionComboBox>
 #include <QTableView>
 #include <QToolBar>
 #include <QToolButton>
@@ -126,6 +128,15 @@ private slots:
         auto *timelineDock = wb.window.findChild<QDockWidget *>(QStringLiteral("timelineDock"));
         QVERIFY(inWindow(tab).bottom() < inWindow(timelineDock).top());
         QVERIFY(wb.window.rect().contains(inWindow(timelineDock)));
+        // The timeline's direction box shows its choice whole ("Both directi" at every size).
+        auto *direction = timelineDock->findChild<QComboBox *>(QStringLiteral("timelineDirectionBox"));
+        QVERIFY(direction);
+        QStyleOptionComboBox option;
+        option.initFrom(direction);
+        const QRect textRoom = direction->style()->subControlRect(QStyle::CC_ComboBox, &option,
+                                                                  QStyle::SC_ComboBoxEditField, direction);
+        QVERIFY2(textRoom.width() >= direction->fontMetrics().horizontalAdvance(direction->currentText()),
+                 qPrintable(QStringLiteral("%1 < %2").arg(textRoom.width()).arg(direction->currentText())));
 
         const QRect timelineBefore = inWindow(timelineDock);
         // Options: in groups that fit the width (no sideways scrolling); on a desktop the first

@@ -161,6 +161,18 @@ private slots:
         QCOMPARE(wb.window.size(), size);
         QVERIFY2(editor->height() >= 3 * editor->fontMetrics().height(),
                  qPrintable(QString::number(editor->height())));
+        // Nothing drawn over anything: the response keeps its smallest height (below it, its
+        // Save… and Copy message buttons lay over the message viewer).
+        ui::ResponsePanel *response = tab->response();
+        QVERIFY2(response->height() >= response->minimumSizeHint().height(),
+                 qPrintable(QStringLiteral("%1 < %2").arg(response->height()).arg(response->minimumSizeHint().height())));
+        // Nor with a hint under the status (TLS against the plaintext server: "Try plaintext").
+        tab->findChild<QComboBox *>(QStringLiteral("securityBox"))->setCurrentIndex(1);
+        QVERIFY(sendAndWait(tab));
+        QTRY_VERIFY(response->hintButton()->isVisible());
+        QTest::qWait(20);
+        QVERIFY2(response->height() >= response->minimumSizeHint().height(),
+                 qPrintable(QStringLiteral("with a hint: %1 < %2").arg(response->height()).arg(response->minimumSizeHint().height())));
         QCOMPARE(inWindow(timelineDock), timelineBefore); // the timeline keeps its room
     }
 

@@ -253,8 +253,11 @@ ResponsePanel::ResponsePanel(models::CallSession &session, QWidget *parent)
                 showRow(current.row());
             });
     connect(session.messages(), &QAbstractItemModel::rowsInserted, this, [this] {
-        if (m_followLatest)
-            showRow(m_session.messages()->count() - 1);
+        if (!m_followLatest)
+            return;
+        showRow(m_session.messages()->count() - 1);
+        // The list follows too: a stream's newest rows came in below the fold (rows 1-5 of 11).
+        m_list->scrollToBottom();
     });
     connect(session.messages(), &QAbstractItemModel::modelReset, this, [this] {
         m_followLatest = true;

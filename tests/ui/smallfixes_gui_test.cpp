@@ -31,6 +31,7 @@
 #include <QStandardPaths>
 #include <QTabBar>
 #include <QTabWidget>
+#include <QTableView>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTreeWidget>
@@ -217,6 +218,22 @@ private slots:
         QTabBar *bar = tab->response()->tabs()->tabBar();
         for (auto *scroll : bar->findChildren<QToolButton *>()) // the bar's scroll arrows
             QVERIFY(!scroll->isVisible());
+    }
+
+    // A stream's newest messages came in below the list's fold (rows 1-5 shown of 11); the list
+    // follows them now, as the viewer does, until a row is picked.
+    void theMessageListFollowsAStream()
+    {
+        Workbench wb;
+        QVERIFY(wb.loadTestProtos() > 0);
+        ui::RequestTab *tab = wb.openAt(QStringLiteral("ServerStream"), m_server.address);
+        QVERIFY(tab);
+        tab->setBody(QStringLiteral(R"({"count": 40, "text": "row"})"));
+        QVERIFY(sendAndWait(tab));
+        QTableView *list = tab->response()->messageList();
+        QTRY_COMPARE(list->model()->rowCount(), 41);
+        const QModelIndex last = list->model()->index(40, 0);
+        QVERIFY(list->viewport()->rect().intersects(list->visualRect(last)));
     }
 
     // The timings line said "total 2.11 s" while the call had run 9 s: it moved only on events.

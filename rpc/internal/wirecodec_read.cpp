@@ -79,8 +79,12 @@ bool readField(const std::uint8_t **p, const std::uint8_t *end, std::uint32_t *n
         return true;
     }
     case kLength: {
+        // A length is at most five bytes and under 2 GiB: protobuf refuses a longer one, even
+        // zero-padded ("80 80 80 80 80 00" for 0).
         std::uint64_t length = 0;
-        if (!readVarint(p, end, &length) || length > static_cast<std::uint64_t>(end - *p))
+        const std::uint8_t *lengthStart = *p;
+        if (!readVarint(p, end, &length) || *p - lengthStart > 5 || length > 0x7FFFFFFFULL ||
+            length > static_cast<std::uint64_t>(end - *p))
             return false;
         o->data = *p;
         o->size = static_cast<std::size_t>(length);

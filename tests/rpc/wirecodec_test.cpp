@@ -438,6 +438,8 @@ TEST(WireCodec, BadBytesAreRefusedHereAndReportedByTheSlowPath)
         {"invalid UTF-8, then replaced", std::string("\x72\x02\xc3\x28\x72\x00", 6)},
         {"invalid map key, then replaced", std::string("\xa2\x01\x06\x0a\x02\xc3\x28\x0a\x00", 9)},
         {"six-byte tag", std::string("\xd2\xff\xf5\xff\x85\x00\x00", 7)},
+        // And a length longer than five bytes (a packed field's, here an empty one).
+        {"six-byte length", std::string("\x18\x3d\x92\x01\x80\x80\x80\x80\x80\x00", 10)},
     };
     for (const auto &[what, bytes] : bad) {
         bool taken = true;

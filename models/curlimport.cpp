@@ -6,6 +6,7 @@
 #include "models/callrequest.h"
 #include "rpc/jsonutil.h"
 #include "rpc/proxy.h"
+#include "rpc/types.h"
 #include "rpc/web.h"
 
 #include <QRegularExpression>
@@ -133,6 +134,10 @@ Result<GrpcurlCommand> parseCurl(const QStringList &arguments, GrpcurlCommand co
                                                "not \"%1\"").arg(h->value));
                 command.request.deadlineSeconds = double(ms) / 1000.0;
             } else if (h->name == QLatin1String("host")) {
+                if (!h->value.contains(QLatin1String("{{"))) {
+                    if (const std::string problem = rpc::authorityProblem(h->value.toStdString()); !problem.empty())
+                        return fail(QStringLiteral("the header Host: %1").arg(QString::fromStdString(problem)));
+                }
                 command.connection.authority = h->value;
             } else {
                 if (!h->value.contains(QLatin1String("{{"))) {

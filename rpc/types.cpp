@@ -238,10 +238,20 @@ std::string targetProblem(std::string_view target)
 
 std::string authorityProblem(std::string_view authority)
 {
+    // What a URL's host[:port] may hold (RFC 3986: unreserved, percent-escapes, sub-delims, the
+    // port's colon, an IPv6 address's brackets). No user: HTTP/2's :authority carries none, and
+    // an "@" read back from a URL would be one.
+    constexpr std::string_view kAllowed = "-._~%!$&'()*+,;=:[]";
     for (std::size_t i = 0; i < authority.size(); ++i) {
-        if (!isPrintableAscii(authority[i]) || authority[i] == ' ')
+        const char c = authority[i];
+        if (c == '@')
+            return "authority \"" + std::string(authority) +
+                   "\": an authority names no user (\"@\"); it is host[:port]";
+        const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        if (!alnum && kAllowed.find(c) == std::string_view::npos)
             return "authority \"" + std::string(authority) + "\": " + byteAt(authority, i) +
-                   " is not allowed; an authority is host[:port] in printable ASCII without spaces";
+                   " is not allowed; an authority is host[:port] (letters, digits, -._~ and the "
+                   "characters a URL allows in a host)";
     }
     return {};
 }

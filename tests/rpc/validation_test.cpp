@@ -105,6 +105,13 @@ TEST(Validation, Authority)
     EXPECT_EQ(rpc::authorityProblem("api.example.com:443"), "");
     EXPECT_NE(rpc::authorityProblem("a b").find("byte 2 (0x20)"), std::string::npos);
     EXPECT_NE(rpc::authorityProblem("a\r\nHost: evil").find("byte 2 (0x0D)"), std::string::npos);
+    EXPECT_EQ(rpc::authorityProblem("[::1]:50051"), "");
+    EXPECT_EQ(rpc::authorityProblem("xn--bcher-kva.example:8443"), "");
+    // No user, and nothing a URL's host cannot hold (found by the grpcurl fuzz target: a Host
+    // header of a pasted curl command, exported again in a URL, read back as a user name).
+    EXPECT_NE(rpc::authorityProblem("user@api.example").find("names no user"), std::string::npos);
+    EXPECT_NE(rpc::authorityProblem("or\"i\"}").find("byte 3 (0x22)"), std::string::npos);
+    EXPECT_NE(rpc::authorityProblem("a/b").find("byte 2 (0x2F)"), std::string::npos);
 }
 
 } // namespace

@@ -171,11 +171,9 @@ void CallSession::onEvents(const std::vector<rpc::CallEvent> &events)
         explainFailure();
         // Said once: when the tap's reason became the headline (a connection never made), the
         // note does not repeat it.
-        // Nor when the engine read the answer as another protocol's: the tap only saw bytes that
-        // were no HTTP/1.1 ("closed inside a response head").
-        if (m_tapped && !m_status.ok() && m_capture && !m_status.connectFailed &&
-            (m_protocol == rpc::Protocol::Grpc ||
-             rpc::classifyWebMismatch(m_status.message) == rpc::WebMismatch::None)) {
+        // Nor when the engine read the answer as another protocol's (its hint is Fix::Protocol):
+        // the tap only saw bytes that were no HTTP/1.1 ("closed inside a response head").
+        if (m_tapped && !m_status.ok() && m_capture && !m_status.connectFailed && m_fix != Fix::Protocol) {
             const QString why = m_capture->lastError(m_tap);
             if (!why.isEmpty() && !QString::fromStdString(m_status.message).contains(why))
                 m_wireNote = tr("wire tap: %1").arg(why);

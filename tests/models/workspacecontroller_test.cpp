@@ -82,6 +82,23 @@ struct Fixture
     }
 };
 
+// A window with workspace `folder` open and an unsaved draft of its echo.json ({"text": "draft
+// in a"}) in its autosave file, then gone as in a crash. Returns that file.
+QString crashWithADraftIn(const QString &dataFolder, const QString &folder)
+{
+    Fixture f(dataFolder);
+    if (!f.open(folder))
+        return {};
+    models::UnsavedTab tab;
+    tab.request = *f.controller.store().workspace().request(QStringLiteral("echo.json"));
+    tab.request.body = QStringLiteral(R"({"text": "draft in a"})");
+    tab.workspace = folder;
+    f.controller.setUnsavedTabs([tab] { return std::vector<models::UnsavedTab>{tab}; });
+    f.controller.writeAutosaveNow();
+    f.controller.waitForDisk();
+    return f.controller.autosaveFile();
+}
+
 } // namespace
 
 class WorkspaceControllerTest : public QObject
@@ -262,20 +279,8 @@ void WorkspaceControllerTest::autosaveKeepsEachWorkspacesTabsForItself()
 {
     const QString a = makeWorkspace(*m_dir, QStringLiteral("a"));
     const QString b = makeWorkspace(*m_dir, QStringLiteral("b"));
-    QString file;
-    {
-        Fixture f(m_data);
-        QVERIFY(f.open(a));
-        models::UnsavedTab tab;
-        tab.request = *f.controller.store().workspace().request(QStringLiteral("echo.json"));
-        tab.request.body = QStringLiteral(R"({"text": "draft in a"})");
-        tab.workspace = a;
-        f.controller.setUnsavedTabs([tab] { return std::vector<models::UnsavedTab>{tab}; });
-        f.controller.writeAutosaveNow();
-        f.controller.waitForDisk();
-        file = f.controller.autosaveFile();
-        QVERIFY(readFile(file).contains("draft in a"));
-    } // a crash: nothing else is written
+    QString file = crashWithADraftIn(m_data, a); // nothing else is written
+    QVERIFY(readFile(file).contains("draft in a"));
     {
         // B asked for: B opens (once), A's tab waits in the file.
         Fixture f(m_data);
@@ -386,17 +391,7 @@ void WorkspaceControllerTest::anotherWorkspaceOpenedWhileTheRestoreOpensOneKeeps
 {
     const QString a = makeWorkspace(*m_dir, QStringLiteral("a"));
     const QString b = makeWorkspace(*m_dir, QStringLiteral("b"));
-    {
-        Fixture f(m_data);
-        QVERIFY(f.open(a));
-        models::UnsavedTab tab;
-        tab.request = *f.controller.store().workspace().request(QStringLiteral("echo.json"));
-        tab.request.body = QStringLiteral(R"({"text": "draft in a"})");
-        tab.workspace = a;
-        f.controller.setUnsavedTabs([tab] { return std::vector<models::UnsavedTab>{tab}; });
-        f.controller.writeAutosaveNow();
-        f.controller.waitForDisk();
-    } // a crash: nothing else is written
+    QVERIFY(readFile(crashWithADraftIn(m_data, a)).contains("draft in a")); // nothing else is written
     Fixture f(m_data);
     QSignalSpy opened(&f.controller, &WorkspaceController::workspaceOpened);
     QSignalSpy ready(&f.controller, &WorkspaceController::requestReady);
